@@ -1,0 +1,17 @@
+from .alerts import Alert, AlertObservable, Observable, Severity
+from .cases import Case, CaseEvent, CaseObservable, CaseStep, Comment
+from .tokens import ApiToken, IngestSource
+
+__all__ = [
+    "Alert",
+    "AlertObservable",
+    "ApiToken",
+    "Case",
+    "CaseEvent",
+    "CaseObservable",
+    "CaseStep",
+    "Comment",
+    "IngestSource",
+    "Observable",
+    "Severity",
+]

@@ -1,0 +1,110 @@
+"""Alerts as SIEMs sent them, and the observables (IPs, users, domains...) they carry.
+
+Everything in an alert is attacker-controlled text: templates escape it, and nothing
+here marks it safe.
+"""
+
+from django.db import models
+
+
+class Severity(models.IntegerChoices):
+    LOW = 1, "Low"
+    MEDIUM = 2, "Medium"
+    HIGH = 3, "High"
+    CRITICAL = 4, "Critical"
+
+
+class Observable(models.Model):
+    """One normalized entity, stored once, linked to every alert and case that saw it."""
+
+    class Type(models.TextChoices):
+        IP = "ip", "IP address"
+        CIDR = "cidr", "Network (CIDR)"
+        DOMAIN = "domain", "Domain"
+        URL = "url", "URL"
+        EMAIL = "email", "Email address"
+        USER = "user", "User account"
+        HOSTNAME = "hostname", "Hostname"
+        HASH = "hash", "File hash"
+
+    type = models.CharField(max_length=10, choices=Type.choices)
+    value = models.CharField(max_length=2048)
+    is_internal = models.BooleanField(default=False, help_text="Internal address space (DESIGN 6).")
+    # Enrichment results by assist key, e.g. {"ip_reputation": {...}, "partner_match": {...}}.
+    enrichment = models.JSONField(default=dict, blank=True)
+    enriched_at = models.DateTimeField(null=True, blank=True)
+    first_seen_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["type", "value"], name="observable_type_value_unique")]
+        indexes = [models.Index(fields=["value"], name="observable_value_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.type}:{self.value}"
+
+
+class AlertQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        if not user.is_authenticated or not user.has_perm("cases.view_case"):
+            return self.none()
+        return self
+
+
+class Alert(models.Model):
+    source = models.ForeignKey("cases.IngestSource", on_delete=models.PROTECT, related_name="alerts")
+    source_ref = models.CharField(max_length=255, help_text="The sender's id; unique per source.")
+    title = models.CharField(max_length=500)
+    description = models.TextField(blank=True)
+    severity = models.PositiveSmallIntegerField(choices=Severity.choices, default=Severity.MEDIUM)
+    technique_ids = models.JSONField(default=list, blank=True)
+    technique_id = models.CharField(max_length=9, blank=True, db_index=True, help_text="Primary technique.")
+    observed_at = models.DateTimeField(db_index=True, help_text="Event time as the SIEM saw it.")
+    received_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    tags = models.JSONField(default=list, blank=True)
+    raw = models.JSONField(default=dict, blank=True, help_text="The payload exactly as received.")
+    case = models.ForeignKey("cases.Case", on_delete=models.PROTECT, related_name="alerts")
+    observables = models.ManyToManyField(Observable, through="AlertObservable", related_name="alerts")
+    # Set when post-commit work (enrichment) was handed to the broker; the sweeper
+    # re-dispatches alerts left without it after a broker outage.
+    dispatched_at = models.DateTimeField(null=True, blank=True)
+
+    objects = AlertQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-observed_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["source", "source_ref"], name="alert_source_ref_unique"),
+        ]
+        indexes = [
+            models.Index(fields=["case", "observed_at"], name="alert_case_observed_idx"),
+            models.Index(
+                fields=["received_at"],
+                name="alert_undispatched_idx",
+                condition=models.Q(dispatched_at__isnull=True),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.source_ref}: {self.title[:60]}"
+
+
+class AlertObservable(models.Model):
+    class Role(models.TextChoices):
+        SOURCE = "source", "Source"
+        DESTINATION = "destination", "Destination"
+        USER = "user", "User"
+        SENDER = "sender", "Sender"
+        DECLARED = "declared", "Declared by the sender"
+        EXTRACTED = "extracted", "Extracted from text"
+
+    alert = models.ForeignKey(Alert, on_delete=models.CASCADE, related_name="alert_observables")
+    observable = models.ForeignKey(Observable, on_delete=models.CASCADE, related_name="alert_links")
+    role = models.CharField(max_length=12, choices=Role.choices, default=Role.DECLARED)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["alert", "observable"], name="alert_observable_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"alert {self.alert_id} {self.role} observable {self.observable_id}"

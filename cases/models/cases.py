@@ -1,0 +1,301 @@
+"""Cases: the unit of work of the SOC, with their per-item playbook state and timeline.
+
+State changes go through cases.services (one function per transition); the model only
+knows which moves exist and the row's own invariants.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+from .alerts import Observable, Severity
+
+
+class CaseQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """The access guard: start every user-facing case query here."""
+        if not user.is_authenticated or not user.has_perm("cases.view_case"):
+            return self.none()
+        return self
+
+    def open(self):
+        return self.exclude(status__in=[Case.Status.RESOLVED, Case.Status.CLOSED])
+
+    def for_list(self):
+        """What list pages and the list API show, in a constant number of queries."""
+        return self.select_related("assignee", "playbook_version")
+
+
+class Case(models.Model):
+    class Status(models.TextChoices):
+        NEW = "new", "New"
+        TRIAGE = "triage", "Triage"
+        ESCALATED = "escalated", "Escalated"
+        INVESTIGATING = "investigating", "Investigating"
+        CONTAINMENT = "containment", "Containment"
+        RESOLVED = "resolved", "Resolved"
+        CLOSED = "closed", "Closed"
+
+    class Tier(models.TextChoices):
+        L1 = "l1", "L1"
+        T2 = "t2", "T2"
+
+    class Resolution(models.TextChoices):
+        FALSE_POSITIVE = "false_positive", "False positive"
+        BENIGN = "benign", "Benign / expected partner activity"
+        DUPLICATE = "duplicate", "Duplicate of another case"
+        TRUE_POSITIVE = "true_positive", "True positive (handled)"
+
+    # The lifecycle (DESIGN 4). Services check these, plus role and preconditions.
+    TRANSITIONS: dict[str, set[str]] = {
+        Status.NEW: {Status.TRIAGE, Status.CLOSED},
+        Status.TRIAGE: {Status.NEW, Status.ESCALATED, Status.CLOSED},
+        Status.ESCALATED: {Status.INVESTIGATING, Status.TRIAGE},
+        Status.INVESTIGATING: {
+            Status.CONTAINMENT,
+            Status.RESOLVED,
+            Status.TRIAGE,
+            Status.ESCALATED,
+        },
+        Status.CONTAINMENT: {Status.RESOLVED, Status.INVESTIGATING},
+        Status.RESOLVED: {Status.CLOSED, Status.INVESTIGATING},
+        Status.CLOSED: set(),
+    }
+
+    reference = models.CharField(max_length=20, unique=True, help_text="e.g. CASE-2026-000123")
+    title = models.CharField(max_length=500)
+    severity = models.PositiveSmallIntegerField(
+        choices=Severity.choices, default=Severity.MEDIUM, db_index=True
+    )
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.NEW, db_index=True)
+    tier = models.CharField(max_length=2, choices=Tier.choices, default=Tier.L1, db_index=True)
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="assigned_cases",
+    )
+    technique_id = models.CharField(max_length=9, blank=True, db_index=True)
+    playbook_version = models.ForeignKey(
+        "playbooks.PlaybookVersion",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="cases",
+    )
+    needs_playbook = models.BooleanField(default=False, help_text="No playbook matched its technique.")
+    observables = models.ManyToManyField(Observable, through="CaseObservable", related_name="cases")
+    alert_count = models.PositiveIntegerField(default=0)
+
+    # Event time of the alerts (correlation measures the window on these, not arrival).
+    first_observed_at = models.DateTimeField(null=True, blank=True)
+    last_observed_at = models.DateTimeField(null=True, blank=True, db_index=True)
+
+    opened_at = models.DateTimeField(db_index=True)
+    acknowledged_at = models.DateTimeField(null=True, blank=True)
+    escalated_at = models.DateTimeField(null=True, blank=True)
+    contained_at = models.DateTimeField(null=True, blank=True)
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    sla_due_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    updated_at = models.DateTimeField(auto_now=True, db_index=True)
+
+    resolution = models.CharField(max_length=20, choices=Resolution.choices, blank=True)
+    resolution_note = models.TextField(blank=True)
+    duplicate_of = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    handoff_note = models.TextField(blank=True)
+    # Vigil's recommendation when L1 decided, and the reason L1 gave to go against it.
+    recommendation = models.JSONField(default=dict, blank=True)
+    override_reason = models.TextField(blank=True)
+
+    # Optimistic lock: services bump it; a write based on a stale read loses.
+    version = models.PositiveIntegerField(default=1)
+
+    objects = CaseQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-opened_at"]
+        permissions = [
+            ("work_l1", "Can triage cases (L1)"),
+            ("work_t2", "Can investigate escalated cases (T2)"),
+            ("assign_any", "Can reassign any case (SOC manager)"),
+        ]
+        indexes = [
+            models.Index(fields=["status", "-opened_at"], name="case_status_opened_idx"),
+            models.Index(fields=["assignee", "status"], name="case_assignee_status_idx"),
+            models.Index(fields=["technique_id", "status", "last_observed_at"], name="case_correlation_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(status="closed") | Q(closed_at__isnull=False),
+                name="closed_case_has_closed_at",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="resolved") | Q(resolved_at__isnull=False),
+                name="resolved_case_has_resolved_at",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.reference} {self.title[:60]}"
+
+    def can_move_to(self, status: str) -> bool:
+        return status in self.TRANSITIONS.get(self.status, set())
+
+    def allowed_transitions(self) -> list[str]:
+        return sorted(self.TRANSITIONS.get(self.status, set()))
+
+    @property
+    def is_open(self) -> bool:
+        return self.status not in (self.Status.RESOLVED, self.Status.CLOSED)
+
+
+class CaseObservable(models.Model):
+    """Which observables a case has seen; correlation looks up open cases through this."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="case_observables")
+    observable = models.ForeignKey(Observable, on_delete=models.CASCADE, related_name="case_links")
+    first_seen_at = models.DateTimeField()
+    last_seen_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["case", "observable"], name="case_observable_unique"),
+        ]
+        indexes = [models.Index(fields=["observable", "case"], name="case_observable_lookup_idx")]
+
+    def __str__(self) -> str:
+        return f"case {self.case_id} observable {self.observable_id}"
+
+
+class CaseStep(models.Model):
+    """The case's state for one playbook item (answer, observation or done-ness)."""
+
+    class Value(models.TextChoices):
+        PENDING = "", "Not set"
+        YES = "yes", "Yes"
+        NO = "no", "No"
+        UNKNOWN = "unknown", "Unknown"
+        OBSERVED = "observed", "Observed"
+        NOT_OBSERVED = "not_observed", "Not observed"
+        DONE = "done", "Done"
+        NOT_APPLICABLE = "not_applicable", "Not applicable"
+        CHECKED = "checked", "Met"
+        UNCHECKED = "unchecked", "Not met"
+
+    # Which values each section accepts ("" means not yet worked).
+    VALUES_BY_SECTION: dict[str, tuple[str, ...]] = {
+        "log_source": ("", "done", "not_applicable"),
+        "key_indicator": ("", "observed", "not_observed", "unknown"),
+        "question": ("", "yes", "no", "unknown"),
+        "l1_step": ("", "done", "not_applicable"),
+        "escalation_criterion": ("", "checked", "unchecked"),
+        "t2_action": ("", "done", "not_applicable"),
+        "containment_step": ("", "done", "not_applicable"),
+    }
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="steps")
+    item = models.ForeignKey("playbooks.PlaybookItem", on_delete=models.PROTECT, related_name="+")
+    section = models.CharField(max_length=24)
+    order = models.PositiveIntegerField()
+    value = models.CharField(max_length=16, choices=Value.choices, blank=True, default="")
+    note = models.TextField(blank=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    updated_at = models.DateTimeField(null=True, blank=True)
+    # The assistant's view: {"answer": "yes|no|unknown", "reason": "...", "evidence": [...]}.
+    suggestion = models.JSONField(default=dict, blank=True)
+    suggestion_updated_at = models.DateTimeField(null=True, blank=True)
+    agreed_with_suggestion = models.BooleanField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["case", "section", "order"]
+        constraints = [
+            models.UniqueConstraint(fields=["case", "item"], name="case_step_item_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.case_id} {self.section}#{self.order}={self.value or '-'}"
+
+    def allowed_values(self) -> tuple[str, ...]:
+        return self.VALUES_BY_SECTION.get(self.section, ("",))
+
+
+class CaseEvent(models.Model):
+    """Append-only timeline and audit trail. No path updates or deletes a row."""
+
+    class Verb(models.TextChoices):
+        # Not declared as field choices on purpose: apps add verbs without a migration.
+        CREATED = "created", "Case opened"
+        ALERT_JOINED = "alert_joined", "Alert joined"
+        SEVERITY_RAISED = "severity_raised", "Severity raised"
+        CLAIMED = "claimed", "Claimed"
+        ASSIGNED = "assigned", "Assigned"
+        UNASSIGNED = "unassigned", "Unassigned"
+        STEP_UPDATED = "step_updated", "Playbook step updated"
+        ESCALATED = "escalated", "Escalated to T2"
+        RETURNED = "returned", "Returned to L1"
+        STATUS_CHANGED = "status_changed", "Status changed"
+        RESOLVED = "resolved", "Resolved"
+        CLOSED = "closed", "Closed"
+        COMMENTED = "commented", "Comment"
+        SUGGESTIONS_UPDATED = "suggestions_updated", "Assistant suggestions updated"
+        CONTAINMENT = "containment", "Containment"
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="events")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    actor_source = models.ForeignKey(
+        "cases.IngestSource", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    verb = models.CharField(max_length=32)
+    data = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        indexes = [models.Index(fields=["case", "created_at"], name="case_event_timeline_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.case_id} {self.verb} @ {self.created_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def actor_label(self) -> str:
+        if self.actor_id:
+            return self.actor.get_username()
+        if self.actor_source_id:
+            return f"source:{self.actor_source.name}"
+        return "Vigil"
+
+    @property
+    def verb_label(self) -> str:
+        try:
+            return self.Verb(self.verb).label
+        except ValueError:
+            return self.verb.replace("_", " ").capitalize()
+
+    def save(self, *args, **kwargs):
+        if self.pk:
+            raise RuntimeError("Case events are append-only.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise RuntimeError("Case events are append-only.")
+
+
+class Comment(models.Model):
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="comments")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    body = models.TextField(help_text="Markdown; rendered sanitized.")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at"]
+
+    def __str__(self) -> str:
+        return f"comment {self.pk} on case {self.case_id}"

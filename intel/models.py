@@ -1,0 +1,54 @@
+"""Reference data the assistant checks observables against."""
+
+from django.db import models
+
+
+class KnownNetwork(models.Model):
+    class List(models.TextChoices):
+        BENIGN = "benign", "Benign"
+        MALICIOUS = "malicious", "Malicious"
+        INTERNAL = "internal", "Internal"
+
+    cidr = models.CharField(max_length=43, help_text="A network (CIDR) or a single IP, IPv4 or IPv6.")
+    list = models.CharField(max_length=10, choices=List.choices, db_index=True)
+    label = models.CharField(max_length=200, blank=True)
+    source = models.CharField(
+        max_length=100, blank=True, db_index=True, help_text="Feed or team it came from."
+    )
+    expires_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["list", "cidr"]
+        permissions = [("manage_reference", "Can manage known networks and business partners")]
+        constraints = [
+            models.UniqueConstraint(fields=["cidr", "list", "source"], name="known_network_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.cidr} ({self.list})"
+
+
+class BusinessPartner(models.Model):
+    class Criticality(models.TextChoices):
+        LOW = "low", "Low"
+        MEDIUM = "medium", "Medium"
+        HIGH = "high", "High"
+        CRITICAL = "critical", "Critical"
+
+    name = models.CharField(max_length=200, unique=True)
+    domains = models.JSONField(default=list, blank=True, help_text='e.g. ["partner.example"]')
+    networks = models.JSONField(default=list, blank=True, help_text="CIDRs or IPs")
+    contract_start = models.DateField(null=True, blank=True)
+    contract_end = models.DateField(null=True, blank=True)
+    criticality = models.CharField(max_length=10, choices=Criticality.choices, default=Criticality.MEDIUM)
+    contacts = models.TextField(blank=True)
+    notes = models.TextField(blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name

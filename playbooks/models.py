@@ -1,0 +1,188 @@
+"""Playbooks: a technique's guidance as structured, versioned data.
+
+A Playbook is the identity (one per ATT&CK technique id); its PlaybookVersions are
+numbered and move draft -> published -> retired. A published version is immutable, so a
+case pinned to it always shows the questions that were asked; editing starts a new draft.
+"""
+
+import re
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+
+from .registry import ActionKey, AssistKey
+
+TECHNIQUE_ID_RE = re.compile(r"^T\d{4}(\.\d{3})?$")
+
+
+def validate_technique_id(value: str) -> None:
+    if not TECHNIQUE_ID_RE.match(value or ""):
+        raise ValidationError(
+            "%(value)s is not an ATT&CK technique id (T followed by 4 digits, optional .3 digits).",
+            params={"value": value},
+            code="invalid_technique",
+        )
+
+
+class PublishedVersionIsImmutable(Exception):
+    """Raised by any write that would change a published or retired version."""
+
+
+class PlaybookQuerySet(models.QuerySet):
+    def with_current_version(self):
+        published = PlaybookVersion.objects.filter(status=PlaybookVersion.Status.PUBLISHED)
+        return self.prefetch_related(
+            models.Prefetch("versions", queryset=published, to_attr="published_versions")
+        )
+
+
+class Playbook(models.Model):
+    technique_id = models.CharField(
+        max_length=9, unique=True, validators=[validate_technique_id], help_text="e.g. T1591.002"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = PlaybookQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["technique_id"]
+        permissions = [("edit_playbooks", "Can edit, publish and import playbooks")]
+
+    def __str__(self) -> str:
+        current = self.current_version()
+        return f"{self.technique_id} {current.name}" if current else self.technique_id
+
+    def current_version(self):
+        """The published version, or None. Uses the prefetch from with_current_version()."""
+        if hasattr(self, "published_versions"):
+            return self.published_versions[0] if self.published_versions else None
+        return self.versions.filter(status=PlaybookVersion.Status.PUBLISHED).first()
+
+
+class PlaybookVersionQuerySet(models.QuerySet):
+    def published(self):
+        return self.filter(status=PlaybookVersion.Status.PUBLISHED)
+
+
+class PlaybookVersion(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        PUBLISHED = "published", "Published"
+        RETIRED = "retired", "Retired"
+
+    playbook = models.ForeignKey(Playbook, on_delete=models.PROTECT, related_name="versions")
+    number = models.PositiveIntegerField()
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT, db_index=True)
+    technique_id = models.CharField(max_length=9, validators=[validate_technique_id])
+    name = models.CharField(max_length=255)
+    tactic = models.CharField(max_length=100, blank=True)
+    tactic_id = models.CharField(max_length=10, blank=True, help_text="e.g. TA0043")
+    source_text = models.TextField(blank=True, help_text="The text this version was imported from.")
+    content_hash = models.CharField(max_length=64, blank=True, db_index=True)
+    extra = models.JSONField(default=dict, blank=True, help_text="Rows the importer did not know.")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    published_at = models.DateTimeField(null=True, blank=True)
+    retired_at = models.DateTimeField(null=True, blank=True)
+
+    objects = PlaybookVersionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["playbook", "-number"]
+        constraints = [
+            models.UniqueConstraint(fields=["playbook", "number"], name="playbook_version_number_unique"),
+            models.UniqueConstraint(
+                fields=["playbook"],
+                condition=Q(status="published"),
+                name="playbook_one_published_version",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="published") | Q(published_at__isnull=False),
+                name="published_version_has_published_at",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.technique_id} v{self.number} ({self.status})"
+
+    @property
+    def is_editable(self) -> bool:
+        return self.status == self.Status.DRAFT
+
+    def save(self, *args, **kwargs):
+        # The one write allowed on a frozen version is the status move itself, done by
+        # services with update(); any save() of a non-draft row that already exists is refused.
+        if self.pk and not kwargs.pop("allow_frozen", False):
+            stored = PlaybookVersion.objects.filter(pk=self.pk).values_list("status", flat=True).first()
+            if stored and stored != self.Status.DRAFT:
+                raise PublishedVersionIsImmutable(f"{self} is {stored}; create a new draft to edit it.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        if self.status != self.Status.DRAFT:
+            raise PublishedVersionIsImmutable(f"{self} is {self.status}; it cannot be deleted.")
+        return super().delete(*args, **kwargs)
+
+
+class PlaybookItemQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        if self.exclude(version__status=PlaybookVersion.Status.DRAFT).exists():
+            raise PublishedVersionIsImmutable("Items of a published version cannot be changed.")
+        return super().update(**kwargs)
+
+    def delete(self):
+        if self.exclude(version__status=PlaybookVersion.Status.DRAFT).exists():
+            raise PublishedVersionIsImmutable("Items of a published version cannot be deleted.")
+        return super().delete()
+
+
+class PlaybookItem(models.Model):
+    class Section(models.TextChoices):
+        # Declared in work order: the case page shows sections in this order.
+        LOG_SOURCE = "log_source", "Log sources to investigate"
+        KEY_INDICATOR = "key_indicator", "Key indicators"
+        QUESTION = "question", "Questions for analysis"
+        L1_STEP = "l1_step", "Additional analysis steps for L1"
+        ESCALATION_CRITERION = "escalation_criterion", "Decision for escalation"
+        T2_ACTION = "t2_action", "T2 analyst actions"
+        CONTAINMENT_STEP = "containment_step", "Containment and further analysis"
+
+    version = models.ForeignKey(PlaybookVersion, on_delete=models.CASCADE, related_name="items")
+    section = models.CharField(max_length=24, choices=Section.choices)
+    order = models.PositiveIntegerField(default=0)
+    text = models.TextField()
+    assist = models.CharField(max_length=32, choices=AssistKey.choices, blank=True)
+    action = models.CharField(max_length=32, choices=ActionKey.choices, blank=True)
+
+    objects = PlaybookItemQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["version", "section", "order"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["version", "section", "order"], name="playbook_item_position_unique"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_section_display()} #{self.order}: {self.text[:60]}"
+
+    def _check_version_is_draft(self) -> None:
+        status = PlaybookVersion.objects.filter(pk=self.version_id).values_list("status", flat=True).first()
+        if status and status != PlaybookVersion.Status.DRAFT:
+            raise PublishedVersionIsImmutable("Items of a published version cannot be changed.")
+
+    def save(self, *args, **kwargs):
+        self._check_version_is_draft()
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        self._check_version_is_draft()
+        return super().delete(*args, **kwargs)

@@ -1,0 +1,23 @@
+"""The closed vocabularies a playbook item may carry.
+
+An assist key names the enrichment Vigil computes beside an item (intel app); an
+action key names the containment a step maps to (containment app). Unknown keys are
+refused by the model's validation and by the importer.
+"""
+
+from django.db import models
+
+
+class AssistKey(models.TextChoices):
+    IP_REPUTATION = "ip_reputation", "IP reputation (known networks)"
+    PARTNER_MATCH = "partner_match", "Business partner match"
+    LOOKALIKE_DOMAIN = "lookalike_domain", "Lookalike domains"
+    RELATED_ACTIVITY = "related_activity", "Related activity"
+    LOGIN_PATTERN = "login_pattern", "Login patterns (brute force, stuffing)"
+    BUSINESS_CONTEXT = "business_context", "Business context (contracts)"
+
+
+class ActionKey(models.TextChoices):
+    BLOCK_IP = "block_ip", "Block IP address"
+    DISABLE_ACCOUNT = "disable_account", "Disable user account"
+    MANUAL = "manual", "Manual step"

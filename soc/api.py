@@ -1,0 +1,53 @@
+"""API plumbing shared by every app: pagination and one error format.
+
+Every error answers JSON of the same shape:
+    {"status": 400, "code": "invalid", "detail": "Invalid input.", "errors": {"field": ["..."]}}
+`errors` appears for validation failures; domain errors add their data (e.g. the
+current status and the allowed transitions for a 409).
+"""
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from rest_framework import exceptions, status
+from rest_framework.pagination import PageNumberPagination
+from rest_framework.response import Response
+from rest_framework.views import exception_handler as drf_exception_handler
+
+from soc.errors import DomainError
+
+
+class StandardPagination(PageNumberPagination):
+    page_size = 50
+    page_size_query_param = "page_size"
+    max_page_size = 500
+
+
+def error_body(status_code: int, code: str, detail, **extra) -> dict:
+    return {"status": status_code, "code": code, "detail": detail, **extra}
+
+
+def exception_handler(exc, context):
+    if isinstance(exc, DomainError):
+        return Response(error_body(exc.status, exc.code, exc.message, **exc.data), status=exc.status)
+    if isinstance(exc, Http404):
+        exc = exceptions.NotFound()
+    elif isinstance(exc, PermissionDenied):
+        exc = exceptions.PermissionDenied()
+
+    response = drf_exception_handler(exc, context)
+    if response is None:
+        return None
+    if isinstance(exc, exceptions.ValidationError):
+        response.data = error_body(
+            status.HTTP_400_BAD_REQUEST,
+            "invalid",
+            "Invalid input.",
+            errors=exc.detail,
+        )
+    else:
+        detail = exc.detail if isinstance(exc, exceptions.APIException) else str(exc)
+        code = exc.get_codes() if isinstance(exc, exceptions.APIException) else "error"
+        if not isinstance(code, str):
+            code = "error"
+        response.data = error_body(response.status_code, code, detail)
+    return response

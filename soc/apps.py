@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class SocConfig(AppConfig):
+    name = "soc"
+    verbose_name = "Vigil platform"

@@ -1,0 +1,43 @@
+"""DRF permissions. Ingest tokens authenticate as their IngestSource, never as a user,
+so every user-facing endpoint refuses them with 403 by default."""
+
+from rest_framework.permissions import BasePermission
+
+
+def is_ingest_request(request) -> bool:
+    from cases.models import IngestSource
+
+    return isinstance(request.auth, IngestSource)
+
+
+class IsUserNotIngestToken(BasePermission):
+    """The default: an authenticated human (session or personal token)."""
+
+    message = "This endpoint is for analysts; ingest tokens may only post alerts."
+
+    def has_permission(self, request, view):
+        if is_ingest_request(request):
+            return False
+        return bool(request.user and request.user.is_authenticated)
+
+
+class IsIngestSource(BasePermission):
+    """Ingest endpoints: only an active ingest token."""
+
+    message = "An ingest token is required."
+
+    def has_permission(self, request, view):
+        return is_ingest_request(request)
+
+
+def require_perm(codename: str) -> type[BasePermission]:
+    """A permission class requiring a Django permission of a human user."""
+
+    class HasPerm(IsUserNotIngestToken):
+        message = "Your role does not allow this."
+
+        def has_permission(self, request, view):
+            return super().has_permission(request, view) and request.user.has_perm(codename)
+
+    HasPerm.__name__ = f"Has_{codename.replace('.', '_')}"
+    return HasPerm

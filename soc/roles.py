@@ -1,0 +1,119 @@
+"""The SOC's roles. Groups are created by a data migration (soc/migrations) with their
+permissions; code asks about capabilities (permissions), and these helpers name the
+common questions so views, services and templates ask them the same way."""
+
+from enum import StrEnum
+
+
+class Role(StrEnum):
+    L1 = "L1 Analyst"
+    T2 = "T2 Analyst"
+    MANAGER = "SOC Manager"
+
+
+# Permission codenames per role ("app_label.codename"). The migration grants exactly these.
+ROLE_PERMISSIONS: dict[Role, list[str]] = {
+    Role.L1: [
+        "cases.view_case",
+        "cases.work_l1",
+        "cases.add_comment",
+        "playbooks.view_playbook",
+        "playbooks.view_playbookversion",
+    ],
+    Role.T2: [
+        "cases.view_case",
+        "cases.work_l1",
+        "cases.work_t2",
+        "cases.add_comment",
+        "containment.request_action",
+        "playbooks.view_playbook",
+        "playbooks.view_playbookversion",
+    ],
+    Role.MANAGER: [
+        "cases.view_case",
+        "cases.work_l1",
+        "cases.work_t2",
+        "cases.add_comment",
+        "cases.assign_any",
+        "containment.request_action",
+        "containment.approve_action",
+        "containment.override_guardrail",
+        "playbooks.view_playbook",
+        "playbooks.view_playbookversion",
+        "playbooks.edit_playbooks",
+        # The admin editor works through model permissions; the services still refuse
+        # writes to published versions whoever asks.
+        "playbooks.add_playbook",
+        "playbooks.change_playbook",
+        "playbooks.add_playbookversion",
+        "playbooks.change_playbookversion",
+        "playbooks.add_playbookitem",
+        "playbooks.change_playbookitem",
+        "playbooks.delete_playbookitem",
+        "playbooks.view_playbookitem",
+        "intel.manage_reference",
+        "intel.view_knownnetwork",
+        "intel.add_knownnetwork",
+        "intel.change_knownnetwork",
+        "intel.delete_knownnetwork",
+        "intel.view_businesspartner",
+        "intel.add_businesspartner",
+        "intel.change_businesspartner",
+        "intel.delete_businesspartner",
+    ],
+}
+
+
+def has_role(user, role: Role) -> bool:
+    if not user.is_authenticated:
+        return False
+    if user.is_superuser:
+        return True
+    # Cached per request object: groups are asked about many times while rendering.
+    names = getattr(user, "_vigil_group_names", None)
+    if names is None:
+        names = set(user.groups.values_list("name", flat=True))
+        user._vigil_group_names = names
+    return role.value in names
+
+
+def is_l1(user) -> bool:
+    return user.has_perm("cases.work_l1")
+
+
+def is_t2(user) -> bool:
+    return user.has_perm("cases.work_t2")
+
+
+def is_manager(user) -> bool:
+    return user.has_perm("cases.assign_any")
+
+
+def sync_role_groups(apps=None) -> None:
+    """Create the three groups and grant exactly ROLE_PERMISSIONS (idempotent).
+
+    Called by the data migration with the historical app registry, and safe to call
+    again after a migration adds permissions.
+    """
+    from django.apps import apps as global_apps
+    from django.contrib.auth.management import create_permissions
+
+    registry = apps or global_apps
+    for app_config in registry.get_app_configs():
+        # Historical app configs have no models module; create_permissions needs one set.
+        original = getattr(app_config, "models_module", None)
+        app_config.models_module = original or True
+        create_permissions(app_config, verbosity=0, apps=registry)
+        app_config.models_module = original
+
+    group_model = registry.get_model("auth", "Group")
+    permission_model = registry.get_model("auth", "Permission")
+    for role, codenames in ROLE_PERMISSIONS.items():
+        group, _ = group_model.objects.get_or_create(name=role.value)
+        permissions = []
+        for dotted in codenames:
+            app_label, codename = dotted.split(".")
+            permissions.append(
+                permission_model.objects.get(content_type__app_label=app_label, codename=codename)
+            )
+        group.permissions.set(permissions)

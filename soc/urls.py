@@ -1,0 +1,27 @@
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_not_required
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from soc.health import healthz
+
+handler404 = "soc.views.not_found"
+handler500 = "soc.views.server_error"
+
+urlpatterns = [
+    path("healthz", login_not_required(healthz), name="healthz"),
+    path(
+        "accounts/login/",
+        login_not_required(auth_views.LoginView.as_view(redirect_authenticated_user=True)),
+        name="login",
+    ),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("admin/", admin.site.urls),
+    path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
+    path("playbooks/", include("playbooks.urls")),
+    path("", include("containment.urls")),
+    path("", include("intel.urls")),
+    path("", include("cases.urls")),
+]
