@@ -1,0 +1,11 @@
+"""/api/v1/: every app's API routes in one versioned namespace."""
+
+from django.urls import include, path
+
+urlpatterns = [
+    path("", include("cases.api.ingest_urls")),
+    path("", include("cases.api.case_urls")),
+    path("", include("playbooks.api_urls")),
+    path("", include("containment.api_urls")),
+    path("", include("intel.api_urls")),
+]
