@@ -1,0 +1,56 @@
+"""What counts as internal address space (DESIGN 6), without the database.
+
+Internal: RFC 1918, RFC 6598 shared space (100.64.0.0/10), IPv6 ULA (fc00::/7), loopback
+and link-local. Documentation ranges (192.0.2.0/24, 198.51.100.0/24, 203.0.113.0/24,
+2001:db8::/32) are external on purpose so examples behave like real traffic; that is why
+`ipaddress.is_private`, which is true for them, is not the test. The organisation's own
+`internal` list of KnownNetwork entries is added by intel.lookup.
+"""
+
+import ipaddress
+from functools import lru_cache
+
+IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
+IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
+
+INTERNAL_RANGES: tuple[IPNetwork, ...] = tuple(
+    ipaddress.ip_network(cidr)
+    for cidr in (
+        "10.0.0.0/8",
+        "172.16.0.0/12",
+        "192.168.0.0/16",
+        "100.64.0.0/10",
+        "127.0.0.0/8",
+        "169.254.0.0/16",
+        "fc00::/7",
+        "::1/128",
+        "fe80::/10",
+    )
+)
+
+
+def parse_address(value: str) -> IPAddress | None:
+    """An IP address from text (IPv4-mapped IPv6 unwrapped), or None if it is not one."""
+    try:
+        address = ipaddress.ip_address(value.strip())
+    except ValueError:
+        return None
+    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped:
+        return address.ipv4_mapped
+    return address
+
+
+@lru_cache(maxsize=4096)
+def in_internal_ranges(value: str) -> bool:
+    """True if the address (or every address of the network) is in built-in internal space."""
+    try:
+        network = ipaddress.ip_network(value.strip(), strict=False)
+    except ValueError:
+        return False
+    if isinstance(network, ipaddress.IPv6Network) and network.prefixlen == 128:
+        mapped = network.network_address.ipv4_mapped
+        if mapped is not None:
+            network = ipaddress.ip_network(mapped)
+    return any(
+        network.version == internal.version and network.subnet_of(internal) for internal in INTERNAL_RANGES
+    )
