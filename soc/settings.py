@@ -233,6 +233,22 @@ VIGIL_SLA_MINUTES = {
     1: env.int("VIGIL_SLA_LOW_MINUTES", default=1440),
 }
 VIGIL_ORG_DOMAINS = env.list("VIGIL_ORG_DOMAINS", default=["example.com"])
+
+# --- Intel: enrichment and the L1 assistant (intel/) ---
+# How often a process re-reads the reference-data version stamp to rebuild its in-memory
+# IP index after another process changed known networks or partners.
+VIGIL_INTEL_INDEX_TTL_SECONDS = env.float("VIGIL_INTEL_INDEX_TTL_SECONDS", default=5.0)
+# related_activity: other alerts/cases sharing an observable within this window of the alert,
+# and how many alerts from one external source in the window count as a probing burst.
+VIGIL_RELATED_ACTIVITY_WINDOW = timedelta(hours=env.float("VIGIL_RELATED_ACTIVITY_WINDOW_HOURS", default=72))
+VIGIL_PROBING_MIN_ALERTS = env.int("VIGIL_PROBING_MIN_ALERTS", default=5)
+# login_pattern: failed-login alerts within this window; brute force = this many failures
+# for one account; credential stuffing / password spraying = one source, this many accounts.
+VIGIL_LOGIN_WINDOW = timedelta(minutes=env.float("VIGIL_LOGIN_WINDOW_MINUTES", default=60))
+VIGIL_BRUTE_FORCE_MIN_FAILURES = env.int("VIGIL_BRUTE_FORCE_MIN_FAILURES", default=5)
+VIGIL_STUFFING_MIN_ACCOUNTS = env.int("VIGIL_STUFFING_MIN_ACCOUNTS", default=4)
+# lookalike_domain: the largest edit distance (on the registrable label) still flagged.
+VIGIL_LOOKALIKE_MAX_DISTANCE = env.int("VIGIL_LOOKALIKE_MAX_DISTANCE", default=2)
 # Tests that need a real service (broker, worker, slapd, browser) fail instead of
 # skipping when this is set; CI sets it.
 VIGIL_REQUIRE_SERVICES = env.bool("VIGIL_REQUIRE_SERVICES", default=False)

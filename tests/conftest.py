@@ -74,6 +74,17 @@ def admin_user(django_user_model):
     )
 
 
+@pytest.fixture(autouse=True)
+def _fresh_reference_index():
+    """intel.lookup keeps a per-process in-memory IP index; every test starts it cold so
+    reference data from an earlier (rolled back) test never leaks in."""
+    from intel.lookup import invalidate
+
+    invalidate()
+    yield
+    invalidate()
+
+
 @pytest.fixture
 def seed_text() -> str:
     return SEED_PLAYBOOK.read_text(encoding="utf-8")

@@ -1,0 +1,82 @@
+"""Domains out of observables: normalisation (IDNA/punycode aware) and registrable parts.
+
+tldextract runs on its bundled public-suffix snapshot only (no network fetch, no cache
+directory), so enrichment never reaches out to the internet.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from urllib.parse import urlsplit
+
+import idna
+import tldextract
+
+_EXTRACT = tldextract.TLDExtract(suffix_list_urls=(), cache_dir=None)
+
+
+def normalize_domain(value: str) -> str | None:
+    """Lower-case unicode form of a domain (punycode decoded), or None if it is not one."""
+    if not isinstance(value, str):
+        return None
+    text = value.strip().strip(".").lower()
+    if not text or len(text) > 253 or any(c.isspace() for c in text) or "/" in text or "@" in text:
+        return None
+    labels = text.split(".")
+    if len(labels) < 2 or any(not label or len(label) > 63 for label in labels):
+        return None
+    decoded = []
+    for label in labels:
+        if label.startswith("xn--"):
+            try:
+                label = idna.decode(label)
+            except idna.IDNAError:
+                return None
+        decoded.append(label)
+    return ".".join(decoded)
+
+
+def domain_of(observable_type: str, value: str) -> str | None:
+    """The domain an observable refers to: the host of a URL, the part after @ of an email."""
+    if not isinstance(value, str):
+        return None
+    text = value.strip()
+    if observable_type == "email":
+        if text.count("@") < 1:
+            return None
+        return normalize_domain(text.rsplit("@", 1)[1])
+    if observable_type == "url":
+        candidate = text if "://" in text else f"http://{text}"
+        try:
+            host = urlsplit(candidate).hostname
+        except ValueError:
+            return None
+        return normalize_domain(host or "")
+    if observable_type in ("domain", "hostname"):
+        return normalize_domain(text)
+    return None
+
+
+@lru_cache(maxsize=8192)
+def split_domain(domain: str) -> tuple[str, str, str]:
+    """(subdomain, registrable label, public suffix): 'a.b.example.co.uk' -> ('a.b', 'example', 'co.uk')."""
+    parts = _EXTRACT(domain)
+    if parts.suffix or "." not in domain:
+        return parts.subdomain, parts.domain, parts.suffix
+    # A suffix the list does not know (e.g. the reserved `.example`, `.test`, an internal
+    # TLD): treat the last label as the suffix so `a.partner.example` -> `partner.example`.
+    rest, suffix = domain.rsplit(".", 1)
+    subdomain, _, label = rest.rpartition(".")
+    return subdomain, label, suffix
+
+
+def registrable(domain: str) -> str:
+    """'mail.partner.example.co.uk' -> 'example.co.uk' (the whole name when no suffix is known)."""
+    _, label, suffix = split_domain(domain)
+    if label and suffix:
+        return f"{label}.{suffix}"
+    return domain
+
+
+def is_same_or_subdomain(domain: str, parent: str) -> bool:
+    return domain == parent or domain.endswith("." + parent)

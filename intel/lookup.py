@@ -1,0 +1,271 @@
+"""Fast IP lookups against the reference data (known networks and partner networks).
+
+Every observable of every alert is asked "is it internal?", and the assistant asks
+"which lists and partners contain it?", so lookups never touch the database. The reference
+data lives in a per-process in-memory index:
+
+- per IP version, a dict per prefix length mapping the network's integer to its entries;
+  an address is looked up by masking it once per prefix length present (at most 33 dict
+  probes for IPv4, most specific first for free);
+- per IP version, the entries sorted by first address, so "which entries fall inside this
+  network?" (overlap checks for containment guardrails) is a bisect plus a short scan.
+
+The index is rebuilt when the reference data changes: the intel services call
+`invalidate()` on commit in their own process, and every process re-reads a cheap version
+stamp (row counts and the newest `updated_at` of both tables) at most every
+`VIGIL_INTEL_INDEX_TTL_SECONDS`, which catches writes made by other processes.
+Expiry is checked at lookup time, so an entry stops matching the moment it expires.
+"""
+
+from __future__ import annotations
+
+import bisect
+import ipaddress
+import threading
+import time
+from dataclasses import asdict, dataclass, field
+from datetime import datetime
+
+from django.conf import settings
+from django.db.models import Count, Max
+from django.utils import timezone
+
+from .addresses import IPNetwork, in_internal_ranges
+
+PARTNER_LIST = "partner"
+
+
+@dataclass(frozen=True, slots=True)
+class Match:
+    """One reference entry containing (or overlapping) the value asked about."""
+
+    kind: str  # "known_network" or "partner"
+    id: int  # KnownNetwork or BusinessPartner primary key
+    cidr: str  # the entry's network in canonical form
+    list: str  # benign / malicious / internal, or "partner"
+    label: str  # KnownNetwork label or the partner's name
+    source: str = ""
+    prefixlen: int = 0
+    expires_at: datetime | None = field(default=None, compare=False)
+
+    def as_dict(self) -> dict:
+        data = asdict(self)
+        data["expires_at"] = self.expires_at.isoformat() if self.expires_at else None
+        return data
+
+    def is_live(self, at: datetime) -> bool:
+        return self.expires_at is None or self.expires_at > at
+
+
+def parse_network(value: str) -> IPNetwork | None:
+    """A network from an IP or CIDR text (host bits allowed, IPv4-mapped IPv6 unwrapped)."""
+    if not isinstance(value, str):
+        return None
+    try:
+        network = ipaddress.ip_network(value.strip(), strict=False)
+    except ValueError:
+        return None
+    if isinstance(network, ipaddress.IPv6Network) and network.prefixlen == 128:
+        mapped = network.network_address.ipv4_mapped
+        if mapped is not None:
+            return ipaddress.ip_network(mapped)
+    return network
+
+
+class NetworkIndex:
+    """The in-memory structure; immutable once built (a rebuild makes a new one)."""
+
+    def __init__(self, entries: list[tuple[IPNetwork, Match]]):
+        # version -> prefixlen -> network int -> matches
+        self._by_prefix: dict[int, dict[int, dict[int, list[Match]]]] = {4: {}, 6: {}}
+        ranges: dict[int, list[tuple[int, int, Match]]] = {4: [], 6: []}
+        for network, match in entries:
+            net_int = int(network.network_address)
+            per_len = self._by_prefix[network.version].setdefault(network.prefixlen, {})
+            per_len.setdefault(net_int, []).append(match)
+            ranges[network.version].append((net_int, int(network.broadcast_address), match))
+        self._lengths = {v: sorted(self._by_prefix[v], reverse=True) for v in (4, 6)}
+        self._max_bits = {4: 32, 6: 128}
+        self._ranges = {v: sorted(ranges[v], key=lambda r: (r[0], r[1])) for v in (4, 6)}
+        self._starts = {v: [r[0] for r in self._ranges[v]] for v in (4, 6)}
+        self.size = len(entries)
+
+    def containing(self, network: IPNetwork) -> list[Match]:
+        """Entries whose network contains `network` (an address is a /32 or /128), most
+        specific first."""
+        version = network.version
+        bits = self._max_bits[version]
+        value = int(network.network_address)
+        found: list[Match] = []
+        table = self._by_prefix[version]
+        for length in self._lengths[version]:
+            if length > network.prefixlen:
+                continue
+            mask = ((1 << length) - 1) << (bits - length) if length else 0
+            hits = table[length].get(value & mask)
+            if hits:
+                found.extend(hits)
+        return found
+
+    def within(self, network: IPNetwork) -> list[Match]:
+        """Entries whose network lies inside `network` (the entry is as or more specific)."""
+        version = network.version
+        first, last = int(network.network_address), int(network.broadcast_address)
+        starts = self._starts[version]
+        ranges = self._ranges[version]
+        found = []
+        for i in range(bisect.bisect_left(starts, first), bisect.bisect_right(starts, last)):
+            if ranges[i][1] <= last:
+                found.append(ranges[i][2])
+        return found
+
+
+_lock = threading.Lock()
+_index: NetworkIndex | None = None
+_stamp: tuple | None = None
+_checked_at: float = 0.0
+
+
+def _current_stamp() -> tuple:
+    from .models import BusinessPartner, KnownNetwork
+
+    networks = KnownNetwork.objects.order_by().aggregate(n=Count("id"), last=Max("updated_at"))
+    partners = BusinessPartner.objects.order_by().aggregate(n=Count("id"), last=Max("updated_at"))
+    return (networks["n"], networks["last"], partners["n"], partners["last"])
+
+
+def _build() -> NetworkIndex:
+    from .models import BusinessPartner, KnownNetwork
+
+    entries: list[tuple[IPNetwork, Match]] = []
+    rows = KnownNetwork.objects.order_by().values_list("id", "cidr", "list", "label", "source", "expires_at")
+    for pk, cidr, list_name, label, source, expires_at in rows.iterator(chunk_size=5000):
+        network = parse_network(cidr)
+        if network is None:  # only reachable through raw SQL; services validate
+            continue
+        entries.append(
+            (
+                network,
+                Match(
+                    kind="known_network",
+                    id=pk,
+                    cidr=str(network),
+                    list=list_name,
+                    label=label,
+                    source=source,
+                    prefixlen=network.prefixlen,
+                    expires_at=expires_at,
+                ),
+            )
+        )
+    for pk, name, networks in BusinessPartner.objects.order_by().values_list("id", "name", "networks"):
+        for cidr in networks or []:
+            network = parse_network(cidr) if isinstance(cidr, str) else None
+            if network is None:
+                continue
+            entries.append(
+                (
+                    network,
+                    Match(
+                        kind="partner",
+                        id=pk,
+                        cidr=str(network),
+                        list=PARTNER_LIST,
+                        label=name,
+                        prefixlen=network.prefixlen,
+                    ),
+                )
+            )
+    return NetworkIndex(entries)
+
+
+def get_index() -> NetworkIndex:
+    """The current index, rebuilt when the version stamp moved (checked at most every TTL)."""
+    global _index, _stamp, _checked_at
+    ttl = getattr(settings, "VIGIL_INTEL_INDEX_TTL_SECONDS", 5)
+    now = time.monotonic()
+    index = _index
+    if index is not None and now - _checked_at < ttl:
+        return index
+    with _lock:
+        if _index is not None and time.monotonic() - _checked_at < ttl:
+            return _index
+        stamp = _current_stamp()
+        if _index is None or stamp != _stamp:
+            _index = _build()
+            _stamp = stamp
+        _checked_at = time.monotonic()
+        return _index
+
+
+def invalidate() -> None:
+    """Forget the index in this process; the next lookup rebuilds it. Services call this
+    on commit after changing reference data."""
+    global _index, _stamp, _checked_at
+    with _lock:
+        _index = None
+        _stamp = None
+        _checked_at = 0.0
+
+
+reset_index = invalidate  # the name tests use between test cases
+
+
+def _live(matches: list[Match], at: datetime | None) -> list[Match]:
+    moment = at or timezone.now()
+    return [m for m in matches if m.is_live(moment)]
+
+
+def match_ip(value: str, *, at: datetime | None = None) -> list[Match]:
+    """Every unexpired KnownNetwork entry containing the IP (or CIDR), most specific first.
+
+    Returns [] for text that is not an IP or network.
+    """
+    network = parse_network(value)
+    if network is None:
+        return []
+    return [m for m in _live(get_index().containing(network), at) if m.kind == "known_network"]
+
+
+def match_partner_ip(value: str) -> list[Match]:
+    """Business partners whose networks contain the IP (or CIDR), most specific first."""
+    network = parse_network(value)
+    if network is None:
+        return []
+    return [m for m in get_index().containing(network) if m.kind == "partner"]
+
+
+def is_internal(value: str) -> bool:
+    """True for built-in internal space (DESIGN 6) or an unexpired `internal` list entry.
+
+    For a network, every address must be internal. Text that is not an IP is not internal.
+    """
+    if not isinstance(value, str):
+        return False
+    if in_internal_ranges(value):
+        return True
+    network = parse_network(value)
+    if network is None:
+        return False
+    return any(m.list == "internal" for m in match_ip(str(network)))
+
+
+def overlapping_entries(network: str | IPNetwork, *, at: datetime | None = None) -> list[Match]:
+    """Every unexpired KnownNetwork entry and partner network overlapping `network`: those
+    containing it (most specific first), then those inside it. Used by containment
+    guardrails ("would this block hit a benign, internal or partner network?")."""
+    if not isinstance(network, ipaddress.IPv4Network | ipaddress.IPv6Network):
+        network = parse_network(network)
+        if network is None:
+            return []
+    index = get_index()
+    containing = index.containing(network)
+    inside = [m for m in index.within(network) if m.prefixlen > network.prefixlen]
+    seen = set()
+    result = []
+    for m in _live(containing + inside, at):
+        key = (m.kind, m.id, m.cidr)
+        if key not in seen:
+            seen.add(key)
+            result.append(m)
+    return result
