@@ -1,0 +1,225 @@
+"""Every write to playbooks: import, publish, new draft. Reads that encode a rule too.
+
+A published version is frozen (models.py guards save/delete/update); the only changes
+to a non-draft row are the status moves made here with conditional updates, under a
+lock on the playbook row so two publishes of the same playbook serialise.
+"""
+
+from dataclasses import dataclass, field
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from soc.errors import Conflict, Unprocessable
+
+from . import attack
+from .importers import ParsedPlaybook, content_hash, parse_playbook
+from .models import Playbook, PlaybookItem, PlaybookVersion
+
+
+@dataclass
+class ImportResult:
+    version: PlaybookVersion
+    created: bool
+    warnings: list[str] = field(default_factory=list)
+    published: bool = False  # this import published the version (new or existing draft)
+
+    @property
+    def summary(self) -> str:
+        if self.created:
+            state = "published" if self.version.status == PlaybookVersion.Status.PUBLISHED else "draft"
+            return f"{self.version.technique_id}: created version {self.version.number} ({state})"
+        if self.published:
+            return f"{self.version.technique_id}: published existing draft version {self.version.number}"
+        return (
+            f"{self.version.technique_id}: unchanged (identical to version {self.version.number}, "
+            f"{self.version.status})"
+        )
+
+
+def version_content_hash(version: PlaybookVersion) -> str:
+    """The hash of a version's stored content (same function as for parsed files)."""
+    return content_hash(
+        technique_id=version.technique_id,
+        name=version.name,
+        tactic=version.tactic,
+        tactic_id=version.tactic_id,
+        items=[
+            (i.section, i.order, i.text, i.assist, i.action)
+            for i in version.items.order_by("section", "order")
+        ],
+        extra=version.extra,
+    )
+
+
+def _lock_playbook(technique_id: str, *, create: bool) -> Playbook | None:
+    if create:
+        Playbook.objects.get_or_create(technique_id=technique_id)
+    return Playbook.objects.select_for_update().filter(technique_id=technique_id).first()
+
+
+@transaction.atomic
+def import_playbook_text(text: str, *, filename: str, publish: bool, by) -> ImportResult:
+    """Import one file's text. Idempotent by content: identical content creates nothing.
+
+    Changed content becomes a new version, published when ``publish`` (retiring the
+    previous one) else a draft. Raises PlaybookFormatError before any write when the
+    text is malformed, so a bad file saves nothing.
+    """
+    parsed = parse_playbook(text, filename=filename)
+    playbook = _lock_playbook(parsed.technique_id, create=True)
+    wanted = parsed.content_hash
+    versions = list(playbook.versions.all())
+    # Prefer the published version when several carry the same content.
+    versions.sort(key=lambda v: (v.status != PlaybookVersion.Status.PUBLISHED, -v.number))
+    for existing in versions:
+        stored_hash = existing.content_hash if not existing.is_editable else version_content_hash(existing)
+        if stored_hash != wanted:
+            continue
+        warnings = list(parsed.warnings)
+        published = False
+        if publish and existing.status == PlaybookVersion.Status.DRAFT:
+            existing = playbook_version_publish(version=existing, by=by)
+            published = True
+        elif publish and existing.status == PlaybookVersion.Status.RETIRED:
+            warnings.append(
+                f"identical to retired version {existing.number}; not republished "
+                "(create a new draft from it in the admin to bring it back)."
+            )
+        return ImportResult(version=existing, created=False, warnings=warnings, published=published)
+
+    version = _create_version(playbook, parsed, source_text=text, by=by)
+    if publish:
+        version = playbook_version_publish(version=version, by=by)
+    return ImportResult(version=version, created=True, warnings=list(parsed.warnings), published=publish)
+
+
+def _next_number(playbook: Playbook) -> int:
+    last = playbook.versions.order_by("-number").values_list("number", flat=True).first()
+    return (last or 0) + 1
+
+
+def _create_version(playbook: Playbook, parsed: ParsedPlaybook, *, source_text: str, by) -> PlaybookVersion:
+    version = PlaybookVersion.objects.create(
+        playbook=playbook,
+        number=_next_number(playbook),
+        technique_id=parsed.technique_id,
+        name=parsed.name,
+        tactic=parsed.tactic,
+        tactic_id=parsed.tactic_id,
+        source_text=source_text,
+        content_hash=parsed.content_hash,
+        extra=parsed.extra,
+        created_by=by,
+    )
+    PlaybookItem.objects.bulk_create(
+        PlaybookItem(
+            version=version,
+            section=item.section,
+            order=item.order,
+            text=item.text,
+            assist=item.assist,
+            action=item.action,
+        )
+        for item in parsed.items
+    )
+    return version
+
+
+@transaction.atomic
+def playbook_version_publish(*, version: PlaybookVersion, by) -> PlaybookVersion:
+    """Publish a draft and retire the playbook's previously published version.
+
+    Cases opened afterwards pin the new version; cases already open keep theirs.
+    Refuses a version that is not a draft (409) or that lacks questions or escalation
+    criteria (422), since L1 cannot work a case without them.
+    """
+    _lock_playbook(version.playbook.technique_id, create=False)
+    current = PlaybookVersion.objects.get(pk=version.pk)
+    if current.status != PlaybookVersion.Status.DRAFT:
+        raise Conflict(
+            f"{current} is {current.status}; only a draft can be published.",
+            current_status=current.status,
+        )
+    sections = set(current.items.values_list("section", flat=True))
+    missing = [
+        label
+        for value, label in PlaybookItem.Section.choices
+        if value in ("question", "escalation_criterion") and value not in sections
+    ]
+    if missing:
+        raise Unprocessable(f"{current} cannot be published without: {', '.join(missing)}.")
+    for item in current.items.all():
+        try:
+            item.full_clean(exclude=["version"])  # unknown keys, blank text: refuse before freezing
+        except ValidationError as exc:
+            raise Unprocessable(f"{current} cannot be published: {item}: {exc.messages[0]}") from exc
+
+    now = timezone.now()
+    PlaybookVersion.objects.filter(
+        playbook_id=current.playbook_id, status=PlaybookVersion.Status.PUBLISHED
+    ).update(status=PlaybookVersion.Status.RETIRED, retired_at=now)
+    PlaybookVersion.objects.filter(pk=current.pk, status=PlaybookVersion.Status.DRAFT).update(
+        status=PlaybookVersion.Status.PUBLISHED,
+        published_at=now,
+        published_by=by,
+        content_hash=version_content_hash(current),
+    )
+    current.refresh_from_db()
+    return current
+
+
+@transaction.atomic
+def playbook_version_new_draft(*, version: PlaybookVersion, by) -> PlaybookVersion:
+    """A new draft copying a version's fields and items: the way to edit a published one."""
+    playbook = _lock_playbook(version.playbook.technique_id, create=False)
+    source = PlaybookVersion.objects.get(pk=version.pk)
+    draft = PlaybookVersion.objects.create(
+        playbook=playbook,
+        number=_next_number(playbook),
+        technique_id=source.technique_id,
+        name=source.name,
+        tactic=source.tactic,
+        tactic_id=source.tactic_id,
+        source_text=source.source_text,
+        content_hash=source.content_hash,
+        extra=source.extra,
+        created_by=by,
+    )
+    PlaybookItem.objects.bulk_create(
+        PlaybookItem(
+            version=draft,
+            section=item.section,
+            order=item.order,
+            text=item.text,
+            assist=item.assist,
+            action=item.action,
+        )
+        for item in source.items.all()
+    )
+    return draft
+
+
+def current_version_for_technique(technique_id: str) -> PlaybookVersion | None:
+    """The published version a new case for this technique pins.
+
+    A sub-technique without its own playbook falls back to its parent's
+    (T1591.002 -> T1591). Ids are normalised first ("T1591002" works).
+    """
+    normalized = attack.normalize_technique_id(technique_id or "")
+    if normalized is None:
+        return None
+    candidates = [normalized]
+    if "." in normalized:
+        candidates.append(normalized.split(".")[0])
+    published = {
+        v.playbook.technique_id: v
+        for v in PlaybookVersion.objects.published()
+        .filter(playbook__technique_id__in=candidates)
+        .select_related("playbook")
+    }
+    for candidate in candidates:
+        if candidate in published:
+            return published[candidate]
+    return None
