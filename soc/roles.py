@@ -89,7 +89,7 @@ def is_manager(user) -> bool:
     return user.has_perm("cases.assign_any")
 
 
-def sync_role_groups(apps=None) -> None:
+def sync_role_groups(apps=None, using: str = "default") -> None:
     """Create the three groups and grant exactly ROLE_PERMISSIONS (idempotent).
 
     Called by the data migration with the historical app registry, and safe to call
@@ -103,17 +103,19 @@ def sync_role_groups(apps=None) -> None:
         # Historical app configs have no models module; create_permissions needs one set.
         original = getattr(app_config, "models_module", None)
         app_config.models_module = original or True
-        create_permissions(app_config, verbosity=0, apps=registry)
+        create_permissions(app_config, verbosity=0, using=using, apps=registry)
         app_config.models_module = original
 
     group_model = registry.get_model("auth", "Group")
     permission_model = registry.get_model("auth", "Permission")
     for role, codenames in ROLE_PERMISSIONS.items():
-        group, _ = group_model.objects.get_or_create(name=role.value)
+        group, _ = group_model.objects.using(using).get_or_create(name=role.value)
         permissions = []
         for dotted in codenames:
             app_label, codename = dotted.split(".")
             permissions.append(
-                permission_model.objects.get(content_type__app_label=app_label, codename=codename)
+                permission_model.objects.using(using).get(
+                    content_type__app_label=app_label, codename=codename
+                )
             )
         group.permissions.set(permissions)
