@@ -19,4 +19,12 @@ class SocConfig(AppConfig):
     verbose_name = "Vigil platform"
 
     def ready(self):
-        post_migrate.connect(_sync_roles_after_migrate, sender=self, dispatch_uid="soc-sync-roles")
+        from django.apps import apps
+
+        # post_migrate is sent only for apps with a models module; soc has none, so listen
+        # for auth's (sync_role_groups creates every app's permissions itself first).
+        post_migrate.connect(
+            _sync_roles_after_migrate,
+            sender=apps.get_app_config("auth"),
+            dispatch_uid="soc-sync-roles",
+        )
