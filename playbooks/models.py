@@ -61,9 +61,32 @@ class Playbook(models.Model):
         return self.versions.filter(status=PlaybookVersion.Status.PUBLISHED).first()
 
 
+# The only columns a status move may touch on a frozen version (services.py).
+STATUS_MOVE_FIELDS = frozenset({"status", "published_at", "published_by", "retired_at", "content_hash"})
+
+
 class PlaybookVersionQuerySet(models.QuerySet):
     def published(self):
         return self.filter(status=PlaybookVersion.Status.PUBLISHED)
+
+    def _frozen(self):
+        return self.exclude(status=PlaybookVersion.Status.DRAFT)
+
+    def update(self, **kwargs):
+        """Refuse bulk edits of published/retired rows, except the forward status moves.
+
+        Moving a frozen version back to draft would unfreeze it, so that is refused too.
+        """
+        touches_content = set(kwargs) - STATUS_MOVE_FIELDS
+        back_to_draft = kwargs.get("status") == PlaybookVersion.Status.DRAFT
+        if (touches_content or back_to_draft) and self._frozen().exists():
+            raise PublishedVersionIsImmutable("A published or retired version cannot be changed.")
+        return super().update(**kwargs)
+
+    def delete(self):
+        if self._frozen().exists():
+            raise PublishedVersionIsImmutable("A published or retired version cannot be deleted.")
+        return super().delete()
 
 
 class PlaybookVersion(models.Model):
@@ -116,6 +139,13 @@ class PlaybookVersion(models.Model):
     def is_editable(self) -> bool:
         return self.status == self.Status.DRAFT
 
+    def clean(self):
+        super().clean()
+        if self.playbook_id and self.technique_id and self.technique_id != self.playbook.technique_id:
+            raise ValidationError(
+                {"technique_id": f"A version of {self.playbook.technique_id} must carry that technique id."}
+            )
+
     def save(self, *args, **kwargs):
         # The one write allowed on a frozen version is the status move itself, done by
         # services with update(); any save() of a non-draft row that already exists is refused.
@@ -141,6 +171,13 @@ class PlaybookItemQuerySet(models.QuerySet):
         if self.exclude(version__status=PlaybookVersion.Status.DRAFT).exists():
             raise PublishedVersionIsImmutable("Items of a published version cannot be deleted.")
         return super().delete()
+
+    def bulk_create(self, objs, *args, **kwargs):
+        objs = list(objs)
+        version_ids = {obj.version_id for obj in objs}
+        if PlaybookVersion.objects.filter(pk__in=version_ids)._frozen().exists():
+            raise PublishedVersionIsImmutable("Items cannot be added to a published version.")
+        return super().bulk_create(objs, *args, **kwargs)
 
 
 class PlaybookItem(models.Model):
@@ -169,14 +206,30 @@ class PlaybookItem(models.Model):
             models.UniqueConstraint(
                 fields=["version", "section", "order"], name="playbook_item_position_unique"
             ),
+            # Unknown keys are refused by the database too, not only by forms and the importer.
+            models.CheckConstraint(
+                condition=Q(assist="") | Q(assist__in=AssistKey.values),
+                name="playbook_item_assist_known",
+                violation_error_message="Unknown assist key.",
+            ),
+            models.CheckConstraint(
+                condition=Q(action="") | Q(action__in=ActionKey.values),
+                name="playbook_item_action_known",
+                violation_error_message="Unknown action key.",
+            ),
+            models.CheckConstraint(condition=~Q(text=""), name="playbook_item_text_not_empty"),
         ]
 
     def __str__(self) -> str:
         return f"{self.get_section_display()} #{self.order}: {self.text[:60]}"
 
     def _check_version_is_draft(self) -> None:
-        status = PlaybookVersion.objects.filter(pk=self.version_id).values_list("status", flat=True).first()
-        if status and status != PlaybookVersion.Status.DRAFT:
+        # Both the version it belongs to now and the one it is stored under: moving an
+        # item out of a published version changes that version too.
+        version_ids = {self.version_id}
+        if self.pk:
+            version_ids |= set(PlaybookItem.objects.filter(pk=self.pk).values_list("version_id", flat=True))
+        if PlaybookVersion.objects.filter(pk__in=version_ids)._frozen().exists():
             raise PublishedVersionIsImmutable("Items of a published version cannot be changed.")
 
     def save(self, *args, **kwargs):
