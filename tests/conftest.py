@@ -97,3 +97,75 @@ def seed_playbook(db, seed_text):
 
     result = import_playbook_text(seed_text, filename=SEED_PLAYBOOK.name, publish=True, by=None)
     return result.version
+
+
+# --- Ingestion (cases.ingest / cases.services.intake) ---
+
+
+@pytest.fixture
+def ingest_source(db):
+    """(IngestSource, token): an active source whose plain token the test can send."""
+    from cases.ingest.tokens import ingest_source_create
+
+    return ingest_source_create(name="siem-test")
+
+
+def _native_alert(n: int, **overrides):
+    from datetime import UTC, datetime
+
+    from cases.ingest.base import NativeAlert
+
+    values = {
+        "source_ref": f"test-alert-{n}",
+        "title": "Partner/Vendor Directory Burst from Unusual Source IP",
+        "description": "186 requests to /partners/* from 203.0.113.77 using account m.keller.",
+        "severity": 2,
+        "technique_ids": ["T1591.002"],
+        "observed_at": datetime.now(UTC),
+        "observables": [("ip", "203.0.113.77", "source"), ("user", "m.keller", "user")],
+        "tags": [],
+        "raw": {},
+    }
+    values.update(overrides)
+    return NativeAlert(**values)
+
+
+@pytest.fixture
+def ingest_alert_factory(ingest_source):
+    """make(**NativeAlert fields) -> IntakeResult. Defaults: T1591.002, source IP
+    203.0.113.77, user m.keller, observed now, a fresh source_ref per call; so calls
+    without overrides correlate into one case. Pass `source=` for another IngestSource."""
+    import itertools
+
+    from cases.services.intake import ingest_alert
+
+    counter = itertools.count(1)
+
+    def make(source=None, **overrides):
+        alert = _native_alert(next(counter), **overrides)
+        return ingest_alert(source=source or ingest_source[0], alert=alert)
+
+    return make
+
+
+@pytest.fixture
+def make_case(ingest_source):
+    """make_case(**NativeAlert fields) -> Case, a new case per call, opened by ingesting
+    one alert. The first call uses the defaults above (203.0.113.77, m.keller); later
+    calls use their own source IP (2001:db8::N) and user (user-N) so they never
+    correlate with each other, unless the caller overrides `observables`."""
+    import itertools
+
+    from cases.services.intake import ingest_alert
+
+    counter = itertools.count(0)
+
+    def make(source=None, **overrides):
+        n = next(counter)
+        if n and "observables" not in overrides:
+            overrides["observables"] = [("ip", f"2001:db8::{n:x}", "source"), ("user", f"user-{n}", "user")]
+        overrides.setdefault("source_ref", f"test-case-{n}")
+        alert = _native_alert(n, **overrides)
+        return ingest_alert(source=source or ingest_source[0], alert=alert).case
+
+    return make

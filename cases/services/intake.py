@@ -1,0 +1,421 @@
+"""Alert intake: a validated NativeAlert becomes an Alert row attached to a case.
+
+One transaction per call. For each alert, in input order:
+
+1. Idempotency: (source, source_ref) already stored -> the existing alert, `created=False`,
+   nothing changed. The unique constraint decides races: a concurrent insert makes this
+   transaction fail with IntegrityError and the retry answers "duplicate".
+2. Observables are got-or-created once per (type, value), internal addresses flagged.
+3. Correlation: the alert joins an open case with the same technique that shares a key
+   entity (source IP, user, sender/partner domain) and whose event-time span
+   (first/last_observed_at) lies within VIGIL_CORRELATION_WINDOW of the alert's
+   observed_at; the most recently active one wins. Otherwise a new case opens, pinned to
+   the technique's current published playbook version, with one CaseStep per item.
+4. Timeline: "created" (new case), "alert_joined" (every alert), "severity_raised".
+5. After commit, enrichment is dispatched per alert; `dispatched_at` records success and
+   cases.tasks.sweep_undispatched re-sends whatever a broker outage left behind.
+
+`ingest_alerts` handles a whole batch in one transaction with set-based writes (a
+constant number of queries per batch, not per alert); `ingest_alert` is the one-alert
+case of it, so both paths share every rule.
+"""
+
+import logging
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.db import IntegrityError, OperationalError, transaction
+from django.db.models import F
+from django.db.models.functions import Greatest, Least
+from django.utils import timezone
+
+from cases.ingest.base import InvalidAlert, NativeAlert
+from cases.ingest.store import (
+    allocate_case_ids,
+    case_reference,
+    ensure_observables,
+    lock_correlation_keys,
+    playbook_items,
+)
+from cases.models import (
+    Alert,
+    AlertObservable,
+    Case,
+    CaseEvent,
+    CaseObservable,
+    CaseStep,
+    IngestSource,
+    Observable,
+)
+from playbooks.models import PlaybookVersion
+from soc.tasks import send_task_safely
+
+__all__ = ["IntakeResult", "InvalidAlert", "NativeAlert", "ingest_alert", "ingest_alerts"]
+
+logger = logging.getLogger(__name__)
+
+MAX_ATTEMPTS = 3
+Role = AlertObservable.Role
+OType = Observable.Type
+
+
+@dataclass(frozen=True, slots=True)
+class IntakeResult:
+    alert: Alert
+    case: Case
+    created: bool
+
+
+def ingest_alert(*, source: IngestSource, alert: NativeAlert) -> IntakeResult:
+    """Store one alert and attach it to a case (see the module docstring)."""
+    return ingest_alerts(source=source, alerts=[alert])[0]
+
+
+def ingest_alerts(*, source: IngestSource, alerts: Sequence[NativeAlert]) -> list[IntakeResult]:
+    """Store a batch of alerts in one transaction; one result per input, in order.
+
+    A source_ref repeated inside the batch is handled like a repeat across batches: the
+    later occurrences answer the first one's alert with `created=False`.
+    """
+    if not alerts:
+        return []
+    for attempt in range(1, MAX_ATTEMPTS + 1):
+        try:
+            return _ingest_once(source, list(alerts))
+        except (IntegrityError, OperationalError) as exc:
+            # A concurrent request stored one of these source_refs first (IntegrityError),
+            # or PostgreSQL broke a lock cycle (deadlock, 40P01): start over; the retry
+            # reads the other request's rows and answers "duplicate" where it must.
+            if attempt == MAX_ATTEMPTS or not _is_retryable(exc):
+                raise
+            logger.info("intake retry %s after %s", attempt, type(exc).__name__)
+    raise AssertionError("unreachable")
+
+
+def _is_retryable(exc: Exception) -> bool:
+    if isinstance(exc, IntegrityError):
+        return True
+    code = getattr(getattr(exc, "__cause__", None), "pgcode", None)
+    return code in {"40P01", "40001"}
+
+
+# --- one attempt ---------------------------------------------------------------------------
+
+
+@dataclass(eq=False)
+class _CaseState:
+    """A case touched by this batch: new (no pk yet) or locked from the database."""
+
+    case: Case
+    is_new: bool
+    observable_ids: set[int] = field(default_factory=set)
+    joined: int = 0
+    first_seen: dict[int, datetime] = field(default_factory=dict)
+    last_seen: dict[int, datetime] = field(default_factory=dict)
+
+    def covers(self, observed_at: datetime, window: timedelta) -> bool:
+        c = self.case
+        if not c.is_open or c.first_observed_at is None or c.last_observed_at is None:
+            return False
+        return c.first_observed_at - window <= observed_at <= c.last_observed_at + window
+
+    def see(self, observable_id: int, at: datetime) -> None:
+        self.observable_ids.add(observable_id)
+        if observable_id not in self.first_seen or at < self.first_seen[observable_id]:
+            self.first_seen[observable_id] = at
+        if observable_id not in self.last_seen or at > self.last_seen[observable_id]:
+            self.last_seen[observable_id] = at
+
+
+def _key_observable_ids(alert: NativeAlert, observables: dict[tuple[str, str], Observable]) -> list[int]:
+    """Entities that make two alerts "the same activity": the source IP, the user, the
+    sender's or partner's domain. Internal IPs count only as an explicit source (an
+    insider); text-extracted values and our own domains never count."""
+    org_domains = tuple(d.lower() for d in settings.VIGIL_ORG_DOMAINS)
+    keys = []
+    for type_, value, role in alert.observables:
+        if role == Role.EXTRACTED:
+            continue
+        obs = observables[(type_, value)]
+        if type_ == OType.IP:
+            is_key = role == Role.SOURCE or (role == Role.DECLARED and not obs.is_internal)
+        elif type_ == OType.DOMAIN:
+            is_key = not any(value == d or value.endswith("." + d) for d in org_domains)
+        else:
+            is_key = type_ == OType.USER
+        if is_key:
+            keys.append(obs.pk)
+    return keys
+
+
+def _sla_due(opened_at: datetime, severity: int) -> datetime:
+    return opened_at + timedelta(minutes=settings.VIGIL_SLA_MINUTES[severity])
+
+
+def _current_version(technique_id: str) -> PlaybookVersion | None:
+    if not technique_id:
+        return None
+    from playbooks.services import current_version_for_technique
+
+    return current_version_for_technique(technique_id)
+
+
+def _event(case: Case, verb: str, source: IngestSource, data: dict) -> CaseEvent:
+    # Built here and inserted in bulk with the batch (cases.services.events writes one row
+    # per call); same fields as case_event_record(..., source=source).
+    return CaseEvent(case=case, verb=verb, actor=None, actor_source=source, data=data)
+
+
+def _alert_event_data(alert: Alert) -> dict:
+    return {"alert_id": alert.pk, "source_ref": alert.source_ref, "title": alert.title}
+
+
+@transaction.atomic
+def _ingest_once(source: IngestSource, alerts: list[NativeAlert]) -> list[IntakeResult]:
+    now = timezone.now()
+    window = settings.VIGIL_CORRELATION_WINDOW
+    results: list[IntakeResult | None] = [None] * len(alerts)
+
+    # 1. Idempotency.
+    existing = {
+        a.source_ref: a
+        for a in Alert.objects.filter(
+            source=source, source_ref__in={a.source_ref for a in alerts}
+        ).select_related("case")
+    }
+    new: list[tuple[int, NativeAlert]] = []
+    repeats: list[tuple[int, str]] = []
+    seen_refs: set[str] = set()
+    for i, native in enumerate(alerts):
+        if native.source_ref in existing:
+            stored = existing[native.source_ref]
+            results[i] = IntakeResult(alert=stored, case=stored.case, created=False)
+        elif native.source_ref in seen_refs:
+            repeats.append((i, native.source_ref))
+        else:
+            seen_refs.add(native.source_ref)
+            new.append((i, native))
+    if not new:
+        return results  # type: ignore[return-value]
+
+    # 2. Observables.
+    observables = ensure_observables((t, v) for _, a in new for t, v, _r in a.observables)
+    keys = {i: _key_observable_ids(a, observables) for i, a in new}
+
+    # 3. Correlation: lock the entities, then the candidate cases.
+    lock_correlation_keys(f"{a.technique_id}:{k}" for i, a in new for k in keys[i])
+    states: dict[int, _CaseState] = {}  # by case pk, for cases read from the database
+    index: dict[tuple[str, int], list[_CaseState]] = defaultdict(list)
+    all_keys = {k for ks in keys.values() for k in ks}
+    if all_keys:
+        observed = [a.observed_at for _, a in new]
+        candidates = list(
+            Case.objects.select_for_update()
+            .open()
+            .filter(
+                pk__in=CaseObservable.objects.filter(observable_id__in=all_keys).values("case_id"),
+                technique_id__in={a.technique_id for _, a in new},
+                last_observed_at__gte=min(observed) - window,
+                first_observed_at__lte=max(observed) + window,
+            )
+            .order_by("pk")
+        )
+        if candidates:
+            for case in candidates:
+                states[case.pk] = _CaseState(case=case, is_new=False)
+            if len(new) == 1:
+                links = [
+                    (case.pk, k) for case in candidates for k in all_keys
+                ]  # all share a key by construction
+            else:
+                links = CaseObservable.objects.filter(
+                    case_id__in=states.keys(), observable_id__in=all_keys
+                ).values_list("case_id", "observable_id")
+            for case_id, obs_id in links:
+                state = states[case_id]
+                index[(state.case.technique_id, obs_id)].append(state)
+
+    versions: dict[str, PlaybookVersion | None] = {}
+    created_alerts: list[Alert] = []
+    alert_states: list[_CaseState] = []
+    new_states: list[_CaseState] = []
+    events: list[tuple[_CaseState, str, dict, Alert]] = []  # (case, verb, data, alert)
+
+    for i, native in new:
+        technique = native.technique_id
+        candidates_for_alert = {
+            id(s): s
+            for k in keys[i]
+            for s in index.get((technique, k), ())
+            if s.covers(native.observed_at, window)
+        }
+        alert = Alert(
+            source=source,
+            source_ref=native.source_ref,
+            title=native.title,
+            description=native.description,
+            severity=native.severity,
+            technique_ids=native.technique_ids,
+            technique_id=technique,
+            observed_at=native.observed_at,
+            tags=native.tags,
+            raw=native.raw,
+        )
+        if candidates_for_alert:
+            state = max(
+                candidates_for_alert.values(),
+                key=lambda s: (s.case.last_observed_at, not s.is_new, s.case.pk or 0),
+            )
+            case = state.case
+            state.joined += 1
+            case.alert_count += 1
+            case.first_observed_at = min(case.first_observed_at, native.observed_at)
+            case.last_observed_at = max(case.last_observed_at, native.observed_at)
+            if native.severity > case.severity:
+                events.append(
+                    (
+                        state,
+                        CaseEvent.Verb.SEVERITY_RAISED,
+                        {"from": case.severity, "to": native.severity},
+                        alert,
+                    )
+                )
+                case.severity = native.severity
+                if case.acknowledged_at is None:
+                    case.sla_due_at = min(case.sla_due_at or now, _sla_due(case.opened_at, case.severity))
+        else:
+            if technique not in versions:
+                versions[technique] = _current_version(technique)
+            version = versions[technique]
+            case = Case(
+                title=native.title,
+                severity=native.severity,
+                status=Case.Status.NEW,
+                tier=Case.Tier.L1,
+                technique_id=technique,
+                playbook_version=version,
+                needs_playbook=version is None,
+                alert_count=1,
+                first_observed_at=native.observed_at,
+                last_observed_at=native.observed_at,
+                opened_at=now,
+                sla_due_at=_sla_due(now, native.severity),
+            )
+            state = _CaseState(case=case, is_new=True)
+            new_states.append(state)
+            events.append((state, CaseEvent.Verb.CREATED, {"technique_id": technique}, alert))
+        events.append((state, CaseEvent.Verb.ALERT_JOINED, {}, alert))
+        for type_, value, _role in native.observables:
+            state.see(observables[(type_, value)].pk, native.observed_at)
+        for k in keys[i]:
+            if state not in index[(technique, k)]:
+                index[(technique, k)].append(state)
+        created_alerts.append(alert)
+        alert_states.append(state)
+
+    # 4. Writes, each one statement for the whole batch.
+    ids = allocate_case_ids(len(new_states))
+    for pk, state in zip(ids, new_states, strict=True):
+        state.case.pk = pk
+        state.case.reference = case_reference(pk, now.year)
+    Case.objects.bulk_create([s.case for s in new_states])
+
+    steps = [
+        CaseStep(case_id=s.case.pk, item_id=item_id, section=section, order=order)
+        for s in new_states
+        if s.case.playbook_version_id
+        for item_id, section, order in playbook_items(s.case.playbook_version)
+    ]
+    if steps:
+        CaseStep.objects.bulk_create(steps)
+
+    for alert, state in zip(created_alerts, alert_states, strict=True):
+        alert.case = state.case
+    Alert.objects.bulk_create(created_alerts)
+
+    AlertObservable.objects.bulk_create(
+        [
+            AlertObservable(alert_id=alert.pk, observable_id=observables[(t, v)].pk, role=role)
+            for alert, (_, native) in zip(created_alerts, new, strict=True)
+            for t, v, role in native.observables
+        ]
+    )
+    touched = new_states + [s for s in states.values() if s.joined]
+    links = [
+        CaseObservable(
+            case_id=s.case.pk,
+            observable_id=obs_id,
+            first_seen_at=s.first_seen[obs_id],
+            last_seen_at=s.last_seen[obs_id],
+        )
+        for s in touched
+        for obs_id in sorted(s.observable_ids)
+    ]
+    if links:
+        CaseObservable.objects.bulk_create(links, ignore_conflicts=True)
+    for state in states.values():
+        if state.joined and state.observable_ids:
+            # Links that existed before keep the widest span; new ones are already right.
+            spans: dict[tuple[datetime, datetime], list[int]] = defaultdict(list)
+            for obs_id in state.observable_ids:
+                spans[(state.first_seen[obs_id], state.last_seen[obs_id])].append(obs_id)
+            for (first, last), obs_ids in spans.items():
+                CaseObservable.objects.filter(case_id=state.case.pk, observable_id__in=obs_ids).update(
+                    first_seen_at=Least("first_seen_at", first), last_seen_at=Greatest("last_seen_at", last)
+                )
+    joined_existing = [s.case for s in states.values() if s.joined]
+    if joined_existing:
+        # The rows are locked (select_for_update above), so the values read are current.
+        for case in joined_existing:
+            case.updated_at = now
+        Case.objects.bulk_update(
+            joined_existing,
+            ["alert_count", "first_observed_at", "last_observed_at", "severity", "sla_due_at", "updated_at"],
+        )
+
+    event_rows = []
+    for state, verb, data, alert in events:
+        payload = {**data, **_alert_event_data(alert)}
+        if verb == CaseEvent.Verb.CREATED:
+            payload = {"reference": state.case.reference, **data, **_alert_event_data(alert)}
+        event_rows.append(_event(state.case, verb, source, payload))
+    CaseEvent.objects.bulk_create(event_rows)
+
+    IngestSource.objects.filter(pk=source.pk).update(
+        alert_count=F("alert_count") + len(created_alerts), last_seen_at=now
+    )
+
+    alert_ids = [a.pk for a in created_alerts]
+    transaction.on_commit(lambda: dispatch_enrichment(alert_ids))
+
+    by_ref = {}
+    for (i, _native), alert, state in zip(new, created_alerts, alert_states, strict=True):
+        results[i] = IntakeResult(alert=alert, case=state.case, created=True)
+        by_ref[alert.source_ref] = results[i]
+    for i, ref in repeats:
+        first = by_ref[ref]
+        results[i] = IntakeResult(alert=first.alert, case=first.case, created=False)
+    return results  # type: ignore[return-value]
+
+
+def dispatch_enrichment(alert_ids: Sequence[int]) -> int:
+    """Send enrichment for these alerts and stamp `dispatched_at` on the ones sent.
+
+    Stops at the first broker failure (the rest would wait for the same timeout); the
+    sweeper re-sends what is left. Returns how many were sent.
+    """
+    if not alert_ids:
+        return 0
+    from intel.tasks import enrich_alert
+
+    sent = []
+    for pk in alert_ids:
+        if not send_task_safely(enrich_alert, pk):
+            break
+        sent.append(pk)
+    if sent:
+        Alert.objects.filter(pk__in=sent, dispatched_at__isnull=True).update(dispatched_at=timezone.now())
+    return len(sent)
