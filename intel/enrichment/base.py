@@ -31,6 +31,8 @@ class Context:
     alert_id: int | None = None
     case_id: int | None = None
     technique_id: str = ""
+    # The observables enriched together (batch enrichers query for all of them at once).
+    observables: list = field(default_factory=list)
     cache: dict = field(default_factory=dict)
 
     @cached_property

@@ -1,0 +1,412 @@
+"""The L1 assistant: a suggested answer, a one-line reason and the evidence for each case
+step whose playbook item carries an assist key.
+
+It reads the enrichment stored on the case's observables (intel.enrichment) and a few
+facts about the case's alerts, and writes `CaseStep.suggestion`:
+    {"answer": "yes|no|unknown", "reason": "...", "evidence": [{"observable", "source", "detail"}]}
+It never touches the analyst's answer (`CaseStep.value`). One `suggestions_updated`
+CaseEvent is written per refresh that changed at least one suggestion.
+
+What each assist key answers (the seed playbook's questions):
+- ip_reputation, "Does the activity come from legitimate or known IPs?": yes when every
+  external source address is benign-listed or in a partner network under an active
+  contract; no when any is malicious-listed or unknown (on no list).
+- related_activity, "Is there evidence of reconnaissance or probing?": yes on a burst (an
+  alert summarising many events, or many alerts from one external source or account in
+  the probing window), a brute-force or credential-stuffing pattern, or the same source
+  in other cases with reconnaissance techniques.
+- lookalike_domain, "Impersonated accounts or unusual communication?": yes when a sender,
+  URL or domain imitates the organisation's or a partner's domain.
+- partner_match / business_context, "Does it correspond to a business operation, such as
+  a new contract?": yes when a partner matches with a contract active at the activity's
+  time; no when the contract expired or has not started, or no partner matches.
+- login_pattern, "Check for patterns in login attempts": yes on brute force or stuffing.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from cases.models import Alert, AlertObservable, Case, CaseEvent, CaseObservable, CaseStep, Observable
+from cases.services.events import case_event_record
+
+from .enrichment.events import event_count, is_failed_login
+from .enrichment.partner_match import contract_status, describe_contract
+
+YES, NO, UNKNOWN = "yes", "no", "unknown"
+MAX_EVIDENCE = 12
+MAX_ALERTS_READ = 500
+# ATT&CK Reconnaissance (TA0043) techniques: the same source seen doing these elsewhere is
+# evidence of probing.
+RECON_TECHNIQUES = ("T1589", "T1590", "T1591", "T1592", "T1593", "T1594", "T1595", "T1596", "T1597", "T1598")
+ACTOR_ROLES = {"source", "sender", "user", "declared", "extracted"}
+
+
+@dataclass
+class ObservableFacts:
+    observable: Observable
+    roles: set[str]
+    last_seen: datetime | None
+
+    @property
+    def label(self) -> str:
+        return f"{self.observable.type}:{self.observable.value}"
+
+    def enrichment(self, key: str) -> dict | None:
+        data = self.observable.enrichment or {}
+        value = data.get(key) if isinstance(data, dict) else None
+        return value if isinstance(value, dict) else None
+
+    @property
+    def is_actor(self) -> bool:
+        """A source of the activity, not only its target (a destination host or URL)."""
+        return bool(self.roles & ACTOR_ROLES) or not self.roles
+
+
+@dataclass
+class CaseFacts:
+    case: Case
+    observables: list[ObservableFacts]
+    alerts: list[dict] = field(default_factory=list)
+
+    def of_types(self, *types: str) -> list[ObservableFacts]:
+        return [o for o in self.observables if o.observable.type in types]
+
+
+def gather(case: Case) -> CaseFacts:
+    """The case's observables (with their roles and stored enrichment) and recent alerts,
+    in three queries."""
+    links = CaseObservable.objects.filter(case=case).select_related("observable").order_by("observable_id")
+    roles: dict[int, set[str]] = defaultdict(set)
+    for observable_id, role in (
+        AlertObservable.objects.filter(alert__case=case).values_list("observable_id", "role").distinct()
+    ):
+        roles[observable_id].add(role)
+    observables = [
+        ObservableFacts(link.observable, roles[link.observable_id], link.last_seen_at) for link in links
+    ]
+    alerts = list(
+        Alert.objects.filter(case=case)
+        .order_by("-observed_at")
+        .values("id", "observed_at", "title", "description", "tags", "raw", "technique_id")[:MAX_ALERTS_READ]
+    )
+    return CaseFacts(case=case, observables=observables, alerts=alerts)
+
+
+def suggestion(answer: str, reason: str, evidence: list[dict]) -> dict:
+    return {"answer": answer, "reason": reason[:300], "evidence": evidence[:MAX_EVIDENCE]}
+
+
+def evidence(facts: ObservableFacts | None, source: str, detail: str) -> dict:
+    return {"observable": facts.label if facts else "", "source": source, "detail": detail[:300]}
+
+
+def _at(facts: ObservableFacts, case: Case) -> datetime:
+    return facts.last_seen or case.last_observed_at or timezone.now()
+
+
+def _partner_status(facts: ObservableFacts, case: Case) -> list[tuple[dict, str]]:
+    """(partner entry, contract status at the observable's time) for every matched partner."""
+    match = facts.enrichment("partner_match")
+    if not match or match.get("verdict") != "partner":
+        return []
+    out = []
+    for partner in match.get("partners", []):
+        try:
+            status = contract_status(partner, _at(facts, case))
+        except (TypeError, ValueError):
+            status = partner.get("contract_status", "no_contract")
+        out.append((partner, status))
+    return out
+
+
+def _partner_detail(partner: dict, status: str) -> str:
+    return describe_contract(
+        partner["name"], status, partner.get("contract_start"), partner.get("contract_end")
+    )
+
+
+# --- The answers -----------------------------------------------------------------------
+
+
+def answer_ip_reputation(facts: CaseFacts) -> dict:
+    candidates = [o for o in facts.of_types("ip", "cidr") if o.is_actor]
+    if not candidates:
+        return suggestion(UNKNOWN, "No source IP address in the case's alerts", [])
+    bad: list[dict] = []
+    unlisted: list[dict] = []
+    good: list[dict] = []
+    pending: list[ObservableFacts] = []
+    for item in candidates:
+        rep = item.enrichment("ip_reputation")
+        if rep is None:
+            pending.append(item)
+            continue
+        verdict = rep.get("verdict")
+        matches = rep.get("matches") or []
+        top = matches[0] if matches else {}
+        source = f"{top.get('list')} list: {top.get('cidr')}" if top else "ip_reputation"
+        if top.get("label"):
+            source += f" ({top['label']})"
+        if verdict == "malicious":
+            entry = next((m for m in matches if m.get("list") == "malicious"), top)
+            bad.append(evidence(item, f"malicious list: {entry.get('cidr')}", rep.get("summary", "")))
+            continue
+        if verdict in ("internal", "benign"):
+            good.append(
+                evidence(item, source if matches else "internal address space", rep.get("summary", ""))
+            )
+            continue
+        partners = _partner_status(item, facts.case)
+        active = [(p, s) for p, s in partners if s == "active"]
+        if active:
+            partner, status = active[0]
+            good.append(evidence(item, f"partner {partner['name']}", _partner_detail(partner, status)))
+        elif partners:
+            partner, status = partners[0]
+            unlisted.append(evidence(item, f"partner {partner['name']}", _partner_detail(partner, status)))
+        elif verdict == "unlisted":
+            unlisted.append(evidence(item, "ip_reputation", rep.get("summary", "")))
+        else:
+            pending.append(item)
+    if bad:
+        first = bad[0]
+        return suggestion(
+            NO, f"{first['observable'].split(':', 1)[1]} is on the malicious list", bad + unlisted
+        )
+    if unlisted:
+        first = unlisted[0]
+        return suggestion(
+            NO,
+            f"{first['observable'].split(':', 1)[1]} is not a known address: {first['detail']}",
+            unlisted + good,
+        )
+    if pending and not good:
+        return suggestion(UNKNOWN, "The source addresses are not enriched yet or could not be read", [])
+    if pending:
+        return suggestion(UNKNOWN, f"{len(pending)} address(es) could not be checked", good)
+    return suggestion(
+        YES, f"All {len(good)} source address(es) are known (benign, internal or partner)", good
+    )
+
+
+def _alert_bursts(facts: CaseFacts, threshold: int) -> list[dict]:
+    found = []
+    for alert in facts.alerts:
+        count = event_count(alert.get("raw"), alert.get("description") or "")
+        if count >= threshold:
+            found.append(
+                {
+                    "observable": "",
+                    "source": f"alert {alert['id']}",
+                    "detail": f"{count} events in one alert: {alert['title'][:120]}",
+                }
+            )
+    return found
+
+
+def answer_probing(facts: CaseFacts) -> dict:
+    threshold = settings.VIGIL_PROBING_MIN_ALERTS
+    signals: list[dict] = []
+    reasons: list[str] = []
+    for item in facts.observables:
+        pattern = item.enrichment("login_pattern")
+        if pattern and pattern.get("verdict") in ("brute_force", "credential_stuffing"):
+            signals.append(evidence(item, "login_pattern", pattern.get("summary", "")))
+            reasons.append(pattern["verdict"].replace("_", " "))
+    actors = [
+        o
+        for o in facts.observables
+        if o.is_actor
+        and (
+            o.observable.type in ("user", "email")
+            or (o.observable.type == "ip" and not o.observable.is_internal)
+        )
+    ]
+    for item in actors:
+        related = item.enrichment("related_activity")
+        if not related:
+            continue
+        if related.get("verdict") == "burst":
+            signals.append(evidence(item, "related_activity", related.get("summary", "")))
+            reasons.append("burst of alerts")
+        recon_cases = []
+        for case in related.get("other_cases") or []:
+            recon_cases.append(case)
+        recon_alerts = sum(
+            n
+            for technique, n in (related.get("by_technique") or {}).items()
+            if technique.startswith(RECON_TECHNIQUES)
+        )
+        if recon_cases and recon_alerts:
+            refs = ", ".join(c.get("reference") or str(c.get("id")) for c in recon_cases[:3])
+            signals.append(
+                evidence(
+                    item, refs, f"{recon_alerts} reconnaissance alert(s) in {len(recon_cases)} other case(s)"
+                )
+            )
+            reasons.append("repeated reconnaissance")
+    bursts = _alert_bursts(facts, threshold)
+    if bursts:
+        signals.extend(bursts)
+        reasons.append("request burst")
+    if signals:
+        unique = list(dict.fromkeys(reasons))
+        return suggestion(YES, "Signs of probing: " + ", ".join(unique), signals)
+    if not facts.alerts:
+        return suggestion(UNKNOWN, "The case has no alerts to look at", [])
+    enriched = [o for o in facts.observables if o.enrichment("related_activity")]
+    if facts.observables and not enriched:
+        return suggestion(UNKNOWN, "Related activity is not computed yet", [])
+    return suggestion(
+        NO,
+        f"No burst, no failed-login pattern and no related reconnaissance "
+        f"({len(facts.alerts)} alert(s), threshold {threshold})",
+        [
+            evidence(o, "related_activity", o.enrichment("related_activity").get("summary", ""))
+            for o in actors
+            if o.enrichment("related_activity")
+        ],
+    )
+
+
+def answer_lookalike(facts: CaseFacts) -> dict:
+    checked = facts.of_types("email", "url", "domain", "hostname")
+    hits: list[dict] = []
+    clean = 0
+    pending = 0
+    for item in checked:
+        result = item.enrichment("lookalike_domain")
+        if result is None:
+            pending += 1
+            continue
+        if result.get("verdict") == "lookalike":
+            best = (result.get("lookalikes") or [{}])[0]
+            source = f"imitates {best.get('imitates', '?')} ({best.get('owner', '?')})"
+            hits.append(evidence(item, source, result.get("summary", "")))
+        elif result.get("verdict") in ("clean", "legitimate"):
+            clean += 1
+    if hits:
+        return suggestion(YES, f"Lookalike domain: {hits[0]['detail']}", hits)
+    if pending and not clean:
+        return suggestion(UNKNOWN, "The case's domains are not enriched yet", [])
+    if not checked:
+        return suggestion(
+            NO, "No sender, URL or domain in the alerts imitates a known domain (none present)", []
+        )
+    return suggestion(NO, f"None of the {clean} domain(s) checked imitates the organisation or a partner", [])
+
+
+def answer_business(facts: CaseFacts) -> dict:
+    active: list[dict] = []
+    inactive: list[dict] = []
+    enriched = 0
+    for item in facts.observables:
+        if item.enrichment("partner_match") is not None:
+            enriched += 1
+        if not item.is_actor and item.observable.type not in ("email", "domain"):
+            continue
+        for partner, status in _partner_status(item, facts.case):
+            entry = evidence(item, f"partner {partner['name']}", _partner_detail(partner, status))
+            (active if status == "active" else inactive).append(entry)
+    if active:
+        return suggestion(YES, f"Matches a business partner: {active[0]['detail']}", active + inactive)
+    if inactive:
+        return suggestion(NO, f"Partner without an active contract: {inactive[0]['detail']}", inactive)
+    if not enriched:
+        return suggestion(UNKNOWN, "No observable has been checked against the partner register yet", [])
+    return suggestion(NO, "No partner network or domain matches the activity", [])
+
+
+def answer_login(facts: CaseFacts) -> dict:
+    hits, weak = [], []
+    enriched = 0
+    for item in facts.observables:
+        pattern = item.enrichment("login_pattern")
+        if not pattern:
+            continue
+        enriched += 1
+        if pattern.get("verdict") in ("brute_force", "credential_stuffing"):
+            hits.append(evidence(item, "login_pattern", pattern.get("summary", "")))
+        elif pattern.get("verdict") == "failed_logins":
+            weak.append(evidence(item, "login_pattern", pattern.get("summary", "")))
+    if hits:
+        return suggestion(YES, hits[0]["detail"], hits + weak)
+    if weak:
+        return suggestion(NO, "Failed logins below the brute-force and stuffing thresholds", weak)
+    failed_alerts = sum(
+        1
+        for a in facts.alerts
+        if is_failed_login(a["title"], a.get("description") or "", a.get("tags"), a.get("raw"))
+    )
+    if not enriched and not failed_alerts:
+        return suggestion(NO, "No failed-login alerts and no account or source to check", [])
+    return suggestion(NO, "No failed-login pattern around these sources and accounts", [])
+
+
+ANSWERS: dict[str, Callable[[CaseFacts], dict]] = {
+    "ip_reputation": answer_ip_reputation,
+    "related_activity": answer_probing,
+    "lookalike_domain": answer_lookalike,
+    "partner_match": answer_business,
+    "business_context": answer_business,
+    "login_pattern": answer_login,
+}
+
+
+def suggest(facts: CaseFacts, assist: str) -> dict:
+    answer = ANSWERS.get(assist)
+    if answer is None:
+        return suggestion(UNKNOWN, f"The assistant does not know the assist key {assist!r}", [])
+    return answer(facts)
+
+
+@transaction.atomic
+def refresh_case(*, case_id: int, alert_id: int | None = None) -> list[CaseStep]:
+    """Recompute the suggestions of every assisted step of the case; return the steps whose
+    suggestion changed. Writes one `suggestions_updated` event when any did."""
+    case = Case.objects.filter(pk=case_id).first()
+    if case is None:
+        return []
+    # Locked so two enrichment tasks for the same case serialise: the second one sees the
+    # first one's suggestions and writes no duplicate event.
+    steps = list(
+        CaseStep.objects.select_for_update(of=("self",))
+        .filter(case=case)
+        .exclude(item__assist="")
+        .select_related("item")
+        .order_by("pk")
+    )
+    if not steps:
+        return []
+    facts = gather(case)
+    computed: dict[str, dict] = {}
+    changed: list[CaseStep] = []
+    changes: list[dict] = []
+    now = timezone.now()
+    for step in steps:
+        key = step.item.assist
+        if key not in computed:
+            computed[key] = suggest(facts, key)
+        fresh = computed[key]
+        if step.suggestion == fresh:
+            continue
+        previous = step.suggestion.get("answer") if isinstance(step.suggestion, dict) else None
+        changes.append({"step": step.pk, "assist": key, "from": previous or "", "to": fresh["answer"]})
+        step.suggestion = fresh
+        step.suggestion_updated_at = now
+        changed.append(step)
+    if changed:
+        CaseStep.objects.bulk_update(changed, ["suggestion", "suggestion_updated_at"])
+        data = {"changes": changes}
+        if alert_id is not None:
+            data["alert"] = alert_id
+        case_event_record(case, CaseEvent.Verb.SUGGESTIONS_UPDATED, data=data)
+    return changed
