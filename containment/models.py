@@ -1,7 +1,36 @@
-"""Containment actions and Vigil's own IP blocklist (the EDL feed)."""
+"""Containment actions and Vigil's own IP blocklist (the EDL feed).
+
+An action's life is owned by containment.services; the model knows its statuses, which
+moves exist between them and the row's own invariants. Workers claim an action with a
+conditional UPDATE and hold it under a lease (`lease_until`), so a redelivered message
+or a second worker never runs it twice, and a worker killed mid-run is noticed by the
+housekeeping task once the lease has expired.
+"""
+
+import hashlib
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
+
+
+class ActionQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """The access guard: actions are visible to whoever may see cases."""
+        if not user.is_authenticated or not user.has_perm("cases.view_case"):
+            return self.none()
+        return self
+
+    def open(self):
+        """Actions that still hold their idempotency key (not rejected, not reverted)."""
+        return self.exclude(status__in=ContainmentAction.CLOSED_STATUSES)
+
+    def in_flight(self):
+        """Automated work not finished yet: the case panel polls while any exist."""
+        return self.filter(status__in=ContainmentAction.IN_FLIGHT_STATUSES).exclude(connector="manual")
+
+    def for_panel(self):
+        return self.select_related("requested_by", "approved_by", "owner", "case")
 
 
 class ContainmentAction(models.Model):
@@ -11,7 +40,7 @@ class ContainmentAction(models.Model):
         MANUAL = "manual", "Manual step"
 
     class Status(models.TextChoices):
-        PROPOSED = "proposed", "Proposed"
+        PROPOSED = "proposed", "Awaiting approval"
         APPROVED = "approved", "Approved"
         QUEUED = "queued", "Queued"
         RUNNING = "running", "Running"
@@ -21,28 +50,65 @@ class ContainmentAction(models.Model):
         REVERTED = "reverted", "Reverted"
         REJECTED = "rejected", "Rejected"
 
+    # Status moves the services may make (the claim and lease rules are in services).
+    TRANSITIONS: dict[str, set[str]] = {
+        Status.PROPOSED: {Status.APPROVED, Status.REJECTED},
+        Status.APPROVED: {Status.QUEUED},
+        Status.QUEUED: {Status.RUNNING},
+        # running -> queued: a transient connector error, retried after a backoff,
+        # or a worker lost (lease expired).
+        # running -> reverted: a manual step withdrawn.
+        Status.RUNNING: {Status.SUCCEEDED, Status.FAILED, Status.QUEUED, Status.REVERTED},
+        Status.FAILED: {Status.QUEUED, Status.REVERTING},
+        # succeeded -> running: a manual step marked not done again.
+        Status.SUCCEEDED: {Status.REVERTING, Status.RUNNING, Status.REVERTED},
+        # reverting -> succeeded | failed: the revert failed for good; back where it was.
+        Status.REVERTING: {Status.REVERTED, Status.SUCCEEDED, Status.FAILED},
+        Status.REVERTED: set(),
+        Status.REJECTED: set(),
+    }
+    CLOSED_STATUSES = (Status.REJECTED, Status.REVERTED)
+    IN_FLIGHT_STATUSES = (Status.APPROVED, Status.QUEUED, Status.RUNNING, Status.REVERTING)
+
     case = models.ForeignKey("cases.Case", on_delete=models.PROTECT, related_name="actions")
     kind = models.CharField(max_length=20, choices=Kind.choices)
-    target = models.CharField(max_length=255, help_text="An IP or CIDR, an account, or a step title.")
-    connector = models.CharField(max_length=20, blank=True)
+    target = models.CharField(
+        max_length=255, help_text="An IP or CIDR (normalised), an account, or a step title."
+    )
+    connector = models.CharField(max_length=200, blank=True, help_text="Chosen from settings at request.")
     reason = models.TextField(blank=True)
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.PROPOSED, db_index=True)
     requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     approved_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
+    # Why the action needed approval (policy rules), and which guardrails a manager overrode.
+    sensitive_reasons = models.JSONField(default=list, blank=True)
     override_reason = models.TextField(blank=True)
+    overridden_rules = models.JSONField(default=list, blank=True)
+    overridden_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     attempts = models.PositiveIntegerField(default=0)
+    revert_attempts = models.PositiveIntegerField(default=0)
     last_error = models.TextField(blank=True)
     result = models.JSONField(default=dict, blank=True)
     expires_at = models.DateTimeField(null=True, blank=True, db_index=True)
-    idempotency_key = models.CharField(max_length=64, unique=True)
-    # Manual steps: who owns them and by when.
+    # sha256 of (case, kind, normalised target); unique among open actions (constraint).
+    idempotency_key = models.CharField(max_length=64, db_index=True)
+    # Execution bookkeeping: the worker's claim and when the task was last handed to the broker.
+    claim_token = models.CharField(max_length=32, blank=True)
+    lease_until = models.DateTimeField(null=True, blank=True)
+    dispatched_at = models.DateTimeField(null=True, blank=True)
+    # Manual steps: who owns them, by when, and what was done.
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     due_at = models.DateTimeField(null=True, blank=True)
     note = models.TextField(blank=True)
+    playbook_item = models.ForeignKey(
+        "playbooks.PlaybookItem", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     approved_at = models.DateTimeField(null=True, blank=True)
@@ -51,28 +117,90 @@ class ContainmentAction(models.Model):
     finished_at = models.DateTimeField(null=True, blank=True)
     reverted_at = models.DateTimeField(null=True, blank=True)
 
+    objects = ActionQuerySet.as_manager()
+
     class Meta:
-        ordering = ["created_at"]
+        ordering = ["created_at", "id"]
         permissions = [
             ("request_action", "Can request containment actions"),
             ("approve_action", "Can approve sensitive containment actions"),
             ("override_guardrail", "Can override containment guardrails with a reason"),
         ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["idempotency_key"],
+                condition=~Q(status__in=["rejected", "reverted"]),
+                name="containment_action_open_key_unique",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="succeeded") | Q(finished_at__isnull=False),
+                name="containment_succeeded_has_finished_at",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["case", "status"], name="containment_case_status_idx"),
+            models.Index(fields=["status", "dispatched_at"], name="containment_sweep_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.target} ({self.status})"
 
+    @staticmethod
+    def make_key(case_id: int, kind: str, target: str) -> str:
+        return hashlib.sha256(f"{case_id}|{kind}|{target}".encode()).hexdigest()
+
+    def can_move_to(self, status: str) -> bool:
+        return status in self.TRANSITIONS.get(self.status, set())
+
+    @property
+    def is_manual(self) -> bool:
+        return self.connector == "manual"
+
+    @property
+    def in_flight(self) -> bool:
+        return self.status in self.IN_FLIGHT_STATUSES and not self.is_manual
+
+    @property
+    def done(self) -> bool:
+        return self.status == self.Status.SUCCEEDED
+
+
+class BlocklistQuerySet(models.QuerySet):
+    def active(self, at):
+        """Entries on the feed now: not removed, not expired."""
+        return self.filter(removed_at__isnull=True).filter(Q(expires_at__isnull=True) | Q(expires_at__gt=at))
+
 
 class BlocklistEntry(models.Model):
-    """One line of /feeds/ip-blocklist.txt."""
+    """One action's listing of a network on /feeds/ip-blocklist.txt.
 
-    network = models.CharField(max_length=43, unique=True)
-    action = models.ForeignKey(ContainmentAction, null=True, on_delete=models.SET_NULL, related_name="+")
+    Several cases may block the same network; each action keeps its own row and the
+    feed shows the network once while any row is active, so reverting one case's block
+    never lifts another's. Removal is soft (`removed_at`) so the feed's Last-Modified can
+    account for removals.
+    """
+
+    network = models.CharField(max_length=43, db_index=True, help_text="Canonical IP or CIDR.")
+    action = models.ForeignKey(
+        ContainmentAction, null=True, blank=True, on_delete=models.SET_NULL, related_name="blocklist_entries"
+    )
+    comment = models.CharField(max_length=100, blank=True)
     added_at = models.DateTimeField(auto_now_add=True)
     expires_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    removed_at = models.DateTimeField(null=True, blank=True, db_index=True)
+
+    objects = BlocklistQuerySet.as_manager()
 
     class Meta:
-        ordering = ["network"]
+        ordering = ["network", "id"]
+        verbose_name_plural = "blocklist entries"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["network", "action"],
+                condition=Q(removed_at__isnull=True),
+                name="blocklist_one_live_entry_per_action",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.network

@@ -1,0 +1,88 @@
+"""POST a signed JSON description of the action to a SOAR or identity-provider
+automation (Okta, Entra ID flows).
+
+Headers: `X-Vigil-Timestamp` (Unix seconds), `X-Vigil-Signature: sha256=<hex>` where the
+HMAC-SHA256 key is CONTAINMENT_WEBHOOK_SECRET and the message is
+`<timestamp>.<raw body>`, and `Idempotency-Key` (stable per action and operation, so a
+receiver can drop the duplicate of a retried delivery). A 2xx answer is success; any
+other answer, a timeout or a connection error is retried with backoff.
+"""
+
+import hashlib
+import hmac
+import json
+import time
+
+import requests
+from django.conf import settings
+
+from .base import Connector, ConnectorError
+
+
+def sign(secret: str, timestamp: str, body: bytes) -> str:
+    digest = hmac.new(secret.encode(), timestamp.encode() + b"." + body, hashlib.sha256).hexdigest()
+    return f"sha256={digest}"
+
+
+def verify(secret: str, timestamp: str, body: bytes, signature: str, *, tolerance: int = 300) -> bool:
+    """What a receiver does (and the tests use): check the signature and its freshness."""
+    try:
+        fresh = abs(time.time() - int(timestamp)) <= tolerance
+    except ValueError:
+        return False
+    return fresh and hmac.compare_digest(sign(secret, timestamp, body), signature)
+
+
+class WebhookConnector(Connector):
+    name = "webhook"
+    kinds = frozenset({"block_ip", "disable_account"})
+
+    def payload(self, action, operation: str) -> dict:
+        return {
+            "event": f"containment.{operation}",
+            "action": {
+                "id": action.pk,
+                "kind": action.kind,
+                "target": action.target,
+                "reason": action.reason,
+                "expires_at": action.expires_at.isoformat() if action.expires_at else None,
+                "requested_by": action.requested_by.get_username(),
+                "approved_by": action.approved_by.get_username() if action.approved_by_id else None,
+            },
+            "case": {"id": action.case_id, "reference": action.case.reference},
+            "attempt": action.attempts if operation == "execute" else action.revert_attempts,
+        }
+
+    def _post(self, action, operation: str) -> dict:
+        url, secret = settings.CONTAINMENT_WEBHOOK_URL, settings.CONTAINMENT_WEBHOOK_SECRET
+        if not url or not secret:
+            raise ConnectorError(
+                "The webhook is not configured (CONTAINMENT_WEBHOOK_URL, CONTAINMENT_WEBHOOK_SECRET).",
+                permanent=True,
+            )
+        body = json.dumps(self.payload(action, operation), separators=(",", ":"), sort_keys=True).encode()
+        timestamp = str(int(time.time()))
+        headers = {
+            "Content-Type": "application/json",
+            "User-Agent": "Vigil-Containment/1",
+            "X-Vigil-Timestamp": timestamp,
+            "X-Vigil-Signature": sign(secret, timestamp, body),
+            "Idempotency-Key": f"vigil-action-{action.pk}-{operation}",
+        }
+        try:
+            response = requests.post(
+                url, data=body, headers=headers, timeout=settings.CONTAINMENT_WEBHOOK_TIMEOUT
+            )
+        except requests.RequestException as exc:
+            raise ConnectorError(f"Webhook {operation} failed: {exc.__class__.__name__}: {exc}") from exc
+        if not 200 <= response.status_code < 300:
+            raise ConnectorError(
+                f"Webhook {operation} answered HTTP {response.status_code}: {response.text[:200]}"
+            )
+        return {"webhook": url, "status_code": response.status_code, "response": response.text[:500]}
+
+    def execute(self, action):
+        return self._post(action, "execute")
+
+    def revert(self, action):
+        return self._post(action, "revert")

@@ -1,0 +1,50 @@
+"""Shared plumbing of the containment services: timeline events and task dispatch."""
+
+from django.conf import settings
+
+from cases.models import CaseEvent
+from cases.services.events import case_event_record
+from containment.models import ContainmentAction
+
+Status = ContainmentAction.Status
+Kind = ContainmentAction.Kind
+
+EXECUTE = "execute"
+REVERT = "revert"
+
+
+def record(action: ContainmentAction, event: str, *, by=None, **data) -> None:
+    """One timeline event for one change of the action (call inside its transaction)."""
+    summary = f"{action.get_kind_display()} {action.target}: {event.replace('_', ' ')}"
+    case_event_record(
+        action.case,
+        CaseEvent.Verb.CONTAINMENT,
+        by=by,
+        data={
+            "action": action.pk,
+            "kind": action.kind,
+            "target": action.target,
+            "event": event,
+            "status": action.status,
+            "summary": summary,
+            **data,
+        },
+    )
+
+
+def dispatch(action_id: int, phase: str, *, countdown: float | None = None) -> None:
+    """Hand the action's task to the broker once the transaction commits.
+
+    A broker outage never fails the caller: the action stays queued (or reverting) and
+    the housekeeping task dispatches it again.
+    """
+    from containment.tasks import revert_action, run_action
+    from soc.tasks import dispatch_on_commit
+
+    task = run_action if phase == EXECUTE else revert_action
+    options = {}
+    if settings.CONTAINMENT_QUEUE:
+        options["queue"] = settings.CONTAINMENT_QUEUE
+    if countdown:
+        options["countdown"] = countdown
+    dispatch_on_commit(task.signature((action_id,), **options))

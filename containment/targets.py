@@ -1,0 +1,69 @@
+"""Parsing and normalising action targets, so one IP or account has one spelling.
+
+The normalised target is stored on the action and feeds its idempotency key: asking to
+block "203.0.113.7", "203.0.113.7/32" or "::ffff:203.0.113.7" is the same request.
+"""
+
+import ipaddress
+import re
+
+from soc.errors import DomainError
+
+from .models import ContainmentAction
+
+IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
+
+# sAMAccountName, uid or a user principal name; anything else (DNs, filter syntax,
+# whitespace) is refused rather than escaped into a directory query.
+ACCOUNT_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._$-]{0,63}(@[A-Za-z0-9.-]{1,190})?$")
+
+
+def invalid(message: str) -> DomainError:
+    return DomainError(message, errors={"target": [message]})
+
+
+def parse_network(value: str) -> IPNetwork:
+    """An IP or CIDR as a network; host bits are cleared, IPv4-mapped IPv6 unwrapped."""
+    try:
+        network = ipaddress.ip_network(str(value).strip(), strict=False)
+    except ValueError:
+        raise invalid(f"{value!r} is not an IP address or CIDR network.") from None
+    if isinstance(network, ipaddress.IPv6Network) and network.prefixlen >= 96:
+        mapped = network.network_address.ipv4_mapped
+        if mapped is not None:
+            network = ipaddress.ip_network(f"{mapped}/{network.prefixlen - 96}")
+    return network
+
+
+def network_text(network: IPNetwork) -> str:
+    """Canonical text: a single address without its /32 or /128, a network as CIDR."""
+    if network.prefixlen == network.max_prefixlen:
+        return str(network.network_address)
+    return str(network)
+
+
+def network_sort_key(text: str) -> tuple:
+    network = ipaddress.ip_network(text, strict=False)
+    return (network.version, int(network.network_address), network.prefixlen)
+
+
+def normalise_account(value: str) -> str:
+    account = str(value).strip()
+    if "\\" in account:  # DOMAIN\user: the directory search is by account name
+        account = account.split("\\", 1)[1]
+    if not ACCOUNT_RE.match(account):
+        raise invalid(f"{value!r} is not an account name (letters, digits, . _ - $, optional @domain).")
+    return account.lower()
+
+
+def normalise(kind: str, target: str) -> str:
+    if kind == ContainmentAction.Kind.BLOCK_IP:
+        return network_text(parse_network(target))
+    if kind == ContainmentAction.Kind.DISABLE_ACCOUNT:
+        return normalise_account(target)
+    if kind == ContainmentAction.Kind.MANUAL:
+        title = " ".join(str(target).split())
+        if not title:
+            raise invalid("A manual step needs a title.")
+        return title[:255]
+    raise DomainError(f"Unknown action kind {kind!r}.", errors={"kind": [f"Unknown action kind {kind!r}."]})
