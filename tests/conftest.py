@@ -28,6 +28,80 @@ def require_service(available: bool, reason: str) -> None:
     pytest.skip(reason)
 
 
+# --- Platform: Celery on the configured broker (filesystem locally, Redis in CI) ---
+
+
+def broker_reachable(app=None) -> tuple[bool, str]:
+    """(reachable, description) of a Celery app's broker, answered within a few seconds."""
+    from soc.celery import app as vigil_app
+
+    app = app or vigil_app
+    with app.connection_for_write() as conn:
+        where = conn.as_uri()  # the password, if any, is masked
+        try:
+            conn.ensure_connection(max_retries=1, interval_start=0, timeout=2)
+        except Exception as exc:
+            return False, f"Celery broker {where} unreachable: {exc}"
+    return True, f"Celery broker {where}"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _celery_test_broker(tmp_path_factory):
+    """Move the filesystem broker into a temporary folder for the whole session, so messages
+    sent by tests never reach the developer's var/broker (and a `bin/vigil run` worker)."""
+    from soc.celery import app
+
+    if not app.conf.broker_url.startswith("filesystem"):
+        yield
+        return
+    folder = tmp_path_factory.mktemp("celery-broker")
+    (folder / "control").mkdir()
+    original = app.conf.broker_transport_options
+    app.conf.broker_transport_options = {
+        **original,
+        "data_folder_in": str(folder),
+        "data_folder_out": str(folder),
+        "processed_folder": str(folder / "processed"),
+        "control_folder": str(folder / "control"),
+    }
+    yield
+    app.conf.broker_transport_options = original
+
+
+@pytest.fixture
+def celery_worker(transactional_db):
+    """A real Celery worker (solo pool, in a thread of this process) on the configured broker.
+
+    Tasks run against the test database, so the test must be
+    `@pytest.mark.django_db(transaction=True)`: the worker thread only sees committed rows.
+    A broker that is down skips the test locally and fails it in CI.
+    """
+    from celery.contrib.testing.worker import start_worker
+    from celery.signals import task_postrun
+    from django.db import connections
+
+    from soc.celery import app
+
+    available, where = broker_reachable(app)
+    require_service(available, where)
+    # Messages that earlier tests sent without a worker must not run against this test's rows.
+    app.control.purge()
+
+    def close_worker_connections(**kwargs):
+        # Runs in the worker thread: no connection outlives the test database.
+        connections.close_all()
+
+    task_postrun.connect(close_worker_connections, weak=False)
+    hijack = app.conf.worker_hijack_root_logger
+    app.conf.worker_hijack_root_logger = False  # keep pytest's log capture
+    try:
+        with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=30) as worker:
+            yield worker
+    finally:
+        app.conf.worker_hijack_root_logger = hijack
+        task_postrun.disconnect(close_worker_connections)
+
+
 def make_user(django_user_model, username: str, role: Role | None = None, **extra):
     user = django_user_model.objects.create_user(
         username=username, password=PASSWORD, email=f"{username}@example.com", **extra
