@@ -104,10 +104,9 @@ def test_send_task_safely_returns_false_when_the_broker_is_down(unreachable_app,
 
 @pytest.mark.django_db
 def test_dispatch_on_commit_survives_a_broker_outage(unreachable_app, django_capture_on_commit_callbacks):
-    with django_capture_on_commit_callbacks(execute=True) as callbacks:
-        with transaction.atomic():
-            Group.objects.create(name="committed-despite-outage")
-            dispatch_on_commit(unreachable_app, 7)
+    with django_capture_on_commit_callbacks(execute=True) as callbacks, transaction.atomic():
+        Group.objects.create(name="committed-despite-outage")
+        dispatch_on_commit(unreachable_app, 7)
 
     assert len(callbacks) == 1
     assert Group.objects.filter(name="committed-despite-outage").exists()
