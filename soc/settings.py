@@ -152,8 +152,8 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["soc.permissions.IsUserNotIngestToken"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    # soc.api.JSONParser enforces VIGIL_MAX_BODY_BYTES (413); DRF's own does not.
-    "DEFAULT_PARSER_CLASSES": ["soc.api.JSONParser"],
+    # soc.parsers.JSONParser enforces VIGIL_MAX_BODY_BYTES (413); DRF's own does not.
+    "DEFAULT_PARSER_CLASSES": ["soc.parsers.JSONParser"],
     "DEFAULT_PAGINATION_CLASS": "soc.api.StandardPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
