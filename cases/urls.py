@@ -5,6 +5,15 @@ from . import views
 app_name = "cases"
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
+    path("dashboard/queues/", views.dashboard_queues, name="dashboard_queues"),
     path("cases/", views.case_list, name="list"),
+    path("cases/<int:pk>/", views.case_detail, name="detail"),
+    path("cases/<int:pk>/steps/<int:step_pk>/", views.case_step, name="step"),
+    path("cases/<int:pk>/recommendation/", views.case_recommendation, name="recommendation"),
+    path("cases/<int:pk>/timeline/", views.case_timeline, name="timeline"),
+    path("cases/<int:pk>/comments/", views.comment_add, name="comment_add"),
+    path("cases/<int:pk>/<slug:action>/", views.case_transition, name="transition"),
     path("profile/", views.profile, name="profile"),
+    path("profile/tokens/", views.token_create, name="token_create"),
+    path("profile/tokens/<int:token_pk>/revoke/", views.token_revoke, name="token_revoke"),
 ]

@@ -229,12 +229,13 @@ def _lock(case: Case, by, action: str, expected_version: int | None) -> Case:
     """Re-read the case under a row lock and run the action's check against that fresh row."""
     locked = Case.objects.select_for_update().select_related("assignee").get(pk=case.pk)
     try:
+        # The action's own check first: a lost claim race says who won, not "stale page".
+        CHECKS[action](locked, by)
         if expected_version is not None and locked.version != expected_version:
             raise Conflict(
                 f"{locked.reference} changed since you loaded it (version {expected_version}, now "
                 f"{locked.version}); reload and try again."
             )
-        CHECKS[action](locked, by)
     except Conflict as exc:
         exc.data.setdefault("current_status", locked.status)
         exc.data.setdefault("allowed", available_actions(locked, by))

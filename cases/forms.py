@@ -1,0 +1,118 @@
+"""HTML forms for the case pages. They parse input; the services decide what is required
+and allowed (their DomainError field errors are shown on these forms)."""
+
+from __future__ import annotations
+
+from django import forms
+
+from .models import Case, CaseStep
+from .services.workflow import L1_RESOLUTIONS, T2_RESOLUTIONS, assignable_users
+
+
+def _choices(values) -> list[tuple[str, str]]:
+    return [(v, Case.Resolution(v).label) for v in values]
+
+
+class VersionedForm(forms.Form):
+    """The case version the page showed: a transition based on a stale page is refused."""
+
+    version = forms.IntegerField(required=False, widget=forms.HiddenInput)
+
+
+class StepForm(forms.Form):
+    value = forms.ChoiceField(required=False, label="Value")
+    note = forms.CharField(required=False, label="Note", max_length=10_000)
+
+    def __init__(self, *args, step: CaseStep, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["value"].choices = [(v, CaseStep.Value(v).label) for v in step.allowed_values()]
+
+
+class AssignForm(VersionedForm):
+    assignee = forms.ModelChoiceField(queryset=None, label="Assign to", empty_label="Choose an analyst")
+
+    def __init__(self, *args, users, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["assignee"].queryset = users
+
+
+class CloseForm(VersionedForm):
+    resolution = forms.ChoiceField(
+        required=False, label="Resolution", choices=[("", "Choose a resolution"), *_choices(L1_RESOLUTIONS)]
+    )
+    duplicate_of = forms.CharField(
+        required=False,
+        label="Duplicate of (case reference)",
+        max_length=20,
+        help_text="e.g. CASE-2026-000123",
+    )
+    note = forms.CharField(required=False, label="Closing note", widget=forms.Textarea(attrs={"rows": 3}))
+    reason = forms.CharField(
+        required=False,
+        label="Reason for closing against Vigil's recommendation",
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+    def clean_duplicate_of(self):
+        reference = self.cleaned_data["duplicate_of"].strip().upper()
+        if not reference:
+            return None
+        case = Case.objects.filter(reference=reference).first()
+        if case is None:
+            raise forms.ValidationError(f"No case {reference}.")
+        return case
+
+
+class EscalateForm(VersionedForm):
+    note = forms.CharField(
+        required=False, label="Hand-off note for T2", widget=forms.Textarea(attrs={"rows": 4})
+    )
+    reason = forms.CharField(
+        required=False,
+        label="Reason for escalating against Vigil's recommendation",
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+
+class NoteForm(VersionedForm):
+    note = forms.CharField(required=False, label="Note", widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class ResolveForm(VersionedForm):
+    resolution = forms.ChoiceField(required=False, label="Resolution", choices=_choices(T2_RESOLUTIONS))
+    summary = forms.CharField(
+        required=False, label="Resolution summary", widget=forms.Textarea(attrs={"rows": 4})
+    )
+
+
+class CommentForm(forms.Form):
+    body = forms.CharField(
+        label="Comment (Markdown)", widget=forms.Textarea(attrs={"rows": 3}), max_length=20_000
+    )
+
+
+class TokenForm(forms.Form):
+    name = forms.CharField(label="Token name", max_length=100, help_text="What will use it, e.g. 'SOAR'.")
+
+
+# The form each transition posts; its prefix is the action name, so several forms live on
+# one page without clashing ids.
+TRANSITION_FORMS: dict[str, type[VersionedForm]] = {
+    "claim": VersionedForm,
+    "unassign": VersionedForm,
+    "contain": VersionedForm,
+    "assign": AssignForm,
+    "close": CloseForm,
+    "escalate": EscalateForm,
+    "return": NoteForm,
+    "reopen": NoteForm,
+    "resolve": ResolveForm,
+}
+
+
+def transition_form(action: str, case: Case, data=None) -> VersionedForm:
+    form_class = TRANSITION_FORMS[action]
+    kwargs = {"prefix": action, "initial": {"version": case.version}}
+    if form_class is AssignForm:
+        kwargs["users"] = assignable_users(case)
+    return form_class(data, **kwargs)

@@ -1,0 +1,170 @@
+"""Template helpers for the case pages.
+
+Everything here returns plain strings, which templates autoescape; the only exception is
+``markdown``, whose output is nh3-sanitized HTML (cases.services.comments).
+"""
+
+from __future__ import annotations
+
+import json
+
+from django import template
+from django.utils import timezone
+
+from cases.models import Case, CaseEvent, CaseStep
+from cases.services.comments import render_markdown
+
+register = template.Library()
+
+STATUS_LABELS = dict(Case.Status.choices)
+RESOLUTION_LABELS = dict(Case.Resolution.choices)
+VALUE_LABELS = dict(CaseStep.Value.choices)
+
+
+@register.filter
+def pretty_json(value) -> str:
+    """Indented JSON as text (escaped by the template like any other text)."""
+    try:
+        return json.dumps(value, indent=2, ensure_ascii=False, sort_keys=False, default=str)
+    except (TypeError, ValueError):
+        return str(value)
+
+
+@register.filter
+def markdown(value) -> str:
+    return render_markdown(value or "")
+
+
+@register.filter
+def value_label(value: str) -> str:
+    return VALUE_LABELS.get(value or "", value) if value else "Not set"
+
+
+@register.filter
+def status_label(value: str) -> str:
+    return STATUS_LABELS.get(value, value)
+
+
+@register.filter
+def sla_state(case: Case) -> str:
+    """'met' once acknowledged in time, 'breached' if acknowledged late, 'overdue' when
+    unacknowledged past due, 'due' otherwise; '' without an SLA."""
+    if not case.sla_due_at:
+        return ""
+    if case.acknowledged_at:
+        return "met" if case.acknowledged_at <= case.sla_due_at else "breached"
+    return "overdue" if timezone.now() > case.sla_due_at else "due"
+
+
+@register.filter
+def evidence_text(item) -> str:
+    """One evidence entry of an assistant suggestion, as a line of text."""
+    if isinstance(item, dict):
+        for key in ("summary", "text", "detail", "description"):
+            if item.get(key):
+                return str(item[key])
+        return "; ".join(f"{k}: {v}" for k, v in item.items() if not isinstance(v, dict | list))
+    return str(item)
+
+
+@register.filter
+def enrichment_items(enrichment) -> list[dict]:
+    """[{key, verdict, summary}] from Observable.enrichment ({assist_key: {...}})."""
+    if not isinstance(enrichment, dict):
+        return []
+    items = []
+    for key, result in sorted(enrichment.items()):
+        if isinstance(result, dict):
+            items.append(
+                {
+                    "key": key.replace("_", " "),
+                    "verdict": str(result.get("verdict", "")),
+                    "summary": str(result.get("summary", "")),
+                }
+            )
+    return items
+
+
+def _arrow(data: dict) -> str:
+    if data.get("from") and data.get("to"):
+        return f" ({STATUS_LABELS.get(data['from'], data['from'])} → {STATUS_LABELS.get(data['to'], data['to'])})"
+    return ""
+
+
+@register.filter
+def event_text(event: CaseEvent) -> str:
+    """What happened, in one line of plain text."""
+    data = event.data if isinstance(event.data, dict) else {}
+    verb = event.verb
+    Verb = CaseEvent.Verb
+    if verb == Verb.CLAIMED:
+        return "Claimed" + _arrow(data)
+    if verb == Verb.ASSIGNED:
+        text = f"Assigned to {data.get('assignee', '?')}"
+        return text + (f" (was {data['previous']})" if data.get("previous") else "") + _arrow(data)
+    if verb == Verb.UNASSIGNED:
+        return "Unassigned" + (f" (was {data['previous']})" if data.get("previous") else "") + _arrow(data)
+    if verb == Verb.STEP_UPDATED:
+        text = f"{data.get('item', 'Step')}: {value_label(data.get('old', ''))} → {value_label(data.get('new', ''))}"
+        if data.get("note"):
+            text += f" — note: {data['note']}"
+        if data.get("agreed_with_suggestion") is False:
+            text += f" (assistant suggested {value_label(data.get('suggestion', ''))})"
+        return text
+    if verb == Verb.ESCALATED:
+        text = f"Escalated to T2. Hand-off note: {data.get('note', '')}"
+        if data.get("criteria_met"):
+            text += " Criteria met: " + "; ".join(map(str, data["criteria_met"])) + "."
+        if data.get("recommendation"):
+            text += f" Vigil recommended: {data['recommendation']}."
+        if data.get("override_reason"):
+            text += f" Reason: {data['override_reason']}"
+        return text
+    if verb == Verb.RETURNED:
+        return f"Returned to L1 ({data.get('assignee') or 'triage queue'}): {data.get('note', '')}"
+    if verb == Verb.RESOLVED:
+        label = RESOLUTION_LABELS.get(data.get("resolution", ""), data.get("resolution", ""))
+        return f"Resolved ({label}): {data.get('summary', '')}"
+    if verb == Verb.CLOSED:
+        label = RESOLUTION_LABELS.get(data.get("resolution", ""), data.get("resolution", ""))
+        text = f"Closed ({label})" if label else "Closed"
+        if data.get("duplicate_of"):
+            text += f" as a duplicate of {data['duplicate_of']}"
+        if data.get("note"):
+            text += f": {data['note']}"
+        if data.get("override_reason"):
+            text += f" — against the recommendation because: {data['override_reason']}"
+        return text
+    if verb == Verb.COMMENTED:
+        return f"Commented: {data.get('excerpt', '')}"
+    if verb == Verb.STATUS_CHANGED:
+        return "Status changed" + _arrow(data) + (f": {data['note']}" if data.get("note") else "")
+    if verb == Verb.CONTAINMENT and data.get("milestone") == "contained":
+        return "Case contained"
+    # Events other apps write (alert joined, severity, containment...): their label and
+    # their scalar data, generically.
+    details = "; ".join(
+        f"{k.replace('_', ' ')}: {v}" for k, v in data.items() if isinstance(v, str | int | float) and v != ""
+    )
+    return event.verb_label + (f" — {details}" if details else "")
+
+
+@register.simple_tag
+def query_with(params, **changes) -> str:
+    """The current query string with some parameters replaced (e.g. sort, page)."""
+    query = params.copy()
+    for key, value in changes.items():
+        if value in (None, ""):
+            query.pop(key, None)
+        else:
+            query[key] = value
+    return query.urlencode()
+
+
+@register.filter
+def sort_param(current, field: str) -> str:
+    """The ?o= value for a column header: `field` (its default direction), or its reverse
+    when the list is already sorted that way."""
+    if current and current == field:
+        return field[1:] if field.startswith("-") else f"-{field}"
+    return field
