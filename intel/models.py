@@ -1,6 +1,12 @@
-"""Reference data the assistant checks observables against."""
+"""Reference data the assistant checks observables against.
+
+Writes go through intel.services (which validate, normalise and tell the in-memory IP
+index and the open cases that the data changed); the admin and the API call them too.
+"""
 
 from django.db import models
+
+from .validators import validate_domain_list, validate_network, validate_network_list
 
 
 class KnownNetwork(models.Model):
@@ -9,7 +15,11 @@ class KnownNetwork(models.Model):
         MALICIOUS = "malicious", "Malicious"
         INTERNAL = "internal", "Internal"
 
-    cidr = models.CharField(max_length=43, help_text="A network (CIDR) or a single IP, IPv4 or IPv6.")
+    cidr = models.CharField(
+        max_length=43,
+        validators=[validate_network],
+        help_text="A network (CIDR) or a single IP, IPv4 or IPv6.",
+    )
     list = models.CharField(max_length=10, choices=List.choices, db_index=True)
     label = models.CharField(max_length=200, blank=True)
     source = models.CharField(
@@ -21,6 +31,8 @@ class KnownNetwork(models.Model):
 
     class Meta:
         ordering = ["list", "cidr"]
+        # The lookup index's change stamp reads Max(updated_at).
+        indexes = [models.Index(fields=["updated_at"], name="known_network_updated_idx")]
         permissions = [("manage_reference", "Can manage known networks and business partners")]
         constraints = [
             models.UniqueConstraint(fields=["cidr", "list", "source"], name="known_network_unique"),
@@ -38,17 +50,33 @@ class BusinessPartner(models.Model):
         CRITICAL = "critical", "Critical"
 
     name = models.CharField(max_length=200, unique=True)
-    domains = models.JSONField(default=list, blank=True, help_text='e.g. ["partner.example"]')
-    networks = models.JSONField(default=list, blank=True, help_text="CIDRs or IPs")
+    domains = models.JSONField(
+        default=list, blank=True, validators=[validate_domain_list], help_text='e.g. ["partner.example"]'
+    )
+    networks = models.JSONField(
+        default=list,
+        blank=True,
+        validators=[validate_network_list],
+        help_text='CIDRs or IPs, e.g. ["198.51.100.0/24"]',
+    )
     contract_start = models.DateField(null=True, blank=True)
     contract_end = models.DateField(null=True, blank=True)
     criticality = models.CharField(max_length=10, choices=Criticality.choices, default=Criticality.MEDIUM)
     contacts = models.TextField(blank=True)
     notes = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(contract_end__isnull=True)
+                | models.Q(contract_start__isnull=True)
+                | models.Q(contract_end__gte=models.F("contract_start")),
+                name="partner_contract_end_after_start",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.name

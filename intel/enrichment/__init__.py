@@ -1,8 +1,5 @@
-"""Enrichment of observables: one module per assist key, one service running them.
+"""Enrichment of observables: one module per assist key, `service` running them.
 
 Results live in `Observable.enrichment[key] = {"verdict", "summary", ...details}`.
+The package imports nothing eagerly, so intel.models can use `domains` while apps load.
 """
-
-from .service import SPECS, enrich_alert, enrich_value
-
-__all__ = ["SPECS", "enrich_alert", "enrich_value"]

@@ -1,0 +1,444 @@
+"""Importing reference data: CSV files of known networks and partners, and threat feeds.
+
+Every importer returns an `ImportReport`: counts plus one `RowError` per problem with the
+row number (the header is row 1, as a spreadsheet shows it; for feeds, the line number),
+the column and what is wrong. A bad row is skipped and the others are imported; with
+`strict=True` nothing is imported when any row is bad. Rows are written in one
+transaction, so a file is never half imported.
+
+CSV columns:
+- networks: cidr,list,label,source,expires_at (cidr and list required; expires_at ISO 8601)
+- partners: name,domains,networks,contract_start,contract_end,criticality,contacts[,notes]
+  (lists separated by ';'; dates YYYY-MM-DD)
+Feeds: one IP, CIDR or range (`a-b`) per line; `#` comments and text after the first
+space (PAN-OS EDL style) ignored.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import ipaddress
+import re
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, date, datetime
+
+from dateutil import parser as dateparser
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from .exports import unescape_cell
+from .models import BusinessPartner, KnownNetwork
+from .services import check_can_manage, reference_changed
+from .validators import normalize_domain_strict, normalize_network
+
+NETWORK_COLUMNS = ("cidr", "list", "label", "source", "expires_at")
+NETWORK_REQUIRED = ("cidr", "list")
+PARTNER_COLUMNS = (
+    "name",
+    "domains",
+    "networks",
+    "contract_start",
+    "contract_end",
+    "criticality",
+    "contacts",
+    "notes",
+)
+PARTNER_REQUIRED = ("name",)
+MAX_ROWS = 200_000
+MAX_FEED_ENTRIES = 500_000
+
+
+@dataclass
+class RowError:
+    row: int
+    column: str
+    problem: str
+
+    def __str__(self) -> str:
+        where = f"row {self.row}" + (f", column {self.column}" if self.column else "")
+        return f"{where}: {self.problem}"
+
+
+@dataclass
+class ImportReport:
+    kind: str
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    removed: int = 0
+    skipped: int = 0
+    errors: list[RowError] = field(default_factory=list)
+    imported: bool = True
+    strict: bool = False
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+    def summary(self) -> str:
+        if not self.imported:
+            return f"{self.kind}: nothing imported ({len(self.errors)} problem(s){', strict mode' if self.strict else ''})"
+        parts = [f"{self.created} created", f"{self.updated} updated", f"{self.unchanged} unchanged"]
+        if self.removed:
+            parts.append(f"{self.removed} removed")
+        if self.skipped:
+            parts.append(f"{self.skipped} row(s) skipped")
+        return f"{self.kind}: " + ", ".join(parts)
+
+    def as_dict(self) -> dict:
+        data = asdict(self)
+        data["summary"] = self.summary()
+        return data
+
+
+def _text(data: bytes | str) -> str:
+    if isinstance(data, bytes):
+        try:
+            return data.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            return data.decode("latin-1")
+    return data.removeprefix("\ufeff")
+
+
+def _rows(text: str, columns: tuple[str, ...], required: tuple[str, ...], report: ImportReport):
+    """(row number, {column: value}) for each data row; header problems go to the report."""
+    reader = csv.reader(io.StringIO(text))
+    header = next(reader, None)
+    if header is None:
+        report.errors.append(RowError(1, "", "the file is empty (a header row is required)"))
+        return
+    names = [h.strip().lower() for h in header]
+    unknown = [n for n in names if n and n not in columns]
+    missing = [c for c in required if c not in names]
+    if unknown:
+        report.errors.append(
+            RowError(1, ",".join(unknown), f"unknown column(s); expected: {','.join(columns)}")
+        )
+    if missing:
+        report.errors.append(RowError(1, ",".join(missing), "required column(s) missing"))
+    if unknown or missing:
+        return
+    for number, values in enumerate(reader, start=2):
+        if number > MAX_ROWS + 1:
+            report.errors.append(RowError(number, "", f"more than {MAX_ROWS} rows; the rest is ignored"))
+            return
+        if not any(v.strip() for v in values):
+            continue
+        if len(values) > len(names):
+            report.errors.append(RowError(number, "", f"{len(values)} values for {len(names)} columns"))
+            report.skipped += 1
+            continue
+        row = {
+            name: unescape_cell(values[i].strip()) if i < len(values) else "" for i, name in enumerate(names)
+        }
+        yield number, row
+
+
+def _parse_datetime(value: str) -> datetime:
+    parsed = dateparser.isoparse(value)
+    if isinstance(parsed, datetime) and timezone.is_naive(parsed):
+        parsed = parsed.replace(tzinfo=UTC)
+    return parsed
+
+
+def _parse_date(value: str) -> date:
+    return date.fromisoformat(value)
+
+
+def _finish(report: ImportReport, strict: bool) -> bool:
+    """Whether to write anything: not in strict mode with errors, not with a header error."""
+    header_broken = any(e.row == 1 for e in report.errors)
+    if header_broken or (strict and report.errors):
+        report.imported = False
+        return False
+    return True
+
+
+# --- Known networks -------------------------------------------------------------------
+
+
+def import_networks_csv(data: bytes | str, *, by, strict: bool = False) -> ImportReport:
+    """Create or update known networks from CSV (keyed on cidr + list + source)."""
+    check_can_manage(by)
+    report = ImportReport(kind="networks", strict=strict)
+    wanted: dict[tuple[str, str, str], dict] = {}
+    first_row: dict[tuple[str, str, str], int] = {}
+    for number, row in _rows(_text(data), NETWORK_COLUMNS, NETWORK_REQUIRED, report):
+        problems: list[RowError] = []
+        cidr = ""
+        try:
+            cidr = normalize_network(row.get("cidr", ""))
+        except ValidationError as exc:
+            problems.append(RowError(number, "cidr", " ".join(exc.messages)))
+        list_name = row.get("list", "").lower()
+        if list_name not in KnownNetwork.List.values:
+            problems.append(
+                RowError(
+                    number, "list", f"{row.get('list')!r} is not one of {', '.join(KnownNetwork.List.values)}"
+                )
+            )
+        label, source = row.get("label", ""), row.get("source", "")
+        if len(label) > 200:
+            problems.append(RowError(number, "label", "longer than 200 characters"))
+        if len(source) > 100:
+            problems.append(RowError(number, "source", "longer than 100 characters"))
+        expires_at = None
+        if row.get("expires_at"):
+            try:
+                expires_at = _parse_datetime(row["expires_at"])
+            except (ValueError, OverflowError):
+                problems.append(
+                    RowError(number, "expires_at", f"{row['expires_at']!r} is not an ISO 8601 date/time")
+                )
+        key = (cidr, list_name, source)
+        if not problems and key in wanted:
+            problems.append(
+                RowError(number, "cidr", f"duplicate of row {first_row[key]} (same cidr, list and source)")
+            )
+        if problems:
+            report.errors.extend(problems)
+            report.skipped += 1
+            continue
+        wanted[key] = {
+            "cidr": cidr,
+            "list": list_name,
+            "label": label,
+            "source": source,
+            "expires_at": expires_at,
+        }
+        first_row[key] = number
+    if not _finish(report, strict):
+        return report
+    _write_networks(wanted, report)
+    return report
+
+
+@transaction.atomic
+def _write_networks(wanted: dict[tuple[str, str, str], dict], report: ImportReport) -> None:
+    if not wanted:
+        return
+    existing: dict[tuple[str, str, str], KnownNetwork] = {}
+    cidrs = sorted({key[0] for key in wanted})
+    for chunk_start in range(0, len(cidrs), 1000):
+        for network in KnownNetwork.objects.select_for_update().filter(
+            cidr__in=cidrs[chunk_start : chunk_start + 1000]
+        ):
+            existing[(network.cidr, network.list, network.source)] = network
+    now = timezone.now()
+    to_create, to_update = [], []
+    for key, values in wanted.items():
+        current = existing.get(key)
+        if current is None:
+            to_create.append(KnownNetwork(**values))
+        elif (current.label, current.expires_at) != (values["label"], values["expires_at"]):
+            current.label, current.expires_at, current.updated_at = values["label"], values["expires_at"], now
+            to_update.append(current)
+        else:
+            report.unchanged += 1
+    KnownNetwork.objects.bulk_create(to_create, batch_size=2000)
+    KnownNetwork.objects.bulk_update(to_update, ["label", "expires_at", "updated_at"], batch_size=2000)
+    report.created, report.updated = len(to_create), len(to_update)
+    if to_create or to_update:
+        reference_changed()
+
+
+# --- Business partners ----------------------------------------------------------------
+
+
+def _split(value: str) -> list[str]:
+    return [part.strip() for part in value.split(";") if part.strip()]
+
+
+def import_partners_csv(data: bytes | str, *, by, strict: bool = False) -> ImportReport:
+    """Create or update partners from CSV (keyed on the name, case-insensitive)."""
+    check_can_manage(by)
+    report = ImportReport(kind="partners", strict=strict)
+    wanted: dict[str, dict] = {}
+    first_row: dict[str, int] = {}
+    for number, row in _rows(_text(data), PARTNER_COLUMNS, PARTNER_REQUIRED, report):
+        problems: list[RowError] = []
+        name = row.get("name", "")
+        if not name:
+            problems.append(RowError(number, "name", "required"))
+        elif len(name) > 200:
+            problems.append(RowError(number, "name", "longer than 200 characters"))
+        domains, networks = [], []
+        for value in _split(row.get("domains", "")):
+            try:
+                domain = normalize_domain_strict(value)
+            except ValidationError as exc:
+                problems.append(RowError(number, "domains", " ".join(exc.messages)))
+                continue
+            if domain not in domains:
+                domains.append(domain)
+        for value in _split(row.get("networks", "")):
+            try:
+                network = normalize_network(value)
+            except ValidationError as exc:
+                problems.append(RowError(number, "networks", " ".join(exc.messages)))
+                continue
+            if network not in networks:
+                networks.append(network)
+        dates: dict[str, date | None] = {}
+        for column in ("contract_start", "contract_end"):
+            dates[column] = None
+            if row.get(column):
+                try:
+                    dates[column] = _parse_date(row[column])
+                except ValueError:
+                    problems.append(RowError(number, column, f"{row[column]!r} is not a date (YYYY-MM-DD)"))
+        if (
+            dates["contract_start"]
+            and dates["contract_end"]
+            and dates["contract_end"] < dates["contract_start"]
+        ):
+            problems.append(RowError(number, "contract_end", "the contract ends before it starts"))
+        criticality = (row.get("criticality") or BusinessPartner.Criticality.MEDIUM).lower()
+        if criticality not in BusinessPartner.Criticality.values:
+            problems.append(
+                RowError(
+                    number,
+                    "criticality",
+                    f"{row['criticality']!r} is not one of {', '.join(BusinessPartner.Criticality.values)}",
+                )
+            )
+        key = name.lower()
+        if not problems and key in wanted:
+            problems.append(RowError(number, "name", f"duplicate of row {first_row[key]}"))
+        if problems:
+            report.errors.extend(problems)
+            report.skipped += 1
+            continue
+        wanted[key] = {
+            "name": name,
+            "domains": domains,
+            "networks": networks,
+            "criticality": criticality,
+            "contacts": row.get("contacts", ""),
+            **dates,
+        }
+        if "notes" in row:
+            wanted[key]["notes"] = row["notes"]
+        first_row[key] = number
+    if not _finish(report, strict):
+        return report
+    _write_partners(wanted, report)
+    return report
+
+
+@transaction.atomic
+def _write_partners(wanted: dict[str, dict], report: ImportReport) -> None:
+    if not wanted:
+        return
+    existing = {p.name.lower(): p for p in BusinessPartner.objects.select_for_update()}
+    changed = False
+    for key, values in wanted.items():
+        partner = existing.get(key)
+        if partner is None:
+            BusinessPartner.objects.create(**values)
+            report.created += 1
+            changed = True
+            continue
+        if all(getattr(partner, name) == value for name, value in values.items()):
+            report.unchanged += 1
+            continue
+        for name, value in values.items():
+            setattr(partner, name, value)
+        partner.save()
+        report.updated += 1
+        changed = True
+    if changed:
+        reference_changed()
+
+
+# --- Threat feeds ---------------------------------------------------------------------
+
+
+FEED_RANGE = re.compile(r"^([0-9a-fA-F.:]+)\s*-\s*([0-9a-fA-F.:]+)(?:\s|$)")
+
+
+def parse_feed_line(line: str) -> list[str]:
+    """The networks one feed line names ([] for blanks and comments); ValueError if bad."""
+    text = line.split("#", 1)[0].strip()
+    if not text or text.startswith(";"):
+        return []
+    found = FEED_RANGE.match(text)
+    if found:
+        try:
+            start, end = ipaddress.ip_address(found.group(1)), ipaddress.ip_address(found.group(2))
+            return [normalize_network(str(n)) for n in ipaddress.summarize_address_range(start, end)]
+        except (ValueError, TypeError) as exc:
+            raise ValueError(
+                f"{found.group(0).strip()[:60]!r} is not a valid address range ({exc})"
+            ) from None
+    try:
+        return [normalize_network(text.split()[0])]
+    except ValidationError as exc:
+        raise ValueError(" ".join(exc.messages)) from None
+
+
+def import_feed(
+    data: bytes | str,
+    *,
+    source: str,
+    by,
+    label: str = "",
+    expires_at: datetime | None = None,
+    strict: bool = False,
+) -> ImportReport:
+    """Replace the `malicious` entries of `source` with the feed's entries, atomically.
+
+    Bad lines are reported and skipped (or, with strict, nothing changes). A feed with no
+    valid entry at all but with errors changes nothing: it is more likely the wrong file
+    than an emptied feed.
+    """
+    check_can_manage(by)
+    report = ImportReport(kind=f"feed {source}", strict=strict)
+    source = (source or "").strip()
+    if not source or len(source) > 100:
+        report.errors.append(RowError(0, "source", "a source name of 1-100 characters is required"))
+        report.imported = False
+        return report
+    entries: dict[str, int] = {}
+    for number, line in enumerate(_text(data).splitlines(), start=1):
+        try:
+            networks = parse_feed_line(line)
+        except ValueError as exc:
+            report.errors.append(RowError(number, "value", str(exc)))
+            report.skipped += 1
+            continue
+        for network in networks:
+            entries.setdefault(network, number)
+        if len(entries) > MAX_FEED_ENTRIES:
+            report.errors.append(
+                RowError(number, "", f"more than {MAX_FEED_ENTRIES} entries; nothing imported")
+            )
+            report.imported = False
+            return report
+    if (strict and report.errors) or (report.errors and not entries):
+        report.imported = False
+        return report
+    _replace_feed(source, list(entries), label or f"feed {source}", expires_at, report)
+    return report
+
+
+@transaction.atomic
+def _replace_feed(source: str, cidrs: list[str], label: str, expires_at, report: ImportReport) -> None:
+    current = KnownNetwork.objects.select_for_update().filter(list=KnownNetwork.List.MALICIOUS, source=source)
+    before = set(current.values_list("cidr", flat=True))
+    report.removed = len(before - set(cidrs))
+    report.unchanged = len(before & set(cidrs))
+    report.created = len(set(cidrs) - before)
+    current.delete()
+    KnownNetwork.objects.bulk_create(
+        [
+            KnownNetwork(
+                cidr=c, list=KnownNetwork.List.MALICIOUS, source=source, label=label, expires_at=expires_at
+            )
+            for c in cidrs
+        ],
+        batch_size=2000,
+    )
+    reference_changed()

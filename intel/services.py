@@ -1,0 +1,281 @@
+"""Writes to the reference data: known networks, business partners, threat feeds.
+
+Every write validates and normalises its values (intel.validators), then, once the
+transaction commits, drops this process's in-memory IP index and dispatches
+`intel.tasks.refresh_open_cases`, which re-enriches the observables of open cases and
+refreshes their suggestions. The admin, the API and the import command all call these.
+Reference data belongs to no case, so changes are logged (logger `intel.audit`) rather
+than written to a case timeline; the admin adds its own LogEntry rows.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import date, datetime
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from soc.errors import Conflict, NotAllowed, Unprocessable
+from soc.tasks import dispatch_on_commit
+
+from . import lookup
+from .models import BusinessPartner, KnownNetwork
+from .validators import normalize_domain_strict, normalize_network
+
+audit = logging.getLogger("intel.audit")
+
+MANAGE_PERMISSION = "intel.manage_reference"
+NETWORK_FIELDS = ("cidr", "list", "label", "source", "expires_at")
+PARTNER_FIELDS = (
+    "name",
+    "domains",
+    "networks",
+    "contract_start",
+    "contract_end",
+    "criticality",
+    "contacts",
+    "notes",
+)
+
+
+def _actor(by) -> str:
+    return by.get_username() if by is not None and getattr(by, "is_authenticated", False) else "system"
+
+
+def check_can_manage(by) -> None:
+    """Only SOC managers (intel.manage_reference) change reference data; None is the
+    system itself (management commands run by an operator)."""
+    if by is None:
+        return
+    if not getattr(by, "is_authenticated", False) or not by.has_perm(MANAGE_PERMISSION):
+        raise NotAllowed("Only SOC managers may change reference data.")
+
+
+def reference_changed() -> None:
+    """Tell this process's index and the open cases, once the transaction commits."""
+    from .tasks import refresh_open_cases
+
+    transaction.on_commit(lookup.invalidate)
+    dispatch_on_commit(refresh_open_cases)
+
+
+def _invalid(exc: ValidationError, field: str) -> Unprocessable:
+    return Unprocessable("Invalid reference data.", errors={field: exc.messages})
+
+
+# --- Known networks -----------------------------------------------------------------
+
+
+def clean_network_fields(data: dict) -> dict:
+    """Validated, normalised KnownNetwork fields; raises Unprocessable with field errors."""
+    errors: dict[str, list[str]] = {}
+    cleaned = {}
+    if "cidr" in data:
+        try:
+            cleaned["cidr"] = normalize_network(data["cidr"])
+        except ValidationError as exc:
+            errors["cidr"] = exc.messages
+    if "list" in data:
+        if data["list"] not in KnownNetwork.List.values:
+            errors["list"] = [f"Must be one of: {', '.join(KnownNetwork.List.values)}."]
+        else:
+            cleaned["list"] = data["list"]
+    for name, limit in (("label", 200), ("source", 100)):
+        if name in data:
+            value = (data[name] or "").strip()
+            if len(value) > limit:
+                errors[name] = [f"At most {limit} characters."]
+            cleaned[name] = value
+    if "expires_at" in data:
+        value = data["expires_at"]
+        if value is not None and not isinstance(value, datetime):
+            errors["expires_at"] = ["Must be a date and time."]
+        cleaned["expires_at"] = value
+    if errors:
+        raise Unprocessable("Invalid known network.", errors=errors)
+    return cleaned
+
+
+@transaction.atomic
+def network_create(
+    *, by, cidr: str, list: str, label: str = "", source: str = "", expires_at=None
+) -> KnownNetwork:
+    check_can_manage(by)
+    fields = clean_network_fields(
+        {"cidr": cidr, "list": list, "label": label, "source": source, "expires_at": expires_at}
+    )
+    if KnownNetwork.objects.filter(
+        cidr=fields["cidr"], list=fields["list"], source=fields["source"]
+    ).exists():
+        raise Conflict(
+            f"{fields['cidr']} is already on the {fields['list']} list from source {fields['source'] or '(none)'}."
+        )
+    network = KnownNetwork.objects.create(**fields)
+    audit.info(
+        "%s added %s to the %s list (source %r)", _actor(by), network.cidr, network.list, network.source
+    )
+    reference_changed()
+    return network
+
+
+@transaction.atomic
+def network_update(*, by, network: KnownNetwork, **changes) -> KnownNetwork:
+    check_can_manage(by)
+    unknown = set(changes) - set(NETWORK_FIELDS)
+    if unknown:
+        raise Unprocessable(
+            "Unknown fields.", errors={f: ["Not a known-network field."] for f in sorted(unknown)}
+        )
+    network = KnownNetwork.objects.select_for_update().get(pk=network.pk)
+    fields = clean_network_fields(changes)
+    for name, value in fields.items():
+        setattr(network, name, value)
+    clash = KnownNetwork.objects.filter(cidr=network.cidr, list=network.list, source=network.source).exclude(
+        pk=network.pk
+    )
+    if clash.exists():
+        raise Conflict(f"{network.cidr} is already on the {network.list} list from that source.")
+    network.save()
+    audit.info("%s changed known network %s: %s", _actor(by), network.pk, sorted(fields))
+    reference_changed()
+    return network
+
+
+@transaction.atomic
+def network_delete(*, by, network: KnownNetwork) -> None:
+    check_can_manage(by)
+    audit.info("%s removed %s from the %s list", _actor(by), network.cidr, network.list)
+    KnownNetwork.objects.filter(pk=network.pk).delete()
+    reference_changed()
+
+
+@transaction.atomic
+def networks_delete(*, by, queryset) -> int:
+    check_can_manage(by)
+    count, _ = queryset.delete()
+    audit.info("%s removed %d known networks", _actor(by), count)
+    reference_changed()
+    return count
+
+
+# --- Business partners --------------------------------------------------------------
+
+
+def _clean_list(values, normalise, field: str, errors: dict) -> list[str]:
+    if values is None:
+        return []
+    if isinstance(values, str):
+        values = values.replace(",", ";").split(";")
+    if not isinstance(values, list | tuple):
+        errors[field] = ["Must be a list."]
+        return []
+    out: list[str] = []
+    problems = []
+    for value in values:
+        if isinstance(value, str) and not value.strip():
+            continue
+        try:
+            normalised = normalise(value)
+        except ValidationError as exc:
+            problems.extend(exc.messages)
+            continue
+        if normalised not in out:
+            out.append(normalised)
+    if problems:
+        errors[field] = problems
+    return out
+
+
+def clean_partner_fields(data: dict) -> dict:
+    errors: dict[str, list[str]] = {}
+    cleaned: dict = {}
+    if "name" in data:
+        name = (data["name"] or "").strip()
+        if not name:
+            errors["name"] = ["This field is required."]
+        elif len(name) > 200:
+            errors["name"] = ["At most 200 characters."]
+        cleaned["name"] = name
+    if "domains" in data:
+        cleaned["domains"] = _clean_list(data["domains"], normalize_domain_strict, "domains", errors)
+    if "networks" in data:
+        cleaned["networks"] = _clean_list(data["networks"], normalize_network, "networks", errors)
+    for name in ("contract_start", "contract_end"):
+        if name in data:
+            value = data[name]
+            if value is not None and (not isinstance(value, date) or isinstance(value, datetime)):
+                errors[name] = ["Must be a date."]
+            cleaned[name] = value
+    if "criticality" in data:
+        if data["criticality"] not in BusinessPartner.Criticality.values:
+            errors["criticality"] = [f"Must be one of: {', '.join(BusinessPartner.Criticality.values)}."]
+        else:
+            cleaned["criticality"] = data["criticality"]
+    for name in ("contacts", "notes"):
+        if name in data:
+            cleaned[name] = (data[name] or "").strip()
+    if errors:
+        raise Unprocessable("Invalid business partner.", errors=errors)
+    return cleaned
+
+
+def _check_dates(partner: BusinessPartner) -> None:
+    if partner.contract_start and partner.contract_end and partner.contract_end < partner.contract_start:
+        raise Unprocessable(
+            "Invalid business partner.",
+            errors={"contract_end": ["The contract cannot end before it starts."]},
+        )
+
+
+@transaction.atomic
+def partner_create(*, by, name: str, **fields) -> BusinessPartner:
+    check_can_manage(by)
+    unknown = set(fields) - set(PARTNER_FIELDS)
+    if unknown:
+        raise Unprocessable("Unknown fields.", errors={f: ["Not a partner field."] for f in sorted(unknown)})
+    cleaned = clean_partner_fields({"name": name, **fields})
+    if BusinessPartner.objects.filter(name__iexact=cleaned["name"]).exists():
+        raise Conflict(f"A partner named {cleaned['name']!r} already exists.")
+    partner = BusinessPartner(**cleaned)
+    _check_dates(partner)
+    partner.save()
+    audit.info("%s added partner %r", _actor(by), partner.name)
+    reference_changed()
+    return partner
+
+
+@transaction.atomic
+def partner_update(*, by, partner: BusinessPartner, **changes) -> BusinessPartner:
+    check_can_manage(by)
+    unknown = set(changes) - set(PARTNER_FIELDS)
+    if unknown:
+        raise Unprocessable("Unknown fields.", errors={f: ["Not a partner field."] for f in sorted(unknown)})
+    partner = BusinessPartner.objects.select_for_update().get(pk=partner.pk)
+    cleaned = clean_partner_fields(changes)
+    for name, value in cleaned.items():
+        setattr(partner, name, value)
+    _check_dates(partner)
+    if BusinessPartner.objects.filter(name__iexact=partner.name).exclude(pk=partner.pk).exists():
+        raise Conflict(f"A partner named {partner.name!r} already exists.")
+    partner.save()
+    audit.info("%s changed partner %r: %s", _actor(by), partner.name, sorted(cleaned))
+    reference_changed()
+    return partner
+
+
+@transaction.atomic
+def partner_delete(*, by, partner: BusinessPartner) -> None:
+    check_can_manage(by)
+    audit.info("%s removed partner %r", _actor(by), partner.name)
+    BusinessPartner.objects.filter(pk=partner.pk).delete()
+    reference_changed()
+
+
+@transaction.atomic
+def partners_delete(*, by, queryset) -> int:
+    check_can_manage(by)
+    count, _ = queryset.delete()
+    audit.info("%s removed %d partners", _actor(by), count)
+    reference_changed()
+    return count
