@@ -171,6 +171,9 @@ SPECTACULAR_SETTINGS = {
     ),
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    # The schema and Swagger UI are for signed-in users (drf-spectacular serves them to anyone
+    # by default); anonymous schema requests get the usual 401 JSON.
+    "SERVE_PERMISSIONS": ["soc.permissions.IsUserNotIngestToken"],
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",

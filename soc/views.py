@@ -2,8 +2,21 @@
 
 from django.http import JsonResponse
 from django.views.defaults import page_not_found
+from drf_spectacular.views import SpectacularAPIView
+from rest_framework.renderers import JSONRenderer
 
 from soc.api import error_body
+
+
+class ApiSchemaView(SpectacularAPIView):
+    """The OpenAPI schema (YAML, or JSON with ?format=json). Its errors answer the API's JSON
+    error body like every other endpoint, not an error document in YAML."""
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        if getattr(response, "exception", False):
+            request.accepted_renderer = JSONRenderer()
+            request.accepted_media_type = JSONRenderer.media_type
+        return super().finalize_response(request, response, *args, **kwargs)
 
 
 def not_found(request, exception=None):
