@@ -1,0 +1,317 @@
+"""The analyst API: read cases and alerts, and drive the workflow (same services as the HTML).
+
+Session or personal-token auth; ingest tokens get 403 (soc.permissions). Domain errors map
+to 400 (missing fields, with ``errors``), 403 (role), 409 (state, with ``current_status``
+and ``allowed``) through soc.api.exception_handler.
+"""
+
+from __future__ import annotations
+
+from django.contrib.auth import get_user_model
+from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema
+from rest_framework import generics, status
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from cases import selectors
+from cases.filters import CaseFilter
+from cases.models import Alert, Case
+from cases.services import workflow
+from cases.services.comments import comment_add
+from cases.services.recommendation import recommend
+from cases.services.steps import case_step_update
+from soc.errors import DomainError
+from soc.permissions import require_perm
+
+from . import serializers as s
+
+CanView = require_perm("cases.view_case")
+
+ERRORS = {
+    400: OpenApiResponse(s.ErrorOutput, description="Missing or invalid fields."),
+    401: OpenApiResponse(s.ErrorOutput, description="Not authenticated."),
+    403: OpenApiResponse(s.ErrorOutput, description="Your role (or an ingest token) may not do this."),
+    404: OpenApiResponse(s.ErrorOutput, description="No such case."),
+    409: OpenApiResponse(
+        s.ErrorOutput,
+        description="The case's state does not allow it now.",
+        examples=[
+            OpenApiExample(
+                "Already claimed",
+                value={
+                    "status": 409,
+                    "code": "conflict",
+                    "detail": "CASE-2026-000123 was already claimed by alice.",
+                    "current_status": "triage",
+                    "allowed": ["assign"],
+                    "version": 2,
+                },
+            )
+        ],
+    ),
+}
+
+
+def _state(case: Case, user) -> dict:
+    return s.CaseStateOutput(case, context={"allowed_actions": workflow.available_actions(case, user)}).data
+
+
+def _reload(user, pk: int) -> Case:
+    return selectors.get_case_for_user(user, pk)
+
+
+# --- reads ----------------------------------------------------------------------------
+
+
+@extend_schema(tags=["cases"])
+class CaseListView(generics.ListAPIView):
+    """Cases, newest first; filter by status, severity, technique, tier, assignee, observable
+    value or free text (`q`); sort with `o` (e.g. `-severity`)."""
+
+    permission_classes = [CanView]
+    serializer_class = s.CaseOutput
+    filterset_class = CaseFilter
+
+    def get_queryset(self):
+        return Case.objects.visible_to(self.request.user).for_list().order_by("-opened_at", "-pk")
+
+
+@extend_schema(tags=["cases"], responses={200: s.CaseDetailOutput, **ERRORS})
+class CaseDetailView(APIView):
+    """One case with its alerts, observables, playbook steps (with the assistant's
+    suggestions), timeline, comments and Vigil's current recommendation."""
+
+    permission_classes = [CanView]
+
+    def get(self, request, pk: int):
+        case = selectors.get_case_for_user(request.user, pk)
+        steps = selectors.case_steps(case)
+        case.page_alerts = selectors.case_alerts(case)
+        case.page_observables = selectors.case_observables(case)
+        case.page_steps = steps
+        case.page_events = selectors.case_events(case)
+        case.page_comments = selectors.case_comments(case)
+        case.current_recommendation = recommend(case, steps)
+        context = {"allowed_actions": workflow.available_actions(case, request.user)}
+        return Response(s.CaseDetailOutput(case, context=context).data)
+
+
+@extend_schema(tags=["alerts"], responses={200: s.AlertOutput, **ERRORS})
+class AlertDetailView(APIView):
+    """One alert as received (raw payload verbatim), with its observables and case."""
+
+    permission_classes = [CanView]
+
+    def get(self, request, pk: int):
+        queryset = (
+            Alert.objects.visible_to(request.user)
+            .select_related("source", "case")
+            .prefetch_related("alert_observables__observable")
+        )
+        return Response(s.AlertOutput(get_object_or_404(queryset, pk=pk)).data)
+
+
+@extend_schema(tags=["cases"], responses={200: s.EventOutput(many=True), **ERRORS})
+class TimelineView(generics.ListAPIView):
+    """The case's timeline, oldest first (read-only: events are never edited or deleted)."""
+
+    permission_classes = [CanView]
+    serializer_class = s.EventOutput
+    filter_backends: list = []
+
+    def get_queryset(self):
+        case = selectors.get_case_for_user(self.request.user, self.kwargs["pk"])
+        return case.events.select_related("actor", "actor_source").order_by("created_at", "pk")
+
+
+@extend_schema(tags=["cases"])
+class CommentsView(generics.ListAPIView):
+    permission_classes = [CanView]
+    serializer_class = s.CommentOutput
+    filter_backends: list = []
+
+    def get_queryset(self):
+        case = selectors.get_case_for_user(self.request.user, self.kwargs["pk"])
+        return case.comments.select_related("author").order_by("created_at", "pk")
+
+    @extend_schema(
+        request=s.CommentInput,
+        responses={201: s.CommentOutput, **ERRORS},
+        examples=[OpenApiExample("Comment", value={"body": "Checked with **the partner**: expected."})],
+    )
+    def post(self, request, pk: int):
+        case = selectors.get_case_for_user(request.user, pk)
+        data = _valid(s.CommentInput, request)
+        comment = comment_add(case=case, body=data["body"], by=request.user)
+        return Response(s.CommentOutput(comment).data, status=status.HTTP_201_CREATED)
+
+
+# --- actions --------------------------------------------------------------------------
+
+
+def _valid(serializer_class, request) -> dict:
+    serializer = serializer_class(data=request.data)
+    serializer.is_valid(raise_exception=True)
+    return serializer.validated_data
+
+
+class CaseActionView(APIView):
+    """POST runs one workflow service on the case and answers its new state."""
+
+    permission_classes = [CanView]
+    input_serializer: type = s.VersionInput
+
+    def perform(self, case: Case, by, data: dict) -> None:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def post(self, request, pk: int):
+        case = selectors.get_case_for_user(request.user, pk)
+        data = _valid(self.input_serializer, request)
+        self.perform(case, request.user, data)
+        return Response(_state(_reload(request.user, pk), request.user))
+
+
+def _action_schema(summary: str, request, example: dict | None = None):
+    examples = [OpenApiExample(summary, value=example, request_only=True)] if example else []
+    return extend_schema(
+        tags=["workflow"],
+        summary=summary,
+        request=request,
+        responses={200: s.CaseStateOutput, **ERRORS},
+        examples=examples,
+    )
+
+
+@_action_schema(
+    "Claim a case (L1: new -> triage; T2: escalated -> investigating)", s.VersionInput, {"version": 1}
+)
+class ClaimView(CaseActionView):
+    def perform(self, case, by, data):
+        workflow.case_claim(case=case, by=by, expected_version=data.get("version"))
+
+
+@_action_schema("Unassign (back to its queue)", s.VersionInput)
+class UnassignView(CaseActionView):
+    def perform(self, case, by, data):
+        workflow.case_unassign(case=case, by=by, expected_version=data.get("version"))
+
+
+@_action_schema(
+    "Reassign to another analyst of the tier (managers: anyone)", s.AssignInput, {"assignee": "dave"}
+)
+class AssignView(CaseActionView):
+    input_serializer = s.AssignInput
+
+    def perform(self, case, by, data):
+        user_model = get_user_model()
+        to = user_model.objects.filter(**{user_model.USERNAME_FIELD: data["assignee"]}).first()
+        if to is None:
+            raise DomainError("No such user.", errors={"assignee": ["No such user."]})
+        workflow.case_assign(case=case, to=to, by=by, expected_version=data.get("version"))
+
+
+@_action_schema(
+    "Escalate to T2 (every question answered, hand-off note; reason if against the recommendation)",
+    s.EscalateInput,
+    {"note": "Unknown IP probing partner pages; impersonation domain seen.", "criteria": [41], "reason": ""},
+)
+class EscalateView(CaseActionView):
+    input_serializer = s.EscalateInput
+
+    def perform(self, case, by, data):
+        workflow.case_escalate(
+            case=case,
+            by=by,
+            note=data["note"],
+            criteria=data.get("criteria"),
+            reason=data.get("reason", ""),
+            expected_version=data.get("version"),
+        )
+
+
+@_action_schema(
+    "Return to L1 (T2, with a note)", s.NoteInput, {"note": "Please check the partner's contract."}
+)
+class ReturnView(CaseActionView):
+    input_serializer = s.NoteInput
+
+    def perform(self, case, by, data):
+        workflow.case_return_to_l1(case=case, by=by, note=data["note"], expected_version=data.get("version"))
+
+
+@_action_schema(
+    "Close (L1 from new/triage with a resolution and note; T2 from resolved)",
+    s.CloseInput,
+    {"resolution": "benign", "note": "Partner's scheduled directory sync.", "reason": ""},
+)
+class CloseView(CaseActionView):
+    input_serializer = s.CloseInput
+
+    def perform(self, case, by, data):
+        duplicate_of = None
+        ref = (data.get("duplicate_of") or "").strip()
+        if ref:
+            lookup = {"pk": int(ref)} if ref.isdigit() else {"reference": ref.upper()}
+            duplicate_of = Case.objects.visible_to(by).filter(**lookup).first()
+            if duplicate_of is None:
+                raise DomainError("No such case.", errors={"duplicate_of": [f"No case {ref}."]})
+        workflow.case_close(
+            case=case,
+            by=by,
+            resolution=data.get("resolution", ""),
+            note=data.get("note", ""),
+            duplicate_of=duplicate_of,
+            reason=data.get("reason", ""),
+            expected_version=data.get("version"),
+        )
+
+
+@_action_schema(
+    "Resolve (T2 assignee, with a summary)",
+    s.ResolveInput,
+    {"summary": "Blocked 203.0.113.77; partner informed.", "resolution": "true_positive"},
+)
+class ResolveView(CaseActionView):
+    input_serializer = s.ResolveInput
+
+    def perform(self, case, by, data):
+        workflow.case_resolve(
+            case=case,
+            by=by,
+            summary=data["summary"],
+            resolution=data["resolution"],
+            expected_version=data.get("version"),
+        )
+
+
+@_action_schema(
+    "Reopen a resolved case (T2, with a note)", s.NoteInput, {"note": "New alert from the same IP."}
+)
+class ReopenView(CaseActionView):
+    input_serializer = s.NoteInput
+
+    def perform(self, case, by, data):
+        workflow.case_reopen(case=case, by=by, note=data["note"], expected_version=data.get("version"))
+
+
+@extend_schema(
+    tags=["workflow"],
+    summary="Answer a question or mark an item (value and/or note)",
+    request=s.StepInput,
+    responses={200: s.StepOutput, **ERRORS},
+    examples=[
+        OpenApiExample("Answer a question", value={"answer": "no", "note": "Not in any known list."}),
+        OpenApiExample("Mark an indicator", value={"status": "observed"}),
+    ],
+)
+class StepView(APIView):
+    permission_classes = [CanView]
+
+    def patch(self, request, pk: int, step_pk: int):
+        case = selectors.get_case_for_user(request.user, pk)
+        step = get_object_or_404(case.steps.all(), pk=step_pk)
+        data = _valid(s.StepInput, request)
+        step = case_step_update(step=step, value=data["value"], note=data["note"], by=request.user)
+        step = case.steps.select_related("item", "updated_by").get(pk=step.pk)
+        return Response(s.StepOutput(step).data)
