@@ -86,9 +86,36 @@ def _parse_reference(text: str) -> IPNetwork | None:
         return None
 
 
-def check_network(network: IPNetwork, *, at=None) -> list[Refusal]:
-    """Every guardrail a block of `network` breaks, hard rules first."""
-    at = at or timezone.now()
+@dataclass
+class Reference:
+    """The reference networks guardrails compare against, read once (two queries) so a
+    page checking many suggestions does not query per address."""
+
+    known: list[tuple[IPNetwork, str, str, str]]  # (network, list, cidr, label)
+    partners: list[tuple[IPNetwork, str, str]]  # (network, cidr, partner name)
+
+    @classmethod
+    def load(cls, at=None) -> "Reference":
+        at = at or timezone.now()
+        known = []
+        live = KnownNetwork.objects.filter(
+            list__in=[KnownNetwork.List.INTERNAL, KnownNetwork.List.BENIGN]
+        ).filter(Q(expires_at__isnull=True) | Q(expires_at__gt=at))
+        for cidr, list_name, label in live.order_by("list", "cidr").values_list("cidr", "list", "label"):
+            network = _parse_reference(cidr)
+            if network is not None:
+                known.append((network, list_name, cidr, label))
+        partners = []
+        for name, networks in BusinessPartner.objects.order_by("name").values_list("name", "networks"):
+            for cidr in networks or []:
+                network = _parse_reference(cidr)
+                if network is not None:
+                    partners.append((network, cidr, name))
+        return cls(known=known, partners=partners)
+
+
+def check_network(network: IPNetwork, *, at=None, reference: Reference | None = None) -> list[Refusal]:
+    """Every guardrail a block of `network` breaks, the ones that cannot be overridden first."""
     text = network_text(network)
     refusals: list[Refusal] = []
     if network.prefixlen == 0:
@@ -110,33 +137,20 @@ def check_network(network: IPNetwork, *, at=None) -> list[Refusal]:
                 Refusal(Rule.INTERNAL_RANGE, f"{text} overlaps internal address space {internal}.")
             )
             break
-    live = KnownNetwork.objects.filter(
-        list__in=[KnownNetwork.List.INTERNAL, KnownNetwork.List.BENIGN]
-    ).filter(Q(expires_at__isnull=True) | Q(expires_at__gt=at))
+    reference = reference or Reference.load(at)
     seen_lists = set()
-    for entry in live.only("cidr", "list", "label").order_by("list", "cidr"):
-        if entry.list in seen_lists:
+    for ref_network, list_name, cidr, label in reference.known:
+        if list_name in seen_lists or not _overlaps(network, ref_network):
             continue
-        reference = _parse_reference(entry.cidr)
-        if reference is not None and _overlaps(network, reference):
-            seen_lists.add(entry.list)
-            rule = Rule.INTERNAL_LIST if entry.list == KnownNetwork.List.INTERNAL else Rule.BENIGN_LIST
-            label = f" ({entry.label})" if entry.label else ""
-            refusals.append(Refusal(rule, f"{text} overlaps {entry.cidr}{label} on the {entry.list} list."))
-    for partner in BusinessPartner.objects.only("name", "networks"):
-        hit = next(
-            (
-                cidr
-                for cidr in partner.networks or []
-                if (ref := _parse_reference(cidr)) is not None and _overlaps(network, ref)
-            ),
-            None,
-        )
-        if hit:
+        seen_lists.add(list_name)
+        rule = Rule.INTERNAL_LIST if list_name == KnownNetwork.List.INTERNAL else Rule.BENIGN_LIST
+        suffix = f" ({label})" if label else ""
+        refusals.append(Refusal(rule, f"{text} overlaps {cidr}{suffix} on the {list_name} list."))
+    for ref_network, cidr, name in reference.partners:
+        if _overlaps(network, ref_network):
             refusals.append(
                 Refusal(
-                    Rule.PARTNER_NETWORK,
-                    f"{text} overlaps {hit}, a network of business partner {partner.name}.",
+                    Rule.PARTNER_NETWORK, f"{text} overlaps {cidr}, a network of business partner {name}."
                 )
             )
             break
@@ -160,10 +174,10 @@ def check_account(account: str) -> list[Refusal]:
     return []
 
 
-def check(kind: str, target: str, *, at=None) -> list[Refusal]:
+def check(kind: str, target: str, *, at=None, reference: Reference | None = None) -> list[Refusal]:
     """Every guardrail the (normalised) target breaks; empty means allowed."""
     if kind == ContainmentAction.Kind.BLOCK_IP:
-        return check_network(parse_network(target), at=at)
+        return check_network(parse_network(target), at=at, reference=reference)
     if kind == ContainmentAction.Kind.DISABLE_ACCOUNT:
         return check_account(target)
     return []

@@ -1,0 +1,46 @@
+"""Admin: actions are read-only here (their life goes through the services and the
+timeline); blocklist entries can be inspected."""
+
+from django.contrib import admin
+
+from .models import BlocklistEntry, ContainmentAction
+
+
+@admin.register(ContainmentAction)
+class ContainmentActionAdmin(admin.ModelAdmin):
+    list_display = [
+        "id",
+        "case",
+        "kind",
+        "target",
+        "connector",
+        "status",
+        "attempts",
+        "requested_by",
+        "created_at",
+    ]
+    list_filter = ["status", "kind", "connector"]
+    search_fields = ["target", "case__reference"]
+    list_select_related = ["case", "requested_by"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(BlocklistEntry)
+class BlocklistEntryAdmin(admin.ModelAdmin):
+    list_display = ["network", "action", "comment", "added_at", "expires_at", "removed_at"]
+    search_fields = ["network", "comment"]
+    list_filter = ["removed_at"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

@@ -1,0 +1,54 @@
+"""HTML forms of the containment panel (the API has its own serializers)."""
+
+from django import forms
+
+from .models import ContainmentAction
+from .services import assignable_owners
+
+DURATION_CHOICES = [
+    ("", "Default (blocks: 24 hours; accounts: until reverted)"),
+    ("3600", "1 hour"),
+    ("86400", "24 hours"),
+    ("604800", "7 days"),
+    ("2592000", "30 days (needs approval)"),
+    ("0", "No expiry (blocks need approval)"),
+]
+
+
+class RequestActionForm(forms.Form):
+    kind = forms.ChoiceField(label="Action", choices=ContainmentAction.Kind.choices)
+    target = forms.CharField(
+        label="Target", max_length=255, help_text="IP or CIDR, account name, or the manual step's title."
+    )
+    reason = forms.CharField(label="Reason", required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    expires_in = forms.ChoiceField(label="Duration", choices=DURATION_CHOICES, required=False)
+    override_reason = forms.CharField(
+        label="Override reason (SOC manager, to override a guardrail)",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    playbook_item = forms.IntegerField(required=False, widget=forms.HiddenInput)
+
+    def clean_expires_in(self):
+        value = self.cleaned_data.get("expires_in")
+        return int(value) if value not in (None, "") else None
+
+
+class RejectForm(forms.Form):
+    reason = forms.CharField(label="Reason for rejecting", required=False, max_length=2000)
+
+
+class ManualStepForm(forms.Form):
+    owner = forms.ModelChoiceField(label="Owner", queryset=None, required=False, empty_label="Nobody yet")
+    due_at = forms.DateTimeField(
+        label="Due",
+        required=False,
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%d"],
+    )
+    note = forms.CharField(label="Note", required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    done = forms.BooleanField(label="Done", required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["owner"].queryset = assignable_owners()

@@ -1,0 +1,110 @@
+"""API input and output shapes for containment actions."""
+
+from django.contrib.auth import get_user_model
+from rest_framework import serializers
+
+from .models import ContainmentAction
+
+
+def _username(user) -> str | None:
+    return user.get_username() if user else None
+
+
+class ActionOutput(serializers.ModelSerializer):
+    case_reference = serializers.CharField(source="case.reference", read_only=True)
+    requested_by = serializers.SerializerMethodField()
+    approved_by = serializers.SerializerMethodField()
+    overridden_by = serializers.SerializerMethodField()
+    owner = serializers.SerializerMethodField()
+    status_label = serializers.CharField(source="get_status_display", read_only=True)
+
+    class Meta:
+        model = ContainmentAction
+        fields = [
+            "id",
+            "case",
+            "case_reference",
+            "kind",
+            "target",
+            "connector",
+            "status",
+            "status_label",
+            "reason",
+            "requested_by",
+            "approved_by",
+            "sensitive_reasons",
+            "override_reason",
+            "overridden_rules",
+            "overridden_by",
+            "attempts",
+            "revert_attempts",
+            "last_error",
+            "result",
+            "expires_at",
+            "owner",
+            "due_at",
+            "note",
+            "created_at",
+            "updated_at",
+            "approved_at",
+            "queued_at",
+            "started_at",
+            "finished_at",
+            "reverted_at",
+        ]
+        read_only_fields = fields
+
+    def get_requested_by(self, obj) -> str | None:
+        return _username(obj.requested_by)
+
+    def get_approved_by(self, obj) -> str | None:
+        return _username(obj.approved_by)
+
+    def get_overridden_by(self, obj) -> str | None:
+        return _username(obj.overridden_by)
+
+    def get_owner(self, obj) -> str | None:
+        return _username(obj.owner)
+
+
+class ActionRequestInput(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=ContainmentAction.Kind.choices)
+    target = serializers.CharField(
+        max_length=255,
+        help_text="An IP or CIDR (block_ip), an account name (disable_account), a title (manual).",
+    )
+    reason = serializers.CharField(required=False, allow_blank=True, default="")
+    expires_in = serializers.IntegerField(
+        required=False,
+        allow_null=True,
+        min_value=0,
+        default=None,
+        help_text="Seconds until Vigil reverts the action; 0 = never; omitted = the default for the kind "
+        "(blocks: CONTAINMENT_DEFAULT_BLOCK_HOURS, accounts: until reverted).",
+    )
+    override_reason = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="SOC managers: the reason for overriding the guardrails this request breaks.",
+    )
+
+
+class RejectInput(serializers.Serializer):
+    reason = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class RevertInput(serializers.Serializer):
+    reason = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class ManualStepInput(serializers.Serializer):
+    owner = serializers.SlugRelatedField(
+        slug_field="username",
+        queryset=get_user_model().objects.filter(is_active=True),
+        required=False,
+        allow_null=True,
+    )
+    due_at = serializers.DateTimeField(required=False, allow_null=True)
+    note = serializers.CharField(required=False, allow_blank=True)
+    done = serializers.BooleanField(required=False)

@@ -1,0 +1,198 @@
+"""The containment panel on the case page (htmx) and its write endpoints.
+
+Reading needs `cases.view_case` (L1 sees what is being done); every write needs
+`containment.request_action` (T2, SOC managers), and the services refuse the rest
+(approval by a manager, never one's own). A POST from htmx gets the fresh panel back;
+without htmx it redirects to the panel's page (or re-renders it with the error and the
+error's status code).
+"""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import permission_required
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_POST
+
+from cases.models import Case
+from playbooks.models import PlaybookItem
+from soc.errors import DomainError, NotAllowed
+
+from . import policy, selectors, services
+from .forms import ManualStepForm, RejectForm, RequestActionForm
+from .models import ContainmentAction
+
+
+def get_case_for_user(request, pk: int) -> Case:
+    return get_object_or_404(Case.objects.visible_to(request.user), pk=pk)
+
+
+def get_action_for_user(request, pk: int) -> ContainmentAction:
+    return get_object_or_404(ContainmentAction.objects.visible_to(request.user).select_related("case"), pk=pk)
+
+
+def _panel_context(request, case: Case, *, error: str = "", notice: str = "", form=None) -> dict:
+    user = request.user
+    actions = list(selectors.case_actions(case))
+    can_request = policy.can_request(user)
+    approver = policy.may_approve_role(user)
+    automated, manual = [], []
+    for action in actions:
+        action.user_can_approve = approver and action.requested_by_id != user.pk
+        action.user_can_withdraw = action.requested_by_id == user.pk
+        (manual if action.is_manual else automated).append(action)
+    if can_request:
+        for action in manual:
+            action.step_form = ManualStepForm(
+                prefix=f"step{action.pk}",
+                initial={"owner": action.owner_id, "due_at": action.due_at, "note": action.note},
+            )
+    return {
+        "case": case,
+        "actions": automated,
+        "manual_steps": manual,
+        "in_flight": any(a.in_flight for a in automated),
+        "can_request": can_request,
+        "can_override": policy.can_override(user),
+        "suggestions": selectors.suggested_actions(case, actions) if can_request else [],
+        "form": form or RequestActionForm(),
+        "error": error,
+        "notice": notice,
+    }
+
+
+def _render_panel(request, case: Case, *, status: int = 200, **extra):
+    context = _panel_context(request, case, **extra)
+    if request.htmx:
+        # htmx swaps 2xx only: errors come back as a panel showing them.
+        return render(request, "containment/panel.html", context)
+    return render(request, "containment/panel_page.html", context, status=status)
+
+
+def _after_write(request, case: Case, notice: str):
+    if request.htmx:
+        return _render_panel(request, case, notice=notice)
+    messages.success(request, notice)
+    return redirect(reverse("containment:case_panel", args=[case.pk]))
+
+
+def _domain_error(request, case: Case, exc: DomainError, form=None):
+    if isinstance(exc, NotAllowed):
+        raise PermissionDenied(exc.message)
+    return _render_panel(request, case, status=exc.status, error=exc.message, form=form)
+
+
+@require_GET
+@permission_required("cases.view_case", raise_exception=True)
+def case_panel(request, pk: int):
+    case = get_case_for_user(request, pk)
+    if request.GET.get("part") == "actions":
+        context = _panel_context(request, case)
+        return render(request, "containment/panel.html#actions", context)
+    return _render_panel(request, case)
+
+
+@require_POST
+@permission_required("containment.request_action", raise_exception=True)
+def request_action(request, pk: int):
+    case = get_case_for_user(request, pk)
+    form = RequestActionForm(request.POST)
+    if not form.is_valid():
+        return _render_panel(request, case, status=400, error="Check the action's fields.", form=form)
+    data = form.cleaned_data
+    item = None
+    if data.get("playbook_item"):
+        item = PlaybookItem.objects.filter(
+            pk=data["playbook_item"], version_id=case.playbook_version_id
+        ).first()
+    try:
+        action = services.action_request(
+            case=case,
+            kind=data["kind"],
+            target=data["target"],
+            reason=data["reason"],
+            expires_in=data["expires_in"],
+            by=request.user,
+            override_reason=data["override_reason"],
+            playbook_item=item,
+        )
+    except DomainError as exc:
+        return _domain_error(request, case, exc, form=form)
+    if not action.is_new:
+        notice = f"{action} was already requested."
+    elif action.status == ContainmentAction.Status.PROPOSED:
+        notice = f"{action.get_kind_display()} {action.target} awaits approval by a SOC manager."
+    else:
+        notice = f"{action.get_kind_display()} {action.target} requested."
+    return _after_write(request, case, notice)
+
+
+def _action_write(request, pk: int, do, notice: str):
+    action = get_action_for_user(request, pk)
+    try:
+        do(action)
+    except DomainError as exc:
+        return _domain_error(request, action.case, exc)
+    return _after_write(request, action.case, notice.format(action=action))
+
+
+@require_POST
+@permission_required("containment.request_action", raise_exception=True)
+def approve_action(request, pk: int):
+    return _action_write(
+        request, pk, lambda a: services.action_approve(action=a, by=request.user), "Approved: {action}."
+    )
+
+
+@require_POST
+@permission_required("containment.request_action", raise_exception=True)
+def reject_action(request, pk: int):
+    form = RejectForm(request.POST)
+    reason = form.cleaned_data["reason"] if form.is_valid() else ""
+    return _action_write(
+        request,
+        pk,
+        lambda a: services.action_reject(action=a, by=request.user, reason=reason),
+        "Rejected: {action}.",
+    )
+
+
+@require_POST
+@permission_required("containment.request_action", raise_exception=True)
+def retry_action(request, pk: int):
+    return _action_write(
+        request, pk, lambda a: services.action_retry(action=a, by=request.user), "Queued again: {action}."
+    )
+
+
+@require_POST
+@permission_required("containment.request_action", raise_exception=True)
+def revert_action(request, pk: int):
+    return _action_write(
+        request, pk, lambda a: services.action_revert(action=a, by=request.user), "Reverting: {action}."
+    )
+
+
+@require_POST
+@permission_required("containment.request_action", raise_exception=True)
+def update_step(request, pk: int):
+    action = get_action_for_user(request, pk)
+    form = ManualStepForm(request.POST, prefix=f"step{action.pk}")
+    if not form.is_valid():
+        return _render_panel(
+            request, action.case, status=400, error=f"Check the step's fields: {form.errors.as_text()}"
+        )
+    data = form.cleaned_data
+    return _action_write(
+        request,
+        pk,
+        lambda a: services.action_manual_update(
+            action=a,
+            by=request.user,
+            owner=data["owner"],
+            due_at=data["due_at"],
+            note=data["note"],
+            done=data["done"],
+        ),
+        "Step updated: {action}.",
+    )
