@@ -28,6 +28,21 @@ def require_service(available: bool, reason: str) -> None:
     pytest.skip(reason)
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _fast_password_hashing():
+    """PBKDF2's deliberate slowness costs seconds per persona; tests need no brute-force cost."""
+    from django.contrib.auth.hashers import get_hashers, get_hashers_by_algorithm
+
+    original = settings.PASSWORD_HASHERS
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    get_hashers.cache_clear()
+    get_hashers_by_algorithm.cache_clear()
+    yield
+    settings.PASSWORD_HASHERS = original
+    get_hashers.cache_clear()
+    get_hashers_by_algorithm.cache_clear()
+
+
 # --- Platform: Celery on the configured broker (filesystem locally, Redis in CI) ---
 
 
