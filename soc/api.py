@@ -6,7 +6,7 @@ Every error answers JSON of the same shape:
 current status and the allowed transitions for a 409).
 """
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, RequestDataTooBig
 from django.http import Http404
 from rest_framework import exceptions, status
 from rest_framework.pagination import PageNumberPagination
@@ -14,6 +14,7 @@ from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from soc.errors import DomainError
+from soc.parsers import RequestTooLarge
 
 
 class StandardPagination(PageNumberPagination):
@@ -33,6 +34,9 @@ def exception_handler(exc, context):
         exc = exceptions.NotFound()
     elif isinstance(exc, PermissionDenied):
         exc = exceptions.PermissionDenied()
+    elif isinstance(exc, RequestDataTooBig):
+        # Django raises this when request.body passes DATA_UPLOAD_MAX_MEMORY_SIZE.
+        exc = RequestTooLarge()
 
     response = drf_exception_handler(exc, context)
     if response is None:

@@ -1,8 +1,9 @@
 """Request parsers for the API.
 
 Django enforces DATA_UPLOAD_MAX_MEMORY_SIZE (VIGIL_MAX_BODY_BYTES) only when
-`request.body` is read; DRF parsers read the stream directly, so the limit is applied
-here. Kept out of soc.api: DRF resolves DEFAULT_PARSER_CLASSES while rest_framework.views
+`request.body` is read. Recent DRF reads `request.body` for JSON (Django then raises
+RequestDataTooBig, which soc.api maps to 413); a parser handed the raw stream (older
+DRF, or a subclass used with another media type) still gets the limit here. Kept out of soc.api: DRF resolves DEFAULT_PARSER_CLASSES while rest_framework.views
 is being imported, which soc.api itself imports.
 """
 
