@@ -53,9 +53,15 @@ def check_can_manage(by) -> None:
 
 
 def reference_changed() -> None:
-    """Tell this process's index and the open cases, once the transaction commits."""
+    """Tell this process's index and the open cases that reference data changed.
+
+    The index is dropped now (this thread's next lookup sees its own uncommitted write)
+    and again on commit (so a lookup made meanwhile by another thread cannot keep a stale
+    build); after a rollback the version stamp check rebuilds it within the TTL.
+    """
     from .tasks import refresh_open_cases
 
+    lookup.invalidate()
     transaction.on_commit(lookup.invalidate)
     dispatch_on_commit(refresh_open_cases)
 

@@ -1,0 +1,104 @@
+"""API serializers for reference data: separate input and output shapes.
+
+Inputs check types and formats (400 with field errors); the services check rules that
+depend on stored data (409 duplicate, 422 e.g. a contract ending before it starts).
+"""
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from rest_framework import serializers
+
+from .models import BusinessPartner, KnownNetwork
+from .validators import normalize_domain_strict, normalize_network
+
+
+def _network(value: str) -> str:
+    try:
+        return normalize_network(value)
+    except DjangoValidationError as exc:
+        raise serializers.ValidationError(exc.messages) from None
+
+
+def _domain(value: str) -> str:
+    try:
+        return normalize_domain_strict(value)
+    except DjangoValidationError as exc:
+        raise serializers.ValidationError(exc.messages) from None
+
+
+class NetworkOutput(serializers.ModelSerializer):
+    class Meta:
+        model = KnownNetwork
+        fields = ["id", "cidr", "list", "label", "source", "expires_at", "created_at", "updated_at"]
+        read_only_fields = fields
+
+
+class NetworkInput(serializers.Serializer):
+    cidr = serializers.CharField(max_length=64, help_text="An IP address or CIDR network (IPv4 or IPv6).")
+    list = serializers.ChoiceField(choices=KnownNetwork.List.choices)
+    label = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+    source = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
+    expires_at = serializers.DateTimeField(required=False, allow_null=True, default=None)
+
+    def validate_cidr(self, value: str) -> str:
+        return _network(value)
+
+
+class NetworkPatch(NetworkInput):
+    """Every field optional (PATCH)."""
+
+    cidr = serializers.CharField(max_length=64, required=False)
+    list = serializers.ChoiceField(choices=KnownNetwork.List.choices, required=False)
+    label = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    source = serializers.CharField(max_length=100, required=False, allow_blank=True)
+    expires_at = serializers.DateTimeField(required=False, allow_null=True)
+
+
+class PartnerOutput(serializers.ModelSerializer):
+    class Meta:
+        model = BusinessPartner
+        fields = [
+            "id",
+            "name",
+            "domains",
+            "networks",
+            "contract_start",
+            "contract_end",
+            "criticality",
+            "contacts",
+            "notes",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = fields
+
+
+class PartnerInput(serializers.Serializer):
+    name = serializers.CharField(max_length=200)
+    domains = serializers.ListField(child=serializers.CharField(max_length=253), required=False, default=list)
+    networks = serializers.ListField(child=serializers.CharField(max_length=64), required=False, default=list)
+    contract_start = serializers.DateField(required=False, allow_null=True, default=None)
+    contract_end = serializers.DateField(required=False, allow_null=True, default=None)
+    criticality = serializers.ChoiceField(
+        choices=BusinessPartner.Criticality.choices,
+        required=False,
+        default=BusinessPartner.Criticality.MEDIUM,
+    )
+    contacts = serializers.CharField(required=False, allow_blank=True, default="")
+    notes = serializers.CharField(required=False, allow_blank=True, default="")
+
+    def validate_domains(self, values):
+        return [_domain(v) for v in values]
+
+    def validate_networks(self, values):
+        return [_network(v) for v in values]
+
+
+class PartnerPatch(PartnerInput):
+    name = serializers.CharField(max_length=200, required=False)
+    domains = serializers.ListField(child=serializers.CharField(max_length=253), required=False)
+    networks = serializers.ListField(child=serializers.CharField(max_length=64), required=False)
+    contract_start = serializers.DateField(required=False, allow_null=True)
+    contract_end = serializers.DateField(required=False, allow_null=True)
+    criticality = serializers.ChoiceField(choices=BusinessPartner.Criticality.choices, required=False)
+    contacts = serializers.CharField(required=False, allow_blank=True)
+    notes = serializers.CharField(required=False, allow_blank=True)
