@@ -12,6 +12,8 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 
+from soc.errors import Conflict
+
 from .registry import ActionKey, AssistKey
 
 TECHNIQUE_ID_RE = re.compile(r"^T\d{4}(\.\d{3})?$")
@@ -26,8 +28,10 @@ def validate_technique_id(value: str) -> None:
         )
 
 
-class PublishedVersionIsImmutable(Exception):
-    """Raised by any write that would change a published or retired version."""
+class PublishedVersionIsImmutable(Conflict):
+    """Raised by any write that would change a published or retired version (409 in the API)."""
+
+    code = "published_version_immutable"
 
 
 class PlaybookQuerySet(models.QuerySet):
