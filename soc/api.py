@@ -14,7 +14,18 @@ from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from soc.errors import DomainError
-from soc.parsers import RequestTooLarge
+
+# Re-exported: API modules import the parser and the 413 error from here.
+from soc.parsers import JSONParser, RequestTooLarge, read_limited
+
+__all__ = [
+    "JSONParser",
+    "RequestTooLarge",
+    "StandardPagination",
+    "error_body",
+    "exception_handler",
+    "read_limited",
+]
 
 
 class StandardPagination(PageNumberPagination):
