@@ -17,11 +17,21 @@ def _hint(token: str) -> str:
     return token[:HINT_LENGTH]
 
 
+def ingest_token_assign(source: IngestSource) -> str:
+    """Give an unsaved source a fresh token (hash and hint set); returns the token.
+    For forms that save the row themselves (the admin's add form)."""
+    token = new_token(INGEST_PREFIX)
+    source.token_hash = hash_token(token)
+    source.token_hint = _hint(token)
+    return token
+
+
 @transaction.atomic
 def ingest_source_create(*, name: str) -> tuple[IngestSource, str]:
     """A new active source and its token (the only time the token is available)."""
-    token = new_token(INGEST_PREFIX)
-    source = IngestSource.objects.create(name=name, token_hash=hash_token(token), token_hint=_hint(token))
+    source = IngestSource(name=name)
+    token = ingest_token_assign(source)
+    source.save()
     return source, token
 
 
@@ -29,9 +39,7 @@ def ingest_source_create(*, name: str) -> tuple[IngestSource, str]:
 def ingest_token_rotate(*, source: IngestSource) -> str:
     """Replace the token (the old one stops working at once) and re-activate the source."""
     source = IngestSource.objects.select_for_update().get(pk=source.pk)
-    token = new_token(INGEST_PREFIX)
-    source.token_hash = hash_token(token)
-    source.token_hint = _hint(token)
+    token = ingest_token_assign(source)
     source.rotated_at = timezone.now()
     source.is_active = True
     source.revoked_at = None

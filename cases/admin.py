@@ -1,0 +1,115 @@
+"""Admin for ingestion: sources (tokens issued, rotated and revoked here), alerts and
+observables. Alert content is attacker-controlled; the admin shows it escaped, as text."""
+
+from django.contrib import admin, messages
+from django.utils.translation import ngettext
+
+from cases.ingest.tokens import ingest_source_revoke, ingest_token_assign, ingest_token_rotate
+from cases.models import Alert, AlertObservable, IngestSource, Observable
+
+
+@admin.register(IngestSource)
+class IngestSourceAdmin(admin.ModelAdmin):
+    list_display = [
+        "name",
+        "is_active",
+        "token_hint",
+        "alert_count",
+        "last_seen_at",
+        "created_at",
+        "rotated_at",
+    ]
+    list_filter = ["is_active"]
+    search_fields = ["name"]
+    readonly_fields = [
+        "token_hint",
+        "is_active",
+        "alert_count",
+        "last_seen_at",
+        "created_at",
+        "rotated_at",
+        "revoked_at",
+    ]
+    actions = ["rotate_tokens", "revoke_sources"]
+
+    def get_fields(self, request, obj=None):
+        if obj is None:
+            return ["name"]
+        return ["name", *self.readonly_fields]
+
+    def save_model(self, request, obj, form, change):
+        token = None if change else ingest_token_assign(obj)
+        super().save_model(request, obj, form, change)
+        if token:
+            self.message_user(
+                request,
+                f"Token for {obj.name} (shown only once, store it in the SIEM now): {token}",
+                messages.WARNING,
+            )
+
+    def has_delete_permission(self, request, obj=None):
+        # Alerts reference their source (PROTECT); revoke instead of deleting.
+        return False
+
+    @admin.action(description="Rotate the token (the old one stops working)", permissions=["change"])
+    def rotate_tokens(self, request, queryset):
+        for source in queryset:
+            token = ingest_token_rotate(source=source)
+            self.message_user(
+                request, f"New token for {source.name} (shown only once): {token}", messages.WARNING
+            )
+
+    @admin.action(description="Revoke (requests with the token get 401)", permissions=["change"])
+    def revoke_sources(self, request, queryset):
+        sources = list(queryset.filter(is_active=True))
+        for source in sources:
+            ingest_source_revoke(source=source)
+        self.message_user(
+            request,
+            ngettext("Revoked %d ingest source.", "Revoked %d ingest sources.", len(sources)) % len(sources),
+            messages.SUCCESS,
+        )
+
+
+class AlertObservableInline(admin.TabularInline):
+    model = AlertObservable
+    extra = 0
+    can_delete = False
+    fields = ["observable", "role"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Alert)
+class AlertAdmin(admin.ModelAdmin):
+    """Read-only: alerts are what the SIEM sent; nothing edits them."""
+
+    list_display = ["source_ref", "title", "source", "severity", "technique_id", "observed_at", "case"]
+    list_filter = ["source", "severity", "technique_id"]
+    search_fields = ["source_ref", "title"]
+    date_hierarchy = "observed_at"
+    list_select_related = ["source", "case"]
+    raw_id_fields = ["case"]
+    inlines = [AlertObservableInline]
+
+    def get_readonly_fields(self, request, obj=None):
+        return [f.name for f in self.model._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Observable)
+class ObservableAdmin(admin.ModelAdmin):
+    list_display = ["type", "value", "is_internal", "first_seen_at", "enriched_at"]
+    list_filter = ["type", "is_internal"]
+    search_fields = ["value"]
+    readonly_fields = ["type", "value", "is_internal", "enrichment", "enriched_at", "first_seen_at"]
+
+    def has_add_permission(self, request):
+        return False

@@ -1,0 +1,387 @@
+"""Ingest endpoints: SIEMs post alerts here with an ingest token (DESIGN 5).
+
+Every endpoint has the same semantics; only the adapter reading the body differs:
+one alert -> 201 {"id", "case", "case_reference", "case_url", "duplicate": false}, or 200
+with "duplicate": true when the source_ref was seen before; an array (or a wrapper such
+as Kibana's {"alerts": [...]}) -> 200 {"results": [...]} in input order, each entry with
+its own status (201, 200 or 400). The view only splits, reads and answers; the intake
+service does the work in one transaction.
+"""
+
+import json
+import logging
+from pathlib import Path
+
+from django.conf import settings
+from django.urls import reverse
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import exceptions, serializers, status
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from cases.ingest import ADAPTERS
+from cases.ingest.base import InvalidAlert, NativeAlert
+from cases.services.intake import IntakeResult, ingest_alerts
+from soc.api import JSONParser, error_body
+from soc.permissions import IsIngestSource
+
+from .ingest_auth import IngestHeaderAuthentication, IngestRateThrottle, QueryTokenAuthentication
+
+logger = logging.getLogger(__name__)
+
+# Containers deeper than this are refused: nothing legitimate nests so deep, and deep
+# nesting is how a JSON body makes recursive code (serialisers included) fail.
+MAX_DEPTH = 64
+
+
+def nesting_depth_exceeds(data, limit: int) -> bool:
+    stack = [(data, 1)]
+    while stack:
+        value, depth = stack.pop()
+        if isinstance(value, dict):
+            children = value.values()
+        elif isinstance(value, list):
+            children = value
+        else:
+            continue
+        if depth > limit:
+            return True
+        stack.extend((child, depth + 1) for child in children if isinstance(child, dict | list))
+    return False
+
+
+def invalid_response(errors: dict, detail: str = "Invalid alert.") -> Response:
+    return Response(error_body(400, "invalid", detail, errors=errors), status=status.HTTP_400_BAD_REQUEST)
+
+
+class IngestView(APIView):
+    """Base of the ingest endpoints; subclasses name their adapter."""
+
+    adapter_name = "native"
+    authentication_classes = [IngestHeaderAuthentication]
+    permission_classes = [IsIngestSource]
+    throttle_classes = [IngestRateThrottle]
+    parser_classes = [JSONParser]
+
+    def post(self, request, *args, **kwargs):
+        adapter = ADAPTERS[self.adapter_name]
+        if not (request.content_type or "").lower().startswith("application/json"):
+            # DRF treats a body without a Content-Type as empty; refuse it instead.
+            raise exceptions.UnsupportedMediaType(request.content_type or "(none)")
+        try:
+            data = request.data
+        except RecursionError:
+            return invalid_response({"non_field_errors": ["JSON nested too deeply."]}, "JSON parse error.")
+        if nesting_depth_exceeds(data, MAX_DEPTH):
+            return invalid_response({"non_field_errors": [f"JSON nested deeper than {MAX_DEPTH} levels."]})
+        try:
+            items, is_batch = adapter.split(data)
+        except InvalidAlert as exc:
+            return invalid_response(exc.errors)
+        if is_batch and len(items) > settings.VIGIL_MAX_BATCH:
+            return Response(
+                error_body(
+                    413,
+                    "too_many_alerts",
+                    f"At most {settings.VIGIL_MAX_BATCH} alerts per request; this one has {len(items)}. "
+                    "Split the array into smaller batches.",
+                ),
+                status=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE,
+            )
+        if is_batch and not items:
+            return invalid_response({"non_field_errors": ["The array is empty."]})
+
+        parsed = [self.parse(adapter, item) for item in items]
+        stored = iter(
+            ingest_alerts(source=request.auth, alerts=[p for p in parsed if isinstance(p, NativeAlert)])
+        )
+        case_url = CaseUrl(request)
+        if not is_batch:
+            if isinstance(parsed[0], InvalidAlert):
+                return invalid_response(parsed[0].errors, f"Invalid alert: {parsed[0]}")
+            result = next(stored)
+            code = status.HTTP_201_CREATED if result.created else status.HTTP_200_OK
+            return Response(self.result_body(result, case_url), status=code)
+        results = []
+        for item in parsed:
+            if isinstance(item, InvalidAlert):
+                results.append({"status": 400, "errors": item.errors})
+            else:
+                result = next(stored)
+                results.append(
+                    {"status": 201 if result.created else 200, **self.result_body(result, case_url)}
+                )
+        return Response({"results": results}, status=status.HTTP_200_OK)
+
+    def parse(self, adapter, item) -> NativeAlert | InvalidAlert:
+        try:
+            return adapter.parse(item)
+        except InvalidAlert as exc:
+            return exc
+        except Exception:
+            # Adapters raise only InvalidAlert (property-tested); should one still fail on
+            # some input, that alert is refused and logged, and its neighbours go through.
+            logger.exception("%s adapter failed on an alert", adapter.name)
+            return InvalidAlert({"non_field_errors": ["The alert could not be read."]})
+
+    def result_body(self, result: IntakeResult, case_url: "CaseUrl") -> dict:
+        return {
+            "id": result.alert.pk,
+            "case": result.case.pk,
+            "case_reference": result.case.reference,
+            "case_url": case_url(result.case.pk),
+            "duplicate": not result.created,
+        }
+
+
+class CaseUrl:
+    """Absolute case page URLs, reversed once per request rather than once per alert."""
+
+    def __init__(self, request):
+        self.template = request.build_absolute_uri(reverse("cases:detail", kwargs={"pk": 0}))
+        self.prefix, _, self.suffix = self.template.rpartition("/0/")
+
+    def __call__(self, pk: int) -> str:
+        return f"{self.prefix}/{pk}/{self.suffix}"
+
+
+# --- the endpoints, with their OpenAPI descriptions ----------------------------------------
+
+EXAMPLES_DIR = Path(__file__).resolve().parent.parent / "ingest" / "examples"
+
+
+def _example(filename: str):
+    return json.loads((EXAMPLES_DIR / filename).read_text(encoding="utf-8"))
+
+
+class IngestResultOutput(serializers.Serializer):
+    id = serializers.IntegerField(help_text="The alert's id.")
+    case = serializers.IntegerField(help_text="The case it belongs to.")
+    case_reference = serializers.CharField(help_text="e.g. CASE-2026-000123")
+    case_url = serializers.URLField(help_text="The case page.")
+    duplicate = serializers.BooleanField(help_text="True when this source_ref was ingested before.")
+
+
+class BatchItemOutput(serializers.Serializer):
+    status = serializers.IntegerField(help_text="201 created, 200 duplicate, 400 invalid.")
+    id = serializers.IntegerField(required=False)
+    case = serializers.IntegerField(required=False)
+    case_reference = serializers.CharField(required=False)
+    case_url = serializers.URLField(required=False)
+    duplicate = serializers.BooleanField(required=False)
+    errors = serializers.DictField(required=False, help_text="Field errors of a 400 entry.")
+
+
+class BatchOutput(serializers.Serializer):
+    results = BatchItemOutput(many=True)
+
+
+class ErrorOutput(serializers.Serializer):
+    status = serializers.IntegerField()
+    code = serializers.CharField()
+    detail = serializers.CharField()
+    errors = serializers.DictField(
+        required=False, help_text="Field errors (400), named as the sender spells them."
+    )
+
+
+class ObservableInput(serializers.Serializer):
+    type = serializers.ChoiceField(
+        choices=["ip", "cidr", "domain", "url", "email", "user", "hostname", "hash"]
+    )
+    value = serializers.CharField()
+    role = serializers.ChoiceField(
+        choices=["source", "destination", "user", "sender", "declared"], required=False, default="declared"
+    )
+
+
+class NativeAlertInput(serializers.Serializer):
+    """The native alert (documentation; the adapter in cases.ingest.native reads it)."""
+
+    source_ref = serializers.CharField(max_length=255, help_text="Your id for the alert; unique per source.")
+    title = serializers.CharField(max_length=500)
+    description = serializers.CharField(required=False)
+    severity = serializers.CharField(required=False, help_text="low, medium, high, critical or 1-4.")
+    technique = serializers.CharField(required=False, help_text="ATT&CK id, e.g. T1591.002.")
+    techniques = serializers.ListField(child=serializers.CharField(), required=False)
+    observed_at = serializers.DateTimeField(
+        required=False, help_text="ISO 8601; without an offset it is UTC. Default: arrival time."
+    )
+    observables = ObservableInput(many=True, required=False)
+    tags = serializers.ListField(child=serializers.CharField(), required=False)
+    raw = serializers.DictField(required=False, help_text="Anything; the whole alert is kept verbatim.")
+
+
+NATIVE_EXAMPLE = {
+    "source_ref": "detector-42:2026-03-04T13:41:07Z:203.0.113.77",
+    "title": "Partner/Vendor Directory Burst from Unusual Source IP",
+    "description": "186 requests to /partners/* from 203.0.113.77 using account m.keller.",
+    "severity": "medium",
+    "technique": "T1591.002",
+    "observed_at": "2026-03-04T13:41:07Z",
+    "observables": [
+        {"type": "ip", "value": "203.0.113.77", "role": "source"},
+        {"type": "user", "value": "m.keller", "role": "user"},
+    ],
+    "tags": ["extranet"],
+}
+
+RESULT_EXAMPLE = {
+    "id": 4711,
+    "case": 123,
+    "case_reference": "CASE-2026-000123",
+    "case_url": "https://vigil.example.com/cases/123/",
+    "duplicate": False,
+}
+
+
+def ingest_schema(*, summary: str, description: str, request, examples: list, parameters=None):
+    return extend_schema(
+        tags=["ingest"],
+        summary=summary,
+        description=description + "\n\nAuthentication: `Authorization: Token <ingest token>` (or `Bearer`). "
+        "A JSON array (up to VIGIL_MAX_BATCH, default 1,000) is answered 200 with one result per alert.",
+        request=request,
+        parameters=parameters or [],
+        examples=examples,
+        auth=[],
+        responses={
+            201: OpenApiResponse(
+                IngestResultOutput,
+                description="Alert stored and attached to a case.",
+                examples=[
+                    OpenApiExample("Created", value=RESULT_EXAMPLE, response_only=True, status_codes=["201"])
+                ],
+            ),
+            200: OpenApiResponse(
+                OpenApiTypes.OBJECT,
+                description="A duplicate (same source_ref): the same ids, nothing changed. For an array: "
+                '{"results": [...]} with a status per alert.',
+                examples=[
+                    OpenApiExample(
+                        "Duplicate",
+                        value={**RESULT_EXAMPLE, "duplicate": True},
+                        response_only=True,
+                        status_codes=["200"],
+                    ),
+                    OpenApiExample(
+                        "Batch",
+                        value={
+                            "results": [
+                                {"status": 201, **RESULT_EXAMPLE},
+                                {"status": 400, "errors": {"title": ["This field is required."]}},
+                            ]
+                        },
+                        response_only=True,
+                        status_codes=["200"],
+                    ),
+                ],
+            ),
+            400: OpenApiResponse(
+                ErrorOutput, description="Invalid JSON or alert; `errors` names each field."
+            ),
+            401: OpenApiResponse(ErrorOutput, description="Missing, unknown or revoked token."),
+            403: OpenApiResponse(ErrorOutput, description="Not an ingest token."),
+            413: OpenApiResponse(
+                ErrorOutput, description="Body over VIGIL_MAX_BODY_BYTES or too many alerts."
+            ),
+            415: OpenApiResponse(ErrorOutput, description="Content-Type is not application/json."),
+            429: OpenApiResponse(ErrorOutput, description="Rate limit of this source; see Retry-After."),
+        },
+    )
+
+
+class NativeIngestView(IngestView):
+    adapter_name = "native"
+
+    @ingest_schema(
+        summary="Ingest alerts (native format)",
+        description="Vigil's own format (DESIGN 5). Only source_ref and title are required.",
+        request=NativeAlertInput,
+        examples=[OpenApiExample("One alert", value=NATIVE_EXAMPLE, request_only=True)],
+    )
+    def post(self, request, *args, **kwargs):
+        return super().post(request, *args, **kwargs)
+
+
+class ElasticIngestView(IngestView):
+    adapter_name = "elastic"
+
+    @ingest_schema(
+        summary="Ingest Elastic Security alerts",
+        description="Elastic Security alert documents (ECS + kibana.alert.*): one, an array, or a Kibana "
+        'Webhook connector body {"alerts": [...]}. source_ref is kibana.alert.uuid.',
+        request=OpenApiTypes.OBJECT,
+        examples=[OpenApiExample("Detection alert", value=_example("elastic_alert.json"), request_only=True)],
+    )
+    def post(self, request, *args, **kwargs):
+        return super().post(request, *args, **kwargs)
+
+
+class SplunkIngestView(IngestView):
+    adapter_name = "splunk"
+    authentication_classes = [IngestHeaderAuthentication, QueryTokenAuthentication]
+
+    @ingest_schema(
+        summary="Ingest Splunk webhook alert actions",
+        description="The Splunk webhook alert action body (sid, search_name, result). Splunk cannot set "
+        "headers, so the token may also be passed as `?token=`.",
+        request=OpenApiTypes.OBJECT,
+        parameters=[
+            OpenApiParameter(
+                "token", str, OpenApiParameter.QUERY, required=False, description="The ingest token."
+            )
+        ],
+        examples=[OpenApiExample("Webhook body", value=_example("splunk_webhook.json"), request_only=True)],
+    )
+    def post(self, request, *args, **kwargs):
+        return super().post(request, *args, **kwargs)
+
+
+class WazuhIngestView(IngestView):
+    adapter_name = "wazuh"
+
+    @ingest_schema(
+        summary="Ingest Wazuh alerts",
+        description="Wazuh alert JSON (rule.mitre arrays, data.* from the decoder). source_ref is `id`.",
+        request=OpenApiTypes.OBJECT,
+        examples=[OpenApiExample("Alert", value=_example("wazuh_alert.json"), request_only=True)],
+    )
+    def post(self, request, *args, **kwargs):
+        return super().post(request, *args, **kwargs)
+
+
+class OcsfIngestView(IngestView):
+    adapter_name = "ocsf"
+
+    @ingest_schema(
+        summary="Ingest OCSF Detection Findings",
+        description="OCSF 1.x Detection Finding (class_uid 2004). source_ref is finding_info.uid.",
+        request=OpenApiTypes.OBJECT,
+        examples=[
+            OpenApiExample(
+                "Detection Finding", value=_example("ocsf_detection_finding.json"), request_only=True
+            )
+        ],
+    )
+    def post(self, request, *args, **kwargs):
+        return super().post(request, *args, **kwargs)
+
+
+class TheHiveIngestView(IngestView):
+    adapter_name = "thehive"
+
+    @ingest_schema(
+        summary="Ingest TheHive 5 alerts",
+        description="TheHive 5 alert bodies; also served at TheHive's own path POST /api/v1/alert with "
+        "`Authorization: Bearer <token>`, so TheHive connectors work unchanged.",
+        request=OpenApiTypes.OBJECT,
+        examples=[OpenApiExample("Alert", value=_example("thehive_alert.json"), request_only=True)],
+    )
+    def post(self, request, *args, **kwargs):
+        return super().post(request, *args, **kwargs)
+
+    def result_body(self, result, case_url):
+        # TheHive clients read the created alert's `_id`.
+        return {"_id": str(result.alert.pk), **super().result_body(result, case_url)}

@@ -1,0 +1,302 @@
+"""Helpers every adapter uses to read untrusted JSON into a NativeAlert.
+
+Readers never raise anything but InvalidAlert: a wrong type, a missing required field or
+an impossible value is recorded against the field's name (in the vendor's own spelling,
+so a 400 tells the sender which of its fields to fix).
+"""
+
+import math
+from datetime import UTC, datetime
+
+from cases.models import Observable, Severity
+from playbooks.attack import normalize_technique_id
+
+from .base import InvalidAlert, NativeAlert
+from .extract import observables_in_text
+from .observables import normalise
+
+# Event times outside this range are refused: they are typos or unit mistakes, and
+# window arithmetic on year 1 or 9999 would overflow.
+MIN_TIME = datetime(1970, 1, 1, tzinfo=UTC)
+MAX_TIME = datetime(2200, 1, 1, tzinfo=UTC)
+# An epoch number above this is in milliseconds (1e11 seconds is the year 5138).
+EPOCH_MS_THRESHOLD = 1e11
+
+SEVERITY_NAMES = {
+    "low": Severity.LOW,
+    "medium": Severity.MEDIUM,
+    "high": Severity.HIGH,
+    "critical": Severity.CRITICAL,
+}
+
+
+class Errors:
+    """Collects field errors; `raise_if_any()` turns them into one InvalidAlert."""
+
+    def __init__(self) -> None:
+        self.errors: dict[str, list[str]] = {}
+
+    def add(self, name: str, message: str) -> None:
+        self.errors.setdefault(name, []).append(message)
+
+    def __bool__(self) -> bool:
+        return bool(self.errors)
+
+    def raise_if_any(self) -> None:
+        if self.errors:
+            raise InvalidAlert(self.errors)
+
+
+def flatten(doc: dict, prefix: str = "") -> dict:
+    """Nested objects as dotted keys ({"a": {"b": 1}, "a.c": 2} -> {"a.b": 1, "a.c": 2}).
+
+    Elastic mixes flat dotted keys (kibana.alert.*) with nested ECS objects, and ES|QL
+    alerts are fully dotted; flattening gives one spelling. Lists are kept as they are.
+    When both spellings carry a key, the flat one wins (it is what Kibana writes).
+    """
+    flat: dict = {}
+    nested: dict = {}
+    for key, value in doc.items():
+        if not isinstance(key, str):
+            continue
+        name = f"{prefix}{key}"
+        if isinstance(value, dict):
+            nested.update(flatten(value, f"{name}."))
+        else:
+            flat[name] = value
+    return {**nested, **flat}
+
+
+def dig(doc, path: str):
+    """doc["a"]["b"]["c"] for "a.b.c", or None when any step is missing or not an object."""
+    for part in path.split("."):
+        if not isinstance(doc, dict):
+            return None
+        doc = doc.get(part)
+    return doc
+
+
+def first(*values):
+    """The first value that is not None and not an empty string/list."""
+    for value in values:
+        if value is not None and value != "" and value != []:
+            return value
+    return None
+
+
+def as_list(value) -> list:
+    if value is None:
+        return []
+    return value if isinstance(value, list) else [value]
+
+
+def read_str(errors: Errors, name: str, value, *, required: bool = False, allow_numbers: bool = False) -> str:
+    """A string field; numbers are accepted as ids where `allow_numbers` (not booleans)."""
+    if value is None or value == "":
+        if required:
+            errors.add(name, "This field is required.")
+        return ""
+    if allow_numbers and isinstance(value, int | float) and not isinstance(value, bool):
+        if isinstance(value, float) and not math.isfinite(value):
+            errors.add(name, "Must be a string.")
+            return ""
+        return str(value)
+    if not isinstance(value, str):
+        errors.add(name, "Must be a string.")
+        return ""
+    if required and not value.strip():
+        errors.add(name, "This field is required (blank).")
+    return value
+
+
+def read_str_list(errors: Errors, name: str, value) -> list[str]:
+    if value is None:
+        return []
+    if isinstance(value, str):
+        return [value]
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        errors.add(name, "Must be a list of strings.")
+        return []
+    return value
+
+
+def parse_time(errors: Errors, name: str, value, *, required: bool = False) -> datetime | None:
+    """ISO 8601 (naive means UTC) or epoch seconds/milliseconds, as number or digit string."""
+    if value is None or value == "":
+        if required:
+            errors.add(name, "This field is required.")
+        return None
+    when = None
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        when = _from_epoch(value)
+    elif isinstance(value, str):
+        text = value.strip()
+        try:
+            number = float(text)
+        except ValueError:
+            number = None
+        if number is not None:
+            when = _from_epoch(number)
+        else:
+            try:
+                when = datetime.fromisoformat(text)
+            except ValueError:
+                when = None
+            if when is not None and when.tzinfo is None:
+                when = when.replace(tzinfo=UTC)
+    else:
+        errors.add(name, "Must be an ISO 8601 time string or an epoch number.")
+        return None
+    if when is None:
+        errors.add(name, "Not a valid time: use ISO 8601 with an offset, e.g. 2026-03-04T13:41:07Z.")
+        return None
+    try:
+        in_range = MIN_TIME <= when <= MAX_TIME
+    except (OverflowError, ValueError):
+        in_range = False
+    if not in_range:
+        errors.add(name, "Time out of range (1970-2200).")
+        return None
+    return when
+
+
+def _from_epoch(number: float) -> datetime | None:
+    if not math.isfinite(number) or number < 0:
+        return None
+    if number > EPOCH_MS_THRESHOLD:
+        number /= 1000
+    try:
+        return datetime.fromtimestamp(number, tz=UTC)
+    except (OverflowError, OSError, ValueError):
+        return None
+
+
+def read_severity(errors: Errors, name: str, value, *, default: int = Severity.MEDIUM) -> int:
+    """low|medium|high|critical (any case) or 1-4 (number or digit string)."""
+    if value is None or value == "":
+        return default
+    if isinstance(value, str):
+        text = value.strip().lower()
+        if text in SEVERITY_NAMES:
+            return SEVERITY_NAMES[text]
+        if text.isdecimal():
+            value = int(text)
+    if isinstance(value, int) and not isinstance(value, bool) and 1 <= value <= 4:
+        return value
+    errors.add(name, "Must be low, medium, high, critical or 1-4.")
+    return default
+
+
+def read_techniques(errors: Errors, name: str, values) -> list[str]:
+    """ATT&CK ids ("T1591.002"; "t1591.002" and "T1591002" are accepted and normalised)."""
+    result = []
+    for value in as_list(values):
+        technique = normalize_technique_id(value) if isinstance(value, str) else None
+        if technique is None:
+            errors.add(name, f"{str(value)[:40]!r} is not an ATT&CK technique id (like T1591 or T1591.002).")
+            continue
+        result.append(technique)
+    return result
+
+
+def specific_first(techniques: list[str]) -> list[str]:
+    """Sub-techniques before their parents, and a parent dropped when a sub-technique of it
+    is present (the sub-technique is the specific finding; its playbook falls back to the
+    parent's anyway)."""
+    unique = list(dict.fromkeys(techniques))
+    parents_with_subs = {t.split(".")[0] for t in unique if "." in t}
+    return [t for t in unique if "." in t] + [
+        t for t in unique if "." not in t and t not in parents_with_subs
+    ]
+
+
+_NAME_TYPES = (Observable.Type.HOSTNAME, Observable.Type.DOMAIN)
+
+
+class ObservableList:
+    """Observables read from a vendor's known fields: each value normalised, invalid or
+    non-string values skipped (SIEMs send "-" or "unknown" for missing addresses)."""
+
+    def __init__(self) -> None:
+        self.items: list[tuple[str, str, str]] = []
+
+    def add(self, type_: str, value, role: str) -> None:
+        for item in as_list(value)[:100]:
+            if isinstance(item, int) and not isinstance(item, bool):
+                item = str(item)
+            if not isinstance(item, str):
+                continue
+            if type_ in _NAME_TYPES and normalise(Observable.Type.IP, item) is not None:
+                continue  # a field that holds "a host or an address" had an address
+            normalised = normalise(type_, item)
+            if normalised is not None:
+                self.items.append((type_, normalised, role))
+
+
+class Adapter:
+    """Reads one vendor's payloads. Subclasses implement `to_native(item)`; everything
+    they raise is an InvalidAlert (property-tested), and a request body is split into
+    alerts by `split()`."""
+
+    name = ""
+    # Keys of a wrapper object holding a batch, e.g. Kibana's {"alerts": [...]}.
+    batch_keys: tuple[str, ...] = ()
+    # Native field -> the vendor field it came from, to name the right one in a 400.
+    field_names: dict[str, str] = {}
+
+    def split(self, data) -> tuple[list, bool]:
+        """(alerts, is_batch) from a parsed JSON body."""
+        if isinstance(data, list):
+            return data, True
+        if isinstance(data, dict):
+            for key in self.batch_keys:
+                if isinstance(data.get(key), list):
+                    return data[key], True
+            return [data], False
+        raise InvalidAlert(
+            {"non_field_errors": ["Expected a JSON object (one alert) or an array of alerts."]}
+        )
+
+    def parse(self, item) -> NativeAlert:
+        if not isinstance(item, dict):
+            raise InvalidAlert({"non_field_errors": ["Each alert must be a JSON object."]})
+        return self.to_native(item)
+
+    def to_native(self, item: dict) -> NativeAlert:
+        raise NotImplementedError
+
+    def build(
+        self,
+        errors: Errors,
+        *,
+        source_ref: str,
+        title: str,
+        observed_at: datetime | None,
+        raw: dict,
+        description: str = "",
+        severity: int = Severity.MEDIUM,
+        technique_ids: list[str] | None = None,
+        observables: list | None = None,
+        tags: list[str] | None = None,
+    ) -> NativeAlert:
+        """The NativeAlert, with indicators from the title and description added; field
+        errors reported under the vendor's names."""
+        errors.raise_if_any()
+        observables = list(observables or [])
+        observables += observables_in_text(title, description)
+        try:
+            return NativeAlert(
+                source_ref=source_ref,
+                title=title,
+                description=description,
+                severity=severity,
+                technique_ids=technique_ids or [],
+                observed_at=observed_at or datetime.now(UTC),
+                observables=observables,
+                tags=tags or [],
+                raw=raw,
+            )
+        except InvalidAlert as exc:
+            raise InvalidAlert(
+                {self.field_names.get(name, name): messages for name, messages in exc.errors.items()}
+            ) from None

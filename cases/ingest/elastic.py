@@ -1,0 +1,152 @@
+"""Elastic Security detection alerts (ECS documents with kibana.alert.* fields).
+
+Kibana writes kibana.alert.* as flat dotted keys next to nested ECS objects, and ES|QL
+rules produce fully dotted documents, so the document is flattened first. Accepted
+bodies: one alert document, an array of them, or a Kibana Webhook connector body
+{"alerts": [...]} (`{{{context.alerts.asJSON}}}`).
+
+- source_ref: kibana.alert.uuid (required; the idempotency key)
+- title: kibana.alert.rule.name (required)
+- description: kibana.alert.reason, else kibana.alert.rule.description
+- severity: kibana.alert.severity (low/medium/high/critical), else from risk_score
+- techniques: kibana.alert.rule.threat[].technique[].id and .subtechnique[].id
+- observed_at: kibana.alert.original_time (the source event's time), else @timestamp
+- observables: ECS source/destination/client/server IPs, user.name, user.email, host.name,
+  url.full/original, url.domain, dns.question.name, email.from/to, file.hash.*, related.*
+"""
+
+from cases.models import AlertObservable, Observable
+
+from .base import NativeAlert
+from .common import (
+    Adapter,
+    Errors,
+    ObservableList,
+    as_list,
+    first,
+    flatten,
+    parse_time,
+    read_severity,
+    read_str,
+    read_str_list,
+    read_techniques,
+    specific_first,
+)
+
+R = AlertObservable.Role
+T = Observable.Type
+
+# Legacy (7.x) detection alerts used signal.* for the same fields.
+PREFIXES = ("kibana.alert.", "signal.")
+
+OBSERVABLE_FIELDS = [
+    ("source.ip", T.IP, R.SOURCE),
+    ("client.ip", T.IP, R.SOURCE),
+    ("destination.ip", T.IP, R.DESTINATION),
+    ("server.ip", T.IP, R.DESTINATION),
+    ("host.ip", T.IP, R.DESTINATION),
+    ("user.name", T.USER, R.USER),
+    ("source.user.name", T.USER, R.USER),
+    ("user.target.name", T.USER, R.USER),
+    ("user.email", T.EMAIL, R.USER),
+    ("host.name", T.HOSTNAME, R.DESTINATION),
+    ("url.full", T.URL, R.DECLARED),
+    ("url.original", T.URL, R.DECLARED),
+    ("url.domain", T.DOMAIN, R.DESTINATION),
+    ("source.domain", T.DOMAIN, R.SOURCE),
+    ("destination.domain", T.DOMAIN, R.DESTINATION),
+    ("dns.question.name", T.DOMAIN, R.DECLARED),
+    ("email.from.address", T.EMAIL, R.SENDER),
+    ("email.sender.address", T.EMAIL, R.SENDER),
+    ("email.to.address", T.EMAIL, R.DESTINATION),
+    ("file.hash.md5", T.HASH, R.DECLARED),
+    ("file.hash.sha1", T.HASH, R.DECLARED),
+    ("file.hash.sha256", T.HASH, R.DECLARED),
+    ("process.hash.sha256", T.HASH, R.DECLARED),
+    ("related.ip", T.IP, R.DECLARED),
+    ("related.user", T.USER, R.USER),
+    ("related.hosts", T.HOSTNAME, R.DECLARED),
+    ("related.hash", T.HASH, R.DECLARED),
+]
+
+RISK_SCORE_SEVERITY = ((73, 4), (47, 3), (21, 2), (0, 1))  # Elastic's own bands
+
+
+def alert_field(flat: dict, name: str):
+    for prefix in PREFIXES:
+        value = flat.get(prefix + name)
+        if value is not None:
+            return value
+    return None
+
+
+def threat_techniques(errors: Errors, threats) -> list[str]:
+    """Technique and sub-technique ids from the ATT&CK threat mapping."""
+    ids: list = []
+    for threat in as_list(threats):
+        if not isinstance(threat, dict):
+            continue
+        threat = flatten(threat)
+        if threat.get("framework") not in (None, "MITRE ATT&CK"):
+            continue
+        for technique in as_list(threat.get("technique")):
+            if not isinstance(technique, dict):
+                continue
+            ids.append(technique.get("id"))
+            ids.extend(s.get("id") for s in as_list(technique.get("subtechnique")) if isinstance(s, dict))
+    return read_techniques(errors, "kibana.alert.rule.threat", [i for i in ids if i is not None])
+
+
+def severity_from(errors: Errors, flat: dict) -> int:
+    severity = alert_field(flat, "severity") or alert_field(flat, "rule.severity")
+    if severity is not None:
+        return read_severity(errors, "kibana.alert.severity", severity)
+    risk = alert_field(flat, "risk_score") or alert_field(flat, "rule.risk_score")
+    if isinstance(risk, int | float) and not isinstance(risk, bool):
+        return next(level for floor, level in RISK_SCORE_SEVERITY if risk >= floor)
+    return read_severity(errors, "kibana.alert.severity", None)
+
+
+class ElasticAdapter(Adapter):
+    name = "elastic"
+    batch_keys = ("alerts",)
+    field_names = {"source_ref": "kibana.alert.uuid", "title": "kibana.alert.rule.name"}
+
+    def to_native(self, item: dict) -> NativeAlert:
+        e = Errors()
+        flat = flatten(item)
+        source_ref = read_str(
+            e, "kibana.alert.uuid", first(alert_field(flat, "uuid"), flat.get("signal.id")), required=True
+        )
+        title = read_str(e, "kibana.alert.rule.name", alert_field(flat, "rule.name"), required=True)
+        description = read_str(
+            e,
+            "kibana.alert.reason",
+            first(alert_field(flat, "reason"), alert_field(flat, "rule.description")),
+        )
+        observed_at = parse_time(
+            e,
+            "kibana.alert.original_time",
+            first(alert_field(flat, "original_time"), flat.get("@timestamp"), alert_field(flat, "start")),
+        )
+        techniques = threat_techniques(e, alert_field(flat, "rule.threat"))
+        # The `fields` API and ES|QL spell the mapping as parallel dotted arrays.
+        for suffix in ("rule.threat.technique.id", "rule.threat.technique.subtechnique.id"):
+            techniques += read_techniques(e, "kibana.alert." + suffix, alert_field(flat, suffix))
+        techniques = specific_first(techniques)
+        observables = ObservableList()
+        for name, type_, role in OBSERVABLE_FIELDS:
+            observables.add(type_, flat.get(name), role)
+        tags = read_str_list(e, "kibana.alert.rule.tags", alert_field(flat, "rule.tags"))
+        return self.build(
+            e,
+            source_ref=source_ref,
+            title=title,
+            description=description,
+            severity=severity_from(e, flat),
+            technique_ids=techniques,
+            observed_at=observed_at,
+            observables=observables.items,
+            tags=tags,
+            raw=item,
+        )

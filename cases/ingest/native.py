@@ -1,0 +1,102 @@
+"""Vigil's own alert format (DESIGN 5), POST /api/v1/alerts/.
+
+    {"source_ref": "...", "title": "...", "description": "...", "severity": "high" | 1-4,
+     "technique": "T1591.002", "techniques": [...], "observed_at": "2026-03-04T13:41:07Z",
+     "observables": [{"type": "ip", "value": "203.0.113.7", "role": "source"}],
+     "tags": [...], "raw": {...}}
+
+Only source_ref and title are required. observed_at defaults to the arrival time; a time
+without an offset is UTC. Unknown fields are ignored; the whole object is kept as raw.
+"""
+
+from cases.models import AlertObservable, Observable
+
+from .base import NativeAlert
+from .common import Adapter, Errors, parse_time, read_severity, read_str, read_str_list, read_techniques
+
+# Common spellings senders use for our observable types.
+TYPE_ALIASES = {
+    "ipv4": "ip",
+    "ipv6": "ip",
+    "ip_address": "ip",
+    "ip-address": "ip",
+    "network": "cidr",
+    "subnet": "cidr",
+    "fqdn": "domain",
+    "host": "hostname",
+    "username": "user",
+    "account": "user",
+    "mail": "email",
+    "email_address": "email",
+    "uri": "url",
+    "md5": "hash",
+    "sha1": "hash",
+    "sha256": "hash",
+    "sha512": "hash",
+}
+
+
+def read_declared_observables(errors: Errors, name: str, value) -> list[tuple[str, str, str]]:
+    """[{"type", "value", "role"?}] -> (type, value, role); the value is normalised later,
+    by NativeAlert, which reports a bad one as `observables[i].value`."""
+    if value is None:
+        return []
+    if not isinstance(value, list):
+        errors.add(name, 'Must be a list of {"type": ..., "value": ...} objects.')
+        return []
+    result = []
+    for i, item in enumerate(value):
+        field = f"{name}[{i}]"
+        if not isinstance(item, dict):
+            errors.add(field, 'Must be an object {"type": ..., "value": ...}.')
+            continue
+        raw_type = item.get("type")
+        type_ = TYPE_ALIASES.get(raw_type.lower(), raw_type.lower()) if isinstance(raw_type, str) else None
+        if type_ not in Observable.Type.values:
+            errors.add(f"{field}.type", f"Must be one of {', '.join(Observable.Type.values)}.")
+            continue
+        value_ = item.get("value")
+        if not isinstance(value_, str) or not value_.strip():
+            errors.add(f"{field}.value", "Must be a non-empty string.")
+            continue
+        role = item.get("role", AlertObservable.Role.DECLARED)
+        if role not in AlertObservable.Role.values:
+            errors.add(f"{field}.role", f"Must be one of {', '.join(AlertObservable.Role.values)}.")
+            continue
+        result.append((type_, value_, role))
+    return result
+
+
+class NativeAdapter(Adapter):
+    name = "native"
+    field_names = {"technique_ids": "techniques"}
+
+    def to_native(self, item: dict) -> NativeAlert:
+        e = Errors()
+        source_ref = read_str(e, "source_ref", item.get("source_ref"), required=True, allow_numbers=True)
+        title = read_str(e, "title", item.get("title"), required=True)
+        description = read_str(e, "description", item.get("description"))
+        severity = read_severity(e, "severity", item.get("severity"))
+        techniques = read_techniques(e, "technique", item.get("technique"))
+        many = item.get("techniques")
+        if many is not None and not isinstance(many, list):
+            e.add("techniques", "Must be a list of ATT&CK technique ids.")
+        else:
+            techniques += read_techniques(e, "techniques", many)
+        observed_at = parse_time(e, "observed_at", item.get("observed_at"))
+        observables = read_declared_observables(e, "observables", item.get("observables"))
+        tags = read_str_list(e, "tags", item.get("tags"))
+        if "raw" in item and not isinstance(item["raw"], dict):
+            e.add("raw", "Must be an object.")
+        return self.build(
+            e,
+            source_ref=source_ref,
+            title=title,
+            description=description,
+            severity=severity,
+            technique_ids=techniques,
+            observed_at=observed_at,
+            observables=observables,
+            tags=tags,
+            raw=item,
+        )

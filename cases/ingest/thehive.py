@@ -1,0 +1,106 @@
+"""TheHive 5 alert bodies (POST /api/v1/alert), so tools that speak TheHive (Kibana's
+TheHive connector, Wazuh's integration) can point at Vigil unchanged.
+
+- required, as in TheHive: type, source, sourceRef, title; identity is type + source +
+  sourceRef, so source_ref is "type:source:sourceRef"
+- severity 1-4 (1 low ... 4 critical); date in epoch milliseconds
+- observables ("artifacts" in TheHive 4): {dataType, data, tags}; dataType ip, domain,
+  fqdn, hostname, url, mail, hash, and "other" tagged account/user for user names
+- techniques: ATT&CK ids in tags ("attack.t1591.002", "T1591.002") and in `procedures`
+"""
+
+import re
+
+from cases.models import AlertObservable, Observable
+
+from .base import NativeAlert
+from .common import (
+    Adapter,
+    Errors,
+    ObservableList,
+    as_list,
+    parse_time,
+    read_severity,
+    read_str,
+    read_str_list,
+    read_techniques,
+    specific_first,
+)
+
+R = AlertObservable.Role
+T = Observable.Type
+
+DATA_TYPES = {
+    "ip": T.IP,
+    "domain": T.DOMAIN,
+    "fqdn": T.HOSTNAME,
+    "hostname": T.HOSTNAME,
+    "url": T.URL,
+    "mail": T.EMAIL,
+    "mail-from": T.EMAIL,
+    "hash": T.HASH,
+}
+USER_TAGS = {"account", "user", "username", "user-account"}
+SOURCE_TAGS = {"src", "source", "attacker"}
+TAG_TECHNIQUE = re.compile(r"^(?:attack\.|mitre[.:_-]?)?(t\d{4}(?:\.\d{3})?)$", re.IGNORECASE)
+
+
+def observable(item: dict) -> tuple[str, str] | None:
+    data_type = item.get("dataType")
+    tags = {t.lower() for t in as_list(item.get("tags")) if isinstance(t, str)}
+    if data_type == "other" and tags & USER_TAGS:
+        return T.USER, R.USER
+    if not isinstance(data_type, str) or data_type not in DATA_TYPES:
+        return None
+    type_ = DATA_TYPES[data_type]
+    if type_ == T.IP and tags & SOURCE_TAGS:
+        return type_, R.SOURCE
+    if type_ == T.EMAIL and data_type == "mail-from":
+        return type_, R.SENDER
+    return type_, R.DECLARED
+
+
+class TheHiveAdapter(Adapter):
+    name = "thehive"
+    field_names = {"source_ref": "sourceRef", "title": "title"}
+
+    def to_native(self, item: dict) -> NativeAlert:
+        e = Errors()
+        type_ = read_str(e, "type", item.get("type"), required=True)
+        source = read_str(e, "source", item.get("source"), required=True)
+        source_ref = read_str(e, "sourceRef", item.get("sourceRef"), required=True, allow_numbers=True)
+        title = read_str(e, "title", item.get("title"), required=True)
+        description = read_str(e, "description", item.get("description"))
+        tags = read_str_list(e, "tags", item.get("tags"))
+        techniques = []
+        for tag in tags:
+            match = TAG_TECHNIQUE.match(tag.strip())
+            if match:
+                techniques.append(match.group(1).upper())
+        for procedure in as_list(item.get("procedures")):
+            if isinstance(procedure, dict) and procedure.get("patternId") is not None:
+                techniques.append(procedure["patternId"])
+        techniques = specific_first(read_techniques(e, "procedures", techniques))
+
+        observables = ObservableList()
+        declared = item.get("observables", item.get("artifacts"))
+        if declared is not None and not isinstance(declared, list):
+            e.add("observables", "Must be a list of {dataType, data} objects.")
+            declared = []
+        for obs in declared or ():
+            if isinstance(obs, dict):
+                mapped = observable(obs)
+                if mapped:
+                    observables.add(mapped[0], obs.get("data"), mapped[1])
+        return self.build(
+            e,
+            source_ref=f"{type_}:{source}:{source_ref}",
+            title=title,
+            description=description,
+            severity=read_severity(e, "severity", item.get("severity")),
+            technique_ids=techniques,
+            observed_at=parse_time(e, "date", item.get("date")),
+            observables=observables.items,
+            tags=tags,
+            raw=item,
+        )

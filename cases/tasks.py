@@ -1,0 +1,31 @@
+"""Celery tasks of the cases app: thin and idempotent."""
+
+from datetime import timedelta
+
+from celery import shared_task
+from django.utils import timezone
+
+from cases.models import Alert
+from cases.services.intake import dispatch_enrichment
+
+# An alert younger than this may still have its post-commit dispatch in flight.
+SWEEP_GRACE = timedelta(minutes=1)
+SWEEP_BATCH = 1000
+
+
+@shared_task
+def sweep_undispatched() -> int:
+    """Re-dispatch enrichment for alerts whose task never reached the broker (an outage
+    during ingestion). Runs every minute from beat; oldest first, a bounded batch per run.
+
+    Sending twice is harmless (intel.tasks.enrich_alert recomputes the same result), so
+    two overlapping sweeps need no claim; dispatch_enrichment stops at the first broker
+    failure and the rest waits for the next run. Returns how many were sent.
+    """
+    cutoff = timezone.now() - SWEEP_GRACE
+    ids = list(
+        Alert.objects.filter(dispatched_at__isnull=True, received_at__lt=cutoff)
+        .order_by("received_at")
+        .values_list("pk", flat=True)[:SWEEP_BATCH]
+    )
+    return dispatch_enrichment(ids)
