@@ -21,6 +21,8 @@ class SocConfig(AppConfig):
     def ready(self):
         from django.apps import apps
 
+        from soc import schema  # noqa: F401  (registers the OpenAPI auth extension)
+
         # post_migrate is sent only for apps with a models module; soc has none, so listen
         # for auth's (sync_role_groups creates every app's permissions itself first).
         post_migrate.connect(

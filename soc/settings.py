@@ -174,6 +174,12 @@ SPECTACULAR_SETTINGS = {
     # The schema and Swagger UI are for signed-in users (drf-spectacular serves them to anyone
     # by default); anonymous schema requests get the usual 401 JSON.
     "SERVE_PERMISSIONS": ["soc.permissions.IsUserNotIngestToken"],
+    # Several models have a `status`; name each enum after its model instead of a hash.
+    "ENUM_NAME_OVERRIDES": {
+        "CaseStatusEnum": "cases.models.Case.Status",
+        "ContainmentActionStatusEnum": "containment.models.ContainmentAction.Status",
+        "PlaybookVersionStatusEnum": "playbooks.models.PlaybookVersion.Status",
+    },
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
