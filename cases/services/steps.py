@@ -78,8 +78,8 @@ def case_step_update(*, step: CaseStep, value: str | None, note: str | None = No
     """
     # Lock the case first (the same order as the transitions), so a step cannot be
     # changed while the case is being escalated or returned.
-    case = Case.objects.select_for_update().select_related("assignee").get(pk=step.case_id)
-    locked = CaseStep.objects.select_for_update().select_related("item").get(pk=step.pk)
+    case = Case.objects.select_for_update().get(pk=step.case_id)
+    locked = CaseStep.objects.select_for_update(of=("self",)).select_related("item").get(pk=step.pk)
     _check_step_rights(case, locked, by)
 
     new_value = locked.value if value is None else value

@@ -227,7 +227,9 @@ def available_actions(case: Case, user) -> list[str]:
 
 def _lock(case: Case, by, action: str, expected_version: int | None) -> Case:
     """Re-read the case under a row lock and run the action's check against that fresh row."""
-    locked = Case.objects.select_for_update().select_related("assignee").get(pk=case.pk)
+    # No select_related here: on PostgreSQL a row locked after waiting is re-read, but an
+    # outer-joined row would still come from the older snapshot (a stale assignee).
+    locked = Case.objects.select_for_update().get(pk=case.pk)
     try:
         # The action's own check first: a lost claim race says who won, not "stale page".
         CHECKS[action](locked, by)
