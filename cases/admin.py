@@ -5,7 +5,7 @@ from django.contrib import admin, messages
 from django.utils.translation import ngettext
 
 from cases.ingest.tokens import ingest_source_revoke, ingest_token_assign, ingest_token_rotate
-from cases.models import Alert, AlertObservable, IngestSource, Observable
+from cases.models import Alert, AlertObservable, Case, CaseEvent, IngestSource, Observable
 
 
 @admin.register(IngestSource)
@@ -112,4 +112,65 @@ class ObservableAdmin(admin.ModelAdmin):
     readonly_fields = ["type", "value", "is_internal", "enrichment", "enriched_at", "first_seen_at"]
 
     def has_add_permission(self, request):
+        return False
+
+
+# --- Cases and their timeline (workflow). Read-only: every change to a case goes through
+# cases.services.workflow, which checks the actor and writes the timeline.
+
+
+class CaseEventInline(admin.TabularInline):
+    model = CaseEvent
+    extra = 0
+    can_delete = False
+    fields = ["created_at", "verb", "actor", "actor_source", "data"]
+    readonly_fields = fields
+    ordering = ["created_at", "id"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("actor", "actor_source")
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Case)
+class CaseAdmin(admin.ModelAdmin):
+    list_display = ["reference", "title", "severity", "status", "tier", "assignee", "opened_at", "sla_due_at"]
+    list_filter = ["status", "severity", "tier", "technique_id"]
+    search_fields = ["reference", "title"]
+    date_hierarchy = "opened_at"
+    list_select_related = ["assignee"]
+    inlines = [CaseEventInline]
+
+    def get_readonly_fields(self, request, obj=None):
+        return [f.name for f in self.model._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(CaseEvent)
+class CaseEventAdmin(admin.ModelAdmin):
+    """The audit trail, append-only: viewable, never editable."""
+
+    list_display = ["created_at", "case", "verb", "actor", "actor_source"]
+    list_filter = ["verb"]
+    search_fields = ["case__reference"]
+    list_select_related = ["case", "actor", "actor_source"]
+    raw_id_fields = ["case"]
+
+    def get_readonly_fields(self, request, obj=None):
+        return [f.name for f in self.model._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
         return False
