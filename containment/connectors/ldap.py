@@ -46,7 +46,7 @@ class LdapConnector(Connector):
 
     # --- plumbing ---
     def _connect(self) -> Connection:
-        url = self.conf.get("URL")
+        url = (self.conf.get("URL") or "").strip().rstrip("/")  # ldap3 refuses a trailing slash
         if not url or not self.conf.get("BASE_DN"):
             raise ConnectorError(
                 "LDAP is not configured (CONTAINMENT_LDAP_URL, CONTAINMENT_LDAP_BASE_DN).", permanent=True

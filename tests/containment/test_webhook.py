@@ -1,0 +1,137 @@
+"""The webhook connector against a real local HTTP server (free loopback port)."""
+
+import json
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+
+from containment import services
+from containment.connectors.base import ConnectorError
+from containment.connectors.webhook import WebhookConnector, sign, verify
+from containment.models import ContainmentAction
+from containment.services import execution
+
+SECRET = "webhook-shared-secret"
+
+
+class Receiver:
+    def __init__(self):
+        self.requests: list[dict] = []
+        self.answers: list[int] = []  # status codes to answer, in order; then 200
+        self.delay = 0.0
+
+
+@pytest.fixture
+def receiver():
+    state = Receiver()
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_POST(self):
+            import time
+
+            body = self.rfile.read(int(self.headers["Content-Length"]))
+            state.requests.append({"headers": dict(self.headers), "body": body, "path": self.path})
+            if state.delay:
+                time.sleep(state.delay)
+            code = state.answers.pop(0) if state.answers else 200
+            self.send_response(code)
+            self.send_header("Content-Type", "application/json")
+            self.end_headers()
+            self.wfile.write(b'{"ok": true}')
+
+        def log_message(self, *args):
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    state.url = f"http://127.0.0.1:{server.server_address[1]}/vigil/containment"
+    yield state
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.fixture
+def webhook(containment_settings, receiver, monkeypatch, dispatched_noop):
+    containment_settings.CONTAINMENT_CONNECTORS = {
+        "block_ip": "webhook",
+        "disable_account": "webhook",
+        "manual": "manual",
+    }
+    containment_settings.CONTAINMENT_WEBHOOK_URL = receiver.url
+    containment_settings.CONTAINMENT_WEBHOOK_SECRET = SECRET
+    containment_settings.CONTAINMENT_WEBHOOK_TIMEOUT = 1.0
+    return receiver
+
+
+@pytest.fixture
+def dispatched_noop(monkeypatch):
+    monkeypatch.setattr("soc.tasks.dispatch_on_commit", lambda *a, **k: None)
+
+
+def test_signature_covers_timestamp_and_body():
+    body = b'{"a":1}'
+    signature = sign(SECRET, "1700000000", body)
+    assert signature.startswith("sha256=") and len(signature) == 7 + 64
+    assert sign(SECRET, "1700000001", body) != signature
+    assert sign(SECRET, "1700000000", b'{"a":2}') != signature
+
+
+@pytest.mark.django_db
+def test_a_block_posts_signed_json_and_succeeds_on_2xx(webhook, investigating_case, t2):
+    action = services.action_request(case=investigating_case, kind="block_ip", target="203.0.113.77", by=t2)
+    assert execution.action_run(action_id=action.pk) == execution.SUCCEEDED
+    [request] = webhook.requests
+    headers, body = request["headers"], request["body"]
+    assert request["path"] == "/vigil/containment"
+    assert headers["Content-Type"] == "application/json"
+    assert verify(SECRET, headers["X-Vigil-Timestamp"], body, headers["X-Vigil-Signature"])
+    assert not verify("wrong-secret", headers["X-Vigil-Timestamp"], body, headers["X-Vigil-Signature"])
+    assert headers["Idempotency-Key"] == f"vigil-action-{action.pk}-execute"
+    payload = json.loads(body)
+    assert payload["event"] == "containment.execute"
+    assert payload["action"]["target"] == "203.0.113.77" and payload["action"]["kind"] == "block_ip"
+    assert payload["case"]["reference"] == investigating_case.reference
+    action.refresh_from_db()
+    assert action.status == ContainmentAction.Status.SUCCEEDED and action.result["status_code"] == 200
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("code", [500, 503, 404, 302])
+def test_non_2xx_answers_are_retried(webhook, investigating_case, t2, code):
+    webhook.answers = [code]
+    action = services.action_request(case=investigating_case, kind="block_ip", target="203.0.113.77", by=t2)
+    assert execution.action_run(action_id=action.pk) == execution.RETRY
+    action.refresh_from_db()
+    assert f"HTTP {code}" in action.last_error
+    assert execution.action_run(action_id=action.pk) == execution.SUCCEEDED
+    assert len(webhook.requests) == 2
+
+
+@pytest.mark.django_db
+def test_timeouts_are_retried(webhook, investigating_case, t2, containment_settings):
+    containment_settings.CONTAINMENT_WEBHOOK_TIMEOUT = 0.2
+    webhook.delay = 1.0
+    action = services.action_request(case=investigating_case, kind="block_ip", target="203.0.113.77", by=t2)
+    assert execution.action_run(action_id=action.pk) == execution.RETRY
+    action.refresh_from_db()
+    assert "Timeout" in action.last_error
+
+
+@pytest.mark.django_db
+def test_revert_posts_a_revert_event(webhook, investigating_case, t2):
+    action = services.action_request(case=investigating_case, kind="block_ip", target="203.0.113.77", by=t2)
+    execution.action_run(action_id=action.pk)
+    services.action_revert(action=action, by=t2)
+    assert execution.action_run(action_id=action.pk, phase=execution.REVERT) == execution.SUCCEEDED
+    payload = json.loads(webhook.requests[-1]["body"])
+    assert payload["event"] == "containment.revert"
+    assert webhook.requests[-1]["headers"]["Idempotency-Key"] == f"vigil-action-{action.pk}-revert"
+
+
+def test_missing_configuration_is_a_permanent_error(settings):
+    settings.CONTAINMENT_WEBHOOK_URL = ""
+    with pytest.raises(ConnectorError) as exc:
+        WebhookConnector()._post(object(), "execute")
+    assert exc.value.permanent
