@@ -41,6 +41,43 @@ class PlaybookQuerySet(models.QuerySet):
             models.Prefetch("versions", queryset=published, to_attr="published_versions")
         )
 
+    def for_list(self):
+        """Rows for the list page and API: current version prefetched, cases counted.
+
+        ``case_count`` counts cases pinned to any version of the playbook (a case keeps
+        the version it was opened with, so retired versions still have cases).
+        """
+        return self.with_current_version().annotate(
+            case_count=models.Count("versions__cases", distinct=True),
+            version_count=models.Count("versions", distinct=True),
+        )
+
+    def with_tactic(self, tactic: str):
+        """Playbooks whose published version has this tactic (id such as TA0043, or name)."""
+        tactic = (tactic or "").strip()
+        if not tactic:
+            return self
+        published = PlaybookVersion.objects.filter(
+            Q(tactic_id__iexact=tactic) | Q(tactic__iexact=tactic),
+            playbook=models.OuterRef("pk"),
+            status=PlaybookVersion.Status.PUBLISHED,
+        )
+        return self.filter(models.Exists(published))
+
+    def search(self, query: str):
+        """Technique id (with or without the dot) or words of the current name."""
+        query = (query or "").strip()
+        if not query:
+            return self
+        compact = query.upper().replace(".", "")
+        # Exists, not a join: a join would also narrow the case counts of for_list().
+        named = PlaybookVersion.objects.filter(playbook=models.OuterRef("pk"), name__icontains=query)
+        condition = Q(technique_id__icontains=query) | Q(models.Exists(named))
+        if len(compact) >= 5 and compact[0] == "T" and compact[1:].isdigit():
+            normalized = f"{compact[:5]}.{compact[5:]}" if len(compact) > 5 else compact
+            condition |= Q(technique_id__startswith=normalized)
+        return self.filter(condition)
+
 
 class Playbook(models.Model):
     technique_id = models.CharField(
