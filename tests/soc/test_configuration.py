@@ -1,0 +1,64 @@
+"""Configuration stays honest: docker-compose.yml sets only variables the settings read,
+and README.md's configuration table documents every variable the settings read."""
+
+import re
+
+import pytest
+import yaml
+
+from tests.conftest import REPO_ROOT
+
+SETTINGS_SOURCE = (REPO_ROOT / "soc" / "settings.py").read_text(encoding="utf-8")
+# env("X"), env.str("X", ...), env.db("DATABASE_URL"), env.cache("CACHE_URL"), ...
+SETTINGS_VARIABLES = set(re.findall(r"\benv(?:\.\w+)?\(\s*\"(\w+)\"", SETTINGS_SOURCE))
+COMPOSE = yaml.safe_load((REPO_ROOT / "docker-compose.yml").read_text(encoding="utf-8"))
+VIGIL_SERVICES = {
+    name: service
+    for name, service in COMPOSE["services"].items()
+    if "build" in service or str(service.get("image", "")).startswith("vigil")
+}
+
+
+def environment_of(service: dict) -> dict[str, str]:
+    env = service.get("environment") or {}
+    if isinstance(env, list):  # the "NAME=value" form
+        env = dict(item.split("=", 1) if "=" in item else (item, "") for item in env)
+    return env
+
+
+def test_the_settings_scan_finds_the_core_variables():
+    assert {"DEBUG", "SECRET_KEY", "DATABASE_URL", "CELERY_BROKER_URL", "ALLOWED_HOSTS"} <= SETTINGS_VARIABLES
+
+
+def test_compose_runs_web_worker_beat_on_postgres_and_redis():
+    assert {"postgres", "redis", "web", "worker", "beat"} <= set(COMPOSE["services"])
+    assert {"web", "worker", "beat"} <= set(VIGIL_SERVICES)
+    assert "gunicorn" in VIGIL_SERVICES["web"]["command"]
+    assert VIGIL_SERVICES["worker"]["command"][3] == "worker"
+    assert VIGIL_SERVICES["beat"]["command"][3] == "beat"
+
+
+@pytest.mark.parametrize("name", ["postgres", "redis", "web", "worker", "beat"])
+def test_every_long_running_service_has_a_healthcheck(name):
+    healthcheck = COMPOSE["services"][name]["healthcheck"]
+    assert healthcheck["test"]
+
+
+@pytest.mark.parametrize("name", sorted(VIGIL_SERVICES))
+def test_vigil_services_set_only_variables_the_settings_read(name):
+    env = environment_of(VIGIL_SERVICES[name])
+
+    unknown = set(env) - SETTINGS_VARIABLES
+    assert not unknown, f"{name} sets {sorted(unknown)}, which soc/settings.py never reads"
+    assert {"SECRET_KEY", "DATABASE_URL", "CELERY_BROKER_URL", "ALLOWED_HOSTS"} <= set(env)
+    assert env["DEBUG"] == "0"
+    assert env["DATABASE_URL"].startswith("postgres://")
+    assert env["CELERY_BROKER_URL"].startswith("redis://")
+
+
+def test_readme_documents_every_variable_the_settings_read():
+    readme = (REPO_ROOT / "README.md").read_text(encoding="utf-8")
+    documented = set(re.findall(r"^\|\s*`(\w+)`", readme, re.MULTILINE))
+
+    missing = SETTINGS_VARIABLES - documented
+    assert not missing, f"README.md's configuration table lacks {sorted(missing)}"
