@@ -71,11 +71,12 @@ class OcsfAdapter(Adapter):
         if class_uid != DETECTION_FINDING or isinstance(class_uid, bool):
             e.add("class_uid", f"Must be {DETECTION_FINDING} (Detection Finding).")
         info = item.get("finding_info")
-        if not isinstance(info, dict):
+        has_info = isinstance(info, dict)
+        if not has_info:
             e.add("finding_info", "This field is required (an object with uid and title).")
             info = {}
-        source_ref = read_str(e, "finding_info.uid", info.get("uid"), required=True, allow_numbers=True)
-        title = read_str(e, "finding_info.title", info.get("title"), required=True)
+        source_ref = read_str(e, "finding_info.uid", info.get("uid"), required=has_info, allow_numbers=True)
+        title = read_str(e, "finding_info.title", info.get("title"), required=has_info)
         description = read_str(e, "finding_info.desc", first(info.get("desc"), item.get("message")))
         observed_at = parse_time(
             e,
