@@ -41,6 +41,7 @@ def _panel_context(request, case: Case, *, error: str = "", notice: str = "", fo
         action.user_can_approve = approver and action.requested_by_id != user.pk
         action.user_can_withdraw = action.requested_by_id == user.pk
         (manual if action.is_manual else automated).append(action)
+    owners = list(services.assignable_owners()) if can_request and manual else []
     if can_request:
         for action in manual:
             action.step_form = ManualStepForm(
@@ -54,6 +55,7 @@ def _panel_context(request, case: Case, *, error: str = "", notice: str = "", fo
         "in_flight": any(a.in_flight for a in automated),
         "can_request": can_request,
         "can_override": policy.can_override(user),
+        "owners": owners,
         "suggestions": selectors.suggested_actions(case, actions) if can_request else [],
         "form": form or RequestActionForm(),
         "error": error,
