@@ -14,12 +14,15 @@ What each assist key answers (the seed playbook's questions):
 - related_activity, "Is there evidence of reconnaissance or probing?": yes on a burst (an
   alert summarising many events, or many alerts from one external source or account in
   the probing window), a brute-force or credential-stuffing pattern, or the same source
-  in other cases with reconnaissance techniques.
+  in other cases with reconnaissance techniques, or a source on the malicious list.
 - lookalike_domain, "Impersonated accounts or unusual communication?": yes when a sender,
-  URL or domain imitates the organisation's or a partner's domain.
+  URL or domain imitates the organisation's or a partner's domain, when a partner shows
+  up outside its contract period, or when a sender on our own or a partner's genuine
+  domain comes from a malicious-listed source (spoofed or hijacked).
 - partner_match / business_context, "Does it correspond to a business operation, such as
   a new contract?": yes when a partner matches with a contract active at the activity's
-  time; no when the contract expired or has not started, or no partner matches.
+  time (unless the activity is a login attack or uses a lookalike domain); no when the
+  contract expired or has not started, or no partner matches.
 - login_pattern, "Check for patterns in login attempts": yes on brute force or stuffing.
 """
 
@@ -253,6 +256,11 @@ def answer_probing(facts: CaseFacts) -> dict:
                 )
             )
             reasons.append("repeated reconnaissance")
+    for item in facts.of_types("ip", "cidr"):
+        rep = item.enrichment("ip_reputation")
+        if item.is_actor and rep and rep.get("verdict") == "malicious":
+            signals.append(evidence(item, "ip_reputation", rep.get("summary", "")))
+            reasons.append("source on the malicious list")
     bursts = _alert_bursts(facts, threshold)
     if bursts:
         signals.extend(bursts)
@@ -277,9 +285,20 @@ def answer_probing(facts: CaseFacts) -> dict:
     )
 
 
-def answer_lookalike(facts: CaseFacts) -> dict:
+def _malicious_actors(facts: CaseFacts) -> list[ObservableFacts]:
+    return [
+        o
+        for o in facts.of_types("ip", "cidr")
+        if o.is_actor and (o.enrichment("ip_reputation") or {}).get("verdict") == "malicious"
+    ]
+
+
+def answer_impersonation(facts: CaseFacts) -> dict:
+    """Lookalike domains; and unusual communication: a partner outside its contract period,
+    or a partner's own address used from a malicious-listed source."""
     checked = facts.of_types("email", "url", "domain", "hostname")
     hits: list[dict] = []
+    unusual: list[dict] = []
     clean = 0
     pending = 0
     for item in checked:
@@ -293,13 +312,44 @@ def answer_lookalike(facts: CaseFacts) -> dict:
             hits.append(evidence(item, source, result.get("summary", "")))
         elif result.get("verdict") in ("clean", "legitimate"):
             clean += 1
+    for item in facts.observables:
+        for partner, status in _partner_status(item, facts.case):
+            if status in ("expired", "not_started"):
+                unusual.append(
+                    evidence(
+                        item,
+                        f"partner {partner['name']}",
+                        "activity outside the contract period: " + _partner_detail(partner, status),
+                    )
+                )
+    # Senders on our own or a partner's genuine domain: used from a malicious-listed source
+    # they are most likely spoofed or hijacked.
+    identities = []
+    for item in facts.observables:
+        if item.observable.type != "email" and "sender" not in item.roles:
+            continue
+        result = item.enrichment("lookalike_domain") or {}
+        if result.get("verdict") == "legitimate" and "destination" not in item.roles:
+            identities.append((item, result.get("owner", "?")))
+    bad_sources = _malicious_actors(facts)
+    if identities and bad_sources:
+        item, owner = identities[0]
+        unusual.append(
+            evidence(
+                item,
+                owner if owner == "organisation" else f"partner {owner}",
+                f"a genuine {owner} address used from a malicious-listed source ({bad_sources[0].observable.value})",
+            )
+        )
     if hits:
-        return suggestion(YES, f"Lookalike domain: {hits[0]['detail']}", hits)
+        return suggestion(YES, f"Lookalike domain: {hits[0]['detail']}", hits + unusual)
+    if unusual:
+        return suggestion(YES, f"Unusual communication: {unusual[0]['detail']}", unusual)
     if pending and not clean:
         return suggestion(UNKNOWN, "The case's domains are not enriched yet", [])
     if not checked:
         return suggestion(
-            NO, "No sender, URL or domain in the alerts imitates a known domain (none present)", []
+            NO, "No lookalike domain and no partner outside its contract (no sender, URL or domain)", []
         )
     return suggestion(NO, f"None of the {clean} domain(s) checked imitates the organisation or a partner", [])
 
@@ -316,6 +366,24 @@ def answer_business(facts: CaseFacts) -> dict:
         for partner, status in _partner_status(item, facts.case):
             entry = evidence(item, f"partner {partner['name']}", _partner_detail(partner, status))
             (active if status == "active" else inactive).append(entry)
+    attacks = [
+        evidence(o, "login_pattern", o.enrichment("login_pattern").get("summary", ""))
+        for o in facts.observables
+        if (o.enrichment("login_pattern") or {}).get("verdict") in ("brute_force", "credential_stuffing")
+    ]
+    lookalikes = [
+        evidence(o, "lookalike_domain", o.enrichment("lookalike_domain").get("summary", ""))
+        for o in facts.observables
+        if (o.enrichment("lookalike_domain") or {}).get("verdict") == "lookalike"
+    ]
+    if active and (attacks or lookalikes):
+        # A partner's network or name does not make an attack pattern a business operation.
+        spoiler = (attacks + lookalikes)[0]
+        return suggestion(
+            NO,
+            f"{active[0]['source'].removeprefix('partner ')} matches, but {spoiler['detail']} is not a business operation",
+            active + attacks + lookalikes,
+        )
     if active:
         return suggestion(YES, f"Matches a business partner: {active[0]['detail']}", active + inactive)
     if inactive:
@@ -354,7 +422,7 @@ def answer_login(facts: CaseFacts) -> dict:
 ANSWERS: dict[str, Callable[[CaseFacts], dict]] = {
     "ip_reputation": answer_ip_reputation,
     "related_activity": answer_probing,
-    "lookalike_domain": answer_lookalike,
+    "lookalike_domain": answer_impersonation,
     "partner_match": answer_business,
     "business_context": answer_business,
     "login_pattern": answer_login,

@@ -60,10 +60,18 @@ def get_path(raw, path: str):
     return None
 
 
+def payloads(raw) -> list[dict]:
+    """The vendor document, and for native alerts (stored whole) the sender's `raw` object."""
+    if not isinstance(raw, dict):
+        return []
+    inner = raw.get("raw")
+    return [raw, inner] if isinstance(inner, dict) else [raw]
+
+
 def event_count(raw, description: str = "") -> int:
     """How many underlying events the alert summarises (1 when it does not say)."""
-    for path in COUNT_PATHS:
-        value = get_path(raw, path)
+    for doc, path in ((doc, path) for doc in payloads(raw) for path in COUNT_PATHS):
+        value = get_path(doc, path)
         if isinstance(value, bool):
             continue
         try:
@@ -95,8 +103,10 @@ def is_failed_login(title: str = "", description: str = "", tags=None, raw=None)
         return True
     if FAILED_LOGIN_TEXT.search(title or "") or FAILED_LOGIN_TEXT.search((description or "")[:2000]):
         return True
-    if not isinstance(raw, dict):
-        return False
+    return any(_failed_login_fields(doc) for doc in payloads(raw))
+
+
+def _failed_login_fields(raw: dict) -> bool:
     for prefix in ("event", "kibana.alert.original_event"):
         outcome = get_path(raw, f"{prefix}.outcome")
         if isinstance(outcome, str) and outcome.lower() == "failure":

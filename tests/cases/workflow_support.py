@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from html.parser import HTMLParser
+
 from cases.models import Case, CaseStep
 from cases.services.steps import case_step_update
 from cases.services.workflow import case_claim, case_escalate
@@ -50,3 +52,66 @@ def escalated(case: Case, l1, note: str = "Probing from an unknown IP; see answe
 def investigating(case: Case, l1, t2) -> Case:
     case = escalated(case, l1)
     return case_claim(case=case, by=t2)
+
+
+# --- accessibility checks on rendered HTML ----------------------------------------------
+
+
+class _A11yParser(HTMLParser):
+    """Collects form controls, labels and buttons (with their text) from a page."""
+
+    def __init__(self):
+        super().__init__()
+        self.controls: list[dict] = []
+        self.label_for: set[str] = set()
+        self.label_depth = 0
+        self.buttons: list[dict] = []
+        self._button: dict | None = None
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "label":
+            self.label_depth += 1
+            if attrs.get("for"):
+                self.label_for.add(attrs["for"])
+        elif tag in ("input", "select", "textarea"):
+            if tag == "input" and attrs.get("type") in ("hidden", "submit", "button"):
+                if attrs.get("type") in ("submit", "button"):
+                    self.buttons.append({"text": attrs.get("value", ""), "aria": attrs.get("aria-label", "")})
+                return
+            self.controls.append({**attrs, "_tag": tag, "_wrapped": self.label_depth > 0})
+        elif tag == "button":
+            self._button = {"text": "", "aria": attrs.get("aria-label", "")}
+
+    def handle_endtag(self, tag):
+        if tag == "label":
+            self.label_depth = max(0, self.label_depth - 1)
+        elif tag == "button" and self._button is not None:
+            self.buttons.append(self._button)
+            self._button = None
+
+    def handle_data(self, data):
+        if self._button is not None:
+            self._button["text"] += data
+
+
+def accessibility_problems(html: str) -> list[str]:
+    """Form controls without a label and buttons without an accessible name."""
+    parser = _A11yParser()
+    parser.feed(html)
+    problems = []
+    for control in parser.controls:
+        labelled = (
+            control["_wrapped"]
+            or control.get("aria-label")
+            or control.get("aria-labelledby")
+            or (control.get("id") and control["id"] in parser.label_for)
+        )
+        if not labelled:
+            problems.append(
+                f"unlabelled {control['_tag']} name={control.get('name')!r} id={control.get('id')!r}"
+            )
+    for button in parser.buttons:
+        if not (button["text"].strip() or button["aria"].strip()):
+            problems.append("button without a name")
+    return problems
