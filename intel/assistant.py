@@ -296,7 +296,9 @@ def _malicious_actors(facts: CaseFacts) -> list[ObservableFacts]:
 def answer_impersonation(facts: CaseFacts) -> dict:
     """Lookalike domains; and unusual communication: a partner outside its contract period,
     or a partner's own address used from a malicious-listed source."""
-    checked = facts.of_types("email", "url", "domain", "hostname")
+    # Senders and links first: the derived domain repeats what the address already shows.
+    priority = {"email": 0, "url": 1, "domain": 2, "hostname": 3}
+    checked = sorted(facts.of_types(*priority), key=lambda o: priority[o.observable.type])
     hits: list[dict] = []
     unusual: list[dict] = []
     clean = 0

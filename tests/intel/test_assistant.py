@@ -1,0 +1,168 @@
+"""The enrich task and the assistant: suggestions per step, one event per change, never
+the analyst's answer, idempotent, retried on database errors, refreshed when reference
+data changes."""
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from django.db import OperationalError
+
+from cases.models import CaseEvent, CaseStep, Observable
+from intel import assistant, services, tasks
+from intel.enrichment import service as enrichment
+
+pytestmark = pytest.mark.django_db
+
+AT = datetime(2026, 11, 20, 9, 0, tzinfo=UTC)
+
+
+def question(case, assist):
+    return CaseStep.objects.get(case=case, section="question", item__assist=assist)
+
+
+def events(case):
+    return CaseEvent.objects.filter(case=case, verb=CaseEvent.Verb.SUGGESTIONS_UPDATED)
+
+
+def test_task_enriches_suggests_and_is_idempotent(seed_playbook, make_case):
+    services.network_create(by=None, cidr="203.0.113.77", list="malicious", label="scraper")
+    case = make_case(observed_at=AT)
+    alert = case.alerts.get()
+
+    tasks.enrich_alert.apply(args=[alert.pk]).get()
+
+    ip = Observable.objects.get(type="ip", value="203.0.113.77")
+    assert ip.enrichment["ip_reputation"]["verdict"] == "malicious"
+    assert ip.enriched_at is not None
+    step = question(case, "ip_reputation")
+    assert step.suggestion["answer"] == "no"
+    assert step.suggestion["evidence"][0]["observable"] == "ip:203.0.113.77"
+    assert events(case).count() == 1
+
+    tasks.enrich_alert.apply(args=[alert.pk]).get()  # a redelivery
+    assert events(case).count() == 1
+    assert question(case, "ip_reputation").suggestion == step.suggestion
+
+
+def test_a_missing_alert_is_a_no_op():
+    assert tasks.enrich_alert.apply(args=[999999]).get() is None
+
+
+def test_the_task_retries_database_errors_only():
+    task = tasks.enrich_alert
+    assert task.autoretry_for == (tasks.DatabaseError,)
+    assert issubclass(OperationalError, task.autoretry_for[0])
+    assert task.max_retries == 5
+    assert task.retry_backoff
+
+
+def test_garbage_observables_never_crash_the_task(seed_playbook, make_case):
+    case = make_case(observed_at=AT)
+    alert = case.alerts.get()
+    weird = Observable.objects.create(type="ip", value="not-an-ip")
+    alert.alert_observables.create(observable=weird, role="source")
+    weird_url = Observable.objects.create(type="url", value="http://[::1")
+    alert.alert_observables.create(observable=weird_url, role="declared")
+
+    tasks.enrich_alert.apply(args=[alert.pk]).get()
+
+    weird.refresh_from_db()
+    assert weird.enrichment["ip_reputation"]["verdict"] == "unknown"
+    assert "not an IP" in weird.enrichment["ip_reputation"]["reason"]
+    weird_url.refresh_from_db()
+    assert weird_url.enrichment["lookalike_domain"]["verdict"] == "unknown"
+
+
+def test_the_assistant_never_sets_the_analysts_answer(seed_playbook, make_case, l1):
+    case = make_case(observed_at=AT)
+    step = question(case, "ip_reputation")
+    CaseStep.objects.filter(pk=step.pk).update(value="yes", updated_by=l1)
+    tasks.enrich_alert.apply(args=[case.alerts.get().pk]).get()
+    step.refresh_from_db()
+    assert step.value == "yes"
+    assert step.updated_by == l1
+    assert step.suggestion["answer"] == "no"  # unlisted external address
+
+
+def test_a_new_alert_joining_the_case_updates_suggestions_once(seed_playbook, ingest_alert_factory):
+    services.partner_create(by=None, name="Northwind", domains=["northwind-traders.com"])
+    first = ingest_alert_factory(
+        observed_at=AT, observables=[("ip", "198.51.100.150", "source"), ("user", "x", "user")]
+    )
+    tasks.enrich_alert.apply(args=[first.alert.pk]).get()
+    case = first.case
+    assert question(case, "lookalike_domain").suggestion["answer"] == "no"
+
+    second = ingest_alert_factory(
+        observed_at=AT + timedelta(minutes=5),
+        observables=[("user", "x", "user"), ("email", "ap@northwind-tradres.com", "sender")],
+    )
+    assert second.case.pk == case.pk
+    tasks.enrich_alert.apply(args=[second.alert.pk]).get()
+
+    lookalike = question(case, "lookalike_domain").suggestion
+    assert lookalike["answer"] == "yes"
+    assert lookalike["evidence"][0]["observable"] == "email:ap@northwind-tradres.com"
+    changed = events(case).order_by("pk").last()
+    assert {"assist": "lookalike_domain", "from": "no", "to": "yes"}.items() <= next(
+        c for c in changed.data["changes"] if c["assist"] == "lookalike_domain"
+    ).items()
+    assert changed.data["alert"] == second.alert.pk
+    assert events(case).count() == 2
+
+
+def test_contract_status_is_judged_at_the_alerts_time(seed_playbook, make_case):
+    from datetime import date
+
+    services.partner_create(
+        by=None,
+        name="Contoso",
+        networks=["198.51.100.64/26"],
+        contract_start=date(2024, 1, 1),
+        contract_end=date(2026, 6, 30),
+    )
+    during = make_case(
+        observed_at=datetime(2026, 5, 1, tzinfo=UTC), observables=[("ip", "198.51.100.70", "source")]
+    )
+    after = make_case(observed_at=AT, observables=[("ip", "198.51.100.71", "source")])
+    for case in (during, after):
+        tasks.enrich_alert.apply(args=[case.alerts.get().pk]).get()
+
+    assert question(during, "partner_match").suggestion["answer"] == "yes"
+    late = question(after, "partner_match").suggestion
+    assert late["answer"] == "no"
+    assert "ended 2026-06-30" in late["reason"]
+
+
+def test_reference_changes_refresh_open_cases(seed_playbook, make_case, django_capture_on_commit_callbacks):
+    case = make_case(observed_at=AT)
+    tasks.enrich_alert.apply(args=[case.alerts.get().pk]).get()
+    assert "on no known list" in question(case, "ip_reputation").suggestion["reason"]
+
+    with django_capture_on_commit_callbacks() as callbacks:
+        services.network_create(by=None, cidr="203.0.113.0/24", list="malicious", source="feed")
+    assert len(callbacks) == 2  # index invalidation, then the refresh task's dispatch
+
+    refreshed = tasks.refresh_open_cases.apply().get()
+
+    assert refreshed == 1
+    suggestion = question(case, "ip_reputation").suggestion
+    assert suggestion["reason"] == "203.0.113.77 is on the malicious list"
+    assert events(case).count() == 2
+
+
+def test_refresh_case_is_cheap_and_constant(
+    seed_playbook, ingest_alert_factory, django_assert_max_num_queries
+):
+    results = [
+        ingest_alert_factory(
+            observed_at=AT + timedelta(minutes=i), observables=[("ip", "203.0.113.77", "source")]
+        )
+        for i in range(10)
+    ]
+    for result in results:
+        enrichment.enrich_alert(alert_id=result.alert.pk)
+    case_id = results[0].case.pk
+    assistant.refresh_case(case_id=case_id)
+    with django_assert_max_num_queries(8):
+        assert assistant.refresh_case(case_id=case_id) == []
