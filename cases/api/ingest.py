@@ -35,20 +35,40 @@ logger = logging.getLogger(__name__)
 MAX_DEPTH = 64
 
 
-def nesting_depth_exceeds(data, limit: int) -> bool:
+class TooDeep(Exception):
+    pass
+
+
+def scrub(data, max_depth: int):
+    """Check nesting depth and replace NUL characters, in one pass over the parsed body.
+
+    PostgreSQL cannot store U+0000 in text or jsonb, and some log sources do emit it; it
+    becomes U+FFFD so the alert is kept rather than refused. Raises TooDeep past max_depth.
+    """
+    if isinstance(data, str):
+        return data.replace("\x00", "\ufffd")
+    if not isinstance(data, dict | list):
+        return data
     stack = [(data, 1)]
     while stack:
-        value, depth = stack.pop()
-        if isinstance(value, dict):
-            children = value.values()
-        elif isinstance(value, list):
-            children = value
+        container, depth = stack.pop()
+        if depth > max_depth:
+            raise TooDeep
+        if isinstance(container, dict):
+            if any("\x00" in key for key in container):
+                items = [(k.replace("\x00", "\ufffd"), v) for k, v in container.items()]
+                container.clear()
+                container.update(items)
+            entries = container.items()
         else:
-            continue
-        if depth > limit:
-            return True
-        stack.extend((child, depth + 1) for child in children if isinstance(child, dict | list))
-    return False
+            entries = enumerate(container)
+        for key, value in list(entries):
+            if isinstance(value, str):
+                if "\x00" in value:
+                    container[key] = value.replace("\x00", "\ufffd")
+            elif isinstance(value, dict | list):
+                stack.append((value, depth + 1))
+    return data
 
 
 def invalid_response(errors: dict, detail: str = "Invalid alert.") -> Response:
@@ -73,7 +93,9 @@ class IngestView(APIView):
             data = request.data
         except RecursionError:
             return invalid_response({"non_field_errors": ["JSON nested too deeply."]}, "JSON parse error.")
-        if nesting_depth_exceeds(data, MAX_DEPTH):
+        try:
+            data = scrub(data, MAX_DEPTH)
+        except TooDeep:
             return invalid_response({"non_field_errors": [f"JSON nested deeper than {MAX_DEPTH} levels."]})
         try:
             items, is_batch = adapter.split(data)

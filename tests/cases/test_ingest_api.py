@@ -282,6 +282,14 @@ def test_absurdly_deep_json_is_400_not_500(post):
     assert post('{"a":' * 5000 + "1" + "}" * 5000).status_code == 400
 
 
+def test_nul_characters_are_replaced_not_a_500(post):
+    body = '{"source_ref": "n\\u0000ul", "title": "t\\u0000", "raw": {"k\\u0000": ["\\u0000"]}}'
+    assert post(body).status_code == 201
+    stored = Alert.objects.get()
+    assert stored.source_ref == "n\ufffdul" and stored.title == "t\ufffd"
+    assert stored.raw["raw"] == {"k\ufffd": ["\ufffd"]}
+
+
 # --- rate limiting ------------------------------------------------------------------------------
 
 

@@ -1,0 +1,111 @@
+"""Observable normalisation, internal flagging and IOC extraction from text."""
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from cases.ingest.extract import observables_in_text
+from cases.ingest.observables import is_internal, normalise
+
+
+@pytest.mark.parametrize(
+    ("type_", "value", "expected"),
+    [
+        ("ip", "2001:0DB8:0000:0000:0000:0000:0000:0001", "2001:db8::1"),
+        ("ip", " 203.0.113.77 ", "203.0.113.77"),
+        ("ip", "::ffff:10.1.2.3", "10.1.2.3"),
+        ("ip", "203.0.113.777", None),
+        ("cidr", "10.1.2.3/8", "10.0.0.0/8"),
+        ("cidr", "2001:DB8::/32", "2001:db8::/32"),
+        ("domain", "Partner.Example.NET.", "partner.example.net"),
+        ("domain", "partner[.]example[.]net", "partner.example.net"),
+        ("domain", "xn--bcher-kva.example", "bücher.example"),
+        ("domain", "Bücher.Example", "bücher.example"),
+        ("domain", "bad domain.example", None),
+        ("hostname", "EXTRANET-WEB-01", "extranet-web-01"),
+        ("email", "Bob@Partner.Example.NET", "bob@partner.example.net"),
+        ("email", "bob[at]partner[.]example", "bob@partner.example"),
+        ("email", "not-an-email", None),
+        ("url", "hxxps://Evil[.]Example:8443/Path?Q=1", "https://evil.example:8443/Path?Q=1"),
+        ("url", "/relative/path", None),
+        ("hash", "44D88612FEA8A8F36DE82E1278ABB02F", "44d88612fea8a8f36de82e1278abb02f"),
+        ("hash", "abc", None),
+        ("user", "  M.Keller ", "M.Keller"),
+        ("user", "   ", None),
+        ("planet", "mars", None),
+    ],
+)
+def test_normalise(type_, value, expected):
+    assert normalise(type_, value) == expected
+
+
+@given(
+    type_=st.sampled_from(["ip", "cidr", "domain", "hostname", "email", "url", "hash", "user"]),
+    value=st.text(),
+)
+def test_normalise_is_total_and_idempotent(type_, value):
+    once = normalise(type_, value)
+    if once is not None:
+        assert normalise(type_, once) == once
+
+
+@pytest.mark.parametrize(
+    ("value", "internal"),
+    [
+        ("10.20.4.15", True),
+        ("172.16.0.1", True),
+        ("192.168.1.1", True),
+        ("100.64.0.1", True),
+        ("127.0.0.1", True),
+        ("169.254.1.1", True),
+        ("fd00::1", True),
+        ("fe80::1", True),
+        ("203.0.113.77", False),  # documentation ranges are external (DESIGN 6)
+        ("198.51.100.1", False),
+        ("192.0.2.1", False),
+        ("2001:db8::1", False),
+        ("8.8.8.8", False),
+    ],
+)
+@pytest.mark.django_db
+def test_internal_address_space(value, internal):
+    assert is_internal("ip", value) is internal
+
+
+@pytest.mark.django_db
+def test_internal_list_entries_count_as_internal():
+    from intel.lookup import invalidate
+    from intel.models import KnownNetwork
+
+    assert is_internal("ip", "198.51.100.20") is False
+    KnownNetwork.objects.create(cidr="198.51.100.0/24", list=KnownNetwork.List.INTERNAL, label="DMZ")
+    invalidate()
+    assert is_internal("ip", "198.51.100.20") is True
+    assert is_internal("domain", "198.51.100.20") is False
+
+
+def test_extraction_refangs_and_normalises():
+    found = observables_in_text(
+        "Burst from 203.0.113.77 to hxxps://Evil[.]com/login",
+        "Sender Bob@Partner.Example.NET, hash 44D88612FEA8A8F36DE82E1278ABB02F, v6 2001:DB8::9",
+    )
+    values = {(t, v) for t, v, role in found}
+    assert {
+        ("ip", "203.0.113.77"),
+        ("url", "https://evil.com/login"),
+        ("email", "bob@partner.example.net"),
+        ("domain", "partner.example.net"),
+        ("hash", "44d88612fea8a8f36de82e1278abb02f"),
+        ("ip", "2001:db8::9"),
+    } <= values
+    assert {role for _, _, role in found} == {"extracted"}
+
+
+def test_extraction_ignores_things_that_only_look_like_indicators():
+    found = observables_in_text("user agent python-requests/2.31.0 from account m.keller on extranet-web-01")
+    assert found == []
+
+
+def test_extraction_is_bounded():
+    text = " ".join(f"198.51.100.{i % 250} 192.0.2.{i % 250}" for i in range(500))
+    assert len(observables_in_text(text)) <= 50
