@@ -27,6 +27,7 @@ from soc.api import JSONParser, error_body
 from soc.permissions import IsIngestSource
 
 from .ingest_auth import IngestHeaderAuthentication, IngestRateThrottle, QueryTokenAuthentication
+from .serializers import ErrorOutput
 
 logger = logging.getLogger(__name__)
 
@@ -199,15 +200,6 @@ class BatchOutput(serializers.Serializer):
     results = BatchItemOutput(many=True)
 
 
-class ErrorOutput(serializers.Serializer):
-    status = serializers.IntegerField()
-    code = serializers.CharField()
-    detail = serializers.CharField()
-    errors = serializers.DictField(
-        required=False, help_text="Field errors (400), named as the sender spells them."
-    )
-
-
 class ObservableInput(serializers.Serializer):
     type = serializers.ChoiceField(
         choices=["ip", "cidr", "domain", "url", "email", "user", "hostname", "hash"]
@@ -267,7 +259,6 @@ def ingest_schema(*, summary: str, description: str, request, examples: list, pa
         request=request,
         parameters=parameters or [],
         examples=examples,
-        auth=[],
         responses={
             201: OpenApiResponse(
                 IngestResultOutput,

@@ -6,6 +6,7 @@ webhook action cannot set headers. A personal (user) token authenticates as its 
 is then refused by IsIngestSource (403); an unknown or revoked token is a 401.
 """
 
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import exceptions
 from rest_framework.authentication import get_authorization_header
 from rest_framework.settings import api_settings
@@ -58,3 +59,32 @@ class IngestRateThrottle(SimpleRateThrottle):
         if not is_ingest_request(request):
             return None
         return self.cache_format % {"scope": self.scope, "ident": request.auth.pk}
+
+
+class IngestTokenScheme(OpenApiAuthenticationExtension):
+    target_class = "cases.api.ingest_auth.IngestHeaderAuthentication"
+    name = "ingestToken"
+    priority = 1  # over soc.schema.TokenScheme, which matches every token class
+
+    def get_security_definition(self, auto_schema):
+        return {
+            "type": "apiKey",
+            "in": "header",
+            "name": "Authorization",
+            "description": "`Token vgi_...` (or `Bearer vgi_...`): an ingest source's token "
+            "(`manage.py create_ingest_token NAME`).",
+        }
+
+
+class IngestQueryTokenScheme(OpenApiAuthenticationExtension):
+    target_class = "cases.api.ingest_auth.QueryTokenAuthentication"
+    name = "ingestQueryToken"
+    priority = 2
+
+    def get_security_definition(self, auto_schema):
+        return {
+            "type": "apiKey",
+            "in": "query",
+            "name": "token",
+            "description": "The ingest token in the URL, for Splunk's webhook (it cannot set headers).",
+        }
