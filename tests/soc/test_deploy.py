@@ -10,6 +10,8 @@ from tests.conftest import REPO_ROOT
 
 def manage(*args: str, **env: str) -> subprocess.CompletedProcess:
     environment = {**os.environ, **env}
+    # Set for this process by tests/e2e (Playwright); a deployment never has it.
+    environment.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
     return subprocess.run(
         [sys.executable, "manage.py", *args],
         cwd=REPO_ROOT,
