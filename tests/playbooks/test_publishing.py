@@ -204,3 +204,26 @@ def test_the_immutability_error_is_a_conflict_for_the_api(seed_playbook):
     with pytest.raises(Conflict) as excinfo:
         seed_playbook.items.update(text="x")
     assert excinfo.value.status == 409
+
+
+def test_model_validation_rejects_unknown_keys_with_a_clear_message(seed_playbook, manager):
+    from django.core.exceptions import ValidationError
+
+    draft = playbook_version_new_draft(version=seed_playbook, by=manager)
+    item = PlaybookItem(version=draft, section="question", order=9, text="New?", assist="crystal_ball")
+    with pytest.raises(ValidationError) as excinfo:
+        item.full_clean()
+    assert "Value 'crystal_ball' is not a valid choice." in excinfo.value.message_dict["assist"]
+    item.assist, item.action = "", "nuke_from_orbit"
+    with pytest.raises(ValidationError) as excinfo:
+        item.full_clean()
+    assert "action" in excinfo.value.message_dict
+
+
+def test_a_version_must_carry_its_playbooks_technique_id(seed_playbook, manager):
+    from django.core.exceptions import ValidationError
+
+    draft = playbook_version_new_draft(version=seed_playbook, by=manager)
+    draft.technique_id = "T1592"
+    with pytest.raises(ValidationError, match="must carry that technique id"):
+        draft.full_clean()

@@ -159,3 +159,24 @@ def test_generated_playbooks_reimport_as_the_same_stored_version(version):
         assert again.created is False
         assert again.version == first.version
         transaction.set_rollback(True)
+
+
+@pytest.mark.django_db
+def test_cacao_export_chains_the_containment_steps(seed_playbook):
+    from playbooks.exporters import export_cacao
+
+    playbook = json.loads(export_cacao(seed_playbook))
+    assert (playbook["type"], playbook["spec_version"]) == ("playbook", "cacao-2.0")
+    assert playbook["labels"] == ["attack.t1591.002", "containment"]
+    workflow = playbook["workflow"]
+    step, names = workflow[playbook["workflow_start"]], []
+    while step["type"] != "end":
+        step = workflow[step["on_completion"]]
+        if step["type"] == "action":
+            names.append((step["name"], step["commands"][0]["type"]))
+    assert names[:2] == [
+        ("Disable any affected user accounts.", "manual"),
+        ("Block IP addresses if necessary.", "manual"),
+    ]
+    assert len(names) == 4
+    assert export_cacao(seed_playbook) == export_cacao(seed_playbook)  # ids are derived, not random
