@@ -80,7 +80,8 @@ class CaseListView(generics.ListAPIView):
 @extend_schema(tags=["cases"], responses={200: s.CaseDetailOutput, **ERRORS})
 class CaseDetailView(APIView):
     """One case with its alerts, observables, playbook steps (with the assistant's
-    suggestions), timeline, comments and Vigil's current recommendation."""
+    suggestions), timeline, comments, containment actions and Vigil's current
+    recommendation."""
 
     permission_classes = [CanView]
 
@@ -93,6 +94,9 @@ class CaseDetailView(APIView):
         case.page_events = selectors.case_events(case)
         case.page_comments = selectors.case_comments(case)
         case.current_recommendation = recommend(case, steps)
+        case.page_actions = list(
+            case.actions.select_related("case", "requested_by", "approved_by", "overridden_by", "owner")
+        )
         context = {"allowed_actions": workflow.available_actions(case, request.user)}
         return Response(s.CaseDetailOutput(case, context=context).data)
 

@@ -14,6 +14,7 @@ from rest_framework import serializers
 from cases.models import Alert, Case, CaseEvent, CaseObservable, CaseStep, Comment
 from cases.services.comments import render_markdown
 from cases.services.workflow import L1_RESOLUTIONS, T2_RESOLUTIONS
+from containment.serializers import ActionOutput
 
 # --- output -------------------------------------------------------------------------
 
@@ -200,6 +201,7 @@ class CaseDetailOutput(CaseStateOutput):
     recommendation = RecommendationOutput(
         source="current_recommendation", help_text="Vigil's recommendation now, from the current answers."
     )
+    containment_actions = ActionOutput(many=True, source="page_actions")
     decision_recommendation = serializers.JSONField(
         source="recommendation", help_text="The recommendation stored when L1 decided (escalate or close)."
     )
@@ -226,6 +228,7 @@ class CaseDetailOutput(CaseStateOutput):
             "steps",
             "timeline",
             "comments",
+            "containment_actions",
         ]
 
 

@@ -89,6 +89,7 @@ def test_case_detail_has_everything(api, case, l1, django_assert_max_num_queries
     assert suggested["allowed_values"] == ["yes", "no", "unknown"]
     assert [e["verb"] for e in body["timeline"]][:2] == ["created", "alert_joined"]
     assert body["recommendation"]["decision"] in ("escalate", "close")
+    assert body["containment_actions"] == []
     assert set(body["allowed_actions"]) >= {"escalate", "close", "unassign"}
 
 
