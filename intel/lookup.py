@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import bisect
 import ipaddress
+import socket
 import threading
 import time
 from dataclasses import asdict, dataclass, field
@@ -30,7 +31,7 @@ from django.conf import settings
 from django.db.models import Count, Max
 from django.utils import timezone
 
-from .addresses import IPNetwork, in_internal_ranges
+from .addresses import INTERNAL_RANGES, IPNetwork
 
 PARTNER_LIST = "partner"
 
@@ -72,45 +73,102 @@ def parse_network(value: str) -> IPNetwork | None:
     return network
 
 
+# (version, first address as an integer, prefix length): what the index works on.
+Key = tuple[int, int, int]
+BITS = {4: 32, 6: 128}
+_FAMILY = {4: socket.AF_INET, 6: socket.AF_INET6}
+
+
+def parse_key(value: str) -> Key | None:
+    """The integer form of an IP or CIDR text, via the C parser (inet_pton); host bits
+    are masked and IPv4-mapped IPv6 addresses unwrapped. None if it is not one."""
+    if not isinstance(value, str):
+        return None
+    address, slash, length = value.strip().partition("/")
+    version = 6 if ":" in address else 4
+    bits = BITS[version]
+    try:
+        number = int.from_bytes(socket.inet_pton(_FAMILY[version], address), "big")
+    except (OSError, ValueError):
+        network = parse_network(value)  # e.g. a scoped IPv6 address; or really not an IP
+        return (network.version, int(network.network_address), network.prefixlen) if network else None
+    if slash:
+        if not length.isdigit() or int(length) > bits:
+            return None
+        prefixlen = int(length)
+    else:
+        prefixlen = bits
+    if version == 6 and prefixlen == 128 and number >> 32 == 0xFFFF:
+        version, bits, prefixlen, number = 4, 32, 32, number & 0xFFFFFFFF
+    mask = ((1 << prefixlen) - 1) << (bits - prefixlen) if prefixlen else 0
+    return version, number & mask, prefixlen
+
+
+def key_text(key: Key) -> str:
+    version, number, prefixlen = key
+    return f"{socket.inet_ntop(_FAMILY[version], number.to_bytes(BITS[version] // 8, 'big'))}/{prefixlen}"
+
+
+def _last(key: Key) -> int:
+    version, number, prefixlen = key
+    return number | ((1 << (BITS[version] - prefixlen)) - 1)
+
+
+def _key_of(network) -> Key | None:
+    if isinstance(network, ipaddress.IPv4Network | ipaddress.IPv6Network):
+        return network.version, int(network.network_address), network.prefixlen
+    return parse_key(network)
+
+
+# The built-in internal ranges (DESIGN 6) as integer spans, for the hot path.
+_INTERNAL_SPANS = [(n.version, int(n.network_address), int(n.broadcast_address)) for n in INTERNAL_RANGES]
+
+
+def _in_builtin_internal(key: Key) -> bool:
+    version, first, _ = key
+    last = _last(key)
+    return any(v == version and lo <= first and last <= hi for v, lo, hi in _INTERNAL_SPANS)
+
+
 class NetworkIndex:
     """The in-memory structure; immutable once built (a rebuild makes a new one)."""
 
-    def __init__(self, entries: list[tuple[IPNetwork, Match]]):
+    def __init__(self, entries: list[tuple[Key, Match]]):
         # version -> prefixlen -> network int -> matches
         self._by_prefix: dict[int, dict[int, dict[int, list[Match]]]] = {4: {}, 6: {}}
         ranges: dict[int, list[tuple[int, int, Match]]] = {4: [], 6: []}
-        for network, match in entries:
-            net_int = int(network.network_address)
-            per_len = self._by_prefix[network.version].setdefault(network.prefixlen, {})
+        for key, match in entries:
+            version, net_int, prefixlen = key
+            per_len = self._by_prefix[version].setdefault(prefixlen, {})
             per_len.setdefault(net_int, []).append(match)
-            ranges[network.version].append((net_int, int(network.broadcast_address), match))
+            ranges[version].append((net_int, _last(key), match))
         self._lengths = {v: sorted(self._by_prefix[v], reverse=True) for v in (4, 6)}
-        self._max_bits = {4: 32, 6: 128}
+        self._masks = {
+            v: {n: ((1 << n) - 1) << (BITS[v] - n) if n else 0 for n in self._lengths[v]} for v in (4, 6)
+        }
         self._ranges = {v: sorted(ranges[v], key=lambda r: (r[0], r[1])) for v in (4, 6)}
         self._starts = {v: [r[0] for r in self._ranges[v]] for v in (4, 6)}
         self.size = len(entries)
 
-    def containing(self, network: IPNetwork) -> list[Match]:
-        """Entries whose network contains `network` (an address is a /32 or /128), most
-        specific first."""
-        version = network.version
-        bits = self._max_bits[version]
-        value = int(network.network_address)
+    def containing(self, key: Key) -> list[Match]:
+        """Entries whose network contains `key`'s network (an address is a /32 or /128),
+        most specific first."""
+        version, value, prefixlen = key
         found: list[Match] = []
         table = self._by_prefix[version]
+        masks = self._masks[version]
         for length in self._lengths[version]:
-            if length > network.prefixlen:
+            if length > prefixlen:
                 continue
-            mask = ((1 << length) - 1) << (bits - length) if length else 0
-            hits = table[length].get(value & mask)
+            hits = table[length].get(value & masks[length])
             if hits:
                 found.extend(hits)
         return found
 
-    def within(self, network: IPNetwork) -> list[Match]:
-        """Entries whose network lies inside `network` (the entry is as or more specific)."""
-        version = network.version
-        first, last = int(network.network_address), int(network.broadcast_address)
+    def within(self, key: Key) -> list[Match]:
+        """Entries whose network lies inside `key`'s network (as or more specific)."""
+        version = key[0]
+        first, last = key[1], _last(key)
         starts = self._starts[version]
         ranges = self._ranges[version]
         found = []
@@ -137,42 +195,42 @@ def _current_stamp() -> tuple:
 def _build() -> NetworkIndex:
     from .models import BusinessPartner, KnownNetwork
 
-    entries: list[tuple[IPNetwork, Match]] = []
+    entries: list[tuple[Key, Match]] = []
     rows = KnownNetwork.objects.order_by().values_list("id", "cidr", "list", "label", "source", "expires_at")
     for pk, cidr, list_name, label, source, expires_at in rows.iterator(chunk_size=5000):
-        network = parse_network(cidr)
-        if network is None:  # only reachable through raw SQL; services validate
+        key = parse_key(cidr)
+        if key is None:  # only reachable through raw SQL; services validate
             continue
         entries.append(
             (
-                network,
+                key,
                 Match(
                     kind="known_network",
                     id=pk,
-                    cidr=str(network),
+                    cidr=key_text(key),
                     list=list_name,
                     label=label,
                     source=source,
-                    prefixlen=network.prefixlen,
+                    prefixlen=key[2],
                     expires_at=expires_at,
                 ),
             )
         )
     for pk, name, networks in BusinessPartner.objects.order_by().values_list("id", "name", "networks"):
         for cidr in networks or []:
-            network = parse_network(cidr) if isinstance(cidr, str) else None
-            if network is None:
+            key = parse_key(cidr) if isinstance(cidr, str) else None
+            if key is None:
                 continue
             entries.append(
                 (
-                    network,
+                    key,
                     Match(
                         kind="partner",
                         id=pk,
-                        cidr=str(network),
+                        cidr=key_text(key),
                         list=PARTNER_LIST,
                         label=name,
-                        prefixlen=network.prefixlen,
+                        prefixlen=key[2],
                     ),
                 )
             )
@@ -221,18 +279,18 @@ def match_ip(value: str, *, at: datetime | None = None) -> list[Match]:
 
     Returns [] for text that is not an IP or network.
     """
-    network = parse_network(value)
-    if network is None:
+    key = parse_key(value)
+    if key is None:
         return []
-    return [m for m in _live(get_index().containing(network), at) if m.kind == "known_network"]
+    return [m for m in _live(get_index().containing(key), at) if m.kind == "known_network"]
 
 
 def match_partner_ip(value: str) -> list[Match]:
     """Business partners whose networks contain the IP (or CIDR), most specific first."""
-    network = parse_network(value)
-    if network is None:
+    key = parse_key(value)
+    if key is None:
         return []
-    return [m for m in get_index().containing(network) if m.kind == "partner"]
+    return [m for m in get_index().containing(key) if m.kind == "partner"]
 
 
 def is_internal(value: str) -> bool:
@@ -240,32 +298,30 @@ def is_internal(value: str) -> bool:
 
     For a network, every address must be internal. Text that is not an IP is not internal.
     """
-    if not isinstance(value, str):
+    key = parse_key(value)
+    if key is None:
         return False
-    if in_internal_ranges(value):
+    if _in_builtin_internal(key):
         return True
-    network = parse_network(value)
-    if network is None:
-        return False
-    return any(m.list == "internal" for m in match_ip(str(network)))
+    moment = timezone.now()
+    return any(m.list == "internal" and m.is_live(moment) for m in get_index().containing(key))
 
 
 def overlapping_entries(network: str | IPNetwork, *, at: datetime | None = None) -> list[Match]:
     """Every unexpired KnownNetwork entry and partner network overlapping `network`: those
     containing it (most specific first), then those inside it. Used by containment
     guardrails ("would this block hit a benign, internal or partner network?")."""
-    if not isinstance(network, ipaddress.IPv4Network | ipaddress.IPv6Network):
-        network = parse_network(network)
-        if network is None:
-            return []
+    key = _key_of(network)
+    if key is None:
+        return []
     index = get_index()
-    containing = index.containing(network)
-    inside = [m for m in index.within(network) if m.prefixlen > network.prefixlen]
+    containing = index.containing(key)
+    inside = [m for m in index.within(key) if m.prefixlen > key[2]]
     seen = set()
     result = []
     for m in _live(containing + inside, at):
-        key = (m.kind, m.id, m.cidr)
-        if key not in seen:
-            seen.add(key)
+        ident = (m.kind, m.id, m.cidr)
+        if ident not in seen:
+            seen.add(ident)
             result.append(m)
     return result
