@@ -72,3 +72,21 @@ def test_each_sample_gets_four_suggestions_with_evidence(seed_playbook, ingest_s
         assert questions["partner_match"].suggestion["answer"] == "no"
         assert questions["lookalike_domain"].suggestion["answer"] == "no"
         assert CaseEvent.objects.filter(case_id=case_id, verb="suggestions_updated").exists()
+
+
+def test_the_case_page_shows_each_questions_suggestion(
+    client, l1, seed_playbook, ingest_source, reference_data
+):
+    from django.utils.html import escape
+
+    payload = json.loads((SAMPLES_DIR / "elastic_alert.json").read_text())
+    result = ingest_alert(source=ingest_source[0], alert=ADAPTERS["elastic"].parse(payload))
+    enrichment.enrich_alert(alert_id=result.alert.pk)
+    assistant.refresh_case(case_id=result.case.pk)
+
+    client.force_login(l1)
+    page = client.get(f"/cases/{result.case.pk}/").content.decode()
+    for step in CaseStep.objects.filter(case=result.case, section="question"):
+        assert escape(step.suggestion["reason"]) in page, step.item.assist
+        for item in step.suggestion["evidence"]:
+            assert escape(item["detail"]) in page
