@@ -141,8 +141,14 @@ def event_text(event: CaseEvent) -> str:
         return "Status changed" + _arrow(data) + (f": {data['note']}" if data.get("note") else "")
     if verb == Verb.CONTAINMENT and data.get("milestone") == "contained":
         return "Case contained"
-    # Events other apps write (alert joined, severity, containment...): their label and
-    # their scalar data, generically.
+    # Events other apps write (alert joined, severity, containment, suggestions...): their
+    # own one-line summary when they give one, else their scalar data, generically.
+    if data.get("summary"):
+        text = f"{event.verb_label}: {data['summary']}"
+        for key in ("reason", "error", "note"):
+            if isinstance(data.get(key), str) and data[key]:
+                text += f" — {key}: {data[key]}"
+        return text
     details = "; ".join(
         f"{k.replace('_', ' ')}: {v}" for k, v in data.items() if isinstance(v, str | int | float) and v != ""
     )

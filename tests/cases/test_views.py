@@ -416,3 +416,16 @@ def test_every_control_is_labelled_and_every_button_named(client, case, l1, t2, 
         html = client.get(url).content.decode()
         assert accessibility_problems(html) == [], url
     assert CaseEvent.objects.exists()
+
+
+def test_events_of_other_apps_show_their_summary(client, case, l1):
+    from cases.services.events import case_event_record
+
+    case_event_record(
+        case,
+        CaseEvent.Verb.CONTAINMENT,
+        data={"summary": "Block IP 203.0.113.77: failed", "status": "failed", "error": "firewall timeout"},
+    )
+    client.force_login(l1)
+    html = client.get(reverse("cases:timeline", args=[case.pk])).content.decode()
+    assert "Containment: Block IP 203.0.113.77: failed — error: firewall timeout" in html
