@@ -10,7 +10,7 @@ import uuid
 from urllib.parse import urlsplit
 
 import pytest
-from django.urls import URLPattern, URLResolver, get_resolver
+from django.urls import Resolver404, URLPattern, URLResolver, get_resolver, resolve
 from django.urls.resolvers import RoutePattern
 
 from tests.conftest import PASSWORD
@@ -20,30 +20,51 @@ DUMMY_BY_CONVERTER = {"int": "1", "uuid": str(uuid.UUID(int=1)), "slug": "x", "s
 PLACEHOLDER = re.compile(r"<(?:(?P<converter>\w+):)?(?P<name>\w+)>")
 
 
-def _concrete_paths(patterns, prefix=""):
-    """Every path() route of the project with its parameters filled by dummy values.
+def _sample_of_regex(regex: str) -> str | None:
+    """A path matching a simple re_path() regex (`^alerts/elastic/?$`), or None when the
+    regex is more than anchors, optional slashes and named groups."""
+    sample = regex.removeprefix("^").removesuffix("$").removesuffix(r"\Z")
+    sample = re.sub(r"\(\?P<\w+>[^)]*\)", "1", sample).replace("/?", "/")
+    return None if re.search(r"[\\^$.*+?()\[\]{}|]", sample) else sample
 
-    Regex routes (a few admin URLs) are skipped; the admin prefix is covered by its index.
+
+def _concrete_paths(patterns, prefix=""):
+    """Every route of the project with its parameters filled by dummy values.
+
+    Regex routes that are not simple (DRF format suffixes, a few admin URLs) are skipped.
     """
     for entry in patterns:
-        if not isinstance(entry.pattern, RoutePattern):
-            continue
-        route = PLACEHOLDER.sub(
-            lambda m: DUMMY_BY_CONVERTER.get(m["converter"] or "str", "1"), str(entry.pattern)
-        )
+        if isinstance(entry.pattern, RoutePattern):
+            route = PLACEHOLDER.sub(
+                lambda m: DUMMY_BY_CONVERTER.get(m["converter"] or "str", "1"), str(entry.pattern)
+            )
+        else:
+            route = _sample_of_regex(entry.pattern.regex.pattern)
+            if route is None:
+                continue
         if isinstance(entry, URLResolver):
             yield from _concrete_paths(entry.url_patterns, prefix + route)
         elif isinstance(entry, URLPattern):
             yield "/" + prefix + route
 
 
+def _resolves(path: str) -> bool:
+    try:
+        resolve(path)
+    except Resolver404:
+        return False
+    return True
+
+
 def project_paths() -> list[str]:
-    return sorted(set(_concrete_paths(get_resolver().url_patterns)))
+    return sorted(p for p in set(_concrete_paths(get_resolver().url_patterns)) if _resolves(p))
 
 
 def test_the_walk_sees_the_project_routes():
     paths = project_paths()
     assert {"/", "/accounts/login/", "/healthz", "/api/schema/", "/api/docs/"} <= set(paths)
+    assert any(p.startswith("/api/v1/") for p in paths)
+    assert any(p.startswith("/admin/") for p in paths)
 
 
 @pytest.mark.django_db
