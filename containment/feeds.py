@@ -79,7 +79,13 @@ def ip_blocklist(request):
     etag = '"' + hashlib.sha256(body.encode()).hexdigest()[:32] + '"'
     last_modified = feed_last_modified(now)
     last_modified_ts = int(last_modified.timestamp()) if last_modified else None
-    conditional = get_conditional_response(request, etag=etag, last_modified=last_modified_ts)
+    # Last-Modified has whole-second precision: while the newest change is that recent, a
+    # second change in the same second would look "not modified" to If-Modified-Since, so
+    # only the ETag may answer 304 then.
+    settled = last_modified_ts is not None and now.timestamp() - last_modified.timestamp() >= 2
+    conditional = get_conditional_response(
+        request, etag=etag, last_modified=last_modified_ts if settled else None
+    )
     if conditional is None:
         conditional = HttpResponse(body, content_type="text/plain; charset=utf-8")
     conditional["ETag"] = etag

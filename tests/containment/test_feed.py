@@ -62,7 +62,18 @@ def test_fortigate_format_has_no_comments(client, entries):
     assert body == "192.0.2.10\n198.51.100.0/24\n203.0.113.77\n2001:db8::7\n"
 
 
+def settle(seconds=3):
+    """Age every stamp, as if the last change happened a few seconds ago."""
+    from django.db.models import F
+
+    age = timedelta(seconds=seconds)
+    BlocklistEntry.objects.update(added_at=F("added_at") - age)
+    BlocklistEntry.objects.filter(removed_at__isnull=False).update(removed_at=F("removed_at") - age)
+    BlocklistEntry.objects.filter(expires_at__isnull=False).update(expires_at=F("expires_at") - age)
+
+
 def test_conditional_requests_get_304_until_the_feed_changes(client, entries):
+    settle()
     first = client.get(URL, **auth())
     etag, last_modified = first["ETag"], first["Last-Modified"]
     assert etag and last_modified
@@ -76,6 +87,7 @@ def test_conditional_requests_get_304_until_the_feed_changes(client, entries):
 
 
 def test_a_removal_changes_the_etag_and_last_modified(client, entries):
+    settle()
     first = client.get(URL, **auth())
     # Stamped two seconds later so Last-Modified (whole seconds) visibly moves.
     BlocklistEntry.objects.filter(network="2001:db8::7").update(
@@ -100,3 +112,10 @@ def test_only_get(client, entries):
 def test_an_empty_feed_is_empty(client, containment_settings):
     response = client.get(URL, **auth())
     assert response.status_code == 200 and response.content == b""
+
+
+def test_a_change_within_the_last_second_never_answers_304_on_if_modified_since(client, entries):
+    first = client.get(URL, **auth())  # the entries were just added
+    response = client.get(URL, HTTP_IF_MODIFIED_SINCE=first["Last-Modified"], **auth())
+    assert response.status_code == 200
+    assert client.get(URL, HTTP_IF_NONE_MATCH=first["ETag"], **auth()).status_code == 304
