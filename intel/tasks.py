@@ -3,7 +3,9 @@
 from celery import shared_task
 from django.db import DatabaseError
 
-from . import assistant
+from soc.tasks import send_task_safely
+
+from . import assistant, lookup
 from .enrichment import service
 
 
@@ -22,12 +24,23 @@ def enrich_alert(self, alert_id: int) -> None:
 
 @shared_task(bind=True, autoretry_for=(DatabaseError,), retry_backoff=True, retry_jitter=True, max_retries=5)
 def refresh_open_cases(self) -> int:
-    """Re-enrich the observables of every open case and refresh their suggestions.
+    """Fan out one `refresh_case` per open case; returns how many were sent.
 
     Dispatched on commit by the reference-data services (known networks, partners,
-    feeds). Returns how many cases were refreshed.
+    feeds). One task per case keeps each within the time limit however many cases are open.
     """
-    from . import lookup
+    sent = 0
+    for case_id in service.open_case_ids():
+        if not send_task_safely(refresh_case, case_id):
+            break  # broker gone: the next reference change (or a retry by hand) refreshes
+        sent += 1
+    return sent
 
+
+@shared_task(bind=True, autoretry_for=(DatabaseError,), retry_backoff=True, retry_jitter=True, max_retries=5)
+def refresh_case(self, case_id: int) -> None:
+    """Re-enrich one case's observables against the current reference data and refresh
+    its suggestions (idempotent)."""
     lookup.invalidate()  # this worker process may hold an index older than the change
-    return service.refresh_open_cases()
+    service.enrich_case_observables(case_id=case_id)
+    assistant.refresh_case(case_id=case_id)

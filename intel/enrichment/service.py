@@ -1,7 +1,7 @@
 """Enriching the observables of an alert: run each applicable enricher, store the results.
 
-The task calls `enrich_alert(alert_id=...)` after ingestion commits; `refresh_observables`
-re-runs enrichment for open cases when reference data changes. Idempotent: a run
+The task calls `enrich_alert(alert_id=...)` after ingestion commits;
+`enrich_case_observables(case_id=...)` re-runs it for a case when reference data changes. Idempotent: a run
 recomputes every result from the data as it is now and overwrites it. One bad value never
 stops the run: an enricher that raises records verdict `unknown` with the reason.
 Database errors are re-raised so the task retries.
@@ -15,10 +15,10 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.db import DatabaseError, transaction
-from django.db.models import Max
 from django.utils import timezone
 
 from cases.models import Alert, Observable
+from intel import lookup
 
 from . import ip_reputation, login_pattern, lookalike_domain, partner_match, related_activity
 from .base import Context, unknown
@@ -75,8 +75,13 @@ def _enrich_and_store(observables: list[Observable], ctx: Context) -> list[Obser
     for observable in observables:
         observable.enrichment = enrich_value(observable, ctx)
         observable.enriched_at = now
+        if observable.type in ("ip", "cidr"):
+            # The `internal` list may have changed since ingestion flagged it.
+            observable.is_internal = lookup.is_internal(observable.value)
     if observables:
-        Observable.objects.bulk_update(observables, ["enrichment", "enriched_at"], batch_size=500)
+        Observable.objects.bulk_update(
+            observables, ["enrichment", "enriched_at", "is_internal"], batch_size=500
+        )
     return observables
 
 
@@ -106,37 +111,27 @@ def enrich_alert(*, alert_id: int) -> Enriched | None:
 
 @transaction.atomic
 def enrich_case_observables(*, case_id: int) -> list[Observable]:
-    """Re-enrich every observable of a case as of its latest alert (after reference data
-    changed). Each observable is evaluated at the time of its own latest alert in the case."""
-    latest = (
+    """Re-enrich every observable of a case (after reference data changed), each as of
+    the latest alert of the case that carried it."""
+    latest: dict[int, tuple[datetime, int]] = {}
+    rows = (
         Alert.objects.filter(case_id=case_id)
-        .order_by()
-        .values("alert_observables__observable_id")
-        .annotate(at=Max("observed_at"), alert=Max("id"))
+        .order_by("observed_at", "pk")
+        .values_list("alert_observables__observable_id", "observed_at", "pk")
     )
-    by_observable: dict[int, tuple[datetime, int]] = {
-        row["alert_observables__observable_id"]: (row["at"], row["alert"])
-        for row in latest
-        if row["alert_observables__observable_id"] is not None
-    }
-    observables = list(Observable.objects.filter(pk__in=list(by_observable)).order_by("pk"))
+    for observable_id, observed_at, alert_id in rows:
+        if observable_id is not None:
+            latest[observable_id] = (observed_at, alert_id)  # ordered: the last one wins
+    observables = list(Observable.objects.filter(pk__in=list(latest)).order_by("pk"))
     groups: dict[tuple[datetime, int], list[Observable]] = {}
     for observable in observables:
-        groups.setdefault(by_observable[observable.pk], []).append(observable)
+        groups.setdefault(latest[observable.pk], []).append(observable)
     for (at, alert_id), group in groups.items():
         _enrich_and_store(group, Context(observed_at=at, alert_id=alert_id, case_id=case_id))
     return observables
 
 
-def refresh_open_cases() -> int:
-    """Re-enrich and re-suggest every open case, one transaction per case (a long refresh
-    never holds locks on all cases at once). Returns the number of cases refreshed."""
+def open_case_ids() -> list[int]:
     from cases.models import Case
-    from intel import assistant
 
-    count = 0
-    for case_id in Case.objects.open().order_by("pk").values_list("pk", flat=True).iterator():
-        enrich_case_observables(case_id=case_id)
-        assistant.refresh_case(case_id=case_id)
-        count += 1
-    return count
+    return list(Case.objects.open().order_by("pk").values_list("pk", flat=True))

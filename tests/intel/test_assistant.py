@@ -134,7 +134,9 @@ def test_contract_status_is_judged_at_the_alerts_time(seed_playbook, make_case):
     assert "ended 2026-06-30" in late["reason"]
 
 
-def test_reference_changes_refresh_open_cases(seed_playbook, make_case, django_capture_on_commit_callbacks):
+def test_reference_changes_refresh_open_cases(
+    seed_playbook, make_case, django_capture_on_commit_callbacks, monkeypatch
+):
     case = make_case(observed_at=AT)
     tasks.enrich_alert.apply(args=[case.alerts.get().pk]).get()
     assert "on no known list" in question(case, "ip_reputation").suggestion["reason"]
@@ -143,9 +145,13 @@ def test_reference_changes_refresh_open_cases(seed_playbook, make_case, django_c
         services.network_create(by=None, cidr="203.0.113.0/24", list="malicious", source="feed")
     assert len(callbacks) == 2  # index invalidation, then the refresh task's dispatch
 
-    refreshed = tasks.refresh_open_cases.apply().get()
+    sent = []
+    monkeypatch.setattr(tasks, "send_task_safely", lambda task, *args: sent.append((task, args)) or True)
+    assert tasks.refresh_open_cases.apply().get() == 1
+    assert sent == [(tasks.refresh_case, (case.pk,))]
 
-    assert refreshed == 1
+    tasks.refresh_case.apply(args=[case.pk]).get()
+
     suggestion = question(case, "ip_reputation").suggestion
     assert suggestion["reason"] == "203.0.113.77 is on the malicious list"
     assert events(case).count() == 2
@@ -166,3 +172,17 @@ def test_refresh_case_is_cheap_and_constant(
     assistant.refresh_case(case_id=case_id)
     with django_assert_max_num_queries(8):
         assert assistant.refresh_case(case_id=case_id) == []
+
+
+def test_a_new_internal_entry_is_picked_up_by_the_case_refresh(seed_playbook, make_case):
+    case = make_case(observed_at=AT, observables=[("ip", "198.51.100.9", "source")])
+    tasks.enrich_alert.apply(args=[case.alerts.get().pk]).get()
+    assert question(case, "ip_reputation").suggestion["answer"] == "no"
+
+    services.network_create(by=None, cidr="198.51.100.0/24", list="internal", label="DMZ")
+    tasks.refresh_case.apply(args=[case.pk]).get()
+
+    address = Observable.objects.get(type="ip", value="198.51.100.9")
+    assert address.is_internal
+    assert address.enrichment["ip_reputation"]["verdict"] == "internal"
+    assert question(case, "ip_reputation").suggestion["answer"] == "yes"
