@@ -23,7 +23,7 @@ from soc.errors import DomainError
 from . import attack
 from .diff import version_diff
 from .exporters import CONTENT_TYPES, FORMATS, export_filename, export_version
-from .forms import PlaybookImportForm, SectionItemForm, SectionItemFormSet
+from .forms import PlaybookImportForm, PlaybookVersionForm, SectionItemForm, SectionItemFormSet
 from .importers import PlaybookFormatError
 from .models import Playbook, PlaybookItem, PlaybookVersion
 from .services import import_playbook_text, playbook_version_new_draft, playbook_version_publish
@@ -91,6 +91,7 @@ class PlaybookVersionAdmin(admin.ModelAdmin):
     search_fields = ["technique_id", "name"]
     ordering = ["technique_id", "-number"]
     inlines = SECTION_INLINES
+    form = PlaybookVersionForm
     fields = [
         "technique_id",
         "number",
@@ -111,6 +112,7 @@ class PlaybookVersionAdmin(admin.ModelAdmin):
         "technique_id",
         "number",
         "status",
+        "extra",
         "created_by",
         "created_at",
         "published_by",

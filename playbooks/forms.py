@@ -3,7 +3,8 @@
 from django import forms
 from django.core.exceptions import ValidationError
 
-from .models import PlaybookItem
+from . import attack
+from .models import PlaybookItem, PlaybookVersion
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -72,3 +73,23 @@ class SectionItemFormSet(forms.BaseInlineFormSet):
             if order in seen:
                 raise ValidationError(f"Two items have position {order}; each position may appear once.")
             seen.add(order)
+
+
+class PlaybookVersionForm(forms.ModelForm):
+    """A draft's own fields; the tactic id must be an ATT&CK tactic (or blank)."""
+
+    class Meta:
+        model = PlaybookVersion
+        fields = ["name", "tactic", "tactic_id"]
+
+    def clean(self):
+        data = super().clean()
+        tactic_id = (data.get("tactic_id") or "").strip().upper()
+        if tactic_id:
+            known = attack.tactic(tactic_id)
+            if known is None:
+                self.add_error("tactic_id", f"{tactic_id} is not an ATT&CK tactic id (e.g. TA0043).")
+            elif not data.get("tactic"):
+                data["tactic"] = known.name
+            data["tactic_id"] = tactic_id
+        return data

@@ -233,3 +233,16 @@ def test_import_upload_reports_each_file_and_saves_nothing_from_a_bad_one(seed_t
     assert PlaybookVersion.objects.count() == 1
     assert client.post(IMPORT, {"files": [SimpleUploadedFile("x.pdf", b"%PDF")]}).status_code == 200
     assert PlaybookVersion.objects.count() == 1
+
+
+def test_an_unknown_tactic_id_is_refused(seed_playbook, client, manager):
+    draft = playbook_version_new_draft(version=seed_playbook, by=manager)
+    login(client, manager)
+    data = form_data(client.get(change_url(draft)))
+    data.update({"tactic_id": "TA9999", "_save": "Save"})
+    response = client.post(change_url(draft), data)
+    assert "TA9999 is not an ATT&amp;CK tactic id" in response.content.decode()
+    data.update({"tactic": "", "tactic_id": "ta0040"})
+    assert client.post(change_url(draft), data).status_code == 302
+    draft.refresh_from_db()
+    assert (draft.tactic, draft.tactic_id) == ("Impact", "TA0040")

@@ -227,3 +227,15 @@ def test_a_version_must_carry_its_playbooks_technique_id(seed_playbook, manager)
     draft.technique_id = "T1592"
     with pytest.raises(ValidationError, match="must carry that technique id"):
         draft.full_clean()
+
+
+def test_cases_opened_after_publishing_pin_the_new_version_and_old_cases_keep_theirs(
+    seed_playbook, manager, make_case
+):
+    before = make_case()
+    draft = playbook_version_new_draft(version=seed_playbook, by=manager)
+    published = playbook_version_publish(version=draft, by=manager)
+    after = make_case()
+    before.refresh_from_db()
+    assert before.playbook_version == seed_playbook
+    assert after.playbook_version == published
