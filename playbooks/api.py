@@ -66,8 +66,10 @@ class PlaybookListView(APIView):
         parameters=[
             OpenApiParameter("q", OpenApiTypes.STR, description="Technique id or name contains."),
             OpenApiParameter("tactic", OpenApiTypes.STR, description="Tactic id or name."),
+            OpenApiParameter("page", OpenApiTypes.INT, description="Page number (50 per page)."),
+            OpenApiParameter("page_size", OpenApiTypes.INT, description="Up to 500."),
         ],
-        responses={200: s.PlaybookListOutput(many=True), **ERRORS},
+        responses={200: s.PlaybookPageOutput, **ERRORS},
     )
     def get(self, request):
         playbooks = (

@@ -67,6 +67,13 @@ class PlaybookListOutput(serializers.Serializer):
     url = serializers.CharField()
 
 
+class PlaybookPageOutput(serializers.Serializer):
+    count = serializers.IntegerField()
+    next = serializers.URLField(allow_null=True)
+    previous = serializers.URLField(allow_null=True)
+    results = PlaybookListOutput(many=True)
+
+
 class ImportInput(serializers.Serializer):
     text = serializers.CharField(required=False, trim_whitespace=False, help_text="The file's content.")
     file = serializers.FileField(required=False, help_text="Or upload the file (multipart).")
