@@ -21,7 +21,8 @@ from soc.errors import DomainError
 
 from . import services
 from .exports import networks_csv, partners_csv
-from .imports import import_feed, import_networks_csv, import_partners_csv
+from .feeds import import_feed
+from .imports import import_networks_csv, import_partners_csv
 from .models import BusinessPartner, KnownNetwork
 
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024

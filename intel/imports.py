@@ -10,16 +10,13 @@ CSV columns:
 - networks: cidr,list,label,source,expires_at (cidr and list required; expires_at ISO 8601)
 - partners: name,domains,networks,contract_start,contract_end,criticality,contacts[,notes]
   (lists separated by ';'; dates YYYY-MM-DD)
-Feeds: one IP, CIDR or range (`a-b`) per line; `#` comments and text after the first
-space (PAN-OS EDL style) ignored.
+Threat feeds are in intel.feeds.
 """
 
 from __future__ import annotations
 
 import csv
 import io
-import ipaddress
-import re
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, date, datetime
 
@@ -351,94 +348,3 @@ def _write_partners(wanted: dict[str, dict], report: ImportReport) -> None:
         changed = True
     if changed:
         reference_changed()
-
-
-# --- Threat feeds ---------------------------------------------------------------------
-
-
-FEED_RANGE = re.compile(r"^([0-9a-fA-F.:]+)\s*-\s*([0-9a-fA-F.:]+)(?:\s|$)")
-
-
-def parse_feed_line(line: str) -> list[str]:
-    """The networks one feed line names ([] for blanks and comments); ValueError if bad."""
-    text = line.split("#", 1)[0].strip()
-    if not text or text.startswith(";"):
-        return []
-    found = FEED_RANGE.match(text)
-    if found:
-        try:
-            start, end = ipaddress.ip_address(found.group(1)), ipaddress.ip_address(found.group(2))
-            return [normalize_network(str(n)) for n in ipaddress.summarize_address_range(start, end)]
-        except (ValueError, TypeError) as exc:
-            raise ValueError(
-                f"{found.group(0).strip()[:60]!r} is not a valid address range ({exc})"
-            ) from None
-    try:
-        return [normalize_network(text.split()[0])]
-    except ValidationError as exc:
-        raise ValueError(" ".join(exc.messages)) from None
-
-
-def import_feed(
-    data: bytes | str,
-    *,
-    source: str,
-    by,
-    label: str = "",
-    expires_at: datetime | None = None,
-    strict: bool = False,
-) -> ImportReport:
-    """Replace the `malicious` entries of `source` with the feed's entries, atomically.
-
-    Bad lines are reported and skipped (or, with strict, nothing changes). A feed with no
-    valid entry at all but with errors changes nothing: it is more likely the wrong file
-    than an emptied feed.
-    """
-    check_can_manage(by)
-    report = ImportReport(kind=f"feed {source}", strict=strict)
-    source = (source or "").strip()
-    if not source or len(source) > 100:
-        report.errors.append(RowError(0, "source", "a source name of 1-100 characters is required"))
-        report.imported = False
-        return report
-    entries: dict[str, int] = {}
-    for number, line in enumerate(_text(data).splitlines(), start=1):
-        try:
-            networks = parse_feed_line(line)
-        except ValueError as exc:
-            report.errors.append(RowError(number, "value", str(exc)))
-            report.skipped += 1
-            continue
-        for network in networks:
-            entries.setdefault(network, number)
-        if len(entries) > MAX_FEED_ENTRIES:
-            report.errors.append(
-                RowError(number, "", f"more than {MAX_FEED_ENTRIES} entries; nothing imported")
-            )
-            report.imported = False
-            return report
-    if (strict and report.errors) or (report.errors and not entries):
-        report.imported = False
-        return report
-    _replace_feed(source, list(entries), label or f"feed {source}", expires_at, report)
-    return report
-
-
-@transaction.atomic
-def _replace_feed(source: str, cidrs: list[str], label: str, expires_at, report: ImportReport) -> None:
-    current = KnownNetwork.objects.select_for_update().filter(list=KnownNetwork.List.MALICIOUS, source=source)
-    before = set(current.values_list("cidr", flat=True))
-    report.removed = len(before - set(cidrs))
-    report.unchanged = len(before & set(cidrs))
-    report.created = len(set(cidrs) - before)
-    current.delete()
-    KnownNetwork.objects.bulk_create(
-        [
-            KnownNetwork(
-                cidr=c, list=KnownNetwork.List.MALICIOUS, source=source, label=label, expires_at=expires_at
-            )
-            for c in cidrs
-        ],
-        batch_size=2000,
-    )
-    reference_changed()

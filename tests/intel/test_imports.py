@@ -7,7 +7,8 @@ from django.core.management import CommandError, call_command
 
 from intel import lookup
 from intel.exports import networks_csv, partners_csv
-from intel.imports import import_feed, import_networks_csv, import_partners_csv
+from intel.feeds import import_feed
+from intel.imports import import_networks_csv, import_partners_csv
 from intel.models import BusinessPartner, KnownNetwork
 from soc.errors import NotAllowed
 

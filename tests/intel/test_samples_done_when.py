@@ -11,7 +11,7 @@ from cases.models import CaseEvent, CaseStep
 from cases.services.intake import ingest_alert
 from intel import assistant, services
 from intel.enrichment import service as enrichment
-from intel.imports import import_feed
+from intel.feeds import import_feed
 from tests.conftest import SAMPLES_DIR
 
 pytestmark = pytest.mark.django_db

@@ -15,7 +15,8 @@ from pathlib import Path
 from dateutil import parser as dateparser
 from django.core.management.base import BaseCommand, CommandError
 
-from intel.imports import import_feed, import_networks_csv, import_partners_csv
+from intel.feeds import import_feed
+from intel.imports import import_networks_csv, import_partners_csv
 
 
 class Command(BaseCommand):

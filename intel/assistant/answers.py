@@ -1,142 +1,25 @@
-"""The L1 assistant: a suggested answer, a one-line reason and the evidence for each case
-step whose playbook item carries an assist key.
-
-It reads the enrichment stored on the case's observables (intel.enrichment) and a few
-facts about the case's alerts, and writes `CaseStep.suggestion`:
-    {"answer": "yes|no|unknown", "reason": "...", "evidence": [{"observable", "source", "detail"}]}
-It never touches the analyst's answer (`CaseStep.value`). One `suggestions_updated`
-CaseEvent is written per refresh that changed at least one suggestion.
-
-What each assist key answers (the seed playbook's questions):
-- ip_reputation, "Does the activity come from legitimate or known IPs?": yes when every
-  external source address is benign-listed or in a partner network under an active
-  contract; no when any is malicious-listed or unknown (on no list).
-- related_activity, "Is there evidence of reconnaissance or probing?": yes on a burst (an
-  alert summarising many events, or many alerts from one external source or account in
-  the probing window), a brute-force or credential-stuffing pattern, or the same source
-  in other cases with reconnaissance techniques, or a source on the malicious list.
-- lookalike_domain, "Impersonated accounts or unusual communication?": yes when a sender,
-  URL or domain imitates the organisation's or a partner's domain, when a partner shows
-  up outside its contract period, or when a sender on our own or a partner's genuine
-  domain comes from a malicious-listed source (spoofed or hijacked).
-- partner_match / business_context, "Does it correspond to a business operation, such as
-  a new contract?": yes when a partner matches with a contract active at the activity's
-  time (unless the activity is a login attack or uses a lookalike domain); no when the
-  contract expired or has not started, or no partner matches.
-- login_pattern, "Check for patterns in login attempts": yes on brute force or stuffing.
-"""
+"""The answer to each assist key's question, from a case's facts (see the package docstring)."""
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Callable
-from dataclasses import dataclass, field
-from datetime import datetime
 
 from django.conf import settings
-from django.db import transaction
-from django.utils import timezone
 
-from cases.models import Alert, AlertObservable, Case, CaseEvent, CaseObservable, CaseStep, Observable
-from cases.services.events import case_event_record
+from intel.enrichment.events import event_count, is_failed_login
 
-from .enrichment.events import event_count, is_failed_login
-from .enrichment.partner_match import contract_status, describe_contract
-
-YES, NO, UNKNOWN = "yes", "no", "unknown"
-MAX_EVIDENCE = 12
-MAX_ALERTS_READ = 500
-# ATT&CK Reconnaissance (TA0043) techniques: the same source seen doing these elsewhere is
-# evidence of probing.
-RECON_TECHNIQUES = ("T1589", "T1590", "T1591", "T1592", "T1593", "T1594", "T1595", "T1596", "T1597", "T1598")
-ACTOR_ROLES = {"source", "sender", "user", "declared", "extracted"}
-
-
-@dataclass
-class ObservableFacts:
-    observable: Observable
-    roles: set[str]
-    last_seen: datetime | None
-
-    @property
-    def label(self) -> str:
-        return f"{self.observable.type}:{self.observable.value}"
-
-    def enrichment(self, key: str) -> dict | None:
-        data = self.observable.enrichment or {}
-        value = data.get(key) if isinstance(data, dict) else None
-        return value if isinstance(value, dict) else None
-
-    @property
-    def is_actor(self) -> bool:
-        """A source of the activity, not only its target (a destination host or URL)."""
-        return bool(self.roles & ACTOR_ROLES) or not self.roles
-
-
-@dataclass
-class CaseFacts:
-    case: Case
-    observables: list[ObservableFacts]
-    alerts: list[dict] = field(default_factory=list)
-
-    def of_types(self, *types: str) -> list[ObservableFacts]:
-        return [o for o in self.observables if o.observable.type in types]
-
-
-def gather(case: Case) -> CaseFacts:
-    """The case's observables (with their roles and stored enrichment) and recent alerts,
-    in three queries."""
-    links = CaseObservable.objects.filter(case=case).select_related("observable").order_by("observable_id")
-    roles: dict[int, set[str]] = defaultdict(set)
-    for observable_id, role in (
-        AlertObservable.objects.filter(alert__case=case).values_list("observable_id", "role").distinct()
-    ):
-        roles[observable_id].add(role)
-    observables = [
-        ObservableFacts(link.observable, roles[link.observable_id], link.last_seen_at) for link in links
-    ]
-    alerts = list(
-        Alert.objects.filter(case=case)
-        .order_by("-observed_at")
-        .values("id", "observed_at", "title", "description", "tags", "raw", "technique_id")[:MAX_ALERTS_READ]
-    )
-    return CaseFacts(case=case, observables=observables, alerts=alerts)
-
-
-def suggestion(answer: str, reason: str, evidence: list[dict]) -> dict:
-    return {"answer": answer, "reason": reason[:300], "evidence": evidence[:MAX_EVIDENCE]}
-
-
-def evidence(facts: ObservableFacts | None, source: str, detail: str) -> dict:
-    return {"observable": facts.label if facts else "", "source": source, "detail": detail[:300]}
-
-
-def _at(facts: ObservableFacts, case: Case) -> datetime:
-    return facts.last_seen or case.last_observed_at or timezone.now()
-
-
-def _partner_status(facts: ObservableFacts, case: Case) -> list[tuple[dict, str]]:
-    """(partner entry, contract status at the observable's time) for every matched partner."""
-    match = facts.enrichment("partner_match")
-    if not match or match.get("verdict") != "partner":
-        return []
-    out = []
-    for partner in match.get("partners", []):
-        try:
-            status = contract_status(partner, _at(facts, case))
-        except (TypeError, ValueError):
-            status = partner.get("contract_status", "no_contract")
-        out.append((partner, status))
-    return out
-
-
-def _partner_detail(partner: dict, status: str) -> str:
-    return describe_contract(
-        partner["name"], status, partner.get("contract_start"), partner.get("contract_end")
-    )
-
-
-# --- The answers -----------------------------------------------------------------------
+from .facts import (
+    NO,
+    RECON_TECHNIQUES,
+    UNKNOWN,
+    YES,
+    CaseFacts,
+    ObservableFacts,
+    evidence,
+    partner_detail,
+    partner_status,
+    suggestion,
+)
 
 
 def answer_ip_reputation(facts: CaseFacts) -> dict:
@@ -167,14 +50,14 @@ def answer_ip_reputation(facts: CaseFacts) -> dict:
                 evidence(item, source if matches else "internal address space", rep.get("summary", ""))
             )
             continue
-        partners = _partner_status(item, facts.case)
+        partners = partner_status(item, facts.case)
         active = [(p, s) for p, s in partners if s == "active"]
         if active:
             partner, status = active[0]
-            good.append(evidence(item, f"partner {partner['name']}", _partner_detail(partner, status)))
+            good.append(evidence(item, f"partner {partner['name']}", partner_detail(partner, status)))
         elif partners:
             partner, status = partners[0]
-            unlisted.append(evidence(item, f"partner {partner['name']}", _partner_detail(partner, status)))
+            unlisted.append(evidence(item, f"partner {partner['name']}", partner_detail(partner, status)))
         elif verdict == "unlisted":
             unlisted.append(evidence(item, "ip_reputation", rep.get("summary", "")))
         else:
@@ -315,13 +198,13 @@ def answer_impersonation(facts: CaseFacts) -> dict:
         elif result.get("verdict") in ("clean", "legitimate"):
             clean += 1
     for item in facts.observables:
-        for partner, status in _partner_status(item, facts.case):
+        for partner, status in partner_status(item, facts.case):
             if status in ("expired", "not_started"):
                 unusual.append(
                     evidence(
                         item,
                         f"partner {partner['name']}",
-                        "activity outside the contract period: " + _partner_detail(partner, status),
+                        "activity outside the contract period: " + partner_detail(partner, status),
                     )
                 )
     # Senders on our own or a partner's genuine domain: used from a malicious-listed source
@@ -365,8 +248,8 @@ def answer_business(facts: CaseFacts) -> dict:
             enriched += 1
         if not item.is_actor and item.observable.type not in ("email", "domain"):
             continue
-        for partner, status in _partner_status(item, facts.case):
-            entry = evidence(item, f"partner {partner['name']}", _partner_detail(partner, status))
+        for partner, status in partner_status(item, facts.case):
+            entry = evidence(item, f"partner {partner['name']}", partner_detail(partner, status))
             (active if status == "active" else inactive).append(entry)
     attacks = [
         evidence(o, "login_pattern", o.enrichment("login_pattern").get("summary", ""))
@@ -436,47 +319,3 @@ def suggest(facts: CaseFacts, assist: str) -> dict:
     if answer is None:
         return suggestion(UNKNOWN, f"The assistant does not know the assist key {assist!r}", [])
     return answer(facts)
-
-
-@transaction.atomic
-def refresh_case(*, case_id: int, alert_id: int | None = None) -> list[CaseStep]:
-    """Recompute the suggestions of every assisted step of the case; return the steps whose
-    suggestion changed. Writes one `suggestions_updated` event when any did."""
-    case = Case.objects.filter(pk=case_id).first()
-    if case is None:
-        return []
-    # Locked so two enrichment tasks for the same case serialise: the second one sees the
-    # first one's suggestions and writes no duplicate event.
-    steps = list(
-        CaseStep.objects.select_for_update(of=("self",))
-        .filter(case=case)
-        .exclude(item__assist="")
-        .select_related("item")
-        .order_by("pk")
-    )
-    if not steps:
-        return []
-    facts = gather(case)
-    computed: dict[str, dict] = {}
-    changed: list[CaseStep] = []
-    changes: list[dict] = []
-    now = timezone.now()
-    for step in steps:
-        key = step.item.assist
-        if key not in computed:
-            computed[key] = suggest(facts, key)
-        fresh = computed[key]
-        if step.suggestion == fresh:
-            continue
-        previous = step.suggestion.get("answer") if isinstance(step.suggestion, dict) else None
-        changes.append({"step": step.pk, "assist": key, "from": previous or "", "to": fresh["answer"]})
-        step.suggestion = fresh
-        step.suggestion_updated_at = now
-        changed.append(step)
-    if changed:
-        CaseStep.objects.bulk_update(changed, ["suggestion", "suggestion_updated_at"])
-        data = {"changes": changes}
-        if alert_id is not None:
-            data["alert"] = alert_id
-        case_event_record(case, CaseEvent.Verb.SUGGESTIONS_UPDATED, data=data)
-    return changed
