@@ -69,6 +69,7 @@ class PlaybookListView(APIView):
             OpenApiParameter("page", OpenApiTypes.INT, description="Page number (50 per page)."),
             OpenApiParameter("page_size", OpenApiTypes.INT, description="Up to 500."),
         ],
+        operation_id="v1_playbooks_list",
         responses={200: s.PlaybookPageOutput, **ERRORS},
     )
     def get(self, request):
@@ -105,7 +106,11 @@ class PlaybookDetailView(APIView):
 
     permission_classes = [CanRead]
 
-    @extend_schema(parameters=[VERSION_PARAM], responses={200: s.VersionDetailOutput, **ERRORS})
+    @extend_schema(
+        operation_id="v1_playbooks_retrieve",
+        parameters=[VERSION_PARAM],
+        responses={200: s.VersionDetailOutput, **ERRORS},
+    )
     def get(self, request, technique_id: str):
         version = get_version(technique_id, request.query_params.get("version"))
         data = version_as_dict(version)
