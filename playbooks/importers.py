@@ -75,7 +75,9 @@ _ROW_KEYS = {title.lower(): key for key, title in FIELD_ROWS + SECTION_ROWS} | _
 _ABSENT = {"", "-", "n/a", "na", "none", "null"}
 _SEPARATOR_RE = re.compile(r"^\|?\s*:?-{3,}:?\s*(\|\s*:?-{3,}:?\s*)*\|?$")
 _TITLE_RE = re.compile(r"^#\s+(?P<title>.+?)\s*#*\s*$")
-_TITLE_ID_RE = re.compile(r"(?:^|[\s\-\u2013\u2014(\[:])(?P<id>[Tt]\d{4}(?:\.?\d{3})?)\s*[)\]]?\s*$")
+# The id in a title, usually last ("... - T1591002") but accepted anywhere ("T1591.002: ...").
+_TITLE_ID_RE = re.compile(r"(?<![A-Za-z0-9])[\[(]?(?P<id>[Tt]\d{4}(?:\.?\d{3})?)[\])]?(?![0-9])")
+_TITLE_TRIM = " -:\u2013\u2014"
 KEYS_COMMENT_RE = re.compile(r"<!--\s*vigil-keys\s+(?P<json>\{.*?\})\s*-->", re.DOTALL)
 
 # Abbreviations that never end a sentence; a period after one is not a boundary.
@@ -296,7 +298,7 @@ def parse_playbook(text: str, *, filename: str) -> ParsedPlaybook:
 
     name = fields.get("name", "")
     if not name and title:
-        name = collapse_spaces(_TITLE_ID_RE.sub("", title).replace("_", " ")).rstrip(" -\u2013\u2014")
+        name = collapse_spaces(_TITLE_ID_RE.sub(" ", title, count=1).replace("_", " ")).strip(_TITLE_TRIM)
     if not name and info is not None:
         name = info.full_name
     if not name:
@@ -353,7 +355,8 @@ def _resolve_technique(fields: dict, title: str, filename: str, warnings: list[s
             filename, f"MITRE TTP {ttp} and MITRE Sub-TTP {sub} name different techniques."
         )
     technique_id = sub or ttp
-    title_match = _TITLE_ID_RE.search(title) if title else None
+    title_ids = _TITLE_ID_RE.findall(title) if title else []
+    title_match = _TITLE_ID_RE.search(title) if len(title_ids) == 1 else None
     title_id = attack.normalize_technique_id(title_match.group("id")) if title_match else None
     if technique_id is None:
         technique_id = title_id

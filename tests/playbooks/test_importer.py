@@ -235,3 +235,20 @@ def test_a_malformed_first_import_leaves_no_playbook_row(seed_text):
     with pytest.raises(PlaybookFormatError):
         do_import(replace_row(seed_text, "Questions for Analysis", None))
     assert snapshot() == (0, [], 0)
+
+
+@pytest.mark.parametrize(
+    ("title", "technique_id", "name"),
+    [
+        ("# Gather_Victim_Org_Information:_Business_Relationships - T1591002", "T1591.002",
+         "Gather Victim Org Information: Business Relationships"),
+        ("# T1591.002: Partner reconnaissance", "T1591.002", "Partner reconnaissance"),
+        ("# Partner reconnaissance (t1591002)", "T1591.002", "Partner reconnaissance"),
+    ],
+)  # fmt: skip
+def test_the_title_gives_id_and_name_when_the_table_has_neither(seed_text, title, technique_id, name):
+    text = seed_text.replace("# Gather_Victim_Org_Information:_Business_Relationships - T1591002", title)
+    for row in ("MITRE TTP", "MITRE Sub-TTP", "Name"):
+        text = replace_row(text, row, None)
+    parsed = parse_playbook(text, filename="t.md")
+    assert (parsed.technique_id, parsed.name) == (technique_id, name)
