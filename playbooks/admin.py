@@ -209,6 +209,7 @@ class PlaybookVersionAdmin(admin.ModelAdmin):
         for version in queryset.order_by("technique_id", "number"):
             try:
                 playbook_version_publish(version=version, by=request.user)
+                self.log_change(request, version, "Published.")
                 done += 1
             except DomainError as exc:
                 self.message_user(request, exc.message, messages.ERROR)
@@ -221,8 +222,9 @@ class PlaybookVersionAdmin(admin.ModelAdmin):
     def new_draft_selected(self, request, queryset):
         if not can_edit(request):
             raise PermissionDenied
-        drafts = [playbook_version_new_draft(version=v, by=request.user) for v in queryset]
-        for draft in drafts:
+        for version in queryset:
+            draft = playbook_version_new_draft(version=version, by=request.user)
+            self.log_addition(request, draft, f"New draft from version {version.number}.")
             self.message_user(request, f"Created draft version {draft.number} of {draft.technique_id}.")
 
     def _export(self, queryset, fmt: str):
@@ -281,6 +283,7 @@ class PlaybookVersionAdmin(admin.ModelAdmin):
         except DomainError as exc:
             self.message_user(request, exc.message, messages.ERROR)
         else:
+            self.log_change(request, version, "Published.")
             self.message_user(
                 request,
                 f"Published version {version.number} of {version.technique_id}; cases opened from now on use it.",
@@ -292,6 +295,7 @@ class PlaybookVersionAdmin(admin.ModelAdmin):
         if request.method != "POST":
             return HttpResponseRedirect(self._change_url(version))
         draft = playbook_version_new_draft(version=version, by=request.user)
+        self.log_addition(request, draft, f"New draft from version {version.number}.")
         self.message_user(request, f"Created draft version {draft.number} from version {version.number}.")
         return HttpResponseRedirect(self._change_url(draft))
 
@@ -342,6 +346,8 @@ class PlaybookVersionAdmin(admin.ModelAdmin):
                 except PlaybookFormatError as exc:
                     results.append({"ok": False, "message": exc.message})
                 else:
+                    if result.created:
+                        self.log_addition(request, result.version, f"Imported from {upload.name}.")
                     results.append(
                         {
                             "ok": True,

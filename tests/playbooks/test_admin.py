@@ -246,3 +246,16 @@ def test_an_unknown_tactic_id_is_refused(seed_playbook, client, manager):
     assert client.post(change_url(draft), data).status_code == 302
     draft.refresh_from_db()
     assert (draft.tactic, draft.tactic_id) == ("Impact", "TA0040")
+
+
+def test_editor_actions_leave_admin_log_entries(seed_playbook, client, manager):
+    from django.contrib.admin.models import LogEntry
+
+    login(client, manager)
+    client.post(reverse("admin:playbooks_playbookversion_new_draft", args=[seed_playbook.pk]))
+    draft = PlaybookVersion.objects.get(number=2)
+    client.post(reverse("admin:playbooks_playbookversion_publish", args=[draft.pk]))
+    messages = list(
+        LogEntry.objects.filter(user=manager).order_by("pk").values_list("object_id", "change_message")
+    )
+    assert messages == [(str(draft.pk), "New draft from version 1."), (str(draft.pk), "Published.")]
