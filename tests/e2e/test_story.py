@@ -142,3 +142,17 @@ def test_alert_to_closed_case(page, live_server, seed_playbook, ingest_source, l
     assert case.status == Case.Status.CLOSED
     assert case.handoff_note.startswith("VPS scraping")
     assert case.steps.filter(section="t2_action", value="done").count() == len(t2_actions)
+
+
+def test_the_dashboard_refreshes_its_queues_in_place(page, seed_playbook, make_case, l1, login):
+    first = make_case(title="First alert of the shift")
+    login(page, l1)
+    triage = page.get_by_role("region", name=re.compile(r"^Triage"))
+    expect(triage.get_by_role("link", name=first.reference)).to_be_visible()
+    page.evaluate("window.__notReloaded = true")
+
+    second = make_case(title="Arrived while the dashboard was open")
+
+    # htmx polls the queues every 5 s and swaps them in; the page itself is not reloaded.
+    expect(triage.get_by_role("link", name=second.reference)).to_be_visible(timeout=12_000)
+    assert page.evaluate("window.__notReloaded") is True
