@@ -13,6 +13,21 @@ SWEEP_GRACE = timedelta(minutes=1)
 SWEEP_BATCH = 1000
 
 
+@shared_task(bind=True, max_retries=5)
+def fan_out_enrichment(self, alert_ids: list[int]) -> int:
+    """Split a batch's enrichment into one intel.tasks.enrich_alert per alert, in the
+    worker (ingestion sends one message per batch). Enrichment is idempotent, so a retry
+    after a partial send re-sends the whole list harmlessly."""
+    from intel.tasks import enrich_alert
+
+    try:
+        for pk in alert_ids:
+            enrich_alert.apply_async(args=(pk,))
+    except Exception as exc:  # kombu raises many types for a broker that went away
+        raise self.retry(exc=exc, countdown=10) from exc
+    return len(alert_ids)
+
+
 @shared_task
 def sweep_undispatched() -> int:
     """Re-dispatch enrichment for alerts whose task never reached the broker (an outage

@@ -21,6 +21,11 @@ MAX_OBSERVABLES = 500
 
 ObservableTuple = tuple[str, str, str]  # (type, value, role)
 
+# Django rebuilds `Choices.values` on every access; the hot path checks these sets.
+SEVERITIES = frozenset(Severity.values)
+OBSERVABLE_TYPES = tuple(Observable.Type.values)
+ROLES = tuple(AlertObservable.Role.values)
+
 ROLE_PRIORITY = {
     # When one value is seen in several roles, keep the most specific.
     AlertObservable.Role.SOURCE: 0,
@@ -78,7 +83,7 @@ class NativeAlert:
             self.title = self.title[: MAX_TITLE - 1] + "…"
         if not isinstance(self.description, str):
             err("description", "Must be a string.")
-        if isinstance(self.severity, bool) or self.severity not in Severity.values:
+        if isinstance(self.severity, bool) or self.severity not in SEVERITIES:
             err("severity", "Must be 1-4 (low, medium, high, critical).")
         if not isinstance(self.observed_at, datetime) or self.observed_at.tzinfo is None:
             err("observed_at", "Must be a timezone-aware datetime.")
@@ -114,13 +119,13 @@ class NativeAlert:
             except (TypeError, ValueError):
                 err(f"observables[{i}]", "Must be (type, value, role).")
                 continue
-            if type_ not in Observable.Type.values:
-                err(f"observables[{i}].type", f"Unknown type; one of {', '.join(Observable.Type.values)}.")
+            if type_ not in OBSERVABLE_TYPES:
+                err(f"observables[{i}].type", f"Unknown type; one of {', '.join(OBSERVABLE_TYPES)}.")
                 continue
-            if role not in AlertObservable.Role.values:
+            if role not in ROLES:
                 err(
                     f"observables[{i}].role",
-                    f"Unknown role; one of {', '.join(AlertObservable.Role.values)}.",
+                    f"Unknown role; one of {', '.join(ROLES)}.",
                 )
                 continue
             normalised = normalise(type_, value)

@@ -9,9 +9,9 @@ Only source_ref and title are required. observed_at defaults to the arrival time
 without an offset is UTC. Unknown fields are ignored; the whole object is kept as raw.
 """
 
-from cases.models import AlertObservable, Observable
+from cases.models import AlertObservable
 
-from .base import NativeAlert
+from .base import OBSERVABLE_TYPES, ROLES, NativeAlert
 from .common import Adapter, Errors, parse_time, read_severity, read_str, read_str_list, read_techniques
 
 # Common spellings senders use for our observable types.
@@ -52,16 +52,16 @@ def read_declared_observables(errors: Errors, name: str, value) -> list[tuple[st
             continue
         raw_type = item.get("type")
         type_ = TYPE_ALIASES.get(raw_type.lower(), raw_type.lower()) if isinstance(raw_type, str) else None
-        if type_ not in Observable.Type.values:
-            errors.add(f"{field}.type", f"Must be one of {', '.join(Observable.Type.values)}.")
+        if type_ not in OBSERVABLE_TYPES:
+            errors.add(f"{field}.type", f"Must be one of {', '.join(OBSERVABLE_TYPES)}.")
             continue
         value_ = item.get("value")
         if not isinstance(value_, str) or not value_.strip():
             errors.add(f"{field}.value", "Must be a non-empty string.")
             continue
         role = item.get("role", AlertObservable.Role.DECLARED)
-        if role not in AlertObservable.Role.values:
-            errors.add(f"{field}.role", f"Must be one of {', '.join(AlertObservable.Role.values)}.")
+        if role not in ROLES:
+            errors.add(f"{field}.role", f"Must be one of {', '.join(ROLES)}.")
             continue
         result.append((type_, value_, role))
     return result

@@ -7,8 +7,8 @@ from collections.abc import Iterable
 from django.db import connection
 from django.db.models import Q
 
-from cases.models import Case, Observable
-from playbooks.models import PlaybookItem, PlaybookVersion
+from cases.models import Case, CaseStep, Observable
+from playbooks.models import PlaybookItem
 
 from .observables import is_internal
 
@@ -98,25 +98,72 @@ def case_reference(pk: int, year: int) -> str:
     return f"CASE-{year}-{pk:06d}"
 
 
-# Items of a published version never change (playbooks.models refuses it), so they are
-# cached per process. The key includes published_at so a test database that reuses a
-# primary key for another version never hits a stale entry.
-_ITEMS_CACHE: dict[tuple[int, object], list[tuple[int, str, int]]] = {}
-_ITEMS_CACHE_MAX = 256
+def create_steps(cases: list[tuple[int, int]]) -> None:
+    """One CaseStep per item of each case's pinned playbook version, in one statement.
+
+    `cases` holds (case id, playbook version id). The items are copied server-side with
+    INSERT ... SELECT, so a batch of cases costs one round trip and no model instances;
+    every other column gets its model default, read from the model so a new field with a
+    default needs no change here.
+    """
+    if not cases:
+        return
+    qn = connection.ops.quote_name
+    copied = {"case": "c.case_id", "item": "i.id", "section": "i.section", "order": 'i."order"'}
+    columns, expressions, params = [], [], []
+    for field in CaseStep._meta.concrete_fields:
+        if field.primary_key:
+            continue
+        columns.append(qn(field.column))
+        if field.name in copied:
+            expressions.append(copied[field.name])
+        else:
+            expressions.append("%s")
+            params.append(field.get_db_prep_save(field.get_default(), connection))
+    rows = ", ".join(["(%s, %s)"] * len(cases))
+    sql = (
+        f"WITH c(case_id, version_id) AS (VALUES {rows}) "  # noqa: S608 (identifiers from the model)
+        f"INSERT INTO {qn(CaseStep._meta.db_table)} ({', '.join(columns)}) "
+        f"SELECT {', '.join(expressions)} FROM c JOIN {qn(PlaybookItem._meta.db_table)} i "
+        'ON i.version_id = c.version_id ORDER BY c.case_id, i.section, i."order"'
+    )
+    flat = [value for pair in cases for value in pair]
+    with connection.cursor() as cursor:
+        # The VALUES rows come first in the statement, then the defaults.
+        cursor.execute(sql, flat + params)
 
 
-def playbook_items(version: PlaybookVersion) -> list[tuple[int, str, int]]:
-    """(item id, section, order) of every item of a published version."""
-    key = (version.pk, version.published_at)
-    items = _ITEMS_CACHE.get(key) if version.published_at else None
-    if items is None:
-        items = list(
-            PlaybookItem.objects.filter(version_id=version.pk)
-            .order_by("section", "order")
-            .values_list("id", "section", "order")
-        )
-        if version.published_at:
-            if len(_ITEMS_CACHE) >= _ITEMS_CACHE_MAX:
-                _ITEMS_CACHE.clear()
-            _ITEMS_CACHE[key] = items
-    return items
+CASE_UPDATE_FIELDS = (
+    "alert_count",
+    "first_observed_at",
+    "last_observed_at",
+    "severity",
+    "sla_due_at",
+    "updated_at",
+)
+
+
+def update_joined_cases(cases: list[Case]) -> None:
+    """Write the new counters and times of cases that alerts joined, in one UPDATE ... FROM
+    (VALUES ...). The rows are locked (select_for_update) by the caller, so absolute values
+    computed from what it read are safe; bulk_update would build a CASE per field and row."""
+    if not cases:
+        return
+    qn = connection.ops.quote_name
+    fields = [Case._meta.get_field(name) for name in CASE_UPDATE_FIELDS]
+    pg = connection.vendor == "postgresql"
+    casts = {f.name: "::" + f.db_type(connection) if pg else "" for f in fields}
+    row = "(%s" + ("::bigint" if pg else "") + "".join(f", %s{casts[f.name]}" for f in fields) + ")"
+    params = []
+    for case in cases:
+        params.append(case.pk)
+        params.extend(f.get_db_prep_save(getattr(case, f.attname), connection) for f in fields)
+    names = ", ".join(["id", *(f.column for f in fields)])
+    assignments = ", ".join(f"{qn(f.column)} = v.{f.column}" for f in fields)
+    table = qn(Case._meta.db_table)
+    sql = (
+        f"WITH v({names}) AS (VALUES {', '.join([row] * len(cases))}) "  # noqa: S608 (identifiers from the model)
+        f"UPDATE {table} SET {assignments} FROM v WHERE {table}.id = v.id"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)

@@ -29,16 +29,16 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.db import IntegrityError, OperationalError, transaction
 from django.db.models import F
-from django.db.models.functions import Greatest, Least
 from django.utils import timezone
 
 from cases.ingest.base import InvalidAlert, NativeAlert
 from cases.ingest.store import (
     allocate_case_ids,
     case_reference,
+    create_steps,
     ensure_observables,
     lock_correlation_keys,
-    playbook_items,
+    update_joined_cases,
 )
 from cases.models import (
     Alert,
@@ -46,7 +46,6 @@ from cases.models import (
     Case,
     CaseEvent,
     CaseObservable,
-    CaseStep,
     IngestSource,
     Observable,
 )
@@ -58,6 +57,25 @@ __all__ = ["IntakeResult", "InvalidAlert", "NativeAlert", "ingest_alert", "inges
 logger = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 3
+FAN_OUT_CHUNK = 1000
+# Correlation looks at the newest cases linked to an alert's key entities, at most this
+# many links: an entity seen in more cases than that (a scanner, over months) is only
+# matched against its recent ones, which are the ones that can be open in the window.
+MAX_CANDIDATE_LINKS = 2000
+# What correlation reads of a candidate case (and the API answers with).
+CANDIDATE_FIELDS = (
+    "id",
+    "reference",
+    "status",
+    "technique_id",
+    "severity",
+    "alert_count",
+    "first_observed_at",
+    "last_observed_at",
+    "opened_at",
+    "acknowledged_at",
+    "sla_due_at",
+)
 Role = AlertObservable.Role
 OType = Observable.Type
 
@@ -211,32 +229,32 @@ def _ingest_once(source: IngestSource, alerts: list[NativeAlert]) -> list[Intake
     index: dict[tuple[str, int], list[_CaseState]] = defaultdict(list)
     all_keys = {k for ks in keys.values() for k in ks}
     if all_keys:
-        observed = [a.observed_at for _, a in new]
-        candidates = list(
-            Case.objects.select_for_update()
-            .open()
-            .filter(
-                pk__in=CaseObservable.objects.filter(observable_id__in=all_keys).values("case_id"),
-                technique_id__in={a.technique_id for _, a in new},
-                last_observed_at__gte=min(observed) - window,
-                first_observed_at__lte=max(observed) + window,
-            )
-            .order_by("pk")
+        # Two statements with fixed plans rather than one join whose plan depends on fresh
+        # statistics: the cases sharing a key (newest first, through the (observable, case)
+        # index), then those of them that are open, in the window, locked.
+        links = list(
+            CaseObservable.objects.filter(observable_id__in=all_keys)
+            .order_by("-case_id")
+            .values_list("case_id", "observable_id")[:MAX_CANDIDATE_LINKS]
         )
-        if candidates:
-            for case in candidates:
+        if links:
+            observed = [a.observed_at for _, a in new]
+            for case in (
+                Case.objects.select_for_update()
+                .only(*CANDIDATE_FIELDS)
+                .open()
+                .filter(
+                    pk__in={case_id for case_id, _ in links},
+                    technique_id__in={a.technique_id for _, a in new},
+                    last_observed_at__gte=min(observed) - window,
+                    first_observed_at__lte=max(observed) + window,
+                )
+                .order_by("pk")
+            ):
                 states[case.pk] = _CaseState(case=case, is_new=False)
-            if len(new) == 1:
-                links = [
-                    (case.pk, k) for case in candidates for k in all_keys
-                ]  # all share a key by construction
-            else:
-                links = CaseObservable.objects.filter(
-                    case_id__in=states.keys(), observable_id__in=all_keys
-                ).values_list("case_id", "observable_id")
             for case_id, obs_id in links:
-                state = states[case_id]
-                index[(state.case.technique_id, obs_id)].append(state)
+                if case_id in states:
+                    index[(states[case_id].case.technique_id, obs_id)].append(states[case_id])
 
     versions: dict[str, PlaybookVersion | None] = {}
     created_alerts: list[Alert] = []
@@ -323,14 +341,7 @@ def _ingest_once(source: IngestSource, alerts: list[NativeAlert]) -> list[Intake
         state.case.reference = case_reference(pk, now.year)
     Case.objects.bulk_create([s.case for s in new_states])
 
-    steps = [
-        CaseStep(case_id=s.case.pk, item_id=item_id, section=section, order=order)
-        for s in new_states
-        if s.case.playbook_version_id
-        for item_id, section, order in playbook_items(s.case.playbook_version)
-    ]
-    if steps:
-        CaseStep.objects.bulk_create(steps)
+    create_steps([(s.case.pk, s.case.playbook_version_id) for s in new_states if s.case.playbook_version_id])
 
     for alert, state in zip(created_alerts, alert_states, strict=True):
         alert.case = state.case
@@ -344,37 +355,40 @@ def _ingest_once(source: IngestSource, alerts: list[NativeAlert]) -> list[Intake
         ]
     )
     touched = new_states + [s for s in states.values() if s.joined]
-    links = [
-        CaseObservable(
-            case_id=s.case.pk,
-            observable_id=obs_id,
-            first_seen_at=s.first_seen[obs_id],
-            last_seen_at=s.last_seen[obs_id],
-        )
-        for s in touched
-        for obs_id in sorted(s.observable_ids)
-    ]
-    if links:
-        CaseObservable.objects.bulk_create(links, ignore_conflicts=True)
-    for state in states.values():
-        if state.joined and state.observable_ids:
-            # Links that existed before keep the widest span; new ones are already right.
-            spans: dict[tuple[datetime, datetime], list[int]] = defaultdict(list)
-            for obs_id in state.observable_ids:
-                spans[(state.first_seen[obs_id], state.last_seen[obs_id])].append(obs_id)
-            for (first, last), obs_ids in spans.items():
-                CaseObservable.objects.filter(case_id=state.case.pk, observable_id__in=obs_ids).update(
-                    first_seen_at=Least("first_seen_at", first), last_seen_at=Greatest("last_seen_at", last)
+    # A joined case's existing links keep their widest span: read them (the case rows are
+    # locked, and only intake writes links), merge, and write every link in one upsert.
+    spans: dict[tuple[int, int], tuple[datetime, datetime]] = {}
+    joined = [s for s in states.values() if s.joined]
+    if joined:
+        spans = {
+            (case_id, obs_id): (first, last)
+            for case_id, obs_id, first, last in CaseObservable.objects.filter(
+                case_id__in=[s.case.pk for s in joined],
+                observable_id__in=set().union(*(s.observable_ids for s in joined)),
+            ).values_list("case_id", "observable_id", "first_seen_at", "last_seen_at")
+        }
+    links = []
+    for state in touched:
+        for obs_id in sorted(state.observable_ids):
+            first, last = state.first_seen[obs_id], state.last_seen[obs_id]
+            if (state.case.pk, obs_id) in spans:
+                old_first, old_last = spans[(state.case.pk, obs_id)]
+                first, last = min(first, old_first), max(last, old_last)
+            links.append(
+                CaseObservable(
+                    case_id=state.case.pk, observable_id=obs_id, first_seen_at=first, last_seen_at=last
                 )
-    joined_existing = [s.case for s in states.values() if s.joined]
-    if joined_existing:
-        # The rows are locked (select_for_update above), so the values read are current.
-        for case in joined_existing:
-            case.updated_at = now
-        Case.objects.bulk_update(
-            joined_existing,
-            ["alert_count", "first_observed_at", "last_observed_at", "severity", "sla_due_at", "updated_at"],
+            )
+    if links:
+        CaseObservable.objects.bulk_create(
+            links,
+            update_conflicts=True,
+            unique_fields=["case", "observable"],
+            update_fields=["first_seen_at", "last_seen_at"],
         )
+    for state in joined:
+        state.case.updated_at = now
+    update_joined_cases([s.case for s in joined])
 
     event_rows = []
     for state, verb, data, alert in events:
@@ -402,20 +416,29 @@ def _ingest_once(source: IngestSource, alerts: list[NativeAlert]) -> list[Intake
 
 
 def dispatch_enrichment(alert_ids: Sequence[int]) -> int:
-    """Send enrichment for these alerts and stamp `dispatched_at` on the ones sent.
+    """Send enrichment for these alerts and stamp `dispatched_at` on the ones handed over.
 
-    Stops at the first broker failure (the rest would wait for the same timeout); the
-    sweeper re-sends what is left. Returns how many were sent.
+    One alert: intel.tasks.enrich_alert directly. Several: one cases.tasks.fan_out_enrichment
+    message per chunk, which the worker splits into one enrich_alert per alert; a batch of
+    500 is then one broker round trip in the request, not 500. Stops at the first broker
+    failure (the rest would wait for the same timeout); the sweeper re-sends what is left.
+    Returns how many alerts were handed over.
     """
     if not alert_ids:
         return 0
+    from cases.tasks import fan_out_enrichment
     from intel.tasks import enrich_alert
 
-    sent = []
-    for pk in alert_ids:
-        if not send_task_safely(enrich_alert, pk):
-            break
-        sent.append(pk)
+    sent: list[int] = []
+    if len(alert_ids) == 1:
+        if send_task_safely(enrich_alert, alert_ids[0]):
+            sent = list(alert_ids)
+    else:
+        for start in range(0, len(alert_ids), FAN_OUT_CHUNK):
+            chunk = list(alert_ids[start : start + FAN_OUT_CHUNK])
+            if not send_task_safely(fan_out_enrichment, chunk):
+                break
+            sent += chunk
     if sent:
         Alert.objects.filter(pk__in=sent, dispatched_at__isnull=True).update(dispatched_at=timezone.now())
     return len(sent)

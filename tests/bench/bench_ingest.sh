@@ -1,0 +1,185 @@
+#!/usr/bin/env bash
+# Ingestion benchmark: Vigil's whole pipeline against the bare Django + DRF "floor",
+# measured side by side in one run (the machines are noisy; only ratios hold).
+#
+#   bin/vigil bench-ingest          (or: bash tests/bench/bench_ingest.sh)
+#
+# Needs PostgreSQL on 127.0.0.1:5432 reachable as a superuser without a password
+# (BENCH_PG_URL to change), Python 3.11 and network access for the floor's own venv.
+# Uses Redis as the broker when BENCH_REDIS_URL answers (default redis://127.0.0.1:6379/2),
+# else kombu's filesystem broker in a temp dir. Databases: vigil_bench and floor (both
+# recreated). Results: printed, and saved under var/bench/<timestamp>/.
+#
+# Knobs (environment): BENCH_C1_REQUESTS (300), BENCH_C8_REQUESTS (1500),
+# BENCH_BATCH_REQUESTS (24), BENCH_BATCH_SIZE (500), BENCH_BATCH_CONCURRENCY (4),
+# BENCH_WORKERS (3 sync gunicorn workers, as the floor was measured), BENCH_MAX_SECONDS (90).
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/../.." && pwd)"
+cd "$ROOT"
+PY="$ROOT/.venv/bin/python"
+SHARED="${VIGIL_SHARED_DIR:-$ROOT/../shared}"
+LOADGEN="$SHARED/bench/loadgen.py"
+FLOOR_SRC="$SHARED/bench/floor"
+FLOOR_TEMPLATE="$SHARED/bench/templates/floor_alert.json"
+VIGIL_TEMPLATE="$ROOT/tests/bench/templates/vigil_alert.json"
+
+PG_URL="${BENCH_PG_URL:-postgres://postgres@127.0.0.1:5432}"
+REDIS_URL="${BENCH_REDIS_URL:-redis://127.0.0.1:6379/2}"
+C1_REQUESTS="${BENCH_C1_REQUESTS:-300}"
+C8_REQUESTS="${BENCH_C8_REQUESTS:-1500}"
+BATCH_REQUESTS="${BENCH_BATCH_REQUESTS:-24}"
+BATCH_SIZE="${BENCH_BATCH_SIZE:-500}"
+BATCH_CONCURRENCY="${BENCH_BATCH_CONCURRENCY:-4}"
+WORKERS="${BENCH_WORKERS:-3}"
+MAX_SECONDS="${BENCH_MAX_SECONDS:-90}"
+
+OUT="$ROOT/var/bench/$(date -u +%Y%m%dT%H%M%SZ)"
+FLOOR_VENV="$ROOT/var/bench/floor-venv"
+WORK="$(mktemp -d)"
+mkdir -p "$OUT"
+
+say() { printf '\033[1mbench:\033[0m %s\n' "$*" >&2; }
+
+PIDS=()
+cleanup() {
+    local pid
+    for pid in "${PIDS[@]}"; do
+        kill "$pid" 2>/dev/null || true
+        wait "$pid" 2>/dev/null || true
+    done
+    rm -rf "$WORK"
+}
+trap cleanup EXIT
+
+[ -x "$PY" ] || { say "no .venv: run bin/vigil once (or bin/vigil bench-ingest)"; exit 2; }
+[ -f "$LOADGEN" ] || { say "loadgen not found at $LOADGEN (set VIGIL_SHARED_DIR)"; exit 2; }
+
+pg() {  # run SQL statements (one per argument) on the maintenance database, autocommit
+    "$PY" - "$PG_URL/postgres" "$@" <<'PYEOF'
+import sys, psycopg2
+conn = psycopg2.connect(sys.argv[1]); conn.autocommit = True
+with conn.cursor() as cur:
+    for sql in sys.argv[2:]:
+        cur.execute(sql)
+PYEOF
+}
+
+free_port() { "$PY" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'; }
+
+wait_http() {  # wait until something answers HTTP on the port
+    "$PY" - "$1" <<'PYEOF'
+import sys, time, urllib.request, urllib.error
+url = f"http://127.0.0.1:{sys.argv[1]}/healthz"
+for _ in range(150):
+    try:
+        urllib.request.urlopen(url, timeout=2)
+        sys.exit(0)
+    except urllib.error.HTTPError:
+        sys.exit(0)  # an answer (e.g. 404/503) is enough: the server is up
+    except Exception:
+        time.sleep(0.2)
+sys.exit("server did not start")
+PYEOF
+}
+
+loadgen() {  # loadgen.py with aiohttp from .venv; appends its JSON line to results
+    local label="$1"
+    shift
+    "$PY" "$LOADGEN" --label "$label" --max-seconds "$MAX_SECONDS" "$@" | tail -n 1 | tee -a "$OUT/loadgen.jsonl" >/dev/null
+}
+
+stop() {  # stop the last server started
+    local pid="${PIDS[-1]}"
+    kill "$pid" 2>/dev/null || true
+    wait "$pid" 2>/dev/null || true
+    unset 'PIDS[-1]'
+}
+
+# --- Vigil ---------------------------------------------------------------------------------
+say "PostgreSQL: recreating database vigil_bench"
+pg "DROP DATABASE IF EXISTS vigil_bench WITH (FORCE)" "CREATE DATABASE vigil_bench"
+
+export DATABASE_URL="$PG_URL/vigil_bench"
+export DEBUG=0
+SECRET_KEY="$("$PY" -c 'import secrets; print(secrets.token_urlsafe(50))')"
+export SECRET_KEY
+export ALLOWED_HOSTS=127.0.0.1 SECURE_SSL_REDIRECT=0 CONN_MAX_AGE=60 LOG_LEVEL=WARNING
+export VIGIL_INGEST_RATE="100000000/min"   # the benchmark measures throughput, not the limiter
+if "$PY" -c "import redis,sys; redis.Redis.from_url(sys.argv[1], socket_timeout=1).ping()" "$REDIS_URL" 2>/dev/null; then
+    export CELERY_BROKER_URL="$REDIS_URL"
+    "$PY" -c "import redis,sys; redis.Redis.from_url(sys.argv[1]).flushdb()" "$REDIS_URL"
+    BROKER="redis ($REDIS_URL, flushed; no worker consumes during the run)"
+else
+    export CELERY_BROKER_URL="filesystem://" VIGIL_BROKER_DIR="$WORK/broker"
+    mkdir -p "$VIGIL_BROKER_DIR/processed"
+    BROKER="filesystem ($VIGIL_BROKER_DIR)"
+fi
+say "broker: $BROKER"
+
+"$PY" manage.py migrate --noinput -v 0
+"$PY" manage.py import_playbooks --publish "$SHARED"/seeds/*.md >/dev/null
+say "SQL statements per alert (CaptureQueriesContext on the service and on whole requests)"
+"$PY" tests/bench/query_counts.py | tee "$OUT/queries.json"
+TOKEN="$("$PY" manage.py create_ingest_token "bench-$(date +%s)" 2>/dev/null | tail -n 1)"
+
+PORT="$(free_port)"
+say "starting Vigil: gunicorn soc.wsgi, $WORKERS sync workers, 127.0.0.1:$PORT, DEBUG off"
+"$ROOT/.venv/bin/gunicorn" soc.wsgi -b "127.0.0.1:$PORT" -k sync -w "$WORKERS" --log-level warning &
+PIDS+=($!)
+wait_http "$PORT"
+URL="http://127.0.0.1:$PORT/api/v1/alerts/"
+H="Authorization: Token $TOKEN"
+loadgen vigil-single-c1 --url "$URL" --template "$VIGIL_TEMPLATE" -H "$H" -n "$C1_REQUESTS" -c 1 --warmup 30
+loadgen vigil-single-c8 --url "$URL" --template "$VIGIL_TEMPLATE" -H "$H" -n "$C8_REQUESTS" -c 8 --warmup 30
+loadgen "vigil-batch$BATCH_SIZE-c$BATCH_CONCURRENCY" --url "$URL" --template "$VIGIL_TEMPLATE" -H "$H" \
+    --batch "$BATCH_SIZE" -n "$BATCH_REQUESTS" -c "$BATCH_CONCURRENCY" --warmup 2
+stop
+"$PY" - <<'PYEOF' | tee "$OUT/vigil_db.json"
+import json, os, django
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "soc.settings")
+django.setup()
+from cases.models import Alert, Case, CaseStep
+print(json.dumps({"alerts": Alert.objects.count(), "cases": Case.objects.count(), "case_steps": CaseStep.objects.count()}))
+PYEOF
+
+# --- Floor ---------------------------------------------------------------------------------
+FLOOR_DIR="$WORK/floor"
+mkdir -p "$FLOOR_DIR"
+cp -r "$FLOOR_SRC/." "$FLOOR_DIR"
+if [ ! -x "$FLOOR_VENV/bin/gunicorn" ]; then
+    say "creating the floor's venv in $FLOOR_VENV (its README's packages, psycopg 3)"
+    python3.11 -m venv "$FLOOR_VENV" 2>/dev/null || "$PY" -m venv --without-pip "$FLOOR_VENV"
+    "$FLOOR_VENV/bin/python" -m pip install --quiet --disable-pip-version-check \
+        'Django>=5.2,<5.3' 'djangorestframework>=3.15' 'gunicorn>=23' 'psycopg[binary]>=3.2' 'aiohttp>=3.9'
+fi
+say "PostgreSQL: recreating role and database floor"
+pg "DO \$\$ BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'floor') THEN CREATE ROLE floor LOGIN PASSWORD 'floor'; END IF; END \$\$" \
+    "DROP DATABASE IF EXISTS floor WITH (FORCE)" "CREATE DATABASE floor OWNER floor"
+(
+    cd "$FLOOR_DIR"
+    unset DATABASE_URL DEBUG SECRET_KEY
+    export FLOOR_DB_NAME=floor FLOOR_DB_USER=floor FLOOR_DB_PASSWORD=floor FLOOR_DB_HOST=127.0.0.1 FLOOR_DB_PORT=5432
+    "$FLOOR_VENV/bin/python" manage.py migrate -v 0
+    "$FLOOR_VENV/bin/python" manage.py bench_token | tail -n 1 >"$WORK/floor_token"
+)
+FLOOR_PORT="$(free_port)"
+say "starting the floor: gunicorn floor.wsgi, $WORKERS sync workers, 127.0.0.1:$FLOOR_PORT"
+(
+    cd "$FLOOR_DIR"
+    export FLOOR_DB_NAME=floor FLOOR_DB_USER=floor FLOOR_DB_PASSWORD=floor FLOOR_DB_HOST=127.0.0.1 FLOOR_DB_PORT=5432
+    exec "$FLOOR_VENV/bin/gunicorn" floor.wsgi -b "127.0.0.1:$FLOOR_PORT" -k sync -w "$WORKERS" --log-level warning
+) &
+PIDS+=($!)
+wait_http "$FLOOR_PORT"
+FH="Authorization: Token $(cat "$WORK/floor_token")"
+FURL="http://127.0.0.1:$FLOOR_PORT/api/alerts/"
+loadgen floor-single-c1 --url "$FURL" --template "$FLOOR_TEMPLATE" -H "$FH" -n "$C1_REQUESTS" -c 1 --warmup 30
+loadgen floor-single-c8 --url "$FURL" --template "$FLOOR_TEMPLATE" -H "$FH" -n "$C8_REQUESTS" -c 8 --warmup 30
+loadgen "floor-batch$BATCH_SIZE-c$BATCH_CONCURRENCY" --url "${FURL}bulk/" --template "$FLOOR_TEMPLATE" -H "$FH" \
+    --batch "$BATCH_SIZE" -n "$BATCH_REQUESTS" -c "$BATCH_CONCURRENCY" --warmup 2
+stop
+
+# --- Report --------------------------------------------------------------------------------
+"$PY" tests/bench/report.py "$OUT" | tee "$OUT/report.txt"
+say "results in $OUT"

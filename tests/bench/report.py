@@ -1,0 +1,69 @@
+"""Summarise one benchmark run (tests/bench/bench_ingest.sh): rates, latencies, the
+Vigil/floor ratios and the SQL statements per alert, against the issue's targets."""
+
+import json
+import sys
+from pathlib import Path
+
+TARGETS = {
+    "single_c8_ratio": 0.5,  # Vigil single-alert ingest at c=8 >= 50% of the floor
+    "batch_alerts_per_s": 2000,
+    "queries_single": 15,
+    "queries_batch_per_alert": 3,
+}
+
+
+def main(out: Path) -> None:
+    runs = {}
+    for line in (out / "loadgen.jsonl").read_text().splitlines():
+        if line.strip():
+            run = json.loads(line)
+            runs[run["label"]] = run
+    queries = json.loads((out / "queries.json").read_text())
+
+    def row(label: str) -> str:
+        r = runs.get(label)
+        if not r:
+            return f"{label:<26} (missing)"
+        return (
+            f"{label:<26} {r['alerts_per_s'] or 0:>9.1f} alerts/s  p50 {r['p50_ms'] or 0:>8.1f} ms  "
+            f"p95 {r['p95_ms'] or 0:>8.1f} ms  ok {r['requests_ok']}/{r['requests_sent']}  errors {r['errors']}"
+        )
+
+    kinds = [k.removeprefix("vigil-") for k in runs if k.startswith("vigil-")]
+    print("\n== throughput (loadgen.py over HTTP, gunicorn sync workers, PostgreSQL) ==")
+    ratios = {}
+    for kind in kinds:
+        print(row(f"vigil-{kind}"))
+        print(row(f"floor-{kind}"))
+        v, f = runs.get(f"vigil-{kind}"), runs.get(f"floor-{kind}")
+        if v and f and f["alerts_per_s"]:
+            ratios[kind] = v["alerts_per_s"] / f["alerts_per_s"]
+            print(f"{'  ratio vigil/floor':<26} {ratios[kind]:>9.2f}\n")
+
+    print("== SQL statements ==")
+    for key, value in queries.items():
+        print(f"  {key:<28} {value}")
+
+    batch = next((runs[k] for k in runs if k.startswith("vigil-batch")), None)
+    checks = {
+        "single c=8 >= 50% of the floor": ratios.get("single-c8", 0) >= TARGETS["single_c8_ratio"],
+        "batches >= 2,000 alerts/s": bool(batch)
+        and (batch["alerts_per_s"] or 0) >= TARGETS["batch_alerts_per_s"],
+        "<= 15 statements for a single alert (whole request)": max(
+            queries["http_single_new_case"], queries["service_single_new_case"]
+        )
+        <= TARGETS["queries_single"],
+        "<= 3 statements per alert in a batch (whole request)": queries["http_batch_per_alert"]
+        <= TARGETS["queries_batch_per_alert"],
+    }
+    print("\n== targets ==")
+    for name, ok in checks.items():
+        print(f"  [{'x' if ok else ' '}] {name}")
+    (out / "summary.json").write_text(
+        json.dumps({"runs": runs, "ratios": ratios, "queries": queries, "targets": checks})
+    )
+
+
+if __name__ == "__main__":
+    main(Path(sys.argv[1]))
