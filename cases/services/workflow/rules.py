@@ -1,0 +1,219 @@
+"""Who may do what to a case in which state: the checks every transition runs.
+
+The checks are pure (no writes) and shared by the services (cases.services.workflow)
+and by ``available_actions()``, so pages and the API only offer what a service accepts.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from django.contrib.auth import get_user_model
+
+from cases.models import Case
+from soc.errors import Conflict, DomainError, NotAllowed
+
+Status = Case.Status
+
+L1_RESOLUTIONS = (Case.Resolution.FALSE_POSITIVE, Case.Resolution.BENIGN, Case.Resolution.DUPLICATE)
+T2_RESOLUTIONS = (Case.Resolution.TRUE_POSITIVE, Case.Resolution.FALSE_POSITIVE, Case.Resolution.BENIGN)
+
+# Action names, as the API paths and the HTML forms spell them.
+CLAIM = "claim"
+UNASSIGN = "unassign"
+ASSIGN = "assign"
+CLOSE_ACTION = "close"
+ESCALATE_ACTION = "escalate"
+RETURN = "return"
+CONTAIN = "contain"
+RESOLVE = "resolve"
+REOPEN = "reopen"
+
+# --- who is who -------------------------------------------------------------------
+
+
+def _can_view(user) -> bool:
+    return bool(user and user.is_authenticated and user.has_perm("cases.view_case"))
+
+
+def _l1(user) -> bool:
+    return user.has_perm("cases.work_l1")
+
+
+def _t2(user) -> bool:
+    return user.has_perm("cases.work_t2")
+
+
+def _manager(user) -> bool:
+    return user.has_perm("cases.assign_any")
+
+
+def _owns(case: Case, user) -> bool:
+    return case.assignee_id is not None and case.assignee_id == user.pk
+
+
+def _owner_or_manager(case: Case, user, doing: str) -> None:
+    if not (_owns(case, user) or _manager(user)):
+        owner = case.assignee.get_username() if case.assignee_id else "nobody"
+        raise NotAllowed(f"{case.reference} is assigned to {owner}; only they or a SOC manager can {doing}.")
+
+
+def _wrong_state(case: Case, doing: str) -> Conflict:
+    return Conflict(f"A case in status '{case.get_status_display()}' cannot be {doing}.")
+
+
+# --- checks (pure: no writes) ---------------------------------------------------------
+
+
+def _check_base(case: Case, by) -> None:
+    if not _can_view(by):
+        raise NotAllowed("Your role does not give access to cases.")
+
+
+def _check_claim(case: Case, by) -> None:
+    _check_base(case, by)
+    if case.status == Status.NEW or (case.status == Status.TRIAGE and case.assignee_id is None):
+        if not _l1(by):
+            raise NotAllowed("Your role cannot triage cases.")
+        return
+    if case.status == Status.ESCALATED and case.assignee_id is None:
+        if not _t2(by):
+            raise NotAllowed("Escalated cases are claimed by a T2 analyst.")
+        return
+    if case.assignee_id is not None and case.is_open:
+        if _owns(case, by):
+            raise Conflict(f"You have already claimed {case.reference}.")
+        raise Conflict(f"{case.reference} was already claimed by {case.assignee.get_username()}.")
+    raise _wrong_state(case, "claimed")
+
+
+def _check_unassign(case: Case, by) -> None:
+    _check_base(case, by)
+    if case.status in (Status.TRIAGE, Status.INVESTIGATING) and case.assignee_id is not None:
+        _owner_or_manager(case, by, "unassign it")
+        return
+    raise _wrong_state(case, "unassigned")
+
+
+def _check_assign(case: Case, by) -> None:
+    _check_base(case, by)
+    if not case.is_open:
+        raise _wrong_state(case, "reassigned")
+    if _manager(by):
+        return
+    needed = _t2 if case.tier == Case.Tier.T2 else _l1
+    if not needed(by):
+        raise NotAllowed(f"Only {case.get_tier_display()} analysts or a SOC manager can assign this case.")
+    if case.assignee_id is not None and not _owns(case, by):
+        _owner_or_manager(case, by, "reassign it")
+
+
+def _check_close(case: Case, by) -> None:
+    _check_base(case, by)
+    if case.status in (Status.NEW, Status.TRIAGE):
+        if not _l1(by):
+            raise NotAllowed("Your role cannot close cases in triage.")
+        if case.assignee_id is not None:
+            _owner_or_manager(case, by, "close it")
+        return
+    if case.status == Status.RESOLVED:
+        if not _t2(by):
+            raise NotAllowed("Resolved cases are closed by T2 or a SOC manager.")
+        return
+    if case.status in (Status.ESCALATED, Status.INVESTIGATING, Status.CONTAINMENT):
+        raise Conflict(f"{case.reference} is with T2; it is resolved before it is closed.")
+    raise _wrong_state(case, "closed")
+
+
+def _check_escalate(case: Case, by) -> None:
+    _check_base(case, by)
+    if case.status == Status.TRIAGE:
+        if not _l1(by):
+            raise NotAllowed("Your role cannot escalate cases.")
+        if case.assignee_id is None:
+            raise Conflict(f"Claim {case.reference} before escalating it.")
+        _owner_or_manager(case, by, "escalate it")
+        return
+    if case.status == Status.NEW:
+        raise Conflict(f"Claim {case.reference} before escalating it.")
+    raise _wrong_state(case, "escalated")
+
+
+def _check_return(case: Case, by) -> None:
+    _check_base(case, by)
+    if case.status in (Status.ESCALATED, Status.INVESTIGATING):
+        if not _t2(by):
+            raise NotAllowed("Only T2 or a SOC manager can return a case to L1.")
+        if case.status == Status.INVESTIGATING:
+            _owner_or_manager(case, by, "return it to L1")
+        return
+    raise _wrong_state(case, "returned to L1")
+
+
+def _check_contain(case: Case, by) -> None:
+    _check_base(case, by)
+    if case.status == Status.INVESTIGATING:
+        if not (_t2(by) or by.has_perm("containment.request_action")):
+            raise NotAllowed("Only T2 or a SOC manager can start containment.")
+        return
+    raise _wrong_state(case, "moved to containment")
+
+
+def _check_resolve(case: Case, by) -> None:
+    _check_base(case, by)
+    if case.status in (Status.INVESTIGATING, Status.CONTAINMENT):
+        if not _t2(by):
+            raise NotAllowed("Only T2 or a SOC manager can resolve a case.")
+        _owner_or_manager(case, by, "resolve it")
+        return
+    raise _wrong_state(case, "resolved")
+
+
+def _check_reopen(case: Case, by) -> None:
+    _check_base(case, by)
+    if case.status == Status.RESOLVED:
+        if not _t2(by):
+            raise NotAllowed("Only T2 or a SOC manager can reopen a case.")
+        return
+    raise _wrong_state(case, "reopened")
+
+
+CHECKS: dict[str, Callable[[Case, object], None]] = {
+    CLAIM: _check_claim,
+    UNASSIGN: _check_unassign,
+    ASSIGN: _check_assign,
+    ESCALATE_ACTION: _check_escalate,
+    CLOSE_ACTION: _check_close,
+    RETURN: _check_return,
+    CONTAIN: _check_contain,
+    RESOLVE: _check_resolve,
+    REOPEN: _check_reopen,
+}
+
+
+def available_actions(case: Case, user) -> list[str]:
+    """The actions `user` may take on `case` now (what the service would accept, input aside)."""
+    allowed = []
+    for name, check in CHECKS.items():
+        try:
+            check(case, user)
+        except DomainError:
+            continue
+        allowed.append(name)
+    return allowed
+
+
+def assignable_users(case: Case):
+    """Active users who may be given `case` (its tier's permission), for assign forms."""
+    from django.contrib.auth.models import Permission
+    from django.db.models import Q
+
+    codename = "work_t2" if case.tier == Case.Tier.T2 else "work_l1"
+    perm = Permission.objects.filter(content_type__app_label="cases", codename=codename)
+    return (
+        get_user_model()
+        .objects.filter(is_active=True)
+        .filter(Q(is_superuser=True) | Q(groups__permissions__in=perm) | Q(user_permissions__in=perm))
+        .distinct()
+        .order_by("username")
+    )
