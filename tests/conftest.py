@@ -43,6 +43,15 @@ def _fast_password_hashing():
     get_hashers_by_algorithm.cache_clear()
 
 
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Each test starts with an empty cache (throttle counters live there; in CI it is Redis,
+    which would otherwise carry them from one test, or one run, to the next)."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
 # --- Platform: Celery on the configured broker (filesystem locally, Redis in CI) ---
 
 
