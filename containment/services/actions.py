@@ -22,7 +22,7 @@ from containment.models import ContainmentAction
 from containment.targets import normalise
 from soc.errors import Conflict, DomainError, NotAllowed, Unprocessable
 
-from .common import EXECUTE, REVERT, Kind, Status, dispatch, record
+from .common import EXECUTE, REVERT, Kind, Status, dispatch, lock_action, record
 
 # Cases on which containment may be requested: T2 has claimed them (investigating) or
 # containment is already under way.
@@ -38,11 +38,7 @@ def _conflict(action: ContainmentAction, doing: str) -> Conflict:
 
 
 def _lock(action: ContainmentAction) -> ContainmentAction:
-    return (
-        ContainmentAction.objects.select_for_update(of=("self",))
-        .select_related("case", "requested_by")
-        .get(pk=action.pk)
-    )
+    return lock_action(action.pk)
 
 
 def _sync(target: ContainmentAction, source: ContainmentAction) -> ContainmentAction:

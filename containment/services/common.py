@@ -2,7 +2,7 @@
 
 from django.conf import settings
 
-from cases.models import CaseEvent
+from cases.models import Case, CaseEvent
 from cases.services.events import case_event_record
 from containment.models import ContainmentAction
 
@@ -48,3 +48,23 @@ def dispatch(action_id: int, phase: str, *, countdown: float | None = None) -> N
     if countdown:
         options["countdown"] = countdown
     dispatch_on_commit(task.signature((action_id,), **options))
+
+
+def lock_action(action_id: int) -> ContainmentAction:
+    """Lock the action's case, then the action (call inside a transaction).
+
+    Every containment write takes its locks in this order (case first, as the case
+    workflow does), so two writers never hold one lock each while waiting for the other:
+    writing the timeline event takes a key-share lock on the case, and marking the case
+    contained takes its row lock. Holding the case lock also serialises "is anything
+    still pending on this case?" between actions finishing at the same time.
+    """
+    case_id = ContainmentAction.objects.values_list("case_id", flat=True).get(pk=action_id)
+    case = Case.objects.select_for_update().get(pk=case_id)
+    action = (
+        ContainmentAction.objects.select_for_update(of=("self",))
+        .select_related("requested_by")
+        .get(pk=action_id)
+    )
+    action.case = case
+    return action

@@ -23,12 +23,13 @@ from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
+from cases.models import Case
 from containment import guardrails
 from containment.connectors import ConnectorError, get_connector
 from containment.models import ContainmentAction
 from soc.errors import DomainError
 
-from .common import EXECUTE, REVERT, Kind, Status, dispatch, record
+from .common import EXECUTE, REVERT, Kind, Status, dispatch, lock_action, record
 
 logger = logging.getLogger(__name__)
 
@@ -55,6 +56,11 @@ def _claim(action_id: int, phase: str) -> str | None:
     now = timezone.now()
     lease = now + timedelta(seconds=settings.CONTAINMENT_LEASE_SECONDS)
     with transaction.atomic():
+        # The case first, as every containment write does (see common.lock_action).
+        case_id = ContainmentAction.objects.filter(pk=action_id).values_list("case_id", flat=True).first()
+        if case_id is None:
+            return None
+        list(Case.objects.select_for_update().filter(pk=case_id).values_list("pk", flat=True))
         if phase == EXECUTE:
             claimed = ContainmentAction.objects.filter(pk=action_id, status=Status.QUEUED).update(
                 status=Status.RUNNING,
@@ -111,9 +117,7 @@ def _finish(
     action_id: int, token: str, phase: str, *, result=None, error: ConnectorError | None = None
 ) -> str:
     with transaction.atomic():
-        action = (
-            ContainmentAction.objects.select_for_update(of=("self",)).select_related("case").get(pk=action_id)
-        )
+        action = lock_action(action_id)
         expected = Status.RUNNING if phase == EXECUTE else Status.REVERTING
         if action.status != expected or action.claim_token != token:
             logger.warning(
@@ -211,11 +215,7 @@ def containment_housekeeping(*, now=None) -> dict:
         "pk", flat=True
     ):
         with transaction.atomic():
-            action = (
-                ContainmentAction.objects.select_for_update(of=("self",))
-                .select_related("case")
-                .get(pk=action_id)
-            )
+            action = lock_action(action_id)
             if action.status != Status.RUNNING or not action.lease_until or action.lease_until >= now:
                 continue
             action.claim_token, action.lease_until = "", None

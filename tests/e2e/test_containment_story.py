@@ -26,13 +26,18 @@ def action_row(panel, kind: str, target: str):
     return panel.get_by_role("row").filter(has_text=kind).filter(has_text=target)
 
 
+@pytest.fixture
+def story_case(seed_playbook, make_case, l1, t2):
+    """The case (203.0.113.77 using m.keller), walked to T2 before the worker starts, so the
+    enrichment task it dispatches does not race the L1 answers written here."""
+    return walk_to_investigating(make_case(), l1=l1, t2=t2)
+
+
 def test_t2_blocks_the_ip_and_disables_the_account_then_reverts_both(
     page,
     browser,
     live_server,
-    seed_playbook,
-    make_case,
-    l1,
+    story_case,
     t2,
     manager,
     slapd,  # noqa: F811 (the imported fixture)
@@ -46,7 +51,7 @@ def test_t2_blocks_the_ip_and_disables_the_account_then_reverts_both(
     settings.CONTAINMENT_CONNECTORS = {"block_ip": "edl", "disable_account": "ldap", "manual": "manual"}
     settings.CONTAINMENT_LDAP = slapd.settings("ad")
     settings.CONTAINMENT_QUEUE = ""
-    case = walk_to_investigating(make_case(), l1=l1, t2=t2)  # 203.0.113.77 using m.keller
+    case = story_case
 
     # T2 opens the case; the containment panel loads into the page and suggests both actions.
     login(page, t2)
