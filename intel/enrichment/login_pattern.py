@@ -30,6 +30,7 @@ from .events import event_count, is_failed_login
 ACCOUNT_TYPES = {"user", "email"}
 SOURCE_TYPES = {"ip"}
 APPLIES_TO = ACCOUNT_TYPES | SOURCE_TYPES
+MAX_CANDIDATES = 5000
 
 
 def max_in_window(times: list[tuple[datetime, int]], window: timedelta) -> int:
@@ -71,16 +72,21 @@ def _batch(ctx: Context) -> dict:
     window = settings.VIGIL_LOGIN_WINDOW
     at = ctx.observed_at
     ids = [o.pk for o in ctx.observables if o.type in APPLIES_TO]
-    candidates = AlertObservable.objects.filter(
-        observable_id__in=ids, alert__observed_at__range=(at - window, at + window)
-    ).values_list(
-        "observable_id",
-        "alert_id",
-        "alert__observed_at",
-        "alert__title",
-        "alert__description",
-        "alert__tags",
-        "alert__raw",
+    candidates = (
+        AlertObservable.objects.filter(
+            observable_id__in=ids, alert__observed_at__range=(at - window, at + window)
+        )
+        # Bounded: a hot account or address cannot make one enrichment read unbounded raw payloads.
+        .order_by("-alert__observed_at")
+        .values_list(
+            "observable_id",
+            "alert_id",
+            "alert__observed_at",
+            "alert__title",
+            "alert__description",
+            "alert__tags",
+            "alert__raw",
+        )[:MAX_CANDIDATES]
     )
     failures: dict[int, tuple[datetime, int]] = {}
     by_observable: dict[int, set[int]] = defaultdict(set)
