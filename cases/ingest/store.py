@@ -6,8 +6,10 @@ from collections.abc import Iterable
 
 from django.db import connection
 from django.db.models import Q
+from django.db.models.constants import OnConflict
+from django.db.models.sql import InsertQuery, UpdateQuery
 
-from cases.models import Case, CaseStep, Observable
+from cases.models import Alert, Case, CaseStep, Observable
 from playbooks.models import PlaybookItem
 
 from .observables import is_internal
@@ -43,62 +45,82 @@ def ensure_observables(pairs: Iterable[tuple[str, str]]) -> dict[tuple[str, str]
     return found
 
 
-def lock_correlation_keys(keys: Iterable[str]) -> None:
-    """Serialise correlation on shared entities (PostgreSQL advisory locks until commit).
-
-    Two alerts about the same attacker arriving at once must not both open a case; the
-    lock makes the second wait and then find the first one's case. SQLite serialises all
-    writers already (BEGIN IMMEDIATE), so nothing is needed there.
-    """
-    if connection.vendor != "postgresql":
-        return
-    ids = sorted(
+def _advisory_lock_ids(keys: Iterable[str]) -> list[int]:
+    return sorted(
         {
             int.from_bytes(hashlib.blake2b(k.encode(), digest_size=8).digest(), "big", signed=True)
             for k in keys
         }
     )
+
+
+def lock_keys_and_read(keys: Iterable[str], queryset) -> list[tuple]:
+    """Serialise correlation on shared entities, then run `queryset` (values_list), in
+    one round trip on PostgreSQL.
+
+    Two alerts about the same attacker arriving at once must not both open a case: each
+    transaction takes a PostgreSQL advisory lock per (technique, key entity) until commit,
+    so the second waits and then finds the first one's case. The locks are sorted inside
+    one statement, so every transaction takes them in the same order (no deadlock).
+    SQLite serialises all writers already (BEGIN IMMEDIATE); there only the query runs.
+    """
+    ids = _advisory_lock_ids(keys) if connection.vendor == "postgresql" else []
     if not ids:
-        return
+        return list(queryset)
+    sql, params = queryset.query.sql_with_params()
     with connection.cursor() as cursor:
-        # Sorted inside one statement: every transaction takes its locks in the same order.
-        cursor.execute(
-            "SELECT pg_advisory_xact_lock(k) FROM (SELECT unnest(%s::bigint[]) AS k ORDER BY 1) AS keys",
-            [ids],
-        )
+        # Two statements in one execute: psycopg2 returns the last one's rows.
+        lock = "SELECT pg_advisory_xact_lock(k) FROM (SELECT unnest(%s::bigint[]) AS k ORDER BY 1) AS keys"
+        cursor.execute(f"{lock};\n{sql}", [ids, *params])  # sql: compiled by Django
+        return [tuple(row) for row in cursor.fetchall()]
 
 
-def allocate_case_ids(count: int) -> list[int]:
-    """Reserve primary keys for new cases so their reference (CASE-<year>-<pk>) is written
-    with the row, in one INSERT, without a max()+1 race."""
-    if count <= 0:
-        return []
-    table = Case._meta.db_table
+def allocate_ids(**counts: int) -> dict[str, list[int]]:
+    """Reserve primary keys, e.g. allocate_ids(case=2, alert=5), in one round trip.
+
+    Rows written with known ids can be linked to each other (alert -> case, alert ->
+    observables) before any of them is inserted, so all inserts travel together; and a
+    case's reference (CASE-<year>-<pk>) is written with its row, without a max()+1 race.
+    """
+    models = {"case": Case, "alert": Alert}
+    wanted = {name: n for name, n in counts.items() if n > 0}
+    result: dict[str, list[int]] = {name: [] for name in counts}
+    if not wanted:
+        return result
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            cursor.execute(
-                "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)", [table, count]
-            )
-            return [row[0] for row in cursor.fetchall()]
+            parts, params = [], []
+            for name, n in wanted.items():
+                parts.append(
+                    "SELECT %s, nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)"
+                )
+                params += [name, models[name]._meta.db_table, n]
+            cursor.execute(" UNION ALL ".join(parts), params)
+            for name, pk in cursor.fetchall():
+                result[name].append(pk)
+            return result
         if connection.vendor == "sqlite":
             # The intake transaction holds SQLite's write lock (BEGIN IMMEDIATE), so reading
-            # the AUTOINCREMENT counter and inserting above it cannot race; inserting explicit
-            # ids advances the counter.
-            cursor.execute(
-                f"SELECT MAX(x) FROM (SELECT seq AS x FROM sqlite_sequence WHERE name = %s "  # noqa: S608
-                f'UNION ALL SELECT MAX(id) FROM "{table}")',
-                [table],
-            )
-            base = cursor.fetchone()[0] or 0
-            return list(range(base + 1, base + 1 + count))
-    raise NotImplementedError(f"case id allocation for {connection.vendor}")
+            # the AUTOINCREMENT counter and inserting above it cannot race; inserting
+            # explicit ids advances the counter.
+            for name, n in wanted.items():
+                table = models[name]._meta.db_table
+                cursor.execute(
+                    "SELECT MAX(x) FROM (SELECT seq AS x FROM sqlite_sequence WHERE name = %s "  # noqa: S608
+                    f'UNION ALL SELECT MAX(id) FROM "{table}")',
+                    [table],
+                )
+                base = cursor.fetchone()[0] or 0
+                result[name] = list(range(base + 1, base + 1 + n))
+            return result
+    raise NotImplementedError(f"id allocation for {connection.vendor}")
 
 
 def case_reference(pk: int, year: int) -> str:
     return f"CASE-{year}-{pk:06d}"
 
 
-def create_steps(cases: list[tuple[int, int]]) -> None:
+def create_steps(batch: "WriteBatch", cases: list[tuple[int, int]]) -> None:
     """One CaseStep per item of each case's pinned playbook version, in one statement.
 
     `cases` holds (case id, playbook version id). The items are copied server-side with
@@ -127,10 +149,8 @@ def create_steps(cases: list[tuple[int, int]]) -> None:
         f"SELECT {', '.join(expressions)} FROM c JOIN {qn(PlaybookItem._meta.db_table)} i "
         'ON i.version_id = c.version_id ORDER BY c.case_id, i.section, i."order"'
     )
-    flat = [value for pair in cases for value in pair]
-    with connection.cursor() as cursor:
-        # The VALUES rows come first in the statement, then the defaults.
-        cursor.execute(sql, flat + params)
+    # The VALUES rows come first in the statement, then the defaults.
+    batch.raw(sql, [value for pair in cases for value in pair] + params)
 
 
 CASE_UPDATE_FIELDS = (
@@ -143,7 +163,7 @@ CASE_UPDATE_FIELDS = (
 )
 
 
-def update_joined_cases(cases: list[Case]) -> None:
+def update_joined_cases(batch: "WriteBatch", cases: list[Case]) -> None:
     """Write the new counters and times of cases that alerts joined, in one UPDATE ... FROM
     (VALUES ...). The rows are locked (select_for_update) by the caller, so absolute values
     computed from what it read are safe; bulk_update would build a CASE per field and row."""
@@ -165,5 +185,87 @@ def update_joined_cases(cases: list[Case]) -> None:
         f"WITH v({names}) AS (VALUES {', '.join([row] * len(cases))}) "  # noqa: S608 (identifiers from the model)
         f"UPDATE {table} SET {assignments} FROM v WHERE {table}.id = v.id"
     )
+    batch.raw(sql, params)
+
+
+class WriteBatch:
+    """INSERT and UPDATE statements collected during intake and sent together.
+
+    On PostgreSQL (psycopg2) they go in one execute, i.e. one round trip for the whole
+    write phase of a request, whatever the number of tables; elsewhere one by one. Rows
+    carry pre-allocated ids (allocate_ids), so nothing needs to come back. Statements are
+    compiled by Django's own InsertQuery, the code bulk_create uses, so field conversion,
+    auto_now_add and ON CONFLICT clauses are Django's.
+    """
+
+    def __init__(self) -> None:
+        self.statements: list[tuple[str, list]] = []
+
+    def insert(
+        self, model, objs, *, update_conflicts_on=(), update_fields=(), ignore_conflicts=False
+    ) -> None:
+        if not objs:
+            return
+        opts = model._meta
+        with_pk = all(obj.pk is not None for obj in objs)
+        fields = [f for f in opts.concrete_fields if not f.generated and (with_pk or not f.primary_key)]
+        on_conflict = None
+        if update_conflicts_on:
+            on_conflict = OnConflict.UPDATE
+        elif ignore_conflicts:
+            on_conflict = OnConflict.IGNORE
+        query = InsertQuery(
+            model,
+            on_conflict=on_conflict,
+            update_fields=[opts.get_field(name) for name in update_fields],
+            unique_fields=[opts.get_field(name) for name in update_conflicts_on],
+        )
+        for obj in objs:
+            obj._prepare_related_fields_for_save(operation_name="bulk_create")
+        query.insert_values(fields, objs)
+        self.statements += [
+            (sql, list(params)) for sql, params in query.get_compiler(connection=connection).as_sql()
+        ]
+        for obj in objs:
+            obj._state.adding = False
+            obj._state.db = connection.alias
+
+    def raw(self, sql: str, params) -> None:
+        self.statements.append((sql, list(params)))
+
+    def update(self, queryset, **values) -> None:
+        query = queryset.query.chain(UpdateQuery)
+        query.add_update_values(values)
+        sql, params = query.get_compiler(connection=connection).as_sql()
+        if sql:
+            self.raw(sql, params)
+
+    def execute(self) -> None:
+        if not self.statements:
+            return
+        with connection.cursor() as cursor:
+            if connection.vendor == "postgresql":
+                cursor.execute(
+                    ";\n".join(sql for sql, _ in self.statements),
+                    [param for _, params in self.statements for param in params],
+                )
+            else:
+                for sql, params in self.statements:
+                    cursor.execute(sql, params)
+        self.statements = []
+
+
+def stamp_dispatched(alert_ids: list[int], at) -> None:
+    """Record that enrichment was handed to the broker. Runs after the intake commit, in
+    autocommit; on PostgreSQL without waiting for the WAL flush (SET LOCAL in the same
+    implicit transaction): losing this stamp in a database crash only means the sweeper
+    sends the enrichment again, which is harmless, and it saves a disk flush per request."""
+    pending = Alert.objects.filter(pk__in=alert_ids, dispatched_at__isnull=True)
+    if connection.vendor != "postgresql" or not connection.get_autocommit():
+        pending.update(dispatched_at=at)
+        return
+    query = pending.query.chain(UpdateQuery)
+    query.add_update_values({"dispatched_at": at})
+    sql, params = query.get_compiler(connection=connection).as_sql()
     with connection.cursor() as cursor:
-        cursor.execute(sql, params)
+        cursor.execute("SET LOCAL synchronous_commit TO OFF;\n" + sql, params)

@@ -260,11 +260,13 @@ def test_single_alert_query_budget(
         ingest_alert(source=source, alert=native("j", severity=4))
     with CaptureQueriesContext(connection) as duplicate:
         ingest_alert(source=source, alert=native("j"))
-    # PostgreSQL adds one statement (the advisory lock); the budget is 15 there.
-    limit = 15 if connection.vendor == "postgresql" else 14
+    # On PostgreSQL the write phase is one round trip (WriteBatch) and the advisory lock
+    # travels with the correlation read; SQLite sends every statement on its own.
+    limit = 9 if connection.vendor == "postgresql" else 15
     assert len(statements(new_case)) <= limit, statements(new_case)
     assert len(statements(joined)) <= limit, statements(joined)
-    assert len(statements(duplicate)) == 1
+    # A repeat is found by the constraint (the optimistic first attempt rolls back), then read.
+    assert len(statements(duplicate)) <= limit + 2, statements(duplicate)
 
 
 def test_enrichment_is_dispatched_after_commit_and_stamped(
