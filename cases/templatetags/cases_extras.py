@@ -60,6 +60,10 @@ def sla_state(case: Case) -> str:
 def evidence_text(item) -> str:
     """One evidence entry of an assistant suggestion, as a line of text."""
     if isinstance(item, dict):
+        # The assistant's shape: which observable, which list/partner/check, what it found.
+        if item.get("observable") or item.get("source"):
+            subject = " · ".join(str(item[k]) for k in ("observable", "source") if item.get(k))
+            return f"{subject}: {item['detail']}" if item.get("detail") else subject
         for key in ("summary", "text", "detail", "description"):
             if item.get(key):
                 return str(item[key])

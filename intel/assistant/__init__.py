@@ -44,11 +44,13 @@ __all__ = ["ANSWERS", "NO", "UNKNOWN", "YES", "CaseFacts", "gather", "refresh_ca
 def refresh_case(*, case_id: int, alert_id: int | None = None) -> list[CaseStep]:
     """Recompute the suggestions of every assisted step of the case; return the steps whose
     suggestion changed. Writes one `suggestions_updated` event when any did."""
-    case = Case.objects.filter(pk=case_id).first()
+    # Lock order is case, then steps: the same order as the workflow services
+    # (cases.services.steps), so an enrichment task and an analyst's answer never deadlock.
+    # The case lock also serialises two enrichment tasks for the same case: the second sees
+    # the first one's suggestions and writes no duplicate event.
+    case = Case.objects.select_for_update().filter(pk=case_id).first()
     if case is None:
         return []
-    # Locked so two enrichment tasks for the same case serialise: the second one sees the
-    # first one's suggestions and writes no duplicate event.
     steps = list(
         CaseStep.objects.select_for_update(of=("self",))
         .filter(case=case)
