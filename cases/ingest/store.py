@@ -8,6 +8,7 @@ from django.db import connection
 from django.db.models import Q
 from django.db.models.constants import OnConflict
 from django.db.models.sql import InsertQuery, UpdateQuery
+from django.utils import timezone
 
 from cases.models import Alert, Case, CaseStep, Observable
 from playbooks.models import PlaybookItem
@@ -188,14 +189,59 @@ def update_joined_cases(batch: "WriteBatch", cases: list[Case]) -> None:
     batch.raw(sql, params)
 
 
+def _same(values: list) -> bool:
+    first = values[0]
+    return all(type(v) is type(first) and v == first for v in values)
+
+
+def _unnest_insert(model, objs, fields, conflict_on, update_fields) -> tuple[str, list]:
+    """INSERT ... SELECT FROM UNNEST for PostgreSQL; see WriteBatch."""
+    qn = connection.ops.quote_name
+    now = timezone.now()
+    columns, selects, select_params, arrays, array_params, names = [], [], [], [], [], []
+    for field in fields:
+        if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
+            for obj in objs:
+                setattr(obj, field.attname, now)
+        values = [getattr(obj, field.attname) for obj in objs]
+        db_type = field.db_type(connection)
+        columns.append(qn(field.column))
+        if _same(values) and (arrays or field is not fields[-1]):
+            selects.append(f"%s::{db_type}")
+            select_params.append(field.get_db_prep_save(values[0], connection))
+        else:
+            name = f"c{len(names)}"
+            names.append(name)
+            selects.append(name)
+            arrays.append(f"%s::{db_type}[]")
+            array_params.append([field.get_db_prep_save(v, connection) for v in values])
+    sql = (
+        f"INSERT INTO {qn(model._meta.db_table)} ({', '.join(columns)}) "  # noqa: S608 (identifiers from the model)
+        f"SELECT {', '.join(selects)} FROM UNNEST({', '.join(arrays)}) AS v({', '.join(names)})"
+    )
+    if conflict_on:
+        opts = model._meta
+        target = ", ".join(qn(opts.get_field(name).column) for name in conflict_on)
+        sets = ", ".join(
+            f"{qn(opts.get_field(n).column)} = EXCLUDED.{qn(opts.get_field(n).column)}" for n in update_fields
+        )
+        sql += f" ON CONFLICT ({target}) DO UPDATE SET {sets}"
+    return sql, select_params + array_params
+
+
 class WriteBatch:
     """INSERT and UPDATE statements collected during intake and sent together.
 
     On PostgreSQL (psycopg2) they go in one execute, i.e. one round trip for the whole
     write phase of a request, whatever the number of tables; elsewhere one by one. Rows
-    carry pre-allocated ids (allocate_ids), so nothing needs to come back. Statements are
-    compiled by Django's own InsertQuery, the code bulk_create uses, so field conversion,
-    auto_now_add and ON CONFLICT clauses are Django's.
+    carry pre-allocated ids (allocate_ids), so nothing needs to come back.
+
+    PostgreSQL inserts are `INSERT ... SELECT ... FROM UNNEST(<one array per column>)`
+    (the shape bulk_create uses there too) with one difference that matters for speed: a
+    column holding the same value in every row (defaults, mostly: a new case has ~30
+    columns, ~8 of them differ) is sent once, not converted once per row. Values are
+    still converted by each field's get_db_prep_save. Other databases use Django's
+    InsertQuery, the code bulk_create runs.
     """
 
     def __init__(self) -> None:
@@ -222,6 +268,12 @@ class WriteBatch:
         )
         for obj in objs:
             obj._prepare_related_fields_for_save(operation_name="bulk_create")
+        if connection.vendor == "postgresql":
+            self.statements.append(_unnest_insert(model, objs, fields, update_conflicts_on, update_fields))
+            for obj in objs:
+                obj._state.adding = False
+                obj._state.db = connection.alias
+            return
         query.insert_values(fields, objs)
         self.statements += [
             (sql, list(params)) for sql, params in query.get_compiler(connection=connection).as_sql()
