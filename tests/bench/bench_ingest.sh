@@ -12,7 +12,8 @@
 #
 # Knobs (environment): BENCH_C1_REQUESTS (300), BENCH_C8_REQUESTS (1500),
 # BENCH_BATCH_REQUESTS (24), BENCH_BATCH_SIZE (500), BENCH_BATCH_CONCURRENCY (4),
-# BENCH_WORKERS (3 sync gunicorn workers, as the floor was measured), BENCH_MAX_SECONDS (90).
+# BENCH_WORKERS (3 sync gunicorn workers, as the floor was measured), BENCH_MAX_SECONDS (90),
+# BENCH_ROUNDS (2: Vigil and the floor alternate run by run; the report takes medians).
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/../.." && pwd)"
@@ -33,6 +34,7 @@ BATCH_SIZE="${BENCH_BATCH_SIZE:-500}"
 BATCH_CONCURRENCY="${BENCH_BATCH_CONCURRENCY:-4}"
 WORKERS="${BENCH_WORKERS:-3}"
 MAX_SECONDS="${BENCH_MAX_SECONDS:-90}"
+ROUNDS="${BENCH_ROUNDS:-2}"
 
 OUT="$ROOT/var/bench/$(date -u +%Y%m%dT%H%M%SZ)"
 FLOOR_VENV="$ROOT/var/bench/floor-venv"
@@ -89,13 +91,6 @@ loadgen() {  # loadgen.py with aiohttp from .venv; appends its JSON line to resu
     "$PY" "$LOADGEN" --label "$label" --max-seconds "$MAX_SECONDS" "$@" | tail -n 1 | tee -a "$OUT/loadgen.jsonl" >/dev/null
 }
 
-stop() {  # stop the last server started
-    local pid="${PIDS[-1]}"
-    kill "$pid" 2>/dev/null || true
-    wait "$pid" 2>/dev/null || true
-    unset 'PIDS[-1]'
-}
-
 # --- Vigil ---------------------------------------------------------------------------------
 say "PostgreSQL: recreating database vigil_bench"
 pg "DROP DATABASE IF EXISTS vigil_bench WITH (FORCE)" "CREATE DATABASE vigil_bench"
@@ -130,18 +125,6 @@ PIDS+=($!)
 wait_http "$PORT"
 URL="http://127.0.0.1:$PORT/api/v1/alerts/"
 H="Authorization: Token $TOKEN"
-loadgen vigil-single-c1 --url "$URL" --template "$VIGIL_TEMPLATE" -H "$H" -n "$C1_REQUESTS" -c 1 --warmup 30
-loadgen vigil-single-c8 --url "$URL" --template "$VIGIL_TEMPLATE" -H "$H" -n "$C8_REQUESTS" -c 8 --warmup 30
-loadgen "vigil-batch$BATCH_SIZE-c$BATCH_CONCURRENCY" --url "$URL" --template "$VIGIL_TEMPLATE" -H "$H" \
-    --batch "$BATCH_SIZE" -n "$BATCH_REQUESTS" -c "$BATCH_CONCURRENCY" --warmup 2
-stop
-"$PY" - <<'PYEOF' | tee "$OUT/vigil_db.json"
-import json, os, django
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "soc.settings")
-django.setup()
-from cases.models import Alert, Case, CaseStep
-print(json.dumps({"alerts": Alert.objects.count(), "cases": Case.objects.count(), "case_steps": CaseStep.objects.count()}))
-PYEOF
 
 # --- Floor ---------------------------------------------------------------------------------
 FLOOR_DIR="$WORK/floor"
@@ -149,36 +132,47 @@ mkdir -p "$FLOOR_DIR"
 cp -r "$FLOOR_SRC/." "$FLOOR_DIR"
 if [ ! -x "$FLOOR_VENV/bin/gunicorn" ]; then
     say "creating the floor's venv in $FLOOR_VENV (its README's packages, psycopg 3)"
-    python3.11 -m venv "$FLOOR_VENV" 2>/dev/null || "$PY" -m venv --without-pip "$FLOOR_VENV"
+    python3.11 -m venv "$FLOOR_VENV" 2>/dev/null || "$PY" -m venv "$FLOOR_VENV"
     "$FLOOR_VENV/bin/python" -m pip install --quiet --disable-pip-version-check \
         'Django>=5.2,<5.3' 'djangorestframework>=3.15' 'gunicorn>=23' 'psycopg[binary]>=3.2' 'aiohttp>=3.9'
 fi
 say "PostgreSQL: recreating role and database floor"
 pg "DO \$\$ BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'floor') THEN CREATE ROLE floor LOGIN PASSWORD 'floor'; END IF; END \$\$" \
     "DROP DATABASE IF EXISTS floor WITH (FORCE)" "CREATE DATABASE floor OWNER floor"
-(
-    cd "$FLOOR_DIR"
-    unset DATABASE_URL DEBUG SECRET_KEY
-    export FLOOR_DB_NAME=floor FLOOR_DB_USER=floor FLOOR_DB_PASSWORD=floor FLOOR_DB_HOST=127.0.0.1 FLOOR_DB_PORT=5432
-    "$FLOOR_VENV/bin/python" manage.py migrate -v 0
-    "$FLOOR_VENV/bin/python" manage.py bench_token | tail -n 1 >"$WORK/floor_token"
-)
+FLOOR_ENV=(env -u DATABASE_URL -u DEBUG -u SECRET_KEY FLOOR_DB_NAME=floor FLOOR_DB_USER=floor FLOOR_DB_PASSWORD=floor
+    FLOOR_DB_HOST=127.0.0.1 FLOOR_DB_PORT=5432)
+(cd "$FLOOR_DIR" && "${FLOOR_ENV[@]}" "$FLOOR_VENV/bin/python" manage.py migrate -v 0)
+FLOOR_TOKEN="$(cd "$FLOOR_DIR" && "${FLOOR_ENV[@]}" "$FLOOR_VENV/bin/python" manage.py bench_token | tail -n 1)"
 FLOOR_PORT="$(free_port)"
 say "starting the floor: gunicorn floor.wsgi, $WORKERS sync workers, 127.0.0.1:$FLOOR_PORT"
-(
-    cd "$FLOOR_DIR"
-    export FLOOR_DB_NAME=floor FLOOR_DB_USER=floor FLOOR_DB_PASSWORD=floor FLOOR_DB_HOST=127.0.0.1 FLOOR_DB_PORT=5432
-    exec "$FLOOR_VENV/bin/gunicorn" floor.wsgi -b "127.0.0.1:$FLOOR_PORT" -k sync -w "$WORKERS" --log-level warning
-) &
+(cd "$FLOOR_DIR" && exec "${FLOOR_ENV[@]}" "$FLOOR_VENV/bin/gunicorn" floor.wsgi -b "127.0.0.1:$FLOOR_PORT" \
+    -k sync -w "$WORKERS" --log-level warning) &
 PIDS+=($!)
 wait_http "$FLOOR_PORT"
-FH="Authorization: Token $(cat "$WORK/floor_token")"
+FH="Authorization: Token $FLOOR_TOKEN"
 FURL="http://127.0.0.1:$FLOOR_PORT/api/alerts/"
-loadgen floor-single-c1 --url "$FURL" --template "$FLOOR_TEMPLATE" -H "$FH" -n "$C1_REQUESTS" -c 1 --warmup 30
-loadgen floor-single-c8 --url "$FURL" --template "$FLOOR_TEMPLATE" -H "$FH" -n "$C8_REQUESTS" -c 8 --warmup 30
-loadgen "floor-batch$BATCH_SIZE-c$BATCH_CONCURRENCY" --url "${FURL}bulk/" --template "$FLOOR_TEMPLATE" -H "$FH" \
-    --batch "$BATCH_SIZE" -n "$BATCH_REQUESTS" -c "$BATCH_CONCURRENCY" --warmup 2
-stop
+
+# --- Load: Vigil and the floor alternate, slice by slice, ROUNDS times ----------------------
+# Both servers stay up (an idle one costs nothing); alternating short runs means a burst
+# of load from elsewhere on the machine hits both sides alike. The report takes medians.
+for round in $(seq 1 "$ROUNDS"); do
+    say "round $round/$ROUNDS"
+    loadgen vigil-single-c1 --url "$URL" --template "$VIGIL_TEMPLATE" -H "$H" -n "$C1_REQUESTS" -c 1 --warmup 20
+    loadgen floor-single-c1 --url "$FURL" --template "$FLOOR_TEMPLATE" -H "$FH" -n "$C1_REQUESTS" -c 1 --warmup 20
+    loadgen vigil-single-c8 --url "$URL" --template "$VIGIL_TEMPLATE" -H "$H" -n "$C8_REQUESTS" -c 8 --warmup 20
+    loadgen floor-single-c8 --url "$FURL" --template "$FLOOR_TEMPLATE" -H "$FH" -n "$C8_REQUESTS" -c 8 --warmup 20
+    loadgen "vigil-batch$BATCH_SIZE-c$BATCH_CONCURRENCY" --url "$URL" --template "$VIGIL_TEMPLATE" -H "$H" \
+        --batch "$BATCH_SIZE" -n "$BATCH_REQUESTS" -c "$BATCH_CONCURRENCY" --warmup 2
+    loadgen "floor-batch$BATCH_SIZE-c$BATCH_CONCURRENCY" --url "${FURL}bulk/" --template "$FLOOR_TEMPLATE" -H "$FH" \
+        --batch "$BATCH_SIZE" -n "$BATCH_REQUESTS" -c "$BATCH_CONCURRENCY" --warmup 2
+done
+"$PY" - <<'PYEOF' | tee "$OUT/vigil_db.json"
+import json, os, django
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "soc.settings")
+django.setup()
+from cases.models import Alert, Case, CaseStep
+print(json.dumps({"alerts": Alert.objects.count(), "cases": Case.objects.count(), "case_steps": CaseStep.objects.count()}))
+PYEOF
 
 # --- Report --------------------------------------------------------------------------------
 "$PY" tests/bench/report.py "$OUT" | tee "$OUT/report.txt"
