@@ -4,7 +4,7 @@ constant number of queries per request, and the few places that differ by backen
 import hashlib
 from collections.abc import Iterable
 
-from django.db import connection
+from django.db import DEFAULT_DB_ALIAS, connection, connections
 from django.db.models import Q
 from django.db.models.constants import OnConflict
 from django.db.models.sql import InsertQuery, UpdateQuery
@@ -17,25 +17,22 @@ from .observables import is_internal
 
 
 def ensure_observables(pairs: Iterable[tuple[str, str]]) -> dict[tuple[str, str], Observable]:
-    """Get or create every (type, value) in at most two queries.
+    """Get or create every (type, value): one round trip on PostgreSQL, two elsewhere.
 
-    Existing rows are read first (the common case for repeat entities takes no lock);
-    missing ones are upserted with ON CONFLICT so a concurrent insert of the same value
-    does not fail, and PostgreSQL/SQLite return the ids of both new and conflicting rows.
+    No lock is taken on existing rows (a hot observable, e.g. a server every alert names,
+    must not serialise ingestion). A value a concurrent transaction inserts at the same
+    moment is read once that transaction commits.
     """
     wanted = set(pairs)
     if not wanted:
         return {}
-    by_type: dict[str, list[str]] = {}
-    for type_, value in wanted:
-        by_type.setdefault(type_, []).append(value)
-    query = Q()
-    for type_, values in by_type.items():
-        query |= Q(type=type_, value__in=values)
-    found = {
-        (o.type, o.value): o
-        for o in Observable.objects.filter(query).only("id", "type", "value", "is_internal")
-    }
+    if connection.vendor == "postgresql":
+        found = _get_or_insert_observables_pg(sorted(wanted))
+        missing = wanted - found.keys()
+        if missing:
+            found.update(_select_observables(missing))
+        return found
+    found = _select_observables(wanted)
     missing = sorted(wanted - found.keys())  # sorted: concurrent upserts lock rows in one order
     if missing:
         rows = [Observable(type=t, value=v, is_internal=is_internal(t, v)) for t, v in missing]
@@ -44,6 +41,61 @@ def ensure_observables(pairs: Iterable[tuple[str, str]]) -> dict[tuple[str, str]
         )
         found.update({(o.type, o.value): o for o in created})
     return found
+
+
+def _get_or_insert_observables_pg(rows: list[tuple[str, str]]) -> dict[tuple[str, str], Observable]:
+    """INSERT ... ON CONFLICT DO NOTHING RETURNING for the new rows, UNION the existing
+    ones, in one statement. The existing-rows half reads the statement's snapshot, so a
+    row committed by a concurrent insert meanwhile is missing here; the caller re-reads
+    those (the conflict made this statement wait for that commit)."""
+    qn = connection.ops.quote_name
+    opts = Observable._meta
+    now = timezone.now()
+    extra_columns, extra_selects, extra_params = [], [], []
+    for field in opts.concrete_fields:
+        if field.primary_key or field.name in ("type", "value", "is_internal"):
+            continue
+        value = (
+            now
+            if getattr(field, "auto_now_add", False) or getattr(field, "auto_now", False)
+            else field.get_default()
+        )
+        extra_columns.append(qn(field.column))
+        extra_selects.append(f"%s::{field.db_type(connection)}")
+        extra_params.append(field.get_db_prep_save(value, connection))
+    type_db = opts.get_field("type").db_type(connection)
+    value_db = opts.get_field("value").db_type(connection)
+    table = qn(opts.db_table)
+    sql = (
+        f"WITH input (type, value, is_internal) AS ("  # noqa: S608 (identifiers from the model)
+        f"SELECT * FROM UNNEST(%s::{type_db}[], %s::{value_db}[], %s::boolean[])), "
+        f"ins AS (INSERT INTO {table} (type, value, is_internal, {', '.join(extra_columns)}) "
+        f"SELECT type, value, is_internal, {', '.join(extra_selects)} FROM input ORDER BY type, value "
+        "ON CONFLICT (type, value) DO NOTHING RETURNING id, type, value, is_internal) "
+        "SELECT id, type, value, is_internal FROM ins UNION ALL "
+        f"SELECT o.id, o.type, o.value, o.is_internal FROM {table} o JOIN input i "
+        "ON o.type = i.type AND o.value = i.value"
+    )
+    params = [[t for t, _ in rows], [v for _, v in rows], [is_internal(t, v) for t, v in rows], *extra_params]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return {
+            (type_, value): Observable(id=pk, type=type_, value=value, is_internal=internal)
+            for pk, type_, value, internal in cursor.fetchall()
+        }
+
+
+def _select_observables(pairs) -> dict[tuple[str, str], Observable]:
+    by_type: dict[str, list[str]] = {}
+    for type_, value in pairs:
+        by_type.setdefault(type_, []).append(value)
+    query = Q()
+    for type_, values in by_type.items():
+        query |= Q(type=type_, value__in=values)
+    return {
+        (o.type, o.value): o
+        for o in Observable.objects.filter(query).only("id", "type", "value", "is_internal")
+    }
 
 
 def _advisory_lock_ids(keys: Iterable[str]) -> list[int]:
@@ -194,27 +246,50 @@ def _same(values: list) -> bool:
     return all(type(v) is type(first) and v == first for v in values)
 
 
+_COLUMNS: dict[tuple, list[tuple]] = {}
+
+
+def _columns(model, fields) -> list[tuple]:
+    """(field, quoted column, database type, is auto_now) per field, computed once per
+    model and field set: db_type() and quote_name() are costly on the hot path."""
+    key = (model, tuple(f.name for f in fields))
+    if key not in _COLUMNS:
+        conn = connections[DEFAULT_DB_ALIAS]
+        _COLUMNS[key] = [
+            (
+                f,
+                conn.ops.quote_name(f.column),
+                f.db_type(conn),
+                bool(getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False)),
+            )
+            for f in fields
+        ]
+    return _COLUMNS[key]
+
+
 def _unnest_insert(model, objs, fields, conflict_on, update_fields) -> tuple[str, list]:
     """INSERT ... SELECT FROM UNNEST for PostgreSQL; see WriteBatch."""
-    qn = connection.ops.quote_name
+    conn = connections[DEFAULT_DB_ALIAS]
+    qn = conn.ops.quote_name
     now = timezone.now()
     columns, selects, select_params, arrays, array_params, names = [], [], [], [], [], []
-    for field in fields:
-        if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
+    described = _columns(model, fields)
+    for n, (field, column, db_type, auto_now) in enumerate(described):
+        attname = field.attname
+        if auto_now:
             for obj in objs:
-                setattr(obj, field.attname, now)
-        values = [getattr(obj, field.attname) for obj in objs]
-        db_type = field.db_type(connection)
-        columns.append(qn(field.column))
-        if _same(values) and (arrays or field is not fields[-1]):
+                setattr(obj, attname, now)
+        values = [getattr(obj, attname) for obj in objs]
+        columns.append(column)
+        if _same(values) and (arrays or n < len(described) - 1):
             selects.append(f"%s::{db_type}")
-            select_params.append(field.get_db_prep_save(values[0], connection))
+            select_params.append(field.get_db_prep_save(values[0], conn))
         else:
             name = f"c{len(names)}"
             names.append(name)
             selects.append(name)
             arrays.append(f"%s::{db_type}[]")
-            array_params.append([field.get_db_prep_save(v, connection) for v in values])
+            array_params.append([field.get_db_prep_save(v, conn) for v in values])
     sql = (
         f"INSERT INTO {qn(model._meta.db_table)} ({', '.join(columns)}) "  # noqa: S608 (identifiers from the model)
         f"SELECT {', '.join(selects)} FROM UNNEST({', '.join(arrays)}) AS v({', '.join(names)})"

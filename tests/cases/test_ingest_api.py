@@ -68,8 +68,19 @@ def test_session_user_may_not_ingest(client, manager):
     assert response.status_code == 401 and nothing_created()
 
 
-@pytest.mark.parametrize("path", ["/api/v1/cases/", "/api/v1/cases/{case}/", "/api/v1/alerts/{alert}/"])
-def test_ingest_token_is_refused_everywhere_else(client, ingest_source, ingest_alert_factory, path):
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/api/v1/cases/",
+        "/api/v1/cases/{case}/",
+        "/api/v1/alerts/{alert}/",
+        "/api/v1/playbooks/",
+        "/api/v1/playbooks/T1591.002/",
+    ],
+)
+def test_ingest_token_is_refused_everywhere_else(
+    client, ingest_source, ingest_alert_factory, seed_playbook, path
+):
     result = ingest_alert_factory()
     url = path.format(case=result.case.pk, alert=result.alert.pk)
     response = client.get(url, HTTP_AUTHORIZATION=f"Token {ingest_source[1]}")
