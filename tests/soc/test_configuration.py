@@ -62,3 +62,14 @@ def test_readme_documents_every_variable_the_settings_read():
 
     missing = SETTINGS_VARIABLES - documented
     assert not missing, f"README.md's configuration table lacks {sorted(missing)}"
+
+
+def test_procfile_starts_web_a_real_worker_and_beat():
+    lines = (REPO_ROOT / "Procfile").read_text(encoding="utf-8").splitlines()
+    processes = dict(line.split(":", 1) for line in lines if line.strip() and not line.startswith("#"))
+    commands = {name.strip(): command.split() for name, command in processes.items()}
+
+    assert set(commands) == {"web", "worker", "beat"}
+    assert "127.0.0.1:8000" in commands["web"]
+    assert commands["worker"][:4] == ["celery", "-A", "soc", "worker"]
+    assert commands["beat"][:4] == ["celery", "-A", "soc", "beat"]
