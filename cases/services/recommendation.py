@@ -124,7 +124,7 @@ def recommend(case: Case, steps: Iterable[CaseStep] | None = None) -> dict:
         unconfirmed = [v for v in benign if v.value != "yes"]
         reason = "Answered yes: " + "; ".join(_short(v.step.item.text) for v in red)
         if unconfirmed:
-            reason += ". Not confirmed: " + "; ".join(_short(v.step.item.text) for v in unconfirmed)
+            reason += " — not confirmed: " + "; ".join(_short(v.step.item.text) for v in unconfirmed)
         return result(ESCALATE, reason, red + unconfirmed)
 
     # 3. Known sources and a matching business operation, no criterion met.
