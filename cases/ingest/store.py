@@ -2,7 +2,9 @@
 constant number of queries per request, and the few places that differ by backend."""
 
 import hashlib
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
+from dataclasses import dataclass
+from functools import cache
 
 from django.db import DEFAULT_DB_ALIAS, connection, connections
 from django.db.models import Q
@@ -11,7 +13,7 @@ from django.db.models.sql import InsertQuery, UpdateQuery
 from django.utils import timezone
 
 from cases.models import Alert, Case, CaseStep, Observable
-from playbooks.models import PlaybookItem
+from playbooks.models import Playbook, PlaybookItem, PlaybookVersion
 
 from .observables import is_internal
 
@@ -128,45 +130,105 @@ def lock_keys_and_read(keys: Iterable[str], queryset) -> list[tuple]:
         return [tuple(row) for row in cursor.fetchall()]
 
 
-def allocate_ids(**counts: int) -> dict[str, list[int]]:
-    """Reserve primary keys, e.g. allocate_ids(case=2, alert=5), in one round trip.
+@dataclass(frozen=True, slots=True)
+class Reservation:
+    """What `reserve` answers: pre-allocated ids by name, and the published playbook
+    version id (or None) for each technique asked about."""
+
+    ids: dict[str, list[int]]
+    versions: dict[str, int | None]
+
+
+_ID_MODELS = {"case": Case, "alert": Alert}
+
+
+def reserve(*, techniques: Collection[str] = (), **counts: int) -> Reservation:
+    """Reserve primary keys, e.g. reserve(case=2, alert=5), and look up the published
+    playbook version of each technique that opens a case, in one round trip on PostgreSQL.
 
     Rows written with known ids can be linked to each other (alert -> case, alert ->
     observables) before any of them is inserted, so all inserts travel together; and a
     case's reference (CASE-<year>-<pk>) is written with its row, without a max()+1 race.
+    The version is read in the same statement, inside the intake transaction, so a case
+    always pins the version published at that moment (no cache to invalidate).
     """
-    models = {"case": Case, "alert": Alert}
     wanted = {name: n for name, n in counts.items() if n > 0}
-    result: dict[str, list[int]] = {name: [] for name in counts}
-    if not wanted:
-        return result
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            parts, params = [], []
-            for name, n in wanted.items():
-                parts.append(
-                    "SELECT %s, nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)"
-                )
-                params += [name, models[name]._meta.db_table, n]
+    ids: dict[str, list[int]] = {name: [] for name in counts}
+    candidates = _version_candidates(techniques)
+    published: dict[str, int] = {}
+    if connection.vendor == "postgresql" and (wanted or candidates):
+        parts, params = [], []
+        for name, n in wanted.items():
+            parts.append("SELECT %s, nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)")
+            params += [name, _ID_MODELS[name]._meta.db_table, n]
+        if candidates:
+            parts.append(_published_versions_sql())
+            params += [PlaybookVersion.Status.PUBLISHED, sorted(candidates)]
+        with connection.cursor() as cursor:
             cursor.execute(" UNION ALL ".join(parts), params)
             for name, pk in cursor.fetchall():
-                result[name].append(pk)
-            return result
-        if connection.vendor == "sqlite":
-            # The intake transaction holds SQLite's write lock (BEGIN IMMEDIATE), so reading
-            # the AUTOINCREMENT counter and inserting above it cannot race; inserting
-            # explicit ids advances the counter.
-            for name, n in wanted.items():
-                table = models[name]._meta.db_table
-                cursor.execute(
-                    "SELECT MAX(x) FROM (SELECT seq AS x FROM sqlite_sequence WHERE name = %s "  # noqa: S608
-                    f'UNION ALL SELECT MAX(id) FROM "{table}")',
-                    [table],
-                )
-                base = cursor.fetchone()[0] or 0
-                result[name] = list(range(base + 1, base + 1 + n))
-            return result
-    raise NotImplementedError(f"id allocation for {connection.vendor}")
+                if name.startswith(_VERSION_PREFIX):
+                    published[name[len(_VERSION_PREFIX) :]] = pk
+                else:
+                    ids[name].append(pk)
+    else:
+        ids.update(_allocate_ids_sqlite(wanted))
+        if candidates:
+            published = dict(
+                PlaybookVersion.objects.published()
+                .filter(playbook__technique_id__in=candidates)
+                .values_list("playbook__technique_id", "pk")
+            )
+    versions = {}
+    for technique in techniques:
+        # A sub-technique without a playbook of its own falls back to its parent's (the
+        # rule of playbooks.services.current_version_for_technique).
+        versions[technique] = published.get(technique) or published.get(technique.split(".")[0])
+    return Reservation(ids=ids, versions=versions)
+
+
+_VERSION_PREFIX = "version:"
+
+
+def _version_candidates(techniques: Collection[str]) -> set[str]:
+    return {t for technique in techniques if technique for t in (technique, technique.split(".")[0])}
+
+
+@cache
+def _published_versions_sql() -> str:
+    """(\"version:<technique id>\", version id) of the published versions of the given
+    playbooks; parameters: the published status, an array of technique ids."""
+    qn = connection.ops.quote_name
+    version, playbook = PlaybookVersion._meta, Playbook._meta
+    return (
+        f"SELECT '{_VERSION_PREFIX}' || p.{qn(playbook.get_field('technique_id').column)}, v.{qn(version.pk.column)} "  # noqa: S608 (identifiers from the models)
+        f"FROM {qn(version.db_table)} v JOIN {qn(playbook.db_table)} p "
+        f"ON p.{qn(playbook.pk.column)} = v.{qn(version.get_field('playbook').column)} "
+        f"WHERE v.{qn(version.get_field('status').column)} = %s "
+        f"AND p.{qn(playbook.get_field('technique_id').column)} = ANY(%s)"
+    )
+
+
+def _allocate_ids_sqlite(wanted: dict[str, int]) -> dict[str, list[int]]:
+    if not wanted:
+        return {}
+    if connection.vendor != "sqlite":
+        raise NotImplementedError(f"id allocation for {connection.vendor}")
+    # The intake transaction holds SQLite's write lock (BEGIN IMMEDIATE), so reading the
+    # AUTOINCREMENT counter and inserting above it cannot race; inserting explicit ids
+    # advances the counter.
+    result = {}
+    with connection.cursor() as cursor:
+        for name, n in wanted.items():
+            table = _ID_MODELS[name]._meta.db_table
+            cursor.execute(
+                "SELECT MAX(x) FROM (SELECT seq AS x FROM sqlite_sequence WHERE name = %s "  # noqa: S608
+                f'UNION ALL SELECT MAX(id) FROM "{table}")',
+                [table],
+            )
+            base = cursor.fetchone()[0] or 0
+            result[name] = list(range(base + 1, base + 1 + n))
+    return result
 
 
 def case_reference(pk: int, year: int) -> str:
@@ -309,7 +371,7 @@ class WriteBatch:
 
     On PostgreSQL (psycopg2) they go in one execute, i.e. one round trip for the whole
     write phase of a request, whatever the number of tables; elsewhere one by one. Rows
-    carry pre-allocated ids (allocate_ids), so nothing needs to come back.
+    carry pre-allocated ids (reserve), so nothing needs to come back.
 
     PostgreSQL inserts are `INSERT ... SELECT ... FROM UNNEST(<one array per column>)`
     (the shape bulk_create uses there too) with one difference that matters for speed: a
@@ -387,12 +449,21 @@ def stamp_dispatched(alert_ids: list[int], at) -> None:
     autocommit; on PostgreSQL without waiting for the WAL flush (SET LOCAL in the same
     implicit transaction): losing this stamp in a database crash only means the sweeper
     sends the enrichment again, which is harmless, and it saves a disk flush per request."""
-    pending = Alert.objects.filter(pk__in=alert_ids, dispatched_at__isnull=True)
     if connection.vendor != "postgresql" or not connection.get_autocommit():
-        pending.update(dispatched_at=at)
+        Alert.objects.filter(pk__in=alert_ids, dispatched_at__isnull=True).update(dispatched_at=at)
         return
-    query = pending.query.chain(UpdateQuery)
-    query.add_update_values({"dispatched_at": at})
-    sql, params = query.get_compiler(connection=connection).as_sql()
+    field = Alert._meta.get_field("dispatched_at")
     with connection.cursor() as cursor:
-        cursor.execute("SET LOCAL synchronous_commit TO OFF;\n" + sql, params)
+        cursor.execute(_stamp_sql(), [field.get_db_prep_save(at, connection), list(alert_ids)])
+
+
+@cache
+def _stamp_sql() -> str:
+    qn = connection.ops.quote_name
+    opts = Alert._meta
+    column = qn(opts.get_field("dispatched_at").column)
+    return (
+        "SET LOCAL synchronous_commit TO OFF;\n"
+        f"UPDATE {qn(opts.db_table)} SET {column} = %s "
+        f"WHERE {qn(opts.pk.column)} = ANY(%s) AND {column} IS NULL"
+    )

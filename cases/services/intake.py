@@ -10,7 +10,8 @@ One transaction per call. For each alert, in input order:
    entity (source IP, user, sender/partner domain) and whose event-time span
    (first/last_observed_at) lies within VIGIL_CORRELATION_WINDOW of the alert's
    observed_at; the most recently active one wins. Otherwise a new case opens, pinned to
-   the technique's current published playbook version, with one CaseStep per item.
+   the technique's current published playbook version (read in the same round trip as the
+   new ids), with one CaseStep per item.
 4. Timeline: "created" (new case), "alert_joined" (every alert), "severity_raised".
 5. After commit, enrichment is dispatched per alert; `dispatched_at` records success and
    cases.tasks.sweep_undispatched re-sends whatever a broker outage left behind.
@@ -34,11 +35,11 @@ from django.utils import timezone
 from cases.ingest.base import InvalidAlert, NativeAlert
 from cases.ingest.store import (
     WriteBatch,
-    allocate_ids,
     case_reference,
     create_steps,
     ensure_observables,
     lock_keys_and_read,
+    reserve,
     stamp_dispatched,
     update_joined_cases,
 )
@@ -51,7 +52,6 @@ from cases.models import (
     IngestSource,
     Observable,
 )
-from playbooks.models import PlaybookVersion
 from soc.tasks import send_task_safely
 
 __all__ = ["IntakeResult", "InvalidAlert", "NativeAlert", "ingest_alert", "ingest_alerts"]
@@ -178,14 +178,6 @@ def _sla_due(opened_at: datetime, severity: int) -> datetime:
     return opened_at + timedelta(minutes=settings.VIGIL_SLA_MINUTES[severity])
 
 
-def _current_version(technique_id: str) -> PlaybookVersion | None:
-    if not technique_id:
-        return None
-    from playbooks.services import current_version_for_technique
-
-    return current_version_for_technique(technique_id)
-
-
 def _event(case: Case, verb: str, source: IngestSource, data: dict) -> CaseEvent:
     # Built here and inserted in bulk with the batch (cases.services.events writes one row
     # per call); same fields as case_event_record(..., source=source).
@@ -265,7 +257,6 @@ def _ingest_once(
                 if case_id in states:
                     index[(states[case_id].case.technique_id, obs_id)].append(states[case_id])
 
-    versions: dict[str, PlaybookVersion | None] = {}
     created_alerts: list[Alert] = []
     alert_states: list[_CaseState] = []
     new_states: list[_CaseState] = []
@@ -314,17 +305,13 @@ def _ingest_once(
                 if case.acknowledged_at is None:
                     case.sla_due_at = min(case.sla_due_at or now, _sla_due(case.opened_at, case.severity))
         else:
-            if technique not in versions:
-                versions[technique] = _current_version(technique)
-            version = versions[technique]
+            # The playbook version is read with the ids below (one round trip).
             case = Case(
                 title=native.title,
                 severity=native.severity,
                 status=Case.Status.NEW,
                 tier=Case.Tier.L1,
                 technique_id=technique,
-                playbook_version=version,
-                needs_playbook=version is None,
                 alert_count=1,
                 first_observed_at=native.observed_at,
                 last_observed_at=native.observed_at,
@@ -343,11 +330,21 @@ def _ingest_once(
         created_alerts.append(alert)
         alert_states.append(state)
 
-    # 4. Writes: ids first, then every insert and update in one round trip (WriteBatch).
-    ids = allocate_ids(case=len(new_states), alert=len(created_alerts))
+    # 4. Writes: ids and playbook versions first, then every insert and update in one
+    # round trip (WriteBatch).
+    reserved = reserve(
+        case=len(new_states),
+        alert=len(created_alerts),
+        techniques={s.case.technique_id for s in new_states},
+    )
+    ids = reserved.ids
     for pk, state in zip(ids["case"], new_states, strict=True):
         state.case.pk = pk
         state.case.reference = case_reference(pk, now.year)
+        # Pinned to the technique's current published version (parent's for a
+        # sub-technique without one); no playbook: flagged for triage.
+        state.case.playbook_version_id = reserved.versions[state.case.technique_id]
+        state.case.needs_playbook = state.case.playbook_version_id is None
     for pk, alert, state in zip(ids["alert"], created_alerts, alert_states, strict=True):
         alert.pk = pk
         alert.case = state.case
