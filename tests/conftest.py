@@ -225,6 +225,10 @@ def _native_alert(n: int, **overrides):
         "raw": {},
     }
     values.update(overrides)
+    if "observables" in overrides and "description" not in overrides:
+        # The default text names the default entities; an alert about other ones must not
+        # carry them in its text (enrichment links the indicators it finds there).
+        values["description"] = "186 requests to /partners/* from an unusual source."
     return NativeAlert(**values)
 
 

@@ -12,7 +12,6 @@ from cases.models import Observable, Severity
 from playbooks.attack import normalize_technique_id
 
 from .base import InvalidAlert, NativeAlert
-from .extract import observables_in_text
 from .observables import normalise
 
 # Event times outside this range are refused: they are typos or unit mistakes, and
@@ -279,11 +278,11 @@ class Adapter:
         observables: list | None = None,
         tags: list[str] | None = None,
     ) -> NativeAlert:
-        """The NativeAlert, with indicators from the title and description added; field
-        errors reported under the vendor's names."""
+        """The NativeAlert; field errors reported under the vendor's names. Indicators in
+        the title and description are extracted after ingestion, by the enrichment task
+        (cases.services.extraction)."""
         errors.raise_if_any()
         observables = list(observables or [])
-        observables += observables_in_text(title, description)
         try:
             return NativeAlert(
                 source_ref=source_ref,

@@ -95,10 +95,18 @@ class Enriched:
 @transaction.atomic
 def enrich_alert(*, alert_id: int) -> Enriched | None:
     """Enrich every observable of the alert as of the alert's event time, or return None
-    when the alert no longer exists."""
-    alert = Alert.objects.filter(pk=alert_id).only("id", "case_id", "observed_at", "technique_id").first()
+    when the alert no longer exists. The indicators in the alert's text are linked first
+    (cases.services.extraction), so they are enriched with the declared ones."""
+    from cases.services.extraction import alert_extract_observables
+
+    alert = (
+        Alert.objects.filter(pk=alert_id)
+        .only("id", "case_id", "observed_at", "technique_id", "title", "description")
+        .first()
+    )
     if alert is None:
         return None
+    alert_extract_observables(alert=alert)
     ctx = Context(
         observed_at=alert.observed_at,
         alert_id=alert.pk,

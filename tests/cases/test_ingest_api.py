@@ -9,6 +9,7 @@ from rest_framework.settings import api_settings
 from cases.ingest.tokens import ingest_source_revoke
 from cases.models import Alert, Case, CaseEvent, Observable
 from cases.services.tokens import user_token_create
+from intel.tasks import enrich_alert
 
 pytestmark = pytest.mark.django_db
 
@@ -160,7 +161,11 @@ def test_declared_and_extracted_observables_are_normalised(post):
             {"type": "ip", "value": "10.1.2.3"},
         ],
     )
-    assert post(body).status_code == 201
+    response = post(body)
+    assert response.status_code == 201
+    # Indicators in the text are extracted by the enrichment task after commit.
+    assert not Observable.objects.filter(type="url").exists()
+    enrich_alert.apply(args=[response.json()["id"]]).get()
     stored = set(Observable.objects.values_list("type", "value", "is_internal"))
     assert stored >= {
         ("ip", "2001:db8::1", False),
