@@ -51,7 +51,10 @@ class AlertQuerySet(models.QuerySet):
 
 
 class Alert(models.Model):
-    source = models.ForeignKey("cases.IngestSource", on_delete=models.PROTECT, related_name="alerts")
+    # Indexed by the unique (source, source_ref).
+    source = models.ForeignKey(
+        "cases.IngestSource", on_delete=models.PROTECT, related_name="alerts", db_index=False
+    )
     source_ref = models.CharField(max_length=255, help_text="The sender's id; unique per source.")
     title = models.CharField(max_length=500)
     description = models.TextField(blank=True)
@@ -62,7 +65,8 @@ class Alert(models.Model):
     received_at = models.DateTimeField(auto_now_add=True, db_index=True)
     tags = models.JSONField(default=list, blank=True)
     raw = models.JSONField(default=dict, blank=True, help_text="The payload exactly as received.")
-    case = models.ForeignKey("cases.Case", on_delete=models.PROTECT, related_name="alerts")
+    # Indexed by alert_case_observed_idx (case, observed_at).
+    case = models.ForeignKey("cases.Case", on_delete=models.PROTECT, related_name="alerts", db_index=False)
     observables = models.ManyToManyField(Observable, through="AlertObservable", related_name="alerts")
     # Set when post-commit work (enrichment) was handed to the broker; the sweeper
     # re-dispatches alerts left without it after a broker outage.
@@ -97,7 +101,10 @@ class AlertObservable(models.Model):
         DECLARED = "declared", "Declared by the sender"
         EXTRACTED = "extracted", "Extracted from text"
 
-    alert = models.ForeignKey(Alert, on_delete=models.CASCADE, related_name="alert_observables")
+    # Indexed by the unique (alert, observable).
+    alert = models.ForeignKey(
+        Alert, on_delete=models.CASCADE, related_name="alert_observables", db_index=False
+    )
     observable = models.ForeignKey(Observable, on_delete=models.CASCADE, related_name="alert_links")
     role = models.CharField(max_length=12, choices=Role.choices, default=Role.DECLARED)
 
