@@ -36,8 +36,70 @@ def read_limited(stream) -> bytes:
     return body
 
 
+# Containers deeper than this are refused: nothing legitimate nests so deep, and deep
+# nesting is how a JSON body makes recursive code (serialisers, renderers) fail.
+MAX_DEPTH = 64
+# A NUL can only reach a parsed string through this escape (a raw 0x00 byte is not valid
+# JSON inside a string), so a body without it needs no walk.
+_NUL_ESCAPE = b"\\u0000"
+
+
+def check_structure(data, *, max_depth: int | None, allow_nul: bool) -> None:
+    """Raise ParseError for containers nested deeper than max_depth (None: no limit) or,
+    unless allow_nul, for U+0000 in a string or key. Iterative: deep input cannot make it
+    recurse."""
+    if isinstance(data, str):
+        if not allow_nul and "\x00" in data:
+            raise exceptions.ParseError(NUL_MESSAGE)
+        return
+    stack = [(data, 1)]
+    while stack:
+        value, depth = stack.pop()
+        if isinstance(value, dict):
+            children = value.values()
+            if not allow_nul and any("\x00" in key for key in value):
+                raise exceptions.ParseError(NUL_MESSAGE)
+        elif isinstance(value, list):
+            children = value
+        else:
+            continue
+        if max_depth is not None and depth > max_depth:
+            raise exceptions.ParseError(f"JSON parse error - nested deeper than {max_depth} levels.")
+        for child in children:
+            if isinstance(child, str):
+                if not allow_nul and "\x00" in child:
+                    raise exceptions.ParseError(NUL_MESSAGE)
+            elif isinstance(child, dict | list):
+                stack.append((child, depth + 1))
+
+
+NUL_MESSAGE = "JSON parse error - strings may not contain U+0000 (NUL): it cannot be stored."
+
+
 class JSONParser(parsers.JSONParser):
-    """DRF's JSON parser with the project's body-size limit (413 instead of reading it all)."""
+    """DRF's JSON parser with the project's body-size limit (413 instead of reading it all),
+    and 400 (ParseError) instead of a 500 for:
+
+    - JSON nested deeper than MAX_DEPTH, or too deep for Python's parser (RecursionError);
+    - U+0000 in any string or key: PostgreSQL cannot store it in text or jsonb, so the
+      write would fail. Refused rather than altered: a NUL in a comment or a note is a
+      client bug the client should hear about.
+
+    Subclasses may relax `max_depth` / `allow_nul` when the view checks the body itself.
+    """
+
+    max_depth: int | None = MAX_DEPTH
+    allow_nul = False
 
     def parse(self, stream, media_type=None, parser_context=None):
-        return super().parse(io.BytesIO(read_limited(stream)), media_type, parser_context)
+        body = read_limited(stream)
+        try:
+            data = super().parse(io.BytesIO(body), media_type, parser_context)
+        except RecursionError as exc:
+            raise exceptions.ParseError("JSON parse error - nested too deeply.") from exc
+        # Cheap pre-checks on the bytes (C speed); the walk runs only when one can fail.
+        deep = self.max_depth is not None and body.count(b"[") + body.count(b"{") > self.max_depth
+        nul = not self.allow_nul and _NUL_ESCAPE in body
+        if deep or nul:
+            check_structure(data, max_depth=self.max_depth, allow_nul=self.allow_nul)
+        return data

@@ -72,6 +72,15 @@ def scrub(data, max_depth: int):
     return data
 
 
+class IngestJSONParser(JSONParser):
+    """The shared parser (size limit, RecursionError -> 400) without its depth and NUL
+    checks: the view runs `scrub`, which checks depth and keeps an alert that contains
+    NUL (replaced) rather than refusing it, in the same single walk."""
+
+    max_depth = None
+    allow_nul = True
+
+
 def invalid_response(errors: dict, detail: str = "Invalid alert.") -> Response:
     return Response(error_body(400, "invalid", detail, errors=errors), status=status.HTTP_400_BAD_REQUEST)
 
@@ -83,17 +92,14 @@ class IngestView(APIView):
     authentication_classes = [IngestHeaderAuthentication]
     permission_classes = [IsIngestSource]
     throttle_classes = [IngestRateThrottle]
-    parser_classes = [JSONParser]
+    parser_classes = [IngestJSONParser]
 
     def post(self, request, *args, **kwargs):
         adapter = ADAPTERS[self.adapter_name]
         if not (request.content_type or "").lower().startswith("application/json"):
             # DRF treats a body without a Content-Type as empty; refuse it instead.
             raise exceptions.UnsupportedMediaType(request.content_type or "(none)")
-        try:
-            data = request.data
-        except RecursionError:
-            return invalid_response({"non_field_errors": ["JSON nested too deeply."]}, "JSON parse error.")
+        data = request.data  # malformed or too deep for the parser: ParseError, 400
         try:
             data = scrub(data, MAX_DEPTH)
         except TooDeep:
