@@ -5,7 +5,10 @@ An ingest token (`vgi_`) authenticates as its IngestSource (request.auth), with 
 anonymous request.user, so user-facing endpoints refuse it (soc.permissions).
 """
 
+from functools import cache
+
 from django.contrib.auth.models import AnonymousUser
+from django.db import connection
 from django.utils import timezone
 from rest_framework import authentication, exceptions
 
@@ -34,8 +37,31 @@ class TokenAuthenticationBase(authentication.BaseAuthentication):
         return self.keyword
 
 
+@cache
+def _source_by_hash_sql() -> str:
+    """`IngestSource.objects.filter(token_hash=...)[:1]`, compiled once per process: every
+    ingest request runs it, and building it with the ORM costs ~0.3 ms of CPU each time."""
+    sql, _params = IngestSource.objects.filter(token_hash="").order_by()[:1].query.sql_with_params()
+    return sql
+
+
+def _source_by_hash(token_hash: str) -> IngestSource | None:
+    if connection.vendor != "postgresql":
+        # Other backends need Django's value converters (SQLite returns naive datetimes).
+        return IngestSource.objects.filter(token_hash=token_hash).first()
+    # psycopg2 returns every column of the row as the field's Python value.
+    with connection.cursor() as cursor:
+        cursor.execute(_source_by_hash_sql(), [token_hash])
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    return IngestSource.from_db(
+        connection.alias, [f.attname for f in IngestSource._meta.concrete_fields], row
+    )
+
+
 def authenticate_ingest_token(token: str) -> tuple[AnonymousUser, IngestSource]:
-    source = IngestSource.objects.filter(token_hash=hash_token(token)).first()
+    source = _source_by_hash(hash_token(token))
     if source is None or not source.is_active:
         raise exceptions.AuthenticationFailed("Invalid or revoked ingest token.")
     now = timezone.now()

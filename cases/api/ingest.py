@@ -10,10 +10,11 @@ service does the work in one transaction.
 
 import json
 import logging
+from functools import lru_cache
 from pathlib import Path
 
 from django.conf import settings
-from django.urls import reverse
+from django.urls import get_script_prefix, reverse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import exceptions, serializers, status
@@ -164,11 +165,18 @@ class IngestView(APIView):
         }
 
 
+@lru_cache(maxsize=16)
+def _case_path(script_prefix: str) -> str:
+    # reverse() prefixes the script prefix (SCRIPT_NAME) of the current request; keyed on it.
+    return reverse("cases:detail", kwargs={"pk": 0})
+
+
 class CaseUrl:
-    """Absolute case page URLs, reversed once per request rather than once per alert."""
+    """Absolute case page URLs: the path reversed once per process (per script prefix),
+    made absolute once per request, formatted per alert."""
 
     def __init__(self, request):
-        self.template = request.build_absolute_uri(reverse("cases:detail", kwargs={"pk": 0}))
+        self.template = request.build_absolute_uri(_case_path(get_script_prefix()))
         self.prefix, _, self.suffix = self.template.rpartition("/0/")
 
     def __call__(self, pk: int) -> str:

@@ -7,12 +7,12 @@ from dataclasses import dataclass
 from functools import cache
 
 from django.db import DEFAULT_DB_ALIAS, connection, connections
-from django.db.models import Q
+from django.db.models import F, Q
 from django.db.models.constants import OnConflict
 from django.db.models.sql import InsertQuery, UpdateQuery
 from django.utils import timezone
 
-from cases.models import Alert, Case, CaseStep, Observable
+from cases.models import Alert, Case, CaseObservable, CaseStep, IngestSource, Observable
 from playbooks.models import Playbook, PlaybookItem, PlaybookVersion
 
 from .observables import is_internal
@@ -109,9 +109,10 @@ def _advisory_lock_ids(keys: Iterable[str]) -> list[int]:
     )
 
 
-def lock_keys_and_read(keys: Iterable[str], queryset) -> list[tuple]:
-    """Serialise correlation on shared entities, then run `queryset` (values_list), in
-    one round trip on PostgreSQL.
+def lock_keys_and_read(keys: Iterable[str], *, observable_ids: Collection[int], limit: int) -> list[tuple]:
+    """Serialise correlation on shared entities, then read the newest (case id, observable
+    id) links of these observables (at most `limit`, through the (observable, case) index),
+    in one round trip on PostgreSQL.
 
     Two alerts about the same attacker arriving at once must not both open a case: each
     transaction takes a PostgreSQL advisory lock per (technique, key entity) until commit,
@@ -119,15 +120,48 @@ def lock_keys_and_read(keys: Iterable[str], queryset) -> list[tuple]:
     one statement, so every transaction takes them in the same order (no deadlock).
     SQLite serialises all writers already (BEGIN IMMEDIATE); there only the query runs.
     """
-    ids = _advisory_lock_ids(keys) if connection.vendor == "postgresql" else []
-    if not ids:
-        return list(queryset)
-    sql, params = queryset.query.sql_with_params()
+    if connection.vendor != "postgresql":
+        links = CaseObservable.objects.filter(observable_id__in=observable_ids).order_by("-case_id")
+        return list(links.values_list("case_id", "observable_id")[:limit])
+    ids = _advisory_lock_ids(keys)
     with connection.cursor() as cursor:
         # Two statements in one execute: psycopg2 returns the last one's rows.
-        lock = "SELECT pg_advisory_xact_lock(k) FROM (SELECT unnest(%s::bigint[]) AS k ORDER BY 1) AS keys"
-        cursor.execute(f"{lock};\n{sql}", [ids, *params])  # sql: compiled by Django
+        cursor.execute(_lock_and_links_sql(), [ids, sorted(observable_ids), limit])
         return [tuple(row) for row in cursor.fetchall()]
+
+
+@cache
+def _lock_and_links_sql() -> str:
+    """Compiled once per process (building the query with the ORM cost ~0.2 ms a request)."""
+    qn = connection.ops.quote_name
+    opts = CaseObservable._meta
+    case, observable = (qn(opts.get_field(name).column) for name in ("case", "observable"))
+    return (
+        "SELECT pg_advisory_xact_lock(k) FROM (SELECT unnest(%s::bigint[]) AS k ORDER BY 1) AS keys;\n"  # noqa: S608 (identifiers from the model)
+        f"SELECT {case}, {observable} FROM {qn(opts.db_table)} "
+        f"WHERE {observable} = ANY(%s::bigint[]) ORDER BY {case} DESC LIMIT %s"
+    )
+
+
+def count_ingested(batch: "WriteBatch", source, n: int, at) -> None:
+    """The source's alert counter and last-seen time, in the write batch."""
+    if connection.vendor != "postgresql":
+        batch.update(
+            IngestSource.objects.filter(pk=source.pk), alert_count=F("alert_count") + n, last_seen_at=at
+        )
+        return
+    field = IngestSource._meta.get_field("last_seen_at")
+    batch.raw(_count_ingested_sql(), [n, field.get_db_prep_save(at, connection), source.pk])
+
+
+@cache
+def _count_ingested_sql() -> str:
+    qn = connection.ops.quote_name
+    opts = IngestSource._meta
+    count, seen = (qn(opts.get_field(name).column) for name in ("alert_count", "last_seen_at"))
+    return (
+        f"UPDATE {qn(opts.db_table)} SET {count} = {count} + %s, {seen} = %s WHERE {qn(opts.pk.column)} = %s"  # noqa: S608
+    )
 
 
 @dataclass(frozen=True, slots=True)

@@ -29,13 +29,13 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import IntegrityError, OperationalError, transaction
-from django.db.models import F
 from django.utils import timezone
 
 from cases.ingest.base import InvalidAlert, NativeAlert
 from cases.ingest.store import (
     WriteBatch,
     case_reference,
+    count_ingested,
     create_steps,
     ensure_observables,
     lock_keys_and_read,
@@ -234,9 +234,8 @@ def _ingest_once(
     if all_keys:
         links = lock_keys_and_read(
             (f"{a.technique_id}:{k}" for i, a in new for k in keys[i]),
-            CaseObservable.objects.filter(observable_id__in=all_keys)
-            .order_by("-case_id")
-            .values_list("case_id", "observable_id")[:MAX_CANDIDATE_LINKS],
+            observable_ids=all_keys,
+            limit=MAX_CANDIDATE_LINKS,
         )
         if links:
             observed = [a.observed_at for _, a in new]
@@ -404,11 +403,7 @@ def _ingest_once(
             payload = {"reference": state.case.reference, **payload}
         event_rows.append(_event(state.case, verb, source, payload))
     batch.insert(CaseEvent, event_rows)
-    batch.update(
-        IngestSource.objects.filter(pk=source.pk),
-        alert_count=F("alert_count") + len(created_alerts),
-        last_seen_at=now,
-    )
+    count_ingested(batch, source, len(created_alerts), now)
     batch.execute()
 
     alert_ids = [a.pk for a in created_alerts]
