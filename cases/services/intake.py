@@ -39,6 +39,7 @@ from cases.ingest.store import (
     create_steps,
     ensure_observables,
     lock_keys_and_read,
+    new_row,
     reserve,
     stamp_dispatched,
     update_joined_cases,
@@ -181,7 +182,7 @@ def _sla_due(opened_at: datetime, severity: int) -> datetime:
 def _event(case: Case, verb: str, source: IngestSource, data: dict) -> CaseEvent:
     # Built here and inserted in bulk with the batch (cases.services.events writes one row
     # per call); same fields as case_event_record(..., source=source).
-    return CaseEvent(case=case, verb=verb, actor=None, actor_source=source, data=data)
+    return new_row(CaseEvent, case=case, verb=verb, actor=None, actor_source=source, data=data)
 
 
 def _alert_event_data(alert: Alert) -> dict:
@@ -269,7 +270,8 @@ def _ingest_once(
             for s in index.get((technique, k), ())
             if s.covers(native.observed_at, window)
         }
-        alert = Alert(
+        alert = new_row(
+            Alert,
             source=source,
             source_ref=native.source_ref,
             title=native.title,
@@ -305,7 +307,8 @@ def _ingest_once(
                     case.sla_due_at = min(case.sla_due_at or now, _sla_due(case.opened_at, case.severity))
         else:
             # The playbook version is read with the ids below (one round trip).
-            case = Case(
+            case = new_row(
+                Case,
                 title=native.title,
                 severity=native.severity,
                 status=Case.Status.NEW,
@@ -356,7 +359,7 @@ def _ingest_once(
     batch.insert(
         AlertObservable,
         [
-            AlertObservable(alert_id=alert.pk, observable_id=observables[(t, v)].pk, role=role)
+            new_row(AlertObservable, alert_id=alert.pk, observable_id=observables[(t, v)].pk, role=role)
             for alert, (_, native) in zip(created_alerts, new, strict=True)
             for t, v, role in native.observables
         ],
@@ -382,8 +385,12 @@ def _ingest_once(
                 old_first, old_last = spans[(state.case.pk, obs_id)]
                 first, last = min(first, old_first), max(last, old_last)
             case_links.append(
-                CaseObservable(
-                    case_id=state.case.pk, observable_id=obs_id, first_seen_at=first, last_seen_at=last
+                new_row(
+                    CaseObservable,
+                    case_id=state.case.pk,
+                    observable_id=obs_id,
+                    first_seen_at=first,
+                    last_seen_at=last,
                 )
             )
     batch.insert(
