@@ -24,62 +24,14 @@ from rest_framework.views import APIView
 from cases.ingest import ADAPTERS
 from cases.ingest.base import InvalidAlert, NativeAlert
 from cases.services.intake import IntakeResult, ingest_alerts
-from soc.api import JSONParser, error_body
+from soc.api import error_body
 from soc.permissions import IsIngestSource
 
 from .ingest_auth import IngestHeaderAuthentication, IngestRateThrottle, QueryTokenAuthentication
+from .ingest_body import MAX_DEPTH, IngestJSONParser, TooDeep, scrub
 from .serializers import ErrorOutput
 
 logger = logging.getLogger(__name__)
-
-# Containers deeper than this are refused: nothing legitimate nests so deep, and deep
-# nesting is how a JSON body makes recursive code (serialisers included) fail.
-MAX_DEPTH = 64
-
-
-class TooDeep(Exception):
-    pass
-
-
-def scrub(data, max_depth: int):
-    """Check nesting depth and replace NUL characters, in one pass over the parsed body.
-
-    PostgreSQL cannot store U+0000 in text or jsonb, and some log sources do emit it; it
-    becomes U+FFFD so the alert is kept rather than refused. Raises TooDeep past max_depth.
-    """
-    if isinstance(data, str):
-        return data.replace("\x00", "\ufffd")
-    if not isinstance(data, dict | list):
-        return data
-    stack = [(data, 1)]
-    while stack:
-        container, depth = stack.pop()
-        if depth > max_depth:
-            raise TooDeep
-        if isinstance(container, dict):
-            if any("\x00" in key for key in container):
-                items = [(k.replace("\x00", "\ufffd"), v) for k, v in container.items()]
-                container.clear()
-                container.update(items)
-            entries = container.items()
-        else:
-            entries = enumerate(container)
-        for key, value in list(entries):
-            if isinstance(value, str):
-                if "\x00" in value:
-                    container[key] = value.replace("\x00", "\ufffd")
-            elif isinstance(value, dict | list):
-                stack.append((value, depth + 1))
-    return data
-
-
-class IngestJSONParser(JSONParser):
-    """The shared parser (size limit, RecursionError -> 400) without its depth and NUL
-    checks: the view runs `scrub`, which checks depth and keeps an alert that contains
-    NUL (replaced) rather than refusing it, in the same single walk."""
-
-    max_depth = None
-    allow_nul = True
 
 
 def invalid_response(errors: dict, detail: str = "Invalid alert.") -> Response:

@@ -1,0 +1,267 @@
+"""The write phase: every insert and update of an intake transaction, sent together."""
+
+from functools import cache
+
+from django.db import DEFAULT_DB_ALIAS, connection, connections
+from django.db.models import F
+from django.db.models.constants import OnConflict
+from django.db.models.sql import InsertQuery, UpdateQuery
+from django.utils import timezone
+
+from cases.models import Alert, Case, CaseStep, IngestSource
+from playbooks.models import PlaybookItem
+
+
+def count_ingested(batch: "WriteBatch", source, n: int, at) -> None:
+    """The source's alert counter and last-seen time, in the write batch."""
+    if connection.vendor != "postgresql":
+        batch.update(
+            IngestSource.objects.filter(pk=source.pk), alert_count=F("alert_count") + n, last_seen_at=at
+        )
+        return
+    field = IngestSource._meta.get_field("last_seen_at")
+    batch.raw(_count_ingested_sql(), [n, field.get_db_prep_save(at, connection), source.pk])
+
+
+@cache
+def _count_ingested_sql() -> str:
+    qn = connection.ops.quote_name
+    opts = IngestSource._meta
+    count, seen = (qn(opts.get_field(name).column) for name in ("alert_count", "last_seen_at"))
+    return (
+        f"UPDATE {qn(opts.db_table)} SET {count} = {count} + %s, {seen} = %s WHERE {qn(opts.pk.column)} = %s"  # noqa: S608
+    )
+
+
+def create_steps(batch: "WriteBatch", cases: list[tuple[int, int]]) -> None:
+    """One CaseStep per item of each case's pinned playbook version, in one statement.
+
+    `cases` holds (case id, playbook version id). The items are copied server-side with
+    INSERT ... SELECT, so a batch of cases costs one round trip and no model instances;
+    every other column gets its model default, read from the model so a new field with a
+    default needs no change here.
+    """
+    if not cases:
+        return
+    qn = connection.ops.quote_name
+    copied = {"case": "c.case_id", "item": "i.id", "section": "i.section", "order": 'i."order"'}
+    columns, expressions, params = [], [], []
+    for field in CaseStep._meta.concrete_fields:
+        if field.primary_key:
+            continue
+        columns.append(qn(field.column))
+        if field.name in copied:
+            expressions.append(copied[field.name])
+        else:
+            expressions.append("%s")
+            params.append(field.get_db_prep_save(field.get_default(), connection))
+    rows = ", ".join(["(%s, %s)"] * len(cases))
+    sql = (
+        f"WITH c(case_id, version_id) AS (VALUES {rows}) "  # noqa: S608 (identifiers from the model)
+        f"INSERT INTO {qn(CaseStep._meta.db_table)} ({', '.join(columns)}) "
+        f"SELECT {', '.join(expressions)} FROM c JOIN {qn(PlaybookItem._meta.db_table)} i "
+        'ON i.version_id = c.version_id ORDER BY c.case_id, i.section, i."order"'
+    )
+    # The VALUES rows come first in the statement, then the defaults.
+    batch.raw(sql, [value for pair in cases for value in pair] + params)
+
+
+CASE_UPDATE_FIELDS = (
+    "alert_count",
+    "first_observed_at",
+    "last_observed_at",
+    "severity",
+    "sla_due_at",
+    "updated_at",
+)
+
+
+def update_joined_cases(batch: "WriteBatch", cases: list[Case]) -> None:
+    """Write the new counters and times of cases that alerts joined, in one UPDATE ... FROM
+    (VALUES ...). The rows are locked (select_for_update) by the caller, so absolute values
+    computed from what it read are safe; bulk_update would build a CASE per field and row."""
+    if not cases:
+        return
+    qn = connection.ops.quote_name
+    fields = [Case._meta.get_field(name) for name in CASE_UPDATE_FIELDS]
+    pg = connection.vendor == "postgresql"
+    casts = {f.name: "::" + f.db_type(connection) if pg else "" for f in fields}
+    row = "(%s" + ("::bigint" if pg else "") + "".join(f", %s{casts[f.name]}" for f in fields) + ")"
+    params = []
+    for case in cases:
+        params.append(case.pk)
+        params.extend(f.get_db_prep_save(getattr(case, f.attname), connection) for f in fields)
+    names = ", ".join(["id", *(f.column for f in fields)])
+    assignments = ", ".join(f"{qn(f.column)} = v.{f.column}" for f in fields)
+    table = qn(Case._meta.db_table)
+    sql = (
+        f"WITH v({names}) AS (VALUES {', '.join([row] * len(cases))}) "  # noqa: S608 (identifiers from the model)
+        f"UPDATE {table} SET {assignments} FROM v WHERE {table}.id = v.id"
+    )
+    batch.raw(sql, params)
+
+
+def _same(values: list) -> bool:
+    first = values[0]
+    return all(type(v) is type(first) and v == first for v in values)
+
+
+_COLUMNS: dict[tuple, list[tuple]] = {}
+
+
+def _columns(model, fields) -> list[tuple]:
+    """(field, quoted column, database type, is auto_now) per field, computed once per
+    model and field set: db_type() and quote_name() are costly on the hot path."""
+    key = (model, tuple(f.name for f in fields))
+    if key not in _COLUMNS:
+        conn = connections[DEFAULT_DB_ALIAS]
+        _COLUMNS[key] = [
+            (
+                f,
+                conn.ops.quote_name(f.column),
+                f.db_type(conn),
+                bool(getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False)),
+            )
+            for f in fields
+        ]
+    return _COLUMNS[key]
+
+
+def _unnest_insert(model, objs, fields, conflict_on, update_fields) -> tuple[str, list]:
+    """INSERT ... SELECT FROM UNNEST for PostgreSQL; see WriteBatch."""
+    conn = connections[DEFAULT_DB_ALIAS]
+    qn = conn.ops.quote_name
+    now = timezone.now()
+    columns, selects, select_params, arrays, array_params, names = [], [], [], [], [], []
+    described = _columns(model, fields)
+    for n, (field, column, db_type, auto_now) in enumerate(described):
+        attname = field.attname
+        if auto_now:
+            for obj in objs:
+                setattr(obj, attname, now)
+        values = [getattr(obj, attname) for obj in objs]
+        columns.append(column)
+        if _same(values) and (arrays or n < len(described) - 1):
+            selects.append(f"%s::{db_type}")
+            select_params.append(field.get_db_prep_save(values[0], conn))
+        else:
+            name = f"c{len(names)}"
+            names.append(name)
+            selects.append(name)
+            arrays.append(f"%s::{db_type}[]")
+            array_params.append([field.get_db_prep_save(v, conn) for v in values])
+    sql = (
+        f"INSERT INTO {qn(model._meta.db_table)} ({', '.join(columns)}) "  # noqa: S608 (identifiers from the model)
+        f"SELECT {', '.join(selects)} FROM UNNEST({', '.join(arrays)}) AS v({', '.join(names)})"
+    )
+    if conflict_on:
+        opts = model._meta
+        target = ", ".join(qn(opts.get_field(name).column) for name in conflict_on)
+        sets = ", ".join(
+            f"{qn(opts.get_field(n).column)} = EXCLUDED.{qn(opts.get_field(n).column)}" for n in update_fields
+        )
+        sql += f" ON CONFLICT ({target}) DO UPDATE SET {sets}"
+    return sql, select_params + array_params
+
+
+class WriteBatch:
+    """INSERT and UPDATE statements collected during intake and sent together.
+
+    On PostgreSQL (psycopg2) they go in one execute, i.e. one round trip for the whole
+    write phase of a request, whatever the number of tables; elsewhere one by one. Rows
+    carry pre-allocated ids (reserve), so nothing needs to come back.
+
+    PostgreSQL inserts are `INSERT ... SELECT ... FROM UNNEST(<one array per column>)`
+    (the shape bulk_create uses there too) with one difference that matters for speed: a
+    column holding the same value in every row (defaults, mostly: a new case has ~30
+    columns, ~8 of them differ) is sent once, not converted once per row. Values are
+    still converted by each field's get_db_prep_save. Other databases use Django's
+    InsertQuery, the code bulk_create runs.
+    """
+
+    def __init__(self) -> None:
+        self.statements: list[tuple[str, list]] = []
+
+    def insert(
+        self, model, objs, *, update_conflicts_on=(), update_fields=(), ignore_conflicts=False
+    ) -> None:
+        if not objs:
+            return
+        opts = model._meta
+        with_pk = all(obj.pk is not None for obj in objs)
+        fields = [f for f in opts.concrete_fields if not f.generated and (with_pk or not f.primary_key)]
+        on_conflict = None
+        if update_conflicts_on:
+            on_conflict = OnConflict.UPDATE
+        elif ignore_conflicts:
+            on_conflict = OnConflict.IGNORE
+        query = InsertQuery(
+            model,
+            on_conflict=on_conflict,
+            update_fields=[opts.get_field(name) for name in update_fields],
+            unique_fields=[opts.get_field(name) for name in update_conflicts_on],
+        )
+        for obj in objs:
+            obj._prepare_related_fields_for_save(operation_name="bulk_create")
+        if connection.vendor == "postgresql":
+            self.statements.append(_unnest_insert(model, objs, fields, update_conflicts_on, update_fields))
+            for obj in objs:
+                obj._state.adding = False
+                obj._state.db = connection.alias
+            return
+        query.insert_values(fields, objs)
+        self.statements += [
+            (sql, list(params)) for sql, params in query.get_compiler(connection=connection).as_sql()
+        ]
+        for obj in objs:
+            obj._state.adding = False
+            obj._state.db = connection.alias
+
+    def raw(self, sql: str, params) -> None:
+        self.statements.append((sql, list(params)))
+
+    def update(self, queryset, **values) -> None:
+        query = queryset.query.chain(UpdateQuery)
+        query.add_update_values(values)
+        sql, params = query.get_compiler(connection=connection).as_sql()
+        if sql:
+            self.raw(sql, params)
+
+    def execute(self) -> None:
+        if not self.statements:
+            return
+        with connection.cursor() as cursor:
+            if connection.vendor == "postgresql":
+                cursor.execute(
+                    ";\n".join(sql for sql, _ in self.statements),
+                    [param for _, params in self.statements for param in params],
+                )
+            else:
+                for sql, params in self.statements:
+                    cursor.execute(sql, params)
+        self.statements = []
+
+
+def stamp_dispatched(alert_ids: list[int], at) -> None:
+    """Record that enrichment was handed to the broker. Runs after the intake commit, in
+    autocommit; on PostgreSQL without waiting for the WAL flush (SET LOCAL in the same
+    implicit transaction): losing this stamp in a database crash only means the sweeper
+    sends the enrichment again, which is harmless, and it saves a disk flush per request."""
+    if connection.vendor != "postgresql" or not connection.get_autocommit():
+        Alert.objects.filter(pk__in=alert_ids, dispatched_at__isnull=True).update(dispatched_at=at)
+        return
+    field = Alert._meta.get_field("dispatched_at")
+    with connection.cursor() as cursor:
+        cursor.execute(_stamp_sql(), [field.get_db_prep_save(at, connection), list(alert_ids)])
+
+
+@cache
+def _stamp_sql() -> str:
+    qn = connection.ops.quote_name
+    opts = Alert._meta
+    column = qn(opts.get_field("dispatched_at").column)
+    return (
+        "SET LOCAL synchronous_commit TO OFF;\n"
+        f"UPDATE {qn(opts.db_table)} SET {column} = %s "
+        f"WHERE {qn(opts.pk.column)} = ANY(%s) AND {column} IS NULL"
+    )
