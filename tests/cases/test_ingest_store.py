@@ -54,3 +54,37 @@ def test_new_row_uses_the_constructor_when_init_signals_are_connected():
     finally:
         post_init.disconnect(receiver, sender=CaseEvent)
     assert seen == [event]
+
+
+@pytest.mark.parametrize("model", [Case, Alert, CaseEvent])
+def test_plain_values_are_sent_as_get_db_prep_save_would_send_them(model, db):
+    from django.db import connection
+
+    from cases.ingest.store.writes import _plain_types, _prepared
+
+    if connection.vendor != "postgresql":
+        pytest.skip("the fast path is PostgreSQL's (DATABASE_URL=postgres://...)")
+    samples = {bool: [True, None], int: [3, None, 2**40], str: ["x", "", None], datetime: [NOW, None]}
+    checked = 0
+    for field in model._meta.concrete_fields:
+        plain = _plain_types(field)
+        for values in [samples[t] for t in plain]:
+            expected = [field.get_db_prep_save(v, connection) for v in values]
+            assert _prepared(field, values, plain, connection) == expected, field.name
+            checked += 1
+    assert checked >= 5
+
+
+def test_values_that_need_conversion_take_the_field_path():
+    from django.db import connection
+
+    from cases.ingest.store.writes import _plain_types, _prepared
+
+    raw = Alert._meta.get_field("raw")
+    assert _plain_types(raw) == ()
+    observed = Alert._meta.get_field("observed_at")
+    naive = datetime(2026, 3, 4, 13, 41, 7)
+    with pytest.warns(RuntimeWarning, match="naive datetime"):
+        sent = _prepared(observed, [NOW, naive], _plain_types(observed), connection)
+    with pytest.warns(RuntimeWarning, match="naive datetime"):
+        assert sent == [observed.get_db_prep_save(v, connection) for v in (NOW, naive)]

@@ -3,21 +3,25 @@
 from django.db.models.base import ModelState
 from django.db.models.signals import post_init, pre_init
 
-_ROW_FIELDS: dict[type, tuple[list[tuple[str, object, bool]], dict[str, str], frozenset[str]]] = {}
 
+class _Shape:
+    """What new_row needs of a model, computed once: the constant defaults (copied in one
+    dict update), the callable ones (called per instance), relation names -> attnames."""
 
-def _row_fields(model):
-    if model not in _ROW_FIELDS:
-        defaults = []
-        for f in model._meta.concrete_fields:
+    def __init__(self, model):
+        fields = model._meta.concrete_fields
+        self.constants = {}
+        self.factories = []
+        for f in fields:
             if f.has_default() and callable(f.default):
-                defaults.append((f.attname, f.default, True))
+                self.factories.append((f.attname, f.default))
             else:
-                defaults.append((f.attname, f.get_default(), False))
-        relations = {f.name: f.attname for f in model._meta.concrete_fields if f.is_relation}
-        names = frozenset(f.attname for f in model._meta.concrete_fields) | relations.keys()
-        _ROW_FIELDS[model] = (defaults, relations, names)
-    return _ROW_FIELDS[model]
+                self.constants[f.attname] = f.get_default()
+        self.relations = {f.name: f.attname for f in fields if f.is_relation}
+        self.names = frozenset(f.attname for f in fields) | self.relations.keys()
+
+
+_SHAPES: dict[type, _Shape] = {}
 
 
 def new_row(model, **values):
@@ -29,14 +33,18 @@ def new_row(model, **values):
     the constructor when a pre_init/post_init receiver is connected for the model."""
     if pre_init.has_listeners(model) or post_init.has_listeners(model):
         return model(**values)
-    defaults, relations, names = _row_fields(model)
-    if not names.issuperset(values):
-        raise TypeError(f"{model.__name__} has no field(s) {sorted(set(values) - names)}")
+    shape = _SHAPES.get(model)
+    if shape is None:
+        shape = _SHAPES[model] = _Shape(model)
+    if not shape.names.issuperset(values):
+        raise TypeError(f"{model.__name__} has no field(s) {sorted(set(values) - shape.names)}")
     obj = model.__new__(model)
     obj._state = ModelState()
     attrs = obj.__dict__
-    for attname, default, call in defaults:
-        attrs[attname] = default() if call else default
+    attrs.update(shape.constants)
+    for attname, factory in shape.factories:
+        attrs[attname] = factory()
+    relations = shape.relations
     for name, value in values.items():
         attname = relations.get(name, name)
         if attname != name:  # a related object

@@ -1,8 +1,9 @@
 """The write phase: every insert and update of an intake transaction, sent together."""
 
+from datetime import datetime
 from functools import cache
 
-from django.db import DEFAULT_DB_ALIAS, connection, connections
+from django.db import DEFAULT_DB_ALIAS, connection, connections, models
 from django.db.models import F
 from django.db.models.constants import OnConflict
 from django.db.models.sql import InsertQuery, UpdateQuery
@@ -109,9 +110,27 @@ def _same(values: list) -> bool:
 _COLUMNS: dict[tuple, list[tuple]] = {}
 
 
+def _plain_types(field) -> tuple[type, ...]:
+    """The Python types whose values this field sends to PostgreSQL unchanged
+    (get_db_prep_save is the identity for them there), or () when every value must go
+    through it (JSON, UUIDs, decimals, anything else)."""
+    if isinstance(field, models.ForeignKey):
+        field = field.target_field
+    if isinstance(field, models.BooleanField):
+        return (bool,)
+    if isinstance(field, models.IntegerField | models.AutoField):  # AutoField: ints too
+        return (int,)
+    if isinstance(field, models.CharField | models.TextField):
+        return (str,)
+    if isinstance(field, models.DateTimeField):
+        return (datetime,)  # aware ones only, checked per value
+    return ()
+
+
 def _columns(model, fields) -> list[tuple]:
-    """(field, quoted column, database type, is auto_now) per field, computed once per
-    model and field set: db_type() and quote_name() are costly on the hot path."""
+    """(field, quoted column, database type, is auto_now, plain types) per field,
+    computed once per model and field set: db_type() and quote_name() are costly on the
+    hot path."""
     key = (model, tuple(f.name for f in fields))
     if key not in _COLUMNS:
         conn = connections[DEFAULT_DB_ALIAS]
@@ -121,10 +140,22 @@ def _columns(model, fields) -> list[tuple]:
                 conn.ops.quote_name(f.column),
                 f.db_type(conn),
                 bool(getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False)),
+                _plain_types(f),
             )
             for f in fields
         ]
     return _COLUMNS[key]
+
+
+def _prepared(field, values: list, plain: tuple[type, ...], conn) -> list:
+    """`[field.get_db_prep_save(v) for v in values]`, without the per-value call when every
+    value is None or of a type the field sends unchanged (an aware datetime for a
+    DateTimeField). ~1-2 us saved per value: a batch of 500 new cases has ~20,000."""
+    if plain and all(
+        v is None or (type(v) in plain and (type(v) is not datetime or v.tzinfo is not None)) for v in values
+    ):
+        return values
+    return [field.get_db_prep_save(v, conn) for v in values]
 
 
 def _unnest_insert(model, objs, fields, conflict_on, update_fields) -> tuple[str, list]:
@@ -134,7 +165,7 @@ def _unnest_insert(model, objs, fields, conflict_on, update_fields) -> tuple[str
     now = timezone.now()
     columns, selects, select_params, arrays, array_params, names = [], [], [], [], [], []
     described = _columns(model, fields)
-    for n, (field, column, db_type, auto_now) in enumerate(described):
+    for n, (field, column, db_type, auto_now, plain) in enumerate(described):
         attname = field.attname
         if auto_now:
             for obj in objs:
@@ -149,7 +180,7 @@ def _unnest_insert(model, objs, fields, conflict_on, update_fields) -> tuple[str
             names.append(name)
             selects.append(name)
             arrays.append(f"%s::{db_type}[]")
-            array_params.append([field.get_db_prep_save(v, conn) for v in values])
+            array_params.append(_prepared(field, values, plain, conn))
     sql = (
         f"INSERT INTO {qn(model._meta.db_table)} ({', '.join(columns)}) "  # noqa: S608 (identifiers from the model)
         f"SELECT {', '.join(selects)} FROM UNNEST({', '.join(arrays)}) AS v({', '.join(names)})"
