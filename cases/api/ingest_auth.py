@@ -6,6 +6,8 @@ webhook action cannot set headers. A personal (user) token authenticates as its 
 is then refused by IsIngestSource (403); an unknown or revoked token is a 401.
 """
 
+from weakref import WeakKeyDictionary
+
 from django.core.cache import DEFAULT_CACHE_ALIAS, caches
 from django.core.cache import cache as default_cache
 from django.core.cache.backends.redis import RedisCache
@@ -46,6 +48,19 @@ class QueryTokenAuthentication(IngestHeaderAuthentication):
         if not token.startswith(INGEST_PREFIX):
             raise exceptions.AuthenticationFailed("Invalid token.")
         return authenticate_ingest_token(token)
+
+
+# One redis-py client per cache backend instance (Django makes one per thread): building
+# a client costs ~50 us (its response-callback table), and Django's get_client builds a
+# new one per call. Writes always go to the first server's pool, whatever the key.
+_WRITE_CLIENTS: "WeakKeyDictionary[RedisCache, object]" = WeakKeyDictionary()
+
+
+def _write_client(backend: RedisCache, key: str):
+    client = _WRITE_CLIENTS.get(backend)
+    if client is None:
+        client = _WRITE_CLIENTS[backend] = backend._cache.get_client(key, write=True)
+    return client
 
 
 class IngestRateThrottle(SimpleRateThrottle):
@@ -89,7 +104,7 @@ class IngestRateThrottle(SimpleRateThrottle):
         redis = isinstance(backend, RedisCache)
         if redis:
             now_key, previous_key = (backend.make_and_validate_key(k) for k in (now_key, previous_key))
-            client = backend._cache.get_client(now_key, write=True)
+            client = _write_client(backend, now_key)
             pipeline = client.pipeline(transaction=False)
             pipeline.incr(now_key)
             pipeline.expire(now_key, timeout)
