@@ -6,8 +6,9 @@
 #
 # Needs PostgreSQL on 127.0.0.1:5432 reachable as a superuser without a password
 # (BENCH_PG_URL to change), Python 3.11 and network access for the floor's own venv.
-# Uses Redis as the broker when BENCH_REDIS_URL answers (default redis://127.0.0.1:6379/2),
-# else kombu's filesystem broker in a temp dir. Databases: vigil_bench and floor (both
+# Uses Redis as the broker and as Django's cache (rate limiter), as docker-compose.yml does
+# in production, when BENCH_REDIS_URL answers (default redis://127.0.0.1:6379/2); else
+# kombu's filesystem broker in a temp dir and the local-memory cache. Databases: vigil_bench and floor (both
 # recreated). Results: printed, and saved under var/bench/<timestamp>/.
 #
 # Knobs (environment): BENCH_C1_REQUESTS (300), BENCH_C8_REQUESTS (1500),
@@ -57,14 +58,27 @@ trap cleanup EXIT
 [ -x "$PY" ] || { say "no .venv: run bin/vigil once (or bin/vigil bench-ingest)"; exit 2; }
 [ -f "$LOADGEN" ] || { say "loadgen not found at $LOADGEN (set VIGIL_SHARED_DIR)"; exit 2; }
 
-pg() {  # run SQL statements (one per argument) on the maintenance database, autocommit
-    "$PY" - "$PG_URL/postgres" "$@" <<'PYEOF'
+pg_on() {  # run SQL statements (one per argument) on database $1, autocommit
+    local db="$1"
+    shift
+    "$PY" - "$PG_URL/$db" "$@" <<'PYEOF'
 import sys, psycopg2
 conn = psycopg2.connect(sys.argv[1]); conn.autocommit = True
 with conn.cursor() as cur:
     for sql in sys.argv[2:]:
         cur.execute(sql)
 PYEOF
+}
+pg() { pg_on postgres "$@"; }  # on the maintenance database
+
+# PostgreSQL's autovacuum keeps planner statistics current in production (it is on by
+# default, as in docker-compose's postgres image); a development server may run with it
+# off, and tables that grew from empty without statistics get guessed plans. So both
+# databases are analyzed before each pair of runs, outside the timed part: what
+# autovacuum would have done. This server's `autovacuum` setting is printed and saved.
+analyze_both() {
+    pg_on vigil_bench "ANALYZE"
+    pg_on floor "ANALYZE"
 }
 
 free_port() { "$PY" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'; }
@@ -102,15 +116,20 @@ export SECRET_KEY
 export ALLOWED_HOSTS=127.0.0.1 SECURE_SSL_REDIRECT=0 CONN_MAX_AGE=60 LOG_LEVEL=WARNING
 export VIGIL_INGEST_RATE="100000000/min"   # the benchmark measures throughput, not the limiter
 if "$PY" -c "import redis,sys; redis.Redis.from_url(sys.argv[1], socket_timeout=1).ping()" "$REDIS_URL" 2>/dev/null; then
-    export CELERY_BROKER_URL="$REDIS_URL"
+    export CELERY_BROKER_URL="$REDIS_URL" CACHE_URL="$REDIS_URL"
     "$PY" -c "import redis,sys; redis.Redis.from_url(sys.argv[1]).flushdb()" "$REDIS_URL"
-    BROKER="redis ($REDIS_URL, flushed; no worker consumes during the run)"
+    BROKER="redis ($REDIS_URL, flushed; broker and cache; no worker consumes during the run)"
 else
     export CELERY_BROKER_URL="filesystem://" VIGIL_BROKER_DIR="$WORK/broker"
+    unset CACHE_URL
     mkdir -p "$VIGIL_BROKER_DIR/processed"
     BROKER="filesystem ($VIGIL_BROKER_DIR)"
 fi
 say "broker: $BROKER"
+AUTOVACUUM="$("$PY" -c 'import psycopg2, sys
+cur = psycopg2.connect(sys.argv[1]).cursor(); cur.execute("SHOW autovacuum"); print(cur.fetchone()[0])' "$PG_URL/postgres")"
+say "PostgreSQL autovacuum: $AUTOVACUUM (both databases are analyzed before each pair of runs)"
+printf 'broker: %s\nautovacuum: %s\n' "$BROKER" "$AUTOVACUUM" > "$OUT/environment.txt"
 
 "$PY" manage.py migrate --noinput -v 0
 "$PY" manage.py import_playbooks --publish "$SHARED"/seeds/*.md >/dev/null
@@ -157,10 +176,13 @@ FURL="http://127.0.0.1:$FLOOR_PORT/api/alerts/"
 # of load from elsewhere on the machine hits both sides alike. The report takes medians.
 for round in $(seq 1 "$ROUNDS"); do
     say "round $round/$ROUNDS"
+    analyze_both
     loadgen vigil-single-c1 --url "$URL" --template "$VIGIL_TEMPLATE" -H "$H" -n "$C1_REQUESTS" -c 1 --warmup 20
     loadgen floor-single-c1 --url "$FURL" --template "$FLOOR_TEMPLATE" -H "$FH" -n "$C1_REQUESTS" -c 1 --warmup 20
+    analyze_both
     loadgen vigil-single-c8 --url "$URL" --template "$VIGIL_TEMPLATE" -H "$H" -n "$C8_REQUESTS" -c 8 --warmup 20
     loadgen floor-single-c8 --url "$FURL" --template "$FLOOR_TEMPLATE" -H "$FH" -n "$C8_REQUESTS" -c 8 --warmup 20
+    analyze_both
     loadgen "vigil-batch$BATCH_SIZE-c$BATCH_CONCURRENCY" --url "$URL" --template "$VIGIL_TEMPLATE" -H "$H" \
         --batch "$BATCH_SIZE" -n "$BATCH_REQUESTS" -c "$BATCH_CONCURRENCY" --warmup 2
     loadgen "floor-batch$BATCH_SIZE-c$BATCH_CONCURRENCY" --url "${FURL}bulk/" --template "$FLOOR_TEMPLATE" -H "$FH" \
