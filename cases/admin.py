@@ -82,17 +82,9 @@ class AlertObservableInline(admin.TabularInline):
         return False
 
 
-@admin.register(Alert)
-class AlertAdmin(admin.ModelAdmin):
-    """Read-only: alerts are what the SIEM sent; nothing edits them."""
-
-    list_display = ["source_ref", "title", "source", "severity", "technique_id", "observed_at", "case"]
-    list_filter = ["source", "severity", "technique_id"]
-    search_fields = ["source_ref", "title"]
-    date_hierarchy = "observed_at"
-    list_select_related = ["source", "case"]
-    raw_id_fields = ["case"]
-    inlines = [AlertObservableInline]
+class ReadOnlyRecordAdmin(admin.ModelAdmin):
+    """Records Vigil writes through its services (alerts, cases): viewable in the admin,
+    never added, edited or deleted there."""
 
     def get_readonly_fields(self, request, obj=None):
         return [f.name for f in self.model._meta.fields]
@@ -102,6 +94,19 @@ class AlertAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+@admin.register(Alert)
+class AlertAdmin(ReadOnlyRecordAdmin):
+    """Read-only: alerts are what the SIEM sent; nothing edits them."""
+
+    list_display = ["source_ref", "title", "source", "severity", "technique_id", "observed_at", "case"]
+    list_filter = ["source", "severity", "technique_id"]
+    search_fields = ["source_ref", "title"]
+    date_hierarchy = "observed_at"
+    list_select_related = ["source", "case"]
+    raw_id_fields = ["case"]
+    inlines = [AlertObservableInline]
 
 
 @admin.register(Observable)
@@ -135,22 +140,13 @@ class CaseEventInline(admin.TabularInline):
 
 
 @admin.register(Case)
-class CaseAdmin(admin.ModelAdmin):
+class CaseAdmin(ReadOnlyRecordAdmin):
     list_display = ["reference", "title", "severity", "status", "tier", "assignee", "opened_at", "sla_due_at"]
     list_filter = ["status", "severity", "tier", "technique_id"]
     search_fields = ["reference", "title"]
     date_hierarchy = "opened_at"
     list_select_related = ["assignee"]
     inlines = [CaseEventInline]
-
-    def get_readonly_fields(self, request, obj=None):
-        return [f.name for f in self.model._meta.fields]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(CaseEvent)
