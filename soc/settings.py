@@ -86,6 +86,16 @@ DATABASES = {
 }
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+# Intake prepares its statements once per PostgreSQL connection (cases/ingest/store/
+# prepared.py). Turn off behind a pooler in transaction mode, which does not keep a
+# session's prepared statements.
+VIGIL_DB_PREPARED_STATEMENTS = env.bool("VIGIL_DB_PREPARED_STATEMENTS", default=True)
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and VIGIL_DB_PREPARED_STATEMENTS:
+    # Their plans are made once, not per execution: PostgreSQL's automatic choice keeps
+    # re-planning statements whose array parameters it sizes exactly when planning them
+    # as a one-off. Only prepared statements (ours and foreign-key checks) are affected.
+    _options = DATABASES["default"].setdefault("OPTIONS", {})
+    _options["options"] = f"{_options.get('options', '')} -c plan_cache_mode=force_generic_plan".strip()
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets the Celery worker write while the web process reads.
     DATABASES["default"]["OPTIONS"] = {

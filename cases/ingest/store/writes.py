@@ -12,6 +12,8 @@ from django.utils import timezone
 from cases.models import Alert, Case, CaseStep, IngestSource
 from playbooks.models import PlaybookItem
 
+from . import prepared
+
 
 def count_ingested(batch: "WriteBatch", source, n: int, at) -> None:
     """The source's alert counter and last-seen time, in the write batch."""
@@ -44,9 +46,23 @@ def create_steps(batch: "WriteBatch", cases: list[tuple[int, int]]) -> None:
     """
     if not cases:
         return
+    sql, default_fields = _create_steps_sql()
+    defaults = [f.get_db_prep_save(f.get_default(), connection) for f in default_fields]
+    if connection.vendor == "postgresql":
+        batch.raw(sql, [[case for case, _ in cases], [version for _, version in cases], *defaults])
+        return
+    rows = ", ".join(["(%s, %s)"] * len(cases))
+    batch.raw(sql.replace("%s", rows, 1), [value for pair in cases for value in pair] + defaults)
+
+
+@cache
+def _create_steps_sql() -> tuple[str, list]:
+    """The statement and the fields given their default. On PostgreSQL the cases come as two
+    arrays (one statement text whatever their number, see prepared.py); elsewhere the
+    first %s stands for the VALUES rows."""
     qn = connection.ops.quote_name
     copied = {"case": "c.case_id", "item": "i.id", "section": "i.section", "order": 'i."order"'}
-    columns, expressions, params = [], [], []
+    columns, expressions, default_fields = [], [], []
     for field in CaseStep._meta.concrete_fields:
         if field.primary_key:
             continue
@@ -54,17 +70,22 @@ def create_steps(batch: "WriteBatch", cases: list[tuple[int, int]]) -> None:
         if field.name in copied:
             expressions.append(copied[field.name])
         else:
-            expressions.append("%s")
-            params.append(field.get_db_prep_save(field.get_default(), connection))
-    rows = ", ".join(["(%s, %s)"] * len(cases))
+            expressions.append(
+                f"%s::{field.db_type(connection)}" if connection.vendor == "postgresql" else "%s"
+            )
+            default_fields.append(field)
+    cases = (
+        "SELECT * FROM UNNEST(%s::bigint[], %s::bigint[])"
+        if connection.vendor == "postgresql"
+        else "VALUES %s"
+    )
     sql = (
-        f"WITH c(case_id, version_id) AS (VALUES {rows}) "  # noqa: S608 (identifiers from the model)
+        f"WITH c(case_id, version_id) AS ({cases}) "  # noqa: S608 (identifiers from the model)
         f"INSERT INTO {qn(CaseStep._meta.db_table)} ({', '.join(columns)}) "
         f"SELECT {', '.join(expressions)} FROM c JOIN {qn(PlaybookItem._meta.db_table)} i "
         'ON i.version_id = c.version_id ORDER BY c.case_id, i.section, i."order"'
     )
-    # The VALUES rows come first in the statement, then the defaults.
-    batch.raw(sql, [value for pair in cases for value in pair] + params)
+    return sql, default_fields
 
 
 CASE_UPDATE_FIELDS = (
@@ -79,24 +100,29 @@ CASE_UPDATE_FIELDS = (
 
 def update_joined_cases(batch: "WriteBatch", cases: list[Case]) -> None:
     """Write the new counters and times of cases that alerts joined, in one UPDATE ... FROM
-    (VALUES ...). The rows are locked (select_for_update) by the caller, so absolute values
-    computed from what it read are safe; bulk_update would build a CASE per field and row."""
+    a list of rows. The rows are locked (select_for_update) by the caller, so absolute
+    values computed from what it read are safe; bulk_update would build a CASE per field
+    and row. On PostgreSQL the rows come as one array per column (one statement text
+    whatever their number, see prepared.py); elsewhere as VALUES rows."""
     if not cases:
         return
     qn = connection.ops.quote_name
     fields = [Case._meta.get_field(name) for name in CASE_UPDATE_FIELDS]
-    pg = connection.vendor == "postgresql"
-    casts = {f.name: "::" + f.db_type(connection) if pg else "" for f in fields}
-    row = "(%s" + ("::bigint" if pg else "") + "".join(f", %s{casts[f.name]}" for f in fields) + ")"
-    params = []
-    for case in cases:
-        params.append(case.pk)
-        params.extend(f.get_db_prep_save(getattr(case, f.attname), connection) for f in fields)
     names = ", ".join(["id", *(f.column for f in fields)])
     assignments = ", ".join(f"{qn(f.column)} = v.{f.column}" for f in fields)
     table = qn(Case._meta.db_table)
+    columns = [[case.pk for case in cases]] + [
+        [f.get_db_prep_save(getattr(case, f.attname), connection) for case in cases] for f in fields
+    ]
+    if connection.vendor == "postgresql":
+        arrays = ", ".join(["%s::bigint[]", *(f"%s::{f.db_type(connection)}[]" for f in fields)])
+        rows, params = f"SELECT * FROM UNNEST({arrays})", columns  # noqa: S608 (types from the model)
+    else:
+        row = "(" + ", ".join(["%s"] * len(columns)) + ")"
+        rows = "VALUES " + ", ".join([row] * len(cases))
+        params = [value for values in zip(*columns, strict=True) for value in values]
     sql = (
-        f"WITH v({names}) AS (VALUES {', '.join([row] * len(cases))}) "  # noqa: S608 (identifiers from the model)
+        f"WITH v({names}) AS ({rows}) "  # noqa: S608 (identifiers from the model)
         f"UPDATE {table} SET {assignments} FROM v WHERE {table}.id = v.id"
     )
     batch.raw(sql, params)
@@ -263,10 +289,7 @@ class WriteBatch:
             return
         with connection.cursor() as cursor:
             if connection.vendor == "postgresql":
-                cursor.execute(
-                    ";\n".join(sql for sql, _ in self.statements),
-                    [param for _, params in self.statements for param in params],
-                )
+                prepared.execute(cursor, self.statements)
             else:
                 for sql, params in self.statements:
                     cursor.execute(sql, params)
@@ -283,7 +306,11 @@ def stamp_dispatched(alert_ids: list[int], at) -> None:
         return
     field = Alert._meta.get_field("dispatched_at")
     with connection.cursor() as cursor:
-        cursor.execute(_stamp_sql(), [field.get_db_prep_save(at, connection), list(alert_ids)])
+        prepared.execute(
+            cursor,
+            [(_stamp_sql(), [field.get_db_prep_save(at, connection), list(alert_ids)])],
+            prefix="SET LOCAL synchronous_commit TO OFF;\n",
+        )
 
 
 @cache
@@ -292,7 +319,6 @@ def _stamp_sql() -> str:
     opts = Alert._meta
     column = qn(opts.get_field("dispatched_at").column)
     return (
-        "SET LOCAL synchronous_commit TO OFF;\n"
-        f"UPDATE {qn(opts.db_table)} SET {column} = %s "
-        f"WHERE {qn(opts.pk.column)} = ANY(%s) AND {column} IS NULL"
+        f"UPDATE {qn(opts.db_table)} SET {column} = %s "  # noqa: S608 (identifiers from the model)
+        f"WHERE {qn(opts.pk.column)} = ANY(%s::bigint[]) AND {column} IS NULL"
     )
