@@ -60,9 +60,10 @@ class Alert(models.Model):
     description = models.TextField(blank=True)
     severity = models.PositiveSmallIntegerField(choices=Severity.choices, default=Severity.MEDIUM)
     technique_ids = models.JSONField(default=list, blank=True)
-    technique_id = models.CharField(max_length=9, blank=True, db_index=True, help_text="Primary technique.")
+    technique_id = models.CharField(max_length=9, blank=True, help_text="Primary technique.")
     observed_at = models.DateTimeField(db_index=True, help_text="Event time as the SIEM saw it.")
-    received_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    # Indexed only while undispatched (Meta.indexes): nothing else filters or sorts on it.
+    received_at = models.DateTimeField(auto_now_add=True)
     tags = models.JSONField(default=list, blank=True)
     raw = models.JSONField(default=dict, blank=True, help_text="The payload exactly as received.")
     # Indexed by alert_case_observed_idx (case, observed_at).
@@ -81,6 +82,8 @@ class Alert(models.Model):
         ]
         indexes = [
             models.Index(fields=["case", "observed_at"], name="alert_case_observed_idx"),
+            # The admin's technique filter (no LIKE-only twin, unlike db_index=True).
+            models.Index(fields=["technique_id"], name="alert_technique_idx"),
             models.Index(
                 fields=["received_at"],
                 name="alert_undispatched_idx",

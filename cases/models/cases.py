@@ -62,21 +62,27 @@ class Case(models.Model):
         Status.CLOSED: set(),
     }
 
-    reference = models.CharField(max_length=20, unique=True, help_text="e.g. CASE-2026-000123")
+    # Unique through Meta.constraints: `unique=True` would add a second, LIKE-only index
+    # on PostgreSQL that no query uses (a case opening writes every index of this table).
+    reference = models.CharField(max_length=20, help_text="e.g. CASE-2026-000123")
     title = models.CharField(max_length=500)
     severity = models.PositiveSmallIntegerField(
         choices=Severity.choices, default=Severity.MEDIUM, db_index=True
     )
-    status = models.CharField(max_length=16, choices=Status.choices, default=Status.NEW, db_index=True)
-    tier = models.CharField(max_length=2, choices=Tier.choices, default=Tier.L1, db_index=True)
+    # Indexes for status, tier, assignee and technique are in Meta.indexes: composite ones
+    # where a filter always comes with another column, and none of the LIKE-only twins
+    # that db_index adds to a CharField on PostgreSQL.
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.NEW)
+    tier = models.CharField(max_length=2, choices=Tier.choices, default=Tier.L1)
     assignee = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,
         blank=True,
         on_delete=models.SET_NULL,
         related_name="assigned_cases",
+        db_index=False,
     )
-    technique_id = models.CharField(max_length=9, blank=True, db_index=True)
+    technique_id = models.CharField(max_length=9, blank=True)
     playbook_version = models.ForeignKey(
         "playbooks.PlaybookVersion",
         null=True,
@@ -90,7 +96,7 @@ class Case(models.Model):
 
     # Event time of the alerts (correlation measures the window on these, not arrival).
     first_observed_at = models.DateTimeField(null=True, blank=True)
-    last_observed_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    last_observed_at = models.DateTimeField(null=True, blank=True)
 
     opened_at = models.DateTimeField(db_index=True)
     acknowledged_at = models.DateTimeField(null=True, blank=True)
@@ -104,7 +110,7 @@ class Case(models.Model):
     resolution = models.CharField(max_length=20, choices=Resolution.choices, blank=True)
     resolution_note = models.TextField(blank=True)
     duplicate_of = models.ForeignKey(
-        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+", db_index=False
     )
     handoff_note = models.TextField(blank=True)
     # Vigil's recommendation when L1 decided, and the reason L1 gave to go against it.
@@ -124,11 +130,24 @@ class Case(models.Model):
             ("assign_any", "Can reassign any case (SOC manager)"),
         ]
         indexes = [
+            # The status filter and the default list order.
             models.Index(fields=["status", "-opened_at"], name="case_status_opened_idx"),
+            # The assignee filter ("mine"), and SET_NULL when a user is deleted.
             models.Index(fields=["assignee", "status"], name="case_assignee_status_idx"),
+            # Correlation (intake), and the technique filter's exact match.
             models.Index(fields=["technique_id", "status", "last_observed_at"], name="case_correlation_idx"),
+            # The technique filter's parent match: technique_id LIKE 'T1591.%'.
+            models.Index(
+                fields=["technique_id"], opclasses=["varchar_pattern_ops"], name="case_technique_prefix_idx"
+            ),
+            models.Index(fields=["tier", "status"], name="case_tier_status_idx"),
+            # SET_NULL when the original is deleted; most cases are no one's duplicate.
+            models.Index(
+                fields=["duplicate_of"], name="case_duplicate_of_idx", condition=Q(duplicate_of__isnull=False)
+            ),
         ]
         constraints = [
+            models.UniqueConstraint(fields=["reference"], name="case_reference_unique"),
             models.CheckConstraint(
                 condition=~Q(status="closed") | Q(closed_at__isnull=False),
                 name="closed_case_has_closed_at",
@@ -204,7 +223,18 @@ class CaseStep(models.Model):
     # Indexed by the unique (case, item): a case opening writes ~23 steps, and each index
     # less is one index write less per step row.
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="steps", db_index=False)
-    item = models.ForeignKey("playbooks.PlaybookItem", on_delete=models.PROTECT, related_name="+")
+    # The item belongs to the case's pinned playbook version, which is immutable (its items
+    # cannot be changed or deleted) and PROTECTed by the case, so the item outlives the
+    # step without a foreign-key check and an index entry (that no query reads) per step
+    # row, 23 of each per case opened. Steps exist only for published versions, so
+    # deleting a draft's items has nothing here to look at.
+    item = models.ForeignKey(
+        "playbooks.PlaybookItem",
+        on_delete=models.DO_NOTHING,
+        related_name="+",
+        db_constraint=False,
+        db_index=False,
+    )
     section = models.CharField(max_length=24)
     order = models.PositiveIntegerField()
     value = models.CharField(max_length=16, choices=Value.choices, blank=True, default="")
