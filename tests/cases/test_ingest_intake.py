@@ -293,3 +293,20 @@ def test_broker_down_never_fails_ingestion_and_leaves_the_alert_for_the_sweeper(
         result = ingest_alert(source=source, alert=native())
     result.alert.refresh_from_db()
     assert result.created and result.alert.dispatched_at is None
+
+
+def test_a_case_owns_its_steps_and_they_belong_to_its_pinned_version(ingest_source, seed_playbook):
+    """CaseStep has no database foreign keys (they cost a check per row, 23 per case): the
+    ORM cascades a case's deletion to its steps, and each step's item is one of the pinned
+    version's items."""
+    source, _ = ingest_source
+    case = ingest_alert(source=source, alert=native("own-1")).case
+    other = ingest_alert(
+        source=source, alert=native("own-2", observables=[("user", "someone.else", "user")])
+    ).case
+    version_items = set(seed_playbook.items.values_list("id", flat=True))
+    assert set(case.steps.values_list("item_id", flat=True)) == version_items
+    Alert.objects.filter(case=case).delete()  # alerts PROTECT their case
+    case.delete()
+    assert not CaseStep.objects.filter(case_id=case.pk).exists()
+    assert other.steps.count() == len(version_items)
