@@ -187,38 +187,61 @@ def _prepared(field, values: list, plain: tuple[type, ...], conn) -> list:
 def _unnest_insert(model, objs, fields, conflict_on, update_fields) -> tuple[str, list]:
     """INSERT ... SELECT FROM UNNEST for PostgreSQL; see WriteBatch."""
     conn = connections[DEFAULT_DB_ALIAS]
-    qn = conn.ops.quote_name
-    now = timezone.now()
-    columns, selects, select_params, arrays, array_params, names = [], [], [], [], [], []
+    now = None
+    shape, scalars, arrays = [], [], []
     described = _columns(model, fields)
-    for n, (field, column, db_type, auto_now, plain) in enumerate(described):
+    last = len(described) - 1
+    single = len(objs) == 1
+    for n, (field, _column, _db_type, auto_now, plain) in enumerate(described):
         attname = field.attname
         if auto_now:
+            now = now or timezone.now()
             for obj in objs:
                 setattr(obj, attname, now)
         values = [getattr(obj, attname) for obj in objs]
+        # A value shared by every row is sent once; UNNEST needs at least one array.
+        is_scalar = (single or _same(values)) and (bool(arrays) or n < last)
+        shape.append(is_scalar)
+        if is_scalar:
+            scalars.append(_prepared(field, values[:1], plain, conn)[0])
+        else:
+            arrays.append(_prepared(field, values, plain, conn))
+    sql = _unnest_sql(
+        model, tuple(f.name for f in fields), tuple(shape), tuple(conflict_on), tuple(update_fields)
+    )
+    return sql, scalars + arrays
+
+
+@cache
+def _unnest_sql(
+    model, field_names: tuple, shape: tuple[bool, ...], conflict_on: tuple, update_fields: tuple
+) -> str:
+    """The statement text for these columns, each sent as one value (True) or an array."""
+    conn = connections[DEFAULT_DB_ALIAS]
+    qn = conn.ops.quote_name
+    opts = model._meta
+    described = _columns(model, [opts.get_field(name) for name in field_names])
+    columns, selects, arrays, names = [], [], [], []
+    for (_field, column, db_type, _auto_now, _plain), is_scalar in zip(described, shape, strict=True):
         columns.append(column)
-        if _same(values) and (arrays or n < len(described) - 1):
+        if is_scalar:
             selects.append(f"%s::{db_type}")
-            select_params.append(field.get_db_prep_save(values[0], conn))
         else:
             name = f"c{len(names)}"
             names.append(name)
             selects.append(name)
             arrays.append(f"%s::{db_type}[]")
-            array_params.append(_prepared(field, values, plain, conn))
     sql = (
-        f"INSERT INTO {qn(model._meta.db_table)} ({', '.join(columns)}) "  # noqa: S608 (identifiers from the model)
+        f"INSERT INTO {qn(opts.db_table)} ({', '.join(columns)}) "  # noqa: S608 (identifiers from the model)
         f"SELECT {', '.join(selects)} FROM UNNEST({', '.join(arrays)}) AS v({', '.join(names)})"
     )
     if conflict_on:
-        opts = model._meta
         target = ", ".join(qn(opts.get_field(name).column) for name in conflict_on)
         sets = ", ".join(
             f"{qn(opts.get_field(n).column)} = EXCLUDED.{qn(opts.get_field(n).column)}" for n in update_fields
         )
         sql += f" ON CONFLICT ({target}) DO UPDATE SET {sets}"
-    return sql, select_params + array_params
+    return sql
 
 
 class WriteBatch:
@@ -239,40 +262,31 @@ class WriteBatch:
     def __init__(self) -> None:
         self.statements: list[tuple[str, list]] = []
 
-    def insert(
-        self, model, objs, *, update_conflicts_on=(), update_fields=(), ignore_conflicts=False
-    ) -> None:
+    def insert(self, model, objs, *, update_conflicts_on=(), update_fields=()) -> None:
         if not objs:
             return
         opts = model._meta
         with_pk = all(obj.pk is not None for obj in objs)
         fields = [f for f in opts.concrete_fields if not f.generated and (with_pk or not f.primary_key)]
-        on_conflict = None
-        if update_conflicts_on:
-            on_conflict = OnConflict.UPDATE
-        elif ignore_conflicts:
-            on_conflict = OnConflict.IGNORE
-        query = InsertQuery(
-            model,
-            on_conflict=on_conflict,
-            update_fields=[opts.get_field(name) for name in update_fields],
-            unique_fields=[opts.get_field(name) for name in update_conflicts_on],
-        )
         for obj in objs:
             obj._prepare_related_fields_for_save(operation_name="bulk_create")
-        if connection.vendor == "postgresql":
+        conn = connections[DEFAULT_DB_ALIAS]
+        if conn.vendor == "postgresql":
             self.statements.append(_unnest_insert(model, objs, fields, update_conflicts_on, update_fields))
-            for obj in objs:
-                obj._state.adding = False
-                obj._state.db = connection.alias
-            return
-        query.insert_values(fields, objs)
-        self.statements += [
-            (sql, list(params)) for sql, params in query.get_compiler(connection=connection).as_sql()
-        ]
+        else:
+            query = InsertQuery(
+                model,
+                on_conflict=OnConflict.UPDATE if update_conflicts_on else None,
+                update_fields=[opts.get_field(name) for name in update_fields],
+                unique_fields=[opts.get_field(name) for name in update_conflicts_on],
+            )
+            query.insert_values(fields, objs)
+            self.statements += [
+                (sql, list(params)) for sql, params in query.get_compiler(connection=conn).as_sql()
+            ]
         for obj in objs:
             obj._state.adding = False
-            obj._state.db = connection.alias
+            obj._state.db = conn.alias
 
     def raw(self, sql: str, params) -> None:
         self.statements.append((sql, list(params)))
