@@ -31,7 +31,11 @@ def new_row(model, **values):
     set, defaults included (callable ones called), a fresh ModelState; a related object
     passed by field name sets the id and is cached as the descriptor would. Falls back to
     the constructor when a pre_init/post_init receiver is connected for the model."""
-    if pre_init.has_listeners(model) or post_init.has_listeners(model):
+    # `receivers` lists every connected receiver, for any sender: when both are empty (the
+    # usual case) the per-sender lookup, ~25% of this function's time, is skipped.
+    if (pre_init.receivers and pre_init.has_listeners(model)) or (
+        post_init.receivers and post_init.has_listeners(model)
+    ):
         return model(**values)
     shape = _SHAPES.get(model)
     if shape is None:
