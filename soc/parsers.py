@@ -97,9 +97,23 @@ class JSONParser(parsers.JSONParser):
             data = super().parse(io.BytesIO(body), media_type, parser_context)
         except RecursionError as exc:
             raise exceptions.ParseError("JSON parse error - nested too deeply.") from exc
-        # Cheap pre-checks on the bytes (C speed); the walk runs only when one can fail.
-        deep = self.max_depth is not None and body.count(b"[") + body.count(b"{") > self.max_depth
-        nul = not self.allow_nul and _NUL_ESCAPE in body
+        return self.checked(data, body)
+
+    def checked(self, data, body: bytes):
+        """The parsed body after the depth and NUL checks. Cheap pre-checks on the bytes
+        (C speed) first; the walk runs only when one of them can fail."""
+        deep = self.max_depth is not None and may_be_deeper_than(body, self.max_depth)
+        nul = not self.allow_nul and may_contain_nul(body)
         if deep or nul:
             check_structure(data, max_depth=self.max_depth, allow_nul=self.allow_nul)
         return data
+
+
+def may_be_deeper_than(body: bytes, depth: int) -> bool:
+    """False when the JSON text cannot nest deeper than `depth`: it has no more brackets."""
+    return body.count(b"[") + body.count(b"{") > depth
+
+
+def may_contain_nul(body: bytes) -> bool:
+    """False when no parsed string of this JSON text can contain U+0000."""
+    return _NUL_ESCAPE in body

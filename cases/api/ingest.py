@@ -28,7 +28,7 @@ from soc.api import error_body
 from soc.permissions import IsIngestSource
 
 from .ingest_auth import IngestHeaderAuthentication, IngestRateThrottle, QueryTokenAuthentication
-from .ingest_body import MAX_DEPTH, IngestJSONParser, TooDeep, scrub
+from .ingest_body import IngestJSONParser
 from .serializers import ErrorOutput
 
 logger = logging.getLogger(__name__)
@@ -52,11 +52,7 @@ class IngestView(APIView):
         if not (request.content_type or "").lower().startswith("application/json"):
             # DRF treats a body without a Content-Type as empty; refuse it instead.
             raise exceptions.UnsupportedMediaType(request.content_type or "(none)")
-        data = request.data  # malformed or too deep for the parser: ParseError, 400
-        try:
-            data = scrub(data, MAX_DEPTH)
-        except TooDeep:
-            return invalid_response({"non_field_errors": [f"JSON nested deeper than {MAX_DEPTH} levels."]})
+        data = request.data  # malformed or deeper than MAX_DEPTH: ParseError, 400; NUL replaced
         try:
             items, is_batch = adapter.split(data)
         except InvalidAlert as exc:

@@ -1,11 +1,9 @@
 """Reading an ingest request's body: the JSON parser the ingest endpoints use, and the
 single walk over the parsed body that bounds its depth and keeps alerts containing NUL."""
 
-from soc.parsers import JSONParser
+from rest_framework import exceptions
 
-# Containers deeper than this are refused: nothing legitimate nests so deep, and deep
-# nesting is how a JSON body makes recursive code (serialisers included) fail.
-MAX_DEPTH = 64
+from soc.parsers import MAX_DEPTH, JSONParser, may_be_deeper_than, may_contain_nul
 
 
 class TooDeep(Exception):
@@ -45,12 +43,20 @@ def scrub(data, max_depth: int):
 
 
 class IngestJSONParser(JSONParser):
-    """The shared parser (size limit, RecursionError -> 400) without its depth and NUL
-    checks: the view runs `scrub`, which checks depth and keeps an alert that contains
-    NUL (replaced) rather than refusing it, in the same single walk."""
+    """The shared parser (size limit, RecursionError -> 400), except that a body with
+    U+0000 is kept, the character replaced (`scrub`), rather than refused: alerts are
+    evidence. Deeper than MAX_DEPTH is a 400 as everywhere. The walk runs only when the
+    bytes show it can change or refuse something."""
 
-    max_depth = None
-    allow_nul = True
+    def checked(self, data, body: bytes):
+        if may_be_deeper_than(body, MAX_DEPTH) or may_contain_nul(body):
+            try:
+                return scrub(data, MAX_DEPTH)
+            except TooDeep as exc:
+                raise exceptions.ParseError(
+                    f"JSON parse error - nested deeper than {MAX_DEPTH} levels."
+                ) from exc
+        return data
 
 
-__all__ = ["MAX_DEPTH", "IngestJSONParser", "TooDeep", "scrub"]
+__all__ = ["MAX_DEPTH", "IngestJSONParser", "scrub"]
