@@ -181,8 +181,9 @@ def _sla_due(opened_at: datetime, severity: int) -> datetime:
 
 def _event(case: Case, verb: str, source: IngestSource, data: dict) -> CaseEvent:
     # Built here and inserted in bulk with the batch (cases.services.events writes one row
-    # per call); same fields as case_event_record(..., source=source).
-    return new_row(CaseEvent, case=case, verb=verb, actor=None, actor_source=source, data=data)
+    # per call); same fields as case_event_record(..., source=source). By id: the rows are
+    # only written, and rows without related objects skip WriteBatch's unsaved-object check.
+    return new_row(CaseEvent, case_id=case.pk, verb=verb, actor_id=None, actor_source_id=source.pk, data=data)
 
 
 def _alert_event_data(alert: Alert) -> dict:

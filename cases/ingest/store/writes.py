@@ -269,7 +269,11 @@ class WriteBatch:
         with_pk = all(obj.pk is not None for obj in objs)
         fields = [f for f in opts.concrete_fields if not f.generated and (with_pk or not f.primary_key)]
         for obj in objs:
-            obj._prepare_related_fields_for_save(operation_name="bulk_create")
+            # What bulk_create checks (an unsaved related object is refused), run only for
+            # rows holding a related object: for the others (links built from ids) the
+            # check, which walks every field of the model, finds nothing.
+            if obj._state.fields_cache:
+                obj._prepare_related_fields_for_save(operation_name="bulk_create")
         conn = connections[DEFAULT_DB_ALIAS]
         if conn.vendor == "postgresql":
             self.statements.append(_unnest_insert(model, objs, fields, update_conflicts_on, update_fields))
