@@ -114,6 +114,26 @@ def may_be_deeper_than(body: bytes, depth: int) -> bool:
     return body.count(b"[") + body.count(b"{") > depth
 
 
+def nested_deeper_than(data, depth: int) -> bool:
+    """Whether parsed JSON nests more than `depth` containers deep. Level by level, looking
+    only at containers (a few times cheaper than check_structure's walk, which also looks
+    into every string)."""
+    level = [data] if type(data) in _CONTAINERS else []
+    for _ in range(depth):
+        if not level:
+            return False
+        level = [
+            child
+            for container in level
+            for child in (container.values() if type(container) is dict else container)
+            if type(child) in _CONTAINERS
+        ]
+    return bool(level)
+
+
+_CONTAINERS = frozenset({dict, list})
+
+
 def may_contain_nul(body: bytes) -> bool:
     """False when no parsed string of this JSON text can contain U+0000."""
     return _NUL_ESCAPE in body

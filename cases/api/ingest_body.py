@@ -3,7 +3,7 @@ single walk over the parsed body that bounds its depth and keeps alerts containi
 
 from rest_framework import exceptions
 
-from soc.parsers import MAX_DEPTH, JSONParser, may_be_deeper_than, may_contain_nul
+from soc.parsers import MAX_DEPTH, JSONParser, may_be_deeper_than, may_contain_nul, nested_deeper_than
 
 
 class TooDeep(Exception):
@@ -49,13 +49,13 @@ class IngestJSONParser(JSONParser):
     bytes show it can change or refuse something."""
 
     def checked(self, data, body: bytes):
-        if may_be_deeper_than(body, MAX_DEPTH) or may_contain_nul(body):
-            try:
+        try:
+            if may_contain_nul(body):
                 return scrub(data, MAX_DEPTH)
-            except TooDeep as exc:
-                raise exceptions.ParseError(
-                    f"JSON parse error - nested deeper than {MAX_DEPTH} levels."
-                ) from exc
+            if may_be_deeper_than(body, MAX_DEPTH) and nested_deeper_than(data, MAX_DEPTH):
+                raise TooDeep
+        except TooDeep as exc:
+            raise exceptions.ParseError(f"JSON parse error - nested deeper than {MAX_DEPTH} levels.") from exc
         return data
 
 
