@@ -217,6 +217,9 @@ CELERY_BROKER_TRANSPORT_OPTIONS = (
 if CELERY_BROKER_URL.startswith("filesystem"):
     # kombu does not create its folders; a missing one would make every send fail.
     (_BROKER_DIR / "control").mkdir(parents=True, exist_ok=True)
+if CELERY_BROKER_URL.startswith(("redis://", "rediss://")):
+    # kombu's Redis transport, reusing its command client (soc/broker.py).
+    CELERY_BROKER_TRANSPORT = "soc.broker:RedisTransport"
 CELERY_BROKER_CONNECTION_TIMEOUT = 2
 CELERY_BROKER_CONNECTION_MAX_RETRIES = 1
 CELERY_TASK_SERIALIZER = "json"
