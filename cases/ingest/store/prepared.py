@@ -26,7 +26,7 @@ import re
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.db import connection
+from django.db import DEFAULT_DB_ALIAS, connections
 
 MAX_PER_CONNECTION = 200
 _PLACEHOLDER = re.compile(r"%([s%])")
@@ -54,18 +54,14 @@ def _numbered(sql: str) -> str:
     return _PLACEHOLDER.sub(replace, sql)
 
 
-def _enabled() -> bool:
-    return connection.vendor == "postgresql" and settings.VIGIL_DB_PREPARED_STATEMENTS
-
-
-def _registry() -> _Prepared:
+def _registry(conn) -> _Prepared:
     # Keyed by the psycopg2 connection: Django opens a new one after CONN_MAX_AGE or an
     # error, and that server session has prepared nothing yet.
-    server_connection = connection.connection
-    registry = getattr(connection, "_vigil_prepared", None)
+    server_connection = conn.connection
+    registry = getattr(conn, "_vigil_prepared", None)
     if registry is None or registry.server_connection is not server_connection:
         registry = _Prepared(server_connection)
-        connection._vigil_prepared = registry
+        conn._vigil_prepared = registry
     return registry
 
 
@@ -98,13 +94,14 @@ def execute(cursor, statements: list[tuple[str, list]], *, prefix: str = "") -> 
     """Run these (sql, params) statements in one round trip; the cursor holds the last
     one's rows. `prefix` is sent first as it is (e.g. `SET LOCAL ...;`, which cannot be
     prepared)."""
-    if not _enabled():
+    conn = connections[DEFAULT_DB_ALIAS]  # once: each use of the `connection` proxy looks it up
+    if conn.vendor != "postgresql" or not settings.VIGIL_DB_PREPARED_STATEMENTS:
         cursor.execute(
             prefix + ";\n".join(sql for sql, _ in statements),
             [value for _, params in statements for value in params],
         )
         return
-    registry = _registry()
+    registry = _registry(conn)
     missing = list(dict.fromkeys(sql for sql, _ in statements if sql not in registry.statements))
     if missing:
         _prepare(cursor, registry, missing)

@@ -6,7 +6,7 @@ from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from functools import cache
 
-from django.db import connection
+from django.db import DEFAULT_DB_ALIAS, connection, connections
 from django.db.models import Q
 from django.utils import timezone
 
@@ -25,10 +25,11 @@ def ensure_observables(pairs: Iterable[tuple[str, str]]) -> dict[tuple[str, str]
     must not serialise ingestion). A value a concurrent transaction inserts at the same
     moment is read once that transaction commits.
     """
+    conn = connections[DEFAULT_DB_ALIAS]
     wanted = set(pairs)
     if not wanted:
         return {}
-    if connection.vendor == "postgresql":
+    if conn.vendor == "postgresql":
         found = _get_or_insert_observables_pg(sorted(wanted))
         missing = wanted - found.keys()
         if missing:
@@ -50,41 +51,55 @@ def _get_or_insert_observables_pg(rows: list[tuple[str, str]]) -> dict[tuple[str
     ones, in one statement. The existing-rows half reads the statement's snapshot, so a
     row committed by a concurrent insert meanwhile is missing here; the caller re-reads
     those (the conflict made this statement wait for that commit)."""
-    qn = connection.ops.quote_name
-    opts = Observable._meta
+    conn = connections[DEFAULT_DB_ALIAS]
+    sql, defaulted = _observables_sql()
     now = timezone.now()
-    extra_columns, extra_selects, extra_params = [], [], []
-    for field in opts.concrete_fields:
-        if field.primary_key or field.name in ("type", "value", "is_internal"):
-            continue
-        value = (
+    extra_params = [
+        field.get_db_prep_save(
             now
             if getattr(field, "auto_now_add", False) or getattr(field, "auto_now", False)
-            else field.get_default()
+            else field.get_default(),
+            conn,
         )
-        extra_columns.append(qn(field.column))
-        extra_selects.append(f"%s::{field.db_type(connection)}")
-        extra_params.append(field.get_db_prep_save(value, connection))
-    type_db = opts.get_field("type").db_type(connection)
-    value_db = opts.get_field("value").db_type(connection)
-    table = qn(opts.db_table)
-    sql = (
-        f"WITH input (type, value, is_internal) AS ("  # noqa: S608 (identifiers from the model)
-        f"SELECT * FROM UNNEST(%s::{type_db}[], %s::{value_db}[], %s::boolean[])), "
-        f"ins AS (INSERT INTO {table} (type, value, is_internal, {', '.join(extra_columns)}) "
-        f"SELECT type, value, is_internal, {', '.join(extra_selects)} FROM input ORDER BY type, value "
-        "ON CONFLICT (type, value) DO NOTHING RETURNING id, type, value, is_internal) "
-        "SELECT id, type, value, is_internal FROM ins UNION ALL "
-        f"SELECT o.id, o.type, o.value, o.is_internal FROM {table} o JOIN input i "
-        "ON o.type = i.type AND o.value = i.value"
-    )
+        for field in defaulted
+    ]
     params = [[t for t, _ in rows], [v for _, v in rows], [is_internal(t, v) for t, v in rows], *extra_params]
-    with connection.cursor() as cursor:
+    with conn.cursor() as cursor:
         prepared.execute(cursor, [(sql, params)])
         return {
             (type_, value): new_row(Observable, id=pk, type=type_, value=value, is_internal=internal)
             for pk, type_, value, internal in cursor.fetchall()
         }
+
+
+@cache
+def _observables_sql() -> tuple[str, list]:
+    """The statement of _get_or_insert_observables_pg, and the fields it fills with their
+    default (or the current time), in the order of their parameters."""
+    conn = connections[DEFAULT_DB_ALIAS]
+    qn = conn.ops.quote_name
+    opts = Observable._meta
+    defaulted = [
+        f
+        for f in opts.concrete_fields
+        if not f.primary_key and f.name not in ("type", "value", "is_internal")
+    ]
+    extra_columns = ", ".join(qn(f.column) for f in defaulted)
+    extra_selects = ", ".join(f"%s::{f.db_type(conn)}" for f in defaulted)
+    type_db = opts.get_field("type").db_type(conn)
+    value_db = opts.get_field("value").db_type(conn)
+    table = qn(opts.db_table)
+    sql = (
+        f"WITH input (type, value, is_internal) AS ("  # noqa: S608 (identifiers from the model)
+        f"SELECT * FROM UNNEST(%s::{type_db}[], %s::{value_db}[], %s::boolean[])), "
+        f"ins AS (INSERT INTO {table} (type, value, is_internal, {extra_columns}) "
+        f"SELECT type, value, is_internal, {extra_selects} FROM input ORDER BY type, value "
+        "ON CONFLICT (type, value) DO NOTHING RETURNING id, type, value, is_internal) "
+        "SELECT id, type, value, is_internal FROM ins UNION ALL "
+        f"SELECT o.id, o.type, o.value, o.is_internal FROM {table} o JOIN input i "
+        "ON o.type = i.type AND o.value = i.value"
+    )
+    return sql, defaulted
 
 
 def _select_observables(pairs) -> dict[tuple[str, str], Observable]:
@@ -120,11 +135,12 @@ def lock_keys_and_read(keys: Iterable[str], *, observable_ids: Collection[int], 
     one statement, so every transaction takes them in the same order (no deadlock).
     SQLite serialises all writers already (BEGIN IMMEDIATE); there only the query runs.
     """
-    if connection.vendor != "postgresql":
+    conn = connections[DEFAULT_DB_ALIAS]
+    if conn.vendor != "postgresql":
         links = CaseObservable.objects.filter(observable_id__in=observable_ids).order_by("-case_id")
         return list(links.values_list("case_id", "observable_id")[:limit])
     ids = _advisory_lock_ids(keys)
-    with connection.cursor() as cursor:
+    with conn.cursor() as cursor:
         # Two statements in one round trip (the second one's snapshot is taken after the
         # locks are held); psycopg2 returns the last one's rows.
         prepared.execute(cursor, [(_LOCK_SQL, [ids]), (_links_sql(), [sorted(observable_ids), limit])])
@@ -168,11 +184,12 @@ def reserve(*, techniques: Collection[str] = (), **counts: int) -> Reservation:
     The version is read in the same statement, inside the intake transaction, so a case
     always pins the version published at that moment (no cache to invalidate).
     """
+    conn = connections[DEFAULT_DB_ALIAS]
     wanted = {name: n for name, n in counts.items() if n > 0}
     ids: dict[str, list[int]] = {name: [] for name in counts}
     candidates = _version_candidates(techniques)
     published: dict[str, int] = {}
-    if connection.vendor == "postgresql" and (wanted or candidates):
+    if conn.vendor == "postgresql" and (wanted or candidates):
         parts, params = [], []
         for name, n in wanted.items():
             parts.append(
@@ -182,7 +199,7 @@ def reserve(*, techniques: Collection[str] = (), **counts: int) -> Reservation:
         if candidates:
             parts.append(_published_versions_sql())
             params += [PlaybookVersion.Status.PUBLISHED, sorted(candidates)]
-        with connection.cursor() as cursor:
+        with conn.cursor() as cursor:
             prepared.execute(cursor, [(" UNION ALL ".join(parts), params)])
             for name, pk in cursor.fetchall():
                 if name.startswith(_VERSION_PREFIX):

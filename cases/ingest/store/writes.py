@@ -17,13 +17,14 @@ from . import prepared
 
 def count_ingested(batch: "WriteBatch", source, n: int, at) -> None:
     """The source's alert counter and last-seen time, in the write batch."""
-    if connection.vendor != "postgresql":
+    conn = connections[DEFAULT_DB_ALIAS]
+    if conn.vendor != "postgresql":
         batch.update(
             IngestSource.objects.filter(pk=source.pk), alert_count=F("alert_count") + n, last_seen_at=at
         )
         return
     field = IngestSource._meta.get_field("last_seen_at")
-    batch.raw(_count_ingested_sql(), [n, field.get_db_prep_save(at, connection), source.pk])
+    batch.raw(_count_ingested_sql(), [n, field.get_db_prep_save(at, conn), source.pk])
 
 
 @cache
@@ -44,11 +45,12 @@ def create_steps(batch: "WriteBatch", cases: list[tuple[int, int]]) -> None:
     every other column gets its model default, read from the model so a new field with a
     default needs no change here.
     """
+    conn = connections[DEFAULT_DB_ALIAS]
     if not cases:
         return
     sql, default_fields = _create_steps_sql()
-    defaults = [f.get_db_prep_save(f.get_default(), connection) for f in default_fields]
-    if connection.vendor == "postgresql":
+    defaults = [f.get_db_prep_save(f.get_default(), conn) for f in default_fields]
+    if conn.vendor == "postgresql":
         batch.raw(sql, [[case for case, _ in cases], [version for _, version in cases], *defaults])
         return
     rows = ", ".join(["(%s, %s)"] * len(cases))
@@ -104,18 +106,19 @@ def update_joined_cases(batch: "WriteBatch", cases: list[Case]) -> None:
     values computed from what it read are safe; bulk_update would build a CASE per field
     and row. On PostgreSQL the rows come as one array per column (one statement text
     whatever their number, see prepared.py); elsewhere as VALUES rows."""
+    conn = connections[DEFAULT_DB_ALIAS]
     if not cases:
         return
-    qn = connection.ops.quote_name
+    qn = conn.ops.quote_name
     fields = [Case._meta.get_field(name) for name in CASE_UPDATE_FIELDS]
     names = ", ".join(["id", *(f.column for f in fields)])
     assignments = ", ".join(f"{qn(f.column)} = v.{f.column}" for f in fields)
     table = qn(Case._meta.db_table)
     columns = [[case.pk for case in cases]] + [
-        [f.get_db_prep_save(getattr(case, f.attname), connection) for case in cases] for f in fields
+        [f.get_db_prep_save(getattr(case, f.attname), conn) for case in cases] for f in fields
     ]
-    if connection.vendor == "postgresql":
-        arrays = ", ".join(["%s::bigint[]", *(f"%s::{f.db_type(connection)}[]" for f in fields)])
+    if conn.vendor == "postgresql":
+        arrays = ", ".join(["%s::bigint[]", *(f"%s::{f.db_type(conn)}[]" for f in fields)])
         rows, params = f"SELECT * FROM UNNEST({arrays})", columns  # noqa: S608 (types from the model)
     else:
         row = "(" + ", ".join(["%s"] * len(columns)) + ")"
@@ -296,17 +299,19 @@ class WriteBatch:
         self.statements.append((sql, list(params)))
 
     def update(self, queryset, **values) -> None:
+        conn = connections[DEFAULT_DB_ALIAS]
         query = queryset.query.chain(UpdateQuery)
         query.add_update_values(values)
-        sql, params = query.get_compiler(connection=connection).as_sql()
+        sql, params = query.get_compiler(connection=conn).as_sql()
         if sql:
             self.raw(sql, params)
 
     def execute(self) -> None:
+        conn = connections[DEFAULT_DB_ALIAS]
         if not self.statements:
             return
-        with connection.cursor() as cursor:
-            if connection.vendor == "postgresql":
+        with conn.cursor() as cursor:
+            if conn.vendor == "postgresql":
                 prepared.execute(cursor, self.statements)
             else:
                 for sql, params in self.statements:
@@ -319,14 +324,15 @@ def stamp_dispatched(alert_ids: list[int], at) -> None:
     autocommit; on PostgreSQL without waiting for the WAL flush (SET LOCAL in the same
     implicit transaction): losing this stamp in a database crash only means the sweeper
     sends the enrichment again, which is harmless, and it saves a disk flush per request."""
-    if connection.vendor != "postgresql" or not connection.get_autocommit():
+    conn = connections[DEFAULT_DB_ALIAS]
+    if conn.vendor != "postgresql" or not conn.get_autocommit():
         Alert.objects.filter(pk__in=alert_ids, dispatched_at__isnull=True).update(dispatched_at=at)
         return
     field = Alert._meta.get_field("dispatched_at")
-    with connection.cursor() as cursor:
+    with conn.cursor() as cursor:
         prepared.execute(
             cursor,
-            [(_stamp_sql(), [field.get_db_prep_save(at, connection), list(alert_ids)])],
+            [(_stamp_sql(), [field.get_db_prep_save(at, conn), list(alert_ids)])],
             prefix="SET LOCAL synchronous_commit TO OFF;\n",
         )
 
