@@ -93,3 +93,18 @@ def test_switched_off_nothing_is_prepared(ingest_source, seed_playbook, settings
     source, _ = ingest_source
     assert ingest_alert(source=source, alert=native("o-1", "o1")).created
     assert server_statements() == {}
+
+
+def test_a_failed_preparation_round_trip_never_blocks_the_next_one(db):
+    """Names are never reused in a process: PREPAREs that ran before the round trip failed
+    cannot collide with the retry's."""
+    sql = "SELECT %s::int + 1"
+    with connection.cursor() as cursor:
+        cursor.execute("SAVEPOINT before_failure")
+        with pytest.raises(Exception):  # the point is only that it failed
+            prepared.execute(
+                cursor, [(sql, [1]), ("SELECT no_such_column FROM cases_alert WHERE id = %s", [1])]
+            )
+        cursor.execute("ROLLBACK TO SAVEPOINT before_failure")
+        prepared.execute(cursor, [(sql, [41])])
+        assert cursor.fetchone() == (42,)

@@ -22,6 +22,7 @@ on the next transaction's server connection; and on other databases, where the
 statements run as they are.
 """
 
+import itertools
 import re
 from dataclasses import dataclass, field
 
@@ -29,6 +30,9 @@ from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, connections
 
 MAX_PER_CONNECTION = 200
+# Never reused in a process: should a round trip fail after some of its PREPAREs ran on
+# the server, retrying under new names cannot collide with them.
+_NAME_NUMBERS = itertools.count(1)  # next() on it is atomic: threads may share it
 _PLACEHOLDER = re.compile(r"%([s%])")
 
 
@@ -72,7 +76,7 @@ def _prepare(cursor, registry: _Prepared, texts: list[str]) -> None:
     for text in texts:
         if len(registry.statements) + len(names) >= MAX_PER_CONNECTION:
             break
-        names[text] = f"vigil_intake_{len(registry.statements) + len(names) + 1}"
+        names[text] = f"vigil_intake_{next(_NAME_NUMBERS)}"
     if not names:
         return
     prepares = [f"PREPARE {name} AS {_numbered(text)}" for text, name in names.items()]
