@@ -80,3 +80,25 @@ class BusinessPartner(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class ReferenceRefresh(models.Model):
+    """Whether open cases still await a refresh after a reference-data change (one row).
+
+    A change sets `requested_at` in its own transaction; `intel.tasks.refresh_open_cases`
+    sets `refreshed_at` to the request it served once every open case's refresh reached
+    the broker. While `refreshed_at` is behind, the beat sweeper sends the fan-out again:
+    a broker outage at the moment of the change delays the refresh instead of losing it.
+    """
+
+    requested_at = models.DateTimeField(null=True, blank=True)
+    refreshed_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"requested {self.requested_at}, refreshed {self.refreshed_at}"
+
+    @property
+    def pending(self) -> bool:
+        return self.requested_at is not None and (
+            self.refreshed_at is None or self.refreshed_at < self.requested_at
+        )

@@ -3,7 +3,9 @@
 Every write validates and normalises its values (intel.validators), then, once the
 transaction commits, drops this process's in-memory IP index and dispatches
 `intel.tasks.refresh_open_cases`, which re-enriches the observables of open cases and
-refreshes their suggestions. The admin, the API and the import command all call these.
+refreshes their suggestions; the request is recorded in the same transaction
+(ReferenceRefresh), so a broker outage delays the refresh (the beat sweeper re-sends it)
+instead of losing it. The admin, the API and the import command all call these.
 Reference data belongs to no case, so changes are logged (logger `intel.audit`) rather
 than written to a case timeline; the admin adds its own LogEntry rows.
 """
@@ -15,12 +17,14 @@ from datetime import date, datetime
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
 
 from soc.errors import Conflict, NotAllowed, Unprocessable
 from soc.tasks import dispatch_on_commit
 
 from . import lookup
-from .models import BusinessPartner, KnownNetwork
+from .models import BusinessPartner, KnownNetwork, ReferenceRefresh
 from .validators import normalize_domain_strict, normalize_network
 
 audit = logging.getLogger("intel.audit")
@@ -63,7 +67,30 @@ def reference_changed() -> None:
 
     lookup.invalidate()
     transaction.on_commit(lookup.invalidate)
+    ReferenceRefresh.objects.update_or_create(pk=1, defaults={"requested_at": timezone.now()})
     dispatch_on_commit(refresh_open_cases)
+
+
+def refresh_requested_at() -> datetime | None:
+    """When open cases were last asked to refresh (None: never)."""
+    return ReferenceRefresh.objects.filter(pk=1).values_list("requested_at", flat=True).first()
+
+
+def refresh_served(requested_at: datetime | None) -> None:
+    """Record that every open case's refresh for the request of `requested_at` (read
+    before the fan-out started) reached the broker. A later request stays pending."""
+    if requested_at is None:
+        return
+    ReferenceRefresh.objects.filter(
+        Q(refreshed_at__isnull=True) | Q(refreshed_at__lt=requested_at), pk=1
+    ).update(refreshed_at=requested_at)
+
+
+def refresh_overdue(grace) -> bool:
+    """Whether a refresh was requested more than `grace` ago and not served yet (younger
+    requests may still have their own dispatch in flight)."""
+    state = ReferenceRefresh.objects.filter(pk=1).first()
+    return state is not None and state.pending and state.requested_at < timezone.now() - grace
 
 
 def _invalid(exc: ValidationError, field: str) -> Unprocessable:

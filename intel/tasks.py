@@ -1,12 +1,17 @@
 """Celery tasks of the intel app: thin, idempotent, retried on database errors only."""
 
+from datetime import timedelta
+
 from celery import shared_task
 from django.db import DatabaseError
 
 from soc.tasks import send_task_safely
 
-from . import assistant, lookup
+from . import assistant, lookup, services
 from .enrichment import service
+
+# A refresh requested less than this long ago may still have its own dispatch in flight.
+REFRESH_SWEEP_GRACE = timedelta(minutes=1)
 
 
 @shared_task(bind=True, autoretry_for=(DatabaseError,), retry_backoff=True, retry_jitter=True, max_retries=5)
@@ -29,12 +34,23 @@ def refresh_open_cases(self) -> int:
     Dispatched on commit by the reference-data services (known networks, partners,
     feeds). One task per case keeps each within the time limit however many cases are open.
     """
+    requested_at = services.refresh_requested_at()
     sent = 0
     for case_id in service.open_case_ids():
         if not send_task_safely(refresh_case, case_id):
-            break  # broker gone: the next reference change (or a retry by hand) refreshes
+            return sent  # broker gone: left pending, sweep_reference_refresh sends it again
         sent += 1
+    services.refresh_served(requested_at)
     return sent
+
+
+@shared_task
+def sweep_reference_refresh() -> bool:
+    """Send refresh_open_cases again when a reference change's refresh never reached every
+    open case (a broker outage). Runs every minute from beat; returns whether it sent."""
+    if not services.refresh_overdue(REFRESH_SWEEP_GRACE):
+        return False
+    return send_task_safely(refresh_open_cases)
 
 
 @shared_task(bind=True, autoretry_for=(DatabaseError,), retry_backoff=True, retry_jitter=True, max_retries=5)

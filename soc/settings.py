@@ -240,6 +240,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "cases.tasks.sweep_undispatched",
         "schedule": timedelta(minutes=1),
     },
+    # Re-send the open cases' refresh after a reference change the broker missed.
+    "sweep-reference-refresh": {
+        "task": "intel.tasks.sweep_reference_refresh",
+        "schedule": timedelta(minutes=1),
+    },
     # Re-queue containment actions stuck in "queued" and revert expired blocks.
     "containment-housekeeping": {
         "task": "containment.tasks.housekeeping",
