@@ -17,8 +17,8 @@ parameter (read from pg_prepared_statements when preparing), so a value whose li
 alone is ambiguous (an array of NULLs, '{}') binds like it would in the plain statement.
 
 Off (VIGIL_DB_PREPARED_STATEMENTS=0) behind a connection pooler in transaction mode
-(PgBouncer's default before 1.21), where a session's prepared statements are not there
-on the next transaction's server connection; and on other databases, where the
+(PgBouncer's pool_mode=transaction), where statements prepared with SQL PREPARE are not
+there on the next transaction's server connection; and on other databases, where the
 statements run as they are.
 """
 
