@@ -67,7 +67,13 @@ def reference_changed() -> None:
 
     lookup.invalidate()
     transaction.on_commit(lookup.invalidate)
-    ReferenceRefresh.objects.update_or_create(pk=1, defaults={"requested_at": timezone.now()})
+    # One upsert (INSERT ... ON CONFLICT): two first-ever changes at once cannot collide.
+    ReferenceRefresh.objects.bulk_create(
+        [ReferenceRefresh(pk=1, requested_at=timezone.now())],
+        update_conflicts=True,
+        unique_fields=["id"],
+        update_fields=["requested_at"],
+    )
     dispatch_on_commit(refresh_open_cases)
 
 

@@ -49,14 +49,18 @@ class IngestJSONParser(JSONParser):
     bytes show it can change or refuse something."""
 
     def checked(self, data, body: bytes):
-        try:
-            if may_contain_nul(body):
+        if may_contain_nul(body):
+            try:
                 return scrub(data, MAX_DEPTH)
-            if may_be_deeper_than(body, MAX_DEPTH) and nested_deeper_than(data, MAX_DEPTH):
-                raise TooDeep
-        except TooDeep as exc:
-            raise exceptions.ParseError(f"JSON parse error - nested deeper than {MAX_DEPTH} levels.") from exc
+            except TooDeep:
+                raise _too_deep() from None
+        if may_be_deeper_than(body, MAX_DEPTH) and nested_deeper_than(data, MAX_DEPTH):
+            raise _too_deep()
         return data
+
+
+def _too_deep() -> exceptions.ParseError:
+    return exceptions.ParseError(f"JSON parse error - nested deeper than {MAX_DEPTH} levels.")
 
 
 __all__ = ["MAX_DEPTH", "IngestJSONParser", "scrub"]
