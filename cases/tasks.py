@@ -29,6 +29,15 @@ def fan_out_enrichment(self, alert_ids: list[int]) -> int:
 
 
 @shared_task
+def fold_ingest_tallies() -> int:
+    """Add the per-request ingest tallies to their sources' counters (beat); returns how
+    many tallies were folded. Safe to run concurrently (cases.services.ingest_counts)."""
+    from cases.services.ingest_counts import fold_ingest_tallies as fold
+
+    return fold()
+
+
+@shared_task
 def sweep_undispatched() -> int:
     """Re-dispatch enrichment for alerts whose task never reached the broker (an outage
     during ingestion). Runs every minute from beat; oldest first, a bounded batch per run.

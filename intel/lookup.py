@@ -48,6 +48,7 @@ class Match:
     source: str = ""
     prefixlen: int = 0
     expires_at: datetime | None = field(default=None, compare=False)
+    shared: bool = False  # a known-network entry marked as shared infrastructure
 
     def as_dict(self) -> dict:
         data = asdict(self)
@@ -149,6 +150,7 @@ class NetworkIndex:
         self._ranges = {v: sorted(ranges[v], key=lambda r: (r[0], r[1])) for v in (4, 6)}
         self._starts = {v: [r[0] for r in self._ranges[v]] for v in (4, 6)}
         self.size = len(entries)
+        self.has_shared = any(match.shared for _, match in entries)
 
     def containing(self, key: Key) -> list[Match]:
         """Entries whose network contains `key`'s network (an address is a /32 or /128),
@@ -196,8 +198,10 @@ def _build() -> NetworkIndex:
     from .models import BusinessPartner, KnownNetwork
 
     entries: list[tuple[Key, Match]] = []
-    rows = KnownNetwork.objects.order_by().values_list("id", "cidr", "list", "label", "source", "expires_at")
-    for pk, cidr, list_name, label, source, expires_at in rows.iterator(chunk_size=5000):
+    rows = KnownNetwork.objects.order_by().values_list(
+        "id", "cidr", "list", "label", "source", "expires_at", "shared"
+    )
+    for pk, cidr, list_name, label, source, expires_at, shared in rows.iterator(chunk_size=5000):
         key = parse_key(cidr)
         if key is None:  # only reachable through raw SQL; services validate
             continue
@@ -213,6 +217,7 @@ def _build() -> NetworkIndex:
                     source=source,
                     prefixlen=key[2],
                     expires_at=expires_at,
+                    shared=shared,
                 ),
             )
         )
@@ -305,6 +310,19 @@ def is_internal(value: str) -> bool:
         return True
     moment = timezone.now()
     return any(m.list == "internal" and m.is_live(moment) for m in get_index().containing(key))
+
+
+def is_shared(value: str, *, at: datetime | None = None) -> bool:
+    """True when an unexpired known-network entry marked shared infrastructure (NAT egress,
+    proxy, mail gateway) contains the IP: such an address never correlates alerts."""
+    key = parse_key(value)
+    if key is None:
+        return False
+    index = get_index()
+    if not index.has_shared:
+        return False
+    moment = at or timezone.now()
+    return any(m.shared and m.is_live(moment) for m in index.containing(key))
 
 
 def overlapping_entries(network: str | IPNetwork, *, at: datetime | None = None) -> list[Match]:

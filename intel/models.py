@@ -26,6 +26,11 @@ class KnownNetwork(models.Model):
         max_length=100, blank=True, db_index=True, help_text="Feed or team it came from."
     )
     expires_at = models.DateTimeField(null=True, blank=True)
+    # Shared infrastructure (a NAT egress, a proxy, a mail gateway): its addresses are seen
+    # in unrelated activity, so they never make two alerts one case.
+    shared = models.BooleanField(
+        default=False, help_text="Shared infrastructure (NAT, proxy, mail gateway): never joins cases."
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -23,10 +23,21 @@ from soc.errors import DomainError
 from . import attack
 from .diff import version_diff
 from .exporters import CONTENT_TYPES, FORMATS, export_filename, export_version
-from .forms import PlaybookImportForm, PlaybookVersionForm, SectionItemForm, SectionItemFormSet
+from .forms import (
+    PlaybookCoverageForm,
+    PlaybookImportForm,
+    PlaybookVersionForm,
+    SectionItemForm,
+    SectionItemFormSet,
+)
 from .importers import PlaybookFormatError
 from .models import Playbook, PlaybookItem, PlaybookVersion
-from .services import import_playbook_text, playbook_version_new_draft, playbook_version_publish
+from .services import (
+    import_playbook_text,
+    playbook_version_new_draft,
+    playbook_version_publish,
+    set_playbook_coverage,
+)
 
 EDIT_PERM = "playbooks.edit_playbooks"
 
@@ -397,13 +408,34 @@ class VersionInline(admin.TabularInline):
 
 @admin.register(Playbook)
 class PlaybookAdmin(admin.ModelAdmin):
-    """The identities; read-only here (a playbook appears when its first version is imported)."""
+    """The identities (a playbook appears when its first version is imported). Only the
+    coverage is editable here, by editors: routing, saved without a new version."""
 
-    list_display = ["technique_id", "current_name", "current_tactic", "current_number", "version_count"]
+    list_display = [
+        "technique_id",
+        "current_name",
+        "current_tactic",
+        "current_number",
+        "version_count",
+        "covers_display",
+    ]
     search_fields = ["technique_id", "versions__name"]
     list_filter = [TacticFilter]
     inlines = [VersionInline]
+    form = PlaybookCoverageForm
+    fields = ["technique_id", "covers", "created_at"]
     readonly_fields = ["technique_id", "created_at"]
+
+    @admin.display(description="Also covers")
+    def covers_display(self, obj):
+        return ", ".join(obj.covers or []) or "—"
+
+    def save_model(self, request, obj, form, change):
+        # The service validates, normalises and writes the admin log entry itself.
+        set_playbook_coverage(obj, form.cleaned_data["covers"], by=request.user)
+
+    def log_change(self, request, obj, message):
+        return None  # set_playbook_coverage logged the change (with before and after)
 
     def get_queryset(self, request):
         return super().get_queryset(request).for_list()
@@ -434,7 +466,7 @@ class PlaybookAdmin(admin.ModelAdmin):
         return False
 
     def has_change_permission(self, request, obj=None):
-        return False
+        return request.user.has_perm("playbooks.edit_playbooks")
 
     def has_delete_permission(self, request, obj=None):
         return False

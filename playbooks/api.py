@@ -1,17 +1,18 @@
 """The playbook API: list, one version with its items by section, export, import.
 
-Reads need playbooks.view_playbook (every analyst role); import needs
-playbooks.edit_playbooks (SOC Manager, superusers). Ingest tokens get 403 everywhere.
-Writes to published versions are impossible here: the API offers no edit endpoints and
-the import only ever creates new versions.
+Reads need playbooks.view_playbook (every analyst role); import and coverage changes
+need playbooks.edit_playbooks (SOC Manager, superusers). Ingest tokens get 403 everywhere.
+Writes to published versions are impossible here: the import only ever creates new
+versions, and `PATCH /playbooks/{id}/` changes only the coverage (routing, not content).
 """
 
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
-from rest_framework import status
+from rest_framework import exceptions, status
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.response import Response
@@ -26,7 +27,7 @@ from .attack import normalize_technique_id
 from .exporters import CONTENT_TYPES, export_filename, export_version, version_as_dict
 from .importers import PlaybookFormatError
 from .models import Playbook, PlaybookVersion
-from .services import import_playbook_text
+from .services import import_playbook_text, set_playbook_coverage
 
 CanRead = require_perm("playbooks.view_playbook")
 CanEdit = require_perm("playbooks.edit_playbooks")
@@ -106,6 +107,11 @@ class PlaybookDetailView(APIView):
 
     permission_classes = [CanRead]
 
+    def get_permissions(self):
+        if self.request.method == "PATCH":
+            return [CanEdit()]
+        return super().get_permissions()
+
     @extend_schema(
         operation_id="v1_playbooks_retrieve",
         parameters=[VERSION_PARAM],
@@ -118,7 +124,34 @@ class PlaybookDetailView(APIView):
             version.playbook.versions.order_by("number").values("number", "status", "published_at")
         )
         data["attack"] = s.attack_info(version.technique_id)
+        data["covers"] = list(version.playbook.covers or [])
         return Response(s.VersionDetailOutput(data).data)
+
+    @extend_schema(
+        operation_id="v1_playbooks_coverage_update",
+        request=s.CoverageInput,
+        responses={
+            200: s.CoverageOutput,
+            400: OpenApiResponse(ErrorOutput, description="An id that is not a catalogue technique."),
+            **ERRORS,
+        },
+        description="Set the related techniques this playbook covers (SOC managers). Alerts of "
+        "covered techniques are routed to it and correlate into its cases. Creates no version.",
+    )
+    def patch(self, request, technique_id: str):
+        normalized = normalize_technique_id(technique_id)
+        playbook = get_object_or_404(Playbook, technique_id=normalized) if normalized else None
+        if playbook is None:
+            raise Http404
+        given = s.CoverageInput(data=request.data)
+        given.is_valid(raise_exception=True)
+        try:
+            set_playbook_coverage(playbook, given.validated_data["covers"], by=request.user)
+        except DjangoValidationError as exc:
+            raise exceptions.ValidationError(exc.message_dict) from exc
+        return Response(
+            s.CoverageOutput({"technique_id": playbook.technique_id, "covers": playbook.covers}).data
+        )
 
 
 class _TextRenderer(BaseRenderer):

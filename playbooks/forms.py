@@ -4,7 +4,8 @@ from django import forms
 from django.core.exceptions import ValidationError
 
 from . import attack
-from .models import PlaybookItem, PlaybookVersion
+from .coverage import InvalidCoverage, normalise_covers
+from .models import Playbook, PlaybookItem, PlaybookVersion
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -93,3 +94,30 @@ class PlaybookVersionForm(forms.ModelForm):
                 data["tactic"] = known.name
             data["tactic_id"] = tactic_id
         return data
+
+
+class PlaybookCoverageForm(forms.ModelForm):
+    """The admin's coverage field: technique ids separated by commas (or spaces)."""
+
+    covers = forms.CharField(
+        required=False,
+        label="Also covers",
+        help_text="Related ATT&CK technique ids, e.g. T1656, T1566, T1110 (a parent covers its "
+        "sub-techniques). Routing only: saving creates no new version.",
+        widget=forms.TextInput(attrs={"size": 60}),
+    )
+
+    class Meta:
+        model = Playbook
+        fields = ["covers"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.initial["covers"] = ", ".join(self.instance.covers or [])
+
+    def clean_covers(self):
+        raw = self.cleaned_data["covers"].replace(";", ",").replace(" ", ",")
+        try:
+            return normalise_covers([v for v in raw.split(",") if v.strip()], own=self.instance.technique_id)
+        except InvalidCoverage as exc:
+            raise forms.ValidationError(exc.errors) from exc

@@ -54,6 +54,27 @@ class VersionDetailOutput(serializers.Serializer):
         child=serializers.DictField(), help_text="Every version: number, status."
     )
     attack = AttackOutput()
+    covers = serializers.ListField(
+        child=serializers.CharField(),
+        help_text="Related technique ids this playbook also covers (routing; not versioned).",
+    )
+
+
+class CoverageInput(serializers.Serializer):
+    covers = serializers.ListField(
+        child=serializers.CharField(max_length=20),
+        allow_empty=True,
+        max_length=200,
+        help_text='ATT&CK technique ids of the bundled catalogue, e.g. ["T1656", "T1566", "T1110"]; '
+        "a listed parent covers its sub-techniques.",
+    )
+
+
+class CoverageOutput(serializers.Serializer):
+    technique_id = serializers.CharField()
+    covers = serializers.ListField(
+        child=serializers.CharField(), help_text="Stored form: upper-case, sorted."
+    )
 
 
 class PlaybookListOutput(serializers.Serializer):

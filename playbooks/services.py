@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from soc.errors import Conflict, Unprocessable
 
-from . import attack
+from . import attack, routing
 from .coverage import Coverage, InvalidCoverage, covering, normalise_covers
 from .importers import ParsedPlaybook, content_hash, parse_playbook
 from .models import Playbook, PlaybookItem, PlaybookVersion
@@ -172,6 +172,7 @@ def playbook_version_publish(*, version: PlaybookVersion, by) -> PlaybookVersion
         content_hash=version_content_hash(current),
     )
     current.refresh_from_db()
+    routing.invalidate()
     return current
 
 
@@ -246,6 +247,7 @@ def set_playbook_coverage(playbook: Playbook, covers, *, by) -> Playbook:
     before = list(locked.covers or [])
     Playbook.objects.filter(pk=locked.pk).update(covers=cleaned)
     playbook.covers = cleaned
+    routing.invalidate()
     if before != cleaned:
         message = f"Coverage: {', '.join(before) or 'none'} -> {', '.join(cleaned) or 'none'}"
         if getattr(by, "is_authenticated", False):

@@ -345,3 +345,19 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
+
+# --- Intake: routing and correlation (cases/services/intake/) ---
+# How often a process re-reads the published playbooks' coverage (playbooks/routing.py).
+VIGIL_PLAYBOOK_COVERAGE_TTL_SECONDS = env.float("VIGIL_PLAYBOOK_COVERAGE_TTL_SECONDS", default=5.0)
+# Hostnames with one of these suffixes (or no dot, or under VIGIL_ORG_DOMAINS) are internal,
+# and an internal hostname is a correlation key.
+VIGIL_INTERNAL_HOSTNAME_SUFFIXES = env.list(
+    "VIGIL_INTERNAL_HOSTNAME_SUFFIXES", default=["local", "lan", "corp", "internal", "intranet", "home.arpa"]
+)
+# Beat folds the per-request ingest tallies into the sources' alert_count and last_seen_at
+# this often (cases.services.ingest_counts; a reader of the count sees it this far behind).
+VIGIL_INGEST_TALLY_FOLD_SECONDS = env.float("VIGIL_INGEST_TALLY_FOLD_SECONDS", default=60.0)
+CELERY_BEAT_SCHEDULE["fold-ingest-tallies"] = {
+    "task": "cases.tasks.fold_ingest_tallies",
+    "schedule": timedelta(seconds=VIGIL_INGEST_TALLY_FOLD_SECONDS),
+}

@@ -183,6 +183,16 @@ def _fresh_reference_index():
     invalidate()
 
 
+@pytest.fixture(autouse=True)
+def _fresh_playbook_coverage():
+    """playbooks.routing caches the published coverage per process: cold for every test."""
+    from playbooks.routing import forget
+
+    forget()
+    yield
+    forget()
+
+
 @pytest.fixture
 def seed_text() -> str:
     return SEED_PLAYBOOK.read_text(encoding="utf-8")

@@ -33,6 +33,13 @@ class CaseOutput(serializers.ModelSerializer):
     playbook = PlaybookRefOutput(source="playbook_version", allow_null=True)
     url = serializers.SerializerMethodField()
     html_url = serializers.SerializerMethodField()
+    techniques = serializers.ListField(
+        child=serializers.CharField(), help_text="Every technique of the case's alerts, in order of arrival."
+    )
+    flags = serializers.SerializerMethodField(
+        help_text='What Vigil noticed, e.g. {"code": "unknown_technique", "detail": "T9999.999"} for a '
+        "technique id the bundled ATT&CK catalogue does not know (kept, never routed as real)."
+    )
 
     class Meta:
         model = Case
@@ -46,6 +53,8 @@ class CaseOutput(serializers.ModelSerializer):
             "tier",
             "assignee",
             "technique_id",
+            "techniques",
+            "flags",
             "playbook",
             "needs_playbook",
             "alert_count",
@@ -56,6 +65,18 @@ class CaseOutput(serializers.ModelSerializer):
             "url",
             "html_url",
         ]
+
+    @extend_schema_field(
+        {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "properties": {"code": {"type": "string"}, "detail": {"type": "string"}},
+            },
+        }
+    )
+    def get_flags(self, case: Case) -> list[dict]:
+        return [{"code": "unknown_technique", "detail": t} for t in case.unknown_techniques]
 
     @extend_schema_field(OpenApiTypes.URI)
     def get_url(self, case: Case) -> str:

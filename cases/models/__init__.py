@@ -1,6 +1,6 @@
 from .alerts import Alert, AlertObservable, Observable, Severity
 from .cases import Case, CaseEvent, CaseObservable, CaseStep, Comment
-from .tokens import ApiToken, IngestSource
+from .tokens import ApiToken, IngestSource, IngestTally
 
 __all__ = [
     "Alert",
@@ -12,6 +12,7 @@ __all__ = [
     "CaseStep",
     "Comment",
     "IngestSource",
+    "IngestTally",
     "Observable",
     "Severity",
 ]

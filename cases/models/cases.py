@@ -83,6 +83,11 @@ class Case(models.Model):
         db_index=False,
     )
     technique_id = models.CharField(max_length=9, blank=True)
+    # Every technique of the case's alerts, in order of arrival (technique_id is the first).
+    techniques = models.JSONField(default=list, blank=True)
+    # Which alerts may join: "pb:<playbook technique>" for a case routed by playbook
+    # coverage, "t:<technique>" for one no playbook covered (cases/services/intake/keys.py).
+    correlation_group = models.CharField(max_length=16, blank=True, default="")
     playbook_version = models.ForeignKey(
         "playbooks.PlaybookVersion",
         null=True,
@@ -170,6 +175,14 @@ class Case(models.Model):
     @property
     def is_open(self) -> bool:
         return self.status not in (self.Status.RESOLVED, self.Status.CLOSED)
+
+    @property
+    def unknown_techniques(self) -> list[str]:
+        """Technique ids of its alerts that the bundled ATT&CK catalogue does not know:
+        kept and shown flagged ("unknown technique"), never routed as real."""
+        from playbooks.attack import lookup
+
+        return [t for t in (self.techniques or [self.technique_id]) if t and lookup(t) is None]
 
 
 class CaseObservable(models.Model):

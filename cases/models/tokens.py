@@ -9,6 +9,7 @@ import secrets
 
 from django.conf import settings
 from django.db import models
+from django.db.models import functions  # noqa: F401 (models.functions below)
 from django.utils import timezone
 
 INGEST_PREFIX = "vgi_"
@@ -26,6 +27,21 @@ def new_token(prefix: str) -> str:
 class IngestSourceQuerySet(models.QuerySet):
     def active(self):
         return self.filter(is_active=True)
+
+    def with_live_counts(self):
+        """`live_alert_count` and `live_last_seen_at`: the folded counters plus the tallies
+        not folded yet (IngestTally), i.e. exact as of the last committed request."""
+        pending = IngestTally.objects.filter(source=models.OuterRef("pk")).order_by().values("source")
+        pending_count = models.Subquery(pending.annotate(n=models.Sum("alerts")).values("n"))
+        pending_seen = models.Subquery(pending.annotate(at=models.Max("last_seen_at")).values("at"))
+        Coalesce = models.functions.Coalesce
+        return self.annotate(
+            live_alert_count=models.F("alert_count") + Coalesce(pending_count, 0),
+            # Greatest() of a NULL is NULL on some databases: each side falls back to the other.
+            live_last_seen_at=models.functions.Greatest(
+                Coalesce("last_seen_at", pending_seen), Coalesce(pending_seen, "last_seen_at")
+            ),
+        )
 
 
 class IngestSource(models.Model):
@@ -53,6 +69,28 @@ class IngestSource(models.Model):
     @property
     def is_authenticated(self) -> bool:
         return True
+
+
+class IngestTally(models.Model):
+    """One committed ingest request's count, folded into its IngestSource later.
+
+    Every request of a source used to UPDATE the source's row (alert count, last seen) in its
+    transaction, so one SIEM's requests queued on that row lock. Each request now inserts
+    one of these rows instead (an insert locks nothing another request needs); beat's
+    `cases.tasks.fold_ingest_tallies` adds them to the source every minute and deletes them.
+    No foreign-key constraint: its check would lock the source row again (KEY SHARE, which
+    the fold's UPDATE does not conflict with, but it is a check per request for nothing:
+    a source with alerts is never deleted, alerts PROTECT it).
+    """
+
+    source = models.ForeignKey(
+        IngestSource, on_delete=models.DO_NOTHING, related_name="+", db_constraint=False, db_index=False
+    )
+    alerts = models.PositiveIntegerField()
+    last_seen_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"source {self.source_id}: +{self.alerts} at {self.last_seen_at:%Y-%m-%d %H:%M:%S}"
 
 
 class ApiToken(models.Model):

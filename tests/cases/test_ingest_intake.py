@@ -51,8 +51,8 @@ def test_new_alert_opens_a_case_pinned_to_the_playbook_with_one_step_per_item(in
     joined = case.events.get(verb="alert_joined")
     assert joined.actor_source == source
     assert joined.data["source_ref"] == "a-1" and joined.data["alert_id"] == result.alert.pk
-    source.refresh_from_db()
-    assert source.alert_count == 1 and source.last_seen_at is not None
+    live = IngestSource.objects.with_live_counts().get(pk=source.pk)
+    assert live.live_alert_count == 1 and live.live_last_seen_at is not None
 
 
 def test_same_source_ref_again_is_a_duplicate_and_changes_nothing(ingest_source, seed_playbook):
@@ -133,19 +133,14 @@ def test_other_technique_or_no_shared_entity_or_closed_case_opens_a_new_case(ing
     assert after_close.case.pk not in {first.case.pk, unrelated.case.pk}
 
 
-def test_internal_destination_and_extracted_values_are_not_correlation_keys(ingest_source, seed_playbook):
+def test_extracted_values_are_not_correlation_keys_but_internal_ips_are(ingest_source, seed_playbook):
     source, _ = ingest_source
-    a = ingest_alert(
-        source=source,
-        alert=native(observables=[("ip", "10.20.4.15", "declared"), ("ip", "192.0.2.50", "extracted")]),
-    )
-    b = ingest_alert(
-        source=source,
-        alert=native(
-            "a-2", observables=[("ip", "10.20.4.15", "declared"), ("ip", "192.0.2.50", "extracted")]
-        ),
-    )
+    a = ingest_alert(source=source, alert=native(observables=[("ip", "192.0.2.50", "extracted")]))
+    b = ingest_alert(source=source, alert=native("a-2", observables=[("ip", "192.0.2.50", "extracted")]))
     assert a.case.pk != b.case.pk
+    c = ingest_alert(source=source, alert=native("a-3", observables=[("ip", "10.20.4.15", "declared")]))
+    d = ingest_alert(source=source, alert=native("a-4", observables=[("ip", "10.20.4.15", "source")]))
+    assert c.case.pk == d.case.pk != a.case.pk
     assert Observable.objects.get(value="10.20.4.15").is_internal is True
     assert Observable.objects.get(value="192.0.2.50").is_internal is False
 
@@ -248,7 +243,7 @@ def statements(ctx) -> list[str]:
 def test_single_alert_query_budget(
     ingest_source, seed_playbook, django_capture_on_commit_callbacks, monkeypatch
 ):
-    monkeypatch.setattr("cases.services.intake.send_task_safely", lambda task, pk: True)
+    monkeypatch.setattr("cases.services.intake.dispatch.send_task_safely", lambda task, pk: True)
     source, _ = ingest_source
     ingest_alert(source=source, alert=native("warm"))  # warms the playbook items cache
     with CaptureQueriesContext(connection) as new_case, django_capture_on_commit_callbacks(execute=True):
@@ -274,7 +269,8 @@ def test_enrichment_is_dispatched_after_commit_and_stamped(
 ):
     sent = []
     monkeypatch.setattr(
-        "cases.services.intake.send_task_safely", lambda task, pk: sent.append((task.name, pk)) or True
+        "cases.services.intake.dispatch.send_task_safely",
+        lambda task, pk: sent.append((task.name, pk)) or True,
     )
     source, _ = ingest_source
     with django_capture_on_commit_callbacks(execute=True):
@@ -287,7 +283,7 @@ def test_enrichment_is_dispatched_after_commit_and_stamped(
 def test_broker_down_never_fails_ingestion_and_leaves_the_alert_for_the_sweeper(
     ingest_source, seed_playbook, django_capture_on_commit_callbacks, monkeypatch
 ):
-    monkeypatch.setattr("cases.services.intake.send_task_safely", lambda task, pk: False)
+    monkeypatch.setattr("cases.services.intake.dispatch.send_task_safely", lambda task, pk: False)
     source, _ = ingest_source
     with django_capture_on_commit_callbacks(execute=True):
         result = ingest_alert(source=source, alert=native())

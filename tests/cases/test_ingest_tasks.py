@@ -17,7 +17,8 @@ pytestmark = pytest.mark.django_db
 def sent(monkeypatch):
     calls = []
     monkeypatch.setattr(
-        "cases.services.intake.send_task_safely", lambda task, arg: calls.append((task.name, arg)) or True
+        "cases.services.intake.dispatch.send_task_safely",
+        lambda task, arg: calls.append((task.name, arg)) or True,
     )
     return calls
 
@@ -48,12 +49,14 @@ def test_sweeper_sends_old_undispatched_alerts_once_the_broker_is_back(ingest_al
     young = ingest_alert_factory().alert
     Alert.objects.filter(pk__in=[a.pk, b.pk]).update(received_at=timezone.now() - timedelta(minutes=5))
 
-    monkeypatch.setattr("cases.services.intake.send_task_safely", lambda task, arg: False)
+    monkeypatch.setattr("cases.services.intake.dispatch.send_task_safely", lambda task, arg: False)
     assert sweep_undispatched() == 0
     assert not Alert.objects.filter(dispatched_at__isnull=False).exists()
 
     calls = []
-    monkeypatch.setattr("cases.services.intake.send_task_safely", lambda task, arg: calls.append(arg) or True)
+    monkeypatch.setattr(
+        "cases.services.intake.dispatch.send_task_safely", lambda task, arg: calls.append(arg) or True
+    )
     assert sweep_undispatched() == 2
     assert calls == [[a.pk, b.pk]]
     assert set(Alert.objects.filter(dispatched_at__isnull=False).values_list("pk", flat=True)) == {a.pk, b.pk}
@@ -64,7 +67,7 @@ def test_sweeper_sends_old_undispatched_alerts_once_the_broker_is_back(ingest_al
 
 
 def test_dispatch_stops_at_the_first_broker_failure(ingest_alert_factory, monkeypatch):
-    monkeypatch.setattr("cases.services.intake.FAN_OUT_CHUNK", 1)
+    monkeypatch.setattr("cases.services.intake.dispatch.FAN_OUT_CHUNK", 1)
     alerts = [ingest_alert_factory().alert for _ in range(3)]
     calls = []
 
@@ -72,7 +75,7 @@ def test_dispatch_stops_at_the_first_broker_failure(ingest_alert_factory, monkey
         calls.append(arg)
         return len(calls) == 1
 
-    monkeypatch.setattr("cases.services.intake.send_task_safely", flaky)
+    monkeypatch.setattr("cases.services.intake.dispatch.send_task_safely", flaky)
     assert dispatch_enrichment([a.pk for a in alerts]) == 1
     assert calls == [[alerts[0].pk], [alerts[1].pk]]  # the third is not tried against a dead broker
     assert list(Alert.objects.filter(dispatched_at__isnull=False).values_list("pk", flat=True)) == [

@@ -37,6 +37,9 @@ def test_create_ingest_token_prints_the_token_last_and_stores_only_its_hash(clie
     assert source.token_hash == hash_token(token) and token not in source.token_hash
     assert token.startswith(source.token_hint) and len(source.token_hint) < 12
     assert post_alert(client, token).status_code == 201
+    from cases.services.ingest_counts import fold_ingest_tallies
+
+    assert fold_ingest_tallies() == 1
     source.refresh_from_db()
     assert source.alert_count == 1 and source.last_seen_at is not None
 

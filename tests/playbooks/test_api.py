@@ -173,8 +173,10 @@ def test_list_counts_cases_and_filters(seed_playbook, make_case, l1):
 
 def test_the_api_offers_no_way_to_change_a_published_version(seed_playbook, admin_user):
     client = client_for(admin_user)
-    for method in ("put", "patch", "delete"):
+    for method in ("put", "delete"):
         assert getattr(client, method)(DETAIL, {"name": "x"}, format="json").status_code == 405
+    # PATCH changes only the coverage (routing): content fields are refused, never applied.
+    assert client.patch(DETAIL, {"name": "x"}, format="json").status_code == 400
     assert client.post(DETAIL, {"name": "x"}, format="json").status_code == 405
     stored = PlaybookVersion.objects.get(pk=seed_playbook.pk)
     assert stored.name == seed_playbook.name

@@ -76,3 +76,82 @@ def test_setting_bad_coverage_raises_field_errors_and_keeps_the_old(seed_playboo
     assert "covers" in exc.value.message_dict
     playbook.refresh_from_db()
     assert playbook.covers == ["T1656"]
+
+
+# --- API, admin, import command ------------------------------------------------------------
+
+DETAIL = "/api/v1/playbooks/T1591.002/"
+
+
+def api(user=None):
+    from rest_framework.test import APIClient
+
+    client = APIClient()
+    if user is not None:
+        client.force_authenticate(user)
+    return client
+
+
+@pytest.mark.django_db
+def test_a_manager_patches_coverage_without_a_new_version(seed_playbook, manager, l1):
+    versions = PlaybookVersion.objects.count()
+    response = api(manager).patch(DETAIL, {"covers": ["T1656", "t1566", "T1110"]}, format="json")
+    assert response.status_code == 200, response.json()
+    assert response.json() == {"technique_id": "T1591.002", "covers": ["T1110", "T1566", "T1656"]}
+    assert PlaybookVersion.objects.count() == versions
+    assert api(l1).get(DETAIL).json()["covers"] == ["T1110", "T1566", "T1656"]
+
+
+@pytest.mark.django_db
+def test_bad_ids_are_400_with_field_errors(seed_playbook, manager):
+    response = api(manager).patch(DETAIL, {"covers": ["T1656", "T99", "T9999.999"]}, format="json")
+    assert response.status_code == 400
+    assert len(response.json()["errors"]["covers"]) == 2
+    assert api(manager).patch(DETAIL, {"covers": "T1656"}, format="json").status_code == 400
+    assert api(manager).patch("/api/v1/playbooks/T1059/", {"covers": []}, format="json").status_code == 404
+
+
+@pytest.mark.django_db
+def test_only_managers_may_patch_coverage(seed_playbook, l1, t2, outsider, ingest_source):
+    for user in (l1, t2, outsider):
+        assert api(user).patch(DETAIL, {"covers": ["T1656"]}, format="json").status_code == 403
+    assert api().patch(DETAIL, {"covers": ["T1656"]}, format="json").status_code in (401, 403)
+    client = api()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {ingest_source[1]}")
+    assert client.patch(DETAIL, {"covers": ["T1656"]}, format="json").status_code == 403
+    seed_playbook.playbook.refresh_from_db()
+    assert seed_playbook.playbook.covers == []
+
+
+@pytest.mark.django_db
+def test_the_admin_edits_coverage_and_refuses_unknown_ids(seed_playbook, manager, client):
+    client.force_login(manager)
+    url = f"/admin/playbooks/playbook/{seed_playbook.playbook.pk}/change/"
+    assert client.get(url).status_code == 200
+    inline = {"versions-TOTAL_FORMS": "0", "versions-INITIAL_FORMS": "0"}  # the read-only versions
+    response = client.post(url, {"covers": "T1656 t1566, T9999.999", **inline})
+    assert response.status_code == 200 and b"T9999.999 is not in the bundled" in response.content
+    response = client.post(url, {"covers": "T1656 t1566, T1110", **inline})
+    assert response.status_code == 302
+    seed_playbook.playbook.refresh_from_db()
+    assert seed_playbook.playbook.covers == ["T1110", "T1566", "T1656"]
+    assert LogEntry.objects.filter(user=manager).count() == 1
+
+
+@pytest.mark.django_db
+def test_import_playbooks_with_covers(tmp_path):
+    from io import StringIO
+
+    from django.core.management import CommandError, call_command
+
+    from playbooks.models import Playbook
+    from tests.conftest import SEED_PLAYBOOK
+
+    out = StringIO()
+    call_command(
+        "import_playbooks", "--publish", "--covers", "T1656,T1566,T1110", str(SEED_PLAYBOOK), stdout=out
+    )
+    assert "covers: T1110, T1566, T1656" in out.getvalue()
+    assert Playbook.objects.get(technique_id="T1591.002").covers == ["T1110", "T1566", "T1656"]
+    with pytest.raises(CommandError, match=r"T9999\.999"):
+        call_command("import_playbooks", "--covers", "T9999.999", str(SEED_PLAYBOOK), stdout=StringIO())

@@ -17,6 +17,7 @@ from .reads import (
 )
 from .rows import new_row
 from .writes import (
+    OrmBatch,
     WriteBatch,
     count_ingested,
     create_steps,
@@ -25,6 +26,7 @@ from .writes import (
 )
 
 __all__ = [
+    "OrmBatch",
     "Reservation",
     "WriteBatch",
     "case_reference",

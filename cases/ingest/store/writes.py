@@ -4,37 +4,19 @@ from datetime import datetime
 from functools import cache
 
 from django.db import DEFAULT_DB_ALIAS, connection, connections, models
-from django.db.models import F
-from django.db.models.constants import OnConflict
-from django.db.models.sql import InsertQuery, UpdateQuery
 from django.utils import timezone
 
-from cases.models import Alert, Case, CaseStep, IngestSource
+from cases.models import Alert, Case, CaseStep, IngestTally
 from playbooks.models import PlaybookItem
 
 from . import prepared
+from .rows import new_row
 
 
-def count_ingested(batch: "WriteBatch", source, n: int, at) -> None:
-    """The source's alert counter and last-seen time, in the write batch."""
-    conn = connections[DEFAULT_DB_ALIAS]
-    if conn.vendor != "postgresql":
-        batch.update(
-            IngestSource.objects.filter(pk=source.pk), alert_count=F("alert_count") + n, last_seen_at=at
-        )
-        return
-    field = IngestSource._meta.get_field("last_seen_at")
-    batch.raw(_count_ingested_sql(), [n, field.get_db_prep_save(at, conn), source.pk])
-
-
-@cache
-def _count_ingested_sql() -> str:
-    qn = connection.ops.quote_name
-    opts = IngestSource._meta
-    count, seen = (qn(opts.get_field(name).column) for name in ("alert_count", "last_seen_at"))
-    return (
-        f"UPDATE {qn(opts.db_table)} SET {count} = {count} + %s, {seen} = %s WHERE {qn(opts.pk.column)} = %s"  # noqa: S608
-    )
+def count_ingested(batch, source, n: int, at) -> None:
+    """The source's alert count and last-seen time, as one IngestTally row in the batch:
+    an insert that locks no row other requests of the source need (see IngestTally)."""
+    batch.insert(IngestTally, [new_row(IngestTally, source_id=source.pk, alerts=n, last_seen_at=at)])
 
 
 def create_steps(batch: "WriteBatch", cases: list[tuple[int, int]]) -> None:
@@ -48,20 +30,31 @@ def create_steps(batch: "WriteBatch", cases: list[tuple[int, int]]) -> None:
     conn = connections[DEFAULT_DB_ALIAS]
     if not cases:
         return
+    if isinstance(batch, OrmBatch):
+        batch.call(lambda: _create_steps_orm(cases))
+        return
     sql, default_fields = _create_steps_sql()
     defaults = [f.get_db_prep_save(f.get_default(), conn) for f in default_fields]
-    if conn.vendor == "postgresql":
-        batch.raw(sql, [[case for case, _ in cases], [version for _, version in cases], *defaults])
-        return
-    rows = ", ".join(["(%s, %s)"] * len(cases))
-    batch.raw(sql.replace("%s", rows, 1), [value for pair in cases for value in pair] + defaults)
+    batch.raw(sql, [[case for case, _ in cases], [version for _, version in cases], *defaults])
+
+
+def _create_steps_orm(cases: list[tuple[int, int]]) -> None:
+    items: dict[int, list[tuple]] = {}
+    for pk, version, section, order in PlaybookItem.objects.filter(
+        version_id__in={version for _, version in cases}
+    ).values_list("pk", "version_id", "section", "order"):
+        items.setdefault(version, []).append((section, order, pk))
+    CaseStep.objects.bulk_create(
+        new_row(CaseStep, case_id=case, item_id=pk, section=section, order=order)
+        for case, version in cases
+        for section, order, pk in sorted(items.get(version, ()))
+    )
 
 
 @cache
 def _create_steps_sql() -> tuple[str, list]:
-    """The statement and the fields given their default. On PostgreSQL the cases come as two
-    arrays (one statement text whatever their number, see prepared.py); elsewhere the
-    first %s stands for the VALUES rows."""
+    """The statement and the fields given their default (PostgreSQL): the cases come as two
+    arrays, one statement text whatever their number (see prepared.py)."""
     qn = connection.ops.quote_name
     copied = {"case": "c.case_id", "item": "i.id", "section": "i.section", "order": 'i."order"'}
     columns, expressions, default_fields = [], [], []
@@ -72,15 +65,9 @@ def _create_steps_sql() -> tuple[str, list]:
         if field.name in copied:
             expressions.append(copied[field.name])
         else:
-            expressions.append(
-                f"%s::{field.db_type(connection)}" if connection.vendor == "postgresql" else "%s"
-            )
+            expressions.append(f"%s::{field.db_type(connection)}")
             default_fields.append(field)
-    cases = (
-        "SELECT * FROM UNNEST(%s::bigint[], %s::bigint[])"
-        if connection.vendor == "postgresql"
-        else "VALUES %s"
-    )
+    cases = "SELECT * FROM UNNEST(%s::bigint[], %s::bigint[])"
     sql = (
         f"WITH c(case_id, version_id) AS ({cases}) "  # noqa: S608 (identifiers from the model)
         f"INSERT INTO {qn(CaseStep._meta.db_table)} ({', '.join(columns)}) "
@@ -92,6 +79,7 @@ def _create_steps_sql() -> tuple[str, list]:
 
 CASE_UPDATE_FIELDS = (
     "alert_count",
+    "techniques",
     "first_observed_at",
     "last_observed_at",
     "severity",
@@ -101,13 +89,16 @@ CASE_UPDATE_FIELDS = (
 
 
 def update_joined_cases(batch: "WriteBatch", cases: list[Case]) -> None:
-    """Write the new counters and times of cases that alerts joined, in one UPDATE ... FROM
-    a list of rows. The rows are locked (select_for_update) by the caller, so absolute
-    values computed from what it read are safe; bulk_update would build a CASE per field
-    and row. On PostgreSQL the rows come as one array per column (one statement text
-    whatever their number, see prepared.py); elsewhere as VALUES rows."""
+    """Write the new counters, times and techniques of cases that alerts joined. The rows
+    are locked (select_for_update) by the caller, so absolute values computed from what it
+    read are safe. On PostgreSQL one UPDATE ... FROM UNNEST(one array per column) (one
+    statement text whatever their number, see prepared.py; bulk_update would build a CASE
+    per field and row); elsewhere the ORM's bulk_update."""
     conn = connections[DEFAULT_DB_ALIAS]
     if not cases:
+        return
+    if isinstance(batch, OrmBatch):
+        batch.call(lambda: Case.objects.bulk_update(cases, CASE_UPDATE_FIELDS))
         return
     qn = conn.ops.quote_name
     fields = [Case._meta.get_field(name) for name in CASE_UPDATE_FIELDS]
@@ -117,13 +108,8 @@ def update_joined_cases(batch: "WriteBatch", cases: list[Case]) -> None:
     columns = [[case.pk for case in cases]] + [
         [f.get_db_prep_save(getattr(case, f.attname), conn) for case in cases] for f in fields
     ]
-    if conn.vendor == "postgresql":
-        arrays = ", ".join(["%s::bigint[]", *(f"%s::{f.db_type(conn)}[]" for f in fields)])
-        rows, params = f"SELECT * FROM UNNEST({arrays})", columns  # noqa: S608 (types from the model)
-    else:
-        row = "(" + ", ".join(["%s"] * len(columns)) + ")"
-        rows = "VALUES " + ", ".join([row] * len(cases))
-        params = [value for values in zip(*columns, strict=True) for value in values]
+    arrays = ", ".join(["%s::bigint[]", *(f"%s::{f.db_type(conn)}[]" for f in fields)])
+    rows, params = f"SELECT * FROM UNNEST({arrays})", columns  # noqa: S608 (types from the model)
     sql = (
         f"WITH v({names}) AS ({rows}) "  # noqa: S608 (identifiers from the model)
         f"UPDATE {table} SET {assignments} FROM v WHERE {table}.id = v.id"
@@ -248,22 +234,26 @@ def _unnest_sql(
 
 
 class WriteBatch:
-    """INSERT and UPDATE statements collected during intake and sent together.
+    """INSERT and UPDATE statements collected during intake and sent together (PostgreSQL).
 
-    On PostgreSQL (psycopg2) they go in one execute, i.e. one round trip for the whole
-    write phase of a request, whatever the number of tables; elsewhere one by one. Rows
-    carry pre-allocated ids (reserve), so nothing needs to come back.
+    They go in one execute (psycopg2), i.e. one round trip for the whole write phase of a
+    request, whatever the number of tables. Rows carry pre-allocated ids (reserve), so
+    nothing needs to come back.
 
-    PostgreSQL inserts are `INSERT ... SELECT ... FROM UNNEST(<one array per column>)`
-    (the shape bulk_create uses there too) with one difference that matters for speed: a
-    column holding the same value in every row (defaults, mostly: a new case has ~30
-    columns, ~8 of them differ) is sent once, not converted once per row. Values are
-    still converted by each field's get_db_prep_save. Other databases use Django's
-    InsertQuery, the code bulk_create runs.
+    Inserts are `INSERT ... SELECT ... FROM UNNEST(<one array per column>)` (the shape
+    bulk_create uses there too) with one difference that matters for speed: a column
+    holding the same value in every row (defaults, mostly: a new case has ~30 columns, ~8
+    of them differ) is sent once, not converted once per row. Values are still converted
+    by each field's get_db_prep_save. Other databases use OrmBatch, the plain ORM.
     """
 
     def __init__(self) -> None:
         self.statements: list[tuple[str, list]] = []
+
+    @staticmethod
+    def for_connection() -> "WriteBatch | OrmBatch":
+        """The batch this database gets: the fast path on PostgreSQL, the ORM elsewhere."""
+        return WriteBatch() if connections[DEFAULT_DB_ALIAS].vendor == "postgresql" else OrmBatch()
 
     def insert(self, model, objs, *, update_conflicts_on=(), update_fields=()) -> None:
         if not objs:
@@ -278,19 +268,7 @@ class WriteBatch:
             if obj._state.fields_cache:
                 obj._prepare_related_fields_for_save(operation_name="bulk_create")
         conn = connections[DEFAULT_DB_ALIAS]
-        if conn.vendor == "postgresql":
-            self.statements.append(_unnest_insert(model, objs, fields, update_conflicts_on, update_fields))
-        else:
-            query = InsertQuery(
-                model,
-                on_conflict=OnConflict.UPDATE if update_conflicts_on else None,
-                update_fields=[opts.get_field(name) for name in update_fields],
-                unique_fields=[opts.get_field(name) for name in update_conflicts_on],
-            )
-            query.insert_values(fields, objs)
-            self.statements += [
-                (sql, list(params)) for sql, params in query.get_compiler(connection=conn).as_sql()
-            ]
+        self.statements.append(_unnest_insert(model, objs, fields, update_conflicts_on, update_fields))
         for obj in objs:
             obj._state.adding = False
             obj._state.db = conn.alias
@@ -298,25 +276,41 @@ class WriteBatch:
     def raw(self, sql: str, params) -> None:
         self.statements.append((sql, list(params)))
 
-    def update(self, queryset, **values) -> None:
-        conn = connections[DEFAULT_DB_ALIAS]
-        query = queryset.query.chain(UpdateQuery)
-        query.add_update_values(values)
-        sql, params = query.get_compiler(connection=conn).as_sql()
-        if sql:
-            self.raw(sql, params)
-
     def execute(self) -> None:
         conn = connections[DEFAULT_DB_ALIAS]
         if not self.statements:
             return
         with conn.cursor() as cursor:
-            if conn.vendor == "postgresql":
-                prepared.execute(cursor, self.statements)
-            else:
-                for sql, params in self.statements:
-                    cursor.execute(sql, params)
+            prepared.execute(cursor, self.statements)
         self.statements = []
+
+
+class OrmBatch:
+    """The same writes through the plain ORM (bulk_create, bulk_update), one by one, for
+    databases other than PostgreSQL (SQLite in embedded mode)."""
+
+    def __init__(self) -> None:
+        self.operations: list = []
+
+    def insert(self, model, objs, *, update_conflicts_on=(), update_fields=()) -> None:
+        if not objs:
+            return
+        options = {}
+        if update_conflicts_on:
+            options = {
+                "update_conflicts": True,
+                "unique_fields": list(update_conflicts_on),
+                "update_fields": list(update_fields),
+            }
+        self.operations.append(lambda: model.objects.bulk_create(objs, **options))
+
+    def call(self, operation) -> None:
+        self.operations.append(operation)
+
+    def execute(self) -> None:
+        for operation in self.operations:
+            operation()
+        self.operations = []
 
 
 def stamp_dispatched(alert_ids: list[int], at) -> None:

@@ -1,9 +1,11 @@
-"""manage.py import_playbooks PATH [PATH ...] [--publish] [--by USERNAME]
+"""manage.py import_playbooks PATH [PATH ...] [--publish] [--covers T1656,T1566,T1110] [--by USERNAME]
 
 Imports seed-format playbooks from files or folders (.md/.txt; folders are walked,
 README files skipped). Each file imports in its own transaction: a malformed file is
 reported and saves nothing while the others still import. Exits non-zero when any
-file failed, after printing every result and a summary.
+file failed, after printing every result and a summary. `--covers` sets the related
+techniques every imported playbook covers (routing, not content: no new version); bad
+ids fail the command before anything is imported.
 """
 
 from pathlib import Path
@@ -11,8 +13,9 @@ from pathlib import Path
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
+from playbooks.coverage import InvalidCoverage, normalise_covers
 from playbooks.importers import PlaybookFormatError
-from playbooks.services import import_playbook_text
+from playbooks.services import import_playbook_text, set_playbook_coverage
 
 SUFFIXES = {".md", ".txt"}
 
@@ -47,8 +50,18 @@ class Command(BaseCommand):
             "--publish", action="store_true", help="Publish new versions (else they are drafts)."
         )
         parser.add_argument("--by", metavar="USERNAME", help="Record this user as the importer.")
+        parser.add_argument(
+            "--covers",
+            metavar="IDS",
+            help="Comma-separated related technique ids the imported playbooks also cover.",
+        )
 
-    def handle(self, *args, paths, publish, by, **options):
+    def handle(self, *args, paths, publish, by, covers=None, **options):
+        if covers is not None:
+            try:
+                normalise_covers(covers)
+            except InvalidCoverage as exc:
+                raise CommandError(f"--covers: {' '.join(exc.errors)}") from exc
         actor = None
         if by:
             actor = get_user_model().objects.filter(username=by).first()
@@ -76,6 +89,9 @@ class Command(BaseCommand):
             else:
                 unchanged += 1
             self.stdout.write(self.style.SUCCESS(f"OK   {path}: {result.summary}"))
+            if covers is not None:
+                playbook = set_playbook_coverage(result.version.playbook, covers, by=actor)
+                self.stdout.write(f"     covers: {', '.join(playbook.covers) or 'nothing else'}")
             for warning in result.warnings:
                 self.stdout.write(self.style.WARNING(f"     warning: {warning}"))
         total = len(files) + len(missing)
