@@ -39,7 +39,7 @@ def _apply_domain_errors(form: forms.Form, exc: DomainError) -> None:
 class KnownNetworkForm(forms.ModelForm):
     class Meta:
         model = KnownNetwork
-        fields = ["cidr", "list", "label", "source", "expires_at"]
+        fields = ["cidr", "list", "label", "source", "expires_at", "shared"]
 
     def clean(self):
         data = super().clean()
@@ -189,12 +189,12 @@ class ReferenceAdminMixin:
 @admin.register(KnownNetwork)
 class KnownNetworkAdmin(ReferenceAdminMixin, admin.ModelAdmin):
     form = KnownNetworkForm
-    list_display = ("cidr", "list", "label", "source", "expires_at", "updated_at")
-    list_filter = ("list", "source")
+    list_display = ("cidr", "list", "label", "source", "shared", "expires_at", "updated_at")
+    list_filter = ("list", "shared", "source")
     search_fields = ("cidr", "label", "source")
     actions = ["export_csv"]
     change_list_template = "admin/intel/change_list.html"
-    import_title = "Import known networks (CSV: cidr,list,label,source,expires_at)"
+    import_title = "Import known networks (CSV: cidr,list,label,source,expires_at,shared)"
     list_per_page = 100
 
     def exporter(self, queryset):

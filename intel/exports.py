@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from .models import BusinessPartner, KnownNetwork
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-NETWORK_COLUMNS = ("cidr", "list", "label", "source", "expires_at")
+NETWORK_COLUMNS = ("cidr", "list", "label", "source", "expires_at", "shared")
 PARTNER_COLUMNS = (
     "name",
     "domains",
@@ -52,7 +52,14 @@ def networks_csv(queryset=None) -> str:
     return _csv(
         NETWORK_COLUMNS,
         (
-            (n.cidr, n.list, n.label, n.source, n.expires_at.isoformat() if n.expires_at else "")
+            (
+                n.cidr,
+                n.list,
+                n.label,
+                n.source,
+                n.expires_at.isoformat() if n.expires_at else "",
+                "yes" if n.shared else "no",
+            )
             for n in queryset.iterator(chunk_size=5000)
         ),
     )

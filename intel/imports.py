@@ -7,7 +7,8 @@ the column and what is wrong. A bad row is skipped and the others are imported; 
 transaction, so a file is never half imported.
 
 CSV columns:
-- networks: cidr,list,label,source,expires_at (cidr and list required; expires_at ISO 8601)
+- networks: cidr,list,label,source,expires_at[,shared] (cidr and list required; expires_at ISO
+  8601; shared: yes/no, 1/0 or true/false, empty = no: shared infrastructure never joins cases)
 - partners: name,domains,networks,contract_start,contract_end,criticality,contacts[,notes]
   (lists separated by ';'; dates YYYY-MM-DD)
 Threat feeds are in intel.feeds.
@@ -30,7 +31,9 @@ from .models import BusinessPartner, KnownNetwork
 from .services import check_can_manage, reference_changed
 from .validators import normalize_domain_strict, normalize_network
 
-NETWORK_COLUMNS = ("cidr", "list", "label", "source", "expires_at")
+NETWORK_COLUMNS = ("cidr", "list", "label", "source", "expires_at", "shared")
+TRUE_WORDS = {"1", "yes", "y", "true", "t", "shared"}
+FALSE_WORDS = {"", "0", "no", "n", "false", "f"}
 NETWORK_REQUIRED = ("cidr", "list")
 PARTNER_COLUMNS = (
     "name",
@@ -189,6 +192,9 @@ def import_networks_csv(data: bytes | str, *, by, strict: bool = False) -> Impor
                 problems.append(
                     RowError(number, "expires_at", f"{row['expires_at']!r} is not an ISO 8601 date/time")
                 )
+        shared_text = row.get("shared", "").lower()
+        if shared_text not in TRUE_WORDS | FALSE_WORDS:
+            problems.append(RowError(number, "shared", f"{row['shared']!r} is not yes/no (1/0, true/false)"))
         key = (cidr, list_name, source)
         if not problems and key in wanted:
             problems.append(
@@ -204,6 +210,7 @@ def import_networks_csv(data: bytes | str, *, by, strict: bool = False) -> Impor
             "label": label,
             "source": source,
             "expires_at": expires_at,
+            "shared": shared_text in TRUE_WORDS,
         }
         first_row[key] = number
     if not _finish(report, strict):
@@ -229,13 +236,20 @@ def _write_networks(wanted: dict[tuple[str, str, str], dict], report: ImportRepo
         current = existing.get(key)
         if current is None:
             to_create.append(KnownNetwork(**values))
-        elif (current.label, current.expires_at) != (values["label"], values["expires_at"]):
+        elif (current.label, current.expires_at, current.shared) != (
+            values["label"],
+            values["expires_at"],
+            values["shared"],
+        ):
             current.label, current.expires_at, current.updated_at = values["label"], values["expires_at"], now
+            current.shared = values["shared"]
             to_update.append(current)
         else:
             report.unchanged += 1
     KnownNetwork.objects.bulk_create(to_create, batch_size=2000)
-    KnownNetwork.objects.bulk_update(to_update, ["label", "expires_at", "updated_at"], batch_size=2000)
+    KnownNetwork.objects.bulk_update(
+        to_update, ["label", "expires_at", "shared", "updated_at"], batch_size=2000
+    )
     report.created, report.updated = len(to_create), len(to_update)
     if to_create or to_update:
         reference_changed()

@@ -28,7 +28,7 @@ def _domain(value: str) -> str:
 class NetworkOutput(serializers.ModelSerializer):
     class Meta:
         model = KnownNetwork
-        fields = ["id", "cidr", "list", "label", "source", "expires_at", "created_at", "updated_at"]
+        fields = ["id", "cidr", "list", "label", "source", "expires_at", "shared", "created_at", "updated_at"]
         read_only_fields = fields
 
 
@@ -38,6 +38,11 @@ class NetworkInput(serializers.Serializer):
     label = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
     source = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
     expires_at = serializers.DateTimeField(required=False, allow_null=True, default=None)
+    shared = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text="Shared infrastructure (NAT egress, proxy, mail gateway): its addresses never join cases.",
+    )
 
     def validate_cidr(self, value: str) -> str:
         return _network(value)
@@ -51,6 +56,7 @@ class NetworkPatch(NetworkInput):
     label = serializers.CharField(max_length=200, required=False, allow_blank=True)
     source = serializers.CharField(max_length=100, required=False, allow_blank=True)
     expires_at = serializers.DateTimeField(required=False, allow_null=True)
+    shared = serializers.BooleanField(required=False)
 
 
 class PartnerOutput(serializers.ModelSerializer):

@@ -30,7 +30,7 @@ from .validators import normalize_domain_strict, normalize_network
 audit = logging.getLogger("intel.audit")
 
 MANAGE_PERMISSION = "intel.manage_reference"
-NETWORK_FIELDS = ("cidr", "list", "label", "source", "expires_at")
+NETWORK_FIELDS = ("cidr", "list", "label", "source", "expires_at", "shared")
 PARTNER_FIELDS = (
     "name",
     "domains",
@@ -126,6 +126,11 @@ def clean_network_fields(data: dict) -> dict:
             if len(value) > limit:
                 errors[name] = [f"At most {limit} characters."]
             cleaned[name] = value
+    if "shared" in data:
+        if not isinstance(data["shared"], bool):
+            errors["shared"] = ["Must be true or false."]
+        else:
+            cleaned["shared"] = data["shared"]
     if "expires_at" in data:
         value = data["expires_at"]
         if value is not None and not isinstance(value, datetime):
@@ -138,11 +143,18 @@ def clean_network_fields(data: dict) -> dict:
 
 @transaction.atomic
 def network_create(
-    *, by, cidr: str, list: str, label: str = "", source: str = "", expires_at=None
+    *, by, cidr: str, list: str, label: str = "", source: str = "", expires_at=None, shared: bool = False
 ) -> KnownNetwork:
     check_can_manage(by)
     fields = clean_network_fields(
-        {"cidr": cidr, "list": list, "label": label, "source": source, "expires_at": expires_at}
+        {
+            "cidr": cidr,
+            "list": list,
+            "label": label,
+            "source": source,
+            "expires_at": expires_at,
+            "shared": shared,
+        }
     )
     if KnownNetwork.objects.filter(
         cidr=fields["cidr"], list=fields["list"], source=fields["source"]

@@ -77,8 +77,8 @@ def test_export_action_and_export_all(client, manager):
     everything = client.get(f"{CHANGELIST}export-csv/")
     assert everything["Content-Type"].startswith("text/csv")
     assert everything.content.decode().splitlines() == [
-        "cidr,list,label,source,expires_at",
-        "203.0.113.0/24,malicious,scrapers,,",
+        "cidr,list,label,source,expires_at,shared",
+        "203.0.113.0/24,malicious,scrapers,,,no",
     ]
 
     selected = client.post(
