@@ -3,6 +3,7 @@
 from datetime import timedelta
 
 from celery import shared_task
+from django.db import DatabaseError
 from django.utils import timezone
 
 from cases.models import Alert
@@ -26,6 +27,17 @@ def fan_out_enrichment(self, alert_ids: list[int]) -> int:
     except Exception as exc:  # kombu raises many types for a broker that went away
         raise self.retry(exc=exc, countdown=10) from exc
     return len(alert_ids)
+
+
+@shared_task(bind=True, autoretry_for=(DatabaseError,), retry_backoff=True, max_retries=5)
+def attach_late_playbooks(self, version_id: int) -> int:
+    """Give a newly published playbook to the open cases it covers that have none
+    (cases.services.playbook_attach); idempotent. Returns how many cases got it."""
+    from cases.services.playbook_attach import attach_late_playbooks as attach
+    from playbooks.models import PlaybookVersion
+
+    version = PlaybookVersion.objects.filter(pk=version_id, status=PlaybookVersion.Status.PUBLISHED).first()
+    return len(attach(version=version)) if version is not None else 0
 
 
 @shared_task

@@ -19,6 +19,7 @@ from . import attack, routing
 from .coverage import Coverage, InvalidCoverage, covering, normalise_covers
 from .importers import ParsedPlaybook, content_hash, parse_playbook
 from .models import Playbook, PlaybookItem, PlaybookVersion
+from .signals import version_published
 
 audit = logging.getLogger("playbooks.audit")
 
@@ -173,6 +174,8 @@ def playbook_version_publish(*, version: PlaybookVersion, by) -> PlaybookVersion
     )
     current.refresh_from_db()
     routing.invalidate()
+    # Cases opened before this playbook existed get it (cases.receivers), after commit.
+    transaction.on_commit(lambda: version_published.send(sender=PlaybookVersion, version=current))
     return current
 
 

@@ -18,5 +18,6 @@ urlpatterns = [
     path("cases/<int:pk>/close/", views.CloseView.as_view(), name="api-case-close"),
     path("cases/<int:pk>/resolve/", views.ResolveView.as_view(), name="api-case-resolve"),
     path("cases/<int:pk>/reopen/", views.ReopenView.as_view(), name="api-case-reopen"),
+    path("cases/<int:pk>/playbook/", views.AttachPlaybookView.as_view(), name="api-case-playbook"),
     path("alerts/<int:pk>/", views.AlertDetailView.as_view(), name="api-alert-detail"),
 ]

@@ -10,7 +10,7 @@ from __future__ import annotations
 from django.contrib.auth import get_user_model
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema
-from rest_framework import generics, status
+from rest_framework import exceptions, generics, serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -62,6 +62,44 @@ def _reload(user, pk: int) -> Case:
 
 
 # --- reads ----------------------------------------------------------------------------
+
+
+class AttachPlaybookInput(serializers.Serializer):
+    technique_id = serializers.CharField(
+        max_length=20, help_text="The published playbook to attach, e.g. T1591.002."
+    )
+
+
+@extend_schema(
+    tags=["workflow"],
+    summary="Attach a published playbook to a case that has none (T2 analysts, SOC managers)",
+    request=AttachPlaybookInput,
+    responses={200: s.CaseStateOutput, **ERRORS},
+)
+class AttachPlaybookView(APIView):
+    permission_classes = [CanView]
+
+    def post(self, request, pk: int):
+        from cases.services.playbook_attach import can_attach_playbook, case_attach_playbook
+        from playbooks.attack import normalize_technique_id
+        from playbooks.models import PlaybookVersion
+
+        if not can_attach_playbook(request.user):
+            raise exceptions.PermissionDenied("Only a T2 analyst or a SOC manager may attach a playbook.")
+        case = selectors.get_case_for_user(request.user, pk)
+        data = _valid(AttachPlaybookInput, request)
+        technique = normalize_technique_id(data["technique_id"])
+        version = (
+            PlaybookVersion.objects.published().filter(playbook__technique_id=technique).first()
+            if technique
+            else None
+        )
+        if version is None:
+            raise exceptions.ValidationError(
+                {"technique_id": ["No published playbook with this technique id."]}
+            )
+        case_attach_playbook(case=case, version=version, by=request.user)
+        return Response(_state(_reload(request.user, pk), request.user))
 
 
 @extend_schema(tags=["cases"])

@@ -312,6 +312,7 @@ class CaseEvent(models.Model):
         COMMENTED = "commented", "Comment"
         SUGGESTIONS_UPDATED = "suggestions_updated", "Assistant suggestions updated"
         CONTAINMENT = "containment", "Containment"
+        PLAYBOOK_ATTACHED = "playbook_attached", "Playbook attached"
 
     # case: indexed by the timeline index (case, created_at); actor: only where set (events
     # written by ingestion have none), see Meta.

@@ -23,6 +23,7 @@ from cases.services.workflow import available_actions
 from soc.errors import DomainError, NotAllowed
 
 from ._common import error_text, flash_domain_error, form_error_text
+from .playbook import attach_playbook_form
 
 TEMPLATE = "cases/case_detail.html"
 
@@ -58,6 +59,7 @@ def case_page_context(request, case) -> dict:
         "comments": selectors.case_comments(case),
         "comment_form": CommentForm(),
         "summary": selectors.l1_summary(case, steps) if show_summary else None,
+        "attach_playbook_form": attach_playbook_form(case, user),
     }
 
 
