@@ -21,6 +21,7 @@ from django.utils import timezone
 
 from intel.addresses import INTERNAL_RANGES
 from intel.models import BusinessPartner, KnownNetwork
+from soc import canonical
 
 from .models import ContainmentAction
 from .targets import IPNetwork, network_text, parse_network
@@ -80,10 +81,7 @@ def _overlaps(a: IPNetwork, b: IPNetwork) -> bool:
 
 
 def _parse_reference(text: str) -> IPNetwork | None:
-    try:
-        return ipaddress.ip_network(str(text).strip(), strict=False)
-    except ValueError:
-        return None
+    return canonical.network(str(text))
 
 
 @dataclass

@@ -7,6 +7,7 @@ block "203.0.113.7", "203.0.113.7/32" or "::ffff:203.0.113.7" is the same reques
 import ipaddress
 import re
 
+from soc import canonical
 from soc.errors import DomainError
 
 from .models import ContainmentAction
@@ -24,22 +25,15 @@ def invalid(message: str) -> DomainError:
 
 def parse_network(value: str) -> IPNetwork:
     """An IP or CIDR as a network; host bits are cleared, IPv4-mapped IPv6 unwrapped."""
-    try:
-        network = ipaddress.ip_network(str(value).strip(), strict=False)
-    except ValueError:
-        raise invalid(f"{value!r} is not an IP address or CIDR network.") from None
-    if isinstance(network, ipaddress.IPv6Network) and network.prefixlen >= 96:
-        mapped = network.network_address.ipv4_mapped
-        if mapped is not None:
-            network = ipaddress.ip_network(f"{mapped}/{network.prefixlen - 96}")
+    network = canonical.network(str(value))
+    if network is None:
+        raise invalid(f"{value!r} is not an IP address or CIDR network.")
     return network
 
 
 def network_text(network: IPNetwork) -> str:
     """Canonical text: a single address without its /32 or /128, a network as CIDR."""
-    if network.prefixlen == network.max_prefixlen:
-        return str(network.network_address)
-    return str(network)
+    return canonical.network_text(network)
 
 
 def network_sort_key(text: str) -> tuple:
@@ -48,12 +42,12 @@ def network_sort_key(text: str) -> tuple:
 
 
 def normalise_account(value: str) -> str:
-    account = str(value).strip()
-    if "\\" in account:  # DOMAIN\user: the directory search is by account name
-        account = account.split("\\", 1)[1]
+    # soc.canonical.account: trimmed, lower case, DOMAIN\user -> user (the directory
+    # search is by account name); then only names a directory query cannot misread.
+    account = canonical.account(str(value)) or ""
     if not ACCOUNT_RE.match(account):
         raise invalid(f"{value!r} is not an account name (letters, digits, . _ - $, optional @domain).")
-    return account.lower()
+    return account
 
 
 def normalise(kind: str, target: str) -> str:

@@ -10,6 +10,8 @@ and link-local. Documentation ranges (192.0.2.0/24, 198.51.100.0/24, 203.0.113.0
 import ipaddress
 from functools import lru_cache
 
+from soc import canonical
+
 IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 
@@ -31,26 +33,15 @@ INTERNAL_RANGES: tuple[IPNetwork, ...] = tuple(
 
 def parse_address(value: str) -> IPAddress | None:
     """An IP address from text (IPv4-mapped IPv6 unwrapped), or None if it is not one."""
-    try:
-        address = ipaddress.ip_address(value.strip())
-    except ValueError:
-        return None
-    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped:
-        return address.ipv4_mapped
-    return address
+    return canonical.ip_address(value)
 
 
 @lru_cache(maxsize=4096)
 def in_internal_ranges(value: str) -> bool:
     """True if the address (or every address of the network) is in built-in internal space."""
-    try:
-        network = ipaddress.ip_network(value.strip(), strict=False)
-    except ValueError:
+    network = canonical.network(value)
+    if network is None:
         return False
-    if isinstance(network, ipaddress.IPv6Network) and network.prefixlen == 128:
-        mapped = network.network_address.ipv4_mapped
-        if mapped is not None:
-            network = ipaddress.ip_network(mapped)
     return any(
         network.version == internal.version and network.subnet_of(internal) for internal in INTERNAL_RANGES
     )

@@ -31,6 +31,8 @@ from django.conf import settings
 from django.db.models import Count, Max
 from django.utils import timezone
 
+from soc import canonical
+
 from .addresses import INTERNAL_RANGES, IPNetwork
 
 PARTNER_LIST = "partner"
@@ -60,18 +62,9 @@ class Match:
 
 
 def parse_network(value: str) -> IPNetwork | None:
-    """A network from an IP or CIDR text (host bits allowed, IPv4-mapped IPv6 unwrapped)."""
-    if not isinstance(value, str):
-        return None
-    try:
-        network = ipaddress.ip_network(value.strip(), strict=False)
-    except ValueError:
-        return None
-    if isinstance(network, ipaddress.IPv6Network) and network.prefixlen == 128:
-        mapped = network.network_address.ipv4_mapped
-        if mapped is not None:
-            return ipaddress.ip_network(mapped)
-    return network
+    """A network from an IP or CIDR text (host bits allowed, IPv4-mapped IPv6 unwrapped):
+    soc.canonical.network."""
+    return canonical.network(value)
 
 
 # (version, first address as an integer, prefix length): what the index works on.
@@ -99,8 +92,9 @@ def parse_key(value: str) -> Key | None:
         prefixlen = int(length)
     else:
         prefixlen = bits
-    if version == 6 and prefixlen == 128 and number >> 32 == 0xFFFF:
-        version, bits, prefixlen, number = 4, 32, 32, number & 0xFFFFFFFF
+    if version == 6 and prefixlen >= 96 and number >> 32 == 0xFFFF:
+        # IPv4-mapped (::ffff:a.b.c.d/n): the IPv4 network, as soc.canonical.network.
+        version, bits, prefixlen, number = 4, 32, prefixlen - 96, number & 0xFFFFFFFF
     mask = ((1 << prefixlen) - 1) << (bits - prefixlen) if prefixlen else 0
     return version, number & mask, prefixlen
 

@@ -10,6 +10,8 @@ import ipaddress
 
 from django.core.exceptions import ValidationError
 
+from soc import canonical
+
 from .enrichment.domains import normalize_domain
 
 MAX_NETWORKS = 500
@@ -40,9 +42,7 @@ def normalize_network(value) -> str:
             params={"value": text[:60], "network": str(loose)},
             code="host_bits",
         ) from None
-    if network.prefixlen == network.max_prefixlen:
-        return str(network.network_address)
-    return str(network)
+    return canonical.network_text(canonical.network(network))
 
 
 def validate_network(value) -> None:

@@ -1,30 +1,27 @@
 """Observable normalisation: one canonical text per entity, so (type, value) is unique.
 
-- ip: `ipaddress` canonical form (IPv6 compressed, IPv4-mapped IPv6 unwrapped);
-- cidr: the network (host bits cleared), compressed;
-- domain / hostname: lowercase, no trailing dot, IDNA-decoded to Unicode when it is
-  punycode-valid (so `xn--` and Unicode spellings are one entity);
-- email: lowercase, domain part normalised like a domain;
+IPs, networks, domains, hostnames, emails and accounts take the forms of soc.canonical
+(the one module every app uses; its docstring says which), after refanging (`[.]`,
+`[at]`) where defanged text is common. Specific to observables:
+
 - url: surrounding whitespace stripped, refanged (`hxxp`, `[.]`), scheme and host lowercase;
-- hash: lowercase hex of a known digest length (MD5, SHA-1, SHA-256, SHA-512);
-- user: as given (accounts can be case-sensitive), surrounding whitespace stripped.
+- hash: lowercase hex of a known digest length (MD5, SHA-1, SHA-256, SHA-512).
 
 `normalise()` returns None for a value that is not a valid instance of its type.
 """
 
-import ipaddress
 import re
 from urllib.parse import urlsplit, urlunsplit
 
 from cases.models import Observable
 from intel.lookup import is_internal as address_is_internal
+from soc import canonical
 
 T = Observable.Type
 
 MAX_VALUE_LENGTH = 2048
 HASH_LENGTHS = {32, 40, 64, 128}
 _HEX_RE = re.compile(r"^[0-9a-f]+$")
-_LABEL_RE = re.compile(r"^(?!-)[a-z0-9_-]{1,63}(?<!-)$")
 # Defanging conventions seen in SIEM and threat-intel text.
 _REFANG = (
     ("[.]", "."),
@@ -46,13 +43,7 @@ def refang(value: str) -> str:
 
 
 def normalise_ip(value: str) -> str | None:
-    try:
-        address = ipaddress.ip_address(value.strip().strip("[]"))
-    except ValueError:
-        return None
-    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped:
-        address = address.ipv4_mapped
-    return address.compressed
+    return canonical.ip(value)
 
 
 def is_internal(type_: str, value: str) -> bool:
@@ -64,45 +55,19 @@ def is_internal(type_: str, value: str) -> bool:
 
 
 def normalise_cidr(value: str) -> str | None:
-    try:
-        return ipaddress.ip_network(value.strip(), strict=False).compressed
-    except ValueError:
-        return None
+    return canonical.cidr(value)
 
 
 def normalise_domain(value: str) -> str | None:
-    value = refang(value.strip()).rstrip(".").lower()
-    if not value or len(value) > 253:
-        return None
-    try:
-        # Unicode and punycode spellings of one name become one (Unicode) entity.
-        ascii_form = value.encode("idna").decode("ascii")
-    except UnicodeError:
-        return None
-    labels = ascii_form.split(".")
-    if not all(_LABEL_RE.match(label) for label in labels):
-        return None
-    try:
-        return ascii_form.encode("ascii").decode("idna")
-    except UnicodeError:
-        return ascii_form
+    return canonical.domain(refang(value.strip()))
 
 
 def normalise_hostname(value: str) -> str | None:
-    return normalise_domain(value)
+    return canonical.hostname(refang(value.strip()))
 
 
 def normalise_email(value: str) -> str | None:
-    value = refang(value.strip()).lower()
-    if value.startswith("mailto:"):
-        value = value[len("mailto:") :]
-    local, at, domain = value.rpartition("@")
-    if not at or not local or any(c.isspace() for c in local):
-        return None
-    domain = normalise_domain(domain)
-    if domain is None or "." not in domain:
-        return None
-    return f"{local}@{domain}"
+    return canonical.email(refang(value.strip()))
 
 
 def normalise_url(value: str) -> str | None:
@@ -137,8 +102,7 @@ def normalise_hash(value: str) -> str | None:
 
 
 def normalise_user(value: str) -> str | None:
-    value = value.strip()
-    return value or None
+    return canonical.account(value)
 
 
 NORMALISERS = {

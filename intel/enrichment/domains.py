@@ -9,31 +9,22 @@ from __future__ import annotations
 from functools import lru_cache
 from urllib.parse import urlsplit
 
-import idna
 import tldextract
+
+from soc import canonical
 
 _EXTRACT = tldextract.TLDExtract(suffix_list_urls=(), cache_dir=None)
 
 
 def normalize_domain(value: str) -> str | None:
-    """Lower-case unicode form of a domain (punycode decoded), or None if it is not one."""
+    """The canonical (U-label, lower-case) form of a domain of at least two labels, or None
+    (soc.canonical.domain; a leading dot is tolerated here)."""
     if not isinstance(value, str):
         return None
-    text = value.strip().strip(".").lower()
-    if not text or len(text) > 253 or any(c.isspace() for c in text) or "/" in text or "@" in text:
+    result = canonical.domain(value.strip().lstrip("."))
+    if result is None or "." not in result:
         return None
-    labels = text.split(".")
-    if len(labels) < 2 or any(not label or len(label) > 63 for label in labels):
-        return None
-    decoded = []
-    for label in labels:
-        if label.startswith("xn--"):
-            try:
-                label = idna.decode(label)
-            except idna.IDNAError:
-                return None
-        decoded.append(label)
-    return ".".join(decoded)
+    return result
 
 
 def domain_of(observable_type: str, value: str) -> str | None:

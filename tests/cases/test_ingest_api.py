@@ -171,7 +171,7 @@ def test_declared_and_extracted_observables_are_normalised(post):
         ("ip", "2001:db8::1", False),
         ("domain", "partner.example.net", False),
         ("email", "bob@partner.example.net", False),
-        ("user", "M.Keller", False),
+        ("user", "m.keller", False),
         ("ip", "10.1.2.3", True),
         ("url", "https://evil.com/login", False),
         ("ip", "2001:db8::9", False),
