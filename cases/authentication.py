@@ -5,10 +5,12 @@ An ingest token (`vgi_`) authenticates as its IngestSource (request.auth), with 
 anonymous request.user, so user-facing endpoints refuse it (soc.permissions).
 """
 
+from datetime import timedelta
 from functools import cache
 
 from django.contrib.auth.models import AnonymousUser
 from django.db import connection
+from django.db.models import Q
 from django.utils import timezone
 from rest_framework import authentication, exceptions
 
@@ -66,7 +68,13 @@ def authenticate_ingest_token(token: str) -> tuple[AnonymousUser, IngestSource]:
         raise exceptions.AuthenticationFailed("Invalid or revoked ingest token.")
     now = timezone.now()
     if source.last_seen_at is None or (now - source.last_seen_at).total_seconds() > TOUCH_INTERVAL_SECONDS:
-        IngestSource.objects.filter(pk=source.pk).update(last_seen_at=now)
+        # Conditional, so of the requests that read a stale time at once only the first
+        # writes (the others match no row); no intake transaction holds this row's lock
+        # any more (IngestTally), so the statement never waits behind one.
+        stale = now - timedelta(seconds=TOUCH_INTERVAL_SECONDS)
+        IngestSource.objects.filter(
+            Q(last_seen_at__isnull=True) | Q(last_seen_at__lt=stale), pk=source.pk
+        ).update(last_seen_at=now)
     return AnonymousUser(), source
 
 

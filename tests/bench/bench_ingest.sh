@@ -14,7 +14,17 @@
 # Knobs (environment): BENCH_C1_REQUESTS (300), BENCH_C8_REQUESTS (1500),
 # BENCH_BATCH_REQUESTS (24), BENCH_BATCH_SIZE (500), BENCH_BATCH_CONCURRENCY (4),
 # BENCH_WORKERS (3 sync gunicorn workers, as the floor was measured), BENCH_MAX_SECONDS (90),
-# BENCH_ROUNDS (2: Vigil and the floor alternate run by run; the report takes medians).
+# BENCH_ROUNDS (2: Vigil and the floor alternate run by run; the report takes medians),
+# BENCH_C32_REQUESTS (3000), BENCH_TOKENS (8: the several-sources runs below).
+#
+# One source against several: single alerts at c=8 and c=32 from one ingest token, then
+# the same load split over BENCH_TOKENS tokens (one loadgen per token, at once;
+# tests/bench/multi_token.py). Nothing every request of one source must lock (issue 15):
+# the one-token rate should be within 10% of the several-token rate.
+#
+# Every alert of the template opens a new case (the heaviest path): its users and hosts
+# are unique, and the one address every alert names (the reporting collector,
+# 203.0.113.7) is registered as shared infrastructure, which never joins cases.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/../.." && pwd)"
@@ -36,6 +46,8 @@ BATCH_CONCURRENCY="${BENCH_BATCH_CONCURRENCY:-4}"
 WORKERS="${BENCH_WORKERS:-3}"
 MAX_SECONDS="${BENCH_MAX_SECONDS:-90}"
 ROUNDS="${BENCH_ROUNDS:-2}"
+C32_REQUESTS="${BENCH_C32_REQUESTS:-3000}"
+TOKENS="${BENCH_TOKENS:-8}"
 
 OUT="$ROOT/var/bench/$(date -u +%Y%m%dT%H%M%SZ)"
 FLOOR_VENV="$ROOT/var/bench/floor-venv"
@@ -105,6 +117,14 @@ loadgen() {  # loadgen.py with aiohttp from .venv; appends its JSON line to resu
     "$PY" "$LOADGEN" --label "$label" --max-seconds "$MAX_SECONDS" "$@" | tail -n 1 | tee -a "$OUT/loadgen.jsonl" >/dev/null
 }
 
+multi() {  # the same load over every token of $TOKENS_FILE at once (tests/bench/multi_token.py)
+    local label="$1"
+    shift
+    "$PY" "$ROOT/tests/bench/multi_token.py" "$LOADGEN" --tokens-file "$TOKENS_FILE" --label "$label" "$@" -- \
+        --url "$URL" --template "$VIGIL_TEMPLATE" --max-seconds "$MAX_SECONDS" --warmup 4 \
+        | tail -n 1 | tee -a "$OUT/loadgen.jsonl" >/dev/null
+}
+
 # --- Vigil ---------------------------------------------------------------------------------
 say "PostgreSQL: recreating database vigil_bench"
 pg "DROP DATABASE IF EXISTS vigil_bench WITH (FORCE)" "CREATE DATABASE vigil_bench"
@@ -136,6 +156,17 @@ printf 'broker: %s\nautovacuum: %s\n' "$BROKER" "$AUTOVACUUM" > "$OUT/environmen
 say "SQL statements per alert (CaptureQueriesContext on the service and on whole requests)"
 "$PY" tests/bench/query_counts.py | tee "$OUT/queries.json"
 TOKEN="$("$PY" manage.py create_ingest_token "bench-$(date +%s)" 2>/dev/null | tail -n 1)"
+TOKENS_FILE="$WORK/tokens.txt"
+for i in $(seq 1 "$TOKENS"); do
+    "$PY" manage.py create_ingest_token "bench-$(date +%s)-$i" 2>/dev/null | tail -n 1 >> "$TOKENS_FILE"
+done
+"$PY" - <<'PYEOF'
+import os, django
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "soc.settings")
+django.setup()
+from intel.models import KnownNetwork
+KnownNetwork.objects.create(cidr="203.0.113.7", list="benign", label="SIEM collector", shared=True)
+PYEOF
 
 PORT="$(free_port)"
 say "starting Vigil: gunicorn soc.wsgi, $WORKERS sync workers, 127.0.0.1:$PORT, DEBUG off"
@@ -182,6 +213,12 @@ for round in $(seq 1 "$ROUNDS"); do
     analyze_both
     loadgen vigil-single-c8 --url "$URL" --template "$VIGIL_TEMPLATE" -H "$H" -n "$C8_REQUESTS" -c 8 --warmup 20
     loadgen floor-single-c8 --url "$FURL" --template "$FLOOR_TEMPLATE" -H "$FH" -n "$C8_REQUESTS" -c 8 --warmup 20
+    analyze_both
+    analyze_both
+    loadgen tokens1-c8 --url "$URL" --template "$VIGIL_TEMPLATE" -H "$H" -n "$C8_REQUESTS" -c 8 --warmup 20
+    multi "tokens$TOKENS-c8" -c 8 -n "$C8_REQUESTS"
+    loadgen tokens1-c32 --url "$URL" --template "$VIGIL_TEMPLATE" -H "$H" -n "$C32_REQUESTS" -c 32 --warmup 32
+    multi "tokens$TOKENS-c32" -c 32 -n "$C32_REQUESTS"
     analyze_both
     loadgen "vigil-batch$BATCH_SIZE-c$BATCH_CONCURRENCY" --url "$URL" --template "$VIGIL_TEMPLATE" -H "$H" \
         --batch "$BATCH_SIZE" -n "$BATCH_REQUESTS" -c "$BATCH_CONCURRENCY" --warmup 2
