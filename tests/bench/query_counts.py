@@ -44,7 +44,7 @@ def native(n: int, user: str | None = None) -> NativeAlert:
         observed_at=datetime.now(UTC),
         observables=[
             ("user", user or f"q-{RUN}-user{n}", "user"),
-            ("hostname", f"ws-{n}.corp.local", "declared"),
+            ("hostname", f"ws-{n}-{RUN}.corp.local", "declared"),
         ],
     )
 
