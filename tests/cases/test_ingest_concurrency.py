@@ -113,3 +113,28 @@ def test_concurrent_new_observables_are_created_once(ingest_source):
     assert Observable.objects.filter(type="domain", value="shared.example.net").count() == 1
     # The shared partner-like domain is a correlation key, so they still form one case.
     assert len({r.case.pk for r in results}) == 1
+
+
+def test_concurrent_alerts_of_techniques_one_playbook_covers_open_exactly_one_case(
+    ingest_source, seed_playbook
+):
+    from playbooks.services import set_playbook_coverage
+
+    set_playbook_coverage(seed_playbook.playbook, ["T1110", "T1566", "T1656"], by=None)
+    source, _ = ingest_source
+    techniques = ["T1591.002", "T1110.003", "T1656", "T1566.002", "T1110.001", "T1591.002"]
+
+    def ingest(i):
+        alert = NativeAlert(
+            source_ref=f"x{i}",
+            title="multi-technique",
+            observed_at=datetime(2026, 3, 4, 13, 41, tzinfo=UTC),
+            technique_ids=[techniques[i]],
+            observables=[("user", "m.keller", "user"), ("ip", f"198.51.100.{i + 1}", "source")],
+        )
+        return ingest_alert(source=source, alert=alert)
+
+    results = run_threads(ingest)
+    assert len({r.case.pk for r in results}) == 1
+    case = Case.objects.get()
+    assert case.alert_count == THREADS and sorted(case.techniques) == sorted(set(techniques))

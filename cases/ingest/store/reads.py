@@ -130,7 +130,7 @@ def lock_keys_and_read(keys: Iterable[str], *, observable_ids: Collection[int], 
     in one round trip on PostgreSQL.
 
     Two alerts about the same attacker arriving at once must not both open a case: each
-    transaction takes a PostgreSQL advisory lock per (technique, key entity) until commit,
+    transaction takes a PostgreSQL advisory lock per (correlation group, key entity) until commit,
     so the second waits and then finds the first one's case. The locks are sorted inside
     one statement, so every transaction takes them in the same order (no deadlock).
     SQLite serialises all writers already (BEGIN IMMEDIATE); there only the query runs.

@@ -164,6 +164,7 @@ def plan_intake(
 
     alert_cases: list[int] = []
     events: list[EventPlan] = []
+    opened = 0
     for position, item in enumerate(alerts):
         native, group = item.alert, item.route.group
         found = {
@@ -193,7 +194,8 @@ def plan_intake(
                         case.sla_due_at or now, _sla_due(case.opened_at, case.severity, sla_minutes)
                     )
         else:
-            ref = -(sum(1 for c in cases.values() if c.is_new) + 1)
+            opened += 1
+            ref = -opened
             case = cases[ref] = CasePlan(
                 ref=ref,
                 is_new=True,
