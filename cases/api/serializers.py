@@ -117,6 +117,7 @@ class AlertSummaryOutput(serializers.ModelSerializer):
             "observed_at",
             "received_at",
             "tags",
+            "flags",
             "raw",
         ]
 

@@ -162,3 +162,5 @@ def test_the_case_page_and_api_show_the_unknown_technique_flag_and_all_technique
     data = client.get(f"/api/v1/cases/{first.case.pk}/").json()
     assert data["techniques"] == ["T1591.002", "T1110.003", "T9999.999"]
     assert data["flags"] == [{"code": "unknown_technique", "detail": "T9999.999"}]
+    flagged = next(a for a in data["alerts"] if a["source_ref"] == "b")
+    assert flagged["flags"] == [{"code": "unknown_technique", "field": "technique", "detail": "T9999.999"}]
