@@ -251,6 +251,10 @@ def set_playbook_coverage(playbook: Playbook, covers, *, by) -> Playbook:
     Playbook.objects.filter(pk=locked.pk).update(covers=cleaned)
     playbook.covers = cleaned
     routing.invalidate()
+    published = PlaybookVersion.objects.published().filter(playbook=locked).first()
+    if published is not None and set(cleaned) - set(before):
+        # Covering more: open cases of the new techniques without a playbook get this one.
+        transaction.on_commit(lambda: version_published.send(sender=Playbook, version=published))
     if before != cleaned:
         message = f"Coverage: {', '.join(before) or 'none'} -> {', '.join(cleaned) or 'none'}"
         if getattr(by, "is_authenticated", False):

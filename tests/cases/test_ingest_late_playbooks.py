@@ -126,3 +126,17 @@ def test_t2_and_managers_attach_by_hand_l1_and_outsiders_may_not(
         f"/api/v1/cases/{other.pk}/playbook/", {"technique_id": "T1591.002"}, content_type="application/json"
     )
     assert again.status_code == 409
+
+
+def test_widening_coverage_attaches_the_playbook_to_cases_of_the_new_techniques(
+    ingest_source, seed_playbook, manager, django_capture_on_commit_callbacks, monkeypatch
+):
+    monkeypatch.setattr("cases.receivers.send_task_safely", lambda task, *a: False)  # inline
+    monkeypatch.setattr("soc.tasks.send_task_safely", lambda task, *a, **kw: True)
+    source, _ = ingest_source
+    phishing = ingest_alert(source=source, alert=alert("p", "T1566.002")).case
+    assert phishing.needs_playbook
+    with django_capture_on_commit_callbacks(execute=True):
+        set_playbook_coverage(seed_playbook.playbook, ["T1566"], by=manager)
+    phishing.refresh_from_db()
+    assert phishing.playbook_version == seed_playbook and phishing.correlation_group == "pb:T1591.002"
