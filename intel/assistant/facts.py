@@ -133,10 +133,11 @@ class CaseFacts:
     def external_domains(self, *, with_urls: bool = True) -> list[tuple[AlertView, Obs, str]]:
         """(alert, observable, domain) for non-organisation email domains, domain
         observables and (with_urls) URL hosts; each domain once per alert."""
-        types = ("email", "domain", "url") if with_urls else ("email", "domain")
+        types = ("email", "url", "domain") if with_urls else ("email", "domain")
         out, seen = [], set()
         for alert in self.alerts:
-            for obs in alert.of_types(*types):
+            # Senders and links first: a domain observable often repeats an address's domain.
+            for obs in sorted(alert.of_types(*types), key=lambda o: types.index(o.type)):
                 domain = obs.domain
                 if not domain or self.ref.is_org_domain(domain) or (alert.id, domain) in seen:
                     continue

@@ -128,13 +128,13 @@ def compare_labels(label: str, suffix: str, p_label: str, p_suffix: str) -> tupl
         return ("tld_swap",) if suffix != p_suffix else ()
     look, p_look = fold(label), fold(p_label)
     if look == p_look:
-        kinds.append("homoglyph")
-    elif len(p_label) >= settings.VIGIL_LOOKALIKE_MIN_LABEL:
+        return ("homoglyph",)
+    if len(p_label) >= settings.VIGIL_LOOKALIKE_MIN_LABEL:
         distance = min(DamerauLevenshtein.distance(label, p_label), DamerauLevenshtein.distance(look, p_look))
         if 0 < distance <= settings.VIGIL_LOOKALIKE_MAX_DISTANCE:
             kinds.append("edit_distance")
-        elif _added_word(look, p_look):
-            kinds.append("added_hyphen_or_word")
+        if _added_word(look, p_look):
+            kinds.append("added_word_or_hyphen")
     return tuple(kinds)
 
 
