@@ -271,8 +271,6 @@ VIGIL_INTEL_INDEX_TTL_SECONDS = env.float("VIGIL_INTEL_INDEX_TTL_SECONDS", defau
 # The L1 assistant applies the SOC's decision rules (shared/playbooks/T1591.002-decision-rules.md);
 # every number of those rules is one of these settings. Evidence is computed over the case's
 # own alerts, each judged at its observed_at.
-# related_activity (case page): alerts of the case sharing an observable within this window.
-VIGIL_RELATED_ACTIVITY_WINDOW = timedelta(hours=env.float("VIGIL_RELATED_ACTIVITY_WINDOW_HOURS", default=72))
 # Q2 burst: at least this many alerts from one source IP within this window.
 VIGIL_PROBING_MIN_ALERTS = env.int("VIGIL_PROBING_MIN_ALERTS", default=5)
 VIGIL_PROBING_WINDOW = timedelta(minutes=env.float("VIGIL_PROBING_WINDOW_MINUTES", default=10))
