@@ -113,10 +113,10 @@ def recommend(case: Case, steps: Iterable[CaseStep] | None = None) -> dict:
 def _result(decision: str, reason: str, used: list[_Value], met: list[_Value]) -> dict:
     suggested = [v for v in used if v.from_suggestion]
     if suggested and decision == CLOSE:
-        reason += " (using the assistant's suggestions for the items not worked yet)"
+        reason = reason.rstrip(".") + " (using the assistant's suggestions for the items not worked yet)"
     return {
         "decision": decision,
-        "reason": _sentence(reason) if not reason.endswith(")") else reason,
+        "reason": _sentence(reason),
         "used_suggestions": bool(suggested),
         "criteria_met": [v.step.item.text for v in met],
     }

@@ -32,7 +32,7 @@ ABNORMAL, NORMAL, PUBLIC_ONLY, CONFIDENTIAL = (
 LOGIN_SUCCESS, LOGIN_FAILURE, FAILURES, ACCOUNTS = "login_success", "login_failure", "failures", "accounts"
 CREDENTIALS_SUBMITTED, ACCOUNT_ANOMALY, AUTHORISED = "credentials_submitted", "account_anomaly", "authorised"
 BLOCKED, DELIVERED, CLICKED, REPLIED = "blocked", "delivered", "clicked", "replied"
-EVENTS, FRAUD = "events", "fraud"
+EVENTS, FRAUD, LOGIN_ATTACK = "events", "fraud", "login_attack"
 
 # Plain wording facts: (kind, pattern).
 TEXT_PATTERNS = (
@@ -57,6 +57,7 @@ TEXT_PATTERNS = (
     (ACCOUNT_ANOMALY, w.ACCOUNT_ANOMALY),
     (AUTHORISED, w.AUTHORISED),
     (FRAUD, w.FRAUD),
+    (LOGIN_ATTACK, w.LOGIN_ATTACK),
     *((kind, pattern) for kind, pattern in w.OUTCOMES.items()),
 )
 # Where vendors put record counts and byte sizes.
@@ -198,7 +199,7 @@ def _text_facts(cite: str, text: str, add) -> None:
         if value:
             add(BYTES, cite, text, value)
     for match in w.FAILURES.finditer(text):
-        value = w.number(match.group(1) or match.group(2) or "")
+        value = w.number(match.group(1) or match.group(2) or match.group(3) or "")
         if value:
             add(FAILURES, cite, text, value)
     for match in w.ACCOUNTS.finditer(text):

@@ -78,6 +78,12 @@ class Analysis:
             fact = alert.first(r.SOLICITATION)
             if fact and alert.is_communication:
                 signals.append(_signal(fact.evidence(), alert, self.partners_of(alert)))
+            # A vendor naming brute force or stuffing without counts: its word is the evidence;
+            # with counts, the thresholds decide (patterns below).
+            fact = alert.first(r.LOGIN_ATTACK)
+            counted = alert.has(r.FAILURES, r.ACCOUNTS) or alert.max_value(r.EVENTS) > 1
+            if fact and not counted:
+                signals.append(_signal(fact.evidence(), alert, self.partners_of(alert)))
         for pattern in self.patterns.bursts + self.patterns.stuffing:
             signals.append(
                 Signal(pattern.evidence("ip"), pattern.alert_ids[0], self._pattern_partners(pattern))
@@ -127,7 +133,10 @@ class Analysis:
                     signals.append(_signal(fact.evidence(), alert, partners))
             failed = [f for f in alert.all(r.AUTH_FAIL) if f.value in ("spf", "dmarc")]
             senders = self._senders(alert)
-            owned = [o for o in senders if ref.is_org_domain(o.domain) or ref.partner_of_domain(o.domain)]
+            claimed_from = senders or [o for o in alert.of_types("email") if o.role != "destination"]
+            owned = [
+                o for o in claimed_from if ref.is_org_domain(o.domain) or ref.partner_of_domain(o.domain)
+            ]
             if failed and owned:
                 detail = f"{owned[0].value} fails {failed[0].value.upper()}: {failed[0].detail}"
                 signals.append(

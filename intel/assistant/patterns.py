@@ -128,9 +128,11 @@ def compute(facts: CaseFacts) -> CasePatterns:
         weight = max(alert.max_value(r.EVENTS), 1)
         for ip in {ip.value for ip in alert.ips}:
             by_source[ip].append((alert.observed_at, weight, alert.id))
-        for obs in alert.of_types("email"):
-            if obs.role == "sender":
-                by_sender[obs.value].append((alert.observed_at, 1, alert.id))
+        emails = alert.of_types("email")
+        for obs in [o for o in emails if o.role == "sender"] or [o for o in emails if o.role == "declared"][
+            :1
+        ]:
+            by_sender[obs.value].append((alert.observed_at, 1, alert.id))
         failures = failures_of(alert)
         if not failures:
             continue

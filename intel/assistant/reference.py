@@ -179,15 +179,31 @@ class Reference:
                 return partner
         return None
 
-    def partners_named_in(self, text: str) -> list:
-        """Partners whose name (or its first distinctive word) or domain label appears in text."""
+    def partners_named_in(self, text: str, *, names_as_written: bool = True) -> list:
+        """Partners whose name, domain label or first name word appears in text. The first
+        word alone ("Nordwind" of "Nordwind Logistik GmbH") counts when written capitalised,
+        as a name is, or inside an identifier (so "Global" of "Global Freight" is not found
+        in "global rollout"),
+        unless names_as_written is False (account names are lower-case)."""
         lowered = text.lower()
         found = []
         for partner in self.partners:
-            words = [w for w in re.split(r"\W+", partner.name.lower()) if len(w) >= 4]
+            words = [w for w in re.split(r"\W+", partner.name) if len(w) >= 4]
             labels = [split_domain(d)[1] for d, p in self.partner_domains if p is partner]
-            needles = [partner.name.lower()] + words[:1] + [label for label in labels if len(label) >= 4]
-            if any(re.search(rf"\b{re.escape(n)}", lowered) for n in needles):
+            needles = [partner.name.lower()] + [label for label in labels if len(label) >= 4]
+            hit = any(re.search(rf"\b{re.escape(n)}", lowered) for n in needles)
+            if not hit and words:
+                first = words[0]
+                if names_as_written:
+                    # Capitalised as a name, or inside an identifier ("woodgrove_contract.pdf").
+                    word = re.escape(first.lower())
+                    hit = bool(
+                        re.search(rf"\b{re.escape(first[:1].upper() + first[1:])}", text)
+                        or re.search(rf"\b{word}[_-]\w|\w[_-]{word}\b", lowered)
+                    )
+                else:
+                    hit = bool(re.search(rf"\b{re.escape(first.lower())}", lowered))
+            if hit:
                 found.append(partner)
         return found
 
@@ -200,7 +216,7 @@ class Reference:
             if owner is not None:
                 return owner
             value = value.rsplit("@", 1)[0]
-        matches = self.partners_named_in(value.replace(".", " ").replace("_", " "))
+        matches = self.partners_named_in(value.replace(".", " ").replace("_", " "), names_as_written=False)
         return matches[0] if matches else None
 
     def classify_ip(self, value: str, at: datetime) -> IpJudgement:

@@ -19,20 +19,23 @@ RECON = re.compile(
     r"|enumerat\w*|sequential\w*|incrementing (?:ids?|page|object)|walk(?:ed|ing)? through|harvest\w*"
     r"|prob(?:e|es|ed|ing)\b|fuzz\w*|dirbust\w*|directory brute\w*|reconnaissance|zone transfer|axfr"
     r"|vrfy|rcpt to probing|paginat\w* through|mirror(?:ed|ing) the|bulk (?:lookup|query|queries)"
-    r"|(?:page|id|offset)=\d+\s*(?:\.\.|to|-|through)\s*\d+)",
+    r"|(?:page|id|offset)=\d+\s*(?:\.\.|to|-|through)\s*\d+|headless browser|bot-like"
+    r"|automated (?:collection|scraping|harvest\w*|enumeration|requests|queries|crawl\w*|download\w* of))",
     _I,
 )
 SOLICITATION = re.compile(
     r"\b(request\w*|ask\w*|seek\w*|solicit\w*|send (?:us|me|over)|share|provide|forward|compile|looking for"
     r"|would like|wants? (?:to (?:know|receive|get))|inquir\w*|enquir\w*|questionnaire|survey)\b[^.?!]{0,90}?"
     r"\b(suppliers?|vendors?|partners?|subcontractors?|distributors?|resellers?|signator\w*|contacts?"
-    r"|org(?:ani[sz]ation(?:al)?)? chart|who you work with|business relationships?|customer list)\b",
+    r"|org(?:ani[sz]ation(?:al)?)? chart|who you work with|business relationships?|customer list)\b"
+    r"|\b(?:supplier|vendor|partner|customer|contact|distributor)s?\s+(?:list|contacts|details|directory|names|register)\b"
+    r"[^.?!]{0,40}\b(?:request\w*|asked|solicit\w*|sought|wanted)\b",
     _I,
 )
 COMMUNICATION = re.compile(
     r"\b(e-?mails?|mail|sender|phish\w*|lure|linkedin|social[- ]media profile|invitation"
     r"|connection request|direct message|inmail|voicemail|phone call|caller|sms|whatsapp|reply-?to|newsletter"
-    r"|questionnaire)\b",
+    r"|questionnaire|teams message|chat message|instant message)\b",
     _I,
 )
 # Scanning words that describe a security control, not the activity ("attachment scanned").
@@ -48,8 +51,9 @@ FRAUD = re.compile(
     _I,
 )
 IMPERSONATION = re.compile(
-    r"\b(impersonat\w*|posing as|poses as|pretend\w*|claim(?:s|ed|ing)? to be|spoof\w*|fake (?:profile|account|persona)"
-    r"|fraudulent (?:profile|account|persona)|masquerad\w*)",
+    r"\b(impersonat\w*|posing as|poses as|pretend\w*|claim(?:s|ed|ing)? to (?:be|represent|work for)|spoof\w*"
+    r"|(?:fake|fraudulent|bogus|cloned)\b[^.]{0,30}?\b(?:profile|account|persona|page|website|site|identity)"
+    r"|masquerad\w*)",
     _I,
 )
 DISPLAY_NAME_MISMATCH = re.compile(
@@ -95,7 +99,7 @@ PERSONAL_DESTINATION = re.compile(
     _I,
 )
 PUBLISHED = re.compile(
-    r"\b(paste ?site|pastebin|ghostbin|dark ?web|leak site|(?:published|posted|dumped|shared|exposed|listed|offered)"
+    r"\b(paste ?site|pastebin|ghostbin|dark[- ]?web|leak site|(?:published|posted|dumped|shared|exposed|listed|offered)"
     r"\s+(?:on|to|in|for sale on)\s+(?:a\s+|an\s+)?(?:public|open|paste|underground|criminal|hacker|telegram|forum|github)"
     r"|publicly (?:accessible|exposed|readable|listed)|found (?:on|in) (?:a\s+)?(?:public|open|paste)|for sale)",
     _I,
@@ -128,9 +132,11 @@ CONFIDENTIAL = re.compile(
     _I,
 )
 SUCCESS_LOGIN = re.compile(
-    r"\b(?:log-?ins?|log-?ons?|sign-?ins?|authentications?)\s+(?:was\s+|were\s+)?(?:succeeded|successful|success|accepted|granted|ok)\b"
+    r"\b(?:log-?ins?|log-?ons?|sign-?ins?|authentications?)\b(?:(?!fail|\bnot?\b|never|none|without|n't)(?:[^.;]|\.(?=\S))){0,40}?"
+    r"\b(?:succeeded|successful|success|accepted|granted|ok)\b"
     r"|\bsuccessful(?:ly)?\s+(?:\w+\s+)?(?:log-?ins?|log-?ons?|sign-?ins?|authenticat\w*|signed in|logged (?:in|on))"
-    r"|\b(?:signed|logged) (?:in|on)\b|\bauthenticated (?:successfully|as)\b|\bsession (?:established|opened)\b",
+    r"|\b(?:signed|logged) (?:in|on)\b|\bauthenticated (?:successfully|as)\b|\bsession (?:established|opened)\b"
+    r"|\baccess granted\b|\b(?:log-?in|sign-?in|logon) (?:ok|success)\b",
     _I,
 )
 CREDENTIALS_SUBMITTED = re.compile(
@@ -143,6 +149,9 @@ ACCOUNT_ANOMALY = re.compile(
     r"|two (?:distant )?locations|session (?:hijack\w*|token (?:theft|replay))|token replay|atypical (?:sign-?in|log-?in) location"
     r"|unfamiliar sign-?in)",
     _I,
+)
+LOGIN_ATTACK = re.compile(
+    r"\b(brute[- ]?forc\w*|credential[- ]stuffing|password[- ]spray\w*|spraying attack)", _I
 )
 AUTHORISED = re.compile(
     r"\b(authori[sz]ed|approved|sanctioned|allow-?listed|whitelisted|in scope|agreed|contracted|pen(?:etration)?[- ]?test\w*"
@@ -164,14 +173,16 @@ OUTCOMES = {
 COUNT = r"(\d{1,3}(?:[,\u202f ]\d{3})+|\d+(?:\.\d+)?\s*[kKmM]?)"
 RECORDS = re.compile(
     COUNT
-    + r"\s+(?:[\w-]+\s+){0,2}?(rows|records|entries|contacts|documents|files|lines|items|objects|profiles)\b",
+    + r"\s+(?:[\w-]+\s+){0,2}?(rows|records|entries|contacts|documents|files|lines|items|objects|profiles"
+    r"|suppliers|customers|vendors|employees)\b",
     _I,
 )
-SIZE = re.compile(r"(\d+(?:[.,]\d+)?)\s*(bytes|[kmgt]i?b)\b", _I)
+SIZE = re.compile(r"(\d{1,3},\d{3}|\d+(?:[.,]\d+)?)\s*(bytes|[kmgt]i?b)\b", _I)
 FAILURES = re.compile(
     COUNT + r"\s+(?:consecutive\s+|repeated\s+)?(?:failed|unsuccessful|invalid|bad|wrong)\s+(?:\w+\s+){0,2}?"
     r"(?:log-?ins?|log-?ons?|sign-?ins?|attempts?|passwords?|authentications?|tries)"
-    r"|" + COUNT + r"\s+(?:log-?in |logon |sign-?in |authentication |password )?(?:failures|attempts)\b",
+    r"|" + COUNT + r"\s+(?:log-?in |logon |sign-?in |authentication |password )?(?:failures|attempts)\b"
+    r"|(?:failed|unsuccessful|invalid)\s+(?:\w+\s+){0,2}?(?:log-?ins?|sign-?ins?|attempts|authentications?)\s*(?:\(|:|=)\s*(\d[\d,]*)",
     _I,
 )
 ACCOUNTS = re.compile(
@@ -215,8 +226,10 @@ def number(text: str) -> int | None:
 
 
 def size_in_bytes(amount: str, unit: str) -> int | None:
+    """'2.3' GB, '3,2' GB (decimal comma) and '1,200' MB (thousands) in bytes."""
+    amount = amount.replace(",", "") if re.fullmatch(r"\d{1,3},\d{3}", amount) else amount.replace(",", ".")
     try:
-        value = float(amount.replace(",", "."))
+        value = float(amount)
     except ValueError:
         return None
     return int(value * UNITS.get(unit.lower(), 1))
