@@ -44,11 +44,17 @@ class Analysis:
 
     def __post_init__(self):
         self.patterns = compute(self.facts)
+        self._involved: dict[int, list] = {}
 
     # --- Involvement of partners ---------------------------------------------------------
 
     def partners_of(self, alert: AlertView) -> list:
         """Partners an alert involves: their networks, accounts, domains, lookalikes or name."""
+        if alert.id not in self._involved:
+            self._involved[alert.id] = self._partners_of(alert)
+        return self._involved[alert.id]
+
+    def _partners_of(self, alert: AlertView) -> list:
         ref, found = self.facts.ref, []
         found += [ip.partner for ip in alert.ips if ip.partner is not None]
         found += [ref.partner_of_account(a) for a in alert.accounts()]

@@ -157,6 +157,7 @@ class Reference:
         raw = settings.VIGIL_ORG_DOMAINS if org_domains is None else org_domains
         self.org_domains = [d for d in (normalize_domain(v) for v in raw) if d]
         self._by_id = {p.pk: p for p in partners}
+        self._lookalikes: dict[str, Lookalike | None] = {}
 
     @cached_property
     def partner_domains(self) -> list[tuple[str, object]]:
@@ -247,6 +248,11 @@ class Reference:
 
     def lookalike(self, domain: str | None) -> Lookalike | None:
         """The first protected domain that `domain` imitates, or None (also for owned domains)."""
+        if domain not in self._lookalikes:
+            self._lookalikes[domain] = self._find_lookalike(domain)
+        return self._lookalikes[domain]
+
+    def _find_lookalike(self, domain: str | None) -> Lookalike | None:
         if not domain or self.is_org_domain(domain) or self.partner_of_domain(domain) is not None:
             return None
         _, label, suffix = split_domain(domain)
