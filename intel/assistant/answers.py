@@ -38,7 +38,7 @@ def q1_known_ips(a: Analysis) -> dict:
         alert, ip = bad[0]
         return suggestion(
             NO,
-            f"{ip.value} is {ip.kind.replace('-', ' ')} at alert {alert.id}: {ip.detail}.",
+            f"Not every address is legitimate ({ip.kind.replace('-', ' ')}): {ip.detail} (alert {alert.id}).",
             [ip_evidence(x, y) for x, y in bad + good],
         )
     kinds = sorted({ip.kind.replace("-", " ") for _, ip in good})
