@@ -5,6 +5,7 @@ each sentence of the description. Each fact cites the field path or the sentence
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from typing import TYPE_CHECKING
 
 from intel.enrichment.domains import normalize_domain
@@ -14,7 +15,6 @@ from . import wording as w
 
 if TYPE_CHECKING:  # pragma: no cover
     from .facts import AlertView
-    from .reference import Reference
 
 # Fact kinds.
 RECON, SOLICITATION, COMMUNICATION = "recon", "solicitation", "communication"
@@ -112,7 +112,25 @@ def _mail_domain(address: str | None) -> str | None:
     return normalize_domain(address.rsplit("@", 1)[1].strip(" >"))
 
 
-def read(alert: AlertView, ref: Reference) -> list:
+# An alert's content never changes once stored, so what it says is read once per process:
+# a case refreshed after each of its 500 alerts does not re-read the other 499.
+_READ: OrderedDict[tuple, list] = OrderedDict()
+MAX_CACHED_ALERTS = 20_000
+
+
+def read(alert: AlertView) -> list:
+    """The facts an alert states, in its vendor fields and text."""
+    key = (alert.id, alert.observed_at, alert.title, alert.description, repr(alert.tags), repr(alert.raw))
+    found = _READ.get(key)
+    if found is None:
+        found = _read(alert)
+        _READ[key] = found
+        if len(_READ) > MAX_CACHED_ALERTS:
+            _READ.popitem(last=False)
+    return list(found)
+
+
+def _read(alert: AlertView) -> list:
     from .facts import Fact
 
     facts: list[Fact] = []

@@ -174,7 +174,7 @@ def gather(case: Case, *, reference: Reference | None = None) -> CaseFacts:
             observables=by_alert.get(row["id"], []),
         )
         view.ips = [ref.classify_ip(o.value, view.observed_at) for o in view.of_types("ip", "cidr")]
-        view.facts = alert_reading.read(view, ref)
+        view.facts = alert_reading.read(view)
         alerts.append(view)
     return CaseFacts(case=case, alerts=alerts, ref=ref)
 

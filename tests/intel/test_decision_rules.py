@@ -110,7 +110,7 @@ def test_facts_cite_the_vendor_field_or_the_sentence(ref):
             "event": {"category": ["authentication"], "outcome": "success"},
         },
     )
-    facts = {f.kind: f for f in r.read(alert, ref)}
+    facts = {f.kind: f for f in r.read(alert)}
     assert facts[r.RECORDS].value == 4212 and facts[r.RECORDS].cite == "description"
     assert "4,212 supplier rows" in facts[r.RECORDS].detail
     assert facts[r.BYTES].value == 2_300_000_000
@@ -139,12 +139,12 @@ def test_facts_cite_the_vendor_field_or_the_sentence(ref):
     ],
 )
 def test_outcomes_and_wording_in_text(ref, text, kind, present):
-    assert any(f.kind == kind for f in r.read(view(description=text), ref)) is present
+    assert any(f.kind == kind for f in r.read(view(description=text))) is present
 
 
 def test_evidence_quotes_are_shortened_at_a_word_boundary(ref):
     sentence = "Scraping of the partner directory " + "with many more words " * 20 + "at the end."
-    fact = next(f for f in r.read(view(description=sentence), ref) if f.kind == r.RECON)
+    fact = next(f for f in r.read(view(description=sentence)) if f.kind == r.RECON)
     assert fact.detail.endswith("…")
     assert sentence.startswith(fact.detail[:-1])
     assert fact.detail[-2] != " " and sentence[len(fact.detail) - 1] == " "
