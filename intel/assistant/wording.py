@@ -41,7 +41,7 @@ COMMUNICATION = re.compile(
 # Scanning words that describe a security control, not the activity ("attachment scanned").
 RECON_EXCLUDED = re.compile(
     r"\b(?:virus|malware|av|anti-?virus|attachment|sandbox|content|url|link|safe ?links?|dlp|spam)\s+(?:scan\w*|prob\w*)"
-    r"|\bcredential[- ]harvest\w*|\bscanned (?:by|with|clean)|\bscan (?:clean|result|verdict)|\bhealth[- ]?(?:check|probe)\w*|\b(?:liveness|readiness|uptime"
+    r"|\bcredential[- ]harvest\w*|\b(?:attachments?|files?|messages?|mails?|e-?mails?|urls?|links?|payloads?)\s+(?:was\s+|were\s+)?scanned\b|\bscanned clean|\bscan (?:clean|result|verdict)|\bhealth[- ]?(?:check|probe)\w*|\b(?:liveness|readiness|uptime"
     r"|load[- ]balancer|monitoring|synthetic|keep-?alive) (?:probe|check|monitor)\w*",
     _I,
 )
