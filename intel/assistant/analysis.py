@@ -179,7 +179,9 @@ class Analysis:
         brute_min = settings.VIGIL_BRUTE_FORCE_MIN_FAILURES
         for alert in facts.alerts:
             failed_only = alert.has(r.LOGIN_FAILURE, r.FAILURES) and not alert.has(r.LOGIN_SUCCESS)
-            if alert.accounts() and not failed_only:
+            # A mail's user is its recipient, not someone using the account.
+            in_use = not alert.is_communication or alert.has(r.LOGIN_SUCCESS)
+            if alert.accounts() and not failed_only and in_use:
                 for ip in alert.ips:
                     if ip.kind == MALICIOUS:
                         detail = f"{alert.accounts()[0]} used from a malicious-listed address: {ip.detail}"
