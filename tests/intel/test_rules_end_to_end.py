@@ -19,18 +19,19 @@ from intel.management.commands.evaluate_assistant import DEFAULT_COVERS
 from tests.conftest import SEED_PLAYBOOK
 
 SCENARIOS = Path(__file__).parent / "scenarios"
-# Scenarios with entities of their own (so no two of them correlate into one case),
-# covering every answer of the questions and of the criteria.
+# Scenarios with entities of their own (no shared IP, account, external address or domain,
+# or internal hostname, so no two of them correlate into one case), covering every answer
+# of the questions and of the criteria.
 CHOSEN = (
     "directory-scraper-burst-malicious",
     "crm-export-from-anonymising-proxy",
     "nordwind-scheduled-edi-sync",
     "linkedin-profile-nordwind-manager",
-    "contoso-ended-contract-api-read",
+    "litware-ended-yesterday",
     "adatum-before-contract-start",
     "tailspin-zero-for-o",
     "supplier-list-on-paste-site",
-    "internal-vulnerability-scanner",
+    "workstation-sequential-supplier-ids",
 )
 
 
