@@ -1,44 +1,26 @@
 """The signals of the decision rules, computed once per case: what probes (Q2), what
-impersonates or uses an account that is not the user's (Q3), what leaves (E1), what a
-partner does beyond its contract (E3), which high-criticality partner is involved (E4).
+impersonates or uses an account that is not the user's (Q3), and which partners an alert
+involves; the escalation criteria's signals (E1-E4) come from criteria.CriteriaSignals.
 
 Each signal is an evidence entry citing the alert and the field, sentence or observable.
 """
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from functools import cached_property
 
 from django.conf import settings
 
 from . import alert_reading as r
+from .criteria import ADDRESS_WORDS, INBOUND_TECHNIQUES, CriteriaSignals, Signal, signal_of
 from .facts import AlertView, CaseFacts, ip_evidence, obs_evidence
 from .patterns import CasePatterns, compute
-from .reference import MALICIOUS, PARTNER_ACTIVE, UNKNOWN_EXTERNAL, contract_active, contract_text, free_mail
-
-INBOUND_TECHNIQUES = ("T1566", "T1598", "T1656", "T1534")
-ADDRESS_WORDS = re.compile(r"\b(e-?mail|address|mailbox|inbox|gmail|outlook|proton)", re.IGNORECASE)
+from .reference import MALICIOUS, UNKNOWN_EXTERNAL, free_mail
 
 
 @dataclass
-class Signal:
-    evidence: dict
-    alert_id: int | None = None
-    partners: tuple = ()  # BusinessPartner objects involved
-
-    @property
-    def detail(self) -> str:
-        return self.evidence["detail"]
-
-
-def _signal(evidence: dict, alert: AlertView | None, partners=()) -> Signal:
-    return Signal(evidence, alert.id if alert else None, tuple(p for p in partners if p is not None))
-
-
-@dataclass
-class Analysis:
+class Analysis(CriteriaSignals):
     facts: CaseFacts
     patterns: CasePatterns = field(init=False)
 
@@ -80,16 +62,16 @@ class Analysis:
         for alert in self.facts.alerts:
             fact = alert.first(r.RECON)
             if fact:
-                signals.append(_signal(fact.evidence(), alert, self.partners_of(alert)))
+                signals.append(signal_of(fact.evidence(), alert, self.partners_of(alert)))
             fact = alert.first(r.SOLICITATION)
             if fact and alert.is_communication:
-                signals.append(_signal(fact.evidence(), alert, self.partners_of(alert)))
+                signals.append(signal_of(fact.evidence(), alert, self.partners_of(alert)))
             # A vendor naming brute force or stuffing without counts: its word is the evidence;
             # with counts, the thresholds decide (patterns below).
             fact = alert.first(r.LOGIN_ATTACK)
             counted = alert.has(r.FAILURES, r.ACCOUNTS) or alert.max_value(r.EVENTS) > 1
             if fact and not counted:
-                signals.append(_signal(fact.evidence(), alert, self.partners_of(alert)))
+                signals.append(signal_of(fact.evidence(), alert, self.partners_of(alert)))
         for pattern in self.patterns.bursts + self.patterns.stuffing:
             signals.append(
                 Signal(pattern.evidence("ip"), pattern.alert_ids[0], self._pattern_partners(pattern))
@@ -124,7 +106,7 @@ class Analysis:
             found = self.facts.ref.lookalike(domain)
             if found:
                 signals.append(
-                    _signal(obs_evidence(alert, obs, "lookalike", found.describe()), alert, [found.partner])
+                    signal_of(obs_evidence(alert, obs, "lookalike", found.describe()), alert, [found.partner])
                 )
         return signals
 
@@ -136,7 +118,7 @@ class Analysis:
             for kind in (r.REPLY_TO, r.DISPLAY_NAME, r.IMPERSONATION):
                 fact = alert.first(kind)
                 if fact:
-                    signals.append(_signal(fact.evidence(), alert, partners))
+                    signals.append(signal_of(fact.evidence(), alert, partners))
             failed = [f for f in alert.all(r.AUTH_FAIL) if f.value in ("spf", "dmarc")]
             senders = self._senders(alert)
             claimed_from = senders or [o for o in alert.of_types("email") if o.role != "destination"]
@@ -146,7 +128,7 @@ class Analysis:
             if failed and owned:
                 detail = f"{owned[0].value} fails {failed[0].value.upper()}: {failed[0].detail}"
                 signals.append(
-                    _signal(obs_evidence(alert, owned[0], failed[0].cite, detail), alert, partners)
+                    signal_of(obs_evidence(alert, owned[0], failed[0].cite, detail), alert, partners)
                 )
             claimed = ref.partners_named_in(alert.text)
             inbound = (alert.technique_id or "").startswith(INBOUND_TECHNIQUES) or any(
@@ -155,7 +137,7 @@ class Analysis:
             for obs in senders:
                 if inbound and free_mail(obs.domain) and claimed and not alert.has(r.PERSONAL_DESTINATION):
                     detail = f"free-mail sender {obs.value} presents as {claimed[0].name}"
-                    signals.append(_signal(obs_evidence(alert, obs, "sender", detail), alert, claimed))
+                    signals.append(signal_of(obs_evidence(alert, obs, "sender", detail), alert, claimed))
                     break
         return signals
 
@@ -186,7 +168,7 @@ class Analysis:
                     if ip.kind == MALICIOUS:
                         detail = f"{alert.accounts()[0]} used from a malicious-listed address: {ip.detail}"
                         signals.append(
-                            _signal(
+                            signal_of(
                                 ip_evidence(alert, ip) | {"detail": detail}, alert, self.partners_of(alert)
                             )
                         )
@@ -201,13 +183,13 @@ class Analysis:
                 detail = (
                     f"successful login involving {who}, which the failed-login pattern targeted or came from"
                 )
-                signals.append(_signal({**success.evidence(), "detail": detail}, alert, partners))
+                signals.append(signal_of({**success.evidence(), "detail": detail}, alert, partners))
             elif alert.max_value(r.FAILURES) >= brute_min:
-                signals.append(_signal(success.evidence(), alert, partners))
+                signals.append(signal_of(success.evidence(), alert, partners))
             if not alert.accounts() and any(ip.kind == MALICIOUS for ip in alert.ips):
                 ip = next(ip for ip in alert.ips if ip.kind == MALICIOUS)
                 signals.append(
-                    _signal(
+                    signal_of(
                         ip_evidence(alert, ip)
                         | {"detail": f"login from a malicious-listed address: {ip.detail}"},
                         alert,
@@ -221,21 +203,23 @@ class Analysis:
                     detail = (
                         f"login after credentials were submitted (alert {first.alert_id}): {success.detail}"
                     )
-                    signals.append(_signal({**success.evidence(), "detail": detail}, alert, partners))
+                    signals.append(signal_of({**success.evidence(), "detail": detail}, alert, partners))
             for account in alert.accounts():
                 owner = facts.ref.partner_of_account(account)
                 foreign = [ip for ip in alert.external_ips if owner is not None and ip.partner is not owner]
                 if owner is not None and foreign and foreign[0].kind in (MALICIOUS, UNKNOWN_EXTERNAL):
                     detail = f"{owner.name} account {account} used from {foreign[0].value}, outside {owner.name}'s networks"
                     signals.append(
-                        _signal(ip_evidence(alert, foreign[0]) | {"detail": detail}, alert, [owner])
+                        signal_of(ip_evidence(alert, foreign[0]) | {"detail": detail}, alert, [owner])
                     )
         for alert in facts.alerts:
             fact = alert.first(r.ACCOUNT_ANOMALY)
             odd = [ip for ip in alert.ips if ip.kind in (MALICIOUS, UNKNOWN_EXTERNAL)]
             if fact and odd:
                 detail = f"{fact.detail} (source {odd[0].value})"
-                signals.append(_signal({**fact.evidence(), "detail": detail}, alert, self.partners_of(alert)))
+                signals.append(
+                    signal_of({**fact.evidence(), "detail": detail}, alert, self.partners_of(alert))
+                )
         return signals
 
     @cached_property
@@ -248,10 +232,10 @@ class Analysis:
                 fact = alert.first(r.MASS_MAIL)
                 many = [f for f in alert.all(r.RECIPIENTS) if f.value >= minimum]
                 if fact or many:
-                    signals.append(_signal((fact or many[0]).evidence(), alert, partners))
+                    signals.append(signal_of((fact or many[0]).evidence(), alert, partners))
             personal = self.personal_destination(alert, addresses_only=True)
             if personal and alert.has(r.CONFIDENTIAL):
-                signals.append(_signal(personal, alert, partners))
+                signals.append(signal_of(personal, alert, partners))
         for pattern in self.patterns.mail_bursts:
             signals.append(Signal(pattern.evidence("email"), pattern.alert_ids[0]))
         return signals
@@ -291,155 +275,3 @@ class Analysis:
             if fact and not alert.ips:
                 out.append({**fact.evidence(), "detail": f"{fact.detail} (origin not recorded)"})
         return out
-
-    # --- E1 ------------------------------------------------------------------------------
-
-    @cached_property
-    def exfiltration(self) -> list[Signal]:
-        signals = []
-        for alert in self.facts.alerts:
-            partners = self.partners_of(alert)
-            if alert.has(r.BLOCKED):
-                continue
-            for kind in (r.PUBLISHED, r.EXFILTRATION):
-                fact = alert.first(kind)
-                if fact:
-                    signals.append(_signal(fact.evidence(), alert, partners))
-            bulk = self.bulk(alert)
-            if bulk and not alert.has(r.PUBLIC_ONLY) and self.outside_normal(alert):
-                signals.append(_signal(bulk, alert, partners))
-            personal = self.personal_destination(alert)
-            if personal and not alert.has(r.PUBLIC_ONLY):
-                signals.append(_signal(personal, alert, partners))
-        return signals
-
-    def bulk(self, alert: AlertView) -> dict | None:
-        """A transfer or export of at least the record or size threshold."""
-        if not alert.has(r.TRANSFER, r.EXFILTRATION):
-            return None
-        records = [f for f in alert.all(r.RECORDS) if f.value >= settings.VIGIL_EXFIL_MIN_RECORDS]
-        sizes = [f for f in alert.all(r.BYTES) if f.value >= settings.VIGIL_EXFIL_MIN_MEGABYTES * 1_000_000]
-        found = (records or sizes or [None])[0]
-        return found.evidence() if found else None
-
-    @staticmethod
-    def outside_normal(alert: AlertView) -> bool:
-        return alert.has(r.ABNORMAL) or not alert.has(r.NORMAL)
-
-    # --- E3 ------------------------------------------------------------------------------
-
-    @cached_property
-    def supply_chain(self) -> list[Signal]:
-        signals = []
-        start, end = settings.VIGIL_WORKDAY_START_HOUR, settings.VIGIL_WORKDAY_END_HOUR
-        for alert in self.facts.alerts:
-            actors = self.partner_actor(alert)
-            if not actors:
-                signals += self._partner_mailbox(alert)
-                continue
-            authorised = alert.has(r.AUTHORISED, r.NORMAL)
-            failed_only = alert.has(r.LOGIN_FAILURE) and not alert.has(r.LOGIN_SUCCESS)
-            for ip in alert.ips:
-                if (
-                    ip.partner is not None
-                    and not ip.partner_active
-                    and not alert.has(r.PUBLIC_ONLY)
-                    and not failed_only
-                ):
-                    detail = f"{ip.partner.name} network used outside its contract: {ip.detail}"
-                    signals.append(_signal(ip_evidence(alert, ip) | {"detail": detail}, alert, [ip.partner]))
-            for account in alert.accounts():
-                owner = self.facts.ref.partner_of_account(account)
-                if owner is None or failed_only:
-                    continue
-                if not contract_active(owner, alert.observed_at):
-                    detail = f"{owner.name} account {account} used outside its contract: " + contract_text(
-                        owner, alert.observed_at
-                    )
-                    signals.append(
-                        _signal(
-                            {
-                                "observable": f"user:{account}",
-                                "source": f"alert {alert.id}",
-                                "detail": detail,
-                            },
-                            alert,
-                            [owner],
-                        )
-                    )
-                foreign = [
-                    ip for ip in alert.external_ips if ip.partner is not owner and ip.kind != PARTNER_ACTIVE
-                ]
-                if foreign and foreign[0].kind in (MALICIOUS, UNKNOWN_EXTERNAL):
-                    detail = f"{owner.name} account {account} used from non-partner source {foreign[0].value}"
-                    signals.append(
-                        _signal(ip_evidence(alert, foreign[0]) | {"detail": detail}, alert, [owner])
-                    )
-            probing = alert.first(r.RECON)
-            in_attack = [
-                p
-                for p in self.patterns.login_attacks
-                if alert.id in p.alert_ids and p.kind == "credential_stuffing"
-            ]
-            partner_ips = [ip for ip in alert.ips if ip.partner is not None]
-            if partner_ips and not authorised and (probing or in_attack):
-                evidence = probing.evidence() if probing else in_attack[0].evidence("ip")
-                signals.append(_signal(evidence, alert, actors))
-            bulk = self.bulk(alert)
-            off_hours = not (start <= alert.observed_at.hour < end)
-            if not alert.has(r.PUBLIC_ONLY) and bulk and self.outside_normal(alert):
-                when = " outside working hours" if off_hours else ""
-                signals.append(
-                    _signal(
-                        {**bulk, "detail": f"bulk access by a partner{when}: {bulk['detail']}"}, alert, actors
-                    )
-                )
-            elif alert.has(r.ABNORMAL) and not alert.has(r.PUBLIC_ONLY):
-                signals.append(_signal(alert.first(r.ABNORMAL).evidence(), alert, actors))
-            signals += self._partner_mailbox(alert)
-        return signals
-
-    def _partner_mailbox(self, alert: AlertView) -> list[Signal]:
-        """A genuine partner mailbox (its domain, authentication not failed) sending fraud or mass mail."""
-        ref = self.facts.ref
-        if any(f.value in ("spf", "dmarc") for f in alert.all(r.AUTH_FAIL)) or alert.has(
-            r.REPLY_TO, r.DISPLAY_NAME
-        ):
-            return []
-        for obs in self._senders(alert):
-            partner = ref.partner_of_domain(obs.domain)
-            fact = alert.first(r.FRAUD, r.MASS_MAIL, r.BANK_CHANGE)
-            if partner is not None and fact and alert.is_communication:
-                detail = f"genuine {partner.name} mailbox {obs.value} sends: {fact.detail}"
-                return [_signal(obs_evidence(alert, obs, fact.cite, detail), alert, [partner])]
-        return []
-
-    # --- E4 ------------------------------------------------------------------------------
-
-    @cached_property
-    def tier2_partners(self) -> list[Signal]:
-        levels = set(settings.VIGIL_TIER2_PARTNER_CRITICALITIES)
-        suspicious = (
-            [s for s in self.probing if not self._legitimate_activity(s)]
-            + self.lookalikes
-            + self.forged_identity
-            + self.account_use
-            + self.communication_anomaly
-            + self.exfiltration
-            + self.supply_chain
-        )
-        signals = []
-        for signal in suspicious:
-            for partner in signal.partners:
-                if partner.criticality in levels:
-                    detail = f"{partner.name} ({partner.criticality}) involved: {signal.detail}"
-                    signals.append(Signal({**signal.evidence, "detail": detail}, signal.alert_id, (partner,)))
-        return signals
-
-    def _legitimate_activity(self, signal: Signal) -> bool:
-        """Probing signals from legitimate sources that are bursts or declared authorised or
-        routine: activity, not an anomaly."""
-        alert = self.facts.alert(signal.alert_id) if signal.alert_id else None
-        if alert is None or not alert.ips or not all(ip.legitimate for ip in alert.ips):
-            return False
-        return " alerts from " in signal.detail or alert.has(r.AUTHORISED, r.NORMAL)

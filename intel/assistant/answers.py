@@ -13,9 +13,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from .analysis import Analysis, Signal
+from . import alert_reading as r
+from .analysis import Analysis
+from .criteria import Signal
 from .facts import DONE, MET, NO, NOT_APPLICABLE, NOT_MET, UNKNOWN, YES, ip_evidence, obs_evidence, suggestion
-from .reference import INTERNAL, LEGITIMATE_CLASSES
+from .reference import INTERNAL, LEGITIMATE_CLASSES, contract_active, contract_text
 
 
 def _details(signals: list[Signal], limit: int = 2) -> str:
@@ -99,8 +101,6 @@ def q4_business(a: Analysis) -> dict:
             internal = True
             continue
         entities.append((ip.partner is not None and ip.partner_active, ip_evidence(alert, ip)))
-    from .reference import contract_active, contract_text
-
     for alert, obs, domain in facts.external_domains(with_urls=False):
         partner = facts.ref.partner_of_domain(domain)
         if partner is None:
@@ -199,8 +199,6 @@ def step_ip_lists(a: Analysis) -> dict:
 
 
 def step_login_patterns(a: Analysis) -> dict:
-    from . import alert_reading as r
-
     logins = any(alert.has(r.LOGIN_FAILURE, r.LOGIN_SUCCESS, r.FAILURES) for alert in a.facts.alerts)
     return _step(logins, login_patterns(a), "The case's alerts report no login attempt.")
 
