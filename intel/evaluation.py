@@ -1,24 +1,28 @@
-"""Measuring the assistant against a labelled scenario set (tests/intel/scenarios/).
+"""Measuring the assistant against labelled scenarios (tests/intel/scenarios/, or any file
+or folder in the same format: `manage.py evaluate_assistant PATH`).
 
-A scenario is a JSON file: reference data to load on top of `_reference.json`, native
-alerts (the POST /api/v1/alerts/ format), and the expected answer to the four questions
-of T1591.002 plus the expected escalation recommendation:
+A scenario is a JSON file: reference data to load on top of the folder's
+`_reference.json`, native alerts (the POST /api/v1/alerts/ format) in arrival order, and
+the answers the decision rules give (shared/playbooks/T1591.002-decision-rules.md):
 
     {"name": ..., "category": ..., "description": ...,
-     "reference": {"networks": [...], "partners": [...]},
+     "reference": {"networks": [...], "partners": [...], "org_domains": [...]},
      "alerts": [{native alert}, ...],
-     "expected": {"q1": "yes", "q2": "no", "q3": "no", "q4": "yes", "recommendation": "close"}}
+     "expected": {"q1": "yes|no|unknown", ..., "q4": ...,
+                  "e1": "met|not_met", ..., "e4": ..., "recommendation": "escalate|close"}}
 
-q1..q4 are the questions carrying the assist keys ip_reputation, related_activity,
-lookalike_domain and partner_match. Each scenario runs inside a transaction that is
-rolled back: reference data loaded through the services, alerts ingested through
-`cases.services.intake.ingest_alert`, enrichment and suggestions computed synchronously
-after each alert (as the task would), and the case of the last alert judged. Used by
-tests/intel/test_scenarios.py and `manage.py evaluate_assistant`.
+A file may also hold a list of scenarios. q1..q4 are the questions carrying the assist
+keys ip_reputation, related_activity, lookalike_domain and partner_match; e1..e4 the
+escalation criteria carrying exfiltration, compromised_account, supply_chain_anomaly and
+sensitive_partner. Each scenario runs inside a rolled-back transaction: reference data
+loaded through the services, alerts ingested through `cases.services.intake.ingest_alert`,
+enrichment and suggestions computed after each alert (as the task would), and the case of
+the last alert judged.
 """
 
 from __future__ import annotations
 
+import inspect
 import json
 from collections import Counter
 from dataclasses import dataclass, field
@@ -39,14 +43,34 @@ QUESTIONS = {
     "q3": "lookalike_domain",
     "q4": "partner_match",
 }
-QUESTION_TEXT = {
-    "q1": "legitimate or known IPs?",
-    "q2": "reconnaissance or probing?",
-    "q3": "impersonation / unusual communication?",
-    "q4": "business operation / contract?",
+CRITERIA = {
+    "e1": "exfiltration",
+    "e2": "compromised_account",
+    "e3": "supply_chain_anomaly",
+    "e4": "sensitive_partner",
 }
-DECISIONS = ("q1", "q2", "q3", "q4", "recommendation")
-ANSWERS = ("yes", "no", "unknown")
+TITLES = {
+    "q1": "q1 legitimate or known IPs?",
+    "q2": "q2 reconnaissance or probing?",
+    "q3": "q3 impersonation / unusual communication?",
+    "q4": "q4 business operation / contract?",
+    "e1": "e1 data exfiltration",
+    "e2": "e2 compromised account",
+    "e3": "e3 supply-chain access anomaly",
+    "e4": "e4 sensitive or critical partner (Tier 2)",
+    "recommendation": "recommendation",
+}
+DECISIONS = (*QUESTIONS, *CRITERIA, "recommendation")
+VALUES = {
+    "question": ("yes", "no", "unknown"),
+    "criterion": ("met", "not_met"),
+    "recommendation": ("escalate", "close"),
+}
+CRITERION_VALUE = {"checked": "met", "unchecked": "not_met"}
+
+
+def kind_of(key: str) -> str:
+    return "question" if key in QUESTIONS else "criterion" if key in CRITERIA else "recommendation"
 
 
 @dataclass
@@ -68,7 +92,11 @@ class Outcome:
 
     @property
     def misses(self) -> list[str]:
-        return [key for key in DECISIONS if self.got.get(key) != self.scenario.expected.get(key)]
+        return [
+            k
+            for k in DECISIONS
+            if k in self.scenario.expected and self.got.get(k) != self.scenario.expected[k]
+        ]
 
 
 @dataclass
@@ -77,44 +105,33 @@ class Report:
 
     def matrix(self, key: str) -> Counter:
         """(expected, got) -> count for one decision."""
-        return Counter((o.scenario.expected.get(key), o.got.get(key, "-")) for o in self.outcomes)
+        return Counter(
+            (o.scenario.expected[key], o.got.get(key, "-"))
+            for o in self.outcomes
+            if key in o.scenario.expected
+        )
 
     def accuracy_of(self, key: str) -> float:
-        if not self.outcomes:
-            return 0.0
-        return sum(o.got.get(key) == o.scenario.expected.get(key) for o in self.outcomes) / len(self.outcomes)
+        labelled = [o for o in self.outcomes if key in o.scenario.expected]
+        if not labelled:
+            return 1.0
+        return sum(o.got.get(key) == o.scenario.expected[key] for o in labelled) / len(labelled)
 
-    @property
-    def accuracy(self) -> float:
-        """Share of correct decisions over every scenario x (4 answers + recommendation)."""
-        total = len(self.outcomes) * len(DECISIONS)
-        if not total:
-            return 0.0
-        right = sum(o.got.get(k) == o.scenario.expected.get(k) for o in self.outcomes for k in DECISIONS)
-        return right / total
-
-    @property
-    def answer_accuracy(self) -> float:
-        total = len(self.outcomes) * len(QUESTIONS)
-        right = sum(o.got.get(k) == o.scenario.expected.get(k) for o in self.outcomes for k in QUESTIONS)
-        return right / total if total else 0.0
+    def below(self, minimum: float) -> list[str]:
+        return [k for k in DECISIONS if self.accuracy_of(k) < minimum]
 
     def table(self) -> str:
-        lines = [
-            f"{len(self.outcomes)} scenarios; accuracy {self.accuracy:.1%} over all decisions "
-            f"(answers {self.answer_accuracy:.1%}, recommendation {self.accuracy_of('recommendation'):.1%})",
-            "",
-        ]
+        lines = [f"{len(self.outcomes)} scenarios", ""]
         for key in DECISIONS:
-            values = ("escalate", "close") if key == "recommendation" else ANSWERS
-            title = "recommendation" if key == "recommendation" else f"{key} {QUESTION_TEXT[key]}"
+            values = VALUES[kind_of(key)]
             counts = self.matrix(key)
             got_values = list(values) + sorted({g for (_, g) in counts if g not in values})
-            lines.append(f"{title}  accuracy {self.accuracy_of(key):.1%}")
+            lines.append(f"{TITLES[key]}  accuracy {self.accuracy_of(key):.1%}")
             lines.append("  expected \\ got " + "".join(f"{v:>10}" for v in got_values))
             for expected in values:
-                row = "".join(f"{counts.get((expected, g), 0):>10}" for g in got_values)
-                lines.append(f"  {expected:<15}" + row)
+                lines.append(
+                    f"  {expected:<15}" + "".join(f"{counts.get((expected, g), 0):>10}" for g in got_values)
+                )
             lines.append("")
         misses = [o for o in self.outcomes if o.misses or o.error]
         if misses:
@@ -130,31 +147,45 @@ class Report:
         return "\n".join(lines)
 
 
-def load_scenarios(directory: Path) -> tuple[dict, list[Scenario]]:
-    """(common reference data, scenarios sorted by file name)."""
-    common_path = directory / "_reference.json"
+def _scenario(data: dict, default_name: str) -> Scenario:
+    return Scenario(
+        name=data.get("name", default_name),
+        category=data.get("category", ""),
+        description=data.get("description", ""),
+        alerts=data["alerts"],
+        expected=data["expected"],
+        reference=data.get("reference") or {},
+    )
+
+
+def load_scenarios(path: Path) -> tuple[dict, list[Scenario]]:
+    """(common reference data, scenarios) from a folder (every *.json but `_*.json`, by
+    name) or one file (a scenario or a list of them); the common reference data is the
+    `_reference.json` of the folder or beside the file."""
+    path = Path(path)
+    folder = path if path.is_dir() else path.parent
+    common_path = folder / "_reference.json"
     common = json.loads(common_path.read_text(encoding="utf-8")) if common_path.exists() else {}
+    files = (
+        sorted(p for p in folder.glob("*.json") if not p.name.startswith("_")) if path.is_dir() else [path]
+    )
     scenarios = []
-    for path in sorted(directory.glob("*.json")):
-        if path.name.startswith("_"):
-            continue
-        data = json.loads(path.read_text(encoding="utf-8"))
-        scenarios.append(
-            Scenario(
-                name=data.get("name", path.stem),
-                category=data.get("category", ""),
-                description=data.get("description", ""),
-                alerts=data["alerts"],
-                expected=data["expected"],
-                reference=data.get("reference") or {},
-            )
-        )
+    for file in files:
+        data = json.loads(file.read_text(encoding="utf-8"))
+        items = data if isinstance(data, list) else [data]
+        scenarios += [
+            _scenario(item, f"{file.stem}-{i}" if len(items) > 1 else file.stem)
+            for i, item in enumerate(items)
+        ]
     return common, scenarios
 
 
 def _load_reference(reference: dict) -> None:
+    # The shared-infrastructure flag exists once intake's correlation has it.
+    takes_shared = "shared" in inspect.signature(services.network_create).parameters
     for entry in reference.get("networks", []):
         expires = entry.get("expires_at")
+        extra = {"shared": bool(entry.get("shared"))} if takes_shared else {}
         services.network_create(
             by=None,
             cidr=entry["cidr"],
@@ -162,6 +193,7 @@ def _load_reference(reference: dict) -> None:
             label=entry.get("label", ""),
             source=entry.get("source", ""),
             expires_at=dateparser.isoparse(expires) if expires else None,
+            **extra,
         )
     for entry in reference.get("partners", []):
         services.partner_create(
@@ -195,18 +227,20 @@ def ingest_and_assist(source, alerts: list[dict]):
 
 
 def judge(case) -> tuple[dict[str, str], dict[str, str]]:
-    """The suggested answer per question and the recommendation, with their reasons."""
+    """The suggested answer per question and criterion and the recommendation, with reasons."""
     from cases.models import CaseStep
     from cases.services.recommendation import recommend
 
     steps = list(CaseStep.objects.filter(case=case).select_related("item").order_by("section", "order"))
     got: dict[str, str] = {}
     reasons: dict[str, str] = {}
-    for key, assist in QUESTIONS.items():
-        step = next((s for s in steps if s.section == "question" and s.item.assist == assist), None)
-        suggestion = (step.suggestion or {}) if step else {}
-        got[key] = suggestion.get("answer", "-")
-        reasons[key] = suggestion.get("reason", "no step with this assist key")
+    for keys, section in ((QUESTIONS, "question"), (CRITERIA, "escalation_criterion")):
+        for key, assist in keys.items():
+            step = next((s for s in steps if s.section == section and s.item.assist == assist), None)
+            suggestion = (step.suggestion or {}) if step else {}
+            answer = suggestion.get("answer", "-")
+            got[key] = CRITERION_VALUE.get(answer, answer) if section != "question" else answer
+            reasons[key] = suggestion.get("reason", "no step with this assist key")
     recommendation = recommend(case, steps)
     got["recommendation"] = recommendation["decision"]
     reasons["recommendation"] = recommendation["reason"]
@@ -215,7 +249,7 @@ def judge(case) -> tuple[dict[str, str], dict[str, str]]:
 
 def run_scenario(scenario: Scenario, *, source, common: dict) -> Outcome:
     """Run one scenario in a rolled-back transaction (savepoint inside a test)."""
-    org_domains = common.get("org_domains")
+    org_domains = scenario.reference.get("org_domains") or common.get("org_domains")
     overrides = {"VIGIL_ORG_DOMAINS": org_domains} if org_domains else {}
     try:
         with override_settings(**overrides), transaction.atomic():
@@ -225,6 +259,7 @@ def run_scenario(scenario: Scenario, *, source, common: dict) -> Outcome:
                 BusinessPartner.objects.all().delete()
                 _load_reference(common)
                 _load_reference(scenario.reference)
+                lookup.invalidate()
                 case = ingest_and_assist(source, scenario.alerts)
                 got, reasons = judge(case)
             finally:
@@ -236,6 +271,6 @@ def run_scenario(scenario: Scenario, *, source, common: dict) -> Outcome:
     return Outcome(scenario, got, reasons)
 
 
-def evaluate(directory: Path, *, source) -> Report:
-    common, scenarios = load_scenarios(directory)
+def evaluate(path: Path, *, source) -> Report:
+    common, scenarios = load_scenarios(path)
     return Report([run_scenario(s, source=source, common=common) for s in scenarios])

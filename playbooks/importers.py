@@ -319,6 +319,8 @@ def parse_playbook(text: str, *, filename: str) -> ParsedPlaybook:
         sentences = split_sentences(fields.get(section, ""), section=section)
         if section == "containment_step":
             sentences = [part for sentence in sentences for part in matching.split_joined_actions(sentence)]
+        elif section == "escalation_criterion":
+            sentences = [part for sentence in sentences for part in matching.split_joined_criteria(sentence)]
         for order, sentence in enumerate(sentences, start=1):
             items.append(
                 ParsedItem(

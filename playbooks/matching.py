@@ -64,6 +64,23 @@ ASSIST_RULES: dict[Section, list[tuple[re.Pattern, AssistKey]]] = {
             AssistKey.RELATED_ACTIVITY,
         ),
     ],
+    "escalation_criterion": [
+        (re.compile(r"\bexfiltrat\w*|\bdata (leak\w*|theft|loss)\b", _I), AssistKey.EXFILTRATION),
+        (
+            re.compile(r"\bcompromised (user )?accounts?\b|\baccount (compromise|takeover)\b", _I),
+            AssistKey.COMPROMISED_ACCOUNT,
+        ),
+        (
+            re.compile(r"\bsupply[- ]chain\b|\baccess[- ]related anomal\w*", _I),
+            AssistKey.SUPPLY_CHAIN_ANOMALY,
+        ),
+        (
+            re.compile(
+                r"\bTier ?2\b|\bsensitive or critical\b|\bcritical (domains?|partners?|suppliers?)\b", _I
+            ),
+            AssistKey.SENSITIVE_PARTNER,
+        ),
+    ],
 }
 
 _DISABLE_ACCOUNT = re.compile(r"\b(disable|suspend|lock)\b.*\b(user )?accounts?\b", _I)
@@ -120,6 +137,35 @@ def split_joined_actions(sentence: str) -> list[str]:
         return [sentence]
     end = match.group("end") or "."
     return [_capitalize(first) + end, _capitalize(second) + end]
+
+
+# "Escalate if there are signs of A, B, or if there's evidence of C." -> the lead, the list.
+_JOINED_CRITERIA = re.compile(
+    r"^(?P<lead>escalat\w*\b[^,]*?\bif)\s+(?P<rest>.+?)(?P<end>[.!]?)$", _I | re.DOTALL
+)
+_SUBJECT = re.compile(r"^(there|it|the|an?|any|we|you|they|someone|one)\b", _I)
+
+
+def split_joined_criteria(sentence: str) -> list[str]:
+    """Split one escalation sentence listing several criteria, each with its own assist
+    key, into one item per criterion so each is evaluated and ticked on its own:
+    "Escalate if there are signs of data exfiltration, confirmed use of compromised
+    accounts, or if ..." -> "Escalate if there are signs of data exfiltration.",
+    "Escalate on confirmed use of compromised accounts.", "Escalate if ...". A sentence
+    whose parts do not each name a different criterion is kept whole."""
+    match = _JOINED_CRITERIA.match(sentence)
+    if not match:
+        return [sentence]
+    parts = [
+        re.sub(r"^(?:or|and)\s+(?:if\s+)?", "", p.strip(), flags=_I) for p in match.group("rest").split(",")
+    ]
+    parts = [p for p in parts if p]
+    keys = [assist_for("escalation_criterion", p) for p in parts]
+    if len(parts) < 2 or not all(keys) or len(set(keys)) != len(keys):
+        return [sentence]
+    end = match.group("end") or "."
+    lead = _capitalize(match.group("lead"))
+    return [(f"{lead} {p}" if _SUBJECT.match(p) else f"Escalate on {p}") + end for p in parts]
 
 
 def _capitalize(text: str) -> str:

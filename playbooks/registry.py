@@ -15,6 +15,11 @@ class AssistKey(models.TextChoices):
     RELATED_ACTIVITY = "related_activity", "Related activity"
     LOGIN_PATTERN = "login_pattern", "Login patterns (brute force, stuffing)"
     BUSINESS_CONTEXT = "business_context", "Business context (contracts)"
+    # Escalation criteria (met / not met) of the decision rules.
+    EXFILTRATION = "exfiltration", "Data exfiltration"
+    COMPROMISED_ACCOUNT = "compromised_account", "Compromised account use"
+    SUPPLY_CHAIN_ANOMALY = "supply_chain_anomaly", "Supply-chain access anomaly"
+    SENSITIVE_PARTNER = "sensitive_partner", "Sensitive or critical partner (Tier 2)"
 
 
 class ActionKey(models.TextChoices):

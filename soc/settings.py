@@ -268,19 +268,33 @@ VIGIL_ORG_DOMAINS = env.list("VIGIL_ORG_DOMAINS", default=["example.com"])
 # How often a process re-reads the reference-data version stamp to rebuild its in-memory
 # IP index after another process changed known networks or partners.
 VIGIL_INTEL_INDEX_TTL_SECONDS = env.float("VIGIL_INTEL_INDEX_TTL_SECONDS", default=5.0)
-# related_activity: other alerts/cases sharing an observable within this window of the alert,
-# and how many alerts from one external source in the window count as a probing burst.
-VIGIL_RELATED_ACTIVITY_WINDOW = timedelta(hours=env.float("VIGIL_RELATED_ACTIVITY_WINDOW_HOURS", default=72))
+# The L1 assistant applies the SOC's decision rules (shared/playbooks/T1591.002-decision-rules.md);
+# every number of those rules is one of these settings. Evidence is computed over the case's
+# own alerts, each judged at its observed_at.
+# Q2 burst: at least this many alerts from one source IP within this window.
 VIGIL_PROBING_MIN_ALERTS = env.int("VIGIL_PROBING_MIN_ALERTS", default=5)
-# A burst is that many alerts (or events an alert summarises) within this window.
-VIGIL_PROBING_WINDOW = timedelta(minutes=env.float("VIGIL_PROBING_WINDOW_MINUTES", default=60))
-# login_pattern: failed-login alerts within this window; brute force = this many failures
-# for one account; credential stuffing / password spraying = one source, this many accounts.
+VIGIL_PROBING_WINDOW = timedelta(minutes=env.float("VIGIL_PROBING_WINDOW_MINUTES", default=10))
+# Q2 login patterns within this window: brute force = this many failures on one account;
+# credential stuffing / password spraying = failures on this many accounts from one source.
 VIGIL_LOGIN_WINDOW = timedelta(minutes=env.float("VIGIL_LOGIN_WINDOW_MINUTES", default=60))
-VIGIL_BRUTE_FORCE_MIN_FAILURES = env.int("VIGIL_BRUTE_FORCE_MIN_FAILURES", default=5)
-VIGIL_STUFFING_MIN_ACCOUNTS = env.int("VIGIL_STUFFING_MIN_ACCOUNTS", default=4)
-# lookalike_domain: the largest edit distance (on the registrable label) still flagged.
+VIGIL_BRUTE_FORCE_MIN_FAILURES = env.int("VIGIL_BRUTE_FORCE_MIN_FAILURES", default=10)
+VIGIL_STUFFING_MIN_ACCOUNTS = env.int("VIGIL_STUFFING_MIN_ACCOUNTS", default=10)
+# Q3 lookalikes: edit distance 1..MAX of the label before the TLD; labels shorter than
+# MIN_LABEL are compared only by homoglyph folding and TLD swap (too short to tell).
 VIGIL_LOOKALIKE_MAX_DISTANCE = env.int("VIGIL_LOOKALIKE_MAX_DISTANCE", default=2)
+VIGIL_LOOKALIKE_MIN_LABEL = env.int("VIGIL_LOOKALIKE_MIN_LABEL", default=4)
+# Q3 mass mail: one sender reaching at least this many recipients in one alert.
+VIGIL_MASS_MAIL_MIN_RECIPIENTS = env.int("VIGIL_MASS_MAIL_MIN_RECIPIENTS", default=20)
+# E1: a bulk transfer or export of at least this many records or megabytes.
+VIGIL_EXFIL_MIN_RECORDS = env.int("VIGIL_EXFIL_MIN_RECORDS", default=1000)
+VIGIL_EXFIL_MIN_MEGABYTES = env.float("VIGIL_EXFIL_MIN_MEGABYTES", default=100)
+# E3 off-hours: the working day in UTC, [start, end) hours.
+VIGIL_WORKDAY_START_HOUR = env.int("VIGIL_WORKDAY_START_HOUR", default=7)
+VIGIL_WORKDAY_END_HOUR = env.int("VIGIL_WORKDAY_END_HOUR", default=19)
+# E4: partners of these criticalities are handled by Tier 2.
+VIGIL_TIER2_PARTNER_CRITICALITIES = env.list(
+    "VIGIL_TIER2_PARTNER_CRITICALITIES", default=["high", "critical"]
+)
 # Tests that need a real service (broker, worker, slapd, browser) fail instead of
 # skipping when this is set; CI sets it.
 VIGIL_REQUIRE_SERVICES = env.bool("VIGIL_REQUIRE_SERVICES", default=False)

@@ -1,36 +1,23 @@
-"""Vigil's escalate-or-close recommendation for a case (DESIGN 4 and 7).
+"""Vigil's escalate-or-close recommendation for a case (DESIGN 4 and 7), by the SOC's
+decision rules (shared/playbooks/T1591.002-decision-rules.md, "Escalation criteria").
 
 The analyst decides; Vigil recommends, and a decision against the recommendation needs a
-reason. The rule set is deliberately small and explainable, because the reason is shown
-to the analyst and stored with the decision.
+reason, so the reason names exactly what decided it.
 
-Each analysis question has a *polarity*:
+- **Escalate** when any escalation criterion of the playbook is met: ticked by the analyst,
+  or suggested met by the assistant and not overridden (an analyst's "not met" wins). The
+  reason names those criteria and their evidence.
+- **Escalate** too while some criterion is neither worked nor evaluated by the assistant:
+  nothing rules the playbook's reasons to escalate out yet.
+- **Close** otherwise. The reason says why: the activity is explained (every source is
+  internal, benign or an active partner) or it had no effect (no criterion met: no data
+  out, no account used, no partner anomaly, no high-criticality partner involved).
 
-- "benign" questions are those where **yes** means the activity is legitimate
-  ("Does the activity come from legitimate or known IPs?", "Does it correspond to a
-  business operation?"): assist keys ``ip_reputation``, ``partner_match`` and
-  ``business_context``, or, without an assist key, wording such as "legitimate", "known",
-  "expected", "authorized", "correspond";
-- "suspicious" questions are those where **yes** is a red flag ("Is there evidence of
-  reconnaissance or probing?", "Are there impersonated accounts?"): every other question.
-
-The rules, first match wins:
-
-1. any escalation criterion is met -> **escalate**;
-2. a suspicious question is answered yes and the activity is not confirmed legitimate
-   (some benign question is not yes) -> **escalate**;
-3. every benign question is answered yes -> **close** (known sources, business operation);
-4. every suspicious question is answered no, no key indicator is observed, and at least
-   one question has a yes/no answer -> **close** (nothing points to malicious activity);
-5. otherwise -> **escalate** (malicious activity could not be ruled out).
-
-An unanswered question (or indicator) uses the assistant's suggestion (CaseStep.suggestion
-["answer"]) when there is one, and the reason says so; otherwise it counts as unknown.
+The questions do not decide by themselves; their answers (or suggestions) explain a close.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -41,18 +28,9 @@ from playbooks.registry import AssistKey
 
 ESCALATE = "escalate"
 CLOSE = "close"
-
-BENIGN_ASSISTS = {AssistKey.IP_REPUTATION, AssistKey.PARTNER_MATCH, AssistKey.BUSINESS_CONTEXT}
-BENIGN_WORDING = re.compile(r"\b(legitimate|known|expected|authori[sz]ed|correspond\w*|approved)\b", re.I)
+MET, NOT_MET = CaseStep.Value.CHECKED, CaseStep.Value.UNCHECKED
 
 Section = PlaybookItem.Section
-
-
-def question_polarity(item: PlaybookItem) -> str:
-    """'benign' when a yes answer means the activity is legitimate, else 'suspicious'."""
-    if item.assist:
-        return "benign" if item.assist in BENIGN_ASSISTS else "suspicious"
-    return "benign" if BENIGN_WORDING.search(item.text) else "suspicious"
 
 
 @dataclass
@@ -61,98 +39,84 @@ class _Value:
     value: str  # "" when neither the analyst nor the assistant said anything
     from_suggestion: bool
 
+    @property
+    def reason(self) -> str:
+        suggestion = self.step.suggestion if isinstance(self.step.suggestion, dict) else {}
+        return str(suggestion.get("reason", "")).strip() if self.from_suggestion else ""
+
 
 def _effective(step: CaseStep) -> _Value:
     if step.value:
         return _Value(step, step.value, False)
     suggested = suggestion_as_value(step)
-    if suggested:
-        return _Value(step, suggested, True)
-    return _Value(step, "", False)
+    return _Value(step, suggested, bool(suggested))
 
 
-def _short(text: str, limit: int = 90) -> str:
+def _sentence(text: str) -> str:
     text = " ".join(text.split())
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+    return text if text.endswith((".", "!", "?")) else text + "."
+
+
+def _criterion_text(value: _Value) -> str:
+    text = " ".join(value.step.item.text.split()).rstrip(".")
+    if value.from_suggestion and value.reason:
+        return f"{text} (assistant: {value.reason.rstrip('.')})"
+    return f"{text} (ticked by the analyst)" if not value.from_suggestion else text
 
 
 def recommend(case: Case, steps: Iterable[CaseStep] | None = None) -> dict:
-    """Recommend escalate or close for `case` from its criteria, answers and indicators.
+    """Recommend escalate or close for `case` from its escalation criteria.
 
     Returns ``{"decision": "escalate"|"close", "reason": str, "used_suggestions": bool,
-    "criteria_met": [text, ...]}``. Pass `steps` (with `item` loaded) when the caller
+    "criteria_met": [item text, ...]}``. Pass `steps` (with `item` loaded) when the caller
     already holds them, to save the query.
     """
     if steps is None:
         steps = case.steps.select_related("item")
     steps = list(steps)
+    criteria = [_effective(s) for s in steps if s.section == Section.ESCALATION_CRITERION]
+    questions = {
+        s.item.assist: _effective(s) for s in steps if s.section == Section.QUESTION and s.item.assist
+    }
 
-    criteria_met = [
-        s.item.text for s in steps if s.section == Section.ESCALATION_CRITERION and s.value == "checked"
-    ]
-    benign: list[_Value] = []
-    suspicious: list[_Value] = []
-    indicators: list[_Value] = []
-    for step in steps:
-        if step.section == Section.QUESTION:
-            bucket = benign if question_polarity(step.item) == "benign" else suspicious
-            bucket.append(_effective(step))
-        elif step.section == Section.KEY_INDICATOR:
-            indicators.append(_effective(step))
+    met = [v for v in criteria if v.value == MET]
+    if met:
+        reason = "Escalation criteria met: " if len(met) > 1 else "Escalation criterion met: "
+        return _result(ESCALATE, reason + "; ".join(_criterion_text(v) for v in met) + ".", met, met)
 
-    def result(decision: str, reason: str, used: Iterable[_Value]) -> dict:
-        suggested = [v for v in used if v.from_suggestion]
-        if suggested:
-            names = "; ".join(_short(v.step.item.text, 60) for v in suggested)
-            reason += f" (using the assistant's suggestion for unanswered items: {names})"
-        return {
-            "decision": decision,
-            "reason": reason,
-            "used_suggestions": bool(suggested),
-            "criteria_met": criteria_met,
-        }
-
-    # 1. An escalation criterion is the playbook's own instruction to escalate.
-    if criteria_met:
-        return result(ESCALATE, "Escalation criterion met: " + "; ".join(map(_short, criteria_met)), [])
-
-    red = [v for v in suspicious if v.value == "yes"]
-    benign_confirmed = bool(benign) and all(v.value == "yes" for v in benign)
-
-    # 2. Signs of probing/impersonation without a legitimate explanation.
-    if red and not benign_confirmed:
-        unconfirmed = [v for v in benign if v.value != "yes"]
-        reason = "Answered yes: " + "; ".join(_short(v.step.item.text) for v in red)
-        if unconfirmed:
-            reason += " — not confirmed: " + "; ".join(_short(v.step.item.text) for v in unconfirmed)
-        return result(ESCALATE, reason, red + unconfirmed)
-
-    # 3. Known sources and a matching business operation, no criterion met.
-    if benign_confirmed:
+    pending = [v for v in criteria if v.value not in (MET, NOT_MET)]
+    if pending or not criteria:
+        names = "; ".join(" ".join(v.step.item.text.split()).rstrip(".") for v in pending)
         reason = (
-            "The activity is confirmed legitimate ("
-            + "; ".join(_short(v.step.item.text) for v in benign)
-            + ": yes) and no escalation criterion is met"
+            f"Malicious activity could not be ruled out: not evaluated yet: {names}."
+            if pending
+            else "Malicious activity could not be ruled out: the playbook lists no escalation criteria."
         )
-        return result(CLOSE, reason, benign)
+        return _result(ESCALATE, reason, [], [])
 
-    # 4. Nothing points to malicious activity.
-    observed = [v for v in indicators if v.value == "observed"]
-    answered = [v for v in benign + suspicious if v.value in ("yes", "no")]
-    if answered and not observed and all(v.value == "no" for v in suspicious):
-        return result(
-            CLOSE,
-            "No sign of malicious activity: no suspicious answer, no key indicator observed "
-            "and no escalation criterion met",
-            suspicious + indicators,
+    used = [v for v in criteria if v.from_suggestion]
+    sources = questions.get(AssistKey.IP_REPUTATION)
+    business = questions.get(AssistKey.PARTNER_MATCH) or questions.get(AssistKey.BUSINESS_CONTEXT)
+    if sources is not None and sources.value == CaseStep.Value.YES:
+        why = "The activity is explained: every source is internal, benign or an active partner"
+        if business is not None and business.value == CaseStep.Value.YES:
+            why += ", and it matches an active partner contract"
+        used += [v for v in (sources, business) if v is not None and v.from_suggestion]
+    else:
+        why = (
+            "The activity had no effect: no data left, no account was used by someone else, no partner "
+            "acted outside its contract and no high-criticality partner is involved"
         )
+    return _result(CLOSE, f"No escalation criterion is met. {why}.", used, [])
 
-    # 5. Could not rule it out.
-    open_items = [v for v in benign + suspicious if v.value in ("", "unknown")]
-    parts = []
-    if observed:
-        parts.append("key indicator observed: " + "; ".join(_short(v.step.item.text) for v in observed))
-    if open_items:
-        parts.append("unanswered or unknown: " + "; ".join(_short(v.step.item.text, 60) for v in open_items))
-    reason = "Malicious activity could not be ruled out" + (" (" + "; ".join(parts) + ")" if parts else "")
-    return result(ESCALATE, reason, observed + benign + suspicious)
+
+def _result(decision: str, reason: str, used: list[_Value], met: list[_Value]) -> dict:
+    suggested = [v for v in used if v.from_suggestion]
+    if suggested and decision == CLOSE:
+        reason = reason.rstrip(".") + " (using the assistant's suggestions for the items not worked yet)"
+    return {
+        "decision": decision,
+        "reason": _sentence(reason),
+        "used_suggestions": bool(suggested),
+        "criteria_met": [v.step.item.text for v in met],
+    }

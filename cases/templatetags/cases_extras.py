@@ -73,7 +73,18 @@ def evidence_text(item) -> str:
 
 @register.filter
 def enrichment_items(enrichment) -> list[dict]:
-    """[{key, verdict, summary}] from Observable.enrichment ({assist_key: {...}})."""
+    """[{key, verdict, summary}] from Observable.enrichment ({assist_key: {...}}), or for a
+    CaseObservable its observable's enrichment with the case-scoped results on top (so a
+    case page never shows evidence computed over another case's alerts)."""
+    if hasattr(enrichment, "observable") and hasattr(enrichment, "enrichment"):
+        scoped = enrichment.enrichment if isinstance(enrichment.enrichment, dict) else {}
+        shared = (
+            enrichment.observable.enrichment if isinstance(enrichment.observable.enrichment, dict) else {}
+        )
+        enrichment = {
+            **{k: v for k, v in shared.items() if k not in ("related_activity", "login_pattern")},
+            **scoped,
+        }
     if not isinstance(enrichment, dict):
         return []
     items = []

@@ -1,5 +1,10 @@
-"""What the assistant knows about a case: its observables (with roles and stored
-enrichment) and recent alerts, plus the suggestion and evidence shapes."""
+"""What the assistant knows about a case: its alerts (each with its observables, its IPs
+judged at its own observed_at, and the facts read from its vendor fields and text), and
+the reference data. Everything is scoped to the case: no other case's alert is read.
+
+A fact cites its alert and the field or sentence it came from; evidence entries have the
+shape the case page shows: {"observable", "source", "detail"}.
+"""
 
 from __future__ import annotations
 
@@ -7,102 +12,185 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from django.utils import timezone
+from cases.models import Alert, AlertObservable, Case
+from intel.enrichment.domains import domain_of
+from intel.models import BusinessPartner
 
-from cases.models import Alert, AlertObservable, Case, CaseObservable, Observable
-from intel.enrichment.partner_match import contract_status, describe_contract
+from . import alert_reading
+from .reference import INTERNAL, IpJudgement, Reference
 
 YES, NO, UNKNOWN = "yes", "no", "unknown"
+MET, NOT_MET = "checked", "unchecked"
+DONE, NOT_APPLICABLE = "done", "not_applicable"
 MAX_EVIDENCE = 12
 MAX_ALERTS_READ = 500
-# ATT&CK Reconnaissance (TA0043) techniques: the same source seen doing these elsewhere is
-# evidence of probing.
-RECON_TECHNIQUES = ("T1589", "T1590", "T1591", "T1592", "T1593", "T1594", "T1595", "T1596", "T1597", "T1598")
-ACTOR_ROLES = {"source", "sender", "user", "declared", "extracted"}
+COMMUNICATION_TECHNIQUES = ("T1566", "T1598", "T1534")
 
 
-@dataclass
-class ObservableFacts:
-    observable: Observable
-    roles: set[str]
-    last_seen: datetime | None
+@dataclass(frozen=True)
+class Obs:
+    type: str
+    value: str
+    role: str
+    observable_id: int
 
     @property
     def label(self) -> str:
-        return f"{self.observable.type}:{self.observable.value}"
-
-    def enrichment(self, key: str) -> dict | None:
-        data = self.observable.enrichment or {}
-        value = data.get(key) if isinstance(data, dict) else None
-        return value if isinstance(value, dict) else None
+        return f"{self.type}:{self.value}"
 
     @property
-    def is_actor(self) -> bool:
-        """A source of the activity, not only its target (a destination host or URL)."""
-        return bool(self.roles & ACTOR_ROLES) or not self.roles
+    def domain(self) -> str | None:
+        return domain_of(self.type, self.value)
+
+
+@dataclass(frozen=True)
+class Fact:
+    kind: str
+    alert_id: int
+    cite: str  # "title", "description" or a vendor field path
+    detail: str  # the sentence or field value, shortened at a word boundary
+    value: object = None
+
+    def evidence(self, observable: str = "") -> dict:
+        return {
+            "observable": observable,
+            "source": f"alert {self.alert_id} · {self.cite}",
+            "detail": self.detail,
+        }
+
+
+@dataclass
+class AlertView:
+    id: int
+    observed_at: datetime
+    title: str
+    description: str
+    tags: list
+    raw: dict
+    technique_id: str
+    observables: list[Obs] = field(default_factory=list)
+    ips: list[IpJudgement] = field(default_factory=list)
+    facts: list[Fact] = field(default_factory=list)
+
+    def of_types(self, *types: str) -> list[Obs]:
+        return [o for o in self.observables if o.type in types]
+
+    def has(self, *kinds: str) -> bool:
+        return any(f.kind in kinds for f in self.facts)
+
+    def first(self, *kinds: str) -> Fact | None:
+        return next((f for f in self.facts if f.kind in kinds), None)
+
+    def all(self, kind: str) -> list[Fact]:
+        return [f for f in self.facts if f.kind == kind]
+
+    def max_value(self, kind: str) -> int:
+        return max((f.value for f in self.facts if f.kind == kind and isinstance(f.value, int)), default=0)
+
+    @property
+    def text(self) -> str:
+        return f"{self.title}. {self.description}"
+
+    @property
+    def external_ips(self) -> list[IpJudgement]:
+        return [ip for ip in self.ips if ip.kind != INTERNAL]
+
+    @property
+    def is_communication(self) -> bool:
+        return bool(
+            self.of_types("email")
+            or (self.technique_id or "").startswith(COMMUNICATION_TECHNIQUES)
+            or self.has(alert_reading.COMMUNICATION)
+        )
+
+    def accounts(self) -> list[str]:
+        """Account names: user observables, and email observables in the user role."""
+        names = [o.value for o in self.observables if o.type == "user"]
+        names += [o.value for o in self.observables if o.type == "email" and o.role == "user"]
+        return list(dict.fromkeys(names))
 
 
 @dataclass
 class CaseFacts:
     case: Case
-    observables: list[ObservableFacts]
-    alerts: list[dict] = field(default_factory=list)
+    alerts: list[AlertView]
+    ref: Reference
 
-    def of_types(self, *types: str) -> list[ObservableFacts]:
-        return [o for o in self.observables if o.observable.type in types]
+    def facts(self, *kinds: str) -> list[Fact]:
+        return [f for a in self.alerts for f in a.facts if f.kind in kinds]
+
+    def ips(self) -> list[tuple[AlertView, IpJudgement]]:
+        return [(a, ip) for a in self.alerts for ip in a.ips]
+
+    def alert(self, alert_id: int) -> AlertView | None:
+        return next((a for a in self.alerts if a.id == alert_id), None)
+
+    def external_emails(self) -> list[tuple[AlertView, Obs]]:
+        return [
+            (a, o) for a in self.alerts for o in a.of_types("email") if not self.ref.is_org_domain(o.domain)
+        ]
+
+    def external_domains(self, *, with_urls: bool = True) -> list[tuple[AlertView, Obs, str]]:
+        """(alert, observable, domain) for non-organisation email domains, domain
+        observables and (with_urls) URL hosts; each domain once per alert."""
+        types = ("email", "url", "domain") if with_urls else ("email", "domain")
+        out, seen = [], set()
+        for alert in self.alerts:
+            # Senders and links first: a domain observable often repeats an address's domain.
+            for obs in sorted(alert.of_types(*types), key=lambda o: types.index(o.type)):
+                domain = obs.domain
+                if not domain or self.ref.is_org_domain(domain) or (alert.id, domain) in seen:
+                    continue
+                seen.add((alert.id, domain))
+                out.append((alert, obs, domain))
+        return out
 
 
-def gather(case: Case) -> CaseFacts:
-    """The case's observables (with their roles and stored enrichment) and recent alerts,
-    in three queries."""
-    links = CaseObservable.objects.filter(case=case).select_related("observable").order_by("observable_id")
-    roles: dict[int, set[str]] = defaultdict(set)
-    for observable_id, role in (
-        AlertObservable.objects.filter(alert__case=case).values_list("observable_id", "role").distinct()
-    ):
-        roles[observable_id].add(role)
-    observables = [
-        ObservableFacts(link.observable, roles[link.observable_id], link.last_seen_at) for link in links
-    ]
-    alerts = list(
+def gather(case: Case, *, reference: Reference | None = None) -> CaseFacts:
+    """The case's alerts, their observables and the reference data, in three queries."""
+    ref = reference or Reference(list(BusinessPartner.objects.order_by("name")))
+    rows = list(
         Alert.objects.filter(case=case)
-        .order_by("-observed_at")
+        .order_by("observed_at", "pk")
         .values("id", "observed_at", "title", "description", "tags", "raw", "technique_id")[:MAX_ALERTS_READ]
     )
-    return CaseFacts(case=case, observables=observables, alerts=alerts)
+    by_alert: dict[int, list[Obs]] = defaultdict(list)
+    for alert_id, role, observable_id, type_, value in (
+        AlertObservable.objects.filter(alert_id__in=[r["id"] for r in rows])
+        .order_by("alert_id", "observable_id")
+        .values_list("alert_id", "role", "observable_id", "observable__type", "observable__value")
+    ):
+        by_alert[alert_id].append(Obs(type_, value, role, observable_id))
+    alerts = []
+    for row in rows:
+        view = AlertView(
+            id=row["id"],
+            observed_at=row["observed_at"],
+            title=row["title"] or "",
+            description=row["description"] or "",
+            tags=row["tags"] if isinstance(row["tags"], list) else [],
+            raw=row["raw"] if isinstance(row["raw"], dict) else {},
+            technique_id=row["technique_id"] or "",
+            observables=by_alert.get(row["id"], []),
+        )
+        view.ips = [ref.classify_ip(o.value, view.observed_at) for o in view.of_types("ip", "cidr")]
+        view.facts = alert_reading.read(view)
+        alerts.append(view)
+    return CaseFacts(case=case, alerts=alerts, ref=ref)
 
 
 def suggestion(answer: str, reason: str, evidence: list[dict]) -> dict:
-    return {"answer": answer, "reason": reason[:300], "evidence": evidence[:MAX_EVIDENCE]}
+    """The stored suggestion; evidence deduplicated and bounded, the reason kept whole."""
+    unique = list({(e["observable"], e["source"], e["detail"]): e for e in evidence}.values())
+    reason = " ".join(reason.split())
+    while reason.endswith(("..", "….")):
+        reason = reason[:-1]
+    return {"answer": answer, "reason": reason, "evidence": unique[:MAX_EVIDENCE]}
 
 
-def evidence(facts: ObservableFacts | None, source: str, detail: str) -> dict:
-    return {"observable": facts.label if facts else "", "source": source, "detail": detail[:300]}
+def ip_evidence(alert: AlertView, ip: IpJudgement) -> dict:
+    return {"observable": f"ip:{ip.value}", "source": f"alert {alert.id} · {ip.kind}", "detail": ip.detail}
 
 
-def _at(facts: ObservableFacts, case: Case) -> datetime:
-    return facts.last_seen or case.last_observed_at or timezone.now()
-
-
-def partner_status(facts: ObservableFacts, case: Case) -> list[tuple[dict, str]]:
-    """(partner entry, contract status at the observable's time) for every matched partner."""
-    match = facts.enrichment("partner_match")
-    if not match or match.get("verdict") != "partner":
-        return []
-    out = []
-    for partner in match.get("partners", []):
-        try:
-            status = contract_status(partner, _at(facts, case))
-        except (TypeError, ValueError):
-            status = partner.get("contract_status", "no_contract")
-        out.append((partner, status))
-    return out
-
-
-def partner_detail(partner: dict, status: str) -> str:
-    return describe_contract(
-        partner["name"], status, partner.get("contract_start"), partner.get("contract_end")
-    )
-
-
-# --- The answers -----------------------------------------------------------------------
+def obs_evidence(alert: AlertView, obs: Obs, source: str, detail: str) -> dict:
+    return {"observable": obs.label, "source": f"alert {alert.id} · {source}", "detail": detail}

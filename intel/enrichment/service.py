@@ -20,12 +20,10 @@ from django.utils import timezone
 from cases.models import Alert, Observable
 from intel import lookup
 
-from . import ip_reputation, login_pattern, lookalike_domain, partner_match, related_activity
+from . import ip_reputation, lookalike_domain, partner_match
 from .base import Context, unknown
 
 logger = logging.getLogger(__name__)
-
-ALL_TYPES = frozenset(Observable.Type.values)
 
 
 @dataclass(frozen=True)
@@ -35,7 +33,9 @@ class Spec:
     run: Callable[[Observable, Context], dict]
 
 
-# Which enrichers apply to which observable types, in the order they run.
+# Which enrichers apply to which observable types, in the order they run. Only what is true
+# of an observable everywhere is stored on it; related activity and login patterns depend
+# on the case and are computed over its alerts by the assistant (CaseObservable.enrichment).
 SPECS: tuple[Spec, ...] = (
     Spec("ip_reputation", frozenset({"ip", "cidr"}), ip_reputation.enrich),
     Spec(
@@ -44,8 +44,6 @@ SPECS: tuple[Spec, ...] = (
         partner_match.enrich,
     ),
     Spec("lookalike_domain", frozenset(lookalike_domain.APPLIES_TO), lookalike_domain.enrich),
-    Spec("related_activity", ALL_TYPES, related_activity.enrich),
-    Spec("login_pattern", frozenset(login_pattern.APPLIES_TO), login_pattern.enrich),
 )
 
 

@@ -9,11 +9,20 @@ from cases.models import ApiToken, CaseEvent, CaseStep
 from cases.models.tokens import hash_token
 from cases.services import workflow as wf
 from cases.services.comments import comment_add, render_markdown
-from cases.services.recommendation import question_polarity, recommend
+from cases.services.recommendation import recommend
 from cases.services.steps import case_step_update
 from cases.services.tokens import user_token_create, user_token_revoke
 from soc.errors import Conflict, DomainError, NotAllowed
-from tests.cases.workflow_support import answer, answer_benign, investigating, question, step
+from tests.cases.workflow_support import (
+    CRITERIA,
+    answer,
+    answer_benign,
+    criterion,
+    investigating,
+    judge_criteria,
+    question,
+    step,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -112,16 +121,6 @@ def test_agreement_with_the_assistant_is_recorded(triaged, l1):
 # --- recommendation -------------------------------------------------------------------
 
 
-def test_question_polarity_follows_assist_keys_and_wording(case):
-    polarity = {s.item.assist: question_polarity(s.item) for s in case.steps.filter(section="question")}
-    assert polarity == {
-        "ip_reputation": "benign",
-        "related_activity": "suspicious",
-        "lookalike_domain": "suspicious",
-        "partner_match": "benign",
-    }
-
-
 def test_an_unworked_case_is_recommended_for_escalation(case):
     rec = recommend(case)
     assert rec["decision"] == "escalate"
@@ -129,51 +128,60 @@ def test_an_unworked_case_is_recommended_for_escalation(case):
     assert rec["used_suggestions"] is False
 
 
-def test_a_criterion_met_means_escalate(triaged, l1):
+def test_a_criterion_met_means_escalate_and_names_it(triaged, l1):
     answer_benign(triaged, l1)
     assert recommend(triaged)["decision"] == "close"
-    case_step_update(step=step(triaged, "escalation_criterion", 2), value="checked", by=l1)
+    judge_criteria(triaged, l1, compromised_account="checked")
     rec = recommend(triaged)
     assert rec["decision"] == "escalate"
     assert rec["reason"].startswith("Escalation criterion met")
+    assert criterion(triaged, "compromised_account").item.text.rstrip(".") in rec["reason"]
 
 
-def test_probing_from_unknown_ips_means_escalate(triaged, l1):
-    answer(triaged, l1, ip_reputation="no", related_activity="yes")
-    rec = recommend(triaged)
-    assert rec["decision"] == "escalate"
-    assert "reconnaissance or probing" in rec["reason"]
-
-
-def test_legitimate_partner_activity_means_close(triaged, l1):
-    answer(triaged, l1, ip_reputation="yes", partner_match="yes", related_activity="yes")
+def test_answers_alone_do_not_escalate_when_every_criterion_is_not_met(triaged, l1):
+    answer(
+        triaged, l1, ip_reputation="no", related_activity="yes", lookalike_domain="yes", partner_match="no"
+    )
+    judge_criteria(triaged, l1, **dict.fromkeys(CRITERIA, "unchecked"))
     rec = recommend(triaged)
     assert rec["decision"] == "close"
-    assert "confirmed legitimate" in rec["reason"]
+    assert "had no effect" in rec["reason"]
 
 
-def test_no_red_flag_means_close_and_an_observed_indicator_escalates(triaged, l1):
-    answer(triaged, l1, ip_reputation="no", related_activity="no", lookalike_domain="no", partner_match="no")
-    assert recommend(triaged)["decision"] == "close"
-    case_step_update(step=step(triaged, "key_indicator", 1), value="observed", by=l1)
+def test_a_close_on_known_sources_says_the_activity_is_explained(triaged, l1):
+    answer_benign(triaged, l1)
+    rec = recommend(triaged)
+    assert rec["decision"] == "close"
+    assert "explained" in rec["reason"] and "active partner contract" in rec["reason"]
+
+
+def test_a_criterion_not_yet_evaluated_keeps_the_recommendation_at_escalate(triaged, l1):
+    judge_criteria(triaged, l1, exfiltration="unchecked", compromised_account="unchecked")
     rec = recommend(triaged)
     assert rec["decision"] == "escalate"
-    assert "key indicator observed" in rec["reason"]
+    assert criterion(triaged, "sensitive_partner").item.text.rstrip(".") in rec["reason"]
 
 
-def test_missing_answers_use_the_assistant_and_say_so(triaged, l1):
-    for assist, suggested in {"ip_reputation": "yes", "partner_match": "yes"}.items():
-        CaseStep.objects.filter(pk=question(triaged, assist).pk).update(
-            suggestion={"answer": suggested, "reason": "r", "evidence": []}
+def test_suggested_criteria_count_unless_the_analyst_overrides_them(triaged, l1):
+    for assist in CRITERIA:
+        met = assist == "exfiltration"
+        CaseStep.objects.filter(pk=criterion(triaged, assist).pk).update(
+            suggestion={
+                "answer": "checked" if met else "unchecked",
+                "reason": "4,212 rows exported.",
+                "evidence": [],
+            }
         )
+    rec = recommend(triaged)
+    assert rec["decision"] == "escalate"
+    assert rec["used_suggestions"] is True
+    assert "4,212 rows exported" in rec["reason"]
+    assert "…" not in rec["reason"]
+    # The analyst's "not met" wins over the suggestion.
+    judge_criteria(triaged, l1, exfiltration="unchecked")
     rec = recommend(triaged)
     assert rec["decision"] == "close"
     assert rec["used_suggestions"] is True
-    assert "assistant's suggestion" in rec["reason"]
-    # The analyst's answer wins over the suggestion.
-    answer(triaged, l1, ip_reputation="no", related_activity="yes")
-    rec = recommend(triaged)
-    assert rec["decision"] == "escalate"
 
 
 # --- comments -------------------------------------------------------------------------

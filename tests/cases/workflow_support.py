@@ -29,14 +29,30 @@ def answer(case: Case, by, **answers: str) -> None:
         case_step_update(step=question(case, assist), value=value, by=by)
 
 
+def criterion(case: Case, assist: str) -> CaseStep:
+    return case.steps.select_related("item").get(section="escalation_criterion", item__assist=assist)
+
+
+def judge_criteria(case: Case, by, **values: str) -> None:
+    """judge_criteria(case, l1, compromised_account="checked", exfiltration="unchecked", ...)."""
+    for assist, value in values.items():
+        case_step_update(step=criterion(case, assist), value=value, by=by)
+
+
+CRITERIA = ("exfiltration", "compromised_account", "supply_chain_anomaly", "sensitive_partner")
+
+
 def answer_suspicious(case: Case, by) -> None:
-    """Unknown IPs probing, with impersonation, outside any business operation."""
+    """Unknown IPs probing, with impersonation, outside any business operation; an account
+    was used by someone else (the compromised-account criterion is met)."""
     answer(case, by, ip_reputation="no", related_activity="yes", lookalike_domain="yes", partner_match="no")
+    judge_criteria(case, by, compromised_account="checked")
 
 
 def answer_benign(case: Case, by) -> None:
-    """Known partner IPs doing what the contract says."""
+    """Known partner IPs doing what the contract says; no escalation criterion met."""
     answer(case, by, ip_reputation="yes", related_activity="no", lookalike_domain="no", partner_match="yes")
+    judge_criteria(case, by, **dict.fromkeys(CRITERIA, "unchecked"))
 
 
 def claimed(case: Case, by) -> Case:

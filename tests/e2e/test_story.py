@@ -58,7 +58,8 @@ def test_alert_to_closed_case(page, live_server, seed_playbook, ingest_source, l
         data={
             "source_ref": "story-1",
             "title": "Partner directory scraped from an unknown VPS",
-            "description": "412 requests to /partners/* from 203.0.113.77 in 3 minutes.",
+            "description": "412 requests to /partners/* from 203.0.113.77 in 3 minutes; "
+            "4,212 supplier records downloaded.",
             "severity": "high",
             "technique": "T1591.002",
             "observed_at": datetime.now(UTC).isoformat(),
@@ -85,10 +86,14 @@ def test_alert_to_closed_case(page, live_server, seed_playbook, ingest_source, l
     mark(page, indicators[0], "Observed", l1.username)
     mark(page, indicators[1], "Not observed", l1.username)
 
-    # 4. Vigil's recommendation follows the answers (refreshed in place).
+    # 4. L1 judges the escalation criteria; Vigil's recommendation follows them (refreshed
+    # in place) and names the one met.
+    exfiltration = next(i.text for i in items.values() if i.assist == "exfiltration")
+    step_form(page, exfiltration).get_by_role("checkbox", name="Met").check()
+    expect(step_form(page, exfiltration)).to_contain_text(f"by {l1.username}")
     recommendation = page.locator("#recommendation")
     expect(recommendation).to_contain_text("Vigil recommends: Escalate")
-    expect(recommendation).to_contain_text("reconnaissance or probing")
+    expect(recommendation).to_contain_text("signs of data exfiltration")
     screenshot(page, "story-02-l1-case-page")
 
     # 5. Escalate with a hand-off note.

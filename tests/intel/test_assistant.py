@@ -139,7 +139,7 @@ def test_reference_changes_refresh_open_cases(
 ):
     case = make_case(observed_at=AT)
     tasks.enrich_alert.apply(args=[case.alerts.get().pk]).get()
-    assert "on no known list" in question(case, "ip_reputation").suggestion["reason"]
+    assert "on no list" in question(case, "ip_reputation").suggestion["reason"]
 
     with django_capture_on_commit_callbacks() as callbacks:
         services.network_create(by=None, cidr="203.0.113.0/24", list="malicious", source="feed")
@@ -153,7 +153,8 @@ def test_reference_changes_refresh_open_cases(
     tasks.refresh_case.apply(args=[case.pk]).get()
 
     suggestion = question(case, "ip_reputation").suggestion
-    assert suggestion["reason"] == "203.0.113.77 is on the malicious list"
+    assert suggestion["answer"] == "no"
+    assert "203.0.113.77 is on the malicious list: 203.0.113.0/24" in suggestion["reason"]
     assert events(case).count() == 2
 
 

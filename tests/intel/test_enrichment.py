@@ -77,8 +77,7 @@ def test_partner_matched_by_email_url_and_subdomain(partners):
         ("ap@northwind-traders.net", "tld_swap"),
         ("ap@northwind-traders-billing.com", "added_word_or_hyphen"),
         ("ap@northwindtraders.com", "added_word_or_hyphen"),
-        ("https://northwind-traders.com.invoice-portal.net/x", "subdomain"),
-        ("ceo@examp1e.com", "edit_distance"),
+        ("ceo@examp1e.com", "homoglyph"),
         ("ceo@example.co", "tld_swap"),
     ],
 )
@@ -96,7 +95,7 @@ def test_lookalikes_of_partner_and_org_domains(partners, settings, value, techni
         "ap@northwind-traders.com",
         "x@eu.northwind-traders.com",
         "ceo@example.com",
-        "a@sample.com",
+        "a@northwind-logistics.com",  # shares a prefix only
         "a@contoso.com",
     ],
 )
@@ -154,7 +153,12 @@ def test_event_counts_and_failed_login_recognition():
     )
 
 
-def test_login_patterns_and_related_activity_through_ingestion(seed_playbook, ingest_alert_factory, settings):
+def test_login_patterns_and_related_activity_are_scoped_to_the_case(
+    seed_playbook, ingest_alert_factory, settings
+):
+    from cases.models import CaseObservable
+    from intel import assistant
+
     settings.VIGIL_STUFFING_MIN_ACCOUNTS = 4
     settings.VIGIL_BRUTE_FORCE_MIN_FAILURES = 5
     start = datetime(2026, 11, 20, 9, 0, tzinfo=UTC)
@@ -162,19 +166,36 @@ def test_login_patterns_and_related_activity_through_ingestion(seed_playbook, in
     for i in range(5):
         last = ingest_alert_factory(
             title="Failed login on portal",
-            observed_at=start + timedelta(minutes=3 * i),
+            observed_at=start + timedelta(minutes=2 * i),
             observables=[("ip", "198.51.100.99", "source"), ("user", f"u{i}", "user")],
         )
-    done = enrichment.enrich_alert(alert_id=last.alert.pk)
-    by_value = {o.value: o.enrichment for o in done.observables}
+    assistant.refresh_case(case_id=last.case.pk)
+    # The same address three days later, beyond the correlation window: another case.
+    later = ingest_alert_factory(
+        title="Partner directory viewed",
+        observed_at=start + timedelta(days=3),
+        observables=[("ip", "198.51.100.99", "source")],
+    )
+    assert later.case.pk != last.case.pk
+    assistant.refresh_case(case_id=later.case.pk)
 
-    ip = by_value["198.51.100.99"]
+    def evidence(case, value):
+        return CaseObservable.objects.get(case=case, observable__value=value).enrichment
+
+    ip = evidence(last.case, "198.51.100.99")
     assert ip["login_pattern"]["verdict"] == "credential_stuffing"
-    assert ip["login_pattern"]["accounts"] == 5
     assert ip["related_activity"]["verdict"] == "burst"
-    assert ip["related_activity"]["alerts"] == 4
-    assert ip["related_activity"]["by_technique"] == {"T1591.002": 4}
-    assert by_value["u4"]["login_pattern"]["verdict"] == "failed_logins"
+    assert ip["related_activity"]["alerts"] == 5
+    assert evidence(last.case, "u4")["login_pattern"]["verdict"] == "failed_logins"
+    # The later case describes its own single alert, not the earlier case's five.
+    other = evidence(later.case, "198.51.100.99")
+    assert other["related_activity"]["verdict"] == "isolated"
+    assert other["related_activity"]["alerts"] == 1
+    assert "login_pattern" not in other
+    # What is true of the address everywhere stays on the observable.
+    enrichment.enrich_alert(alert_id=later.alert.pk)
+    shared = Observable.objects.get(type="ip", value="198.51.100.99").enrichment
+    assert set(shared) == {"ip_reputation", "partner_match"}
 
 
 def test_enriching_an_alert_takes_a_constant_number_of_queries(

@@ -70,7 +70,9 @@ def test_each_sample_gets_four_suggestions_with_evidence(seed_playbook, ingest_s
         assert probing["answer"] == "yes"
         assert probing["evidence"]
         assert questions["partner_match"].suggestion["answer"] == "no"
-        assert questions["lookalike_domain"].suggestion["answer"] == "no"
+        # m.keller's session is used from a malicious-listed address: an account used by
+        # someone other than its owner (Q3's account-use case).
+        assert questions["lookalike_domain"].suggestion["answer"] == "yes"
         assert CaseEvent.objects.filter(case_id=case_id, verb="suggestions_updated").exists()
 
 

@@ -181,7 +181,7 @@ def test_the_api_offers_no_way_to_change_a_published_version(seed_playbook, admi
     stored = PlaybookVersion.objects.get(pk=seed_playbook.pk)
     assert stored.name == seed_playbook.name
     assert current_version_for_technique("T1591.002") == seed_playbook
-    assert PlaybookItem.objects.filter(version=seed_playbook).count() == 23
+    assert PlaybookItem.objects.filter(version=seed_playbook).count() == 25
 
 
 def test_playbook_endpoints_are_in_the_openapi_schema(l1):

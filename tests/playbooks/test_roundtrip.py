@@ -58,7 +58,7 @@ def test_json_export_has_every_item_grouped_by_section(seed_playbook):
     assert document["format"] == "vigil-playbook"
     assert document["technique_id"] == "T1591.002"
     assert document["version"] == 1
-    assert [len(document["sections"][s]) for s in SECTIONS] == [4, 3, 4, 2, 3, 3, 4]
+    assert [len(document["sections"][s]) for s in SECTIONS] == [4, 3, 4, 4, 3, 3, 4]
     assert document["sections"]["containment_step"][1] == {
         "order": 2,
         "text": "Block IP addresses if necessary.",

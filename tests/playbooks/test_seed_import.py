@@ -27,7 +27,7 @@ def test_seed_is_published_as_version_1_of_t1591_002(seed_playbook):
     assert seed_playbook.published_at is not None
     assert seed_playbook.extra == {}
     assert "| Questions for Analysis |" in seed_playbook.source_text
-    assert seed_playbook.items.count() == 4 + 3 + 4 + 2 + 3 + 3 + 4
+    assert seed_playbook.items.count() == 4 + 3 + 4 + 4 + 3 + 3 + 4
 
 
 def test_seed_questions_are_exactly_the_four_with_their_assist_keys(seed_playbook):
@@ -65,12 +65,22 @@ def test_seed_log_sources_and_key_indicators(seed_playbook):
     ]
 
 
-def test_seed_escalation_criteria(seed_playbook):
-    assert [t for _, t, _, _ in items(seed_playbook, S.ESCALATION_CRITERION)] == [
-        "Escalate if there are signs of data exfiltration, confirmed use of compromised accounts, or if "
-        "there's evidence of access-related anomalies that could indicate a supply chain compromise.",
-        "Escalate to Tier 2 if suspicious activities involve sensitive or critical domains.",
+def test_seed_escalation_criteria_are_one_item_per_criterion_with_its_assist_key(seed_playbook):
+    # The seed's first sentence lists three criteria: each becomes its own item, so each is
+    # evaluated and ticked on its own (the version keeps the original wording).
+    assert [(t, a) for _, t, a, _ in items(seed_playbook, S.ESCALATION_CRITERION)] == [
+        ("Escalate if there are signs of data exfiltration.", "exfiltration"),
+        ("Escalate on confirmed use of compromised accounts.", "compromised_account"),
+        (
+            "Escalate if there's evidence of access-related anomalies that could indicate a supply chain compromise.",
+            "supply_chain_anomaly",
+        ),
+        (
+            "Escalate to Tier 2 if suspicious activities involve sensitive or critical domains.",
+            "sensitive_partner",
+        ),
     ]
+    assert "confirmed use of compromised accounts, or if there's evidence" in seed_playbook.source_text
 
 
 def test_seed_l1_steps_carry_assist_keys(seed_playbook):

@@ -91,7 +91,7 @@ def test_detail_renders_each_section_as_a_checklist(seed_playbook, client, l1):
         ("key_indicator", 3),
         ("question", 4),
         ("l1_step", 3),
-        ("escalation_criterion", 2),
+        ("escalation_criterion", 4),
         ("t2_action", 3),
         ("containment_step", 4),
     ]

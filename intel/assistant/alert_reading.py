@@ -1,0 +1,262 @@
+"""Facts read from one alert: vendor fields where the format has them (ECS `event.*` and
+`email.*`, OCSF authentication and e-mail objects, vendor counts), then the title and
+each sentence of the description. Each fact cites the field path or the sentence.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from typing import TYPE_CHECKING
+
+from intel.enrichment.domains import normalize_domain
+from intel.enrichment.events import event_count, get_path, is_failed_login, payloads
+
+from . import wording as w
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .facts import AlertView
+
+# Fact kinds.
+RECON, SOLICITATION, COMMUNICATION = "recon", "solicitation", "communication"
+IMPERSONATION, DISPLAY_NAME, REPLY_TO = "impersonation", "display_name_mismatch", "reply_to_mismatch"
+AUTH_FAIL, AUTH_PASS = "auth_fail", "auth_pass"
+MASS_MAIL, RECIPIENTS, BANK_CHANGE = "mass_mail", "recipients", "bank_change"
+PERSONAL_DESTINATION, PUBLISHED, EXFILTRATION = "personal_destination", "published", "exfiltration"
+RECORDS, BYTES, TRANSFER = "records", "bytes", "transfer"
+ABNORMAL, NORMAL, PUBLIC_ONLY, CONFIDENTIAL = (
+    "abnormal_volume",
+    "normal_volume",
+    "public_only",
+    "confidential",
+)
+LOGIN_SUCCESS, LOGIN_FAILURE, FAILURES, ACCOUNTS = "login_success", "login_failure", "failures", "accounts"
+CREDENTIALS_SUBMITTED, ACCOUNT_ANOMALY, AUTHORISED = "credentials_submitted", "account_anomaly", "authorised"
+BLOCKED, DELIVERED, CLICKED, REPLIED = "blocked", "delivered", "clicked", "replied"
+EVENTS, FRAUD, LOGIN_ATTACK = "events", "fraud", "login_attack"
+
+# Plain wording facts: (kind, pattern).
+TEXT_PATTERNS = (
+    (RECON, w.RECON),
+    (SOLICITATION, w.SOLICITATION),
+    (COMMUNICATION, w.COMMUNICATION),
+    (IMPERSONATION, w.IMPERSONATION),
+    (DISPLAY_NAME, w.DISPLAY_NAME_MISMATCH),
+    (REPLY_TO, w.REPLY_TO_MISMATCH),
+    (MASS_MAIL, w.MASS_MAIL),
+    (BANK_CHANGE, w.BANK_CHANGE),
+    (PERSONAL_DESTINATION, w.PERSONAL_DESTINATION),
+    (PUBLISHED, w.PUBLISHED),
+    (EXFILTRATION, w.EXFILTRATION),
+    (TRANSFER, w.TRANSFER),
+    (ABNORMAL, w.ABNORMAL_VOLUME),
+    (NORMAL, w.NORMAL_VOLUME),
+    (PUBLIC_ONLY, w.PUBLIC_ONLY),
+    (CONFIDENTIAL, w.CONFIDENTIAL),
+    (LOGIN_SUCCESS, w.SUCCESS_LOGIN),
+    (CREDENTIALS_SUBMITTED, w.CREDENTIALS_SUBMITTED),
+    (ACCOUNT_ANOMALY, w.ACCOUNT_ANOMALY),
+    (AUTHORISED, w.AUTHORISED),
+    (FRAUD, w.FRAUD),
+    (LOGIN_ATTACK, w.LOGIN_ATTACK),
+    *((kind, pattern) for kind, pattern in w.OUTCOMES.items()),
+)
+# Where vendors put record counts and byte sizes.
+RECORD_FIELDS = ("records", "record_count", "row_count", "rows", "dlp.records", "file.count", "count_records")
+BYTE_FIELDS = (
+    "network.bytes",
+    "source.bytes",
+    "destination.bytes",
+    "file.size",
+    "traffic.bytes_out",
+    "traffic.bytes",
+    "bytes_out",
+    "dlp.bytes",
+    "http.response.body.bytes",
+)
+AUTH_FIELD_PREFIXES = (
+    "email.authentication",
+    "email.auth",
+    "email_auth",
+    "email.email_auth",
+    "AuthenticationDetails",
+)
+AUTH_HEADER_FIELDS = (
+    "email.headers.authentication_results",
+    "authentication_results",
+    "Authentication-Results",
+)
+FROM_FIELDS = ("email.from.address", "email.from", "email.sender.address", "sender", "SenderFromAddress")
+REPLY_FIELDS = ("email.reply_to.address", "email.reply_to", "ReplyToAddress")
+
+
+def _string(value) -> str | None:
+    if isinstance(value, list):
+        value = value[0] if value else None
+    if isinstance(value, dict):
+        value = value.get("address") or value.get("email")
+    return value if isinstance(value, str) else None
+
+
+def _field(docs: list[dict], paths: tuple[str, ...]) -> tuple[str, object] | None:
+    for doc in docs:
+        for path in paths:
+            value = get_path(doc, path)
+            if value not in (None, "", []):
+                return path, value
+    return None
+
+
+def _mail_domain(address: str | None) -> str | None:
+    if not address or "@" not in address:
+        return None
+    return normalize_domain(address.rsplit("@", 1)[1].strip(" >"))
+
+
+# An alert's content never changes once stored, so what it says is read once per process:
+# a case refreshed after each of its 500 alerts does not re-read the other 499.
+_READ: OrderedDict[tuple, list] = OrderedDict()
+MAX_CACHED_ALERTS = 20_000
+
+
+def read(alert: AlertView) -> list:
+    """The facts an alert states, in its vendor fields and text."""
+    key = (alert.id, alert.observed_at, alert.title, alert.description, repr(alert.tags), repr(alert.raw))
+    found = _READ.get(key)
+    if found is None:
+        found = _read(alert)
+        _READ[key] = found
+        if len(_READ) > MAX_CACHED_ALERTS:
+            _READ.popitem(last=False)
+    return list(found)
+
+
+def _read(alert: AlertView) -> list:
+    from .facts import Fact
+
+    facts: list[Fact] = []
+    docs = payloads(alert.raw)
+
+    def add(kind: str, cite: str, detail: str, value=None) -> None:
+        facts.append(Fact(kind, alert.id, cite, w.quote(str(detail)), value))
+
+    _vendor_facts(alert, docs, add)
+    for cite, text in [("title", alert.title)] + [("description", s) for s in w.sentences(alert.description)]:
+        _text_facts(cite, text, add)
+    if is_failed_login(alert.title, alert.description, alert.tags, alert.raw) and not any(
+        f.kind == LOGIN_FAILURE for f in facts
+    ):
+        add(LOGIN_FAILURE, "title", alert.title)
+    count = event_count(alert.raw)
+    if count > 1:
+        add(EVENTS, "vendor count", f"{count} events summarised by this alert", count)
+    _auth_facts_from_text(alert, facts, add)
+    return facts
+
+
+def _vendor_facts(alert: AlertView, docs: list[dict], add) -> None:
+    for doc in docs:
+        for prefix in ("event", "kibana.alert.original_event"):
+            outcome = get_path(doc, f"{prefix}.outcome")
+            categories = get_path(doc, f"{prefix}.category") or []
+            categories = categories if isinstance(categories, list) else [categories]
+            action = str(get_path(doc, f"{prefix}.action") or "")
+            is_auth = "authentication" in [str(c).lower() for c in categories] or any(
+                word in action.lower() for word in ("login", "logon", "sign-in", "signin", "auth")
+            )
+            if is_auth and outcome in ("success", "failure"):
+                kind = LOGIN_SUCCESS if outcome == "success" else LOGIN_FAILURE
+                add(kind, f"{prefix}.outcome", f"{prefix}.outcome = {outcome} ({action or 'authentication'})")
+        if doc.get("class_uid") == 3002 and doc.get("status_id") in (1, 2):
+            kind = LOGIN_SUCCESS if doc["status_id"] == 1 else LOGIN_FAILURE
+            add(kind, "status_id", f"OCSF Authentication status_id = {doc['status_id']}")
+    found = _field(docs, RECORD_FIELDS)
+    if found and str(found[1]).replace(",", "").isdigit():
+        add(RECORDS, found[0], f"{found[0]} = {found[1]}", int(str(found[1]).replace(",", "")))
+    found = _field(docs, BYTE_FIELDS)
+    if found and isinstance(found[1], int | float) and not isinstance(found[1], bool):
+        add(BYTES, found[0], f"{found[0]} = {found[1]}", int(found[1]))
+    sender = _field(docs, FROM_FIELDS)
+    reply = _field(docs, REPLY_FIELDS)
+    if sender and reply:
+        from_domain, reply_domain = _mail_domain(_string(sender[1])), _mail_domain(_string(reply[1]))
+        if from_domain and reply_domain and from_domain != reply_domain:
+            add(REPLY_TO, reply[0], f"Reply-To {_string(reply[1])} differs from sender {_string(sender[1])}")
+    for prefix in AUTH_FIELD_PREFIXES:
+        for mechanism in ("spf", "dkim", "dmarc", "SPF", "DKIM", "DMARC"):
+            path = f"{prefix}.{mechanism}"
+            value = _field(docs, (path,))
+            if value and isinstance(value[1], str):
+                _auth(add, path, mechanism.lower(), value[1], f"{path} = {value[1]}")
+    header = _field(docs, AUTH_HEADER_FIELDS)
+    if header and isinstance(header[1], str):
+        for match in w.AUTH_RESULT.finditer(header[1]):
+            _auth(add, header[0], match.group(1).lower(), match.group(3), match.group(0))
+
+
+def _auth(add, cite: str, mechanism: str, result: str, detail: str) -> None:
+    result = result.lower()
+    if result.startswith(("fail", "softfail", "hardfail")):
+        add(AUTH_FAIL, cite, detail, mechanism)
+    elif result.startswith("pass"):
+        add(AUTH_PASS, cite, detail, mechanism)
+
+
+def _text_facts(cite: str, text: str, add) -> None:
+    if not text:
+        return
+    for kind, pattern in TEXT_PATTERNS:
+        searched = w.RECON_EXCLUDED.sub(" ", text) if kind == RECON else text
+        if w.affirmed(pattern, searched):
+            add(kind, cite, text)
+    for match in w.RECORDS.finditer(text):
+        value = w.number(match.group(1))
+        if value and not w.negated(text, match.start()):
+            add(RECORDS, cite, text, value)
+    for match in w.SIZE.finditer(text):
+        value = w.size_in_bytes(match.group(1), match.group(2))
+        if value:
+            add(BYTES, cite, text, value)
+    for match in w.FAILURES.finditer(text):
+        value = w.number(match.group(1) or match.group(2) or match.group(3) or "")
+        if value:
+            add(FAILURES, cite, text, value)
+    for match in w.ACCOUNTS.finditer(text):
+        value = w.number(match.group(1))
+        if value:
+            add(ACCOUNTS, cite, text, value)
+    for match in w.RECIPIENTS.finditer(text):
+        value = w.number(match.group(1))
+        if value:
+            add(RECIPIENTS, cite, text, value)
+    for match in w.AUTH_RESULT.finditer(text):
+        if not w.negated(text, match.start()):
+            for mechanism in [match.group(1), *_listed_mechanisms(match.group(2))]:
+                _auth(add, cite, mechanism.lower(), match.group(3), text)
+    for match in w.AUTH_RESULT_VERB_FIRST.finditer(text):
+        if not w.negated(text, match.start()):
+            for mechanism in [match.group(2), *_listed_mechanisms(match.group(3))]:
+                _auth(add, cite, mechanism.lower(), match.group(1), text)
+
+
+def _listed_mechanisms(text: str) -> list[str]:
+    return [m for m in ("spf", "dkim", "dmarc") if m in (text or "").lower()]
+
+
+def _auth_facts_from_text(alert: AlertView, facts: list, add) -> None:
+    """Reply-To and From written out in the text ("From: a@x.com ... Reply-To: b@y.net")."""
+    if any(f.kind == REPLY_TO for f in facts):
+        return
+    text = alert.text
+    reply = w.REPLY_TO_ADDRESS.search(text)
+    if not reply:
+        return
+    senders = [w.FROM_ADDRESS.search(text)]
+    candidates = [m.group(1) for m in senders if m] + [
+        o.value for o in alert.of_types("email") if o.role == "sender"
+    ]
+    reply_domain = _mail_domain(reply.group(1))
+    for address in candidates:
+        domain = _mail_domain(address)
+        if domain and reply_domain and domain != reply_domain:
+            add(REPLY_TO, "description", f"Reply-To {reply.group(1)} differs from sender {address}")
+            return

@@ -1,0 +1,277 @@
+"""The signals of the decision rules, computed once per case: what probes (Q2), what
+impersonates or uses an account that is not the user's (Q3), and which partners an alert
+involves; the escalation criteria's signals (E1-E4) come from criteria.CriteriaSignals.
+
+Each signal is an evidence entry citing the alert and the field, sentence or observable.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cached_property
+
+from django.conf import settings
+
+from . import alert_reading as r
+from .criteria import ADDRESS_WORDS, INBOUND_TECHNIQUES, CriteriaSignals, Signal, signal_of
+from .facts import AlertView, CaseFacts, ip_evidence, obs_evidence
+from .patterns import CasePatterns, compute
+from .reference import MALICIOUS, UNKNOWN_EXTERNAL, free_mail
+
+
+@dataclass
+class Analysis(CriteriaSignals):
+    facts: CaseFacts
+    patterns: CasePatterns = field(init=False)
+
+    def __post_init__(self):
+        self.patterns = compute(self.facts)
+        self._involved: dict[int, list] = {}
+
+    # --- Involvement of partners ---------------------------------------------------------
+
+    def partners_of(self, alert: AlertView) -> list:
+        """Partners an alert involves: their networks, accounts, domains, lookalikes or name."""
+        if alert.id not in self._involved:
+            self._involved[alert.id] = self._partners_of(alert)
+        return self._involved[alert.id]
+
+    def _partners_of(self, alert: AlertView) -> list:
+        ref, found = self.facts.ref, []
+        found += [ip.partner for ip in alert.ips if ip.partner is not None]
+        found += [ref.partner_of_account(a) for a in alert.accounts()]
+        for obs in alert.of_types("email", "domain", "url", "hostname"):
+            found.append(ref.partner_of_domain(obs.domain))
+            lookalike = ref.lookalike(obs.domain)
+            found.append(lookalike.partner if lookalike else None)
+        found += ref.partners_named_in(alert.text)
+        return list({p.pk: p for p in found if p is not None}.values())
+
+    def partner_actor(self, alert: AlertView) -> list:
+        """Partners acting in the alert: its networks or its accounts."""
+        ref = self.facts.ref
+        found = [ip.partner for ip in alert.ips if ip.partner is not None]
+        found += [ref.partner_of_account(a) for a in alert.accounts()]
+        return list({p.pk: p for p in found if p is not None}.values())
+
+    # --- Q2 ------------------------------------------------------------------------------
+
+    @cached_property
+    def probing(self) -> list[Signal]:
+        signals = []
+        for alert in self.facts.alerts:
+            fact = alert.first(r.RECON)
+            if fact:
+                signals.append(signal_of(fact.evidence(), alert, self.partners_of(alert)))
+            fact = alert.first(r.SOLICITATION)
+            if fact and alert.is_communication:
+                signals.append(signal_of(fact.evidence(), alert, self.partners_of(alert)))
+            # A vendor naming brute force or stuffing without counts: its word is the evidence;
+            # with counts, the thresholds decide (patterns below).
+            fact = alert.first(r.LOGIN_ATTACK)
+            counted = alert.has(r.FAILURES, r.ACCOUNTS) or alert.max_value(r.EVENTS) > 1
+            if fact and not counted:
+                signals.append(signal_of(fact.evidence(), alert, self.partners_of(alert)))
+        for pattern in self.patterns.bursts + self.patterns.stuffing:
+            signals.append(
+                Signal(pattern.evidence("ip"), pattern.alert_ids[0], self._pattern_partners(pattern))
+            )
+        for pattern in self.patterns.brute_force:
+            signals.append(
+                Signal(pattern.evidence("user"), pattern.alert_ids[0], self._pattern_partners(pattern))
+            )
+        return signals
+
+    def _pattern_partners(self, pattern) -> tuple:
+        alerts = [self.facts.alert(i) for i in pattern.alert_ids]
+        return tuple({p.pk: p for a in alerts if a for p in self.partners_of(a)}.values())
+
+    @cached_property
+    def volume_without_detail(self) -> list[dict]:
+        """Alerts reporting volume or exposed data with no request, login or source detail."""
+        out = []
+        for alert in self.facts.alerts:
+            detail = alert.ips or alert.accounts() or alert.of_types("email")
+            exposed = alert.first(r.PUBLISHED, r.EXFILTRATION, r.ABNORMAL, r.RECORDS, r.BYTES)
+            if exposed and not detail and not alert.has(r.LOGIN_FAILURE, r.LOGIN_SUCCESS):
+                out.append(exposed.evidence())
+        return out
+
+    # --- Q3 ------------------------------------------------------------------------------
+
+    @cached_property
+    def lookalikes(self) -> list[Signal]:
+        signals = []
+        for alert, obs, domain in self.facts.external_domains():
+            found = self.facts.ref.lookalike(domain)
+            if found:
+                signals.append(
+                    signal_of(obs_evidence(alert, obs, "lookalike", found.describe()), alert, [found.partner])
+                )
+        return signals
+
+    @cached_property
+    def forged_identity(self) -> list[Signal]:
+        ref, signals = self.facts.ref, []
+        for alert in self.facts.alerts:
+            partners = self.partners_of(alert)
+            for kind in (r.REPLY_TO, r.DISPLAY_NAME, r.IMPERSONATION):
+                fact = alert.first(kind)
+                if fact:
+                    signals.append(signal_of(fact.evidence(), alert, partners))
+            failed = [f for f in alert.all(r.AUTH_FAIL) if f.value in ("spf", "dmarc")]
+            senders = self._senders(alert)
+            claimed_from = senders or [o for o in alert.of_types("email") if o.role != "destination"]
+            owned = [
+                o for o in claimed_from if ref.is_org_domain(o.domain) or ref.partner_of_domain(o.domain)
+            ]
+            if failed and owned:
+                detail = f"{owned[0].value} fails {failed[0].value.upper()}: {failed[0].detail}"
+                signals.append(
+                    signal_of(obs_evidence(alert, owned[0], failed[0].cite, detail), alert, partners)
+                )
+            claimed = ref.partners_named_in(alert.text)
+            inbound = (alert.technique_id or "").startswith(INBOUND_TECHNIQUES) or any(
+                o.role == "sender" for o in senders
+            )
+            for obs in senders:
+                if inbound and free_mail(obs.domain) and claimed and not alert.has(r.PERSONAL_DESTINATION):
+                    detail = f"free-mail sender {obs.value} presents as {claimed[0].name}"
+                    signals.append(signal_of(obs_evidence(alert, obs, "sender", detail), alert, claimed))
+                    break
+        return signals
+
+    def _senders(self, alert: AlertView):
+        """External correspondents of the alert: senders first, then other outside emails."""
+        emails = [
+            o
+            for o in alert.of_types("email")
+            if not self.facts.ref.is_org_domain(o.domain) or o.role == "sender"
+        ]
+        senders = [o for o in emails if o.role == "sender"]
+        return senders or [o for o in emails if o.role not in ("destination", "user")]
+
+    @cached_property
+    def account_use(self) -> list[Signal]:
+        """Accounts used by someone other than their owner (Q3's account cases, E2)."""
+        facts, signals = self.facts, []
+        sources = self.patterns.attacking_sources(facts)
+        accounts = self.patterns.attacked_accounts(facts)
+        submitted = facts.facts(r.CREDENTIALS_SUBMITTED)
+        brute_min = settings.VIGIL_BRUTE_FORCE_MIN_FAILURES
+        for alert in facts.alerts:
+            failed_only = alert.has(r.LOGIN_FAILURE, r.FAILURES) and not alert.has(r.LOGIN_SUCCESS)
+            # A mail's user is its recipient, not someone using the account.
+            in_use = not alert.is_communication or alert.has(r.LOGIN_SUCCESS)
+            if alert.accounts() and not failed_only and in_use:
+                for ip in alert.ips:
+                    if ip.kind == MALICIOUS:
+                        detail = f"{alert.accounts()[0]} used from a malicious-listed address: {ip.detail}"
+                        signals.append(
+                            signal_of(
+                                ip_evidence(alert, ip) | {"detail": detail}, alert, self.partners_of(alert)
+                            )
+                        )
+            if not alert.has(r.LOGIN_SUCCESS):
+                continue
+            success = alert.first(r.LOGIN_SUCCESS)
+            partners = self.partners_of(alert)
+            hit_sources = [ip for ip in alert.ips if ip.value in sources]
+            hit_accounts = [a for a in alert.accounts() if a in accounts]
+            if hit_sources or hit_accounts:
+                who = hit_sources[0].value if hit_sources else hit_accounts[0]
+                detail = (
+                    f"successful login involving {who}, which the failed-login pattern targeted or came from"
+                )
+                signals.append(signal_of({**success.evidence(), "detail": detail}, alert, partners))
+            elif alert.max_value(r.FAILURES) >= brute_min:
+                signals.append(signal_of(success.evidence(), alert, partners))
+            if not alert.accounts() and any(ip.kind == MALICIOUS for ip in alert.ips):
+                ip = next(ip for ip in alert.ips if ip.kind == MALICIOUS)
+                signals.append(
+                    signal_of(
+                        ip_evidence(alert, ip)
+                        | {"detail": f"login from a malicious-listed address: {ip.detail}"},
+                        alert,
+                        partners,
+                    )
+                )
+            if submitted:
+                first = submitted[0]
+                prior = facts.alert(first.alert_id)
+                if prior and prior.observed_at <= alert.observed_at:
+                    detail = (
+                        f"login after credentials were submitted (alert {first.alert_id}): {success.detail}"
+                    )
+                    signals.append(signal_of({**success.evidence(), "detail": detail}, alert, partners))
+            for account in alert.accounts():
+                owner = facts.ref.partner_of_account(account)
+                foreign = [ip for ip in alert.external_ips if owner is not None and ip.partner is not owner]
+                if owner is not None and foreign and foreign[0].kind in (MALICIOUS, UNKNOWN_EXTERNAL):
+                    detail = f"{owner.name} account {account} used from {foreign[0].value}, outside {owner.name}'s networks"
+                    signals.append(
+                        signal_of(ip_evidence(alert, foreign[0]) | {"detail": detail}, alert, [owner])
+                    )
+        for alert in facts.alerts:
+            fact = alert.first(r.ACCOUNT_ANOMALY)
+            odd = [ip for ip in alert.ips if ip.kind in (MALICIOUS, UNKNOWN_EXTERNAL)]
+            if fact and odd:
+                detail = f"{fact.detail} (source {odd[0].value})"
+                signals.append(
+                    signal_of({**fact.evidence(), "detail": detail}, alert, self.partners_of(alert))
+                )
+        return signals
+
+    @cached_property
+    def communication_anomaly(self) -> list[Signal]:
+        signals = []
+        minimum = settings.VIGIL_MASS_MAIL_MIN_RECIPIENTS
+        for alert in self.facts.alerts:
+            partners = self.partners_of(alert)
+            if alert.is_communication and not alert.has(r.NORMAL):
+                fact = alert.first(r.MASS_MAIL)
+                many = [f for f in alert.all(r.RECIPIENTS) if f.value >= minimum]
+                if fact or many:
+                    signals.append(signal_of((fact or many[0]).evidence(), alert, partners))
+            personal = self.personal_destination(alert, addresses_only=True)
+            if personal and alert.has(r.CONFIDENTIAL):
+                signals.append(signal_of(personal, alert, partners))
+        for pattern in self.patterns.mail_bursts:
+            signals.append(Signal(pattern.evidence("email"), pattern.alert_ids[0]))
+        return signals
+
+    def personal_destination(self, alert: AlertView, *, addresses_only: bool = False) -> dict | None:
+        """Data sent to a personal, free-mail or attacker-controlled address (or, unless
+        addresses_only, to an unsanctioned file share)."""
+        if alert.has(r.BLOCKED) or not alert.has(r.TRANSFER):
+            return None
+        fact = alert.first(r.PERSONAL_DESTINATION)
+        if fact and (not addresses_only or ADDRESS_WORDS.search(fact.detail)):
+            return fact.evidence()
+        outbound = not (alert.technique_id or "").startswith(INBOUND_TECHNIQUES)
+        for obs in alert.of_types("email"):
+            if obs.role == "sender" or self.facts.ref.is_org_domain(obs.domain):
+                continue
+            lookalike = self.facts.ref.lookalike(obs.domain)
+            if (obs.role == "destination" or outbound) and (free_mail(obs.domain) or lookalike):
+                kind = "a lookalike" if lookalike else "a personal free-mail"
+                return obs_evidence(alert, obs, "recipient", f"data sent to {obs.value}, {kind} address")
+        return None
+
+    @cached_property
+    def q3_unknown(self) -> list[dict]:
+        """Communication or account-use elements whose identity was not recorded."""
+        out = []
+        for alert in self.facts.alerts:
+            identity = alert.of_types("email", "domain", "url") or alert.accounts()
+            if alert.is_communication and not identity:
+                out.append(
+                    {
+                        **(alert.first(r.COMMUNICATION) or alert.facts[0]).evidence(),
+                        "detail": "no sender address recorded",
+                    }
+                )
+            fact = alert.first(r.ACCOUNT_ANOMALY)
+            if fact and not alert.ips:
+                out.append({**fact.evidence(), "detail": f"{fact.detail} (origin not recorded)"})
+        return out

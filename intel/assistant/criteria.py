@@ -1,0 +1,194 @@
+"""The escalation criteria's signals (E1-E4), a part of `analysis.Analysis`: what leaves
+the organisation, what a partner does beyond its contract or scope, and which
+high-criticality partner suspicious activity involves. Each signal is an evidence entry
+citing its alert and the field, sentence or observable.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cached_property
+
+from django.conf import settings
+
+from . import alert_reading as r
+from .facts import AlertView, ip_evidence, obs_evidence
+from .reference import MALICIOUS, PARTNER_ACTIVE, UNKNOWN_EXTERNAL, contract_active, contract_text
+
+INBOUND_TECHNIQUES = ("T1566", "T1598", "T1656", "T1534")
+ADDRESS_WORDS = re.compile(r"\b(e-?mail|address|mailbox|inbox|gmail|outlook|proton)", re.IGNORECASE)
+
+
+@dataclass
+class Signal:
+    evidence: dict
+    alert_id: int | None = None
+    partners: tuple = ()  # BusinessPartner objects involved
+
+    @property
+    def detail(self) -> str:
+        return self.evidence["detail"]
+
+
+def signal_of(evidence: dict, alert: AlertView | None, partners=()) -> Signal:
+    return Signal(evidence, alert.id if alert else None, tuple(p for p in partners if p is not None))
+
+
+class CriteriaSignals:
+    """Mixed into Analysis, which provides facts, patterns, partners_of, partner_actor,
+    personal_destination, _senders and the Q2/Q3 signal lists."""
+
+    # --- E1 ------------------------------------------------------------------------------
+
+    @cached_property
+    def exfiltration(self) -> list[Signal]:
+        signals = []
+        for alert in self.facts.alerts:
+            partners = self.partners_of(alert)
+            if alert.has(r.BLOCKED):
+                continue
+            for kind in (r.PUBLISHED, r.EXFILTRATION):
+                fact = alert.first(kind)
+                if fact:
+                    signals.append(signal_of(fact.evidence(), alert, partners))
+            bulk = self.bulk(alert)
+            if bulk and not alert.has(r.PUBLIC_ONLY) and self.outside_normal(alert):
+                signals.append(signal_of(bulk, alert, partners))
+            personal = self.personal_destination(alert)
+            if personal and not alert.has(r.PUBLIC_ONLY):
+                signals.append(signal_of(personal, alert, partners))
+        return signals
+
+    def bulk(self, alert: AlertView) -> dict | None:
+        """A transfer or export of at least the record or size threshold."""
+        if not alert.has(r.TRANSFER, r.EXFILTRATION):
+            return None
+        records = [f for f in alert.all(r.RECORDS) if f.value >= settings.VIGIL_EXFIL_MIN_RECORDS]
+        sizes = [f for f in alert.all(r.BYTES) if f.value >= settings.VIGIL_EXFIL_MIN_MEGABYTES * 1_000_000]
+        found = (records or sizes or [None])[0]
+        return found.evidence() if found else None
+
+    @staticmethod
+    def outside_normal(alert: AlertView) -> bool:
+        return alert.has(r.ABNORMAL) or not alert.has(r.NORMAL)
+
+    # --- E3 ------------------------------------------------------------------------------
+
+    @cached_property
+    def supply_chain(self) -> list[Signal]:
+        signals = []
+        start, end = settings.VIGIL_WORKDAY_START_HOUR, settings.VIGIL_WORKDAY_END_HOUR
+        for alert in self.facts.alerts:
+            actors = self.partner_actor(alert)
+            if not actors:
+                signals += self._partner_mailbox(alert)
+                continue
+            authorised = alert.has(r.AUTHORISED, r.NORMAL)
+            failed_only = alert.has(r.LOGIN_FAILURE) and not alert.has(r.LOGIN_SUCCESS)
+            for ip in alert.ips:
+                if (
+                    ip.partner is not None
+                    and not ip.partner_active
+                    and not alert.has(r.PUBLIC_ONLY)
+                    and not failed_only
+                ):
+                    detail = f"{ip.partner.name} network used outside its contract: {ip.detail}"
+                    signals.append(
+                        signal_of(ip_evidence(alert, ip) | {"detail": detail}, alert, [ip.partner])
+                    )
+            for account in alert.accounts():
+                owner = self.facts.ref.partner_of_account(account)
+                if owner is None or failed_only:
+                    continue
+                if not contract_active(owner, alert.observed_at):
+                    detail = f"{owner.name} account {account} used outside its contract: " + contract_text(
+                        owner, alert.observed_at
+                    )
+                    signals.append(
+                        signal_of(
+                            {
+                                "observable": f"user:{account}",
+                                "source": f"alert {alert.id}",
+                                "detail": detail,
+                            },
+                            alert,
+                            [owner],
+                        )
+                    )
+                foreign = [
+                    ip for ip in alert.external_ips if ip.partner is not owner and ip.kind != PARTNER_ACTIVE
+                ]
+                if foreign and foreign[0].kind in (MALICIOUS, UNKNOWN_EXTERNAL):
+                    detail = f"{owner.name} account {account} used from non-partner source {foreign[0].value}"
+                    signals.append(
+                        signal_of(ip_evidence(alert, foreign[0]) | {"detail": detail}, alert, [owner])
+                    )
+            probing = alert.first(r.RECON)
+            in_attack = [
+                p
+                for p in self.patterns.login_attacks
+                if alert.id in p.alert_ids and p.kind == "credential_stuffing"
+            ]
+            partner_ips = [ip for ip in alert.ips if ip.partner is not None]
+            if partner_ips and not authorised and (probing or in_attack):
+                evidence = probing.evidence() if probing else in_attack[0].evidence("ip")
+                signals.append(signal_of(evidence, alert, actors))
+            bulk = self.bulk(alert)
+            off_hours = not (start <= alert.observed_at.hour < end)
+            if not alert.has(r.PUBLIC_ONLY) and bulk and self.outside_normal(alert):
+                when = " outside working hours" if off_hours else ""
+                signals.append(
+                    signal_of(
+                        {**bulk, "detail": f"bulk access by a partner{when}: {bulk['detail']}"}, alert, actors
+                    )
+                )
+            elif alert.has(r.ABNORMAL) and not alert.has(r.PUBLIC_ONLY):
+                signals.append(signal_of(alert.first(r.ABNORMAL).evidence(), alert, actors))
+            signals += self._partner_mailbox(alert)
+        return signals
+
+    def _partner_mailbox(self, alert: AlertView) -> list[Signal]:
+        """A genuine partner mailbox (its domain, authentication not failed) sending fraud or mass mail."""
+        ref = self.facts.ref
+        if any(f.value in ("spf", "dmarc") for f in alert.all(r.AUTH_FAIL)) or alert.has(
+            r.REPLY_TO, r.DISPLAY_NAME
+        ):
+            return []
+        for obs in self._senders(alert):
+            partner = ref.partner_of_domain(obs.domain)
+            fact = alert.first(r.FRAUD, r.MASS_MAIL, r.BANK_CHANGE)
+            if partner is not None and fact and alert.is_communication:
+                detail = f"genuine {partner.name} mailbox {obs.value} sends: {fact.detail}"
+                return [signal_of(obs_evidence(alert, obs, fact.cite, detail), alert, [partner])]
+        return []
+
+    # --- E4 ------------------------------------------------------------------------------
+
+    @cached_property
+    def tier2_partners(self) -> list[Signal]:
+        levels = set(settings.VIGIL_TIER2_PARTNER_CRITICALITIES)
+        suspicious = (
+            [s for s in self.probing if not self._legitimate_activity(s)]
+            + self.lookalikes
+            + self.forged_identity
+            + self.account_use
+            + self.communication_anomaly
+            + self.exfiltration
+            + self.supply_chain
+        )
+        signals = []
+        for signal in suspicious:
+            for partner in signal.partners:
+                if partner.criticality in levels:
+                    detail = f"{partner.name} ({partner.criticality}) involved: {signal.detail}"
+                    signals.append(Signal({**signal.evidence, "detail": detail}, signal.alert_id, (partner,)))
+        return signals
+
+    def _legitimate_activity(self, signal: Signal) -> bool:
+        """Probing signals from legitimate sources that are bursts or declared authorised or
+        routine: activity, not an anomaly."""
+        alert = self.facts.alert(signal.alert_id) if signal.alert_id else None
+        if alert is None or not alert.ips or not all(ip.legitimate for ip in alert.ips):
+            return False
+        return " alerts from " in signal.detail or alert.has(r.AUTHORISED, r.NORMAL)

@@ -1,0 +1,205 @@
+"""Patterns over the case's own alerts (never another case's): bursts from one source,
+brute force on one account, credential stuffing / password spraying from one source,
+mail bursts from one sender, and successful logins.
+
+Thresholds and windows are settings (VIGIL_PROBING_*, VIGIL_LOGIN_WINDOW,
+VIGIL_BRUTE_FORCE_MIN_FAILURES, VIGIL_STUFFING_MIN_ACCOUNTS).
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from django.conf import settings
+
+from . import alert_reading as r
+from .facts import AlertView, CaseFacts
+
+
+@dataclass(frozen=True)
+class Pattern:
+    kind: str  # burst, brute_force, credential_stuffing, mail_burst
+    subject: str  # the source IP, account or sender
+    count: int
+    alert_ids: tuple[int, ...]
+    detail: str
+
+    def evidence(self, observable_type: str) -> dict:
+        refs = ", ".join(str(i) for i in self.alert_ids[:6]) + ("…" if len(self.alert_ids) > 6 else "")
+        return {
+            "observable": f"{observable_type}:{self.subject}",
+            "source": f"alerts {refs}",
+            "detail": self.detail,
+        }
+
+
+def max_in_window(events: list[tuple[datetime, int, int]], window: timedelta) -> tuple[int, list[int]]:
+    """The largest total weight within any `window`-long span, and the alerts in it."""
+    events = sorted(events)
+    best, best_ids, total, start = 0, [], 0, 0
+    for end, (moment, weight, _alert) in enumerate(events):
+        total += weight
+        while moment - events[start][0] > window:
+            total -= events[start][1]
+            start += 1
+        if total > best:
+            best, best_ids = total, [e[2] for e in events[start : end + 1]]
+    return best, best_ids
+
+
+def max_distinct_in_window(
+    events: list[tuple[datetime, str, int]], window: timedelta
+) -> tuple[int, list[int]]:
+    events = sorted(events)
+    counts: Counter[str] = Counter()
+    best, best_ids, start = 0, [], 0
+    for end, (moment, value, _alert) in enumerate(events):
+        counts[value] += 1
+        while moment - events[start][0] > window:
+            old = events[start][1]
+            counts[old] -= 1
+            if not counts[old]:
+                del counts[old]
+            start += 1
+        if len(counts) > best:
+            best, best_ids = len(counts), [e[2] for e in events[start : end + 1]]
+    return best, best_ids
+
+
+def _minutes(window: timedelta) -> str:
+    minutes = int(window.total_seconds() // 60)
+    return f"{minutes // 60} h" if minutes % 60 == 0 and minutes >= 60 else f"{minutes} min"
+
+
+def failures_of(alert: AlertView) -> int:
+    """Failed logins the alert reports: its stated count, the vendor's, or one."""
+    if not alert.has(r.LOGIN_FAILURE, r.FAILURES):
+        return 0
+    return max(alert.max_value(r.FAILURES), alert.max_value(r.EVENTS), 1)
+
+
+def successful_login(alert: AlertView) -> bool:
+    return alert.has(r.LOGIN_SUCCESS)
+
+
+@dataclass
+class CasePatterns:
+    bursts: list[Pattern] = field(default_factory=list)
+    brute_force: list[Pattern] = field(default_factory=list)
+    stuffing: list[Pattern] = field(default_factory=list)
+    mail_bursts: list[Pattern] = field(default_factory=list)
+
+    @property
+    def login_attacks(self) -> list[Pattern]:
+        return self.brute_force + self.stuffing
+
+    def attacking_sources(self, facts: CaseFacts) -> set[str]:
+        """Source IPs of the stuffing and of the brute-forcing alerts."""
+        sources = {p.subject for p in self.stuffing}
+        for pattern in self.brute_force:
+            for alert_id in pattern.alert_ids:
+                alert = facts.alert(alert_id)
+                sources |= {ip.value for ip in alert.ips} if alert else set()
+        return sources
+
+    def attacked_accounts(self, facts: CaseFacts) -> set[str]:
+        """Accounts brute-forced, or tried by the stuffing alerts."""
+        accounts = {p.subject for p in self.brute_force}
+        for pattern in self.stuffing:
+            for alert_id in pattern.alert_ids:
+                alert = facts.alert(alert_id)
+                accounts |= set(alert.accounts()) if alert else set()
+        return accounts
+
+
+def compute(facts: CaseFacts) -> CasePatterns:
+    found = CasePatterns()
+    burst_min, burst_window = settings.VIGIL_PROBING_MIN_ALERTS, settings.VIGIL_PROBING_WINDOW
+    login_window = settings.VIGIL_LOGIN_WINDOW
+    brute_min, stuffing_min = settings.VIGIL_BRUTE_FORCE_MIN_FAILURES, settings.VIGIL_STUFFING_MIN_ACCOUNTS
+
+    by_source: dict[str, list] = defaultdict(list)
+    by_sender: dict[str, list] = defaultdict(list)
+    fails_by_account: dict[str, list] = defaultdict(list)
+    accounts_by_source: dict[str, list] = defaultdict(list)
+    for alert in facts.alerts:
+        weight = max(alert.max_value(r.EVENTS), 1)
+        for ip in {ip.value for ip in alert.ips}:
+            by_source[ip].append((alert.observed_at, weight, alert.id))
+        emails = alert.of_types("email")
+        for obs in [o for o in emails if o.role == "sender"] or [o for o in emails if o.role == "declared"][
+            :1
+        ]:
+            by_sender[obs.value].append((alert.observed_at, 1, alert.id))
+        failures = failures_of(alert)
+        if not failures:
+            continue
+        accounts = alert.accounts() or [f"(account named in alert {alert.id})"]
+        for account in accounts:
+            fails_by_account[account].append((alert.observed_at, failures, alert.id))
+        stated = alert.max_value(r.ACCOUNTS)
+        sources = {ip.value for ip in alert.ips} or {f"(source of alert {alert.id})"}
+        for source in sources:
+            for account in accounts:
+                accounts_by_source[source].append((alert.observed_at, account, alert.id))
+            if stated >= stuffing_min:
+                found.stuffing.append(
+                    Pattern(
+                        "credential_stuffing",
+                        source,
+                        stated,
+                        (alert.id,),
+                        f"failures on {stated} accounts from {source} (alert {alert.id})",
+                    )
+                )
+    for source, events in by_source.items():
+        count, ids = max_in_window(events, burst_window)
+        if count >= burst_min:
+            found.bursts.append(
+                Pattern(
+                    "burst",
+                    source,
+                    count,
+                    tuple(ids),
+                    f"{count} alerts from {source} within {_minutes(burst_window)}",
+                )
+            )
+    for sender, events in by_sender.items():
+        count, ids = max_in_window(events, burst_window)
+        if count >= burst_min:
+            found.mail_bursts.append(
+                Pattern(
+                    "mail_burst",
+                    sender,
+                    count,
+                    tuple(ids),
+                    f"{count} messages from {sender} within {_minutes(burst_window)}",
+                )
+            )
+    for account, events in fails_by_account.items():
+        count, ids = max_in_window(events, login_window)
+        if count >= brute_min:
+            found.brute_force.append(
+                Pattern(
+                    "brute_force",
+                    account,
+                    count,
+                    tuple(ids),
+                    f"{count} failed logins on {account} within {_minutes(login_window)}",
+                )
+            )
+    for source, events in accounts_by_source.items():
+        count, ids = max_distinct_in_window(events, login_window)
+        if count >= stuffing_min and not any(p.subject == source for p in found.stuffing):
+            found.stuffing.append(
+                Pattern(
+                    "credential_stuffing",
+                    source,
+                    count,
+                    tuple(ids),
+                    f"failed logins on {count} accounts from {source} within {_minutes(login_window)}",
+                )
+            )
+    return found

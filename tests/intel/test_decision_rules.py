@@ -1,0 +1,238 @@
+"""The decision rules' building blocks on their own: lookalike kinds and exceptions,
+contract dates, facts read from vendor fields and sentences (each citing its alert),
+thresholds as settings, and how the suggestions read on the case page."""
+
+from datetime import UTC, date, datetime, timedelta
+from types import SimpleNamespace
+
+import pytest
+
+from cases.models import CaseStep
+from intel import assistant
+from intel.assistant import alert_reading as r
+from intel.assistant.facts import AlertView
+from intel.assistant.reference import Reference, contract_active, free_mail
+from intel.enrichment import service as enrichment
+
+AT = datetime(2026, 11, 20, 9, 0, tzinfo=UTC)
+
+
+def partner(pk, name, domains, **extra):
+    fields = {"networks": [], "contract_start": None, "contract_end": None, "criticality": "medium"}
+    return SimpleNamespace(pk=pk, name=name, domains=domains, **(fields | extra))
+
+
+@pytest.fixture
+def ref(settings):
+    settings.VIGIL_ORG_DOMAINS = ["example.com"]
+    return Reference(
+        [
+            partner(1, "Contoso Logistics", ["contoso-logistics.net"]),
+            partner(2, "Fabrikam", ["fabrikam.com"]),
+            partner(3, "Fabrikam Freight", ["fabrikam-freight.com"]),
+            partner(4, "Tailspin Toys", ["tailspintoys.com"]),
+            partner(5, "Woodgrove Bank", ["woodgrovebank.com"]),
+        ]
+    )
+
+
+@pytest.mark.parametrize(
+    ("domain", "kind", "imitates"),
+    [
+        ("contoso-logistlcs.net", "edit_distance", "contoso-logistics.net"),
+        ("tailspinntoyz.com", "edit_distance", "tailspintoys.com"),
+        ("tailspint0ys.com", "homoglyph", "tailspintoys.com"),
+        ("examp1e.com", "homoglyph", "example.com"),
+        ("exarnple.com", "homoglyph", "example.com"),
+        ("vvoodgrovebank.com", "homoglyph", "woodgrovebank.com"),
+        ("cont\u043eso-logistics.net", "homoglyph", "contoso-logistics.net"),
+        ("contoso-logistics.com", "tld_swap", "contoso-logistics.net"),
+        ("example.co.uk", "tld_swap", "example.com"),
+        ("contoso-logistics-billing.net", "added_word_or_hyphen", "contoso-logistics.net"),
+        ("example-benefits.com", "added_word_or_hyphen", "example.com"),
+    ],
+)
+def test_every_lookalike_kind(ref, domain, kind, imitates):
+    found = ref.lookalike(domain)
+    assert found is not None, domain
+    assert kind in found.kinds and found.imitates == imitates
+
+
+@pytest.mark.parametrize(
+    "domain",
+    [
+        "fabrikam-freight.com",  # a registered partner beside fabrikam.com: never a lookalike
+        "track.fabrikam-freight.com",
+        "mail.example.com",
+        "contoso-labs.com",  # shares a prefix only
+        "nordicwindenergy.no",
+        "gmail.com",
+    ],
+)
+def test_what_is_not_a_lookalike(ref, domain):
+    assert ref.lookalike(domain) is None
+
+
+@pytest.mark.parametrize(
+    ("day", "active"),
+    [
+        (date(2026, 10, 31), False),  # not yet started
+        (date(2026, 11, 1), True),  # first day
+        (date(2027, 10, 31), True),  # last day
+        (date(2027, 11, 1), False),  # ended yesterday
+    ],
+)
+def test_contract_dates_are_inclusive_calendar_days(day, active):
+    adatum = partner(1, "Adatum", [], contract_start=date(2026, 11, 1), contract_end=date(2027, 10, 31))
+    late = datetime.combine(day, datetime.max.time(), tzinfo=UTC)
+    assert contract_active(adatum, late) is active
+    open_ended = partner(2, "Fabrikam", [], contract_start=date(2025, 6, 1))
+    assert contract_active(open_ended, late)
+
+
+def test_free_mail_comes_from_the_library_list():
+    assert free_mail("gmail.com") and free_mail("gmx.de") and free_mail("proton.me")
+    assert not free_mail("example.com") and not free_mail(None)
+
+
+def view(title="", description="", raw=None, observables=()):
+    alert = AlertView(7, AT, title, description, [], raw or {}, "T1566.002", list(observables))
+    return alert
+
+
+def test_facts_cite_the_vendor_field_or_the_sentence(ref):
+    alert = view(
+        title="Partner CRM export by finance user from anonymising proxy",
+        description="Session from a Tor exit node. t.becker exported 4,212 supplier rows (2.3 GB) from the CRM.",
+        raw={
+            "email": {"from": {"address": "a@fabrikam.com"}, "reply_to": {"address": "x@proton.me"}},
+            "authentication_results": "spf=fail smtp.mailfrom=fabrikam.com; dmarc=fail",
+            "event": {"category": ["authentication"], "outcome": "success"},
+        },
+    )
+    facts = {f.kind: f for f in r.read(alert)}
+    assert facts[r.RECORDS].value == 4212 and facts[r.RECORDS].cite == "description"
+    assert "4,212 supplier rows" in facts[r.RECORDS].detail
+    assert facts[r.BYTES].value == 2_300_000_000
+    assert facts[r.REPLY_TO].cite == "email.reply_to.address"
+    assert facts[r.AUTH_FAIL].cite == "authentication_results"
+    assert facts[r.LOGIN_SUCCESS].cite == "event.outcome"
+    assert facts[r.TRANSFER].evidence()["source"] == "alert 7 · description"
+
+
+@pytest.mark.parametrize(
+    ("text", "kind", "present"),
+    [
+        ("Message quarantined before delivery.", r.BLOCKED, True),
+        ("Delivered to 3 mailboxes; no user clicked the link.", r.CLICKED, False),
+        ("Delivered to 3 mailboxes; no user clicked the link.", r.DELIVERED, True),
+        ("The mail was not blocked and the user clicked the link.", r.CLICKED, True),
+        ("SPF and DMARC failed for the sender domain.", r.AUTH_FAIL, True),
+        ("Reply-To differs from the From address.", r.REPLY_TO, True),
+        ("Sequential requests /partners?page=1..240 (crawling).", r.RECON, True),
+        ("Attachment scanned clean by the sandbox.", r.RECON, False),
+        ("Periodic health check returned 200.", r.RECON, False),
+        ("The sender asks for a list of your key suppliers and signatories.", r.SOLICITATION, True),
+        ("Login failed for 12 accounts, none successful.", r.LOGIN_SUCCESS, False),
+        ("Sign-in from 203.0.113.60 succeeded 3 minutes later.", r.LOGIN_SUCCESS, True),
+        ("Display name 'Tailspin Accounts' does not match the sender address.", r.DISPLAY_NAME, True),
+    ],
+)
+def test_outcomes_and_wording_in_text(ref, text, kind, present):
+    assert any(f.kind == kind for f in r.read(view(description=text))) is present
+
+
+def test_evidence_quotes_are_shortened_at_a_word_boundary(ref):
+    sentence = "Scraping of the partner directory " + "with many more words " * 20 + "at the end."
+    fact = next(f for f in r.read(view(description=sentence)) if f.kind == r.RECON)
+    assert fact.detail.endswith("…")
+    assert sentence.startswith(fact.detail[:-1])
+    assert fact.detail[-2] != " " and sentence[len(fact.detail) - 1] == " "
+
+
+@pytest.mark.django_db
+def test_thresholds_are_settings(seed_playbook, ingest_alert_factory, settings):
+    settings.VIGIL_BRUTE_FORCE_MIN_FAILURES = 3
+    result = ingest_alert_factory(
+        title="Failed logins for j.weber",
+        description="3 failed logins for j.weber.",
+        observed_at=AT,
+        observables=[("ip", "203.0.113.50", "source"), ("user", "j.weber", "user")],
+    )
+    assistant.refresh_case(case_id=result.case.pk)
+    probing = CaseStep.objects.get(case=result.case, section="question", item__assist="related_activity")
+    assert probing.suggestion["answer"] == "yes"
+    assert "3 failed logins on j.weber within 1 h" in probing.suggestion["reason"]
+    settings.VIGIL_BRUTE_FORCE_MIN_FAILURES = 10
+    assistant.refresh_case(case_id=result.case.pk)
+    probing.refresh_from_db()
+    assert probing.suggestion["answer"] == "no"
+
+
+@pytest.mark.django_db
+def test_criteria_and_l1_steps_are_suggested_in_their_own_choices(
+    client, l1, seed_playbook, ingest_alert_factory
+):
+    from intel import services
+
+    services.network_create(by=None, cidr="203.0.113.230", list="malicious", label="Tor exit")
+    result = ingest_alert_factory(
+        title="Partner CRM export by finance user from anonymising proxy",
+        description="t.becker exported 4,212 supplier rows from the partner CRM.",
+        observed_at=AT,
+        observables=[("ip", "203.0.113.230", "source"), ("user", "t.becker", "user")],
+    )
+    enrichment.enrich_alert(alert_id=result.alert.pk)
+    assistant.refresh_case(case_id=result.case.pk)
+    steps = {
+        (s.section, s.item.assist): s
+        for s in CaseStep.objects.filter(case=result.case).exclude(item__assist="").select_related("item")
+    }
+    criteria = {
+        a: s.suggestion["answer"] for (section, a), s in steps.items() if section == "escalation_criterion"
+    }
+    assert criteria == {
+        "exfiltration": "checked",
+        "compromised_account": "checked",
+        "supply_chain_anomaly": "unchecked",
+        "sensitive_partner": "unchecked",
+    }
+    assert steps[("l1_step", "ip_reputation")].suggestion["answer"] == "done"
+    assert steps[("l1_step", "login_pattern")].suggestion["answer"] == "not_applicable"
+    exfiltration = steps[("escalation_criterion", "exfiltration")].suggestion
+    assert "4,212 supplier rows" in exfiltration["reason"]
+    assert exfiltration["evidence"][0]["source"] == f"alert {result.alert.pk} · description"
+
+    client.force_login(l1)
+    page = client.get(f"/cases/{result.case.pk}/").content.decode()
+    assert "Assistant suggests: <strong>Met</strong>" in page
+    assert "Assistant suggests: <strong>Not met</strong>" in page
+    assert "Assistant suggests: <strong>Not applicable</strong>" in page
+    assert "Vigil recommends: Escalate" in page
+
+
+@pytest.mark.django_db
+def test_reference_data_is_judged_at_each_alerts_time(seed_playbook, ingest_alert_factory):
+    from intel import services
+
+    services.partner_create(
+        by=None,
+        name="Litware",
+        networks=["198.51.100.128/26"],
+        contract_start=date(2026, 1, 1),
+        contract_end=date(2026, 11, 30),
+    )
+    last_day = ingest_alert_factory(
+        observed_at=datetime(2026, 11, 30, 23, 50, tzinfo=UTC),
+        observables=[("ip", "198.51.100.140", "source"), ("user", "svc-litware", "user")],
+    )
+    day_after = ingest_alert_factory(
+        observed_at=datetime(2026, 11, 30, 23, 50, tzinfo=UTC) + timedelta(days=2),
+        observables=[("ip", "198.51.100.141", "source"), ("user", "svc-litware2", "user")],
+    )
+    answers = {}
+    for result in (last_day, day_after):
+        assistant.refresh_case(case_id=result.case.pk)
+        step = CaseStep.objects.get(case=result.case, section="question", item__assist="partner_match")
+        answers[result.case.pk] = step.suggestion["answer"]
+    assert answers == {last_day.case.pk: "yes", day_after.case.pk: "no"}
