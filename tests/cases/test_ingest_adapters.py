@@ -110,11 +110,13 @@ def test_elastic_severity_falls_back_to_risk_score_and_time_to_timestamp():
     assert alert.observed_at == datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC)
 
 
-def test_elastic_names_the_missing_required_fields():
-    assert set(errors_of("elastic", {"source": {"ip": "203.0.113.77"}})) == {
-        "kibana.alert.uuid",
-        "kibana.alert.rule.name",
-    }
+def test_elastic_names_the_missing_rule_name_and_digests_a_document_without_an_id():
+    assert set(errors_of("elastic", {"source": {"ip": "203.0.113.77"}})) == {"kibana.alert.rule.name"}
+    doc = {"signal": {"rule": {"name": "r"}}, "source": {"ip": "203.0.113.77"}}
+    ref = parse("elastic", doc).source_ref
+    assert ref.startswith("sha256:") and len(ref) == 7 + 32
+    assert parse("elastic", json.loads(json.dumps(doc))).source_ref == ref  # stable
+    assert parse("elastic", {**doc, "x": 1}).source_ref != ref
 
 
 def test_elastic_batch_shapes():
@@ -205,8 +207,9 @@ def test_ocsf_reads_the_sample():
 
 
 def test_ocsf_other_classes_are_refused():
-    doc = {**SAMPLES["ocsf"], "class_uid": 2001}
+    doc = {**SAMPLES["ocsf"], "class_uid": 2003}
     assert "class_uid" in errors_of("ocsf", doc)
+    assert "class_uid" in errors_of("ocsf", {**SAMPLES["ocsf"], "class_uid": [2004]})
     assert set(errors_of("ocsf", {"class_uid": 2004})) == {"finding_info"}
 
 
