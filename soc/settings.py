@@ -345,3 +345,15 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
+
+# --- Evidence files (cases.models.evidence) ---
+# Files senders attach to alerts (TheHive attachments). Stored here, never served as
+# static media: downloads go through cases.views.evidence (as attachments, nosniff).
+MEDIA_ROOT = env.str("MEDIA_ROOT", default=str(VAR_DIR / "media"))
+VIGIL_ATTACHMENT_MAX_BYTES = env.int("VIGIL_ATTACHMENT_MAX_BYTES", default=10 * 1024 * 1024)
+VIGIL_ATTACHMENTS_PER_REQUEST = env.int("VIGIL_ATTACHMENTS_PER_REQUEST", default=20)
+
+# --- TheHive compatibility (cases.api.thehive) ---
+# A repeated sourceRef: TheHive answers 400 {"type": "CreateError"}; set 0 to get Vigil's
+# 200 with the stored alert instead.
+VIGIL_THEHIVE_DUPLICATE_IS_ERROR = env.bool("VIGIL_THEHIVE_DUPLICATE_IS_ERROR", default=True)

@@ -3,6 +3,7 @@
 from .case_list import case_list
 from .dashboard import dashboard, dashboard_queues
 from .detail import case_detail, case_recommendation, case_step, case_timeline, comment_add
+from .evidence import evidence_download
 from .profile import profile, token_create, token_revoke
 from .transitions import case_transition
 
@@ -16,6 +17,7 @@ __all__ = [
     "comment_add",
     "dashboard",
     "dashboard_queues",
+    "evidence_download",
     "profile",
     "token_create",
     "token_revoke",
