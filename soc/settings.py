@@ -196,6 +196,9 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # OpenAPI 3.1: a nullable reference is `oneOf: [$ref, {type: null}]`, which validators and
+    # generated clients read as "may be null" (3.0's `allOf` + `nullable` is read either way).
+    "OAS_VERSION": "3.1.0",
 }
 
 # --- Celery ---
