@@ -34,7 +34,6 @@ SEVERITY_NAMES = {
 # The flag an alert carries when its vendor time could not be read (NativeAlert.flags).
 OBSERVED_AT_UNPARSED = "observed_at_unparsed"
 MAX_FLAG_DETAIL = 200
-_HAS_FLAGS = "flags" in NativeAlert.__dataclass_fields__  # until intake lands NativeAlert.flags
 
 
 class Errors:
@@ -347,7 +346,7 @@ class Adapter:
                 observables=observables,
                 tags=tags or [],
                 raw=raw,
-                **({"flags": errors.flags} if errors.flags and _HAS_FLAGS else {}),
+                flags=errors.flags,
             )
         except InvalidAlert as exc:
             raise InvalidAlert(

@@ -376,3 +376,37 @@ def _finite(doc) -> bool:
     except ValueError:
         return False
     return True
+
+
+# --- an unreadable vendor time: flagged, never refused -----------------------------------------
+
+UNREADABLE_TIMES = {
+    "native": ("observed_at", "yesterday"),
+    "elastic": ("kibana.alert.original_time", "Oct 15 21:07:56"),
+    "wazuh": ("timestamp", "Oct 15 21:07:56"),
+    "thehive": ("date", "not a date"),
+}
+
+
+@pytest.mark.parametrize("name", list(UNREADABLE_TIMES))
+def test_an_unreadable_vendor_time_takes_the_receive_time_and_is_flagged(name):
+    field, value = UNREADABLE_TIMES[name]
+    doc = {**SAMPLES[name], field: value}
+    before = datetime.now(UTC)
+    alert = parse(name, doc)
+    assert before <= alert.observed_at <= datetime.now(UTC)
+    [flag] = [f for f in alert.flags if f["code"] == "observed_at_unparsed"]
+    assert flag["field"] == field and value in flag["detail"]
+
+
+def test_an_unreadable_splunk_or_ocsf_time_is_flagged_too():
+    splunk = json.loads(json.dumps(SAMPLES["splunk"]))
+    splunk["result"]["_time"] = "yesterday"
+    assert [f["field"] for f in parse("splunk", splunk).flags] == ["result._time"]
+    ocsf = json.loads(json.dumps(SAMPLES["ocsf"]))
+    ocsf["finding_info"]["first_seen_time"] = -5
+    assert [f["code"] for f in parse("ocsf", ocsf).flags] == ["observed_at_unparsed"]
+
+
+def test_a_readable_time_carries_no_flag():
+    assert parse("wazuh", SAMPLES["wazuh"]).flags == []

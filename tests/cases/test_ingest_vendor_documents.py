@@ -219,3 +219,11 @@ def test_the_thehive4py_advanced_alert(post):
     alert = Alert.objects.get(pk=response.json()["id"])
     assert alert.source_ref == "advanced:tutorial:should-be-unique"
     assert alert.severity == 1 and alert.tags == ["advanced", "example"]
+
+
+def test_the_unparsed_time_flag_is_stored_on_the_alert(post):
+    doc = {**document("wazuh_docs_sshd_invalid_user.json"), "id": "flagged-1", "timestamp": "Oct 15 21:07:56"}
+    response = post("wazuh", doc)
+    assert response.status_code == 201, response.json()
+    alert = Alert.objects.get(pk=response.json()["id"])
+    assert {"code": "observed_at_unparsed", "field": "timestamp"}.items() <= alert.flags[0].items()

@@ -161,7 +161,13 @@ def alert(
         "caseId": str(alert.case_id),
         "status": "Imported",
         "stage": "Imported",
-        "extraData": {"vigil": {"case_url": case_url, "technique_ids": list(alert.technique_ids)}},
+        "extraData": {
+            "vigil": {
+                "case_url": case_url,
+                "technique_ids": list(alert.technique_ids),
+                "flags": list(alert.flags),
+            }
+        },
         "newDate": ms(alert.received_at),
         "importedDate": ms(alert.received_at),
         "timeToDetect": max(0, (ms(alert.received_at) or 0) - (ms(alert.observed_at) or 0)),
