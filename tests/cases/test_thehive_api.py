@@ -280,3 +280,19 @@ def test_current_user_is_the_ingest_source(api, ingest_source):
     body = api("get", "/api/v1/user/current").json()
     assert body["login"] == ingest_source[0].name and body["_type"] == "User"
     assert api("get", "/api/user/current").json()["id"] == ingest_source[0].name
+
+
+def test_the_case_page_links_the_evidence_escaped(api, client, l1, settings, tmp_path):
+    settings.MEDIA_ROOT = str(tmp_path)
+    alert_id = created(api)["_id"]
+    name = "<img src=x onerror=alert(1)>.txt"
+    data = f"{name};text/plain;" + base64.b64encode(b"x").decode()
+    assert (
+        api("post", f"/api/v1/alert/{alert_id}/artifact", {"dataType": "file", "data": data}).status_code
+        == 201
+    )
+    attachment = AlertAttachment.objects.get()
+    client.force_login(l1)
+    page = client.get(f"/cases/{attachment.alert.case_id}/").content.decode()
+    assert f"/cases/{attachment.alert.case_id}/evidence/{attachment.pk}/" in page
+    assert "<img src=x" not in page and "&lt;img src=x" in page
