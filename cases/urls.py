@@ -13,6 +13,7 @@ urlpatterns = [
     path("cases/<int:pk>/timeline/", views.case_timeline, name="timeline"),
     path("cases/<int:pk>/comments/", views.comment_add, name="comment_add"),
     path("cases/<int:pk>/playbook/", views.case_playbook_attach, name="playbook_attach"),
+    path("cases/<int:pk>/evidence/<int:attachment_pk>/", views.evidence_download, name="evidence_download"),
     path("cases/<int:pk>/<slug:action>/", views.case_transition, name="transition"),
     path("profile/", views.profile, name="profile"),
     path("profile/tokens/", views.token_create, name="token_create"),

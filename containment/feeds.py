@@ -5,7 +5,8 @@ then by address and prefix), expired and reverted entries gone. PAN-OS reads an 
 comment after a space; `?format=fortigate` serves the bare list FortiGate threat feeds
 expect. Firewalls authenticate with HTTP basic auth (CONTAINMENT_FEED_USERNAME /
 CONTAINMENT_FEED_PASSWORD); pollers may send If-None-Match / If-Modified-Since and get
-304 while nothing changed.
+304 while nothing changed. HEAD answers GET's status and headers (ETag, Last-Modified,
+Content-Length) without the body, for pollers that probe before they fetch.
 """
 
 import base64
@@ -19,7 +20,7 @@ from django.http import HttpResponse
 from django.utils import timezone
 from django.utils.cache import get_conditional_response
 from django.utils.http import http_date
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from .models import BlocklistEntry
 from .targets import network_sort_key
@@ -66,7 +67,7 @@ def feed_last_modified(at):
     return max(values) if values else BlocklistEntry.objects.aggregate(first=Min("added_at"))["first"]
 
 
-@require_GET
+@require_safe
 def ip_blocklist(request):
     if not _authorised(request):
         response = HttpResponse("Authentication required.\n", status=401, content_type="text/plain")
@@ -92,4 +93,8 @@ def ip_blocklist(request):
     if last_modified_ts is not None:
         conditional["Last-Modified"] = http_date(last_modified_ts)
     conditional["Cache-Control"] = "no-cache"
+    if request.method == "HEAD":
+        # The length GET would send, and no body (not every server strips it).
+        conditional["Content-Length"] = str(len(conditional.content))
+        conditional.content = b""
     return conditional

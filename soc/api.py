@@ -33,6 +33,15 @@ class StandardPagination(PageNumberPagination):
     page_size_query_param = "page_size"
     max_page_size = 500
 
+    def get_paginated_response_schema(self, schema):
+        # DRF spells "may be null" the OpenAPI 3.0 way (`nullable`); the schema is 3.1.
+        paginated = super().get_paginated_response_schema(schema)
+        for link in ("next", "previous"):
+            field = paginated["properties"][link]
+            field.pop("nullable", None)
+            field["type"] = ["string", "null"]
+        return paginated
+
 
 def error_body(status_code: int, code: str, detail, **extra) -> dict:
     return {"status": status_code, "code": code, "detail": detail, **extra}

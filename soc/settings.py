@@ -196,6 +196,9 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # OpenAPI 3.1: a nullable reference is `oneOf: [$ref, {type: null}]`, which validators and
+    # generated clients read as "may be null" (3.0's `allOf` + `nullable` is read either way).
+    "OAS_VERSION": "3.1.0",
 }
 
 # --- Celery ---
@@ -375,3 +378,14 @@ CELERY_BEAT_SCHEDULE["fold-ingest-tallies"] = {
     "task": "cases.tasks.fold_ingest_tallies",
     "schedule": timedelta(seconds=VIGIL_INGEST_TALLY_FOLD_SECONDS),
 }
+# --- Evidence files (cases.models.evidence) ---
+# Files senders attach to alerts (TheHive attachments). Stored here, never served as
+# static media: downloads go through cases.views.evidence (as attachments, nosniff).
+MEDIA_ROOT = env.str("MEDIA_ROOT", default=str(VAR_DIR / "media"))
+VIGIL_ATTACHMENT_MAX_BYTES = env.int("VIGIL_ATTACHMENT_MAX_BYTES", default=10 * 1024 * 1024)
+VIGIL_ATTACHMENTS_PER_REQUEST = env.int("VIGIL_ATTACHMENTS_PER_REQUEST", default=20)
+
+# --- TheHive compatibility (cases.api.thehive) ---
+# A repeated sourceRef: TheHive answers 400 {"type": "CreateError"}; set 0 to get Vigil's
+# 200 with the stored alert instead.
+VIGIL_THEHIVE_DUPLICATE_IS_ERROR = env.bool("VIGIL_THEHIVE_DUPLICATE_IS_ERROR", default=True)

@@ -21,6 +21,8 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", include("cases.api.urls")),
     path("api/schema/", ApiSchemaView.as_view(), name="schema"),
+    # TheHive 3/4's paths (thehive4py 1.x), beside TheHive 5's under /api/v1/.
+    path("api/", include("cases.api.thehive.v0_urls")),
     # An HTML page under /api/: send anonymous visitors to the login form, not a 401.
     path(
         "api/docs/",

@@ -53,8 +53,9 @@ ERRORS = {
 }
 
 
-def _state(case: Case, user) -> dict:
-    return s.CaseStateOutput(case, context={"allowed_actions": workflow.available_actions(case, user)}).data
+def _state(case: Case, request) -> dict:
+    context = {"allowed_actions": workflow.available_actions(case, request.user), "request": request}
+    return s.CaseStateOutput(case, context=context).data
 
 
 def _reload(user, pk: int) -> Case:
@@ -135,7 +136,7 @@ class CaseDetailView(APIView):
         case.page_actions = list(
             case.actions.select_related("case", "requested_by", "approved_by", "overridden_by", "owner")
         )
-        context = {"allowed_actions": workflow.available_actions(case, request.user)}
+        context = {"allowed_actions": workflow.available_actions(case, request.user), "request": request}
         return Response(s.CaseDetailOutput(case, context=context).data)
 
 
@@ -211,7 +212,7 @@ class CaseActionView(APIView):
         case = selectors.get_case_for_user(request.user, pk)
         data = _valid(self.input_serializer, request)
         self.perform(case, request.user, data)
-        return Response(_state(_reload(request.user, pk), request.user))
+        return Response(_state(_reload(request.user, pk), request))
 
 
 def _action_schema(summary: str, request, example: dict | None = None):

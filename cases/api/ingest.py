@@ -349,8 +349,8 @@ class TheHiveIngestView(IngestView):
 
     @ingest_schema(
         summary="Ingest TheHive 5 alerts",
-        description="TheHive 5 alert bodies; also served at TheHive's own path POST /api/v1/alert with "
-        "`Authorization: Bearer <token>`, so TheHive connectors work unchanged.",
+        description="TheHive 5 alert bodies, answered in Vigil's shape. TheHive's own API (POST "
+        "/api/v1/alert and the rest, cases.api.thehive) answers in TheHive's shapes for TheHive clients.",
         request=OpenApiTypes.OBJECT,
         examples=[OpenApiExample("Alert", value=_example("thehive_alert.json"), request_only=True)],
     )

@@ -12,6 +12,4 @@ urlpatterns = [
     re_path(r"^alerts/wazuh/?$", views.WazuhIngestView.as_view(), name="api-ingest-wazuh"),
     re_path(r"^alerts/ocsf/?$", views.OcsfIngestView.as_view(), name="api-ingest-ocsf"),
     re_path(r"^alerts/thehive/?$", views.TheHiveIngestView.as_view(), name="api-ingest-thehive"),
-    # TheHive's own path, for clients configured with a TheHive URL.
-    re_path(r"^alert/?$", views.TheHiveIngestView.as_view(), name="api-ingest-thehive-compat"),
 ]

@@ -1,7 +1,9 @@
 """Serializers of the analyst API: output shapes and, separately, the input of each action.
 
 Output serializers only read what cases.selectors loaded (no query per row); input
-serializers only parse. The services decide what is allowed.
+serializers only parse. The services decide what is allowed. Links are absolute URLs
+(built from the request in the serializer's context); every field that can be null is
+declared nullable (tests/soc/test_openapi_responses.py validates live answers).
 """
 
 from __future__ import annotations
@@ -25,11 +27,17 @@ class PlaybookRefOutput(serializers.Serializer):
     version = serializers.IntegerField(source="number")
 
 
+def absolute_url(serializer: serializers.Serializer, path: str) -> str:
+    """`path` as an absolute URL for the request being answered (views pass it in the
+    serializer's context; DRF's generic views do so themselves)."""
+    return serializer.context["request"].build_absolute_uri(path)
+
+
 class CaseOutput(serializers.ModelSerializer):
     """A case as lists show it."""
 
     severity_label = serializers.CharField(source="get_severity_display")
-    assignee = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    assignee = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
     playbook = PlaybookRefOutput(source="playbook_version", allow_null=True)
     url = serializers.SerializerMethodField()
     html_url = serializers.SerializerMethodField()
@@ -80,11 +88,11 @@ class CaseOutput(serializers.ModelSerializer):
 
     @extend_schema_field(OpenApiTypes.URI)
     def get_url(self, case: Case) -> str:
-        return reverse("api-case-detail", args=[case.pk])
+        return absolute_url(self, reverse("api-case-detail", args=[case.pk]))
 
     @extend_schema_field(OpenApiTypes.URI)
     def get_html_url(self, case: Case) -> str:
-        return reverse("cases:detail", args=[case.pk])
+        return absolute_url(self, reverse("cases:detail", args=[case.pk]))
 
 
 class ObservableOutput(serializers.Serializer):
@@ -143,7 +151,7 @@ class StepOutput(serializers.ModelSerializer):
     assist = serializers.CharField(source="item.assist")
     action = serializers.CharField(source="item.action")
     allowed_values = serializers.SerializerMethodField()
-    updated_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    updated_by = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
     suggestion = serializers.JSONField(
         help_text='The assistant\'s view: {"answer": "yes|no|unknown", "reason": "...", "evidence": [...]}.'
     )
@@ -214,7 +222,7 @@ class CaseStateOutput(CaseOutput):
 
 
 class CaseDetailOutput(CaseStateOutput):
-    duplicate_of = serializers.SlugRelatedField(slug_field="reference", read_only=True)
+    duplicate_of = serializers.SlugRelatedField(slug_field="reference", read_only=True, allow_null=True)
     alerts = AlertSummaryOutput(many=True, source="page_alerts")
     observables = ObservableOutput(many=True, source="page_observables")
     steps = StepOutput(many=True, source="page_steps")

@@ -5,6 +5,8 @@ an impossible value is recorded against the field's name (in the vendor's own sp
 so a 400 tells the sender which of its fields to fix).
 """
 
+import hashlib
+import json
 import math
 from datetime import UTC, datetime
 
@@ -29,14 +31,25 @@ SEVERITY_NAMES = {
 }
 
 
+# The flag an alert carries when its vendor time could not be read (NativeAlert.flags).
+OBSERVED_AT_UNPARSED = "observed_at_unparsed"
+MAX_FLAG_DETAIL = 200
+
+
 class Errors:
-    """Collects field errors; `raise_if_any()` turns them into one InvalidAlert."""
+    """Collects field errors (`raise_if_any()` turns them into one InvalidAlert) and flags:
+    what an adapter could not read but worked around, kept on the alert for an analyst
+    ({"code", "field", "detail"}, the field spelt as the vendor spells it)."""
 
     def __init__(self) -> None:
         self.errors: dict[str, list[str]] = {}
+        self.flags: list[dict[str, str]] = []
 
     def add(self, name: str, message: str) -> None:
         self.errors.setdefault(name, []).append(message)
+
+    def flag(self, code: str, name: str, detail: str) -> None:
+        self.flags.append({"code": code, "field": name, "detail": detail[:MAX_FLAG_DETAIL]})
 
     def __bool__(self) -> bool:
         return bool(self.errors)
@@ -119,6 +132,23 @@ def read_str_list(errors: Errors, name: str, value) -> list[str]:
     return value
 
 
+def event_time(errors: Errors, name: str, value) -> datetime | None:
+    """The alert's event time, never a reason to refuse the alert: a value that cannot be
+    read (or is out of range) is flagged `observed_at_unparsed` with what was sent, and
+    None is returned, so the alert takes its receive time (Adapter.build)."""
+    probe = Errors()
+    when = parse_time(probe, name, value)
+    if probe:
+        errors.flag(OBSERVED_AT_UNPARSED, name, f"{' '.join(probe.errors[name])} Got {_shown(value)}.")
+        return None
+    return when
+
+
+def _shown(value) -> str:
+    text = value if isinstance(value, str) else json.dumps(value, default=str)[:80]
+    return repr(text[:80])
+
+
 def parse_time(errors: Errors, name: str, value, *, required: bool = False) -> datetime | None:
     """ISO 8601 (naive means UTC) or epoch seconds/milliseconds, as number or digit string."""
     if value is None or value == "":
@@ -198,6 +228,25 @@ def read_techniques(errors: Errors, name: str, values) -> list[str]:
     return result
 
 
+def content_digest(doc) -> str:
+    """A stable id for a document that carries none: SHA-256 of its canonical JSON (keys
+    sorted, no whitespace), first 32 hex digits, prefixed "sha256:". The same document
+    posted twice gets the same id, so a retry is a duplicate, not a second alert."""
+    try:
+        canonical = json.dumps(doc, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
+    except (TypeError, ValueError):
+        canonical = repr(doc)
+    return "sha256:" + hashlib.sha256(canonical.encode("utf-8", "surrogatepass")).hexdigest()[:32]
+
+
+def single(value):
+    """One value of a field that may arrive as a list (Splunk multivalue, Elastic `fields`):
+    the first non-empty item."""
+    if isinstance(value, list):
+        return first(*value)
+    return value
+
+
 def specific_first(techniques: list[str]) -> list[str]:
     """Sub-techniques before their parents, and a parent dropped when a sub-technique of it
     is present (the sub-technique is the specific finding; its playbook falls back to the
@@ -210,6 +259,8 @@ def specific_first(techniques: list[str]) -> list[str]:
 
 
 _NAME_TYPES = (Observable.Type.HOSTNAME, Observable.Type.DOMAIN)
+# What SIEMs write where a value is missing (Windows logs "-" for an empty account).
+PLACEHOLDERS = frozenset({"-", "--", "n/a", "na", "none", "null", "(null)", "nil", "unknown", "?"})
 
 
 class ObservableList:
@@ -223,7 +274,7 @@ class ObservableList:
         for item in as_list(value)[:100]:
             if isinstance(item, int) and not isinstance(item, bool):
                 item = str(item)
-            if not isinstance(item, str):
+            if not isinstance(item, str) or item.strip().lower() in PLACEHOLDERS:
                 continue
             if type_ in _NAME_TYPES and normalise(Observable.Type.IP, item) is not None:
                 continue  # a field that holds "a host or an address" had an address
@@ -278,9 +329,10 @@ class Adapter:
         observables: list | None = None,
         tags: list[str] | None = None,
     ) -> NativeAlert:
-        """The NativeAlert; field errors reported under the vendor's names. Indicators in
-        the title and description are extracted after ingestion, by the enrichment task
-        (cases.services.extraction)."""
+        """The NativeAlert; field errors reported under the vendor's names, flags (see
+        Errors) passed on. Without an event time the alert takes its receive time.
+        Indicators in the title and description are extracted after ingestion, by the
+        enrichment task (cases.services.extraction)."""
         errors.raise_if_any()
         observables = list(observables or [])
         try:
@@ -294,6 +346,7 @@ class Adapter:
                 observables=observables,
                 tags=tags or [],
                 raw=raw,
+                flags=errors.flags,
             )
         except InvalidAlert as exc:
             raise InvalidAlert(

@@ -1,18 +1,30 @@
-"""Elastic Security detection alerts (ECS documents with kibana.alert.* fields).
+"""Elastic Security detection alerts (ECS documents with kibana.alert.* fields), and the
+legacy 7.x `.siem-signals-*` documents (signal.* fields).
 
 Kibana writes kibana.alert.* as flat dotted keys next to nested ECS objects, and ES|QL
 rules produce fully dotted documents, so the document is flattened first. Accepted
-bodies: one alert document, an array of them, or a Kibana Webhook connector body
-{"alerts": [...]} (`{{{context.alerts.asJSON}}}`).
+bodies: one alert document, an array of them, a Kibana Webhook connector body
+{"alerts": [...]} (`{{{context.alerts.asJSON}}}`), a search hit ({"_index", "_id",
+"_source": {...}}; `_source` is the document) or a whole search response
+({"hits": {"hits": [...]}}, one alert per hit).
 
-- source_ref: kibana.alert.uuid (required; the idempotency key)
-- title: kibana.alert.rule.name (required)
-- description: kibana.alert.reason, else kibana.alert.rule.description
+- source_ref: kibana.alert.uuid, else the hit's `_id` (7.x signals have no uuid: their id
+  is the document id in .siem-signals-*), else a digest of the document
+  (common.content_digest: "sha256:" + 32 hex digits of its canonical JSON), so a document
+  with no id at all is still idempotent
+- title: kibana.alert.rule.name / signal.rule.name (required)
+- description: kibana.alert.reason, else kibana.alert.rule.description, else message
 - severity: kibana.alert.severity (low/medium/high/critical), else from risk_score
-- techniques: kibana.alert.rule.threat[].technique[].id and .subtechnique[].id
-- observed_at: kibana.alert.original_time (the source event's time), else @timestamp
+- techniques: kibana.alert.rule.threat / signal.rule.threat [].technique[].id and
+  .subtechnique[].id, the ECS `threat` field of endpoint alerts, and the `fields` API's
+  parallel arrays
+- observed_at: kibana.alert.original_time (the source event's time), else @timestamp;
+  unreadable: flagged observed_at_unparsed, receive time used
 - observables: ECS source/destination/client/server IPs, user.name, user.email, host.name,
-  url.full/original, url.domain, dns.question.name, email.from/to, file.hash.*, related.*
+  url.full/original, url.domain, dns.question.name, email.from/to, file.hash.*, related.*;
+  Windows event data (winlog.event_data.SubjectUserName, TargetUserName, IpAddress,
+  WorkstationName) and winlog.computer_name
+- tags: kibana.alert.rule.tags (signal.rule.tags)
 """
 
 from cases.models import AlertObservable, Observable
@@ -23,9 +35,10 @@ from .common import (
     Errors,
     ObservableList,
     as_list,
+    content_digest,
+    event_time,
     first,
     flatten,
-    parse_time,
     read_severity,
     read_str,
     read_str_list,
@@ -67,6 +80,16 @@ OBSERVABLE_FIELDS = [
     ("related.user", T.USER, R.USER),
     ("related.hosts", T.HOSTNAME, R.DECLARED),
     ("related.hash", T.HASH, R.DECLARED),
+    # Windows Security events as winlogbeat / the Windows integration ship them.
+    ("winlog.event_data.IpAddress", T.IP, R.SOURCE),
+    ("winlog.event_data.SubjectUserName", T.USER, R.USER),
+    ("winlog.event_data.TargetUserName", T.USER, R.USER),
+    ("winlog.event_data.TargetOutboundUserName", T.USER, R.USER),
+    ("winlog.event_data.SamAccountName", T.USER, R.USER),
+    ("winlog.event_data.MemberName", T.USER, R.USER),
+    ("winlog.event_data.WorkstationName", T.HOSTNAME, R.SOURCE),
+    ("winlog.event_data.TargetServerName", T.HOSTNAME, R.DESTINATION),
+    ("winlog.computer_name", T.HOSTNAME, R.DESTINATION),
 ]
 
 RISK_SCORE_SEVERITY = ((73, 4), (47, 3), (21, 2), (0, 1))  # Elastic's own bands
@@ -107,29 +130,52 @@ def severity_from(errors: Errors, flat: dict) -> int:
     return read_severity(errors, "kibana.alert.severity", None)
 
 
+def unwrap_hit(item: dict) -> tuple[dict, object]:
+    """(document, hit id): a search hit's `_source` and `_id`, or the item itself."""
+    source = item.get("_source")
+    if isinstance(source, dict):
+        return source, item.get("_id")
+    return item, item.get("_id")
+
+
 class ElasticAdapter(Adapter):
     name = "elastic"
     batch_keys = ("alerts",)
     field_names = {"source_ref": "kibana.alert.uuid", "title": "kibana.alert.rule.name"}
 
+    def split(self, data) -> tuple[list, bool]:
+        hits = data.get("hits") if isinstance(data, dict) else None
+        if isinstance(hits, dict) and isinstance(hits.get("hits"), list):
+            return hits["hits"], True  # a search response, as `GET .siem-signals-*/_search` returns
+        return super().split(data)
+
     def to_native(self, item: dict) -> NativeAlert:
         e = Errors()
-        flat = flatten(item)
+        doc, hit_id = unwrap_hit(item)
+        flat = flatten(doc)
         source_ref = read_str(
-            e, "kibana.alert.uuid", first(alert_field(flat, "uuid"), flat.get("signal.id")), required=True
+            e,
+            "kibana.alert.uuid",
+            first(alert_field(flat, "uuid"), flat.get("signal.id"), hit_id) or content_digest(doc),
+            required=True,
+            allow_numbers=True,
         )
         title = read_str(e, "kibana.alert.rule.name", alert_field(flat, "rule.name"), required=True)
         description = read_str(
             e,
             "kibana.alert.reason",
-            first(alert_field(flat, "reason"), alert_field(flat, "rule.description")),
+            first(alert_field(flat, "reason"), alert_field(flat, "rule.description"), flat.get("message")),
         )
-        observed_at = parse_time(
+        observed_at = event_time(
             e,
             "kibana.alert.original_time",
             first(alert_field(flat, "original_time"), flat.get("@timestamp"), alert_field(flat, "start")),
         )
         techniques = threat_techniques(e, alert_field(flat, "rule.threat"))
+        # Endpoint and other promoted alerts carry the mapping in the ECS `threat` field.
+        techniques += threat_techniques(e, doc.get("threat"))
+        for name in ("threat.technique.id", "threat.technique.subtechnique.id"):
+            techniques += read_techniques(e, name, flat.get(name))
         # The `fields` API and ES|QL spell the mapping as parallel dotted arrays.
         for suffix in ("rule.threat.technique.id", "rule.threat.technique.subtechnique.id"):
             techniques += read_techniques(e, "kibana.alert." + suffix, alert_field(flat, suffix))

@@ -6,13 +6,14 @@
      "tags": [...], "raw": {...}}
 
 Only source_ref and title are required. observed_at defaults to the arrival time; a time
-without an offset is UTC. Unknown fields are ignored; the whole object is kept as raw.
+without an offset is UTC; one that cannot be read is flagged observed_at_unparsed and the
+arrival time is used. Unknown fields are ignored; the whole object is kept as raw.
 """
 
 from cases.models import AlertObservable
 
 from .base import OBSERVABLE_TYPES, ROLES, NativeAlert
-from .common import Adapter, Errors, parse_time, read_severity, read_str, read_str_list, read_techniques
+from .common import Adapter, Errors, event_time, read_severity, read_str, read_str_list, read_techniques
 
 # Common spellings senders use for our observable types.
 TYPE_ALIASES = {
@@ -83,7 +84,7 @@ class NativeAdapter(Adapter):
             e.add("techniques", "Must be a list of ATT&CK technique ids.")
         else:
             techniques += read_techniques(e, "techniques", many)
-        observed_at = parse_time(e, "observed_at", item.get("observed_at"))
+        observed_at = event_time(e, "observed_at", item.get("observed_at"))
         observables = read_declared_observables(e, "observables", item.get("observables"))
         tags = read_str_list(e, "tags", item.get("tags"))
         if "raw" in item and not isinstance(item["raw"], dict):

@@ -1,12 +1,20 @@
-"""OCSF Detection Findings (class_uid 2004, OCSF 1.1+).
+"""OCSF findings: Detection Finding (class_uid 2004, OCSF 1.1+) and Security Finding
+(class_uid 2001, OCSF 1.0 and earlier, deprecated since 1.1 but what most producers still
+send: 3 of the 5 finding examples in the OCSF project's own repository use it).
 
-- source_ref: finding_info.uid (required)
-- title: finding_info.title (required)
+A Security Finding keeps its finding in `finding` (OCSF 1.0) rather than `finding_info`;
+both are read, finding_info first.
+
+- source_ref: finding_info.uid / finding.uid (required)
+- title: finding_info.title / finding.title (required)
 - description: finding_info.desc, else message
 - severity: severity_id 1-2 low, 3 medium, 4 high, 5-6 critical; 0/99 use the
   `severity` caption when it names one, else medium
-- techniques: finding_info.attacks[].sub_technique.uid and technique.uid
-- observed_at: finding_info.first_seen_time, else start_time, else time (epoch ms)
+- techniques: finding_info.attacks[] and the event's own attacks[] (OCSF 1.0):
+  sub_technique.uid and technique.uid
+- observed_at: finding_info.first_seen_time, else start_time, else time (epoch ms); each
+  also as its `*_dt` twin (the Date/Time profile's RFC 3339 string) when the number is
+  absent; unreadable: flagged observed_at_unparsed, receive time used
 - observables: observables[] by type_id (1 hostname, 2 IP, 4 user name, 5 email,
   6 URL, 8 hash, 12 subnet), evidences[] src/dst endpoints, users and URLs, device
 - tags: finding_info.types
@@ -21,8 +29,8 @@ from .common import (
     ObservableList,
     as_list,
     dig,
+    event_time,
     first,
-    parse_time,
     read_severity,
     read_str,
     read_str_list,
@@ -34,6 +42,8 @@ R = AlertObservable.Role
 T = Observable.Type
 
 DETECTION_FINDING = 2004
+SECURITY_FINDING = 2001
+FINDING_CLASSES = {DETECTION_FINDING: "Detection Finding", SECURITY_FINDING: "Security Finding"}
 SEVERITY_IDS = {1: 1, 2: 1, 3: 2, 4: 3, 5: 4, 6: 4}
 OBSERVABLE_TYPE_IDS = {1: T.HOSTNAME, 2: T.IP, 4: T.USER, 5: T.EMAIL, 6: T.URL, 8: T.HASH, 12: T.CIDR}
 
@@ -68,9 +78,12 @@ class OcsfAdapter(Adapter):
     def to_native(self, item: dict) -> NativeAlert:
         e = Errors()
         class_uid = item.get("class_uid")
-        if class_uid != DETECTION_FINDING or isinstance(class_uid, bool):
-            e.add("class_uid", f"Must be {DETECTION_FINDING} (Detection Finding).")
-        info = item.get("finding_info")
+        if not isinstance(class_uid, int) or isinstance(class_uid, bool) or class_uid not in FINDING_CLASSES:
+            e.add(
+                "class_uid",
+                "Must be " + " or ".join(f"{uid} ({name})" for uid, name in FINDING_CLASSES.items()) + ".",
+            )
+        info = first(item.get("finding_info"), item.get("finding"))
         has_info = isinstance(info, dict)
         if not has_info:
             e.add("finding_info", "This field is required (an object with uid and title).")
@@ -78,13 +91,20 @@ class OcsfAdapter(Adapter):
         source_ref = read_str(e, "finding_info.uid", info.get("uid"), required=has_info, allow_numbers=True)
         title = read_str(e, "finding_info.title", info.get("title"), required=has_info)
         description = read_str(e, "finding_info.desc", first(info.get("desc"), item.get("message")))
-        observed_at = parse_time(
+        observed_at = event_time(
             e,
             "finding_info.first_seen_time",
-            first(info.get("first_seen_time"), item.get("start_time"), item.get("time")),
+            first(
+                info.get("first_seen_time"),
+                info.get("first_seen_time_dt"),
+                item.get("start_time"),
+                item.get("start_time_dt"),
+                item.get("time"),
+                item.get("time_dt"),
+            ),
         )
         technique_ids = []
-        for attack in as_list(info.get("attacks")):
+        for attack in as_list(info.get("attacks")) + as_list(item.get("attacks")):
             if isinstance(attack, dict):
                 technique_ids += [dig(attack, "sub_technique.uid"), dig(attack, "technique.uid")]
         techniques = specific_first(

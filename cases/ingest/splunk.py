@@ -3,19 +3,26 @@
     {"sid": "...", "search_name": "...", "app": "...", "owner": "...",
      "results_link": "...", "result": {"_time": "...", "src_ip": "...", ...}}
 
-`result` is the first result row, every value a string (multivalue fields as lists or
-newline-separated). `search_name` may be null. Splunk's webhook cannot set headers, so
-this endpoint also takes the token as `?token=`.
+`result` is the first result row, every value a string; a multivalue field arrives as a
+list (or newline-separated), and wherever one value is expected the first is taken.
+`search_name` may be null. Splunk's webhook cannot set headers, so this endpoint also
+takes the token as `?token=`.
 
 - source_ref: sid, plus a digest of the result row (a per-result alert action posts one
   body per row under the same sid; a retried body gives the same digest)
 - title: search_name, else result.rule_name / signature / search_name, else "Splunk alert"
+- description: result.description / rule_description, else the event's `_raw` (what a
+  plain search's alert carries)
 - severity: result.severity or result.urgency (informational counts as low)
 - techniques: result.mitre_technique_id / mitre_attack_id / technique_id /
-  annotations.mitre_attack (comma, space or newline separated)
-- observed_at: result._time (epoch seconds), else first_seen / firstTime
+  annotations.mitre_attack (also nested, and .mitre_technique_id under it; comma, space or
+  newline separated)
+- observed_at: result._time (epoch seconds or ISO 8601), else first_seen / firstTime;
+  unreadable: flagged observed_at_unparsed, receive time used
 - observables: CIM fields src/src_ip, dest/dest_ip, user/src_user/dest_user, dest_host,
-  url, domain/query, sender/recipient, file_hash
+  url, domain/query, sender/recipient, file_hash, and the default `host` field (the host
+  the event came from)
+- tags: "splunk:<app>", "sourcetype:<sourcetype>", "source:<source>"
 """
 
 import hashlib
@@ -30,11 +37,13 @@ from .common import (
     Errors,
     ObservableList,
     as_list,
+    event_time,
     first,
-    parse_time,
+    flatten,
     read_severity,
     read_str,
     read_techniques,
+    single,
 )
 
 R = AlertObservable.Role
@@ -65,7 +74,18 @@ OBSERVABLE_FIELDS = [
     ("src_user_email", T.EMAIL, R.SENDER),
     ("recipient", T.EMAIL, R.DESTINATION),
     ("file_hash", T.HASH, R.DECLARED),
+    # Splunk's default field: the host the event was read on (a name or an address).
+    ("host", T.IP, R.DESTINATION),
+    ("host", T.HOSTNAME, R.DESTINATION),
 ]
+TECHNIQUE_FIELDS = (
+    "mitre_technique_id",
+    "mitre_attack_id",
+    "technique_id",
+    "annotations.mitre_attack",
+    "annotations.mitre_attack.mitre_technique_id",
+)
+MAX_TAG = 100
 
 
 def multivalue(value) -> list:
@@ -100,32 +120,44 @@ class SplunkAdapter(Adapter):
         elif not isinstance(result, dict):
             e.add("result", "Must be an object (the first result row).")
             result = {}
+        # Annotations may arrive nested ({"annotations": {"mitre_attack": [...]}}).
+        fields = flatten(result)
         title = read_str(
             e,
             "search_name",
             first(
-                item.get("search_name"),
-                result.get("rule_name"),
-                result.get("signature"),
-                result.get("search_name"),
+                single(item.get("search_name")),
+                single(result.get("rule_name")),
+                single(result.get("signature")),
+                single(result.get("search_name")),
             ),
         ) or ("Splunk alert" + (f" ({item['app']})" if isinstance(item.get("app"), str) else ""))
         description = read_str(
-            e, "result.description", first(result.get("description"), result.get("rule_description"))
+            e,
+            "result.description",
+            first(
+                joined(result.get("description")),
+                joined(result.get("rule_description")),
+                joined(result.get("_raw")),
+            ),
         )
-        severity_value = first(result.get("severity"), result.get("urgency"))
+        severity_value = first(single(result.get("severity")), single(result.get("urgency")))
         if isinstance(severity_value, str):
             severity_value = URGENCY.get(severity_value.strip().lower(), severity_value)
         severity = read_severity(e, "result.severity", severity_value)
         technique_values = []
-        for name in ("mitre_technique_id", "mitre_attack_id", "technique_id", "annotations.mitre_attack"):
-            for value in multivalue(result.get(name)):
+        for name in TECHNIQUE_FIELDS:
+            for value in multivalue(fields.get(name)):
                 technique_values.extend(
                     SEPARATORS.split(value.strip()) if isinstance(value, str) else [value]
                 )
         techniques = read_techniques(e, "result.mitre_technique_id", [t for t in technique_values if t != ""])
-        observed_at = parse_time(
-            e, "result._time", first(result.get("_time"), result.get("first_seen"), result.get("firstTime"))
+        observed_at = event_time(
+            e,
+            "result._time",
+            first(
+                single(result.get("_time")), single(result.get("first_seen")), single(result.get("firstTime"))
+            ),
         )
         observables = ObservableList()
         for name, type_, role in OBSERVABLE_FIELDS:
@@ -140,6 +172,26 @@ class SplunkAdapter(Adapter):
             technique_ids=techniques,
             observed_at=observed_at,
             observables=observables.items,
-            tags=[f"splunk:{item['app']}"] if isinstance(item.get("app"), str) else [],
+            tags=tags_of(item, result),
             raw=item,
         )
+
+
+def joined(value):
+    """A text field that may be multivalue: its values one per line."""
+    if isinstance(value, list):
+        return "\n".join(v for v in value if isinstance(v, str)) or None
+    return value
+
+
+def tags_of(item: dict, result: dict) -> list[str]:
+    tags = []
+    for prefix, value in (
+        ("splunk", item.get("app")),
+        ("sourcetype", result.get("sourcetype")),
+        ("source", result.get("source")),
+    ):
+        value = single(value)
+        if isinstance(value, str) and value.strip():
+            tags.append(f"{prefix}:{value.strip()}"[:MAX_TAG])
+    return tags

@@ -1,12 +1,18 @@
-"""TheHive 5 alert bodies (POST /api/v1/alert), so tools that speak TheHive (Kibana's
-TheHive connector, Wazuh's integration) can point at Vigil unchanged.
+"""TheHive alert bodies (TheHive 5's POST /api/v1/alert, TheHive 3/4's POST /api/alert),
+so tools that speak TheHive (thehive4py, Kibana's TheHive connector, Wazuh's
+integration) can point at Vigil unchanged; cases.api.thehive serves TheHive's paths.
 
 - required, as in TheHive: type, source, sourceRef, title; identity is type + source +
   sourceRef, so source_ref is "type:source:sourceRef"
 - severity 1-4 (1 low ... 4 critical); date in epoch milliseconds
 - observables ("artifacts" in TheHive 4): {dataType, data, tags}; dataType ip, domain,
   fqdn, hostname, url, mail, hash, and "other" tagged account/user for user names
-- techniques: ATT&CK ids in tags ("attack.t1591.002", "T1591.002") and in `procedures`
+- techniques: ATT&CK ids in tags ("attack.t1591.002", "T1591.002", "mitre:T1591",
+  "mitre-attack/T1566.001"...), in `procedures[].patternId` (TheHive 5) and in `ttps`
+  (ids or {patternId} objects, as some integrations send)
+- observed_at: date (epoch ms); unreadable: flagged observed_at_unparsed, receive time used
+- file observables ("file" dataType: an attachment) are not entities: the compat API keeps
+  them as evidence files
 """
 
 import re
@@ -19,7 +25,7 @@ from .common import (
     Errors,
     ObservableList,
     as_list,
-    parse_time,
+    event_time,
     read_severity,
     read_str,
     read_str_list,
@@ -42,7 +48,9 @@ DATA_TYPES = {
 }
 USER_TAGS = {"account", "user", "username", "user-account"}
 SOURCE_TAGS = {"src", "source", "attacker"}
-TAG_TECHNIQUE = re.compile(r"^(?:attack\.|mitre[.:_-]?)?(t\d{4}(?:\.\d{3})?)$", re.IGNORECASE)
+# A technique id alone or at the end of a tag after a separator ("attack.t1591.002",
+# "mitre:T1591", "MITRE ATT&CK/T1566.001"), never inside a word ("xt1000").
+TAG_TECHNIQUE = re.compile(r"(?:^|[.:=/_\s-])(t\d{4}(?:\.\d{3})?)$", re.IGNORECASE)
 
 
 def observable(item: dict) -> tuple[str, str] | None:
@@ -74,12 +82,14 @@ class TheHiveAdapter(Adapter):
         tags = read_str_list(e, "tags", item.get("tags"))
         techniques = []
         for tag in tags:
-            match = TAG_TECHNIQUE.match(tag.strip())
+            match = TAG_TECHNIQUE.search(tag.strip())
             if match:
                 techniques.append(match.group(1).upper())
-        for procedure in as_list(item.get("procedures")):
+        for procedure in as_list(item.get("procedures")) + as_list(item.get("ttps")):
             if isinstance(procedure, dict) and procedure.get("patternId") is not None:
                 techniques.append(procedure["patternId"])
+            elif isinstance(procedure, str):
+                techniques.append(procedure)
         techniques = specific_first(read_techniques(e, "procedures", techniques))
 
         observables = ObservableList()
@@ -99,7 +109,7 @@ class TheHiveAdapter(Adapter):
             description=description,
             severity=read_severity(e, "severity", item.get("severity")),
             technique_ids=techniques,
-            observed_at=parse_time(e, "date", item.get("date")),
+            observed_at=event_time(e, "date", item.get("date")),
             observables=observables.items,
             tags=tags,
             raw=item,

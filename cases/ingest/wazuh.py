@@ -6,7 +6,8 @@
 - severity: rule.level 0-15 -> low (0-4), medium (5-7), high (8-11), critical (12-15),
   the bands Wazuh's own TheHive integration uses
 - techniques: rule.mitre.id (parallel arrays with tactic and technique names)
-- observed_at: timestamp ("2026-03-04T13:58:41.203+0000")
+- observed_at: timestamp ("2026-03-04T13:58:41.203+0000"), else @timestamp (indexer
+  exports); unreadable: flagged observed_at_unparsed, receive time used
 - observables: data.srcip / data.src_ip (source), data.dstip (destination),
   data.srcuser / data.dstuser / data.user (user), data.url, agent.name (host), agent.ip,
   Windows eventdata addresses and accounts, syscheck hashes
@@ -20,8 +21,9 @@ from .common import (
     Adapter,
     Errors,
     ObservableList,
+    event_time,
+    first,
     flatten,
-    parse_time,
     read_str,
     read_str_list,
     read_techniques,
@@ -45,6 +47,8 @@ OBSERVABLE_FIELDS = [
     ("data.user", T.USER, R.USER),
     ("data.win.eventdata.targetUserName", T.USER, R.USER),
     ("data.win.eventdata.subjectUserName", T.USER, R.USER),
+    ("data.win.eventdata.workstationName", T.HOSTNAME, R.SOURCE),
+    ("data.win.system.computer", T.HOSTNAME, R.DESTINATION),
     ("agent.name", T.HOSTNAME, R.DESTINATION),
     ("data.url", T.URL, R.DECLARED),
     ("data.hostname", T.HOSTNAME, R.DECLARED),
@@ -80,7 +84,7 @@ class WazuhAdapter(Adapter):
         title = read_str(e, "rule.description", flat.get("rule.description"), required=True)
         description = read_str(e, "full_log", item.get("full_log"))
         techniques = read_techniques(e, "rule.mitre.id", flat.get("rule.mitre.id"))
-        observed_at = parse_time(e, "timestamp", item.get("timestamp"))
+        observed_at = event_time(e, "timestamp", first(item.get("timestamp"), item.get("@timestamp")))
         observables = ObservableList()
         for name, type_, role in OBSERVABLE_FIELDS:
             observables.add(type_, flat.get(name), role)

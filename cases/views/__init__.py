@@ -4,6 +4,7 @@ from .case_list import case_list
 from .dashboard import dashboard, dashboard_queues
 from .detail import case_detail, case_recommendation, case_step, case_timeline, comment_add
 from .playbook import case_playbook_attach
+from .evidence import evidence_download
 from .profile import profile, token_create, token_revoke
 from .transitions import case_transition
 
@@ -18,6 +19,7 @@ __all__ = [
     "comment_add",
     "dashboard",
     "dashboard_queues",
+    "evidence_download",
     "profile",
     "token_create",
     "token_revoke",

@@ -43,7 +43,7 @@ def test_case_list_filters_and_pages(api, seed_playbook, make_case, l1):
     first = next(r for r in body["results"] if r["id"] == a.pk)
     assert first["assignee"] == "alice_l1"
     assert first["playbook"] == {"technique_id": "T1591.002", "name": first["playbook"]["name"], "version": 1}
-    assert first["url"] == f"/api/v1/cases/{a.pk}/"
+    assert first["url"] == f"http://testserver/api/v1/cases/{a.pk}/"
     for query, expected in [
         ("status=triage", {a.pk}),
         ("severity=1", {b.pk}),

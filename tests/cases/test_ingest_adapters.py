@@ -110,11 +110,13 @@ def test_elastic_severity_falls_back_to_risk_score_and_time_to_timestamp():
     assert alert.observed_at == datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC)
 
 
-def test_elastic_names_the_missing_required_fields():
-    assert set(errors_of("elastic", {"source": {"ip": "203.0.113.77"}})) == {
-        "kibana.alert.uuid",
-        "kibana.alert.rule.name",
-    }
+def test_elastic_names_the_missing_rule_name_and_digests_a_document_without_an_id():
+    assert set(errors_of("elastic", {"source": {"ip": "203.0.113.77"}})) == {"kibana.alert.rule.name"}
+    doc = {"signal": {"rule": {"name": "r"}}, "source": {"ip": "203.0.113.77"}}
+    ref = parse("elastic", doc).source_ref
+    assert ref.startswith("sha256:") and len(ref) == 7 + 32
+    assert parse("elastic", json.loads(json.dumps(doc))).source_ref == ref  # stable
+    assert parse("elastic", {**doc, "x": 1}).source_ref != ref
 
 
 def test_elastic_batch_shapes():
@@ -205,8 +207,9 @@ def test_ocsf_reads_the_sample():
 
 
 def test_ocsf_other_classes_are_refused():
-    doc = {**SAMPLES["ocsf"], "class_uid": 2001}
+    doc = {**SAMPLES["ocsf"], "class_uid": 2003}
     assert "class_uid" in errors_of("ocsf", doc)
+    assert "class_uid" in errors_of("ocsf", {**SAMPLES["ocsf"], "class_uid": [2004]})
     assert set(errors_of("ocsf", {"class_uid": 2004})) == {"finding_info"}
 
 
@@ -373,3 +376,37 @@ def _finite(doc) -> bool:
     except ValueError:
         return False
     return True
+
+
+# --- an unreadable vendor time: flagged, never refused -----------------------------------------
+
+UNREADABLE_TIMES = {
+    "native": ("observed_at", "yesterday"),
+    "elastic": ("kibana.alert.original_time", "Oct 15 21:07:56"),
+    "wazuh": ("timestamp", "Oct 15 21:07:56"),
+    "thehive": ("date", "not a date"),
+}
+
+
+@pytest.mark.parametrize("name", list(UNREADABLE_TIMES))
+def test_an_unreadable_vendor_time_takes_the_receive_time_and_is_flagged(name):
+    field, value = UNREADABLE_TIMES[name]
+    doc = {**SAMPLES[name], field: value}
+    before = datetime.now(UTC)
+    alert = parse(name, doc)
+    assert before <= alert.observed_at <= datetime.now(UTC)
+    [flag] = [f for f in alert.flags if f["code"] == "observed_at_unparsed"]
+    assert flag["field"] == field and value in flag["detail"]
+
+
+def test_an_unreadable_splunk_or_ocsf_time_is_flagged_too():
+    splunk = json.loads(json.dumps(SAMPLES["splunk"]))
+    splunk["result"]["_time"] = "yesterday"
+    assert [f["field"] for f in parse("splunk", splunk).flags] == ["result._time"]
+    ocsf = json.loads(json.dumps(SAMPLES["ocsf"]))
+    ocsf["finding_info"]["first_seen_time"] = -5
+    assert [f["code"] for f in parse("ocsf", ocsf).flags] == ["observed_at_unparsed"]
+
+
+def test_a_readable_time_carries_no_flag():
+    assert parse("wazuh", SAMPLES["wazuh"]).flags == []

@@ -70,7 +70,12 @@ def test_thehive_connectors_work_unchanged_at_thehive_path_with_bearer(client, i
         HTTP_AUTHORIZATION=f"Bearer {ingest_source[1]}",
     )
     assert response.status_code == 201
-    assert response.json()["_id"] == str(response.json()["id"])
+    doc = json.loads(body)
+    assert response.json()["sourceRef"] == doc["sourceRef"]
+    assert (
+        Alert.objects.get(pk=int(response.json()["_id"])).source_ref
+        == f"{doc['type']}:{doc['source']}:{doc['sourceRef']}"
+    )
     assert Case.objects.get().playbook_version == seed_playbook
 
 

@@ -10,7 +10,6 @@ PATHS = [
     "/api/v1/alerts/wazuh/",
     "/api/v1/alerts/ocsf/",
     "/api/v1/alerts/thehive/",
-    "/api/v1/alert/",
 ]
 
 
@@ -37,3 +36,20 @@ def test_vendor_examples_are_the_samples(schema):
     splunk = schema["paths"]["/api/v1/alerts/splunk/"]["post"]
     assert {"ingestQueryToken": []} in splunk["security"]
     assert any(p["name"] == "token" and p["in"] == "query" for p in splunk["parameters"])
+
+
+def test_thehive_compat_calls_are_documented(schema):
+    operations = {
+        (path, method)
+        for path, item in schema["paths"].items()
+        for method, operation in item.items()
+        if "thehive" in operation.get("tags", [])
+    }
+    assert {
+        ("/api/v1/alert/", "post"),
+        ("/api/v1/alert/{alert_id}/", "get"),
+        ("/api/v1/alert/{alert_id}/observable/", "post"),
+        ("/api/v1/query/", "post"),
+        ("/api/alert/", "post"),
+    } <= operations
+    assert {"ingestToken": []} in schema["paths"]["/api/v1/alert/"]["post"]["security"]

@@ -105,8 +105,20 @@ def test_the_feed_needs_no_session_login(client, entries):
     assert response.status_code == 200 and "login" not in response.get("Location", "")
 
 
-def test_only_get(client, entries):
+def test_only_get_and_head(client, entries):
     assert client.post(URL, **auth()).status_code == 405
+
+
+@pytest.mark.parametrize("query", ["", "?format=fortigate"])
+def test_head_answers_the_get_headers_without_a_body(client, entries, query):
+    got = client.get(URL + query, **auth())
+    head = client.head(URL + query, **auth())
+    assert head.status_code == 200 and head.content == b""
+    assert head["ETag"] == got["ETag"] and head["Last-Modified"] == got["Last-Modified"]
+    assert head["Content-Type"] == got["Content-Type"]
+    assert int(head["Content-Length"]) == len(got.content) > 0
+    assert client.head(URL + query).status_code == 401
+    assert client.head(URL + query, HTTP_IF_NONE_MATCH=got["ETag"], **auth()).status_code == 304
 
 
 def test_an_empty_feed_is_empty(client, containment_settings):

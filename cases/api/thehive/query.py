@@ -1,0 +1,210 @@
+"""TheHive 5's query language (POST /api/v1/query), as far as thehive4py's alert calls
+use it: `alert.find` and `alert.count` (listAlert, filter, sort, page, count) and
+`alert.find_observables` (getAlert, observables).
+
+    [{"_name": "listAlert"}, {"_name": "filter", "_eq": {"_field": "title", "_value": "x"}},
+     {"_name": "sort", "_fields": [{"_createdAt": "desc"}]},
+     {"_name": "page", "from": 0, "to": 10}, {"_name": "count"}]
+
+`parse` is pure: it turns the query into a Plan (a Q over Alert, an ordering, a slice) or
+raises QueryError naming what Vigil does not answer. The view runs the plan on the
+caller's own alerts.
+"""
+
+import json
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from django.db.models import Q
+
+MAX_PAGE = 1000
+
+
+class QueryError(ValueError):
+    pass
+
+
+@dataclass
+class Plan:
+    kind: str  # "alerts" or "observables"
+    q: Q = field(default_factory=Q)
+    order_by: list[str] = field(default_factory=lambda: ["-received_at", "-pk"])
+    start: int = 0
+    end: int = MAX_PAGE
+    count: bool = False
+    alert_id: str = ""
+
+
+def _time(value) -> datetime:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise QueryError("Dates are epoch milliseconds.")
+    try:
+        return datetime.fromtimestamp(value / 1000, tz=UTC)
+    except (OverflowError, OSError, ValueError):
+        raise QueryError("Date out of range.") from None
+
+
+def _severity(value) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise QueryError("severity is 1-4.")
+    return value
+
+
+def _pk(value) -> int:
+    try:
+        return int(str(value))
+    except ValueError:
+        raise QueryError(f"Unknown alert id {str(value)[:40]!r}.") from None
+
+
+# TheHive field -> (Vigil column, value converter).
+FIELDS = {
+    "_id": ("pk", _pk),
+    "title": ("title", str),
+    "description": ("description", str),
+    "severity": ("severity", _severity),
+    "date": ("observed_at", _time),
+    "_createdAt": ("received_at", _time),
+    "_updatedAt": ("received_at", _time),
+}
+COMPARISONS = {"_eq": "exact", "_gt": "gt", "_gte": "gte", "_lt": "lt", "_lte": "lte"}
+TEXT_MATCHES = {
+    "_startsWith": "startswith",
+    "_endsWith": "endswith",
+    "_like": "icontains",
+    "_match": "icontains",
+}
+
+
+def _field_value(args) -> tuple[str, object]:
+    if not isinstance(args, dict) or not isinstance(args.get("_field"), str):
+        raise QueryError("A filter needs {_field, _value}.")
+    return args["_field"], args.get("_value")
+
+
+def _identity_q(name: str, value) -> Q:
+    """sourceRef, source and type: Vigil stores TheHive's identity as one id,
+    "type:source:sourceRef" (cases.ingest.thehive)."""
+    if not isinstance(value, str):
+        raise QueryError(f"{name} is a string.")
+    if name == "sourceRef":
+        return Q(source_ref=value) | Q(source_ref__endswith=f":{value}")
+    if name == "type":
+        return Q(source_ref__startswith=f"{value}:")
+    return Q(source_ref__contains=f":{value}:")
+
+
+def _eq(name: str, value, *, postgres: bool) -> Q:
+    if name in ("sourceRef", "source", "type"):
+        return _identity_q(name, value)
+    if name == "tags":
+        if not isinstance(value, str):
+            raise QueryError("tags is a string.")
+        return Q(tags__contains=[value]) if postgres else Q(tags__icontains=json.dumps(value))
+    column, convert = _column(name)
+    return Q(**{column: convert(value)})
+
+
+def _column(name: str):
+    if name not in FIELDS:
+        supported = ", ".join([*FIELDS, "sourceRef", "source", "type", "tags"])
+        raise QueryError(f"Vigil does not filter alerts on {name!r}; it does on {supported}.")
+    return FIELDS[name]
+
+
+def to_q(expr, *, postgres: bool) -> Q:
+    """One filter expression (thehive4py.query.filters) as a Q."""
+    if not isinstance(expr, dict) or len(expr) != 1:
+        raise QueryError("A filter is an object with one operator.")
+    ((op, args),) = expr.items()
+    if op == "_and" or op == "_or":
+        if not isinstance(args, list) or not args:
+            raise QueryError(f"{op} takes a list of filters.")
+        parts = [to_q(a, postgres=postgres) for a in args]
+        combined = parts[0]
+        for part in parts[1:]:
+            combined = combined & part if op == "_and" else combined | part
+        return combined
+    if op == "_not":
+        return ~to_q(args, postgres=postgres)
+    if op == "_id":
+        return Q(pk=_pk(args))
+    if op == "_eq":
+        return _eq(*_field_value(args), postgres=postgres)
+    if op == "_ne":
+        return ~_eq(*_field_value(args), postgres=postgres)
+    if op in COMPARISONS:
+        name, value = _field_value(args)
+        column, convert = _column(name)
+        return Q(**{f"{column}__{COMPARISONS[op]}": convert(value)})
+    if op in TEXT_MATCHES:
+        name, value = _field_value(args)
+        column, _convert = _column(name)
+        if not isinstance(value, str) or column not in ("title", "description"):
+            raise QueryError(f"{op} applies to title or description, with a string.")
+        return Q(**{f"{column}__{TEXT_MATCHES[op]}": value.strip("*")})
+    if op == "_between":
+        if not isinstance(args, dict):
+            raise QueryError("_between needs {_field, _from, _to}.")
+        column, convert = _column(args.get("_field"))
+        return Q(**{f"{column}__gte": convert(args.get("_from")), f"{column}__lt": convert(args.get("_to"))})
+    if op == "_in":
+        if not isinstance(args, dict) or not isinstance(args.get("_values"), list):
+            raise QueryError("_in needs {_field, _values}.")
+        parts = [_eq(args.get("_field"), v, postgres=postgres) for v in args["_values"]]
+        if not parts:
+            return Q(pk__in=[])
+        combined = parts[0]
+        for part in parts[1:]:
+            combined |= part
+        return combined
+    raise QueryError(f"Vigil does not answer the filter operator {op!r}.")
+
+
+def _order(fields) -> list[str]:
+    if not isinstance(fields, list):
+        raise QueryError("sort takes _fields: [{field: asc|desc}].")
+    order = []
+    for item in fields:
+        if not isinstance(item, dict) or len(item) != 1:
+            raise QueryError("Each sort field is {field: asc|desc}.")
+        ((name, direction),) = item.items()
+        column, _ = _column(name)
+        if direction not in ("asc", "desc"):
+            raise QueryError("Sort direction is asc or desc.")
+        order.append(("-" if direction == "desc" else "") + column)
+    return [*order, "-pk"]
+
+
+def parse(body, *, postgres: bool) -> Plan:
+    if not isinstance(body, dict) or not isinstance(body.get("query"), list) or not body["query"]:
+        raise QueryError('Expected {"query": [{"_name": ...}, ...]}.')
+    steps = body["query"]
+    first = steps[0]
+    if not isinstance(first, dict):
+        raise QueryError("Each query step is an object with _name.")
+    if first.get("_name") == "listAlert":
+        plan = Plan(kind="alerts")
+        rest = steps[1:]
+    elif first.get("_name") == "getAlert" and len(steps) >= 2 and steps[1].get("_name") == "observables":
+        plan = Plan(kind="observables", alert_id=str(first.get("idOrName", "")))
+        rest = steps[2:]
+    else:
+        raise QueryError("Vigil answers listAlert (alert.find / alert.count) and getAlert + observables.")
+    for step in rest:
+        name = step.get("_name") if isinstance(step, dict) else None
+        if name == "filter" and plan.kind == "alerts":
+            expr = {k: v for k, v in step.items() if k != "_name"}
+            plan.q &= to_q(expr, postgres=postgres)
+        elif name == "sort" and plan.kind == "alerts":
+            plan.order_by = _order(step.get("_fields"))
+        elif name == "page":
+            start, end = step.get("from", 0), step.get("to", MAX_PAGE)
+            if not all(isinstance(v, int) and not isinstance(v, bool) and v >= 0 for v in (start, end)):
+                raise QueryError("page takes from and to, non-negative integers.")
+            plan.start, plan.end = start, min(end, start + MAX_PAGE)
+        elif name == "count":
+            plan.count = True
+        else:
+            raise QueryError(f"Vigil does not answer the query step {name!r} here.")
+    return plan

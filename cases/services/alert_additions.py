@@ -1,0 +1,136 @@
+"""What a sender adds to an alert it already sent: observables (TheHive's "create the
+alert, then add observables" flow) and evidence files (attachments).
+
+Both write the alert's case too: an observable added to an alert is an observable of its
+case (linked with the alert's event time, as intake links them) and is enriched like one
+that came with the alert; a file is evidence of the case. Correlation is not re-run: the
+alert stays in its case, and later alerts can correlate on the new observables.
+"""
+
+import hashlib
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.db.models import F
+from django.db.models.functions import Greatest, Least
+from django.utils import timezone
+
+from cases.ingest.base import ObservableTuple, dedupe_observables
+from cases.ingest.store import ensure_observables
+from cases.models import Alert, AlertAttachment, AlertObservable, CaseObservable, IngestSource
+from cases.services.events import case_event_record
+from cases.services.intake import dispatch_enrichment
+
+OBSERVABLES_ADDED = "observables_added"
+EVIDENCE_ADDED = "evidence_added"
+
+
+@dataclass(frozen=True, slots=True)
+class EvidenceFile:
+    """A file as received: the sender's name and declared type, and its bytes."""
+
+    name: str
+    content_type: str
+    content: bytes
+
+
+@transaction.atomic
+def alert_observables_add(
+    *, alert: Alert, observables: Sequence[ObservableTuple], source: IngestSource
+) -> list[AlertObservable]:
+    """Link already-normalised (type, value, role) observables to the alert and its case;
+    ones the alert already has are left as they are. Returns the alert's links for the
+    given observables (new and existing), in input order. Enrichment is sent on commit."""
+    wanted = dedupe_observables(observables)
+    if not wanted:
+        return []
+    found = ensure_observables((t, v) for t, v, _ in wanted)
+    existing = set(
+        AlertObservable.objects.filter(
+            alert=alert, observable_id__in=[o.pk for o in found.values()]
+        ).values_list("observable_id", flat=True)
+    )
+    new_links = [
+        AlertObservable(alert=alert, observable=found[(t, v)], role=role)
+        for t, v, role in wanted
+        if found[(t, v)].pk not in existing
+    ]
+    AlertObservable.objects.bulk_create(new_links, ignore_conflicts=True)
+    if new_links:
+        _link_to_case(alert, [link.observable_id for link in new_links])
+        case_event_record(
+            alert.case,
+            OBSERVABLES_ADDED,
+            source=source,
+            data={
+                "alert_id": alert.pk,
+                "source_ref": alert.source_ref,
+                "observables": [f"{link.observable.type}:{link.observable.value}" for link in new_links][:50],
+            },
+        )
+        transaction.on_commit(lambda: dispatch_enrichment([alert.pk]))
+    by_observable = {
+        link.observable_id: link
+        for link in AlertObservable.objects.filter(
+            alert=alert, observable_id__in=[found[(t, v)].pk for t, v, _ in wanted]
+        ).select_related("observable")
+    }
+    return [by_observable[found[(t, v)].pk] for t, v, _ in wanted]
+
+
+def _link_to_case(alert: Alert, observable_ids: list[int]) -> None:
+    """Case links spanning the alert's event time: new ones inserted, existing ones widened."""
+    at = alert.observed_at
+    linked = set(
+        CaseObservable.objects.filter(case_id=alert.case_id, observable_id__in=observable_ids).values_list(
+            "observable_id", flat=True
+        )
+    )
+    CaseObservable.objects.bulk_create(
+        [
+            CaseObservable(case_id=alert.case_id, observable_id=pk, first_seen_at=at, last_seen_at=at)
+            for pk in observable_ids
+            if pk not in linked
+        ],
+        ignore_conflicts=True,
+    )
+    if linked:
+        CaseObservable.objects.filter(case_id=alert.case_id, observable_id__in=linked).update(
+            first_seen_at=Least(F("first_seen_at"), at), last_seen_at=Greatest(F("last_seen_at"), at)
+        )
+
+
+@transaction.atomic
+def alert_evidence_add(
+    *, alert: Alert, files: Sequence[EvidenceFile], source: IngestSource
+) -> list[AlertAttachment]:
+    """Store each file as evidence of the alert (and so of its case), with its SHA-256."""
+    now = timezone.now()
+    stored = []
+    for item in files:
+        attachment = AlertAttachment(
+            alert=alert,
+            name=item.name[:255] or "attachment",
+            content_type=item.content_type[:100],
+            size=len(item.content),
+            sha256=hashlib.sha256(item.content).hexdigest(),
+            received_at=now,
+        )
+        # Written before the row: a rolled-back transaction leaves an unreferenced file under
+        # MEDIA_ROOT/evidence (harmless, never served), never a row without its file.
+        attachment.file.save("evidence", ContentFile(item.content), save=False)
+        attachment.save()
+        stored.append(attachment)
+    if stored:
+        case_event_record(
+            alert.case,
+            EVIDENCE_ADDED,
+            source=source,
+            data={
+                "alert_id": alert.pk,
+                "files": [{"name": a.name, "size": a.size, "sha256": a.sha256} for a in stored][:50],
+            },
+        )
+    return stored
