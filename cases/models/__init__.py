@@ -2,7 +2,6 @@ from .alerts import Alert, AlertObservable, Observable, Severity
 from .cases import Case, CaseEvent, CaseObservable, CaseStep, Comment
 from .tokens import ApiToken, IngestSource, IngestTally
 from .evidence import AlertAttachment
-from .tokens import ApiToken, IngestSource
 
 __all__ = [
     "Alert",
