@@ -22,6 +22,7 @@ import time
 
 from django.conf import settings
 from django.db import transaction
+from kombu.utils.url import maybe_sanitize_url
 
 logger = logging.getLogger(__name__)
 
@@ -84,9 +85,7 @@ def broker_circuit(app) -> BrokerCircuit:
     with _circuits_lock:
         circuit = _circuits.get(url)
         if circuit is None:
-            with app.connection_for_write() as conn:
-                where = conn.as_uri()  # the password, if any, is masked
-            circuit = _circuits[url] = BrokerCircuit(where)
+            circuit = _circuits[url] = BrokerCircuit(maybe_sanitize_url(url))  # no password
         return circuit
 
 
