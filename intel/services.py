@@ -85,9 +85,11 @@ def refresh_request() -> None:
     )
 
 
-def refresh_state() -> ReferenceRefresh | None:
-    """The refresh request and what was served of it (None: never requested)."""
-    return ReferenceRefresh.objects.filter(pk=1).first()
+def refresh_state(*, lock: bool = False) -> ReferenceRefresh | None:
+    """The refresh request and what was served of it (None: never requested); `lock`
+    holds its row until the transaction ends (one fan-out at a time)."""
+    rows = ReferenceRefresh.objects.select_for_update() if lock else ReferenceRefresh.objects
+    return rows.filter(pk=1).first()
 
 
 def refresh_requested_at() -> datetime | None:

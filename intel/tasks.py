@@ -5,7 +5,7 @@ from datetime import timedelta
 
 from celery import shared_task
 from django.conf import settings
-from django.db import DatabaseError
+from django.db import DatabaseError, transaction
 
 from soc.tasks import send_task_safely
 
@@ -37,19 +37,23 @@ def refresh_open_cases(self) -> int:
     later request before its fan-out) sends nothing. So ten edits in a row cost one or
     two fan-outs, not ten, and a few tasks per thousand cases, not a thousand.
     """
-    state = services.refresh_state()
-    if state is None or not state.pending:
-        return 0  # coalesced: nothing was requested since the last fan-out
-    requested_at = state.requested_at
-    size = max(1, settings.VIGIL_REFRESH_BATCH_SIZE)
-    case_ids = service.open_case_ids()
-    sent = 0
-    for start in range(0, len(case_ids), size):
-        batch = case_ids[start : start + size]
-        if not send_task_safely(refresh_cases, batch):
-            return sent  # broker gone: left pending, sweep_reference_refresh sends it again
-        sent += len(batch)
-    services.refresh_served(requested_at)
+    # The request's row stays locked during the fan-out (a few publishes), so a run that
+    # starts meanwhile waits, then finds the request served. A change committed meanwhile
+    # waits too, and stays pending for the next run.
+    with transaction.atomic():
+        state = services.refresh_state(lock=True)
+        if state is None or not state.pending:
+            return 0  # coalesced: nothing was requested since the last fan-out
+        requested_at = state.requested_at
+        size = max(1, settings.VIGIL_REFRESH_BATCH_SIZE)
+        case_ids = service.open_case_ids()
+        sent = 0
+        for start in range(0, len(case_ids), size):
+            batch = case_ids[start : start + size]
+            if not send_task_safely(refresh_cases, batch):
+                return sent  # broker gone: left pending, sweep_reference_refresh sends it again
+            sent += len(batch)
+        services.refresh_served(requested_at)
     return sent
 
 
