@@ -23,4 +23,5 @@ RUN DEBUG=0 SECRET_KEY=build-only-collectstatic python manage.py collectstatic -
 
 USER vigil
 EXPOSE 8000
-CMD ["gunicorn", "soc.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-"]
+# soc/gunicorn.conf.py: bind, workers, timeout, and the access log that redacts query tokens.
+CMD ["gunicorn", "-c", "soc/gunicorn.conf.py", "soc.wsgi:application"]

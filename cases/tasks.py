@@ -3,14 +3,13 @@
 from datetime import timedelta
 
 from celery import shared_task
+from django.conf import settings
 from django.db import DatabaseError
 from django.utils import timezone
 
 from cases.models import Alert
 from cases.services.intake import dispatch_enrichment
 
-# An alert younger than this may still have its post-commit dispatch in flight.
-SWEEP_GRACE = timedelta(minutes=1)
 SWEEP_BATCH = 1000
 
 
@@ -58,7 +57,8 @@ def sweep_undispatched() -> int:
     two overlapping sweeps need no claim; dispatch_enrichment stops at the first broker
     failure and the rest waits for the next run. Returns how many were sent.
     """
-    cutoff = timezone.now() - SWEEP_GRACE
+    # An alert younger than VIGIL_SWEEP_GRACE_SECONDS may still have its dispatch in flight.
+    cutoff = timezone.now() - timedelta(seconds=settings.VIGIL_SWEEP_GRACE_SECONDS)
     ids = list(
         Alert.objects.filter(dispatched_at__isnull=True, received_at__lt=cutoff)
         .order_by("received_at")

@@ -15,6 +15,7 @@ from __future__ import annotations
 import logging
 from datetime import date, datetime
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
@@ -67,6 +68,14 @@ def reference_changed() -> None:
 
     lookup.invalidate()
     transaction.on_commit(lookup.invalidate)
+    refresh_request()
+    # A short delay lets a burst of changes share one fan-out (refresh_open_cases coalesces).
+    dispatch_on_commit(refresh_open_cases.signature(countdown=settings.VIGIL_REFRESH_COALESCE_SECONDS))
+
+
+def refresh_request() -> None:
+    """Record that every open case must be refreshed (the one pending request: several
+    changes before the fan-out runs are served by one fan-out)."""
     # One upsert (INSERT ... ON CONFLICT): two first-ever changes at once cannot collide.
     ReferenceRefresh.objects.bulk_create(
         [ReferenceRefresh(pk=1, requested_at=timezone.now())],
@@ -74,7 +83,13 @@ def reference_changed() -> None:
         unique_fields=["id"],
         update_fields=["requested_at"],
     )
-    dispatch_on_commit(refresh_open_cases)
+
+
+def refresh_state(*, lock: bool = False) -> ReferenceRefresh | None:
+    """The refresh request and what was served of it (None: never requested); `lock`
+    holds its row until the transaction ends (one fan-out at a time)."""
+    rows = ReferenceRefresh.objects.select_for_update() if lock else ReferenceRefresh.objects
+    return rows.filter(pk=1).first()
 
 
 def refresh_requested_at() -> datetime | None:

@@ -217,14 +217,37 @@ CELERY_BROKER_TRANSPORT_OPTIONS = (
     if CELERY_BROKER_URL.startswith("filesystem")
     else {"visibility_timeout": 3600}
 )
+# Publishing (web requests, beat, tasks that send tasks) makes one connection attempt and
+# gives up: kombu reads max_retries for producers from the transport options, so a broker
+# that is down costs a publish no retry sleeps (soc/tasks.py then opens its circuit).
+CELERY_BROKER_TRANSPORT_OPTIONS["max_retries"] = 0
 if CELERY_BROKER_URL.startswith("filesystem"):
     # kombu does not create its folders; a missing one would make every send fail.
     (_BROKER_DIR / "control").mkdir(parents=True, exist_ok=True)
 if CELERY_BROKER_URL.startswith(("redis://", "rediss://")):
     # kombu's Redis transport, reusing its command client (soc/broker.py).
     CELERY_BROKER_TRANSPORT = "soc.broker:RedisTransport"
-CELERY_BROKER_CONNECTION_TIMEOUT = 2
-CELERY_BROKER_CONNECTION_MAX_RETRIES = 1
+# A broker outage: each connection attempt (a publish, or one reconnect of a worker) waits
+# at most this long; after a failed publish, soc.tasks skips publishing for
+# VIGIL_BROKER_CIRCUIT_SECONDS (the work waits in the database for the beat sweepers).
+CELERY_BROKER_CONNECTION_TIMEOUT = env.float("VIGIL_BROKER_PUBLISH_TIMEOUT", default=1.0)
+VIGIL_BROKER_CIRCUIT_SECONDS = env.float("VIGIL_BROKER_CIRCUIT_SECONDS", default=15.0)
+# Workers reconnect forever, at startup too, and resume by themselves when the broker is back.
+CELERY_BROKER_CONNECTION_RETRY = True
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_BROKER_CONNECTION_MAX_RETRIES = None
+# Each worker records that it is alive (soc.heartbeat) this often; /healthz answers 503
+# when no worker has reported for a queue within VIGIL_WORKER_STALE_SECONDS.
+VIGIL_WORKER_HEARTBEAT_SECONDS = env.float("VIGIL_WORKER_HEARTBEAT_SECONDS", default=10.0)
+VIGIL_WORKER_STALE_SECONDS = env.float("VIGIL_WORKER_STALE_SECONDS", default=60.0)
+# A reference-data change refreshes every open case: in tasks of this many cases, sent this
+# long after the change so that a burst of changes shares one fan-out (intel.tasks).
+VIGIL_REFRESH_BATCH_SIZE = env.int("VIGIL_REFRESH_BATCH_SIZE", default=200)
+VIGIL_REFRESH_COALESCE_SECONDS = env.float("VIGIL_REFRESH_COALESCE_SECONDS", default=2.0)
+# The beat sweepers (outbox: work a broker outage kept from being sent) run this often, for
+# work older than VIGIL_SWEEP_GRACE_SECONDS (younger work may still have its own dispatch).
+VIGIL_SWEEP_GRACE_SECONDS = env.float("VIGIL_SWEEP_GRACE_SECONDS", default=60.0)
+VIGIL_SWEEP_INTERVAL_SECONDS = env.float("VIGIL_SWEEP_INTERVAL_SECONDS", default=60.0)
 CELERY_TASK_SERIALIZER = "json"
 CELERY_RESULT_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
@@ -235,23 +258,26 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", default=60)
 CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=90)
 CELERY_TASK_ALWAYS_EAGER = False
+# Containment tasks go to CONTAINMENT_QUEUE ("containment"), which has its own worker
+# (Procfile, docker-compose.yml); everything else to the default queue ("celery").
+CELERY_TASK_ROUTES = ("soc.celery.route_task",)
 CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULE = {
     # Re-dispatch enrichment for alerts whose task never reached the broker (outage).
     "sweep-undispatched-work": {
         "task": "cases.tasks.sweep_undispatched",
-        "schedule": timedelta(minutes=1),
+        "schedule": timedelta(seconds=VIGIL_SWEEP_INTERVAL_SECONDS),
     },
     # Re-send the open cases' refresh after a reference change the broker missed.
     "sweep-reference-refresh": {
         "task": "intel.tasks.sweep_reference_refresh",
-        "schedule": timedelta(minutes=1),
+        "schedule": timedelta(seconds=VIGIL_SWEEP_INTERVAL_SECONDS),
     },
     # Re-queue containment actions stuck in "queued" and revert expired blocks.
     "containment-housekeeping": {
         "task": "containment.tasks.housekeeping",
-        "schedule": timedelta(minutes=1),
+        "schedule": timedelta(seconds=VIGIL_SWEEP_INTERVAL_SECONDS),
     },
 }
 
@@ -351,16 +377,36 @@ CONTAINMENT_RETRY_MAX_SECONDS = env.float("CONTAINMENT_RETRY_MAX_SECONDS", defau
 # and takes back running actions whose worker lease expired (worker killed).
 CONTAINMENT_REQUEUE_AFTER_SECONDS = env.float("CONTAINMENT_REQUEUE_AFTER_SECONDS", default=60.0)
 CONTAINMENT_LEASE_SECONDS = env.float("CONTAINMENT_LEASE_SECONDS", default=CELERY_TASK_TIME_LIMIT + 30)
-# Route containment tasks to a dedicated queue (empty: Celery's default queue).
-CONTAINMENT_QUEUE = env.str("CONTAINMENT_QUEUE", default="")
+# Containment tasks' own queue, with its own worker (empty: Celery's default queue).
+CONTAINMENT_QUEUE = env.str("CONTAINMENT_QUEUE", default="containment")
 
+# Every handler masks query-string credentials (`?token=vgi_...`), runserver's request log
+# (`django.server`, redefined here with the filter) included; see soc/log_redaction.py.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {"redact_secrets": {"()": "soc.log_redaction.RedactSecretsFilter"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+        "django.server": {
+            "()": "django.utils.log.ServerFormatter",
+            "format": "[{server_time}] {message}",
+            "style": "{",
+        },
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["redact_secrets"]},
+        "django.server": {
+            "class": "logging.StreamHandler",
+            "formatter": "django.server",
+            "filters": ["redact_secrets"],
+        },
+    },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        "django.server": {"handlers": ["django.server"], "level": "INFO", "propagate": False},
+    },
 }
 
 # --- Intake: routing and correlation (cases/services/intake/) ---

@@ -13,9 +13,10 @@ from django.contrib.auth.models import Group
 from soc.roles import Role
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
-SHARED_DIR = REPO_ROOT.parent / "shared"
-SEED_PLAYBOOK = SHARED_DIR / "seeds" / "T1591.002-business-relationships.md"
-SAMPLES_DIR = SHARED_DIR / "samples"
+# Both ship inside the project (copies of ../shared/seeds and ../shared/samples), so a clone
+# with nothing beside it runs every test.
+SEED_PLAYBOOK = REPO_ROOT / "playbooks" / "seeds" / "T1591.002-business-relationships.md"
+SAMPLES_DIR = REPO_ROOT / "tests" / "fixtures" / "samples"
 PASSWORD = "correct-horse-battery-staple"
 
 
@@ -41,6 +42,17 @@ def _fast_password_hashing():
     settings.PASSWORD_HASHERS = original
     get_hashers.cache_clear()
     get_hashers_by_algorithm.cache_clear()
+
+
+@pytest.fixture(autouse=True)
+def _closed_broker_circuits():
+    """Each test starts with every broker circuit closed (soc.tasks): an outage simulated by
+    one test must not keep the next one from publishing."""
+    from soc.tasks import reset_broker_circuits
+
+    reset_broker_circuits()
+    yield
+    reset_broker_circuits()
 
 
 @pytest.fixture(autouse=True)
@@ -108,8 +120,12 @@ def celery_worker(transactional_db):
 
     available, where = broker_reachable(app)
     require_service(available, where)
+    # The default queue and the containment queue, as `bin/vigil run` consumes them.
+    queues = sorted({app.conf.task_default_queue, settings.CONTAINMENT_QUEUE or app.conf.task_default_queue})
     # Messages that earlier tests sent without a worker must not run against this test's rows.
-    app.control.purge()
+    with app.connection_for_write() as conn:
+        for queue in queues:
+            conn.default_channel.queue_purge(queue)
 
     def close_worker_connections(**kwargs):
         # Runs in the worker thread: no connection outlives the test database.
@@ -119,7 +135,9 @@ def celery_worker(transactional_db):
     hijack = app.conf.worker_hijack_root_logger
     app.conf.worker_hijack_root_logger = False  # keep pytest's log capture
     try:
-        with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=30) as worker:
+        with start_worker(
+            app, pool="solo", perform_ping_check=False, shutdown_timeout=30, queues=queues
+        ) as worker:
             yield worker
     finally:
         app.conf.worker_hijack_root_logger = hijack

@@ -5,7 +5,9 @@ Headers: `X-Vigil-Timestamp` (Unix seconds), `X-Vigil-Signature: sha256=<hex>` w
 HMAC-SHA256 key is CONTAINMENT_WEBHOOK_SECRET and the message is
 `<timestamp>.<raw body>`, and `Idempotency-Key` (stable per action and operation, so a
 receiver can drop the duplicate of a retried delivery). A 2xx answer is success; any
-other answer, a timeout or a connection error is retried with backoff.
+other answer, a timeout or a connection error is retried with backoff; a receiver that
+accepted the request but answered later than CONTAINMENT_WEBHOOK_TIMEOUT is reported as
+slow (the action's page says so), not as a failure of Vigil.
 """
 
 import hashlib
@@ -69,10 +71,16 @@ class WebhookConnector(Connector):
             "X-Vigil-Signature": sign(secret, timestamp, body),
             "Idempotency-Key": f"vigil-action-{action.pk}-{operation}",
         }
+        timeout = settings.CONTAINMENT_WEBHOOK_TIMEOUT
         try:
-            response = requests.post(
-                url, data=body, headers=headers, timeout=settings.CONTAINMENT_WEBHOOK_TIMEOUT
-            )
+            response = requests.post(url, data=body, headers=headers, timeout=timeout)
+        except requests.ReadTimeout as exc:
+            # Delivered, but the receiver did not answer in time: it may still apply the
+            # action; the retry carries the same Idempotency-Key so it can drop the duplicate.
+            raise ConnectorError(
+                f"The webhook receiver was slow: it did not answer within {timeout:g} s (timeout). "
+                "Vigil delivered the request and sends it again with the same Idempotency-Key."
+            ) from exc
         except requests.RequestException as exc:
             raise ConnectorError(f"Webhook {operation} failed: {exc.__class__.__name__}: {exc}") from exc
         if not 200 <= response.status_code < 300:

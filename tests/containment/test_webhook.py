@@ -116,7 +116,28 @@ def test_timeouts_are_retried(webhook, investigating_case, t2, containment_setti
     action = services.action_request(case=investigating_case, kind="block_ip", target="203.0.113.77", by=t2)
     assert execution.action_run(action_id=action.pk) == execution.RETRY
     action.refresh_from_db()
-    assert "Timeout" in action.last_error
+    assert action.last_error.startswith(
+        "The webhook receiver was slow: it did not answer within 0.2 s (timeout)."
+    )
+
+
+@pytest.mark.django_db
+def test_a_slow_receiver_is_reported_as_slow_on_the_action_page_after_the_last_attempt(
+    webhook, investigating_case, t2, containment_settings, client
+):
+    containment_settings.CONTAINMENT_WEBHOOK_TIMEOUT = 0.2
+    containment_settings.CONTAINMENT_MAX_ATTEMPTS = 2
+    webhook.delay = 0.6
+    action = services.action_request(case=investigating_case, kind="block_ip", target="203.0.113.77", by=t2)
+    outcomes = [execution.action_run(action_id=action.pk) for _ in range(2)]
+    assert outcomes == [execution.RETRY, execution.FAILED]
+    headers = {r["headers"]["Idempotency-Key"] for r in webhook.requests}
+    assert len(webhook.requests) == 2 and headers == {f"vigil-action-{action.pk}-execute"}
+
+    client.force_login(t2)
+    page = client.get(f"/cases/{investigating_case.pk}/containment/").content.decode()
+    assert "The webhook receiver was slow: it did not answer within 0.2 s (timeout)." in page
+    assert "Vigil delivered the request" in page
 
 
 @pytest.mark.django_db

@@ -148,9 +148,9 @@ def test_reference_changes_refresh_open_cases(
     sent = []
     monkeypatch.setattr(tasks, "send_task_safely", lambda task, *args: sent.append((task, args)) or True)
     assert tasks.refresh_open_cases.apply().get() == 1
-    assert sent == [(tasks.refresh_case, (case.pk,))]
+    assert sent == [(tasks.refresh_cases, ([case.pk],))]
 
-    tasks.refresh_case.apply(args=[case.pk]).get()
+    tasks.refresh_cases.apply(args=[[case.pk]]).get()
 
     suggestion = question(case, "ip_reputation").suggestion
     assert suggestion["answer"] == "no"

@@ -65,7 +65,7 @@ def test_a_refresh_the_broker_missed_is_sent_again_by_the_sweeper(seed_playbook,
 
     broker.sent.clear()
     assert tasks.refresh_open_cases.apply().get() == 2
-    assert sorted(args for _, args in broker.sent) == [(first.pk,), (second.pk,)]
+    assert broker.sent == [("intel.tasks.refresh_cases", ([first.pk, second.pk],))]  # one batch
     assert not ReferenceRefresh.objects.get().pending
     assert tasks.sweep_reference_refresh.apply().get() is False  # nothing left to do
 

@@ -69,7 +69,31 @@ def test_procfile_starts_web_a_real_worker_and_beat():
     processes = dict(line.split(":", 1) for line in lines if line.strip() and not line.startswith("#"))
     commands = {name.strip(): command.split() for name, command in processes.items()}
 
-    assert set(commands) == {"web", "worker", "beat"}
-    assert "127.0.0.1:8000" in commands["web"]
+    assert set(commands) == {"web", "worker", "containment", "beat"}
+    assert "127.0.0.1:${VIGIL_PORT:-8000}" in commands["web"]
     assert commands["worker"][:4] == ["celery", "-A", "soc", "worker"]
+    assert commands["containment"][:4] == ["celery", "-A", "soc", "worker"]
     assert commands["beat"][:4] == ["celery", "-A", "soc", "beat"]
+    # Each worker consumes its own queue: a block never waits behind bulk refreshes.
+    assert commands["worker"][commands["worker"].index("-Q") + 1] == "celery"
+    assert (
+        commands["containment"][commands["containment"].index("-Q") + 1]
+        == "${CONTAINMENT_QUEUE:-containment}"
+    )
+
+
+def test_compose_runs_a_containment_worker_and_restarts_every_process():
+    worker = VIGIL_SERVICES["containment-worker"]["command"]
+    assert worker[:4] == ["celery", "-A", "soc", "worker"]
+    assert worker[worker.index("-Q") + 1] == "containment"
+    default = VIGIL_SERVICES["worker"]["command"]
+    assert default[default.index("-Q") + 1] == "celery"
+    for name in ("web", "worker", "containment-worker", "beat"):
+        assert VIGIL_SERVICES[name]["restart"] == "unless-stopped"
+
+
+def test_the_shipped_gunicorn_command_uses_the_redacting_configuration():
+    web = VIGIL_SERVICES["web"]["command"]
+    assert web[web.index("-c") + 1] == "soc/gunicorn.conf.py"
+    dockerfile = (REPO_ROOT / "Dockerfile").read_text(encoding="utf-8")
+    assert '"-c", "soc/gunicorn.conf.py"' in dockerfile
