@@ -47,6 +47,14 @@ INSTALLED_APPS = [
     "cases",
     "intel",
     "containment",
+    # Identity and hardening (accounts/): CSP, lockout, second factor, single sign-on.
+    "csp",
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "mozilla_django_oidc",
+    "accounts",
 ]
 
 MIDDLEWARE = [
@@ -56,10 +64,17 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "accounts.middleware.SessionLifetimeMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "soc.middleware.LoginRequiredMiddleware",
+    "accounts.middleware.SecondFactorRequiredMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "accounts.middleware.SecurityHeadersMiddleware",
+    # Last: it turns the lockout flag set during authentication into the 429 page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "soc.urls"
@@ -76,6 +91,8 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "soc.context_processors.roles",
+                "csp.context_processors.nonce",
+                "accounts.context_processors.sign_in_options",
             ],
         },
     },
@@ -151,6 +168,87 @@ X_FRAME_OPTIONS = "DENY"
 # Body limit for every request, the ingest API's 413 included.
 DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("VIGIL_MAX_BODY_BYTES", default=5 * 1024 * 1024)
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 10000
+
+# --- Identity and hardening (accounts/; README "Sign-in and security") ---
+# Sessions: an absolute lifetime (the cookie's age) and an idle timeout, both in hours.
+VIGIL_SESSION_MAX_HOURS = env.float("VIGIL_SESSION_MAX_HOURS", default=12)
+VIGIL_SESSION_IDLE_HOURS = env.float("VIGIL_SESSION_IDLE_HOURS", default=1)
+SESSION_COOKIE_AGE = int(VIGIL_SESSION_MAX_HOURS * 3600)
+SESSION_COOKIE_SAMESITE = "Lax"
+# Content-Security-Policy (django-csp 4): only Vigil's own scripts and styles, scripts also
+# by the per-response nonce; no inline script, no eval, no framing, no plugins.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'", "'nonce'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'none'"],
+        "frame-ancestors": ["'none'"],
+    },
+}
+# Browser features Vigil never uses, switched off (accounts.middleware.SecurityHeadersMiddleware).
+VIGIL_PERMISSIONS_POLICY = (
+    "accelerometer=(), camera=(), geolocation=(), gyroscope=(), magnetometer=(), microphone=(), "
+    "payment=(), usb=(), interest-cohort=()"
+)
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+# Local password sign-in; off when every user signs in through single sign-on.
+VIGIL_PASSWORD_LOGIN = env.bool("VIGIL_PASSWORD_LOGIN", default=True)
+# Second factor (TOTP, django-otp) for local accounts: roles that must use one ("admin" =
+# superusers). Users signed in through single sign-on rely on the provider's own MFA.
+VIGIL_SECOND_FACTOR_ROLES = env.list("VIGIL_SECOND_FACTOR_ROLES", default=["manager", "admin"])
+VIGIL_RECOVERY_CODES = env.int("VIGIL_RECOVERY_CODES", default=10)
+OTP_TOTP_ISSUER = env.str("VIGIL_TOTP_ISSUER", default="Vigil")
+# Login throttling and lockout (django-axes): per account and, separately, per address.
+AXES_FAILURE_LIMIT = env.int("VIGIL_LOGIN_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=env.float("VIGIL_LOGIN_LOCKOUT_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "accounts.lockout.lockout_response"
+AXES_VERBOSE = False
+# Behind the TLS proxy the client address is the first of X-Forwarded-For (set the count
+# of proxies in front of Vigil; 0 = use REMOTE_ADDR).
+AXES_IPWARE_PROXY_COUNT = env.int("VIGIL_PROXY_COUNT", default=0) or None
+AXES_IPWARE_META_PRECEDENCE_ORDER = (
+    ("HTTP_X_FORWARDED_FOR", "REMOTE_ADDR") if AXES_IPWARE_PROXY_COUNT else ("REMOTE_ADDR",)
+)
+# Single sign-on with OpenID Connect (mozilla-django-oidc); on when VIGIL_OIDC_ISSUER is set
+# with the client id and secret. Endpoints come from the issuer's discovery document unless given.
+VIGIL_OIDC_ISSUER = env.str("VIGIL_OIDC_ISSUER", default="").rstrip("/")
+OIDC_RP_CLIENT_ID = env.str("VIGIL_OIDC_CLIENT_ID", default="")
+OIDC_RP_CLIENT_SECRET = env.str("VIGIL_OIDC_CLIENT_SECRET", default="")
+OIDC_RP_SIGN_ALGO = env.str("VIGIL_OIDC_SIGN_ALGO", default="RS256")
+OIDC_RP_SCOPES = env.str("VIGIL_OIDC_SCOPES", default="openid email profile")
+OIDC_OP_AUTHORIZATION_ENDPOINT = env.str("VIGIL_OIDC_AUTHORIZATION_ENDPOINT", default="")
+OIDC_OP_TOKEN_ENDPOINT = env.str("VIGIL_OIDC_TOKEN_ENDPOINT", default="")
+OIDC_OP_USER_ENDPOINT = env.str("VIGIL_OIDC_USERINFO_ENDPOINT", default="")
+OIDC_OP_JWKS_ENDPOINT = env.str("VIGIL_OIDC_JWKS_ENDPOINT", default="")
+OIDC_VERIFY_SSL = env.bool("VIGIL_OIDC_VERIFY_SSL", default=True)
+OIDC_TIMEOUT = env.float("VIGIL_OIDC_TIMEOUT", default=10.0)
+OIDC_USE_NONCE = True
+OIDC_CREATE_USER = True
+OIDC_AUTHENTICATION_CALLBACK_URL = "oidc_authentication_callback"
+LOGIN_REDIRECT_URL_FAILURE = "accounts:sso-refused"
+# The claim holding the user's groups, and the group (in that claim) for each role.
+VIGIL_OIDC_GROUPS_CLAIM = env.str("VIGIL_OIDC_GROUPS_CLAIM", default="groups")
+VIGIL_OIDC_ROLE_GROUPS = {
+    "l1": env.list("VIGIL_OIDC_GROUP_L1", default=["vigil-l1"]),
+    "t2": env.list("VIGIL_OIDC_GROUP_T2", default=["vigil-t2"]),
+    "manager": env.list("VIGIL_OIDC_GROUP_MANAGER", default=["vigil-manager"]),
+    "admin": env.list("VIGIL_OIDC_GROUP_ADMIN", default=["vigil-admin"]),
+}
+AUTHENTICATION_BACKENDS = [
+    # First: refuses locked-out accounts and addresses before any password is checked.
+    "accounts.backends.LockoutBackend",
+    "accounts.backends.PasswordBackend",
+    "accounts.oidc.VigilOIDCBackend",
+]
+# Personal API tokens expire (days; 0 = never) unless created with another expiry.
+VIGIL_API_TOKEN_DAYS = env.int("VIGIL_API_TOKEN_DAYS", default=90)
 
 CACHES = {
     "default": env.cache("CACHE_URL", default="locmemcache://vigil"),
@@ -343,5 +441,9 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        # django-axes logs every sign-in at INFO; the sign-in log (accounts) keeps them.
+        "axes": {"level": "WARNING"},
+    },
 }

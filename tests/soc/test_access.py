@@ -15,7 +15,15 @@ from django.urls.resolvers import RoutePattern
 
 from tests.conftest import PASSWORD
 
-PUBLIC_PATHS = {"/accounts/login/", "/admin/login/", "/healthz"}
+# The single sign-on pages are reached before signing in (they answer 404 while it is not configured).
+PUBLIC_PATHS = {
+    "/accounts/login/",
+    "/admin/login/",
+    "/healthz",
+    "/accounts/sso/refused/",
+    "/oidc/authenticate/",
+    "/oidc/callback/",
+}
 DUMMY_BY_CONVERTER = {"int": "1", "uuid": str(uuid.UUID(int=1)), "slug": "x", "str": "x", "path": "x"}
 PLACEHOLDER = re.compile(r"<(?:(?P<converter>\w+):)?(?P<name>\w+)>")
 
