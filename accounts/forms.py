@@ -10,6 +10,8 @@ class CodeForm(forms.Form):
     code = forms.CharField(
         label="Code",
         max_length=32,
-        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "text", "autofocus": True}),
+        widget=forms.TextInput(
+            attrs={"autocomplete": "one-time-code", "inputmode": "text", "autofocus": True}
+        ),
         help_text="The 6-digit code from your authenticator app, or one of your recovery codes.",
     )

@@ -16,7 +16,11 @@ def lockout_response(request, original_response=None, credentials=None):
     seconds = retry_after_seconds(request)
     if request.path_info.startswith("/api/"):
         response = JsonResponse(
-            {"status": 429, "code": "locked_out", "detail": f"Too many failed sign-ins; retry in {seconds} s."},
+            {
+                "status": 429,
+                "code": "locked_out",
+                "detail": f"Too many failed sign-ins; retry in {seconds} s.",
+            },
             status=429,
         )
     else:
@@ -25,3 +29,33 @@ def lockout_response(request, original_response=None, credentials=None):
         )
     response["Retry-After"] = str(seconds)
     return response
+
+
+def lockout_parameters(request, credentials=None) -> list[str]:
+    """Lock per account and, separately, per address; a failure without an account name
+    (a wrong API token) counts for its address only."""
+    if credentials and credentials.get("username"):
+        return ["username", "ip_address"]
+    return ["ip_address"]
+
+
+def django_request(request):
+    """The HttpRequest behind a DRF Request."""
+    return getattr(request, "_request", request)
+
+
+def refuse_if_locked(request) -> None:
+    """Raise DRF's Throttled (429, Retry-After) when the client's address is locked out."""
+    from axes.handlers.proxy import AxesProxyHandler
+    from rest_framework.exceptions import Throttled
+
+    plain = django_request(request)
+    if AxesProxyHandler.is_locked(plain, {}):
+        raise Throttled(wait=retry_after_seconds(plain), detail="Too many failed sign-ins from this address.")
+
+
+def record_token_failure(request) -> None:
+    """A wrong token counts as a failed sign-in of the address (lockout and audit log)."""
+    from django.contrib.auth.signals import user_login_failed
+
+    user_login_failed.send(sender=__name__, credentials={}, request=django_request(request))

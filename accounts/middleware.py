@@ -59,7 +59,9 @@ class SecondFactorRequiredMiddleware:
                         },
                         status=403,
                     )
-                target = "accounts:second-factor" if has_totp(request.user) else "accounts:second-factor-setup"
+                target = (
+                    "accounts:second-factor" if has_totp(request.user) else "accounts:second-factor-setup"
+                )
                 return redirect(f"{reverse(target)}?next={request.get_full_path()}")
         return self.get_response(request)
 

@@ -54,7 +54,9 @@ class ExternalIdentity(models.Model):
     """The identity provider's subject for a Vigil user: single sign-on finds the user by
     (issuer, subject), never by e-mail, so a provider account cannot take over a local one."""
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="external_identities")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="external_identities"
+    )
     issuer = models.CharField(max_length=255)
     subject = models.CharField(max_length=255)
     created_at = models.DateTimeField(auto_now_add=True)

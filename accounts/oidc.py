@@ -133,7 +133,9 @@ class VigilOIDCBackend(OIDCAuthenticationBackend):
         user = self.UserModel.objects.create_user(_username_for(claims), email=claims.get("email", ""))
         user.set_unusable_password()
         user.save(update_fields=["password"])
-        ExternalIdentity.objects.create(user=user, issuer=settings.VIGIL_OIDC_ISSUER, subject=str(claims["sub"]))
+        ExternalIdentity.objects.create(
+            user=user, issuer=settings.VIGIL_OIDC_ISSUER, subject=str(claims["sub"])
+        )
         return self.update_user(user, claims, created=True)
 
     @transaction.atomic
@@ -146,7 +148,9 @@ class VigilOIDCBackend(OIDCAuthenticationBackend):
         user.first_name = str(claims.get("given_name", user.first_name))[:150]
         user.last_name = str(claims.get("family_name", user.last_name))[:150]
         user.save(update_fields=["is_superuser", "is_staff", "email", "first_name", "last_name"])
-        user.groups.set(Group.objects.filter(name__in=[ROLE_GROUPS[r].value for r in roles if r in ROLE_GROUPS]))
+        user.groups.set(
+            Group.objects.filter(name__in=[ROLE_GROUPS[r].value for r in roles if r in ROLE_GROUPS])
+        )
         ExternalIdentity.objects.filter(
             user=user, issuer=settings.VIGIL_OIDC_ISSUER, subject=str(claims["sub"])
         ).update(last_sign_in_at=timezone.now())

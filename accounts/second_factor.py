@@ -76,7 +76,9 @@ def totp_enroll(*, user, code: str, request=None) -> tuple[TOTPDevice, list[str]
 @transaction.atomic
 def recovery_codes_renew(*, user) -> list[str]:
     """Replace the user's recovery codes with VIGIL_RECOVERY_CODES new single-use ones."""
-    device, _ = StaticDevice.objects.get_or_create(user=user, name=RECOVERY_NAME, defaults={"confirmed": True})
+    device, _ = StaticDevice.objects.get_or_create(
+        user=user, name=RECOVERY_NAME, defaults={"confirmed": True}
+    )
     device.token_set.all().delete()
     codes = [f"{secrets.token_hex(4)}-{secrets.token_hex(4)}" for _ in range(settings.VIGIL_RECOVERY_CODES)]
     StaticToken.objects.bulk_create(StaticToken(device=device, token=code) for code in codes)

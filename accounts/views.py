@@ -46,7 +46,9 @@ def sso_refused(request):
 
 def _next_url(request) -> str:
     target = request.POST.get("next") or request.GET.get("next") or ""
-    if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+    if url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
         return target
     return settings.LOGIN_REDIRECT_URL
 
@@ -66,7 +68,9 @@ def second_factor_verify(request):
             return redirect(_next_url(request))
         form.add_error("code", "That code is not valid.")
     status = 400 if request.method == "POST" else 200
-    return render(request, "registration/second_factor.html", {"form": form, "next": _next_url(request)}, status=status)
+    return render(
+        request, "registration/second_factor.html", {"form": form, "next": _next_url(request)}, status=status
+    )
 
 
 @require_http_methods(["GET", "POST"])
@@ -77,12 +81,17 @@ def second_factor_setup(request):
     device = second_factor.pending_totp_device(request.user)
     form = CodeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        enrolled = second_factor.totp_enroll(user=request.user, code=form.cleaned_data["code"], request=request)
+        enrolled = second_factor.totp_enroll(
+            user=request.user, code=form.cleaned_data["code"], request=request
+        )
         if enrolled is not None:
             confirmed, codes = enrolled
             django_otp.login(request, confirmed)
             return render(
-                request, "registration/recovery_codes.html", {"codes": codes, "next": _next_url(request)}, status=201
+                request,
+                "registration/recovery_codes.html",
+                {"codes": codes, "next": _next_url(request)},
+                status=201,
             )
         form.add_error("code", "That code is not valid; check the time on your phone.")
     context = {
@@ -92,7 +101,9 @@ def second_factor_setup(request):
         "next": _next_url(request),
         "required": second_factor.required_by_role(request.user),
     }
-    return render(request, "registration/second_factor_setup.html", context, status=400 if form.errors else 200)
+    return render(
+        request, "registration/second_factor_setup.html", context, status=400 if form.errors else 200
+    )
 
 
 def device_secret(device) -> str:
@@ -161,7 +172,9 @@ def sign_in_events(request):
         return response
     page = Paginator(events, 100).get_page(request.GET.get("page"))
     return render(
-        request, "registration/sign_in_events.html", {"page": page, "kinds": SignInEvent.Kind.choices, "kind": kind}
+        request,
+        "registration/sign_in_events.html",
+        {"page": page, "kinds": SignInEvent.Kind.choices, "kind": kind},
     )
 
 
