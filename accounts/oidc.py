@@ -96,6 +96,28 @@ class VigilOIDCBackend(OIDCAuthenticationBackend):
         self.OIDC_OP_USER_ENDPOINT = found["userinfo_endpoint"]
         self.OIDC_OP_JWKS_ENDPOINT = found["jwks_uri"]
 
+    def retrieve_matching_jwk(self, token):
+        """The provider's signing key for this token: the one with its `kid` (and `alg`),
+        or the only key when the token or the key set names none (small providers do that;
+        the library would crash on it)."""
+        import jwt
+        from django.core.exceptions import SuspiciousOperation
+
+        response = requests.get(
+            self.OIDC_OP_JWKS_ENDPOINT, verify=settings.OIDC_VERIFY_SSL, timeout=settings.OIDC_TIMEOUT
+        )
+        response.raise_for_status()
+        keys = response.json().get("keys", [])
+        header = jwt.get_unverified_header(token)
+        kid, alg = header.get("kid"), header.get("alg")
+        candidates = [k for k in keys if "alg" not in k or k["alg"] == alg]
+        if kid is not None:
+            named = [k for k in candidates if k.get("kid") == kid]
+            candidates = named or [k for k in candidates if "kid" not in k]
+        if len(candidates) != 1:
+            raise SuspiciousOperation("No single signing key of the provider matches the ID token.")
+        return jwt.PyJWK(candidates[0])
+
     def authenticate(self, request, **kwargs):
         if not self.active or request is None or "code" not in request.GET:
             return None

@@ -1,3 +1,5 @@
+from csp.constants import UNSAFE_INLINE
+from csp.decorators import csp_update
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required, login_required
@@ -25,7 +27,10 @@ urlpatterns = [
     path(
         "api/docs/",
         # The split view serves its script as a file: the CSP allows no inline script.
-        login_required(SpectacularSwaggerSplitView.as_view(url_name="schema")),
+        # Swagger UI sets style attributes from its script; only this page allows them.
+        login_required(
+            csp_update({"style-src": [UNSAFE_INLINE]})(SpectacularSwaggerSplitView.as_view(url_name="schema"))
+        ),
         name="api-docs",
     ),
     path("playbooks/", include("playbooks.urls")),
