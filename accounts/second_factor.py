@@ -36,6 +36,10 @@ def required_by_role(user) -> bool:
     )
 
 
+# Whether the session's user had a confirmed device, asked once per session (not per request).
+HAS_DEVICE_SESSION_KEY = "vigil_has_second_factor"
+
+
 def needs_verification(request) -> bool:
     """Whether this signed-in session must still pass the second factor."""
     user = request.user
@@ -43,7 +47,12 @@ def needs_verification(request) -> bool:
         return False
     if getattr(user, "is_verified", lambda: False)():
         return False
-    return required_by_role(user) or user_has_device(user, confirmed=True)
+    if required_by_role(user):
+        return True
+    has_device = request.session.get(HAS_DEVICE_SESSION_KEY)
+    if has_device is None:
+        has_device = request.session[HAS_DEVICE_SESSION_KEY] = user_has_device(user, confirmed=True)
+    return has_device
 
 
 def has_totp(user) -> bool:

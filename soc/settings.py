@@ -60,6 +60,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Before anything reads a body: one size limit for all, chunked bodies read.
+    "soc.middleware.RequestBodyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -276,6 +278,8 @@ REST_FRAMEWORK = {
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "soc.api.exception_handler",
+    # OPTIONS without DRF's field introspection, which answered 500 on some views.
+    "DEFAULT_METADATA_CLASS": "soc.metadata.VigilMetadata",
     "DEFAULT_THROTTLE_RATES": {
         "ingest": env.str("VIGIL_INGEST_RATE", default="6000/min"),
     },
