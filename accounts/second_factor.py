@@ -83,6 +83,15 @@ def totp_enroll(*, user, code: str, request=None) -> tuple[TOTPDevice, list[str]
 
 
 @transaction.atomic
+def totp_device_issue(*, user) -> tuple[TOTPDevice, list[str]]:
+    """A confirmed authenticator key and fresh recovery codes made without a first code,
+    replacing any the user had: for the demo users (seed_demo), whose key is printed."""
+    TOTPDevice.objects.filter(user=user).delete()
+    device = TOTPDevice.objects.create(user=user, name=TOTP_NAME, confirmed=True)
+    return device, recovery_codes_renew(user=user)
+
+
+@transaction.atomic
 def recovery_codes_renew(*, user) -> list[str]:
     """Replace the user's recovery codes with VIGIL_RECOVERY_CODES new single-use ones."""
     device, _ = StaticDevice.objects.get_or_create(
