@@ -12,6 +12,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required, user_passes_test
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import HttpResponseNotAllowed, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -22,7 +23,16 @@ from . import lockouts, oidc, second_factor
 from .forms import CodeForm, PasswordSignInForm
 from .models import SignInEvent
 
-superuser_required = user_passes_test(lambda user: user.is_active and user.is_superuser)
+
+def superuser_required(view):
+    """Superusers only; anyone else signed in gets 403."""
+
+    def check(user):
+        if user.is_active and user.is_superuser:
+            return True
+        raise PermissionDenied
+
+    return user_passes_test(check)(view)
 
 
 class LoginView(auth_views.LoginView):

@@ -219,6 +219,9 @@ AXES_LOCKOUT_PARAMETERS = "accounts.lockout.lockout_parameters"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "accounts.lockout.lockout_response"
 AXES_VERBOSE = False
+# Lockouts are seen and released at /accounts/lockouts/ (which writes the release to the
+# sign-in log), not by deleting django-axes rows in the admin.
+AXES_ENABLE_ADMIN = False
 # Behind the TLS proxy the client address is the first of X-Forwarded-For (set the count
 # of proxies in front of Vigil; 0 = use REMOTE_ADDR).
 AXES_IPWARE_PROXY_COUNT = env.int("VIGIL_PROXY_COUNT", default=0) or None
