@@ -11,9 +11,14 @@ from .audit import Kind, sign_in_event_record
 def _signed_in(sender, request, user, **kwargs):
     method = "sso" if getattr(user, "_vigil_sso", False) else "password"
     if request is not None and hasattr(request, "session"):
+        from django_otp import user_has_device
+
+        from .second_factor import HAS_DEVICE_SESSION_KEY
         from .sessions import session_started
 
         session_started(request, sso=method == "sso")
+        # Asked once here, so the second-factor gate costs no query per request.
+        request.session[HAS_DEVICE_SESSION_KEY] = user_has_device(user, confirmed=True)
     sign_in_event_record(Kind.SIGN_IN, request=request, user=user, method=method)
 
 

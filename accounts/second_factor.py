@@ -78,6 +78,8 @@ def totp_enroll(*, user, code: str, request=None) -> tuple[TOTPDevice, list[str]
     device.confirmed = True
     device.save(update_fields=["confirmed"])
     codes = recovery_codes_renew(user=user)
+    if request is not None and hasattr(request, "session"):
+        request.session[HAS_DEVICE_SESSION_KEY] = True
     sign_in_event_record(Kind.SECOND_FACTOR_ENROLLED, request=request, user=user)
     return device, codes
 

@@ -6,7 +6,9 @@ until it expires (read-only ones are refused writes by soc.permissions). An inge
 with an anonymous request.user, so user-facing endpoints refuse it (soc.permissions).
 
 A wrong token counts as a failed sign-in of the client's address (django-axes): past the
-limit the address gets 429 with Retry-After until the lockout ends or an admin releases it.
+limit every wrong token from that address gets 429 with Retry-After (and no longer says
+whether it was right) until the lockout ends or an admin releases it. The lockout is only
+looked up when a token fails, so valid tokens cost no query for it.
 A token's first use is written to the sign-in log.
 """
 
@@ -75,13 +77,12 @@ def _source_by_hash(token_hash: str) -> IngestSource | None:
 
 def _refused(request, message: str) -> exceptions.AuthenticationFailed:
     if request is not None:
+        refuse_if_locked(request)
         record_token_failure(request)
     return exceptions.AuthenticationFailed(message)
 
 
 def authenticate_ingest_token(token: str, request=None) -> tuple[AnonymousUser, IngestSource]:
-    if request is not None:
-        refuse_if_locked(request)
     source = _source_by_hash(hash_token(token))
     if source is None or not source.is_active:
         raise _refused(request, "Invalid or revoked ingest token.")
@@ -96,8 +97,6 @@ def authenticate_ingest_token(token: str, request=None) -> tuple[AnonymousUser, 
 
 
 def authenticate_user_token(token: str, request=None):
-    if request is not None:
-        refuse_if_locked(request)
     api_token = ApiToken.objects.select_related("user").filter(token_hash=hash_token(token)).first()
     if api_token is None or api_token.revoked_at is not None or not api_token.user.is_active:
         raise _refused(request, "Invalid or revoked token.")
@@ -134,5 +133,4 @@ class UserTokenAuthentication(TokenAuthenticationBase):
             return authenticate_ingest_token(token, request)
         if token.startswith(USER_PREFIX):
             return authenticate_user_token(token, request)
-        refuse_if_locked(request)
         raise _refused(request, "Invalid token.")

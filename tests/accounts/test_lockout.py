@@ -98,16 +98,22 @@ def test_wrong_api_tokens_lock_the_address_with_429_and_retry_after(client, l1, 
     response = client.get("/api/v1/cases/", HTTP_AUTHORIZATION="Token vgu_wrong", REMOTE_ADDR="192.0.2.99")
     assert response.status_code == 429
 
-    locked = client.get("/api/v1/cases/", HTTP_AUTHORIZATION=f"Token {plain}", REMOTE_ADDR="192.0.2.99")
-
+    # Further guesses from the address are refused without saying whether they were right.
+    locked = client.get("/api/v1/cases/", HTTP_AUTHORIZATION="Token vgu_guess", REMOTE_ADDR="192.0.2.99")
     assert locked.status_code == 429
     assert int(locked["Retry-After"]) > 0
     assert locked.json()["status"] == 429
-    # Another address with the right token is not affected.
-    assert (
-        client.get(
-            "/api/v1/cases/", HTTP_AUTHORIZATION=f"Token {plain}", REMOTE_ADDR="192.0.2.98"
-        ).status_code
-        == 200
+    ingest = client.post(
+        "/api/v1/alerts/",
+        "{}",
+        content_type="application/json",
+        HTTP_AUTHORIZATION="Token vgi_guess",
+        REMOTE_ADDR="192.0.2.99",
     )
+    assert ingest.status_code == 429
+    # A valid token is no guess (checking it costs no lockout query); other addresses are unaffected.
+    valid = client.get("/api/v1/cases/", HTTP_AUTHORIZATION=f"Token {plain}", REMOTE_ADDR="192.0.2.99")
+    assert valid.status_code == 200
+    other = client.get("/api/v1/cases/", HTTP_AUTHORIZATION="Token vgu_x", REMOTE_ADDR="192.0.2.98")
+    assert other.status_code == 401
     assert ApiToken.objects.count() == 1
