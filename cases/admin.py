@@ -5,7 +5,7 @@ from django.contrib import admin, messages
 from django.utils.translation import ngettext
 
 from cases.ingest.tokens import ingest_source_revoke, ingest_token_assign, ingest_token_rotate
-from cases.models import Alert, AlertObservable, Case, CaseEvent, IngestSource, Observable
+from cases.models import Alert, AlertObservable, ApiToken, Case, CaseEvent, IngestSource, Observable
 
 
 @admin.register(IngestSource)
@@ -34,8 +34,8 @@ class IngestSourceAdmin(admin.ModelAdmin):
 
     def get_fields(self, request, obj=None):
         if obj is None:
-            return ["name"]
-        return ["name", *self.readonly_fields]
+            return ["name", "allowed_networks"]
+        return ["name", "allowed_networks", *self.readonly_fields]
 
     def save_model(self, request, obj, form, change):
         token = None if change else ingest_token_assign(obj)
@@ -170,3 +170,53 @@ class CaseEventAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(admin.ModelAdmin):
+    """Personal tokens: seen (with their last use) and revoked here, created on the profile."""
+
+    list_display = [
+        "name",
+        "user",
+        "token_hint",
+        "read_only",
+        "created_at",
+        "last_used_at",
+        "expires_at",
+        "revoked_at",
+    ]
+    list_filter = ["read_only"]
+    search_fields = ["name", "user__username"]
+    readonly_fields = [
+        "user",
+        "name",
+        "token_hint",
+        "read_only",
+        "created_at",
+        "last_used_at",
+        "expires_at",
+        "revoked_at",
+    ]
+    fields = readonly_fields
+    actions = ["revoke_tokens"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_module_permission(self, request):
+        return request.user.is_superuser
+
+    def has_view_permission(self, request, obj=None):
+        return request.user.is_superuser
+
+    def has_change_permission(self, request, obj=None):
+        return request.user.is_superuser
+
+    @admin.action(description="Revoke the selected tokens")
+    def revoke_tokens(self, request, queryset):
+        from cases.services.tokens import user_token_revoke
+
+        for token in queryset.filter(revoked_at__isnull=True):
+            user_token_revoke(token=token, by=request.user, request=request)
+        self.message_user(request, "Revoked.", messages.SUCCESS)

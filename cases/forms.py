@@ -93,6 +93,14 @@ class CommentForm(forms.Form):
 
 class TokenForm(forms.Form):
     name = forms.CharField(label="Token name", max_length=100, help_text="What will use it, e.g. 'SOAR'.")
+    expires_in_days = forms.IntegerField(
+        label="Expires after (days)",
+        min_value=0,
+        max_value=3650,
+        required=False,
+        help_text="Empty: the default (VIGIL_API_TOKEN_DAYS); 0: never.",
+    )
+    read_only = forms.BooleanField(label="Read-only", required=False, help_text="Only reads; no changes.")
 
 
 # The form each transition posts; its prefix is the action name, so several forms live on

@@ -71,11 +71,11 @@ def _action(request, pk: int) -> ContainmentAction:
     )
 
 
-def _out(action: ContainmentAction, code=status.HTTP_200_OK) -> Response:
+def _out(request, action: ContainmentAction, code=status.HTTP_200_OK) -> Response:
     fresh = ContainmentAction.objects.select_related(
         "case", "requested_by", "approved_by", "overridden_by", "owner"
     ).get(pk=action.pk)
-    return Response(ActionOutput(fresh).data, status=code)
+    return Response(ActionOutput(fresh, context={"request": request}).data, status=code)
 
 
 class CaseActionsView(APIView):
@@ -88,7 +88,9 @@ class CaseActionsView(APIView):
     def get(self, request, case_id: int):
         case = get_object_or_404(Case.objects.visible_to(request.user), pk=case_id)
         actions = case.actions.select_related("case", "requested_by", "approved_by", "overridden_by", "owner")
-        return Response(ActionOutput(actions.order_by("created_at", "id"), many=True).data)
+        return Response(
+            ActionOutput(actions.order_by("created_at", "id"), many=True, context={"request": request}).data
+        )
 
     @extend_schema(
         tags=["containment"],
@@ -108,7 +110,7 @@ class CaseActionsView(APIView):
         data = ActionRequestInput(data=request.data)
         data.is_valid(raise_exception=True)
         action = services.action_request(case=case, by=request.user, **data.validated_data)
-        return _out(action, status.HTTP_201_CREATED if action.is_new else status.HTTP_200_OK)
+        return _out(request, action, status.HTTP_201_CREATED if action.is_new else status.HTTP_200_OK)
 
 
 class ActionDetailView(APIView):
@@ -119,7 +121,7 @@ class ActionDetailView(APIView):
 
     @extend_schema(tags=["containment"], responses={200: ActionOutput, **ERRORS})
     def get(self, request, pk: int):
-        return _out(_action(request, pk))
+        return _out(request, _action(request, pk))
 
     @extend_schema(tags=["containment"], request=ManualStepInput, responses={200: ActionOutput, **ERRORS})
     def patch(self, request, pk: int):
@@ -127,7 +129,7 @@ class ActionDetailView(APIView):
         data = ManualStepInput(data=request.data, partial=True)
         data.is_valid(raise_exception=True)
         services.action_manual_update(action=action, by=request.user, **data.validated_data)
-        return _out(action)
+        return _out(request, action)
 
 
 class _ActionCommand(APIView):
@@ -145,7 +147,7 @@ class _ActionCommand(APIView):
             serializer.is_valid(raise_exception=True)
             data = serializer.validated_data
         self.run(action, request.user, **data)
-        return _out(action)
+        return _out(request, action)
 
 
 @extend_schema(tags=["containment"], request=None, responses={200: ActionOutput, **ERRORS})

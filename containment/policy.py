@@ -71,6 +71,41 @@ def require_request(user) -> None:
         raise NotAllowed("Your role may not request or change containment actions.")
 
 
+def owns_or_manages(user, case) -> bool:
+    """On a claimed case only its assignee and SOC managers work containment; an unclaimed
+    one is open to anyone who may request."""
+    if case.assignee_id is None or case.assignee_id == user.pk:
+        return True
+    return user.has_perm("cases.assign_any")
+
+
+def can_request_on_case(user, case) -> bool:
+    return can_request(user) and owns_or_manages(user, case)
+
+
+def require_request_on_case(user, case) -> None:
+    require_request(user)
+    if not owns_or_manages(user, case):
+        owner = case.assignee.get_username() if case.assignee_id else "nobody"
+        raise NotAllowed(
+            f"{case.reference} is assigned to {owner}; only they or a SOC manager can work its containment."
+        )
+
+
+def needs_approval_to_revert(action: ContainmentAction) -> bool:
+    return bool(action.sensitive_reasons)
+
+
+def require_revert(user, action: ContainmentAction) -> None:
+    """Undoing an action that needed approval needs the same approval: an approver does it
+    (a SOC manager, or a second T2 when configured, never the one who asked for it)."""
+    require_request_on_case(user, action.case)
+    if needs_approval_to_revert(action) and not can_approve(user, action):
+        raise NotAllowed(
+            "This action needed approval, and so does undoing it: ask a SOC manager to revert it."
+        )
+
+
 def require_approve(user, action: ContainmentAction) -> None:
     if not may_approve_role(user):
         raise NotAllowed("Only a SOC manager may approve or reject containment actions.")

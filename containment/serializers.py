@@ -4,6 +4,7 @@ from django.contrib.auth import get_user_model
 from rest_framework import serializers
 
 from .models import ContainmentAction
+from .visibility import redact_result, redact_text
 
 
 def _username(user) -> str | None:
@@ -17,6 +18,10 @@ class ActionOutput(serializers.ModelSerializer):
     overridden_by = serializers.SerializerMethodField()
     owner = serializers.SerializerMethodField()
     status_label = serializers.CharField(source="get_status_display", read_only=True)
+    # Connector configuration only for managers (containment.visibility); without a request
+    # in the context nobody is known, so it is left out.
+    result = serializers.SerializerMethodField()
+    last_error = serializers.SerializerMethodField()
 
     class Meta:
         model = ContainmentAction
@@ -66,6 +71,16 @@ class ActionOutput(serializers.ModelSerializer):
     def get_owner(self, obj) -> str | None:
         return _username(obj.owner)
 
+    def _viewer(self):
+        request = self.context.get("request")
+        return getattr(request, "user", None)
+
+    def get_result(self, obj) -> dict:
+        return redact_result(obj.result, self._viewer())
+
+    def get_last_error(self, obj) -> str:
+        return redact_text(obj.last_error, self._viewer())
+
 
 class ActionRequestInput(serializers.Serializer):
     kind = serializers.ChoiceField(choices=ContainmentAction.Kind.choices)
@@ -78,6 +93,7 @@ class ActionRequestInput(serializers.Serializer):
         required=False,
         allow_null=True,
         min_value=0,
+        max_value=10 * 365 * 24 * 3600,
         default=None,
         help_text="Seconds until Vigil reverts the action; 0 = never; omitted = the default for the kind "
         "(blocks: CONTAINMENT_DEFAULT_BLOCK_HOURS, accounts: until reverted).",

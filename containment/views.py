@@ -21,6 +21,7 @@ from soc.errors import DomainError, NotAllowed
 from . import policy, selectors, services
 from .forms import ManualStepForm, RejectForm, RequestActionForm
 from .models import ContainmentAction
+from .visibility import redact_text
 
 
 def get_case_for_user(request, pk: int) -> Case:
@@ -34,12 +35,17 @@ def get_action_for_user(request, pk: int) -> ContainmentAction:
 def _panel_context(request, case: Case, *, error: str = "", notice: str = "", form=None) -> dict:
     user = request.user
     actions = list(selectors.case_actions(case))
-    can_request = policy.can_request(user)
+    # On a claimed case only the assignee and managers see the request and step forms.
+    can_request = policy.can_request_on_case(user, case)
     approver = policy.may_approve_role(user)
     automated, manual = [], []
     for action in actions:
         action.user_can_approve = approver and action.requested_by_id != user.pk
         action.user_can_withdraw = action.requested_by_id == user.pk
+        action.user_can_revert = can_request and (
+            not policy.needs_approval_to_revert(action) or policy.can_approve(user, action)
+        )
+        action.visible_error = redact_text(action.last_error, user)
         (manual if action.is_manual else automated).append(action)
     owners = list(services.assignable_owners()) if can_request and manual else []
     if can_request:

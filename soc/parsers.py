@@ -8,6 +8,7 @@ is being imported, which soc.api itself imports.
 """
 
 import io
+import re
 
 from django.conf import settings
 from rest_framework import exceptions, parsers, status
@@ -75,6 +76,48 @@ def check_structure(data, *, max_depth: int | None, allow_nul: bool) -> None:
 
 NUL_MESSAGE = "JSON parse error - strings may not contain U+0000 (NUL): it cannot be stored."
 
+# A lone UTF-16 surrogate (U+D800..U+DFFF) can only reach a parsed string through a
+# `\uD8xx`..`\uDFxx` escape (raw bytes that encode one are not valid UTF-8 and fail to
+# decode), so a body without such an escape needs no walk. Python keeps the lone surrogate
+# in the str; it cannot be encoded to UTF-8, so every write of it to the database fails.
+_SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89a-fA-F]")
+SURROGATE_MESSAGE = (
+    "Contains a lone UTF-16 surrogate (\\ud800-\\udfff), which is not a character: send valid Unicode."
+)
+
+
+def may_contain_surrogate(body: bytes) -> bool:
+    return _SURROGATE_ESCAPE.search(body) is not None
+
+
+def _unencodable(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False
+
+
+def lone_surrogate_path(data) -> str | None:
+    """The path (`title`, `observables[0].value`, `raw.<key>`) of the first string or key
+    holding a lone surrogate, or None. Iterative: deep input cannot make it recurse."""
+    stack = [(data, "")]
+    while stack:
+        value, path = stack.pop()
+        if isinstance(value, str):
+            if _unencodable(value):
+                return path or "non_field_errors"
+        elif isinstance(value, dict):
+            for key, child in value.items():
+                key_text = str(key)
+                child_path = f"{path}.{key_text}" if path else key_text
+                if _unencodable(key_text):
+                    return (path + "." if path else "") + key_text.encode("utf-8", "replace").decode()
+                stack.append((child, child_path))
+        elif isinstance(value, list):
+            stack.extend((child, f"{path}[{n}]") for n, child in enumerate(value))
+    return None
+
 
 class JSONParser(parsers.JSONParser):
     """DRF's JSON parser with the project's body-size limit (413 instead of reading it all),
@@ -97,7 +140,16 @@ class JSONParser(parsers.JSONParser):
             data = super().parse(io.BytesIO(body), media_type, parser_context)
         except RecursionError as exc:
             raise exceptions.ParseError("JSON parse error - nested too deeply.") from exc
-        return self.checked(data, body)
+        data = self.checked(data, body)
+        if may_contain_surrogate(body):
+            self.surrogates_found(data, parser_context or {})
+        return data
+
+    def surrogates_found(self, data, parser_context) -> None:
+        """A body whose text escapes a surrogate: 400 naming the field holding a lone one."""
+        path = lone_surrogate_path(data)
+        if path is not None:
+            raise exceptions.ValidationError({path: [SURROGATE_MESSAGE]})
 
     def checked(self, data, body: bytes):
         """The parsed body after the depth and NUL checks. Cheap pre-checks on the bytes

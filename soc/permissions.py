@@ -1,7 +1,7 @@
 """DRF permissions. Ingest tokens authenticate as their IngestSource, never as a user,
 so every user-facing endpoint refuses them with 403 by default."""
 
-from rest_framework.permissions import BasePermission
+from rest_framework.permissions import SAFE_METHODS, BasePermission
 
 
 def is_ingest_request(request) -> bool:
@@ -10,13 +10,21 @@ def is_ingest_request(request) -> bool:
     return isinstance(request.auth, IngestSource)
 
 
+def is_read_only_token(request) -> bool:
+    return bool(getattr(request.auth, "read_only", False))
+
+
 class IsUserNotIngestToken(BasePermission):
-    """The default: an authenticated human (session or personal token)."""
+    """The default: an authenticated human (session or personal token); a read-only
+    personal token only reads."""
 
     message = "This endpoint is for analysts; ingest tokens may only post alerts."
 
     def has_permission(self, request, view):
         if is_ingest_request(request):
+            return False
+        if request.method not in SAFE_METHODS and is_read_only_token(request):
+            self.message = "This token is read-only."
             return False
         return bool(request.user and request.user.is_authenticated)
 

@@ -9,6 +9,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import environ
+from csp import constants as csp_constants
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -47,19 +48,36 @@ INSTALLED_APPS = [
     "cases",
     "intel",
     "containment",
+    # Identity and hardening (accounts/): CSP, lockout, second factor, single sign-on.
+    "csp",
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "mozilla_django_oidc",
+    "accounts",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Before anything reads a body: one size limit for all, chunked bodies read.
+    "soc.middleware.RequestBodyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "accounts.middleware.SessionLifetimeMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "soc.middleware.LoginRequiredMiddleware",
+    "accounts.middleware.SecondFactorRequiredMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "accounts.middleware.SecurityHeadersMiddleware",
+    # Last: it turns the lockout flag set during authentication into the 429 page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "soc.urls"
@@ -76,6 +94,8 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "soc.context_processors.roles",
+                "csp.context_processors.nonce",
+                "accounts.context_processors.sign_in_options",
             ],
         },
     },
@@ -135,11 +155,15 @@ STORAGES = {
 
 # --- Security (check --deploy clean with DEBUG=0 and the variables below) ---
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
-SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=not DEBUG)
+# One switch for a local trial over plain HTTP (docker-compose on localhost): HTTPS-only
+# cookies and the HTTPS redirect default off. Never in production.
+VIGIL_PLAIN_HTTP = env.bool("VIGIL_PLAIN_HTTP", default=False)
+_HTTPS = not DEBUG and not VIGIL_PLAIN_HTTP
+SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=_HTTPS)
 # Load balancers and container healthchecks probe /healthz over plain HTTP.
 SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
-SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=not DEBUG)
-CSRF_COOKIE_SECURE = env.bool("CSRF_COOKIE_SECURE", default=not DEBUG)
+SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=_HTTPS)
+CSRF_COOKIE_SECURE = env.bool("CSRF_COOKIE_SECURE", default=_HTTPS)
 SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0 if DEBUG else 31536000)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=not DEBUG)
 # Preload on by default so `check --deploy` is clean; set 0 if the domain must not be preloaded.
@@ -151,6 +175,92 @@ X_FRAME_OPTIONS = "DENY"
 # Body limit for every request, the ingest API's 413 included.
 DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("VIGIL_MAX_BODY_BYTES", default=5 * 1024 * 1024)
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 10000
+
+# --- Identity and hardening (accounts/; README "Sign-in and security") ---
+# Sessions: an absolute lifetime (the cookie's age) and an idle timeout, both in hours.
+VIGIL_SESSION_MAX_HOURS = env.float("VIGIL_SESSION_MAX_HOURS", default=12)
+VIGIL_SESSION_IDLE_HOURS = env.float("VIGIL_SESSION_IDLE_HOURS", default=1)
+SESSION_COOKIE_AGE = int(VIGIL_SESSION_MAX_HOURS * 3600)
+SESSION_COOKIE_SAMESITE = "Lax"
+# Content-Security-Policy (django-csp 4): only Vigil's own scripts and styles, scripts also
+# by the per-response nonce; no inline script, no eval, no framing, no plugins.
+# The nonce appears in the header only on responses whose template used
+# `{{ request.csp_nonce }}` (none does today: every script is a static file).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [csp_constants.SELF],
+        "script-src": [csp_constants.SELF, csp_constants.NONCE],
+        "style-src": [csp_constants.SELF],
+        "img-src": [csp_constants.SELF, "data:"],
+        "font-src": [csp_constants.SELF],
+        "connect-src": [csp_constants.SELF],
+        "object-src": [csp_constants.NONE],
+        "base-uri": [csp_constants.NONE],
+        "frame-ancestors": [csp_constants.NONE],
+    },
+}
+# Browser features Vigil never uses, switched off (accounts.middleware.SecurityHeadersMiddleware).
+VIGIL_PERMISSIONS_POLICY = (
+    "accelerometer=(), camera=(), geolocation=(), gyroscope=(), magnetometer=(), microphone=(), "
+    "payment=(), usb=(), interest-cohort=()"
+)
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+# Local password sign-in; off when every user signs in through single sign-on.
+VIGIL_PASSWORD_LOGIN = env.bool("VIGIL_PASSWORD_LOGIN", default=True)
+# Second factor (TOTP, django-otp) for local accounts: roles that must use one ("admin" =
+# superusers). Users signed in through single sign-on rely on the provider's own MFA.
+VIGIL_SECOND_FACTOR_ROLES = env.list("VIGIL_SECOND_FACTOR_ROLES", default=["manager", "admin"])
+VIGIL_RECOVERY_CODES = env.int("VIGIL_RECOVERY_CODES", default=10)
+OTP_TOTP_ISSUER = env.str("VIGIL_TOTP_ISSUER", default="Vigil")
+# Login throttling and lockout (django-axes): per account and, separately, per address.
+AXES_FAILURE_LIMIT = env.int("VIGIL_LOGIN_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=env.float("VIGIL_LOGIN_LOCKOUT_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = "accounts.lockout.lockout_parameters"
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "accounts.lockout.lockout_response"
+AXES_VERBOSE = False
+# Lockouts are seen and released at /accounts/lockouts/ (which writes the release to the
+# sign-in log), not by deleting django-axes rows in the admin.
+AXES_ENABLE_ADMIN = False
+# Behind the TLS proxy the client address is the first of X-Forwarded-For (set the count
+# of proxies in front of Vigil; 0 = use REMOTE_ADDR).
+AXES_IPWARE_PROXY_COUNT = env.int("VIGIL_PROXY_COUNT", default=0) or None
+AXES_IPWARE_META_PRECEDENCE_ORDER = (
+    ("HTTP_X_FORWARDED_FOR", "REMOTE_ADDR") if AXES_IPWARE_PROXY_COUNT else ("REMOTE_ADDR",)
+)
+# Single sign-on with OpenID Connect (mozilla-django-oidc); on when VIGIL_OIDC_ISSUER is set
+# with the client id and secret. Endpoints come from the issuer's discovery document unless given.
+VIGIL_OIDC_ISSUER = env.str("VIGIL_OIDC_ISSUER", default="").rstrip("/")
+OIDC_RP_CLIENT_ID = env.str("VIGIL_OIDC_CLIENT_ID", default="")
+OIDC_RP_CLIENT_SECRET = env.str("VIGIL_OIDC_CLIENT_SECRET", default="")
+OIDC_RP_SIGN_ALGO = env.str("VIGIL_OIDC_SIGN_ALGO", default="RS256")
+OIDC_RP_SCOPES = env.str("VIGIL_OIDC_SCOPES", default="openid email profile")
+OIDC_OP_AUTHORIZATION_ENDPOINT = env.str("VIGIL_OIDC_AUTHORIZATION_ENDPOINT", default="")
+OIDC_OP_TOKEN_ENDPOINT = env.str("VIGIL_OIDC_TOKEN_ENDPOINT", default="")
+OIDC_OP_USER_ENDPOINT = env.str("VIGIL_OIDC_USERINFO_ENDPOINT", default="")
+OIDC_OP_JWKS_ENDPOINT = env.str("VIGIL_OIDC_JWKS_ENDPOINT", default="")
+OIDC_VERIFY_SSL = env.bool("VIGIL_OIDC_VERIFY_SSL", default=True)
+OIDC_TIMEOUT = env.float("VIGIL_OIDC_TIMEOUT", default=10.0)
+OIDC_USE_NONCE = True
+OIDC_CREATE_USER = True
+OIDC_AUTHENTICATION_CALLBACK_URL = "oidc_authentication_callback"
+LOGIN_REDIRECT_URL_FAILURE = "/accounts/sso/refused/"  # a path: the library does not resolve names
+# The claim holding the user's groups, and the group (in that claim) for each role.
+VIGIL_OIDC_GROUPS_CLAIM = env.str("VIGIL_OIDC_GROUPS_CLAIM", default="groups")
+VIGIL_OIDC_ROLE_GROUPS = {
+    "l1": env.list("VIGIL_OIDC_GROUP_L1", default=["vigil-l1"]),
+    "t2": env.list("VIGIL_OIDC_GROUP_T2", default=["vigil-t2"]),
+    "manager": env.list("VIGIL_OIDC_GROUP_MANAGER", default=["vigil-manager"]),
+    "admin": env.list("VIGIL_OIDC_GROUP_ADMIN", default=["vigil-admin"]),
+}
+AUTHENTICATION_BACKENDS = [
+    # First: refuses locked-out accounts and addresses before any password is checked.
+    "accounts.backends.LockoutBackend",
+    "accounts.backends.PasswordBackend",
+    "accounts.oidc.VigilOIDCBackend",
+]
+# Personal API tokens expire (days; 0 = never) unless created with another expiry.
+VIGIL_API_TOKEN_DAYS = env.int("VIGIL_API_TOKEN_DAYS", default=90)
 
 CACHES = {
     "default": env.cache("CACHE_URL", default="locmemcache://vigil"),
@@ -171,6 +281,8 @@ REST_FRAMEWORK = {
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "soc.api.exception_handler",
+    # OPTIONS without DRF's field introspection, which answered 500 on some views.
+    "DEFAULT_METADATA_CLASS": "soc.metadata.VigilMetadata",
     "DEFAULT_THROTTLE_RATES": {
         "ingest": env.str("VIGIL_INGEST_RATE", default="6000/min"),
     },
@@ -406,6 +518,8 @@ LOGGING = {
     "loggers": {
         "django.db.backends": {"level": "WARNING"},
         "django.server": {"handlers": ["django.server"], "level": "INFO", "propagate": False},
+        # django-axes logs every sign-in at INFO; the sign-in log (accounts) keeps them.
+        "axes": {"level": "WARNING"},
     },
 }
 

@@ -56,6 +56,15 @@ def _closed_broker_circuits():
 
 
 @pytest.fixture(autouse=True)
+def _second_factor_off_unless_asked(request, settings):
+    """Tests sign personas in with force_login/login, which passes no second factor; the
+    requirement (on for managers and admins by default) is off unless a test is marked
+    `second_factor` (tests/accounts/ checks it, and the browser sign-in with TOTP)."""
+    if request.node.get_closest_marker("second_factor") is None:
+        settings.VIGIL_SECOND_FACTOR_ROLES = []
+
+
+@pytest.fixture(autouse=True)
 def _empty_cache():
     """Each test starts with an empty cache (throttle counters live there; in CI it is Redis,
     which would otherwise carry them from one test, or one run, to the next)."""

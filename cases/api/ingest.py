@@ -28,7 +28,7 @@ from soc.api import error_body
 from soc.permissions import IsIngestSource
 
 from .ingest_auth import IngestHeaderAuthentication, IngestRateThrottle, QueryTokenAuthentication
-from .ingest_body import IngestJSONParser
+from .ingest_body import IngestJSONParser, alert_surrogate_errors
 from .serializers import ErrorOutput
 
 logger = logging.getLogger(__name__)
@@ -70,7 +70,7 @@ class IngestView(APIView):
         if is_batch and not items:
             return invalid_response({"non_field_errors": ["The array is empty."]})
 
-        parsed = [self.parse(adapter, item) for item in items]
+        parsed = [self.parse(adapter, item, request) for item in items]
         stored = iter(
             ingest_alerts(source=request.auth, alerts=[p for p in parsed if isinstance(p, NativeAlert)])
         )
@@ -92,7 +92,10 @@ class IngestView(APIView):
                 )
         return Response({"results": results}, status=status.HTTP_200_OK)
 
-    def parse(self, adapter, item) -> NativeAlert | InvalidAlert:
+    def parse(self, adapter, item, request=None) -> NativeAlert | InvalidAlert:
+        surrogate_errors = alert_surrogate_errors(request, item)
+        if surrogate_errors:
+            return InvalidAlert(surrogate_errors)
         try:
             return adapter.parse(item)
         except InvalidAlert as exc:

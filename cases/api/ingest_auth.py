@@ -47,7 +47,7 @@ class QueryTokenAuthentication(IngestHeaderAuthentication):
             return None
         if not token.startswith(INGEST_PREFIX):
             raise exceptions.AuthenticationFailed("Invalid token.")
-        return authenticate_ingest_token(token)
+        return authenticate_ingest_token(token, request)
 
 
 # One redis-py client per cache backend instance (Django makes one per thread): building

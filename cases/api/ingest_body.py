@@ -3,7 +3,19 @@ single walk over the parsed body that bounds its depth and keeps alerts containi
 
 from rest_framework import exceptions
 
-from soc.parsers import MAX_DEPTH, JSONParser, may_be_deeper_than, may_contain_nul, nested_deeper_than
+from soc.parsers import (
+    MAX_DEPTH,
+    SURROGATE_MESSAGE,
+    JSONParser,
+    lone_surrogate_path,
+    may_be_deeper_than,
+    may_contain_nul,
+    nested_deeper_than,
+)
+
+# Set on the request by the parser when the body escapes a surrogate: only then does the
+# view look into each alert for a lone one (`alert_surrogate_errors`).
+SURROGATES_FLAG = "_vigil_body_escapes_surrogates"
 
 
 class TooDeep(Exception):
@@ -48,6 +60,12 @@ class IngestJSONParser(JSONParser):
     evidence. Deeper than MAX_DEPTH is a 400 as everywhere. The walk runs only when the
     bytes show it can change or refuse something."""
 
+    def surrogates_found(self, data, parser_context) -> None:
+        # Not refused here: in a batch only the alert holding one fails (the view asks).
+        request = parser_context.get("request")
+        if request is not None:
+            setattr(request, SURROGATES_FLAG, True)
+
     def checked(self, data, body: bytes):
         if may_contain_nul(body):
             try:
@@ -59,8 +77,16 @@ class IngestJSONParser(JSONParser):
         return data
 
 
+def alert_surrogate_errors(request, item) -> dict | None:
+    """Field errors for one alert of the body holding a lone surrogate (None: it has none)."""
+    if not getattr(request, SURROGATES_FLAG, False):
+        return None
+    path = lone_surrogate_path(item)
+    return None if path is None else {path: [SURROGATE_MESSAGE]}
+
+
 def _too_deep() -> exceptions.ParseError:
     return exceptions.ParseError(f"JSON parse error - nested deeper than {MAX_DEPTH} levels.")
 
 
-__all__ = ["MAX_DEPTH", "IngestJSONParser", "scrub"]
+__all__ = ["MAX_DEPTH", "IngestJSONParser", "alert_surrogate_errors", "scrub"]

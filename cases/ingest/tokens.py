@@ -7,6 +7,7 @@ The token is returned once by create/rotate and never stored: the row keeps its 
 from django.db import transaction
 from django.utils import timezone
 
+from accounts.audit import Kind, token_event_record
 from cases.models import IngestSource
 from cases.models.tokens import INGEST_PREFIX, hash_token, new_token
 
@@ -32,6 +33,7 @@ def ingest_source_create(*, name: str) -> tuple[IngestSource, str]:
     source = IngestSource(name=name)
     token = ingest_token_assign(source)
     source.save()
+    token_event_record(Kind.TOKEN_CREATED, token=source)
     return source, token
 
 
@@ -44,14 +46,17 @@ def ingest_token_rotate(*, source: IngestSource) -> str:
     source.is_active = True
     source.revoked_at = None
     source.save(update_fields=["token_hash", "token_hint", "rotated_at", "is_active", "revoked_at"])
+    token_event_record(Kind.TOKEN_CREATED, token=source)
     return token
 
 
 @transaction.atomic
 def ingest_source_revoke(*, source: IngestSource) -> IngestSource:
     """Deactivate the source: its token answers 401 from now on. Its alerts stay."""
-    IngestSource.objects.filter(pk=source.pk, is_active=True).update(
+    revoked = IngestSource.objects.filter(pk=source.pk, is_active=True).update(
         is_active=False, revoked_at=timezone.now()
     )
     source.refresh_from_db()
+    if revoked:
+        token_event_record(Kind.TOKEN_REVOKED, token=source)
     return source

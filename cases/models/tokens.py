@@ -5,9 +5,11 @@ the prefix says which table to look in: `vgi_` ingest sources, `vgu_` personal t
 """
 
 import hashlib
+import ipaddress
 import secrets
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import functions  # noqa: F401 (models.functions below)
 from django.utils import timezone
@@ -22,6 +24,16 @@ def hash_token(token: str) -> str:
 
 def new_token(prefix: str) -> str:
     return prefix + secrets.token_urlsafe(32)
+
+
+def validate_networks(value) -> None:
+    if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
+        raise ValidationError('A list of networks, e.g. ["10.0.0.0/8", "192.0.2.7"].')
+    for item in value:
+        try:
+            ipaddress.ip_network(item, strict=False)
+        except ValueError:
+            raise ValidationError(f"{item!r} is not an address or network.") from None
 
 
 class IngestSourceQuerySet(models.QuerySet):
@@ -56,6 +68,13 @@ class IngestSource(models.Model):
     revoked_at = models.DateTimeField(null=True, blank=True)
     last_seen_at = models.DateTimeField(null=True, blank=True)
     alert_count = models.PositiveBigIntegerField(default=0)
+    # Source addresses the token is accepted from (CIDRs or addresses); empty: anywhere.
+    allowed_networks = models.JSONField(
+        default=list,
+        blank=True,
+        validators=[validate_networks],
+        help_text='Addresses or networks the SIEM posts from, e.g. ["10.20.0.0/16"]; empty accepts any.',
+    )
 
     objects = IngestSourceQuerySet.as_manager()
 
@@ -69,6 +88,15 @@ class IngestSource(models.Model):
     @property
     def is_authenticated(self) -> bool:
         return True
+
+    def accepts_address(self, address: str | None) -> bool:
+        if not self.allowed_networks:
+            return True
+        try:
+            client = ipaddress.ip_address(address or "")
+        except ValueError:
+            return False
+        return any(client in ipaddress.ip_network(net, strict=False) for net in self.allowed_networks)
 
 
 class IngestTally(models.Model):
@@ -94,7 +122,8 @@ class IngestTally(models.Model):
 
 
 class ApiToken(models.Model):
-    """A personal API token: acts as its user, with that user's permissions."""
+    """A personal API token: acts as its user, with that user's permissions (only reads
+    when `read_only`), until it expires or is revoked."""
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens")
     name = models.CharField(max_length=100)
@@ -103,6 +132,8 @@ class ApiToken(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     last_used_at = models.DateTimeField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
+    expires_at = models.DateTimeField(null=True, blank=True, help_text="Empty: never expires.")
+    read_only = models.BooleanField(default=False, help_text="Only GET, HEAD and OPTIONS requests.")
 
     class Meta:
         ordering = ["-created_at"]
@@ -112,7 +143,11 @@ class ApiToken(models.Model):
 
     @property
     def is_active(self) -> bool:
-        return self.revoked_at is None
+        return self.revoked_at is None and not self.is_expired
+
+    @property
+    def is_expired(self) -> bool:
+        return self.expires_at is not None and self.expires_at <= timezone.now()
 
     def revoke(self) -> None:
         self.revoked_at = timezone.now()

@@ -13,10 +13,14 @@ from ._common import flash_domain_error
 
 
 def _context(request, form=None, new_token=None):
+    from accounts.second_factor import has_totp, recovery_codes_left
+
     return {
         "form": form or TokenForm(),
         "tokens": ApiToken.objects.filter(user=request.user).order_by("-created_at"),
         "new_token": new_token,
+        "user_has_totp": has_totp(request.user),
+        "recovery_codes_left": recovery_codes_left(request.user),
     }
 
 
@@ -32,7 +36,12 @@ def token_create(request):
     if form.is_valid():
         try:
             _token, plain = user_token_create(
-                user=request.user, name=form.cleaned_data["name"], by=request.user
+                user=request.user,
+                name=form.cleaned_data["name"],
+                by=request.user,
+                read_only=form.cleaned_data["read_only"],
+                expires_in_days=form.cleaned_data["expires_in_days"],
+                request=request,
             )
         except DomainError as exc:
             flash_domain_error(request, exc)
@@ -48,6 +57,6 @@ def token_create(request):
 def token_revoke(request, token_pk: int):
     # Only the user's own tokens are found at all: someone else's is a 404.
     token = get_object_or_404(ApiToken, pk=token_pk, user=request.user)
-    user_token_revoke(token=token, by=request.user)
+    user_token_revoke(token=token, by=request.user, request=request)
     messages.success(request, f"Token “{token.name}” revoked.")
     return redirect("cases:profile")

@@ -49,6 +49,10 @@ def _sync(target: ContainmentAction, source: ContainmentAction) -> ContainmentAc
     return source
 
 
+# The longest lifetime a request may give (ten years); beyond it `timedelta` overflows.
+MAX_EXPIRES_IN_SECONDS = 10 * 365 * 24 * 3600
+
+
 def _duration(kind: str, expires_in) -> timedelta | None:
     """The action's lifetime. Blocks default to CONTAINMENT_DEFAULT_BLOCK_DURATION and
     `0` means no expiry; accounts stay disabled until reverted unless a duration is given."""
@@ -65,6 +69,9 @@ def _duration(kind: str, expires_in) -> timedelta | None:
             ) from None
     if seconds < 0:
         raise DomainError("expires_in cannot be negative.", errors={"expires_in": ["Cannot be negative."]})
+    if seconds > MAX_EXPIRES_IN_SECONDS:
+        message = f"At most {MAX_EXPIRES_IN_SECONDS} seconds (ten years); 0 means no expiry."
+        raise DomainError(message, errors={"expires_in": [message]})
     return None if seconds == 0 else timedelta(seconds=seconds)
 
 
@@ -137,7 +144,8 @@ def action_request(
         )
     normalised = normalise(kind, target)
     override_reason = (override_reason or "").strip()
-    locked_case = Case.objects.select_for_update().get(pk=case.pk)
+    locked_case = Case.objects.select_for_update().select_related("assignee").get(pk=case.pk)
+    policy.require_request_on_case(by, locked_case)
     if locked_case.status not in REQUESTABLE_CASE_STATUSES:
         raise Conflict(
             f"{locked_case.reference} is {locked_case.get_status_display().lower()}; containment is requested "
@@ -226,6 +234,7 @@ def action_retry(*, action: ContainmentAction, by) -> ContainmentAction:
     """A person queues a failed action again, with a fresh attempt budget."""
     policy.require_request(by)
     locked = _lock(action)
+    policy.require_request_on_case(by, locked.case)
     if locked.status != Status.FAILED or locked.is_manual:
         raise _conflict(locked, "retried")
     previous = locked.attempts
@@ -255,6 +264,8 @@ def action_revert(*, action: ContainmentAction, by, reason: str = "") -> Contain
     if by is not None:
         policy.require_request(by)
     locked = _lock(action)
+    if by is not None:
+        policy.require_revert(by, locked)
     if locked.is_manual:
         if locked.status not in (Status.RUNNING, Status.SUCCEEDED):
             raise _conflict(locked, "withdrawn")

@@ -125,6 +125,31 @@ MATRIX = [
         {"note": "n"},
         {"l1": DENIED, "t2": OK, "manager": OK, "outsider": DENIED},
     ),
+    # The claim means something: a second T2 (erin) reads and comments, bob moves his case.
+    (
+        "resolve someone else's investigation",
+        under_investigation,
+        "resolve",
+        {"summary": "s"},
+        {"summary": "s", "resolution": "true_positive"},
+        {"t2_other": DENIED},
+    ),
+    (
+        "return someone else's investigation",
+        under_investigation,
+        "return",
+        {"note": "n"},
+        {"note": "n"},
+        {"t2_other": DENIED},
+    ),
+    (
+        "assign someone else's investigation",
+        under_investigation,
+        "assign",
+        {"assignee": "erin_t2"},
+        "erin_t2",
+        {"t2_other": DENIED},
+    ),
     ("close escalated", escalated, "close", {}, {}, {"l1": CONFLICT, "t2": CONFLICT, "manager": CONFLICT}),
     ("escalate new", new, "escalate", {"note": "n"}, {"note": "n"}, {"l1": CONFLICT, "manager": CONFLICT}),
 ]
@@ -291,3 +316,135 @@ def test_role_capabilities(request, role, approve, edit_playbooks, work_t2):
     assert user.has_perm("containment.approve_action") is approve
     assert user.has_perm("playbooks.edit_playbooks") is edit_playbooks
     assert user.has_perm("cases.work_t2") is work_t2
+
+
+# --- the claim on containment ---------------------------------------------------------
+
+
+@pytest.fixture
+def containment_off_broker(monkeypatch):
+    monkeypatch.setattr("soc.tasks.dispatch_on_commit", lambda *a, **k: None)
+
+
+@pytest.mark.parametrize(
+    ("role", "expected"), [("t2", 201), ("t2_other", 403), ("manager", 201), ("l1", 403)]
+)
+def test_only_the_assignee_or_a_manager_requests_containment_api(
+    setup, l1, t2, request, role, expected, containment_off_broker
+):
+    case = under_investigation(setup, l1, t2)
+    api = APIClient()
+    api.force_authenticate(request.getfixturevalue(role))
+    response = api.post(
+        f"/api/v1/cases/{case.pk}/actions/", {"kind": "block_ip", "target": "203.0.113.77"}, format="json"
+    )
+    assert response.status_code == expected, response.json()
+
+
+@pytest.mark.parametrize(("role", "expected"), [("t2", 200), ("t2_other", 403), ("manager", 200)])
+def test_only_the_assignee_or_a_manager_requests_containment_html(
+    client, setup, l1, t2, request, role, expected, containment_off_broker
+):
+    from containment.models import ContainmentAction
+
+    case = under_investigation(setup, l1, t2)
+    client.force_login(request.getfixturevalue(role))
+    response = client.post(
+        reverse("containment:request", args=[case.pk]),
+        {"kind": "block_ip", "target": "203.0.113.77", "expires_in": ""},
+    )
+    created = ContainmentAction.objects.filter(case=case).exists()
+    assert created == (expected == 200)
+    if expected == 403:
+        assert response.status_code == 403 or "only they or a SOC manager" in response.content.decode()
+        # The panel offers no request form to a T2 who does not hold the case.
+        panel = client.get(reverse("containment:case_panel", args=[case.pk])).content.decode()
+        assert 'name="kind"' not in panel
+
+
+@pytest.mark.parametrize(
+    ("role", "expected"),
+    [("l1", DENIED), ("t2", OK), ("t2_other", DENIED), ("manager", OK), ("outsider", DENIED)],
+)
+def test_only_the_assignee_or_a_manager_moves_a_case_to_containment_html(
+    client, setup, l1, t2, request, role, expected
+):
+    """(On the API a case enters containment when an action is requested: tested below.)"""
+    case = under_investigation(setup, l1, t2)
+    client.force_login(request.getfixturevalue(role))
+    response = client.post(
+        reverse("cases:transition", args=[case.pk, "contain"]), _html_data(case, "contain", {})
+    )
+    after = Case.objects.get(pk=case.pk)
+    assert response.status_code == (302 if expected == OK else 403)
+    assert (after.status == Case.Status.CONTAINMENT) == (expected == OK)
+
+
+def test_another_t2_still_reads_and_comments_on_a_claimed_case(client, setup, l1, t2, t2_other):
+    case = under_investigation(setup, l1, t2)
+    client.force_login(t2_other)
+    assert client.get(reverse("cases:detail", args=[case.pk])).status_code == 200
+    api = APIClient()
+    api.force_authenticate(t2_other)
+    assert (
+        api.post(f"/api/v1/cases/{case.pk}/comments/", {"body": "seen it too"}, format="json").status_code
+        == 201
+    )
+
+
+def _approved_disable(case, t2, manager):
+    from containment import services
+    from containment.models import ContainmentAction
+
+    action = services.action_request(case=case, kind="disable_account", target="m.keller", by=t2)
+    services.action_approve(action=action, by=manager)
+    from django.utils import timezone
+
+    ContainmentAction.objects.filter(pk=action.pk).update(
+        status=ContainmentAction.Status.SUCCEEDED,
+        finished_at=timezone.now(),
+        result={"webhook": "https://hooks.corp.example/secret-path", "status_code": 200},
+        last_error="POST https://hooks.corp.example/secret-path timed out once",
+    )
+    return action
+
+
+@pytest.mark.parametrize(("role", "expected"), [("t2", 403), ("manager", 200)])
+def test_reverting_an_approved_action_needs_the_same_approval(
+    setup, l1, t2, manager, request, role, expected, containment_off_broker
+):
+    case = under_investigation(setup, l1, t2)
+    action = _approved_disable(case, t2, manager)
+    api = APIClient()
+    api.force_authenticate(request.getfixturevalue(role))
+    assert api.post(f"/api/v1/actions/{action.pk}/revert/").status_code == expected
+
+
+def test_the_revert_button_is_offered_only_to_an_approver(
+    client, setup, l1, t2, manager, containment_off_broker
+):
+    case = under_investigation(setup, l1, t2)
+    _approved_disable(case, t2, manager)
+    panel_url = reverse("containment:case_panel", args=[case.pk])
+    client.force_login(t2)
+    assert 'name="revert"' not in client.get(panel_url).content.decode()
+    client.force_login(manager)
+    assert 'name="revert"' in client.get(panel_url).content.decode()
+
+
+@pytest.mark.parametrize(("role", "sees"), [("l1", False), ("t2", False), ("manager", True)])
+def test_connector_configuration_is_shown_only_to_managers(
+    client, setup, l1, t2, manager, request, role, sees, settings, containment_off_broker
+):
+    settings.CONTAINMENT_WEBHOOK_URL = "https://hooks.corp.example/secret-path"
+    case = under_investigation(setup, l1, t2)
+    action = _approved_disable(case, t2, manager)
+    user = request.getfixturevalue(role)
+    api = APIClient()
+    api.force_authenticate(user)
+    data = api.get(f"/api/v1/actions/{action.pk}/").json()
+    listing = api.get(f"/api/v1/cases/{case.pk}/actions/").content.decode()
+    client.force_login(user)
+    panel = client.get(reverse("containment:case_panel", args=[case.pk])).content.decode()
+    for text in (str(data), listing, panel):
+        assert ("secret-path" in text) == sees, text[:300]

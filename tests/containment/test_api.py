@@ -115,7 +115,10 @@ def test_approval_flow_and_409_on_the_wrong_state(investigating_case, t2, manage
     conflict = api(manager).post(url + "approve/")
     assert conflict.status_code == 409 and conflict.json()["current_status"] == "queued"
     assert api(t2).post(url + "retry/").status_code == 409
-    assert api(t2).post(url + "revert/").status_code == 409
+    # Undoing an approved action needs the same approval: the T2 may not, a manager may
+    # (and is told the action cannot be reverted in its state).
+    assert api(t2).post(url + "revert/").status_code == 403
+    assert api(manager).post(url + "revert/").status_code == 409
 
 
 def test_reject(investigating_case, t2, manager):
@@ -192,3 +195,23 @@ def test_the_schema_documents_the_endpoints(t2):
         "/api/v1/actions/{id}/revert/",
     ]:
         assert path in text, path
+
+
+@pytest.mark.parametrize("expires_in", [10**20, 10 * 365 * 24 * 3600 + 1, 2**63])
+def test_an_out_of_range_expiry_is_a_400(investigating_case, t2, expires_in):
+    response = api(t2).post(
+        actions_url(investigating_case),
+        {"kind": "block_ip", "target": "203.0.113.77", "expires_in": expires_in},
+        format="json",
+    )
+    assert response.status_code == 400 and "expires_in" in response.json()["errors"]
+
+
+def test_the_service_refuses_an_out_of_range_expiry_too(investigating_case, t2):
+    from soc.errors import DomainError
+
+    with pytest.raises(DomainError) as refused:
+        services.action_request(
+            case=investigating_case, kind="block_ip", target="203.0.113.77", by=t2, expires_in=10**20
+        )
+    assert "expires_in" in refused.value.data["errors"]

@@ -7,6 +7,7 @@ from containment.connectors.base import ConnectorError
 from containment.connectors.ldap import PERMANENT_LOCK, LdapConnector
 from containment.models import ContainmentAction
 from containment.services import execution
+from soc.errors import NotAllowed
 
 pytestmark = pytest.mark.services
 
@@ -96,7 +97,9 @@ def test_disable_account_end_to_end_through_the_services(
     services.action_approve(action=action, by=manager)
     assert execution.action_run(action_id=action.pk) == execution.SUCCEEDED
     assert slapd.read("m.keller", "userAccountControl") == ["514"]
-    services.action_revert(action=action, by=t2)
+    with pytest.raises(NotAllowed):  # it needed approval; so does undoing it
+        services.action_revert(action=action, by=t2)
+    services.action_revert(action=action, by=manager)
     assert execution.action_run(action_id=action.pk, phase=execution.REVERT) == execution.SUCCEEDED
     assert slapd.read("m.keller", "userAccountControl") == ["512"]
     action.refresh_from_db()

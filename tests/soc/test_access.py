@@ -15,7 +15,15 @@ from django.urls.resolvers import RoutePattern
 
 from tests.conftest import PASSWORD
 
-PUBLIC_PATHS = {"/accounts/login/", "/admin/login/", "/healthz"}
+# The single sign-on pages are reached before signing in (they answer 404 while it is not configured).
+PUBLIC_PATHS = {
+    "/accounts/login/",
+    "/admin/login/",
+    "/healthz",
+    "/accounts/sso/refused/",
+    "/oidc/authenticate/",
+    "/oidc/callback/",
+}
 DUMMY_BY_CONVERTER = {"int": "1", "uuid": str(uuid.UUID(int=1)), "slug": "x", "str": "x", "path": "x"}
 PLACEHOLDER = re.compile(r"<(?:(?P<converter>\w+):)?(?P<name>\w+)>")
 
@@ -159,3 +167,37 @@ def test_navigation_shows_admin_only_to_staff(client, request, persona, sees_adm
     for label in ("Dashboard", "Cases", "Playbooks"):
         assert f">{label}</a>" in html
     assert ('href="/admin/"' in html) is sees_admin_link
+
+
+# --- sign-in administration: superusers only ---------------------------------------------
+
+IDENTITY_ADMIN_PAGES = [
+    "/accounts/lockouts/",
+    "/accounts/sign-in-events/",
+    "/accounts/sign-in-events/?format=csv",
+]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("path", IDENTITY_ADMIN_PAGES)
+@pytest.mark.parametrize(
+    ("persona", "status"),
+    [("l1", 403), ("t2", 403), ("manager", 403), ("outsider", 403), ("admin_user", 200)],
+)
+def test_sign_in_administration_is_for_superusers(client, request, path, persona, status):
+    client.force_login(request.getfixturevalue(persona))
+    assert client.get(path).status_code == status
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("persona", "sees_link"), [("l1", False), ("manager", False), ("admin_user", True)])
+def test_navigation_shows_the_sign_in_log_only_to_superusers(client, request, persona, sees_link):
+    client.force_login(request.getfixturevalue(persona))
+    assert ('href="/accounts/sign-in-events/"' in client.get("/").content.decode()) is sees_link
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("persona", ["l1", "t2", "manager", "outsider", "admin_user"])
+def test_every_signed_in_user_reaches_the_second_factor_set_up(client, request, persona):
+    client.force_login(request.getfixturevalue(persona))
+    assert client.get("/accounts/second-factor/setup/").status_code == 200

@@ -99,3 +99,23 @@ def test_keep_existing_leaves_passwords_alone_and_a_plain_rerun_resets_them(debu
 
     seed()
     assert authenticate(username="t2", password="second-pass-2") is not None
+
+
+@pytest.mark.django_db
+@pytest.mark.second_factor
+def test_users_who_need_a_second_factor_get_a_printed_key_and_recovery_codes(debug_on, client):
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from tests.accounts.support import totp_code
+
+    output = seed()
+
+    assert re.search(r"^\s+second factor: key [A-Z2-7]+\s+otpauth://totp/", output, re.MULTILINE)
+    assert set(TOTPDevice.objects.values_list("user__username", flat=True)) == {"manager", "admin"}
+    password = re.search(r"^manager\s+password: (\S+)", output, re.MULTILINE)[1]
+    codes = re.findall(r"recovery codes: (.+)$", output, re.MULTILINE)
+    assert len(codes) == 2 and len(codes[0].split()) == 10
+    client.post("/accounts/login/", {"username": "manager", "password": password})
+    device = TOTPDevice.objects.get(user__username="manager")
+    assert client.post("/accounts/second-factor/", {"code": totp_code(device)}).status_code == 302
+    assert client.get("/").status_code == 200

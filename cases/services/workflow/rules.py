@@ -155,6 +155,9 @@ def _check_contain(case: Case, by) -> None:
     if case.status == Status.INVESTIGATING:
         if not (_t2(by) or by.has_perm("containment.request_action")):
             raise NotAllowed("Only T2 or a SOC manager can start containment.")
+        # The claim means something: another T2 reads and comments, the assignee moves it.
+        if case.assignee_id is not None:
+            _owner_or_manager(case, by, "move it to containment")
         return
     raise _wrong_state(case, "moved to containment")
 

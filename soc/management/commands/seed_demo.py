@@ -1,5 +1,10 @@
-"""Create the demo users l1, t2, manager and admin. Development only."""
+"""Create the demo users l1, t2, manager and admin. Development only.
 
+Users whose role needs a second factor (VIGIL_SECOND_FACTOR_ROLES: manager and admin by
+default) get an authenticator key, printed as an otpauth:// link and a key to type into
+any TOTP app, and recovery codes, printed too (each signs in once without the app)."""
+
+import base64
 import os
 import secrets
 
@@ -8,6 +13,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand, CommandError
 
+from accounts.second_factor import required_by_role, totp_device_issue
 from soc.roles import Role
 
 DEMO_USERS = [
@@ -57,3 +63,8 @@ class Command(BaseCommand):
             if role is not None:
                 user.groups.set([Group.objects.get(name=role.value)])
             self.stdout.write(f"{username:8} password: {password}  ({role.value if role else 'superuser'})")
+            if required_by_role(user):
+                device, codes = totp_device_issue(user=user)
+                key = base64.b32encode(device.bin_key).decode().rstrip("=")
+                self.stdout.write(f"{'':8} second factor: key {key}  {device.config_url}")
+                self.stdout.write(f"{'':8} recovery codes: {' '.join(codes)}")
