@@ -46,12 +46,8 @@ class CloseForm(VersionedForm):
         max_length=20,
         help_text="e.g. CASE-2026-000123",
     )
-    note = forms.CharField(required=False, label="Closing note", widget=forms.Textarea(attrs={"rows": 3}))
-    reason = forms.CharField(
-        required=False,
-        label="Reason for closing against Vigil's recommendation",
-        widget=forms.Textarea(attrs={"rows": 2}),
-    )
+    note = forms.CharField(required=False, label="Closing note", widget=forms.Textarea(attrs={"rows": 2}))
+    reason = forms.CharField(required=False, label="Reason for closing against Vigil's recommendation")
 
     def clean_duplicate_of(self):
         reference = self.cleaned_data["duplicate_of"].strip().upper()
@@ -65,13 +61,9 @@ class CloseForm(VersionedForm):
 
 class EscalateForm(VersionedForm):
     note = forms.CharField(
-        required=False, label="Hand-off note for T2", widget=forms.Textarea(attrs={"rows": 4})
+        required=False, label="Hand-off note for T2", widget=forms.Textarea(attrs={"rows": 2})
     )
-    reason = forms.CharField(
-        required=False,
-        label="Reason for escalating against Vigil's recommendation",
-        widget=forms.Textarea(attrs={"rows": 2}),
-    )
+    reason = forms.CharField(required=False, label="Reason for escalating against Vigil's recommendation")
 
 
 class NoteForm(VersionedForm):
@@ -81,7 +73,7 @@ class NoteForm(VersionedForm):
 class ResolveForm(VersionedForm):
     resolution = forms.ChoiceField(required=False, label="Resolution", choices=_choices(T2_RESOLUTIONS))
     summary = forms.CharField(
-        required=False, label="Resolution summary", widget=forms.Textarea(attrs={"rows": 4})
+        required=False, label="Resolution summary", widget=forms.Textarea(attrs={"rows": 2})
     )
 
 

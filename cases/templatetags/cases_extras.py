@@ -7,8 +7,10 @@ Everything here returns plain strings, which templates autoescape; the only exce
 from __future__ import annotations
 
 import json
+from urllib.parse import urlencode
 
 from django import template
+from django.urls import reverse
 from django.utils import timezone
 
 from cases.models import Case, CaseEvent, CaseStep
@@ -178,3 +180,25 @@ def sort_param(current, field: str) -> str:
     if current and current == field:
         return field[1:] if field.startswith("-") else f"-{field}"
     return field
+
+
+@register.filter
+def evidence_href(item, index) -> str:
+    """Where one evidence entry points: its alert's page, or its observable's row on the
+    case page ("" when it names neither). `index` comes from cases.case_page.evidence_index."""
+    if not isinstance(item, dict) or not isinstance(index, dict):
+        return ""
+    alert = item.get("alert") or item.get("alert_id")
+    if isinstance(alert, int) or (isinstance(alert, str) and alert.isdigit()):
+        return reverse("cases:alert", args=[index["case"], int(alert)])
+    label = item.get("observable")
+    pk = index["observables"].get(label) if isinstance(label, str) else None
+    return f"#observable-{pk}" if pk else ""
+
+
+@register.simple_tag
+def alert_query(filters: dict, page) -> str:
+    """The case page's alert query string: its filters and a page number."""
+    params = {k: v for k, v in (filters or {}).items() if v}
+    params["alerts_page"] = page
+    return urlencode(params)

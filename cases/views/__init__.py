@@ -2,11 +2,22 @@
 
 from .case_list import case_list
 from .dashboard import dashboard, dashboard_queues
-from .detail import case_detail, case_recommendation, case_step, case_timeline, comment_add
+from .detail import (
+    alert_detail,
+    case_alerts,
+    case_detail,
+    case_recommendation,
+    case_step,
+    case_timeline,
+    comment_add,
+    suggestions_accept,
+)
 from .profile import profile, token_create, token_revoke
 from .transitions import case_transition
 
 __all__ = [
+    "alert_detail",
+    "case_alerts",
     "case_detail",
     "case_list",
     "case_recommendation",
@@ -17,6 +28,7 @@ __all__ = [
     "dashboard",
     "dashboard_queues",
     "profile",
+    "suggestions_accept",
     "token_create",
     "token_revoke",
 ]
