@@ -108,3 +108,53 @@ def transition_form(action: str, case: Case, data=None) -> VersionedForm:
     if form_class is AssignForm:
         kwargs["users"] = assignable_users(case)
     return form_class(data, **kwargs)
+
+
+class BulkActionForm(forms.Form):
+    """The case list's action on its selected rows. Which fields an action needs is checked
+    here (the services check the rest, case by case)."""
+
+    ACTIONS = [("claim", "Claim"), ("assign", "Assign to…"), ("close", "Close…"), ("merge", "Merge into…")]
+
+    action = forms.ChoiceField(label="Action", choices=ACTIONS)
+    cases = forms.ModelMultipleChoiceField(queryset=Case.objects.none(), label="Cases")
+    assignee = forms.ModelChoiceField(
+        queryset=None, required=False, label="Assign to", empty_label="Choose an analyst"
+    )
+    resolution = forms.ChoiceField(
+        required=False,
+        label="Resolution",
+        choices=[("", "Choose a resolution"), *_choices(r for r in L1_RESOLUTIONS if r != "duplicate")],
+    )
+    reason = forms.CharField(required=False, label="Reason", max_length=5000)
+    target = forms.ModelChoiceField(
+        queryset=Case.objects.none(),
+        required=False,
+        label="Merge into (reference of a selected case)",
+        to_field_name="reference",
+        widget=forms.TextInput(attrs={"placeholder": "CASE-2026-000123"}),
+    )
+
+    def clean_target(self):
+        return self.cleaned_data.get("target")
+
+    def __init__(self, *args, cases, users, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["cases"].queryset = cases
+        self.fields["target"].queryset = cases
+        self.fields["assignee"].queryset = users
+
+    def clean(self):
+        data = super().clean()
+        action = data.get("action")
+        required = {"assign": ["assignee"], "close": ["resolution", "reason"], "merge": ["target"]}
+        for name in required.get(action, []):
+            if not data.get(name):
+                self.add_error(name, "This field is required for this action.")
+        if action == "merge" and len(data.get("cases") or []) < 2:
+            self.add_error("cases", "Select at least two cases to merge.")
+        return data
+
+
+class SavedFilterForm(forms.Form):
+    name = forms.CharField(label="Save these filters as", max_length=80)

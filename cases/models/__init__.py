@@ -1,5 +1,6 @@
 from .alerts import Alert, AlertObservable, Observable, Severity
 from .cases import Case, CaseEvent, CaseObservable, CaseStep, Comment
+from .saved_filters import SavedFilter
 from .tokens import ApiToken, IngestSource
 
 __all__ = [
@@ -13,5 +14,6 @@ __all__ = [
     "Comment",
     "IngestSource",
     "Observable",
+    "SavedFilter",
     "Severity",
 ]

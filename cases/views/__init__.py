@@ -1,6 +1,6 @@
 """HTML views for cases: thin function views calling cases.services (STYLE 3)."""
 
-from .case_list import case_list
+from .case_list import case_bulk, case_list, saved_filter_create, saved_filter_delete, search
 from .dashboard import dashboard, dashboard_queues
 from .detail import (
     alert_detail,
@@ -18,6 +18,7 @@ from .transitions import case_transition
 __all__ = [
     "alert_detail",
     "case_alerts",
+    "case_bulk",
     "case_detail",
     "case_list",
     "case_recommendation",
@@ -28,6 +29,9 @@ __all__ = [
     "dashboard",
     "dashboard_queues",
     "profile",
+    "saved_filter_create",
+    "saved_filter_delete",
+    "search",
     "suggestions_accept",
     "token_create",
     "token_revoke",
