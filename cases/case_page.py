@@ -12,7 +12,7 @@ from django.db.models import Q
 
 from soc.roles import is_l1, is_t2
 
-from .models import Alert, Case, CaseObservable, CaseStep
+from .models import Alert, Case, CaseObservable, CaseStep, Observable
 from .models.alerts import Severity
 from .services.steps import L1_SECTIONS, T2_SECTIONS, can_edit_step, suggestion_as_value
 
@@ -78,7 +78,11 @@ def case_alert_page(case: Case, params) -> tuple[Page, dict]:
 
 
 def case_observables_shown(case: Case, observables: list[CaseObservable]) -> dict:
-    return {"rows": observables[:OBSERVABLES_SHOWN], "total": len(observables)}
+    return {
+        "rows": observables[:OBSERVABLES_SHOWN],
+        "total": len(observables),
+        "tlp_choices": Observable.Tlp.choices,
+    }
 
 
 def evidence_index(case: Case, observables: list[CaseObservable]) -> dict:
@@ -89,3 +93,8 @@ def evidence_index(case: Case, observables: list[CaseObservable]) -> dict:
         index[f"{obs.type}:{obs.value}"] = obs.pk
         index.setdefault(obs.value, obs.pk)
     return {"case": case.pk, "observables": index}
+
+
+def can_edit_observables(case: Case, user) -> bool:
+    """Whether the add and flag forms are shown (cases.services.observables decides)."""
+    return case.is_open and user.has_perm("cases.work_l1")

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django import forms
 
-from .models import Case, CaseStep
+from .models import Case, CaseStep, Observable
 from .services.workflow import L1_RESOLUTIONS, T2_RESOLUTIONS, assignable_users
 
 
@@ -158,3 +158,15 @@ class BulkActionForm(forms.Form):
 
 class SavedFilterForm(forms.Form):
     name = forms.CharField(label="Save these filters as", max_length=80)
+
+
+class ObservableAddForm(forms.Form):
+    type = forms.ChoiceField(label="Type", choices=Observable.Type.choices)
+    value = forms.CharField(label="Value", max_length=2048)
+
+
+class ObservableFlagForm(forms.Form):
+    is_ioc = forms.BooleanField(label="IOC", required=False)
+    tlp = forms.ChoiceField(label="TLP", choices=Observable.Tlp.choices, required=False)
+    tags = forms.CharField(label="Tags (comma-separated)", required=False, max_length=1000)
+    never_correlate = forms.BooleanField(label="Never correlate", required=False)

@@ -17,6 +17,10 @@ urlpatterns = [
     path("cases/<int:pk>/timeline/", views.case_timeline, name="timeline"),
     path("cases/<int:pk>/alerts/", views.case_alerts, name="alerts"),
     path("cases/<int:pk>/alerts/<int:alert_pk>/", views.alert_detail, name="alert"),
+    path("cases/<int:pk>/observables/", views.observable_add, name="observable_add"),
+    path(
+        "cases/<int:pk>/observables/<int:observable_pk>/", views.observable_update, name="observable_update"
+    ),
     path("cases/<int:pk>/suggestions/accept/", views.suggestions_accept, name="suggestions_accept"),
     path("cases/<int:pk>/comments/", views.comment_add, name="comment_add"),
     path("cases/<int:pk>/<slug:action>/", views.case_transition, name="transition"),

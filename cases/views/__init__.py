@@ -12,6 +12,7 @@ from .detail import (
     comment_add,
     suggestions_accept,
 )
+from .observables import observable_add, observable_update
 from .profile import profile, token_create, token_revoke
 from .transitions import case_transition
 
@@ -28,6 +29,8 @@ __all__ = [
     "comment_add",
     "dashboard",
     "dashboard_queues",
+    "observable_add",
+    "observable_update",
     "profile",
     "saved_filter_create",
     "saved_filter_delete",

@@ -15,7 +15,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from cases import case_page, selectors
-from cases.forms import TRANSITION_FORMS, CommentForm, StepForm, transition_form
+from cases.forms import TRANSITION_FORMS, CommentForm, ObservableAddForm, StepForm, transition_form
 from cases.models import Alert
 from cases.models.alerts import Severity
 from cases.services.comments import comment_add as comment_add_service
@@ -61,6 +61,8 @@ def case_page_context(request, case, *, bound_forms: dict | None = None) -> dict
         "alert_filters": alert_filters,
         "severity_choices": Severity.choices,
         "observables": case_page.case_observables_shown(case, observables),
+        "observable_form": ObservableAddForm(prefix="observable"),
+        "can_edit_observables": case_page.can_edit_observables(case, user),
         "evidence_index": case_page.evidence_index(case, observables),
         "sections": sections,
         "criteria": [s for s in steps if s.section == "escalation_criterion"],

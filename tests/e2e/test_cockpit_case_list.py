@@ -54,7 +54,9 @@ def test_keyboard_shortcuts(page, seed_playbook, make_case, l1, login, screensho
     page.keyboard.press("c")
     expect(page.get_by_test_id("case-status")).to_have_text("Triage")
     page.keyboard.press("/")
-    expect(page.get_by_label("Find cases by reference, title, observable or alert source reference")).to_be_focused()
+    expect(
+        page.get_by_label("Find cases by reference, title, observable or alert source reference")
+    ).to_be_focused()
 
 
 def test_header_search(page, seed_playbook, make_case, l1, login):
