@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "cases",
     "intel",
     "containment",
+    "notifications",
 ]
 
 MIDDLEWARE = [
@@ -250,6 +251,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "containment.tasks.housekeeping",
         "schedule": timedelta(minutes=1),
     },
+    # Timeline events become notifications; deliveries the broker missed are sent again.
+    "notifications-derive": {
+        "task": "notifications.tasks.derive",
+        "schedule": timedelta(seconds=env.int("VIGIL_NOTIFY_INTERVAL_SECONDS", default=10)),
+    },
 }
 
 # --- Vigil domain settings ---
@@ -345,3 +351,27 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
+
+# --- Notifications (notifications/): in-app, e-mail and the SOC webhook ---
+# E-mail goes through Django's mail settings; without EMAIL_HOST (embedded mode) it is
+# printed on the console.
+EMAIL_HOST = env.str("EMAIL_HOST", default="")
+EMAIL_PORT = env.int("EMAIL_PORT", default=25)
+EMAIL_HOST_USER = env.str("EMAIL_HOST_USER", default="")
+EMAIL_HOST_PASSWORD = env.str("EMAIL_HOST_PASSWORD", default="")
+EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=False)
+EMAIL_BACKEND = env.str(
+    "EMAIL_BACKEND",
+    default="django.core.mail.backends.smtp.EmailBackend"
+    if EMAIL_HOST
+    else "django.core.mail.backends.console.EmailBackend",
+)
+DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="vigil@localhost")
+VIGIL_BASE_URL = env.str("VIGIL_BASE_URL", default="http://127.0.0.1:8000")
+VIGIL_NOTIFY_WEBHOOK_URL = env.str("VIGIL_NOTIFY_WEBHOOK_URL", default="")
+VIGIL_NOTIFY_WEBHOOK_SECRET = env.str("VIGIL_NOTIFY_WEBHOOK_SECRET", default="")
+VIGIL_NOTIFY_WEBHOOK_TIMEOUT = env.float("VIGIL_NOTIFY_WEBHOOK_TIMEOUT", default=10.0)
+VIGIL_NOTIFY_MAX_ATTEMPTS = env.int("VIGIL_NOTIFY_MAX_ATTEMPTS", default=5)
+VIGIL_NOTIFY_RETRY_SECONDS = env.int("VIGIL_NOTIFY_RETRY_SECONDS", default=30)
+VIGIL_NOTIFY_LEASE_SECONDS = env.int("VIGIL_NOTIFY_LEASE_SECONDS", default=CELERY_TASK_TIME_LIMIT + 30)
+VIGIL_NOTIFY_SETTLE_SECONDS = env.int("VIGIL_NOTIFY_SETTLE_SECONDS", default=60)

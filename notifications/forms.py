@@ -1,0 +1,18 @@
+from django import forms
+
+from .models import Channel, Kind
+
+
+class PreferencesForm(forms.Form):
+    """One multiple choice of channels per kind of notification."""
+
+    def __init__(self, *args, initial_choices: dict[str, list[str]], **kwargs):
+        super().__init__(*args, **kwargs)
+        for kind, label in Kind.choices:
+            self.fields[kind] = forms.MultipleChoiceField(
+                label=label,
+                choices=Channel.choices,
+                required=False,
+                initial=initial_choices.get(kind, []),
+                widget=forms.CheckboxSelectMultiple,
+            )

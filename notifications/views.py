@@ -1,0 +1,44 @@
+"""The bell's page (the user's notifications, mark read) and the preferences page. Any
+logged-in user, for their own notifications only."""
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from .forms import PreferencesForm
+from .models import Notification
+from .services import mark_read, preferences_of, preferences_set, unread_count
+
+PAGE_SIZE = 30
+
+
+@require_GET
+def notification_list(request):
+    notifications = Notification.objects.filter(user=request.user, in_app=True).select_related("case")
+    page = Paginator(notifications, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "notifications/list.html", {"page": page, "unread": unread_count(request.user)})
+
+
+@require_POST
+def notification_read(request):
+    """Mark one (``id``) or all of the user's notifications read; another user's id
+    matches nothing."""
+    ids = [int(i) for i in request.POST.getlist("id") if i.isdigit()] or None
+    count = mark_read(user=request.user, ids=ids)
+    if request.htmx:
+        return render(request, "notifications/_bell.html", {"unread": unread_count(request.user)})
+    messages.success(request, f"{count} notification{'s' if count != 1 else ''} marked read.")
+    return redirect("notifications:list")
+
+
+@require_http_methods(["GET", "POST"])
+def preferences(request):
+    form = PreferencesForm(request.POST or None, initial_choices=preferences_of(request.user))
+    if request.method == "POST" and form.is_valid():
+        preferences_set(user=request.user, choices=form.cleaned_data)
+        messages.success(request, "Notification preferences saved.")
+        return redirect("notifications:preferences")
+    return render(
+        request, "notifications/preferences.html", {"form": form}, status=400 if form.errors else 200
+    )
