@@ -9,6 +9,7 @@ error's status code).
 
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -19,6 +20,7 @@ from playbooks.models import PlaybookItem
 from soc.errors import DomainError, NotAllowed
 
 from . import policy, selectors, services
+from .connectors import configuration_problem, connector_name_for
 from .forms import ManualStepForm, RejectForm, RequestActionForm
 from .models import ContainmentAction
 
@@ -57,11 +59,27 @@ def _panel_context(request, case: Case, *, error: str = "", notice: str = "", fo
         "can_request": can_request,
         "can_override": policy.can_override(user),
         "owners": owners,
-        "suggestions": selectors.suggested_actions(case, actions) if can_request else [],
-        "form": form or RequestActionForm(),
+        "suggestions": _with_configuration(selectors.suggested_actions(case, actions) if can_request else []),
+        "form": _mark_unconfigured(form or RequestActionForm()),
         "error": error,
         "notice": notice,
     }
+
+
+def _with_configuration(suggestions):
+    """Each suggestion says when its connector is not configured (it cannot be requested)."""
+    for suggestion in suggestions:
+        suggestion.not_configured = configuration_problem(connector_name_for(suggestion.kind))
+    return suggestions
+
+
+def _mark_unconfigured(form):
+    """The action kinds whose connector is not configured are labelled so in the form."""
+    form.fields["kind"].choices = [
+        (value, f"{label} (not configured)" if configuration_problem(connector_name_for(value)) else label)
+        for value, label in form.fields["kind"].choices
+    ]
+    return form
 
 
 def _render_panel(request, case: Case, *, status: int = 200, **extra):
@@ -270,6 +288,7 @@ def approvals_decide(request, pk: int, decision: str):
             )
         messages.error(request, exc.message)
         return redirect("containment:approvals")
+    cache.delete("vigil:approvals:pending")  # the navigation bar's count
     if request.htmx:
         response = render(request, "containment/approvals.html#inbox", _inbox_context(request, notice=notice))
         response["HX-Trigger"] = "approvals-changed"

@@ -22,6 +22,7 @@ import requests
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Permission
+from django.core.cache import cache
 from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import F, Max, Q
@@ -67,8 +68,26 @@ def preferences_set(*, user, choices: dict[str, list[str]]) -> None:
 # --- reading ---------------------------------------------------------------------------
 
 
+UNREAD_CACHE_SECONDS = 300
+
+
+def _unread_key(user_id: int) -> str:
+    return f"vigil:notifications:unread:{user_id}"
+
+
 def unread_count(user) -> int:
-    return Notification.objects.filter(user=user, in_app=True, read_at__isnull=True).count()
+    """The bell's number, cached per user (every page shows it) and dropped from the
+    cache whenever the user's notifications change."""
+    key = _unread_key(user.pk)
+    count = cache.get(key)
+    if count is None:
+        count = Notification.objects.filter(user=user, in_app=True, read_at__isnull=True).count()
+        cache.set(key, count, UNREAD_CACHE_SECONDS)
+    return count
+
+
+def _forget_unread(user_ids) -> None:
+    cache.delete_many([_unread_key(uid) for uid in user_ids])
 
 
 def mark_read(*, user, ids: list[int] | None = None) -> int:
@@ -76,7 +95,9 @@ def mark_read(*, user, ids: list[int] | None = None) -> int:
     unread = Notification.objects.filter(user=user, read_at__isnull=True)
     if ids is not None:
         unread = unread.filter(pk__in=ids)
-    return unread.update(read_at=timezone.now())
+    count = unread.update(read_at=timezone.now())
+    _forget_unread([user.pk])
+    return count
 
 
 # --- deriving --------------------------------------------------------------------------
@@ -191,6 +212,11 @@ def notifications_derive(*, now=None) -> int:
             cursor.last_event_id = top
             cursor.save(update_fields=["last_event_id"])
         ids = [d.pk for d in deliveries]
+        notified = set(
+            Notification.objects.filter(event_id__in=[e.pk for e in events]).values_list("user_id", flat=True)
+        )
+        if notified:
+            transaction.on_commit(lambda: _forget_unread(notified))
         if ids:
             transaction.on_commit(lambda: dispatch_deliveries(ids))
     return made

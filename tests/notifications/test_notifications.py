@@ -66,7 +66,8 @@ def test_an_event_committed_late_below_the_cursor_is_still_read(case, l1, t2):
     assert Notification.objects.filter(user=t2).count() == 1
 
 
-def test_approval_requested_decided_and_failed(investigating_case, t2, manager):
+def test_approval_requested_decided_and_failed(investigating_case, t2, manager, settings):
+    settings.CONTAINMENT_LDAP = {**settings.CONTAINMENT_LDAP, "URL": "ldap://127.0.0.1:9", "BASE_DN": "dc=x"}
     action = action_request(case=investigating_case, kind="disable_account", target="m.keller", by=t2)
     derive()
     assert Notification.objects.filter(user=manager, kind=Kind.APPROVAL_REQUESTED).exists()
