@@ -71,8 +71,16 @@ class CaseFilter(django_filters.FilterSet):
         method="filter_assignee", label="Assignee", help_text="A username, 'me' or 'none'."
     )
     observable = django_filters.CharFilter(method="filter_observable", label="Observable value (exact)")
-    open = django_filters.BooleanFilter(method="filter_open", label="Open cases only")
-    o = django_filters.OrderingFilter(fields=SORTS, field_labels=SORT_LABELS, label="Sort by")
+    open = django_filters.BooleanFilter(
+        method="filter_open",
+        label="Open or closed",
+        widget=forms.Select(
+            choices=[("", "Open and closed"), ("true", "Open only"), ("false", "Closed only")]
+        ),
+    )
+    o = django_filters.OrderingFilter(
+        fields=SORTS, field_labels=SORT_LABELS, label="Sort by", empty_label="Newest first"
+    )
 
     class Meta:
         model = Case

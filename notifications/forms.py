@@ -16,3 +16,16 @@ class PreferencesForm(forms.Form):
                 initial=initial_choices.get(kind, []),
                 widget=forms.CheckboxSelectMultiple,
             )
+
+
+class TimeZoneForm(forms.Form):
+    time_zone = forms.ChoiceField(label="Show times in", required=False)
+
+    def __init__(self, *args, **kwargs):
+        from .timezones import time_zone_names
+
+        super().__init__(*args, **kwargs)
+        self.fields["time_zone"].choices = [
+            ("", "The server's time zone"),
+            *((n, n) for n in time_zone_names()),
+        ]

@@ -108,3 +108,14 @@ class DeriveCursor(models.Model):
 
     def __str__(self) -> str:
         return f"notifications read up to event {self.last_event_id}"
+
+
+class PersonalSettings(models.Model):
+    """A user's own settings that are not notifications-specific: the time zone times are
+    shown in (empty: the server's TIME_ZONE)."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    time_zone = models.CharField(max_length=64, blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.user_id}: {self.time_zone or 'server time zone'}"

@@ -375,3 +375,7 @@ VIGIL_NOTIFY_MAX_ATTEMPTS = env.int("VIGIL_NOTIFY_MAX_ATTEMPTS", default=5)
 VIGIL_NOTIFY_RETRY_SECONDS = env.int("VIGIL_NOTIFY_RETRY_SECONDS", default=30)
 VIGIL_NOTIFY_LEASE_SECONDS = env.int("VIGIL_NOTIFY_LEASE_SECONDS", default=CELERY_TASK_TIME_LIMIT + 30)
 VIGIL_NOTIFY_SETTLE_SECONDS = env.int("VIGIL_NOTIFY_SETTLE_SECONDS", default=60)
+# 24-hour times with the time zone everywhere, the admin included (cases/formats/).
+FORMAT_MODULE_PATH = ["cases.formats"]
+# Times in each user's own time zone (their profile), after authentication.
+MIDDLEWARE = [*MIDDLEWARE, "notifications.timezones.UserTimeZoneMiddleware"]

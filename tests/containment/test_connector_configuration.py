@@ -66,3 +66,15 @@ def test_a_manual_step_done_and_reopened_moves_its_checklist_step(
     services.action_manual_update(action=action, by=t2, done=False)
     step.refresh_from_db()
     assert step.value == ""
+
+
+def test_a_cidr_with_host_bits_is_refused_naming_the_network_meant(client, investigating_case, t2):
+    with pytest.raises(DomainError, match=r"did you mean 198\.51\.96\.0/20\?"):
+        services.action_request(case=investigating_case, kind="block_ip", target="198.51.100.0/20", by=t2)
+    client.force_login(t2)
+    response = client.post(
+        reverse("containment:request", args=[investigating_case.pk]),
+        {"kind": "block_ip", "target": "198.51.100.0/20", "reason": "scan"},
+    )
+    assert "did you mean 198.51.96.0/20?" in response.content.decode()
+    assert not ContainmentAction.objects.exists()
