@@ -6,9 +6,10 @@ from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from .forms import PreferencesForm
+from .forms import PreferencesForm, TimeZoneForm
 from .models import Notification
 from .services import mark_read, preferences_of, preferences_set, unread_count
+from .timezones import user_time_zone, user_time_zone_set
 
 PAGE_SIZE = 30
 
@@ -34,11 +35,16 @@ def notification_read(request):
 
 @require_http_methods(["GET", "POST"])
 def preferences(request):
-    form = PreferencesForm(request.POST or None, initial_choices=preferences_of(request.user))
-    if request.method == "POST" and form.is_valid():
+    """The user's channels per kind of notification, and their time zone."""
+    posted = request.POST if request.method == "POST" else None
+    form = PreferencesForm(posted, initial_choices=preferences_of(request.user))
+    tz_form = TimeZoneForm(posted, prefix="tz", initial={"time_zone": user_time_zone(request.user)})
+    if posted is not None and form.is_valid() and tz_form.is_valid():
         preferences_set(user=request.user, choices=form.cleaned_data)
-        messages.success(request, "Notification preferences saved.")
+        user_time_zone_set(user=request.user, name=tz_form.cleaned_data["time_zone"])
+        messages.success(request, "Preferences saved.")
         return redirect("notifications:preferences")
+    status = 400 if form.errors or tz_form.errors else 200
     return render(
-        request, "notifications/preferences.html", {"form": form}, status=400 if form.errors else 200
+        request, "notifications/preferences.html", {"form": form, "tz_form": tz_form}, status=status
     )

@@ -226,3 +226,14 @@ def test_a_real_worker_delivers_the_email(seed_playbook, make_case, l1, t2, cele
             break
         time.sleep(0.1)
     assert delivery.status == "sent"
+
+
+def test_a_user_chooses_their_time_zone(client, case, l1):
+    client.force_login(l1)
+    response = client.post(reverse("notifications:preferences"), {"tz-time_zone": "Europe/Zurich"})
+    assert response.status_code == 302
+    html = client.get(reverse("cases:detail", args=[case.pk])).content.decode()
+    assert " CET</time>" in html or " CEST</time>" in html
+    assert (
+        client.post(reverse("notifications:preferences"), {"tz-time_zone": "Mars/Olympus"}).status_code == 400
+    )
