@@ -117,3 +117,20 @@ def test_no_page_scrolls_sideways_at_1280(page, seed_playbook, ingest_alert_fact
         page.goto(url)
         size = measure(page)
         assert size["width"] <= 1280, (url, size)
+
+
+def test_one_click_confirms_one_suggestion_in_place(page, seed_playbook, ingest_alert_factory, l1, login):
+    case = fresh_case(ingest_alert_factory)
+    login(page, l1)
+    page.goto(f"/cases/{case.pk}/")
+    page.get_by_role("button", name="Claim case").click()
+    first = page.locator("form.step.unconfirmed").first
+    form_id = first.get_attribute("id")
+    before = page.locator(".unconfirmed-badge").count()
+    first.get_by_role("button", name="Confirm").click()
+    confirmed = page.locator(f"#{form_id}")
+    expect(confirmed).to_contain_text(f"by {l1.username}")
+    expect(confirmed.locator(".unconfirmed-badge")).to_have_count(0)
+    expect(page.locator(".unconfirmed-badge")).to_have_count(before - 1)
+    # The recommendation refreshed itself from the confirmed answer.
+    expect(page.locator("#recommendation")).to_contain_text("Vigil recommends")
