@@ -12,6 +12,8 @@ from urllib.parse import urlencode
 from django import template
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.dateformat import format as date_format
+from django.utils.html import format_html
 
 from cases.models import Case, CaseEvent, CaseStep
 from cases.services.comments import render_markdown
@@ -114,6 +116,10 @@ def event_text(event: CaseEvent) -> str:
         text = f"{data.get('item', 'Step')}: {value_label(data.get('old', ''))} → {value_label(data.get('new', ''))}"
         if data.get("note"):
             text += f" — note: {data['note']}"
+        if data.get("answer_source") in ("suggestion_confirmed", "suggestions_accepted"):
+            text += " (the assistant's suggestion, confirmed)"
+        elif data.get("answer_source") == "containment":
+            text += " (its containment action)"
         if data.get("agreed_with_suggestion") is False:
             text += f" (assistant suggested {value_label(data.get('suggestion', ''))})"
         return text
@@ -202,3 +208,13 @@ def alert_query(filters: dict, page) -> str:
     params = {k: v for k, v in (filters or {}).items() if v}
     params["alerts_page"] = page
     return urlencode(params)
+
+
+@register.simple_tag
+def local_time(at, seconds: bool = False) -> str:
+    """A <time> element: 24-hour, in the active (the user's) time zone, with its name."""
+    if not at:
+        return "—"
+    local = timezone.localtime(at)
+    text = date_format(local, "Y-m-d H:i:s T" if seconds else "Y-m-d H:i T")
+    return format_html('<time datetime="{}">{}</time>', local.isoformat(), text)

@@ -8,7 +8,7 @@ from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from cases import case_page, selectors
 from cases.forms import ObservableAddForm, ObservableFlagForm
@@ -64,11 +64,17 @@ def observable_add(request, pk: int):
     return _respond(request, case, add_form=form, status=400)
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 @permission_required("cases.work_l1", raise_exception=True)
 def observable_update(request, pk: int, observable_pk: int):
+    """GET: the flag form (fetched when its row's "Edit" opens; a page without htmx).
+    POST: save the flags."""
     case = selectors.get_case_for_user(request.user, pk)
     observable = get_object_or_404(Observable, pk=observable_pk, case_links__case=case)
+    if request.method == "GET":
+        context = {"case": case, "obs": observable, "tlp_choices": Observable.Tlp.choices}
+        template = "cases/_observable_flag_form.html" if request.htmx else "cases/observable_flags.html"
+        return render(request, template, context)
     form = ObservableFlagForm(request.POST, prefix=f"flag{observable.pk}")
     status = 400
     if form.is_valid():

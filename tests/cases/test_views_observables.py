@@ -87,3 +87,13 @@ def test_observables_of_other_cases_and_other_roles(client, case, make_case, l1,
     assert client.post(reverse("cases:observable_update", args=[case.pk, foreign.pk]), {}).status_code == 404
     client.force_login(outsider)
     assert add(client, case, "ip", "198.51.100.1").status_code == 403
+
+
+def test_the_flag_form_is_fetched_when_opened(client, case, l1, t2):
+    obs = case.observables.get(value="203.0.113.77")
+    url = reverse("cases:observable_update", args=[case.pk, obs.pk])
+    client.force_login(l1)
+    html = client.get(reverse("cases:detail", args=[case.pk])).content.decode()
+    assert f'hx-get="{url}"' in html and f'id="flag{obs.pk}-tlp"' not in html
+    assert f'id="flag{obs.pk}-tlp"' in client.get(url, **HTMX).content.decode()
+    assert "<h1" in client.get(url).content.decode()

@@ -70,7 +70,11 @@ def test_l1_accepting_the_suggestions_decides_in_three_clicks(
     clicks(page)
     box = page.get_by_test_id("decision-bar").bounding_box()
     assert box["y"] + box["height"] <= 900, box
-    heights = {"1440": measure(page)}
+    heights = {"1440 triage": measure(page)}
+    page.set_viewport_size({"width": 1280, "height": 900})
+    heights["1280 triage"] = measure(page)
+    assert heights["1280 triage"]["width"] <= 1280, heights
+    page.set_viewport_size({"width": 1440, "height": 900})
     screenshot(page, "cockpit-02-suggestions-accepted")
 
     note = page.get_by_label("Hand-off note for T2")
@@ -81,10 +85,11 @@ def test_l1_accepting_the_suggestions_decides_in_three_clicks(
     assert total <= 3, total
     screenshot(page, "cockpit-03-escalated")
 
+    heights["1440 escalated"] = measure(page)
     page.set_viewport_size({"width": 1280, "height": 900})
     page.reload()
-    heights["1280"] = measure(page)
-    assert heights["1280"]["width"] <= 1280, heights
+    heights["1280 escalated"] = measure(page)
+    assert heights["1280 escalated"]["width"] <= 1280, heights
     with capsys.disabled():
         print(
             f"\n[cockpit] clicks to a decision: {total}; decision bar bottom at {box['y'] + box['height']:.0f} px; "
