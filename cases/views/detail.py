@@ -165,7 +165,8 @@ def case_step(request, pk: int, step_pk: int):
         if not request.htmx:
             return redirect(reverse("cases:detail", args=[case.pk]) + f"#step-{step.pk}")
         step = case.steps.select_related("item", "updated_by").get(pk=step.pk)
-    return _step_fragment(request, case, step, error, status=400 if error else 200)
+    # htmx swaps only 2xx answers: a refusal comes back as a fragment showing it.
+    return _step_fragment(request, case, step, error)
 
 
 @require_POST
@@ -222,15 +223,14 @@ def comment_add(request, pk: int):
             flash_domain_error(request, exc)
         else:
             form = CommentForm()
-    status = 400 if form.errors else 200
     context = {
         "case": case,
         "events": selectors.case_events(case),
         "comments": selectors.case_comments(case),
         "comment_form": form,
     }
-    if request.htmx:
-        return render(request, TEMPLATE + "#timeline", context, status=status)
+    if request.htmx:  # 200 even when refused: htmx swaps only 2xx answers
+        return render(request, TEMPLATE + "#timeline", context)
     if form.errors:
         # Re-rendered, not redirected: the typed comment stays in its field with its error.
         page = case_page_context(request, case)

@@ -29,17 +29,15 @@ def observables_context(request, case, *, add_form=None) -> dict:
     }
 
 
-def _respond(request, case, *, add_form=None, status=200):
-    if request.htmx:
-        return render(
-            request,
-            TEMPLATE + "#observables",
-            observables_context(request, case, add_form=add_form),
-            status=status,
-        )
+def _respond(request, case, *, add_form=None, error: str = "", status=200):
+    if request.htmx:  # 200 even when refused: htmx swaps only 2xx answers
+        context = observables_context(request, case, add_form=add_form)
+        context["observable_error"] = error
+        return render(request, TEMPLATE + "#observables", context)
     if status != 200:
         context = case_page_context(request, case)
         context.update(observables_context(request, case, add_form=add_form))
+        context["observable_error"] = error
         return render(request, TEMPLATE, context, status=status)
     return redirect(reverse("cases:detail", args=[case.pk]) + "#observables")
 
@@ -76,16 +74,14 @@ def observable_update(request, pk: int, observable_pk: int):
         template = "cases/_observable_flag_form.html" if request.htmx else "cases/observable_flags.html"
         return render(request, template, context)
     form = ObservableFlagForm(request.POST, prefix=f"flag{observable.pk}")
-    status = 400
+    error = "The observable was not changed: check its fields."
     if form.is_valid():
         try:
             observable_flag(case=case, observable=observable, by=request.user, **form.cleaned_data)
         except NotAllowed as exc:
             raise PermissionDenied(exc.message) from exc
         except DomainError as exc:
-            messages.error(request, exc.message)
+            error = exc.message
         else:
-            status = 200
-    else:
-        messages.error(request, "The observable was not changed: check its fields.")
-    return _respond(request, case, status=status)
+            error = ""
+    return _respond(request, case, error=error, status=400 if error else 200)
