@@ -9,10 +9,11 @@ index would speed up on PostgreSQL).
 from __future__ import annotations
 
 import django_filters
+from django import forms
 from django.contrib.auth import get_user_model
 from django.db.models import Exists, OuterRef, Q
 
-from .models import Case, CaseObservable
+from .models import Alert, Case, CaseObservable, IngestSource
 from .models.alerts import Severity
 
 SORTS = (
@@ -25,10 +26,43 @@ SORTS = (
 )
 
 
+def text_search(value: str) -> Q:
+    """Cases whose reference, title, an observable value or an alert's source reference
+    matches `value` (the header's search box and the list's ``q``)."""
+    # Exists() instead of joins: one row per case, no DISTINCT over wide rows. The source
+    # reference is matched exactly (it is an id) through the unique (source, source_ref)
+    # index: naming every source makes its leading column usable (sources are few).
+    observables = CaseObservable.objects.filter(case=OuterRef("pk"), observable__value__icontains=value)
+    source_ids = list(IngestSource.objects.values_list("pk", flat=True))
+    alert_cases = Alert.objects.filter(source_id__in=source_ids, source_ref=value).values("case_id")
+    return (
+        Q(title__icontains=value) | Q(reference__iexact=value) | Exists(observables) | Q(pk__in=alert_cases)
+    )
+
+
+SORT_LABELS = {
+    "opened_at": "Opened",
+    "severity": "Severity",
+    "sla_due_at": "SLA due",
+    "updated_at": "Updated",
+    "status": "Status",
+    "reference": "Reference",
+}
+
+
 class CaseFilter(django_filters.FilterSet):
-    q = django_filters.CharFilter(method="filter_text", label="Search title and observables")
-    status = django_filters.MultipleChoiceFilter(choices=Case.Status.choices, label="Status")
-    severity = django_filters.MultipleChoiceFilter(choices=Severity.choices, label="Severity")
+    q = django_filters.CharFilter(
+        method="filter_text",
+        label="Search",
+        help_text="Reference, title, observable or alert source reference.",
+    )
+    # Checkboxes: the default SelectMultiple renders no control inside the fieldset.
+    status = django_filters.MultipleChoiceFilter(
+        choices=Case.Status.choices, label="Status", widget=forms.CheckboxSelectMultiple
+    )
+    severity = django_filters.MultipleChoiceFilter(
+        choices=Severity.choices, label="Severity", widget=forms.CheckboxSelectMultiple
+    )
     tier = django_filters.ChoiceFilter(choices=Case.Tier.choices, label="Tier", empty_label="Any tier")
     technique = django_filters.CharFilter(
         method="filter_technique", label="Technique", help_text="e.g. T1591 or T1591.002"
@@ -37,8 +71,16 @@ class CaseFilter(django_filters.FilterSet):
         method="filter_assignee", label="Assignee", help_text="A username, 'me' or 'none'."
     )
     observable = django_filters.CharFilter(method="filter_observable", label="Observable value (exact)")
-    open = django_filters.BooleanFilter(method="filter_open", label="Open cases only")
-    o = django_filters.OrderingFilter(fields=SORTS, label="Sort by")
+    open = django_filters.BooleanFilter(
+        method="filter_open",
+        label="Open or closed",
+        widget=forms.Select(
+            choices=[("", "Open and closed"), ("true", "Open only"), ("false", "Closed only")]
+        ),
+    )
+    o = django_filters.OrderingFilter(
+        fields=SORTS, field_labels=SORT_LABELS, label="Sort by", empty_label="Newest first"
+    )
 
     class Meta:
         model = Case
@@ -48,9 +90,7 @@ class CaseFilter(django_filters.FilterSet):
         value = value.strip()
         if not value:
             return queryset
-        # Exists() instead of a join: one row per case, no DISTINCT over wide rows.
-        matching = CaseObservable.objects.filter(case=OuterRef("pk"), observable__value__icontains=value)
-        return queryset.filter(Q(title__icontains=value) | Q(reference__iexact=value) | Exists(matching))
+        return queryset.filter(text_search(value))
 
     def filter_technique(self, queryset, name, value):
         value = value.strip().upper()

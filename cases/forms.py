@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django import forms
 
-from .models import Case, CaseStep
+from .models import Case, CaseStep, Observable
 from .services.workflow import L1_RESOLUTIONS, T2_RESOLUTIONS, assignable_users
 
 
@@ -46,12 +46,8 @@ class CloseForm(VersionedForm):
         max_length=20,
         help_text="e.g. CASE-2026-000123",
     )
-    note = forms.CharField(required=False, label="Closing note", widget=forms.Textarea(attrs={"rows": 3}))
-    reason = forms.CharField(
-        required=False,
-        label="Reason for closing against Vigil's recommendation",
-        widget=forms.Textarea(attrs={"rows": 2}),
-    )
+    note = forms.CharField(required=False, label="Closing note", widget=forms.Textarea(attrs={"rows": 2}))
+    reason = forms.CharField(required=False, label="Reason for closing against Vigil's recommendation")
 
     def clean_duplicate_of(self):
         reference = self.cleaned_data["duplicate_of"].strip().upper()
@@ -65,13 +61,9 @@ class CloseForm(VersionedForm):
 
 class EscalateForm(VersionedForm):
     note = forms.CharField(
-        required=False, label="Hand-off note for T2", widget=forms.Textarea(attrs={"rows": 4})
+        required=False, label="Hand-off note for T2", widget=forms.Textarea(attrs={"rows": 2})
     )
-    reason = forms.CharField(
-        required=False,
-        label="Reason for escalating against Vigil's recommendation",
-        widget=forms.Textarea(attrs={"rows": 2}),
-    )
+    reason = forms.CharField(required=False, label="Reason for escalating against Vigil's recommendation")
 
 
 class NoteForm(VersionedForm):
@@ -81,7 +73,7 @@ class NoteForm(VersionedForm):
 class ResolveForm(VersionedForm):
     resolution = forms.ChoiceField(required=False, label="Resolution", choices=_choices(T2_RESOLUTIONS))
     summary = forms.CharField(
-        required=False, label="Resolution summary", widget=forms.Textarea(attrs={"rows": 4})
+        required=False, label="Resolution summary", widget=forms.Textarea(attrs={"rows": 2})
     )
 
 
@@ -124,3 +116,65 @@ def transition_form(action: str, case: Case, data=None) -> VersionedForm:
     if form_class is AssignForm:
         kwargs["users"] = assignable_users(case)
     return form_class(data, **kwargs)
+
+
+class BulkActionForm(forms.Form):
+    """The case list's action on its selected rows. Which fields an action needs is checked
+    here (the services check the rest, case by case)."""
+
+    ACTIONS = [("claim", "Claim"), ("assign", "Assign to…"), ("close", "Close…"), ("merge", "Merge into…")]
+
+    action = forms.ChoiceField(label="Action", choices=ACTIONS)
+    cases = forms.ModelMultipleChoiceField(queryset=Case.objects.none(), label="Cases")
+    assignee = forms.ModelChoiceField(
+        queryset=None, required=False, label="Assign to", empty_label="Choose an analyst"
+    )
+    resolution = forms.ChoiceField(
+        required=False,
+        label="Resolution",
+        choices=[("", "Choose a resolution"), *_choices(r for r in L1_RESOLUTIONS if r != "duplicate")],
+    )
+    reason = forms.CharField(required=False, label="Reason", max_length=5000)
+    target = forms.ModelChoiceField(
+        queryset=Case.objects.none(),
+        required=False,
+        label="Merge into (reference of a selected case)",
+        to_field_name="reference",
+        widget=forms.TextInput(attrs={"placeholder": "CASE-2026-000123"}),
+    )
+
+    def clean_target(self):
+        return self.cleaned_data.get("target")
+
+    def __init__(self, *args, cases, users, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["cases"].queryset = cases
+        self.fields["target"].queryset = cases
+        self.fields["assignee"].queryset = users
+
+    def clean(self):
+        data = super().clean()
+        action = data.get("action")
+        required = {"assign": ["assignee"], "close": ["resolution", "reason"], "merge": ["target"]}
+        for name in required.get(action, []):
+            if not data.get(name):
+                self.add_error(name, "This field is required for this action.")
+        if action == "merge" and len(data.get("cases") or []) < 2:
+            self.add_error("cases", "Select at least two cases to merge.")
+        return data
+
+
+class SavedFilterForm(forms.Form):
+    name = forms.CharField(label="Save these filters as", max_length=80)
+
+
+class ObservableAddForm(forms.Form):
+    type = forms.ChoiceField(label="Type", choices=Observable.Type.choices)
+    value = forms.CharField(label="Value", max_length=2048)
+
+
+class ObservableFlagForm(forms.Form):
+    is_ioc = forms.BooleanField(label="IOC", required=False)
+    tlp = forms.ChoiceField(label="TLP", choices=Observable.Tlp.choices, required=False)
+    tags = forms.CharField(label="Tags (comma-separated)", required=False, max_length=1000)
+    never_correlate = forms.BooleanField(label="Never correlate", required=False)

@@ -132,12 +132,40 @@ def case_alerts(case: Case) -> list[Alert]:
     )
 
 
+def _with_merged(case: Case) -> dict[int, str]:
+    """{case id: reference} of the case and the cases merged into it (their timelines and
+    comments show on its page)."""
+    from .services.merge import merged_case_ids
+
+    merged = merged_case_ids(case)
+    ids = {case.pk: ""}
+    if merged:
+        ids.update(dict(Case.objects.filter(pk__in=merged).values_list("pk", "reference")))
+    return ids
+
+
 def case_events(case: Case) -> list[CaseEvent]:
-    return list(case.events.select_related("actor", "actor_source").order_by("created_at", "pk"))
+    """The timeline, with the events of the cases merged into this one (``from_case`` is
+    their reference, "" for the case's own)."""
+    ids = _with_merged(case)
+    events = list(
+        CaseEvent.objects.filter(case_id__in=ids)
+        .select_related("actor", "actor_source")
+        .order_by("created_at", "pk")
+    )
+    for event in events:
+        event.from_case = ids[event.case_id]
+    return events
 
 
 def case_comments(case: Case) -> list[Comment]:
-    return list(case.comments.select_related("author").order_by("created_at", "pk"))
+    ids = _with_merged(case)
+    comments = list(
+        Comment.objects.filter(case_id__in=ids).select_related("author").order_by("created_at", "pk")
+    )
+    for comment in comments:
+        comment.from_case = ids[comment.case_id]
+    return comments
 
 
 def l1_summary(case: Case, steps: list[CaseStep]) -> dict:

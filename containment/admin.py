@@ -32,6 +32,15 @@ class ContainmentActionAdmin(admin.ModelAdmin):
     def has_delete_permission(self, request, obj=None):
         return False
 
+    # Whoever works or approves containment may read the list (a SOC manager has no model
+    # "view" permission of its own; without this the list answered 403).
+    def has_view_permission(self, request, obj=None):
+        user = request.user
+        return super().has_view_permission(request, obj) or user.has_perm("containment.request_action")
+
+    def has_module_permission(self, request):
+        return super().has_module_permission(request) or request.user.has_perm("containment.request_action")
+
 
 @admin.register(BlocklistEntry)
 class BlocklistEntryAdmin(admin.ModelAdmin):

@@ -24,10 +24,17 @@ def invalid(message: str) -> DomainError:
 
 
 def parse_network(value: str) -> IPNetwork:
-    """An IP or CIDR as a network; host bits are cleared, IPv4-mapped IPv6 unwrapped."""
-    network = canonical.network(str(value))
+    """An IP or CIDR as a network, IPv4-mapped IPv6 unwrapped. A CIDR with host bits set
+    (198.51.100.0/20) is refused, naming the network that was probably meant: blocking a
+    different range than the one typed must be a person's decision."""
+    text = str(value).strip()
+    network = canonical.network(text)
     if network is None:
         raise invalid(f"{value!r} is not an IP address or CIDR network.")
+    try:
+        ipaddress.ip_network(text, strict=True)
+    except ValueError:
+        raise invalid(f"{text} has host bits set; did you mean {network}?") from None
     return network
 
 

@@ -9,6 +9,7 @@ error's status code).
 
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -19,6 +20,7 @@ from playbooks.models import PlaybookItem
 from soc.errors import DomainError, NotAllowed
 
 from . import policy, selectors, services
+from .connectors import configuration_problem, connector_name_for
 from .forms import ManualStepForm, RejectForm, RequestActionForm
 from .models import ContainmentAction
 from .visibility import redact_text
@@ -46,6 +48,7 @@ def _panel_context(request, case: Case, *, error: str = "", notice: str = "", fo
             not policy.needs_approval_to_revert(action) or policy.can_approve(user, action)
         )
         action.visible_error = redact_text(action.last_error, user)
+        action.reason_labels = reason_labels(action)
         (manual if action.is_manual else automated).append(action)
     owners = list(services.assignable_owners()) if can_request and manual else []
     if can_request:
@@ -62,11 +65,27 @@ def _panel_context(request, case: Case, *, error: str = "", notice: str = "", fo
         "can_request": can_request,
         "can_override": policy.can_override(user),
         "owners": owners,
-        "suggestions": selectors.suggested_actions(case, actions) if can_request else [],
-        "form": form or RequestActionForm(),
+        "suggestions": _with_configuration(selectors.suggested_actions(case, actions) if can_request else []),
+        "form": _mark_unconfigured(form or RequestActionForm()),
         "error": error,
         "notice": notice,
     }
+
+
+def _with_configuration(suggestions):
+    """Each suggestion says when its connector is not configured (it cannot be requested)."""
+    for suggestion in suggestions:
+        suggestion.not_configured = configuration_problem(connector_name_for(suggestion.kind))
+    return suggestions
+
+
+def _mark_unconfigured(form):
+    """The action kinds whose connector is not configured are labelled so in the form."""
+    form.fields["kind"].choices = [
+        (value, f"{label} (not configured)" if configuration_problem(connector_name_for(value)) else label)
+        for value, label in form.fields["kind"].choices
+    ]
+    return form
 
 
 def _render_panel(request, case: Case, *, status: int = 200, **extra):
@@ -204,3 +223,81 @@ def update_step(request, pk: int):
         ),
         "Step updated: {action}.",
     )
+
+
+# --- the approvals inbox (SOC managers; a second T2 where CONTAINMENT_SECOND_T2_APPROVAL) ---
+
+SENSITIVITY_LABELS = {
+    policy.Sensitivity.DISABLE_ACCOUNT: "disables an account",
+    policy.Sensitivity.WIDE_PREFIX: "blocks a wide network",
+    policy.Sensitivity.LONG_DURATION: "lasts longer than the approval limit",
+    policy.Sensitivity.PERMANENT: "has no expiry",
+}
+
+
+def reason_labels(action: ContainmentAction) -> list[str]:
+    """The guardrail reasons an action waits for approval, in words."""
+    return [SENSITIVITY_LABELS.get(key, str(key).replace("_", " ")) for key in action.sensitive_reasons or []]
+
+
+def pending_approvals(user):
+    """Every action awaiting approval that `user` could decide, oldest first (empty for
+    users whose role approves nothing)."""
+    if not policy.may_approve_role(user):
+        return ContainmentAction.objects.none()
+    return (
+        ContainmentAction.objects.visible_to(user)
+        .filter(status=ContainmentAction.Status.PROPOSED)
+        .for_panel()
+        .order_by("created_at", "id")
+    )
+
+
+def _inbox_context(request, *, error: str = "", notice: str = "") -> dict:
+    actions = list(pending_approvals(request.user))
+    for action in actions:
+        action.reason_labels = reason_labels(action)
+        action.user_can_approve = policy.can_approve(request.user, action)
+    return {"actions": actions, "error": error, "notice": notice}
+
+
+@require_GET
+@permission_required("cases.view_case", raise_exception=True)
+def approvals_inbox(request):
+    if not policy.may_approve_role(request.user):
+        raise PermissionDenied("Only approvers see the approvals inbox.")
+    return render(request, "containment/approvals.html", _inbox_context(request))
+
+
+@require_POST
+@permission_required("cases.view_case", raise_exception=True)
+def approvals_decide(request, pk: int, decision: str):
+    """Approve or reject from the inbox; htmx gets the fresh list, others a redirect."""
+    action = get_action_for_user(request, pk)
+    form = RejectForm(request.POST)
+    reason = form.cleaned_data["reason"] if form.is_valid() else ""
+    try:
+        if decision == "approve":
+            services.action_approve(action=action, by=request.user)
+            notice = f"Approved: {action.get_kind_display()} {action.target} on {action.case.reference}."
+        elif decision == "reject":
+            services.action_reject(action=action, by=request.user, reason=reason)
+            notice = f"Rejected: {action.get_kind_display()} {action.target} on {action.case.reference}."
+        else:
+            raise PermissionDenied("No such decision.")
+    except NotAllowed as exc:
+        raise PermissionDenied(exc.message) from exc
+    except DomainError as exc:
+        if request.htmx:
+            return render(
+                request, "containment/approvals.html#inbox", _inbox_context(request, error=exc.message)
+            )
+        messages.error(request, exc.message)
+        return redirect("containment:approvals")
+    cache.delete("vigil:approvals:pending")  # the navigation bar's count
+    if request.htmx:
+        response = render(request, "containment/approvals.html#inbox", _inbox_context(request, notice=notice))
+        response["HX-Trigger"] = "approvals-changed"
+        return response
+    messages.success(request, notice)
+    return redirect("containment:approvals")

@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_static",
     "mozilla_django_oidc",
     "accounts",
+    "notifications",
 ]
 
 MIDDLEWARE = [
@@ -391,6 +392,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "containment.tasks.housekeeping",
         "schedule": timedelta(seconds=VIGIL_SWEEP_INTERVAL_SECONDS),
     },
+    # Timeline events become notifications; deliveries the broker missed are sent again.
+    "notifications-derive": {
+        "task": "notifications.tasks.derive",
+        "schedule": timedelta(seconds=env.int("VIGIL_NOTIFY_INTERVAL_SECONDS", default=10)),
+    },
 }
 
 # --- Vigil domain settings ---
@@ -549,3 +555,30 @@ VIGIL_ATTACHMENTS_PER_REQUEST = env.int("VIGIL_ATTACHMENTS_PER_REQUEST", default
 # A repeated sourceRef: TheHive answers 400 {"type": "CreateError"}; set 0 to get Vigil's
 # 200 with the stored alert instead.
 VIGIL_THEHIVE_DUPLICATE_IS_ERROR = env.bool("VIGIL_THEHIVE_DUPLICATE_IS_ERROR", default=True)
+# --- Notifications (notifications/): in-app, e-mail and the SOC webhook ---
+# E-mail goes through Django's mail settings; without EMAIL_HOST (embedded mode) it is
+# printed on the console.
+EMAIL_HOST = env.str("EMAIL_HOST", default="")
+EMAIL_PORT = env.int("EMAIL_PORT", default=25)
+EMAIL_HOST_USER = env.str("EMAIL_HOST_USER", default="")
+EMAIL_HOST_PASSWORD = env.str("EMAIL_HOST_PASSWORD", default="")
+EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=False)
+EMAIL_BACKEND = env.str(
+    "EMAIL_BACKEND",
+    default="django.core.mail.backends.smtp.EmailBackend"
+    if EMAIL_HOST
+    else "django.core.mail.backends.console.EmailBackend",
+)
+DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="vigil@localhost")
+VIGIL_BASE_URL = env.str("VIGIL_BASE_URL", default="http://127.0.0.1:8000")
+VIGIL_NOTIFY_WEBHOOK_URL = env.str("VIGIL_NOTIFY_WEBHOOK_URL", default="")
+VIGIL_NOTIFY_WEBHOOK_SECRET = env.str("VIGIL_NOTIFY_WEBHOOK_SECRET", default="")
+VIGIL_NOTIFY_WEBHOOK_TIMEOUT = env.float("VIGIL_NOTIFY_WEBHOOK_TIMEOUT", default=10.0)
+VIGIL_NOTIFY_MAX_ATTEMPTS = env.int("VIGIL_NOTIFY_MAX_ATTEMPTS", default=5)
+VIGIL_NOTIFY_RETRY_SECONDS = env.int("VIGIL_NOTIFY_RETRY_SECONDS", default=30)
+VIGIL_NOTIFY_LEASE_SECONDS = env.int("VIGIL_NOTIFY_LEASE_SECONDS", default=CELERY_TASK_TIME_LIMIT + 30)
+VIGIL_NOTIFY_SETTLE_SECONDS = env.int("VIGIL_NOTIFY_SETTLE_SECONDS", default=60)
+# 24-hour times with the time zone everywhere, the admin included (cases/formats/).
+FORMAT_MODULE_PATH = ["cases.formats"]
+# Times in each user's own time zone (their profile), after authentication.
+MIDDLEWARE = [*MIDDLEWARE, "notifications.timezones.UserTimeZoneMiddleware"]

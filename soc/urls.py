@@ -37,6 +37,7 @@ urlpatterns = [
     ),
     path("playbooks/", include("playbooks.urls")),
     path("", include("containment.urls")),
+    path("", include("notifications.urls")),
     path("", include("intel.urls")),
     path("", include("cases.urls")),
 ]

@@ -2,6 +2,7 @@ from .alerts import Alert, AlertObservable, Observable, Severity
 from .cases import Case, CaseEvent, CaseObservable, CaseStep, Comment
 from .tokens import ApiToken, IngestSource, IngestTally
 from .evidence import AlertAttachment
+from .saved_filters import SavedFilter
 
 __all__ = [
     "Alert",
@@ -16,5 +17,6 @@ __all__ = [
     "IngestSource",
     "IngestTally",
     "Observable",
+    "SavedFilter",
     "Severity",
 ]

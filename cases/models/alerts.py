@@ -27,9 +27,28 @@ class Observable(models.Model):
         HOSTNAME = "hostname", "Hostname"
         HASH = "hash", "File hash"
 
+    class Tlp(models.TextChoices):
+        # Traffic Light Protocol 2.0 (FIRST): who the value may be shared with.
+        UNSET = "", "Not set"
+        CLEAR = "clear", "TLP:CLEAR"
+        GREEN = "green", "TLP:GREEN"
+        AMBER = "amber", "TLP:AMBER"
+        AMBER_STRICT = "amber+strict", "TLP:AMBER+STRICT"
+        RED = "red", "TLP:RED"
+
     type = models.CharField(max_length=10, choices=Type.choices)
     value = models.CharField(max_length=2048)
     is_internal = models.BooleanField(default=False, help_text="Internal address space (DESIGN 6).")
+    # Set by analysts (cases.services.observables); ingestion leaves the defaults.
+    is_ioc = models.BooleanField(
+        "IOC", default=False, help_text="An analyst marked it an indicator of compromise."
+    )
+    tlp = models.CharField("TLP", max_length=12, choices=Tlp.choices, blank=True, default="")
+    tags = models.JSONField(default=list, blank=True)
+    never_correlate = models.BooleanField(
+        default=False,
+        help_text="Correlation must not join alerts into a case through this value (e.g. a shared proxy).",
+    )
     # Enrichment results by assist key, e.g. {"ip_reputation": {...}, "partner_match": {...}}.
     enrichment = models.JSONField(default=dict, blank=True)
     enriched_at = models.DateTimeField(null=True, blank=True)

@@ -109,7 +109,7 @@ class Case(models.Model):
     contained_at = models.DateTimeField(null=True, blank=True)
     resolved_at = models.DateTimeField(null=True, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
-    sla_due_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    sla_due_at = models.DateTimeField("SLA due at", null=True, blank=True, db_index=True)
     updated_at = models.DateTimeField(auto_now=True, db_index=True)
 
     resolution = models.CharField(max_length=20, choices=Resolution.choices, blank=True)

@@ -20,6 +20,11 @@ L1_SECTIONS = {"log_source", "key_indicator", "question", "l1_step", "escalation
 T2_SECTIONS = {"t2_action", "containment_step"}
 MAX_NOTE = 10_000
 
+# How a step's value was given (CaseEvent step_updated data["answer_source"]).
+ANALYST = "analyst"
+SUGGESTION_CONFIRMED = "suggestion_confirmed"  # one click on the suggestion's Confirm
+SUGGESTIONS_ACCEPTED = "suggestions_accepted"  # "Accept all suggestions"
+
 # Suggestions speak yes/no/unknown; indicators are worked as observed/not observed.
 SUGGESTION_AS_VALUE = {
     "key_indicator": {"yes": "observed", "no": "not_observed", "unknown": "unknown"},
@@ -70,10 +75,14 @@ def suggestion_as_value(step: CaseStep) -> str:
 
 
 @transaction.atomic
-def case_step_update(*, step: CaseStep, value: str | None, note: str | None = None, by) -> CaseStep:
+def case_step_update(
+    *, step: CaseStep, value: str | None, note: str | None = None, by, answer_source: str = ANALYST
+) -> CaseStep:
     """Set a step's value and/or note. ``value=None`` or ``note=None`` keep the current one.
 
-    Records whether the analyst agreed with the assistant's suggestion when there is one.
+    Records whether the analyst agreed with the assistant's suggestion when there is one,
+    and (``answer_source``, in the event) how the value was given: picked by the analyst,
+    or the suggestion confirmed with one click or with "Accept all suggestions".
     An update that changes nothing writes nothing.
     """
     # Lock the case first (the same order as the transitions), so a step cannot be
@@ -117,6 +126,8 @@ def case_step_update(*, step: CaseStep, value: str | None, note: str | None = No
     if suggested:
         data["suggestion"] = suggested
         data["agreed_with_suggestion"] = locked.agreed_with_suggestion
+    if new_value != old_value:
+        data["answer_source"] = answer_source
     case_event_record(case, CaseEvent.Verb.STEP_UPDATED, by=by, data=data)
     # Keep the caller's instance current.
     step.value, step.note, step.updated_by, step.updated_at = (

@@ -7,9 +7,13 @@ Everything here returns plain strings, which templates autoescape; the only exce
 from __future__ import annotations
 
 import json
+from urllib.parse import urlencode
 
 from django import template
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.dateformat import format as date_format
+from django.utils.html import format_html
 
 from cases.models import Case, CaseEvent, CaseStep
 from cases.services.comments import render_markdown
@@ -123,6 +127,10 @@ def event_text(event: CaseEvent) -> str:
         text = f"{data.get('item', 'Step')}: {value_label(data.get('old', ''))} → {value_label(data.get('new', ''))}"
         if data.get("note"):
             text += f" — note: {data['note']}"
+        if data.get("answer_source") in ("suggestion_confirmed", "suggestions_accepted"):
+            text += " (the assistant's suggestion, confirmed)"
+        elif data.get("answer_source") == "containment":
+            text += " (its containment action)"
         if data.get("agreed_with_suggestion") is False:
             text += f" (assistant suggested {value_label(data.get('suggestion', ''))})"
         return text
@@ -189,3 +197,35 @@ def sort_param(current, field: str) -> str:
     if current and current == field:
         return field[1:] if field.startswith("-") else f"-{field}"
     return field
+
+
+@register.filter
+def evidence_href(item, index) -> str:
+    """Where one evidence entry points: its alert's page, or its observable's row on the
+    case page ("" when it names neither). `index` comes from cases.case_page.evidence_index."""
+    if not isinstance(item, dict) or not isinstance(index, dict):
+        return ""
+    alert = item.get("alert") or item.get("alert_id")
+    if isinstance(alert, int) or (isinstance(alert, str) and alert.isdigit()):
+        return reverse("cases:alert", args=[index["case"], int(alert)])
+    label = item.get("observable")
+    pk = index["observables"].get(label) if isinstance(label, str) else None
+    return f"#observable-{pk}" if pk else ""
+
+
+@register.simple_tag
+def alert_query(filters: dict, page) -> str:
+    """The case page's alert query string: its filters and a page number."""
+    params = {k: v for k, v in (filters or {}).items() if v}
+    params["alerts_page"] = page
+    return urlencode(params)
+
+
+@register.simple_tag
+def local_time(at, seconds: bool = False) -> str:
+    """A <time> element: 24-hour, in the active (the user's) time zone, with its name."""
+    if not at:
+        return "—"
+    local = timezone.localtime(at)
+    text = date_format(local, "Y-m-d H:i:s T" if seconds else "Y-m-d H:i T")
+    return format_html('<time datetime="{}">{}</time>', local.isoformat(), text)

@@ -29,6 +29,8 @@ def flash_domain_error(request, exc: DomainError) -> None:
 def form_error_text(form) -> str:
     return " ".join(
         f"{(form.fields[name].label if name in form.fields else name) or name}: {error}"
+        if name != "__all__"
+        else str(error)
         for name, errors in form.errors.items()
         for error in errors
     )

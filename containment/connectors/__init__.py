@@ -31,6 +31,18 @@ def get_connector(name: str) -> Connector:
     return cls()
 
 
+def configuration_problem(name: str) -> str:
+    """Why the connector cannot work with the current settings ("" when it can): an
+    action routed to it is refused when requested, not failed after approval."""
+    if name == "ldap":
+        conf = settings.CONTAINMENT_LDAP or {}
+        if not (conf.get("URL") or "").strip() or not conf.get("BASE_DN"):
+            return "LDAP is not configured (CONTAINMENT_LDAP_URL, CONTAINMENT_LDAP_BASE_DN)."
+    if name == "webhook" and not (settings.CONTAINMENT_WEBHOOK_URL and settings.CONTAINMENT_WEBHOOK_SECRET):
+        return "The webhook is not configured (CONTAINMENT_WEBHOOK_URL, CONTAINMENT_WEBHOOK_SECRET)."
+    return ""
+
+
 def is_automatic(name: str) -> bool:
     try:
         return get_connector(name).automatic
@@ -38,4 +50,11 @@ def is_automatic(name: str) -> bool:
         return True  # fails visibly when the task runs
 
 
-__all__ = ["Connector", "ConnectorError", "connector_name_for", "get_connector", "is_automatic"]
+__all__ = [
+    "Connector",
+    "ConnectorError",
+    "configuration_problem",
+    "connector_name_for",
+    "get_connector",
+    "is_automatic",
+]

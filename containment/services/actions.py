@@ -17,7 +17,8 @@ from django.utils import timezone
 
 from cases.models import Case
 from containment import guardrails, policy
-from containment.connectors import connector_name_for
+from containment.checklist import step_follow_action
+from containment.connectors import configuration_problem, connector_name_for
 from containment.models import ContainmentAction
 from containment.targets import normalise
 from soc.errors import Conflict, DomainError, NotAllowed, Unprocessable
@@ -161,6 +162,9 @@ def action_request(
     overridden = _guard(kind, normalised, by=by, override_reason=override_reason)
     duration = _duration(kind, expires_in) if kind != Kind.MANUAL else None
     connector = connector_name_for(kind)
+    problem = configuration_problem(connector)
+    if problem:
+        raise DomainError(f"{Kind(kind).label} cannot be requested: {problem}", errors={"kind": [problem]})
     sensitive = policy.sensitivity_reasons(kind, normalised, duration)
     now = timezone.now()
     action = ContainmentAction(
@@ -344,6 +348,8 @@ def action_manual_update(
         return _sync(action, locked)
     locked.save()
     record(locked, event, by=by, changes=changes)
+    if event in ("done", "reopened"):
+        step_follow_action(locked, done=event == "done", by=by)
     return _sync(action, locked)
 
 

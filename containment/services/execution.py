@@ -25,6 +25,7 @@ from django.utils import timezone
 
 from cases.models import Case
 from containment import guardrails
+from containment.checklist import step_follow_action
 from containment.connectors import ConnectorError, get_connector
 from containment.models import ContainmentAction
 from soc.errors import DomainError
@@ -133,6 +134,7 @@ def _finish(
                 action.result = result or {}
                 action.save()
                 record(action, "succeeded", attempt=attempts, result=action.result)
+                step_follow_action(action, done=True)
                 _mark_contained(action)
             else:
                 action.status, action.reverted_at, action.last_error = Status.REVERTED, now, ""

@@ -62,14 +62,19 @@ def test_pages_escape_alert_content(client, hostile, l1, page):
     assert_escaped(html, expect_text=page not in ("recommendation", "step", "timeline"))
 
 
-def test_the_case_page_shows_the_raw_payload_as_escaped_json(client, hostile, l1):
+def test_the_alert_page_shows_the_raw_payload_as_escaped_json(client, hostile, l1):
     client.force_login(l1)
-    html = client.get(reverse("cases:detail", args=[hostile.pk])).content.decode()
+    alert = hostile.alerts.get()
+    html = client.get(reverse("cases:alert", args=[hostile.pk, alert.pk])).content.decode()
+    assert "<script>alert(" not in html
     assert "&quot;message&quot;: &quot;&lt;script&gt;alert(\\&quot;xss\\&quot;)&lt;/script&gt;&quot;" in html
     assert "&quot;link&quot;: &quot;javascript:alert(document.cookie)&quot;" in html
-    # The observable, its enrichment and the description, escaped.
-    assert "&lt;img src=x onerror=alert(1)&gt;&lt;script&gt;" in html
     assert "Details &lt;img src=x onerror=alert(1)&gt; &lt;a href=&quot;javascript:" in html
+    # The observable and its enrichment on the case page, escaped.
+    html = client.get(reverse("cases:detail", args=[hostile.pk])).content.decode()
+    assert "&lt;img src=x onerror=alert(1)&gt;&lt;script&gt;" in html
+    assert "<script>alert(" not in html
+    assert "Burst &lt;script&gt;" in html
 
 
 def test_the_list_search_input_escapes_the_query(client, hostile, l1):

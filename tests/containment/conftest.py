@@ -33,6 +33,18 @@ def investigating_case(seed_playbook, make_case, l1, t2):
     return walk_to_investigating(make_case(), l1=l1, t2=t2)
 
 
+@pytest.fixture(autouse=True)
+def _ldap_configured(settings):
+    """A configured (unreachable) directory: an unconfigured connector is refused when an
+    action is requested (tests/containment/test_connector_configuration.py), so the
+    tests that request account disables need one; the slapd tests point it at slapd."""
+    settings.CONTAINMENT_LDAP = {
+        **settings.CONTAINMENT_LDAP,
+        "URL": settings.CONTAINMENT_LDAP.get("URL") or "ldap://127.0.0.1:9",
+        "BASE_DN": settings.CONTAINMENT_LDAP.get("BASE_DN") or "dc=example,dc=com",
+    }
+
+
 @pytest.fixture
 def containment_settings(settings):
     settings.CONTAINMENT_FEED_USERNAME = "paloalto"

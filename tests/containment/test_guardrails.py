@@ -36,7 +36,7 @@ def rules(kind, target):
         ("100.64.1.1", Rule.INTERNAL_RANGE),
         ("fd12:3456::1", Rule.INTERNAL_RANGE),
         ("8.0.0.0/7", Rule.PREFIX_TOO_WIDE),
-        ("2001:db8::/16", Rule.PREFIX_TOO_WIDE),
+        ("2001::/16", Rule.PREFIX_TOO_WIDE),
     ],
 )
 def test_refusals_name_their_rule(target, rule):
