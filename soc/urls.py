@@ -20,6 +20,11 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),
     path("api/v1/", include("cases.api.urls")),
+    # The manager's view (sla, insights apps).
+    path("api/v1/", include("sla.api_urls")),
+    path("api/v1/", include("insights.api_urls")),
+    path("metrics", include("insights.prometheus_urls")),
+    path("insights/", include("insights.urls")),
     path("api/schema/", ApiSchemaView.as_view(), name="schema"),
     # An HTML page under /api/: send anonymous visitors to the login form, not a 401.
     path(
