@@ -118,4 +118,6 @@ class CaseFilter(django_filters.FilterSet):
         if value is None:
             return queryset
         now = timezone.now()
-        return queryset.filter(sla_stage_due_at__gte=now, sla_stage_due_at__lte=now + timedelta(minutes=float(value)))
+        return queryset.filter(
+            sla_stage_due_at__gte=now, sla_stage_due_at__lte=now + timedelta(minutes=float(value))
+        )

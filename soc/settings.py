@@ -291,7 +291,9 @@ VIGIL_SLA_WARNING_RATIO = env.float("VIGIL_SLA_WARNING_RATIO", default=0.8)
 
 # --- Insights: metrics, reports, Prometheus (insights app) ---
 # Networks that may read /metrics without a token (a manager's personal token also works).
-VIGIL_METRICS_ALLOWED_NETWORKS = env.list("VIGIL_METRICS_ALLOWED_NETWORKS", default=["127.0.0.1/32", "::1/128"])
+VIGIL_METRICS_ALLOWED_NETWORKS = env.list(
+    "VIGIL_METRICS_ALLOWED_NETWORKS", default=["127.0.0.1/32", "::1/128"]
+)
 
 # --- Intel: enrichment and the L1 assistant (intel/) ---
 # How often a process re-reads the reference-data version stamp to rebuild its in-memory
