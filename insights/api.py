@@ -10,9 +10,9 @@ from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from soc.csv import CSVRenderer, csv_response
 from soc.permissions import require_perm
 
-from .csvexport import CSVRenderer, csv_response
 from .metrics.period import PeriodForm
 from .metrics.service import table_csv_rows, tables_for
 

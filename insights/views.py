@@ -7,7 +7,8 @@ from django.http import Http404
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
-from .csvexport import csv_response
+from soc.csv import csv_response
+
 from .metrics.charts import chart
 from .metrics.period import PeriodForm
 from .metrics.service import table_csv_rows, tables_for

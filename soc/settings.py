@@ -290,6 +290,9 @@ VIGIL_SLA_WORKING_TIME_ZONE = env.str("VIGIL_SLA_WORKING_TIME_ZONE", default="UT
 VIGIL_SLA_WARNING_RATIO = env.float("VIGIL_SLA_WARNING_RATIO", default=0.8)
 
 # --- Insights: metrics, reports, Prometheus (insights app) ---
+# A Unicode TrueType font for PDF reports (its "-Bold" sibling is used for headings when
+# present); without one, the PDF core fonts replace non-Latin-1 characters by "?".
+VIGIL_REPORT_FONT = env.str("VIGIL_REPORT_FONT", default="/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")
 # Networks that may read /metrics without a token (a manager's personal token also works).
 VIGIL_METRICS_ALLOWED_NETWORKS = env.list(
     "VIGIL_METRICS_ALLOWED_NETWORKS", default=["127.0.0.1/32", "::1/128"]
