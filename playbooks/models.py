@@ -83,6 +83,14 @@ class Playbook(models.Model):
     technique_id = models.CharField(
         max_length=9, unique=True, validators=[validate_technique_id], help_text="e.g. T1591.002"
     )
+    # Routing, not content: which other techniques' alerts this playbook handles (a listed
+    # parent covers its sub-techniques). Not versioned; set through
+    # services.set_playbook_coverage (playbooks/coverage.py holds the matching rule).
+    covers = models.JSONField(
+        default=list,
+        blank=True,
+        help_text="Related ATT&CK technique ids this playbook also covers, e.g. T1656, T1566, T1110.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = PlaybookQuerySet.as_manager()

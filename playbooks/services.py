@@ -5,8 +5,10 @@ to a non-draft row are the status moves made here with conditional updates, unde
 lock on the playbook row so two publishes of the same playbook serialise.
 """
 
+import logging
 from dataclasses import dataclass, field
 
+from django.contrib.admin.models import CHANGE, LogEntry
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -14,8 +16,11 @@ from django.utils import timezone
 from soc.errors import Conflict, Unprocessable
 
 from . import attack
+from .coverage import Coverage, InvalidCoverage, covering, normalise_covers
 from .importers import ParsedPlaybook, content_hash, parse_playbook
 from .models import Playbook, PlaybookItem, PlaybookVersion
+
+audit = logging.getLogger("playbooks.audit")
 
 
 @dataclass
@@ -223,3 +228,57 @@ def current_version_for_technique(technique_id: str) -> PlaybookVersion | None:
         if candidate in published:
             return published[candidate]
     return None
+
+
+@transaction.atomic
+def set_playbook_coverage(playbook: Playbook, covers, *, by) -> Playbook:
+    """Set the related techniques a playbook covers (routing only: no new version).
+
+    Ids are validated against the ATT&CK catalogue and stored upper-case, without repeats,
+    sorted. Raises ValidationError({"covers": [...]}) naming each bad id; writes an admin
+    log entry (when `by` is a user) and an audit log line.
+    """
+    try:
+        cleaned = normalise_covers(covers, own=playbook.technique_id)
+    except InvalidCoverage as exc:
+        raise ValidationError({"covers": exc.errors}) from exc
+    locked = Playbook.objects.select_for_update().get(pk=playbook.pk)
+    before = list(locked.covers or [])
+    Playbook.objects.filter(pk=locked.pk).update(covers=cleaned)
+    playbook.covers = cleaned
+    if before != cleaned:
+        message = f"Coverage: {', '.join(before) or 'none'} -> {', '.join(cleaned) or 'none'}"
+        if getattr(by, "is_authenticated", False):
+            LogEntry.objects.log_actions(
+                user_id=by.pk,
+                queryset=[playbook],
+                action_flag=CHANGE,
+                change_message=message,
+                single_object=True,
+            )
+        audit.info(
+            "%s set coverage of %s: %s", getattr(by, "username", "system"), playbook.technique_id, message
+        )
+    return playbook
+
+
+def published_coverage() -> list[Coverage]:
+    """Every playbook with a published version, with its coverage and that version's id."""
+    return [
+        Coverage(technique_id=technique, covers=tuple(covers or ()), version_id=version_id)
+        for technique, covers, version_id in PlaybookVersion.objects.published()
+        .order_by("playbook__technique_id")
+        .values_list("playbook__technique_id", "playbook__covers", "pk")
+    ]
+
+
+def covering_version(technique_id: str) -> PlaybookVersion | None:
+    """The published version of the playbook that covers this technique (coverage.py's
+    rule: own technique, parent, listed technique, listed parent), or None."""
+    normalized = attack.normalize_technique_id(technique_id or "")
+    if normalized is None:
+        return None
+    found = covering(normalized, published_coverage())
+    if found is None:
+        return None
+    return PlaybookVersion.objects.select_related("playbook").get(pk=found.version_id)

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from cases.models import AlertObservable, Observable, Severity
+from playbooks import attack
 from playbooks.models import TECHNIQUE_ID_RE
 
 from .observables import normalise
@@ -18,6 +19,12 @@ MAX_TITLE = 500
 MAX_TAGS = 100
 MAX_TAG_LENGTH = 100
 MAX_OBSERVABLES = 500
+MAX_FLAGS = 50
+MAX_FLAG_TEXT = 200
+FLAG_KEYS = ("code", "field", "detail")
+# The flag intake sets on a technique id the bundled ATT&CK catalogue does not know: the id
+# is kept on the alert but never routed to a playbook as if it were real.
+UNKNOWN_TECHNIQUE = "unknown_technique"
 
 ObservableTuple = tuple[str, str, str]  # (type, value, role)
 
@@ -66,6 +73,9 @@ class NativeAlert:
     observables: list[ObservableTuple] = field(default_factory=list)
     tags: list[str] = field(default_factory=list)
     raw: dict = field(default_factory=dict)
+    # What an adapter or intake noticed: [{"code": str, "field": str, "detail": str}, ...]
+    # (e.g. "observed_at_unparsed", "unknown_technique"). Stored on Alert.flags.
+    flags: list[dict] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         errors: dict[str, list[str]] = {}
@@ -99,11 +109,37 @@ class NativeAlert:
             self.tags = [t[:MAX_TAG_LENGTH] for t in self.tags[:MAX_TAGS]]
         if not isinstance(self.raw, dict):
             err("raw", "Must be an object.")
+        self.flags = self._clean_flags(err)
         self.observables = self._clean_observables(err)
         if errors:
             raise InvalidAlert(errors)
         self.source_ref = self.source_ref.strip()
         self.title = self.title.strip()
+
+    def _clean_flags(self, err) -> list[dict]:
+        """Flags as given (texts cut to MAX_FLAG_TEXT), plus one per unknown technique id."""
+        if not isinstance(self.flags, list | tuple) or not all(
+            isinstance(f, dict) and all(isinstance(f.get(k, ""), str) for k in FLAG_KEYS) for f in self.flags
+        ):
+            err("flags", 'Must be a list of {"code", "field", "detail"} strings.')
+            return []
+        flags = [
+            {k: f.get(k, "")[:MAX_FLAG_TEXT] for k in FLAG_KEYS}
+            for f in self.flags[:MAX_FLAGS]
+            if f.get("code")
+        ]
+        if isinstance(self.technique_ids, list):
+            for technique in self.technique_ids:
+                if isinstance(technique, str) and attack.lookup(technique) is None:
+                    flag = {"code": UNKNOWN_TECHNIQUE, "field": "technique", "detail": technique}
+                    if flag not in flags:
+                        flags.append(flag)
+        return flags
+
+    @property
+    def unknown_technique_ids(self) -> list[str]:
+        """Technique ids of this alert the ATT&CK catalogue does not know (flagged)."""
+        return [f["detail"] for f in self.flags if f["code"] == UNKNOWN_TECHNIQUE]
 
     def _clean_observables(self, err) -> list[ObservableTuple]:
         if not isinstance(self.observables, list | tuple):

@@ -66,6 +66,9 @@ class Alert(models.Model):
     received_at = models.DateTimeField(auto_now_add=True)
     tags = models.JSONField(default=list, blank=True)
     raw = models.JSONField(default=dict, blank=True, help_text="The payload exactly as received.")
+    # What intake or an adapter noticed about the payload, as
+    # [{"code": "unknown_technique", "field": "technique", "detail": "T9999.999"}, ...].
+    flags = models.JSONField(default=list, blank=True)
     # Indexed by alert_case_observed_idx (case, observed_at).
     case = models.ForeignKey("cases.Case", on_delete=models.PROTECT, related_name="alerts", db_index=False)
     observables = models.ManyToManyField(Observable, through="AlertObservable", related_name="alerts")

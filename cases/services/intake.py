@@ -283,6 +283,7 @@ def _ingest_once(
             observed_at=native.observed_at,
             tags=native.tags,
             raw=native.raw,
+            flags=native.flags,
         )
         if candidates_for_alert:
             state = max(

@@ -310,3 +310,20 @@ def test_a_case_owns_its_steps_and_they_belong_to_its_pinned_version(ingest_sour
     case.delete()
     assert not CaseStep.objects.filter(case_id=case.pk).exists()
     assert other.steps.count() == len(version_items)
+
+
+def test_flags_are_stored_and_an_unknown_technique_is_flagged_not_dropped(ingest_source, seed_playbook):
+    source, _ = ingest_source
+    given = {"code": "observed_at_unparsed", "field": "timestamp", "detail": "yesterday"}
+    alert = native(technique_ids=["T9999.999", "T1591.002"], flags=[given])
+    assert alert.unknown_technique_ids == ["T9999.999"]
+    stored = ingest_alert(source=source, alert=alert).alert
+    stored.refresh_from_db()
+    assert stored.technique_ids == ["T9999.999", "T1591.002"]
+    assert stored.flags == [given, {"code": "unknown_technique", "field": "technique", "detail": "T9999.999"}]
+
+
+def test_flags_must_be_code_field_detail_strings():
+    with pytest.raises(InvalidAlert) as exc:
+        native(flags=[{"code": 3}])
+    assert "flags" in exc.value.errors
