@@ -13,6 +13,7 @@ from rest_framework.views import APIView
 from soc.csv import CSVRenderer, csv_response
 from soc.permissions import require_perm
 
+from .attack_layer import coverage_layer
 from .metrics.period import PeriodForm
 from .metrics.service import table_csv_rows, tables_for
 
@@ -72,3 +73,18 @@ class MetricsView(APIView):
                 "tables": [table.as_dict() for table in tables],
             }
         )
+
+
+@extend_schema(tags=["metrics"], parameters=PERIOD_PARAMETERS, responses={200: OpenApiTypes.OBJECT})
+class AttackLayerView(APIView):
+    """ATT&CK Navigator layer (format 4.5): techniques with a published playbook (and what
+    each covers), scored by cases opened in the period, linked to the playbook. Import
+    it in the Navigator with "Open Existing Layer"."""
+
+    permission_classes = [require_perm("cases.view_case")]
+
+    def get(self, request):
+        form = valid_period_form(request)
+        response = Response(coverage_layer(form.period(), request.build_absolute_uri))
+        response["Content-Disposition"] = 'attachment; filename="vigil-coverage-layer.json"'
+        return response

@@ -5,5 +5,6 @@ from .reports.views import CaseReportView
 
 urlpatterns = [
     path("metrics/", api.MetricsView.as_view(), name="api-metrics"),
+    path("attack/layer.json", api.AttackLayerView.as_view(), name="api-attack-layer"),
     path("cases/<int:pk>/report", CaseReportView.as_view(), name="api-case-report"),
 ]

@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('cases', '0003_trim_write_path_indexes'),
+        ('cases', '0004_alert_flags'),
         ('playbooks', '0002_item_key_constraints'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
