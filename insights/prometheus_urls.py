@@ -1,3 +1,5 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns: list = []
+from .prometheus_views import prometheus_metrics
+
+urlpatterns = [path("", prometheus_metrics, name="prometheus-metrics")]
