@@ -7,6 +7,7 @@ knows which moves exist and the row's own invariants.
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Coalesce
 
 from .alerts import Observable, Severity
 
@@ -168,6 +169,16 @@ class Case(models.Model):
             ),
             models.Index(
                 fields=["sla_alarm_at"], name="case_sla_alarm_idx", condition=Q(sla_alarm_at__isnull=False)
+            ),
+            # The metrics' per-day flows and backlog (insights): cases ended or escalated in
+            # a date range. Partial, so opening a case writes no entry in either.
+            models.Index(
+                Coalesce("resolved_at", "closed_at"),
+                name="case_ended_idx",
+                condition=Q(status__in=["resolved", "closed"]),
+            ),
+            models.Index(
+                fields=["escalated_at"], name="case_escalated_idx", condition=Q(escalated_at__isnull=False)
             ),
             # SET_NULL when the original is deleted; most cases are no one's duplicate.
             models.Index(
