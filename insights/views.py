@@ -23,8 +23,7 @@ def metrics_page(request):
     if request.GET and not form.is_valid():
         return render(request, "insights/metrics.html", {"form": form, "tables": []}, status=400)
     if not request.GET:
-        form = PeriodForm({})
-        form.is_valid()
+        form = PeriodForm.with_defaults()
     tables = tables_for(form)
     for table in tables:
         table.svg = chart(table)

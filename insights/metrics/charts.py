@@ -28,6 +28,10 @@ def _legend(table: Table, y: int) -> SafeString:
     )
 
 
+def _short(label: str, limit: int = 30) -> str:
+    return label if len(label) <= limit else label[: limit - 1] + "\u2026"
+
+
 def bars(table: Table) -> SafeString:
     """Horizontal bars, one group per row."""
     series = table.chart_columns
@@ -43,7 +47,7 @@ def bars(table: Table) -> SafeString:
                 '<text x="{}" y="{}" font-size="11" text-anchor="end">{}</text>',
                 label_width - 6,
                 top + bar_height,
-                str(row.get(table.columns[0][0]))[:32],
+                _short(str(row.get(table.columns[0][0]))),
             )
         )
         for m, key in enumerate(series):

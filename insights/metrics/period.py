@@ -35,6 +35,14 @@ class PeriodForm(forms.Form):
         data["start"], data["end"] = start, end
         return data
 
+    @classmethod
+    def with_defaults(cls) -> PeriodForm:
+        """A valid form showing the default range in its fields."""
+        end = timezone.localdate()
+        form = cls({"start": (end - timedelta(days=DEFAULT_DAYS - 1)).isoformat(), "end": end.isoformat()})
+        form.is_valid()
+        return form
+
     def period(self) -> Period:
         zone = timezone.get_current_timezone()
         data = self.cleaned_data

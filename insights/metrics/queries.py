@@ -359,8 +359,8 @@ def agreement(period: Period, bounds: tuple[int | None, int | None]) -> Table:
         for row in rows
     ]
     columns = [
-        ("kind", "Kind"),
         ("item", "Question or criterion"),
+        ("kind", "Kind"),
         ("answered", "Answered"),
         ("agreed", "Agreed with the assistant"),
         ("agreement", "Agreement (%)"),

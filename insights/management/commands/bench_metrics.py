@@ -21,6 +21,7 @@ from pathlib import Path
 from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.db import connection
+from django.db.models import OuterRef, Subquery
 from django.test import Client
 from django.test.utils import setup_test_environment
 from django.utils import timezone
@@ -211,6 +212,12 @@ class Command(BaseCommand):
                 if case.containment_started_at is not None
             ]
             ContainmentAction.objects.bulk_create(actions, batch_size=BATCH)
+            # created_at is auto_now_add: move it back to when containment started.
+            ContainmentAction.objects.filter(case__in=created).update(
+                created_at=Subquery(
+                    Case.objects.filter(pk=OuterRef("case_id")).values("containment_started_at")
+                )
+            )
             self.stdout.write(f"  {start + len(rows)} cases")
         self.manager_name = manager.username
 
