@@ -181,3 +181,18 @@ def test_api_json_and_csv(client, manager, story):
     assert client.get("/api/v1/metrics/?format=csv&table=nope").status_code == 404
     page_csv = client.get("/insights/metrics/sla.csv")
     assert b"Acknowledge (claim)" in b"".join(page_csv.streaming_content)
+
+
+def test_containment_outcomes_and_time_to_effect(story, t2, settings):
+    from containment.models import ContainmentAction
+    from containment.services import action_request
+
+    settings.CONTAINMENT_CONNECTORS = {"block_ip": "edl", "disable_account": "ldap", "manual": "manual"}
+    action = action_request(
+        case=story["hot"], kind="block_ip", target="203.0.113.77", reason="probing", by=t2
+    )
+    ContainmentAction.objects.filter(pk=action.pk).update(
+        status=ContainmentAction.Status.SUCCEEDED, finished_at=action.created_at + timedelta(minutes=4)
+    )
+    rows = _tables()["containment"].rows
+    assert rows == [{"action": "Block IP: Succeeded", "actions": 1, "effect_median": 4.0, "effect_p90": 4.0}]
