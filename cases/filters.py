@@ -11,6 +11,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import django_filters
+from django import forms
 from django.contrib.auth import get_user_model
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
@@ -43,7 +44,11 @@ class CaseFilter(django_filters.FilterSet):
     observable = django_filters.CharFilter(method="filter_observable", label="Observable value (exact)")
     open = django_filters.BooleanFilter(method="filter_open", label="Open cases only")
     # SLA (sla app): on the running stage's due time (partial index case_sla_stage_due_idx).
-    sla_breached = django_filters.BooleanFilter(method="filter_sla_breached", label="SLA breached")
+    sla_breached = django_filters.BooleanFilter(
+        method="filter_sla_breached",
+        label="SLA",
+        widget=forms.Select(choices=[("", "Any"), ("true", "Breached"), ("false", "Not breached")]),
+    )
     sla_breaching_within = django_filters.NumberFilter(
         method="filter_sla_breaching_within",
         label="SLA breaching within (minutes)",
