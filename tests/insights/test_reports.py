@@ -147,3 +147,17 @@ def test_pdf_with_and_without_a_unicode_font(client, seed_playbook, make_case, t
     assert "Lookalike p" in text
     if font:
         assert "p\u0430ypal.com" in text
+
+
+def test_pdf_of_a_case_with_huge_fields(client, seed_playbook, make_case, t2):
+    case = make_case(title="T" * 500)
+    Case.objects.filter(pk=case.pk).update(handoff_note="word " * 3000, resolution_note="x" * 20000)
+    CaseStep.objects.filter(case=case, section="question").update(
+        note="n" * 5000,
+        suggestion={"answer": "no", "reason": "r" * 5000, "evidence": [{"detail": "d" * 5000}] * 5},
+    )
+    client.force_login(t2)
+    response = client.get(f"/api/v1/cases/{case.pk}/report?format=pdf")
+    assert response.status_code == 200
+    text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(response.content)).pages)
+    assert "the Markdown report has the full text" in re.sub(r"\s+", " ", text)
