@@ -8,10 +8,13 @@ index would speed up on PostgreSQL).
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import django_filters
 from django import forms
 from django.contrib.auth import get_user_model
 from django.db.models import Exists, OuterRef, Q
+from django.utils import timezone
 
 from .models import Alert, Case, CaseObservable, IngestSource
 from .models.alerts import Severity
@@ -23,6 +26,7 @@ SORTS = (
     ("updated_at", "updated"),
     ("status", "status"),
     ("reference", "reference"),
+    ("sla_stage_due_at", "sla_stage_due"),
 )
 
 
@@ -78,6 +82,18 @@ class CaseFilter(django_filters.FilterSet):
             choices=[("", "Open and closed"), ("true", "Open only"), ("false", "Closed only")]
         ),
     )
+    # SLA (sla app): on the running stage's due time (partial index case_sla_stage_due_idx).
+    sla_breached = django_filters.BooleanFilter(
+        method="filter_sla_breached",
+        label="SLA",
+        widget=forms.Select(choices=[("", "Any"), ("true", "Breached"), ("false", "Not breached")]),
+    )
+    sla_breaching_within = django_filters.NumberFilter(
+        method="filter_sla_breaching_within",
+        label="SLA breaching within (minutes)",
+        min_value=0,
+        max_value=525600,
+    )
     o = django_filters.OrderingFilter(
         fields=SORTS, field_labels=SORT_LABELS, label="Sort by", empty_label="Newest first"
     )
@@ -132,3 +148,20 @@ class CaseFilter(django_filters.FilterSet):
             return queryset
         closed = [Case.Status.RESOLVED, Case.Status.CLOSED]
         return queryset.open() if value else queryset.filter(status__in=closed)
+
+    def filter_sla_breached(self, queryset, name, value):
+        if value is None:
+            return queryset
+        now = timezone.now()
+        if value:
+            return queryset.filter(sla_stage_due_at__lt=now)
+        return queryset.filter(Q(sla_stage_due_at__gte=now) | Q(sla_stage_due_at__isnull=True))
+
+    def filter_sla_breaching_within(self, queryset, name, value):
+        """Running stage not yet breached but due within `value` minutes."""
+        if value is None:
+            return queryset
+        now = timezone.now()
+        return queryset.filter(
+            sla_stage_due_at__gte=now, sla_stage_due_at__lte=now + timedelta(minutes=float(value))
+        )

@@ -57,6 +57,9 @@ INSTALLED_APPS = [
     "mozilla_django_oidc",
     "accounts",
     "notifications",
+    # The manager's view: SLA policies and clocks, metrics, reports, exports.
+    "sla",
+    "insights",
 ]
 
 MIDDLEWARE = [
@@ -397,6 +400,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "notifications.tasks.derive",
         "schedule": timedelta(seconds=env.int("VIGIL_NOTIFY_INTERVAL_SECONDS", default=10)),
     },
+    # Recompute the SLA clocks of recently changed cases; record due warnings and breaches.
+    "sla-tick": {
+        "task": "sla.tasks.sla_tick",
+        "schedule": timedelta(minutes=1),
+    },
 }
 
 # --- Vigil domain settings ---
@@ -410,6 +418,32 @@ VIGIL_SLA_MINUTES = {
     1: env.int("VIGIL_SLA_LOW_MINUTES", default=1440),
 }
 VIGIL_ORG_DOMAINS = env.list("VIGIL_ORG_DOMAINS", default=["example.com"])
+
+# --- SLA policies (sla app) ---
+# Defaults of the database policies (created on first read), per severity as
+# "critical,high,medium,low" minutes; the acknowledge targets are VIGIL_SLA_MINUTES above.
+VIGIL_SLA_T2_PICKUP_MINUTES = env.list("VIGIL_SLA_T2_PICKUP_MINUTES", cast=int, default=[30, 120, 480, 2880])
+VIGIL_SLA_CONTAINMENT_MINUTES = env.list(
+    "VIGIL_SLA_CONTAINMENT_MINUTES", cast=int, default=[60, 240, 1440, 4320]
+)
+VIGIL_SLA_RESOLUTION_MINUTES = env.list(
+    "VIGIL_SLA_RESOLUTION_MINUTES", cast=int, default=[240, 1440, 4320, 10080]
+)
+# Policies measured in working hours use this calendar.
+VIGIL_SLA_WORKING_HOURS = env.str("VIGIL_SLA_WORKING_HOURS", default="07:00-19:00")
+VIGIL_SLA_WORKING_DAYS = env.list("VIGIL_SLA_WORKING_DAYS", default=["mon", "tue", "wed", "thu", "fri"])
+VIGIL_SLA_WORKING_TIME_ZONE = env.str("VIGIL_SLA_WORKING_TIME_ZONE", default="UTC")
+# An imminent breach is recorded at this share of the target.
+VIGIL_SLA_WARNING_RATIO = env.float("VIGIL_SLA_WARNING_RATIO", default=0.8)
+
+# --- Insights: metrics, reports, Prometheus (insights app) ---
+# A Unicode TrueType font for PDF reports (its "-Bold" sibling is used for headings when
+# present); without one, the PDF core fonts replace non-Latin-1 characters by "?".
+VIGIL_REPORT_FONT = env.str("VIGIL_REPORT_FONT", default="/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")
+# Networks that may read /metrics without a token (a manager's personal token also works).
+VIGIL_METRICS_ALLOWED_NETWORKS = env.list(
+    "VIGIL_METRICS_ALLOWED_NETWORKS", default=["127.0.0.1/32", "::1/128"]
+)
 
 # --- Intel: enrichment and the L1 assistant (intel/) ---
 # How often a process re-reads the reference-data version stamp to rebuild its in-memory

@@ -22,6 +22,11 @@ urlpatterns = [
     path("oidc/", include(oidc_urlpatterns)),
     path("admin/", admin.site.urls),
     path("api/v1/", include("cases.api.urls")),
+    # The manager's view (sla, insights apps).
+    path("api/v1/", include("sla.api_urls")),
+    path("api/v1/", include("insights.api_urls")),
+    path("metrics", include("insights.prometheus_urls")),
+    path("insights/", include("insights.urls")),
     path("api/schema/", ApiSchemaView.as_view(), name="schema"),
     # TheHive 3/4's paths (thehive4py 1.x), beside TheHive 5's under /api/v1/.
     path("api/", include("cases.api.thehive.v0_urls")),

@@ -11,6 +11,7 @@ from django.contrib.auth import get_user_model
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema
 from rest_framework import exceptions, generics, serializers, status
+from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -21,6 +22,7 @@ from cases.services import workflow
 from cases.services.comments import comment_add
 from cases.services.recommendation import recommend
 from cases.services.steps import case_step_update
+from soc.csv import CSVRenderer, csv_response
 from soc.errors import DomainError
 from soc.permissions import require_perm
 
@@ -106,14 +108,45 @@ class AttachPlaybookView(APIView):
 @extend_schema(tags=["cases"])
 class CaseListView(generics.ListAPIView):
     """Cases, newest first; filter by status, severity, technique, tier, assignee, observable
-    value or free text (`q`); sort with `o` (e.g. `-severity`)."""
+    value, SLA state or free text (`q`); sort with `o` (e.g. `-severity`). `format=csv`
+    streams every matching case (no pagination) as CSV."""
 
     permission_classes = [CanView]
     serializer_class = s.CaseOutput
     filterset_class = CaseFilter
+    renderer_classes = [JSONRenderer, CSVRenderer]
 
     def get_queryset(self):
         return Case.objects.visible_to(self.request.user).for_list().order_by("-opened_at", "-pk")
+
+    def list(self, request, *args, **kwargs):
+        if request.accepted_renderer.format == "csv":
+            rows = self.filter_queryset(self.get_queryset()).values_list(*(c for c, _ in CSV_COLUMNS))
+            # .iterator(): rows stream from a server-side cursor, never all in memory.
+            return csv_response("vigil-cases.csv", [label for _, label in CSV_COLUMNS], rows.iterator(2000))
+        return super().list(request, *args, **kwargs)
+
+
+# The case list's CSV export (GET /api/v1/cases/?format=csv), in this order.
+CSV_COLUMNS = [
+    ("reference", "Case"),
+    ("title", "Title"),
+    ("severity", "Severity (1 low - 4 critical)"),
+    ("status", "Status"),
+    ("tier", "Tier"),
+    ("technique_id", "Technique"),
+    ("assignee__username", "Assignee"),
+    ("alert_count", "Alerts"),
+    ("opened_at", "Opened"),
+    ("acknowledged_at", "Acknowledged"),
+    ("escalated_at", "Escalated"),
+    ("t2_picked_up_at", "T2 picked up"),
+    ("resolved_at", "Resolved"),
+    ("closed_at", "Closed"),
+    ("resolution", "Resolution"),
+    ("sla_stage", "SLA stage"),
+    ("sla_stage_due_at", "SLA stage due"),
+]
 
 
 @extend_schema(tags=["cases"], responses={200: s.CaseDetailOutput, **ERRORS})

@@ -7,6 +7,7 @@ knows which moves exist and the row's own invariants.
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Coalesce
 
 from .alerts import Observable, Severity
 
@@ -122,6 +123,25 @@ class Case(models.Model):
     recommendation = models.JSONField(default=dict, blank=True)
     override_reason = models.TextField(blank=True)
 
+    # --- SLA stage clocks (the sla app computes these from the milestones above) ---
+    # Milestones of the T2 stages: the T2 claim of the latest escalation, and the first
+    # containment action requested after it.
+    t2_picked_up_at = models.DateTimeField(null=True, blank=True)
+    containment_started_at = models.DateTimeField(null=True, blank=True)
+    # Each stage's due time once it has started (SLA compliance is counted on these).
+    sla_acknowledge_due_at = models.DateTimeField(null=True, blank=True)
+    sla_t2_pickup_due_at = models.DateTimeField(null=True, blank=True)
+    sla_containment_due_at = models.DateTimeField(null=True, blank=True)
+    sla_resolution_due_at = models.DateTimeField(null=True, blank=True)
+    # The running stage due first: the countdown, the list's "breached"/"breaching within"
+    # filters and sort. Empty for a case with no running stage (or not yet computed).
+    sla_stage = models.CharField(max_length=16, blank=True)
+    sla_stage_due_at = models.DateTimeField(null=True, blank=True)
+    # When the SLA scanner must look at the case next (a warning or breach to record), and
+    # the alarms already recorded ("stage@start:kind"), so each is recorded once.
+    sla_alarm_at = models.DateTimeField(null=True, blank=True)
+    sla_alarms_sent = models.JSONField(default=list, blank=True)
+
     # Optimistic lock: services bump it; a write based on a stale read loses.
     version = models.PositiveIntegerField(default=1)
 
@@ -146,6 +166,25 @@ class Case(models.Model):
                 fields=["technique_id"], opclasses=["varchar_pattern_ops"], name="case_technique_prefix_idx"
             ),
             models.Index(fields=["tier", "status"], name="case_tier_status_idx"),
+            # The SLA filters and sort, and the SLA scanner (only rows that have a value).
+            models.Index(
+                fields=["sla_stage_due_at"],
+                name="case_sla_stage_due_idx",
+                condition=Q(sla_stage_due_at__isnull=False),
+            ),
+            models.Index(
+                fields=["sla_alarm_at"], name="case_sla_alarm_idx", condition=Q(sla_alarm_at__isnull=False)
+            ),
+            # The metrics' per-day flows and backlog (insights): cases ended or escalated in
+            # a date range. Partial, so opening a case writes no entry in either.
+            models.Index(
+                Coalesce("resolved_at", "closed_at"),
+                name="case_ended_idx",
+                condition=Q(status__in=["resolved", "closed"]),
+            ),
+            models.Index(
+                fields=["escalated_at"], name="case_escalated_idx", condition=Q(escalated_at__isnull=False)
+            ),
             # SET_NULL when the original is deleted; most cases are no one's duplicate.
             models.Index(
                 fields=["duplicate_of"], name="case_duplicate_of_idx", condition=Q(duplicate_of__isnull=False)
@@ -317,6 +356,9 @@ class CaseEvent(models.Model):
         SUGGESTIONS_UPDATED = "suggestions_updated", "Assistant suggestions updated"
         CONTAINMENT = "containment", "Containment"
         PLAYBOOK_ATTACHED = "playbook_attached", "Playbook attached"
+        # Recorded by the sla app's scan (data: stage, target, due, elapsed).
+        SLA_WARNING = "sla_warning", "SLA breach imminent"
+        SLA_BREACHED = "sla_breached", "SLA breached"
 
     # case: indexed by the timeline index (case, created_at); actor: only where set (events
     # written by ingestion have none), see Meta.

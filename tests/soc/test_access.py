@@ -84,6 +84,10 @@ def test_anonymous_visitors_never_get_a_page(client, path):
         assert response.status_code in (401, 403), path
         assert response["Content-Type"].startswith("application/json"), path
         assert response.json()["status"] == response.status_code
+    elif path == "/metrics":
+        # Prometheus scrapes from VIGIL_METRICS_ALLOWED_NETWORKS (loopback, the test client's
+        # address, by default); from elsewhere only with a manager's token (tests/insights).
+        assert client.get(path, REMOTE_ADDR="198.51.100.7").status_code == 403
     elif path.startswith("/feeds/"):
         # Firewalls authenticate with HTTP basic auth, never with a session.
         assert response.status_code in (401, 403), path

@@ -94,10 +94,11 @@ def case_claim(*, case: Case, by, expected_version: int | None = None) -> Case:
     locked.assignee = by
     if locked.status == Status.ESCALATED:
         locked.status = Status.INVESTIGATING
+        locked.t2_picked_up_at = now
     else:
         locked.status = Status.TRIAGE
         locked.acknowledged_at = locked.acknowledged_at or now
-    _save(locked, "assignee", "status", "acknowledged_at")
+    _save(locked, "assignee", "status", "acknowledged_at", "t2_picked_up_at")
     case_event_record(locked, Verb.CLAIMED, by=by, data={"from": before, "to": locked.status})
     return _sync(case, locked)
 
@@ -138,7 +139,8 @@ def case_assign(*, case: Case, to, by, expected_version: int | None = None) -> C
         locked.acknowledged_at = locked.acknowledged_at or timezone.now()
     elif locked.status == Status.ESCALATED:
         locked.status = Status.INVESTIGATING
-    _save(locked, "assignee", "status", "acknowledged_at")
+        locked.t2_picked_up_at = timezone.now()
+    _save(locked, "assignee", "status", "acknowledged_at", "t2_picked_up_at")
     case_event_record(
         locked,
         Verb.ASSIGNED,
@@ -346,7 +348,11 @@ def case_enter_containment(*, case: Case, by) -> Case:
         return _sync(case, current)
     locked = _lock(case, by, CONTAIN, None)
     locked.status = Status.CONTAINMENT
-    _save(locked, "status")
+    # The SLA's "containment started" milestone: the first time since the latest T2 pickup.
+    started = locked.containment_started_at
+    if started is None or (locked.t2_picked_up_at is not None and started < locked.t2_picked_up_at):
+        locked.containment_started_at = timezone.now()
+    _save(locked, "status", "containment_started_at")
     case_event_record(
         locked, Verb.STATUS_CHANGED, by=by, data={"from": Status.INVESTIGATING, "to": Status.CONTAINMENT}
     )

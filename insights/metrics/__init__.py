@@ -1,0 +1,1 @@
+"""The manager's metrics: every figure a SQL aggregate, in a fixed number of queries."""

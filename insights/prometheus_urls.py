@@ -1,0 +1,5 @@
+from django.urls import path
+
+from .prometheus_views import prometheus_metrics
+
+urlpatterns = [path("", prometheus_metrics, name="prometheus-metrics")]
