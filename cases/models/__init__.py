@@ -1,8 +1,8 @@
 from .alerts import Alert, AlertObservable, Observable, Severity
 from .cases import Case, CaseEvent, CaseObservable, CaseStep, Comment
-from .tokens import ApiToken, IngestSource, IngestTally
 from .evidence import AlertAttachment
 from .saved_filters import SavedFilter
+from .tokens import ApiToken, IngestSource, IngestTally
 
 __all__ = [
     "Alert",

@@ -2,8 +2,6 @@
 
 from .case_list import case_bulk, case_list, saved_filter_create, saved_filter_delete, search
 from .dashboard import dashboard, dashboard_queues
-from .playbook import case_playbook_attach
-from .evidence import evidence_download
 from .detail import (
     alert_detail,
     case_alerts,
@@ -14,7 +12,9 @@ from .detail import (
     comment_add,
     suggestions_accept,
 )
+from .evidence import evidence_download
 from .observables import observable_add, observable_update
+from .playbook import case_playbook_attach
 from .profile import profile, token_create, token_revoke
 from .transitions import case_transition
 

@@ -72,7 +72,9 @@ def test_a_fresh_clone_without_shared_runs_bin_vigil_run_on_its_own_port(clone, 
             )
             elapsed = time.monotonic() - started
             output = log_path.read_text()
-            wait_for(lambda: "containment@" in log_path.read_text(), timeout=60, what="the containment worker")
+            wait_for(
+                lambda: "containment@" in log_path.read_text(), timeout=60, what="the containment worker"
+            )
         finally:
             os.killpg(run.pid, signal.SIGTERM)
             try:
