@@ -145,7 +145,7 @@ def action_request(
         )
     normalised = normalise(kind, target)
     override_reason = (override_reason or "").strip()
-    locked_case = Case.objects.select_for_update().select_related("assignee").get(pk=case.pk)
+    locked_case = Case.objects.select_for_update(of=("self",)).select_related("assignee").get(pk=case.pk)
     policy.require_request_on_case(by, locked_case)
     if locked_case.status not in REQUESTABLE_CASE_STATUSES:
         raise Conflict(

@@ -19,6 +19,21 @@ EXAMPLES = int(os.environ.get("VIGIL_SCHEMATHESIS_EXAMPLES", "6"))
 ROLES = ["l1", "t2", "manager", "admin_user", "outsider"]
 
 
+@pytest.fixture(autouse=True)
+def _keep_the_test_connection():
+    """Calling the WSGI application fires request_started/finished, whose
+    close_old_connections would close the test transaction's connection on PostgreSQL
+    (Django's test client disconnects it the same way)."""
+    from django.core.signals import request_finished, request_started
+    from django.db import close_old_connections
+
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
+
+
 @pytest.fixture
 def tokens(request, ingest_source, seed_playbook, make_case, l1):
     from cases.services.tokens import user_token_create
