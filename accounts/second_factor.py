@@ -93,6 +93,15 @@ def totp_device_issue(*, user) -> tuple[TOTPDevice, list[str]]:
     return device, recovery_codes_renew(user=user)
 
 
+# Recovery codes are typed from paper: no 0/o, 1/l/i. Two halves of seven characters (about
+# 69 bits) fit django-otp's 16-character StaticToken.token.
+RECOVERY_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"
+
+
+def _code_half() -> str:
+    return "".join(secrets.choice(RECOVERY_ALPHABET) for _ in range(7))
+
+
 @transaction.atomic
 def recovery_codes_renew(*, user) -> list[str]:
     """Replace the user's recovery codes with VIGIL_RECOVERY_CODES new single-use ones."""
@@ -100,7 +109,7 @@ def recovery_codes_renew(*, user) -> list[str]:
         user=user, name=RECOVERY_NAME, defaults={"confirmed": True}
     )
     device.token_set.all().delete()
-    codes = [f"{secrets.token_hex(4)}-{secrets.token_hex(4)}" for _ in range(settings.VIGIL_RECOVERY_CODES)]
+    codes = [f"{_code_half()}-{_code_half()}" for _ in range(settings.VIGIL_RECOVERY_CODES)]
     StaticToken.objects.bulk_create(StaticToken(device=device, token=code) for code in codes)
     return codes
 

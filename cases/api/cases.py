@@ -102,7 +102,7 @@ class AttachPlaybookView(APIView):
                 {"technique_id": ["No published playbook with this technique id."]}
             )
         case_attach_playbook(case=case, version=version, by=request.user)
-        return Response(_state(_reload(request.user, pk), request.user))
+        return Response(_state(_reload(request.user, pk), request))
 
 
 @extend_schema(tags=["cases"])

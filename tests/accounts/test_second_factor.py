@@ -29,7 +29,7 @@ def _enrol(client) -> tuple[TOTPDevice, list[str]]:
     assert "otpauth://totp/" in page.content.decode()
     done = client.post("/accounts/second-factor/setup/", {"code": totp_code(device)})
     assert done.status_code == 201
-    codes = re.findall(r"<code>([0-9a-f]{8}-[0-9a-f]{8})</code>", done.content.decode())
+    codes = re.findall(r"<code>([a-z2-9]{7}-[a-z2-9]{7})</code>", done.content.decode())
     device.refresh_from_db()
     return device, codes
 

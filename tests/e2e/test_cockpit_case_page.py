@@ -40,7 +40,13 @@ def measure(page) -> dict:
 
 
 def fresh_case(ingest_alert_factory) -> Case:
-    case = ingest_alert_factory(title="Partner directory scraped from an unknown VPS", severity=3).case
+    # An export of the supplier list from an anonymising proxy: the playbook's exfiltration
+    # criterion holds, so the assistant recommends escalation and L1 can follow it.
+    case = ingest_alert_factory(
+        title="Partner CRM export by finance user from anonymising proxy",
+        description="4,212 supplier rows exported from the partner CRM via a Tor exit node.",
+        severity=4,
+    ).case
     # The assistant runs as the enrichment task would (no worker in this test).
     refresh_case(case_id=case.pk)
     return case
@@ -78,7 +84,7 @@ def test_l1_accepting_the_suggestions_decides_in_three_clicks(
     screenshot(page, "cockpit-02-suggestions-accepted")
 
     note = page.get_by_label("Hand-off note for T2")
-    note.fill("Unknown VPS scraping the partner directory; assistant's answers checked.")
+    note.fill("Supplier list exported through an anonymising proxy; assistant's answers checked.")
     page.get_by_role("button", name="Escalate to T2").click()  # 3
     expect(page.get_by_test_id("case-status")).to_have_text("Escalated")
     total = clicks(page)

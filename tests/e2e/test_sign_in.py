@@ -50,7 +50,7 @@ def test_a_manager_sets_up_the_authenticator_then_signs_in_with_a_code(page, man
     page.get_by_role("button", name="Log in").click()
 
     expect(page.get_by_role("heading", name="Set up a second factor")).to_be_visible()
-    assert page.get_by_label("Key").input_value()
+    assert page.get_by_label("Key", exact=True).input_value()
     device = TOTPDevice.objects.get(user=manager, confirmed=False)
     page.get_by_label("Code").fill(totp_code(device))
     page.get_by_role("button", name="Confirm").click()

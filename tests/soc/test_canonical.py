@@ -86,12 +86,15 @@ def test_every_caller_spells_a_network_the_same(text):
     expected = canonical.cidr(text)
     assert expected is not None
     assert normalise("cidr", text) == expected
-    assert targets.normalise("block_ip", text) == expected
     assert canonical.network_text(lookup.parse_network(text)) == expected
     assert canonical.cidr(lookup.key_text(lookup.parse_key(text))) == expected
     assert canonical.network_text(guardrails._parse_reference(text)) == expected
     strict = canonical.network(text, strict=True)
-    if strict is not None:  # the reference validator refuses host bits; otherwise agrees
+    if strict is None:  # host bits set: a block request is refused rather than re-based
+        with pytest.raises(DomainError):
+            targets.normalise("block_ip", text)
+    else:  # the block target and the reference validator refuse host bits; otherwise agree
+        assert targets.normalise("block_ip", text) == expected
         assert validators.normalize_network(text) == expected
 
 
