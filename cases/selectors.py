@@ -134,13 +134,17 @@ def case_alerts(case: Case) -> list[Alert]:
 
 def _with_merged(case: Case) -> dict[int, str]:
     """{case id: reference} of the case and the cases merged into it (their timelines and
-    comments show on its page)."""
+    comments show on its page). Read once per case object: the timeline and the comments
+    of one page both need it."""
     from .services.merge import merged_case_ids
 
-    merged = merged_case_ids(case)
-    ids = {case.pk: ""}
-    if merged:
-        ids.update(dict(Case.objects.filter(pk__in=merged).values_list("pk", "reference")))
+    ids = getattr(case, "_with_merged_references", None)
+    if ids is None:
+        merged = merged_case_ids(case)
+        ids = {case.pk: ""}
+        if merged:
+            ids.update(dict(Case.objects.filter(pk__in=merged).values_list("pk", "reference")))
+        case._with_merged_references = ids
     return ids
 
 

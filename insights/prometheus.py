@@ -58,7 +58,8 @@ class VigilCollector:
             "Alerts accepted per ingest source (duplicates excluded).",
             labels=["source", "outcome"],
         )
-        for name, count in IngestSource.objects.values_list("name", "alert_count"):
+        # Live counts: the folded counter plus the tallies beat has not folded yet.
+        for name, count in IngestSource.objects.with_live_counts().values_list("name", "live_alert_count"):
             ingested.add_metric([name, "accepted"], count)
         yield ingested
 

@@ -65,10 +65,10 @@ def test_a_legacy_signals_search_response_is_one_alert_per_hit_with_the_hit_id(p
     assert alert.technique_ids == ["T1110", "T1098", "T1081", "T1530"]
     seen = observables_of(alert)
     assert ("ip", "185.209.0.96", "source") in seen
-    assert ("user", "ADMIN", "user") in seen  # user.name and winlog TargetUserName
+    assert ("user", "admin", "user") in seen  # user.name and winlog TargetUserName "ADMIN"
     assert ("hostname", "siem-windows", "destination") in seen
     # SubjectUserName "-" is Windows' empty account, not a user.
-    assert not {v for t, v, _ in seen if t == "user"} - {"ADMIN"}
+    assert not {v for t, v, _ in seen if t == "user"} - {"admin"}
     assert "for testing" in alert.tags
 
 
@@ -94,7 +94,7 @@ def test_winlog_subject_and_target_users_are_read():
     source["winlog"]["event_data"]["IpAddress"] = "198.51.100.9"
     alert = ADAPTERS["elastic"].parse({**hit, "_source": source})
     assert ("user", "svc-backup", "user") in alert.observables
-    assert ("user", "ADMIN", "user") in alert.observables
+    assert ("user", "admin", "user") in alert.observables  # canonical: lower case
     assert ("ip", "198.51.100.9", "source") in alert.observables
 
 

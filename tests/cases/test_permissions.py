@@ -396,6 +396,13 @@ def test_another_t2_still_reads_and_comments_on_a_claimed_case(client, setup, l1
     )
 
 
+@pytest.fixture
+def ldap_configured(settings):
+    """A directory is configured (account disabling is offered only then); nothing here
+    reaches it: the actions stay off the broker."""
+    settings.CONTAINMENT_LDAP = {**settings.CONTAINMENT_LDAP, "URL": "ldap://127.0.0.1:9", "BASE_DN": "dc=x"}
+
+
 def _approved_disable(case, t2, manager):
     from containment import services
     from containment.models import ContainmentAction
@@ -415,7 +422,7 @@ def _approved_disable(case, t2, manager):
 
 @pytest.mark.parametrize(("role", "expected"), [("t2", 403), ("manager", 200)])
 def test_reverting_an_approved_action_needs_the_same_approval(
-    setup, l1, t2, manager, request, role, expected, containment_off_broker
+    setup, l1, t2, manager, request, role, expected, containment_off_broker, ldap_configured
 ):
     case = under_investigation(setup, l1, t2)
     action = _approved_disable(case, t2, manager)
@@ -425,7 +432,7 @@ def test_reverting_an_approved_action_needs_the_same_approval(
 
 
 def test_the_revert_button_is_offered_only_to_an_approver(
-    client, setup, l1, t2, manager, containment_off_broker
+    client, setup, l1, t2, manager, containment_off_broker, ldap_configured
 ):
     case = under_investigation(setup, l1, t2)
     _approved_disable(case, t2, manager)
@@ -438,7 +445,7 @@ def test_the_revert_button_is_offered_only_to_an_approver(
 
 @pytest.mark.parametrize(("role", "sees"), [("l1", False), ("t2", False), ("manager", True)])
 def test_connector_configuration_is_shown_only_to_managers(
-    client, setup, l1, t2, manager, request, role, sees, settings, containment_off_broker
+    client, setup, l1, t2, manager, request, role, sees, settings, containment_off_broker, ldap_configured
 ):
     settings.CONTAINMENT_WEBHOOK_URL = "https://hooks.corp.example/secret-path"
     case = under_investigation(setup, l1, t2)

@@ -87,6 +87,12 @@ def analyst_reads(world) -> dict[str, str]:
         # The fresh case: null assignee, duplicate_of, steps[].updated_by.
         "/api/v1/cases/{id}/ (new)": f"/api/v1/cases/{fresh.pk}/",
         "/api/v1/cases/{id}/ (no playbook)": f"/api/v1/cases/{world['orphan'].pk}/",
+        # The manager's reads: SLA policies, metrics, the ATT&CK layer, a case report.
+        "/api/v1/sla/policies/": "/api/v1/sla/policies/",
+        "/api/v1/sla/policies/{severity}/": "/api/v1/sla/policies/4/",
+        "/api/v1/metrics/": "/api/v1/metrics/",
+        "/api/v1/attack/layer.json": "/api/v1/attack/layer.json",
+        "/api/v1/cases/{id}/report": f"/api/v1/cases/{worked.pk}/report?format=md",
     }
 
 
