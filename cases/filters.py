@@ -51,6 +51,7 @@ SORT_LABELS = {
     "updated_at": "Updated",
     "status": "Status",
     "reference": "Reference",
+    "sla_stage_due_at": "Next SLA deadline",
 }
 
 

@@ -91,6 +91,9 @@ def recommend(case: Case, steps: Iterable[CaseStep] | None = None) -> dict:
             f"Malicious activity could not be ruled out: not evaluated yet: {names}."
             if pending
             else "Malicious activity could not be ruled out: the playbook lists no escalation criteria."
+            if steps
+            else "Malicious activity could not be ruled out: no playbook covers this case's techniques, "
+            "so nothing was evaluated."
         )
         return _result(ESCALATE, reason, [], [])
 

@@ -128,6 +128,15 @@ def test_an_unworked_case_is_recommended_for_escalation(case):
     assert rec["used_suggestions"] is False
 
 
+def test_a_case_without_a_playbook_says_so_instead_of_blaming_the_playbook(make_case):
+    orphan = make_case(technique_ids=["T1110"])  # no playbook covers it
+    assert not orphan.steps.exists()
+    rec = recommend(orphan)
+    assert rec["decision"] == "escalate"
+    assert "no playbook covers" in rec["reason"]
+    assert "lists no escalation criteria" not in rec["reason"]
+
+
 def test_a_criterion_met_means_escalate_and_names_it(triaged, l1):
     answer_benign(triaged, l1)
     assert recommend(triaged)["decision"] == "close"
