@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 from html.parser import HTMLParser
+from pathlib import Path
 
 import pytest
 from django.contrib.staticfiles import finders
@@ -117,4 +118,4 @@ def test_every_page_names_its_favicon_and_the_file_is_shipped(client, l1):
     admin_login = client.get("/admin/login/").content.decode()
     assert "img/favicon.svg" in admin_login
     path = finders.find("img/favicon.svg")
-    assert path and open(path, encoding="utf-8").read().lstrip().startswith("<svg")
+    assert path and Path(path).read_text(encoding="utf-8").lstrip().startswith("<svg")
