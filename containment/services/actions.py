@@ -19,6 +19,7 @@ from cases.models import Case
 from containment import guardrails, policy
 from containment.checklist import step_follow_action
 from containment.connectors import configuration_problem, connector_name_for
+from containment.lifecycle import ACTION_LIFECYCLE
 from containment.models import ContainmentAction
 from containment.targets import normalise
 from soc.errors import Conflict, DomainError, NotAllowed, Unprocessable
@@ -36,6 +37,13 @@ def _conflict(action: ContainmentAction, doing: str) -> Conflict:
         f"This action is {action.get_status_display().lower()}; it cannot be {doing}.",
         current_status=action.status,
     )
+
+
+def _move(action: ContainmentAction, target: str, doing: str) -> None:
+    """The status move through the lifecycle table, refused as "cannot be <doing>"."""
+    if not ACTION_LIFECYCLE.allows(action.status, target):
+        raise _conflict(action, doing)
+    ACTION_LIFECYCLE.move(action, target)
 
 
 def _lock(action: ContainmentAction) -> ContainmentAction:
@@ -101,11 +109,13 @@ def _queue(action: ContainmentAction, *, by) -> None:
     Actions routed to the manual connector go to a person instead (running, no task)."""
     now = timezone.now()
     if action.is_manual:
-        action.status, action.started_at = Status.RUNNING, now
+        ACTION_LIFECYCLE.move(action, Status.RUNNING)
+        action.started_at = now
         action.save(update_fields=["status", "started_at", "updated_at"])
         record(action, "awaiting_person", by=by)
         return
-    action.status, action.queued_at, action.dispatched_at = Status.QUEUED, now, now
+    ACTION_LIFECYCLE.move(action, Status.QUEUED)
+    action.queued_at, action.dispatched_at = now, now
     action.save(update_fields=["status", "queued_at", "dispatched_at", "updated_at"])
     record(action, "queued", by=by)
     dispatch(action.pk, EXECUTE)
@@ -210,9 +220,8 @@ def action_approve(*, action: ContainmentAction, by) -> ContainmentAction:
     queued at once. Nobody approves their own request."""
     locked = _lock(action)
     policy.require_approve(by, locked)
-    if locked.status != Status.PROPOSED:
-        raise _conflict(locked, "approved")
-    locked.status, locked.approved_by, locked.approved_at = Status.APPROVED, by, timezone.now()
+    _move(locked, Status.APPROVED, "approved")
+    locked.approved_by, locked.approved_at = by, timezone.now()
     locked.save(update_fields=["status", "approved_by", "approved_at", "updated_at"])
     record(locked, "approved", by=by)
     _queue(locked, by=by)
@@ -225,9 +234,8 @@ def action_reject(*, action: ContainmentAction, by, reason: str = "") -> Contain
     locked = _lock(action)
     if locked.requested_by_id != getattr(by, "pk", None):
         policy.require_approve(by, locked)
-    if locked.status != Status.PROPOSED:
-        raise _conflict(locked, "rejected")
-    locked.status, locked.finished_at = Status.REJECTED, timezone.now()
+    _move(locked, Status.REJECTED, "rejected")
+    locked.finished_at = timezone.now()
     locked.save(update_fields=["status", "finished_at", "updated_at"])
     record(locked, "rejected", by=by, reason=(reason or "").strip())
     return _sync(action, locked)
@@ -242,7 +250,8 @@ def action_retry(*, action: ContainmentAction, by) -> ContainmentAction:
     if locked.status != Status.FAILED or locked.is_manual:
         raise _conflict(locked, "retried")
     previous = locked.attempts
-    locked.status, locked.attempts, locked.claim_token, locked.lease_until = Status.QUEUED, 0, "", None
+    ACTION_LIFECYCLE.move(locked, Status.QUEUED)
+    locked.attempts, locked.claim_token, locked.lease_until = 0, "", None
     locked.queued_at = locked.dispatched_at = timezone.now()
     locked.save(
         update_fields=[
@@ -273,20 +282,16 @@ def action_revert(*, action: ContainmentAction, by, reason: str = "") -> Contain
     if locked.is_manual:
         if locked.status not in (Status.RUNNING, Status.SUCCEEDED):
             raise _conflict(locked, "withdrawn")
-        locked.status, locked.reverted_at = Status.REVERTED, timezone.now()
+        ACTION_LIFECYCLE.move(locked, Status.REVERTED)
+        locked.reverted_at = timezone.now()
         locked.save(update_fields=["status", "reverted_at", "updated_at"])
         record(locked, "withdrawn", by=by, reason=(reason or "").strip())
         return _sync(action, locked)
-    if locked.status not in (Status.SUCCEEDED, Status.FAILED):
-        raise _conflict(locked, "reverted")
+    revert_from = locked.status
+    _move(locked, Status.REVERTING, "reverted")
+    locked.result = {**(locked.result or {}), "revert_from": revert_from}
+    locked.revert_attempts, locked.claim_token, locked.lease_until = 0, "", None
     now = timezone.now()
-    locked.result = {**(locked.result or {}), "revert_from": locked.status}
-    locked.status, locked.revert_attempts, locked.claim_token, locked.lease_until = (
-        Status.REVERTING,
-        0,
-        "",
-        None,
-    )
     locked.dispatched_at = now
     locked.save(
         update_fields=[
@@ -339,10 +344,12 @@ def action_manual_update(
         changes["note"] = locked.note
     event = "step_updated"
     if done is True and locked.status == Status.RUNNING:
-        locked.status, locked.finished_at = Status.SUCCEEDED, timezone.now()
+        ACTION_LIFECYCLE.move(locked, Status.SUCCEEDED)
+        locked.finished_at = timezone.now()
         event = "done"
     elif done is False and locked.status == Status.SUCCEEDED:
-        locked.status, locked.finished_at = Status.RUNNING, None
+        ACTION_LIFECYCLE.move(locked, Status.RUNNING)
+        locked.finished_at = None
         event = "reopened"
     if not changes and event == "step_updated":
         return _sync(action, locked)
