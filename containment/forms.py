@@ -2,7 +2,8 @@
 
 from django import forms
 
-from .models import ContainmentAction
+from playbooks.registry import ActionKey
+
 from .services import assignable_owners
 
 DURATION_CHOICES = [
@@ -16,7 +17,7 @@ DURATION_CHOICES = [
 
 
 class RequestActionForm(forms.Form):
-    kind = forms.ChoiceField(label="Action", choices=ContainmentAction.Kind.choices)
+    kind = forms.ChoiceField(label="Action", choices=ActionKey.choices)
     target = forms.CharField(
         label="Target", max_length=255, help_text="IP or CIDR, account name, or the manual step's title."
     )

@@ -13,6 +13,8 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+from playbooks.registry import ActionKey
+
 
 class ActionQuerySet(models.QuerySet):
     def visible_to(self, user):
@@ -34,11 +36,6 @@ class ActionQuerySet(models.QuerySet):
 
 
 class ContainmentAction(models.Model):
-    class Kind(models.TextChoices):
-        BLOCK_IP = "block_ip", "Block IP"
-        DISABLE_ACCOUNT = "disable_account", "Disable account"
-        MANUAL = "manual", "Manual step"
-
     class Status(models.TextChoices):
         PROPOSED = "proposed", "Awaiting approval"
         APPROVED = "approved", "Approved"
@@ -55,7 +52,7 @@ class ContainmentAction(models.Model):
     IN_FLIGHT_STATUSES = (Status.APPROVED, Status.QUEUED, Status.RUNNING, Status.REVERTING)
 
     case = models.ForeignKey("cases.Case", on_delete=models.PROTECT, related_name="actions")
-    kind = models.CharField(max_length=20, choices=Kind.choices)
+    kind = models.CharField(max_length=20, choices=ActionKey.choices)
     target = models.CharField(
         max_length=255, help_text="An IP or CIDR (normalised), an account, or a step title."
     )

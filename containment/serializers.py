@@ -3,6 +3,8 @@
 from django.contrib.auth import get_user_model
 from rest_framework import serializers
 
+from playbooks.registry import ActionKey
+
 from .models import ContainmentAction
 from .visibility import redact_result, redact_text
 
@@ -83,7 +85,7 @@ class ActionOutput(serializers.ModelSerializer):
 
 
 class ActionRequestInput(serializers.Serializer):
-    kind = serializers.ChoiceField(choices=ContainmentAction.Kind.choices)
+    kind = serializers.ChoiceField(choices=ActionKey.choices)
     target = serializers.CharField(
         max_length=255,
         help_text="An IP or CIDR (block_ip), an account name (disable_account), a title (manual).",

@@ -22,9 +22,10 @@ from containment.connectors import configuration_problem, connector_name_for
 from containment.lifecycle import ACTION_LIFECYCLE
 from containment.models import ContainmentAction
 from containment.targets import normalise
+from playbooks.registry import ActionKey
 from soc.errors import Conflict, DomainError, NotAllowed, Unprocessable
 
-from .common import EXECUTE, REVERT, Kind, Status, dispatch, lock_action, record
+from .common import EXECUTE, REVERT, Status, dispatch, lock_action, record
 
 # Cases on which containment may be requested: T2 has claimed them (investigating) or
 # containment is already under way.
@@ -66,7 +67,7 @@ def _duration(kind: str, expires_in) -> timedelta | None:
     """The action's lifetime. Blocks default to CONTAINMENT_DEFAULT_BLOCK_DURATION and
     `0` means no expiry; accounts stay disabled until reverted unless a duration is given."""
     if expires_in in (None, ""):
-        return settings.CONTAINMENT_DEFAULT_BLOCK_DURATION if kind == Kind.BLOCK_IP else None
+        return settings.CONTAINMENT_DEFAULT_BLOCK_DURATION if kind == ActionKey.BLOCK_IP else None
     if isinstance(expires_in, timedelta):
         seconds = expires_in.total_seconds()
     else:
@@ -149,9 +150,10 @@ def action_request(
     investigating case into containment.
     """
     policy.require_request(by)
-    if kind not in Kind.values:
+    if kind not in ActionKey.values:
         raise DomainError(
-            f"Unknown action kind {kind!r}.", errors={"kind": [f"Choose one of {', '.join(Kind.values)}."]}
+            f"Unknown action kind {kind!r}.",
+            errors={"kind": [f"Choose one of {', '.join(ActionKey.values)}."]},
         )
     normalised = normalise(kind, target)
     override_reason = (override_reason or "").strip()
@@ -170,11 +172,13 @@ def action_request(
         return existing
 
     overridden = _guard(kind, normalised, by=by, override_reason=override_reason)
-    duration = _duration(kind, expires_in) if kind != Kind.MANUAL else None
+    duration = _duration(kind, expires_in) if kind != ActionKey.MANUAL else None
     connector = connector_name_for(kind)
     problem = configuration_problem(connector)
     if problem:
-        raise DomainError(f"{Kind(kind).label} cannot be requested: {problem}", errors={"kind": [problem]})
+        raise DomainError(
+            f"{ActionKey(kind).label} cannot be requested: {problem}", errors={"kind": [problem]}
+        )
     sensitive = policy.sensitivity_reasons(kind, normalised, duration)
     now = timezone.now()
     action = ContainmentAction(

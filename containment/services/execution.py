@@ -29,9 +29,10 @@ from containment.checklist import step_follow_action
 from containment.connectors import ConnectorError, get_connector
 from containment.lifecycle import ACTION_LIFECYCLE
 from containment.models import ContainmentAction
+from playbooks.registry import ActionKey
 from soc.errors import DomainError
 
-from .common import EXECUTE, REVERT, Kind, Status, dispatch, lock_action, record
+from .common import EXECUTE, REVERT, Status, dispatch, lock_action, record
 
 logger = logging.getLogger(__name__)
 
@@ -101,7 +102,7 @@ def _mark_contained(action: ContainmentAction) -> None:
     """The case's containment milestone, once no block or disable is still pending."""
     pending = (
         ContainmentAction.objects.filter(
-            case_id=action.case_id, kind__in=[Kind.BLOCK_IP, Kind.DISABLE_ACCOUNT]
+            case_id=action.case_id, kind__in=[ActionKey.BLOCK_IP, ActionKey.DISABLE_ACCOUNT]
         )
         .filter(status__in=[Status.PROPOSED, Status.APPROVED, Status.QUEUED, Status.RUNNING])
         .exists()
