@@ -3,6 +3,7 @@
 from django.contrib.auth import get_user_model
 from rest_framework import serializers
 
+from cases.resolvers import for_api, resolve_playbook_item
 from playbooks.registry import ActionKey
 
 from .models import ContainmentAction
@@ -106,6 +107,16 @@ class ActionRequestInput(serializers.Serializer):
         default="",
         help_text="SOC managers: the reason for overriding the guardrails this request breaks.",
     )
+    playbook_item = serializers.IntegerField(
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="The id of the item of the case's playbook this action carries out (its step is "
+        "ticked when the action succeeds).",
+    )
+
+    def validate_playbook_item(self, value):
+        return for_api(resolve_playbook_item, self.context["case"], value) if value is not None else None
 
 
 class RejectInput(serializers.Serializer):

@@ -16,6 +16,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from cases.models import Case
+from cases.resolvers import resolve_playbook_item
 from containment import guardrails, policy
 from containment.checklist import step_follow_action
 from containment.connectors import configuration_problem, connector_name_for
@@ -165,6 +166,8 @@ def action_request(
             "once T2 investigates it.",
             current_status=locked_case.status,
         )
+    if playbook_item is not None:
+        resolve_playbook_item(locked_case, playbook_item.pk)
     key = ContainmentAction.make_key(locked_case.pk, kind, normalised)
     existing = ContainmentAction.objects.open().filter(idempotency_key=key).first()
     if existing is not None:

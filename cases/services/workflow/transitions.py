@@ -6,8 +6,10 @@ from django.db import transaction
 from django.utils import timezone
 
 from cases.models import Case, CaseEvent
+from cases.resolvers import check_assignee, resolve_criteria
 from cases.services.events import case_event_record
 from cases.services.recommendation import CLOSE, ESCALATE, recommend
+from cases.services.steps import case_step_update
 from soc.errors import Conflict, DomainError, NotAllowed
 
 from .plumbing import lock_and_check, move, required, save_with_version, sync, username
@@ -73,12 +75,7 @@ def case_assign(*, case: Case, to, by, expected_version: int | None = None) -> C
     analyst of the same tier; a SOC manager reassigns anything. Assigning an unclaimed case
     moves it on as a claim would (new -> triage, escalated -> investigating)."""
     locked = lock_and_check(case, by, ASSIGN, expected_version)
-    if to is None or not getattr(to, "is_active", False):
-        raise DomainError("Choose an active user.", errors={"assignee": ["Choose an active user."]})
-    needed = ("cases.work_t2", "T2") if locked.tier == Case.Tier.T2 else ("cases.work_l1", "L1")
-    if not to.has_perm(needed[0]):
-        message = f"{to.get_username()} cannot work {needed[1]}-tier cases."
-        raise DomainError(message, errors={"assignee": [message]})
+    check_assignee(locked, to)
     if locked.assignee_id == to.pk:
         message = f"{locked.reference} is already assigned to {to.get_username()}."
         raise DomainError(message, errors={"assignee": [message]})
@@ -194,35 +191,24 @@ def case_escalate(
     unanswered = [s for s in steps if s.section == "question" and not s.value]
     if unanswered:
         errors["questions"] = [f"Not answered: {s.item.text}" for s in unanswered]
-    criterion_steps = {s.pk: s for s in steps if s.section == "escalation_criterion"}
     if criteria is not None:
-        unknown = sorted(set(criteria) - set(criterion_steps))
-        if unknown:
-            errors["criteria"] = [f"Not an escalation criterion of this case: {pk}" for pk in unknown]
+        try:
+            resolve_criteria(locked, criteria)
+        except DomainError as exc:
+            errors.update(exc.data["errors"])
     if errors:
         raise DomainError("The case is not ready to escalate.", errors=errors)
 
     now = timezone.now()
     if criteria is not None:
-        wanted = set(criteria)
-        for step in criterion_steps.values():
-            value = "checked" if step.pk in wanted else "unchecked"
-            if step.value != value:
-                old = step.value
-                step.value, step.updated_by, step.updated_at = value, by, now
-                step.save(update_fields=["value", "updated_by", "updated_at"])
-                case_event_record(
-                    locked,
-                    Verb.STEP_UPDATED,
-                    by=by,
-                    data={
-                        "step": step.pk,
-                        "section": step.section,
-                        "item": step.item.text[:200],
-                        "old": old,
-                        "new": value,
-                    },
-                )
+        # Through the step service, as if each were ticked by hand (agreement with the
+        # assistant's suggestion recorded); the steps in `steps` follow the change.
+        met = set(criteria)
+        for step in steps:
+            if step.section == "escalation_criterion":
+                value = "checked" if step.pk in met else "unchecked"
+                if step.value != value:
+                    case_step_update(step=step, value=value, by=by)
 
     rec = recommend(locked, steps)
     if rec["decision"] == CLOSE and not (reason or "").strip():
