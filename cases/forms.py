@@ -6,6 +6,7 @@ from __future__ import annotations
 from django import forms
 
 from .models import Case, CaseStep, Observable
+from .resolvers import for_form, resolve_assignee, resolve_case, resolve_criteria
 from .services.workflow import L1_RESOLUTIONS, T2_RESOLUTIONS, assignable_users
 
 
@@ -14,9 +15,14 @@ def _choices(values) -> list[tuple[str, str]]:
 
 
 class VersionedForm(forms.Form):
-    """The case version the page showed: a transition based on a stale page is refused."""
+    """The case version the page showed: a transition based on a stale page is refused.
+    `case` and `user` are what the form's references are resolved against."""
 
     version = forms.IntegerField(required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args, case: Case, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.case, self.user = case, user
 
 
 class StepForm(forms.Form):
@@ -29,11 +35,17 @@ class StepForm(forms.Form):
 
 
 class AssignForm(VersionedForm):
-    assignee = forms.ModelChoiceField(queryset=None, label="Assign to", empty_label="Choose an analyst")
+    # A username, as the API takes it; the choices only help (anything else is resolved
+    # and refused the way the API refuses it).
+    assignee = forms.CharField(label="Assign to", max_length=150, widget=forms.Select)
 
-    def __init__(self, *args, users, **kwargs):
+    def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["assignee"].queryset = users
+        users = [(u.get_username(), u.get_username()) for u in assignable_users(self.case)]
+        self.fields["assignee"].widget.choices = [("", "Choose an analyst"), *users]
+
+    def clean_assignee(self):
+        return for_form(resolve_assignee, self.case, self.cleaned_data["assignee"])
 
 
 class CloseForm(VersionedForm):
@@ -50,13 +62,20 @@ class CloseForm(VersionedForm):
     reason = forms.CharField(required=False, label="Reason for closing against Vigil's recommendation")
 
     def clean_duplicate_of(self):
-        reference = self.cleaned_data["duplicate_of"].strip().upper()
-        if not reference:
-            return None
-        case = Case.objects.filter(reference=reference).first()
-        if case is None:
-            raise forms.ValidationError(f"No case {reference}.")
-        return case
+        given = self.cleaned_data["duplicate_of"].strip()
+        return for_form(resolve_case, self.user, given, field="duplicate_of") if given else None
+
+
+class StepIdsField(forms.Field):
+    """Several step ids (repeated fields, as a multiple select or checkboxes post them)."""
+
+    widget = forms.MultipleHiddenInput
+
+    def to_python(self, value) -> list[int]:
+        try:
+            return [int(v) for v in value or [] if str(v).strip()]
+        except (TypeError, ValueError):
+            raise forms.ValidationError("Give step ids (whole numbers).") from None
 
 
 class EscalateForm(VersionedForm):
@@ -64,6 +83,15 @@ class EscalateForm(VersionedForm):
         required=False, label="Hand-off note for T2", widget=forms.Textarea(attrs={"rows": 2})
     )
     reason = forms.CharField(required=False, label="Reason for escalating against Vigil's recommendation")
+    # The escalation-criterion steps that are met, as the API's `criteria` (left out: the
+    # criteria stay as the step forms set them).
+    criteria = StepIdsField(required=False)
+
+    def clean_criteria(self):
+        if self.add_prefix("criteria") not in self.data:
+            return None
+        ids = self.cleaned_data["criteria"]
+        return [step.pk for step in for_form(resolve_criteria, self.case, ids)] if ids else []
 
 
 class NoteForm(VersionedForm):
@@ -110,12 +138,10 @@ TRANSITION_FORMS: dict[str, type[VersionedForm]] = {
 }
 
 
-def transition_form(action: str, case: Case, data=None) -> VersionedForm:
-    form_class = TRANSITION_FORMS[action]
-    kwargs = {"prefix": action, "initial": {"version": case.version}}
-    if form_class is AssignForm:
-        kwargs["users"] = assignable_users(case)
-    return form_class(data, **kwargs)
+def transition_form(action: str, case: Case, user, data=None) -> VersionedForm:
+    return TRANSITION_FORMS[action](
+        data, prefix=action, initial={"version": case.version}, case=case, user=user
+    )
 
 
 class BulkActionForm(forms.Form):

@@ -24,7 +24,8 @@ L1_SECTION_KEYS = ("log_source", "key_indicator", "question", "l1_step", "escala
 
 
 def get_case_for_user(user, pk: int) -> Case:
-    """The case if `user` may see it, else 404; with what every case view needs loaded."""
+    """The case if `user` may see it, else 404; with what every case view needs loaded.
+    The one lookup of a case by id for the pages and the API of every app."""
     queryset = Case.objects.visible_to(user).select_related(
         "assignee", "playbook_version__playbook", "duplicate_of"
     )

@@ -12,7 +12,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from cases.api.serializers import ErrorOutput
-from cases.models import Case
+from cases.selectors import get_case_for_user
 from soc.permissions import require_perm
 
 from . import services
@@ -86,7 +86,7 @@ class CaseActionsView(APIView):
 
     @extend_schema(tags=["containment"], responses={200: ActionOutput(many=True), **ERRORS})
     def get(self, request, case_id: int):
-        case = get_object_or_404(Case.objects.visible_to(request.user), pk=case_id)
+        case = get_case_for_user(request.user, case_id)
         actions = case.actions.select_related("case", "requested_by", "approved_by", "overridden_by", "owner")
         return Response(
             ActionOutput(actions.order_by("created_at", "id"), many=True, context={"request": request}).data
@@ -106,8 +106,8 @@ class CaseActionsView(APIView):
         },
     )
     def post(self, request, case_id: int):
-        case = get_object_or_404(Case.objects.visible_to(request.user), pk=case_id)
-        data = ActionRequestInput(data=request.data)
+        case = get_case_for_user(request.user, case_id)
+        data = ActionRequestInput(data=request.data, context={"case": case})
         data.is_valid(raise_exception=True)
         action = services.action_request(case=case, by=request.user, **data.validated_data)
         return _out(request, action, status.HTTP_201_CREATED if action.is_new else status.HTTP_200_OK)

@@ -2,7 +2,9 @@
 
 from django import forms
 
-from .models import ContainmentAction
+from cases.resolvers import for_form, resolve_playbook_item
+from playbooks.registry import ActionKey
+
 from .services import assignable_owners
 
 DURATION_CHOICES = [
@@ -16,7 +18,7 @@ DURATION_CHOICES = [
 
 
 class RequestActionForm(forms.Form):
-    kind = forms.ChoiceField(label="Action", choices=ContainmentAction.Kind.choices)
+    kind = forms.ChoiceField(label="Action", choices=ActionKey.choices)
     target = forms.CharField(
         label="Target", max_length=255, help_text="IP or CIDR, account name, or the manual step's title."
     )
@@ -28,6 +30,14 @@ class RequestActionForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 2}),
     )
     playbook_item = forms.IntegerField(required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args, case, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.case = case
+
+    def clean_playbook_item(self):
+        item_id = self.cleaned_data.get("playbook_item")
+        return for_form(resolve_playbook_item, self.case, item_id) if item_id is not None else None
 
     def clean_expires_in(self):
         value = self.cleaned_data.get("expires_in")

@@ -21,9 +21,9 @@ from django.utils import timezone
 
 from intel.addresses import INTERNAL_RANGES
 from intel.models import BusinessPartner, KnownNetwork
+from playbooks.registry import ActionKey
 from soc import canonical
 
-from .models import ContainmentAction
 from .targets import IPNetwork, network_text, parse_network
 
 
@@ -174,9 +174,9 @@ def check_account(account: str) -> list[Refusal]:
 
 def check(kind: str, target: str, *, at=None, reference: Reference | None = None) -> list[Refusal]:
     """Every guardrail the (normalised) target breaks; empty means allowed."""
-    if kind == ContainmentAction.Kind.BLOCK_IP:
+    if kind == ActionKey.BLOCK_IP:
         return check_network(parse_network(target), at=at, reference=reference)
-    if kind == ContainmentAction.Kind.DISABLE_ACCOUNT:
+    if kind == ActionKey.DISABLE_ACCOUNT:
         return check_account(target)
     return []
 

@@ -1,7 +1,7 @@
 """Containment actions and Vigil's own IP blocklist (the EDL feed).
 
-An action's life is owned by containment.services; the model knows its statuses, which
-moves exist between them and the row's own invariants. Workers claim an action with a
+An action's life is owned by containment.services; the model knows its statuses and the
+row's own invariants, containment.lifecycle which moves exist between the statuses. Workers claim an action with a
 conditional UPDATE and hold it under a lease (`lease_until`), so a redelivered message
 or a second worker never runs it twice, and a worker killed mid-run is noticed by the
 housekeeping task once the lease has expired.
@@ -12,6 +12,8 @@ import hashlib
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+
+from playbooks.registry import ActionKey
 
 
 class ActionQuerySet(models.QuerySet):
@@ -34,11 +36,6 @@ class ActionQuerySet(models.QuerySet):
 
 
 class ContainmentAction(models.Model):
-    class Kind(models.TextChoices):
-        BLOCK_IP = "block_ip", "Block IP"
-        DISABLE_ACCOUNT = "disable_account", "Disable account"
-        MANUAL = "manual", "Manual step"
-
     class Status(models.TextChoices):
         PROPOSED = "proposed", "Awaiting approval"
         APPROVED = "approved", "Approved"
@@ -50,28 +47,12 @@ class ContainmentAction(models.Model):
         REVERTED = "reverted", "Reverted"
         REJECTED = "rejected", "Rejected"
 
-    # Status moves the services may make (the claim and lease rules are in services).
-    TRANSITIONS: dict[str, set[str]] = {
-        Status.PROPOSED: {Status.APPROVED, Status.REJECTED},
-        Status.APPROVED: {Status.QUEUED},
-        Status.QUEUED: {Status.RUNNING},
-        # running -> queued: a transient connector error, retried after a backoff,
-        # or a worker lost (lease expired).
-        # running -> reverted: a manual step withdrawn.
-        Status.RUNNING: {Status.SUCCEEDED, Status.FAILED, Status.QUEUED, Status.REVERTED},
-        Status.FAILED: {Status.QUEUED, Status.REVERTING},
-        # succeeded -> running: a manual step marked not done again.
-        Status.SUCCEEDED: {Status.REVERTING, Status.RUNNING, Status.REVERTED},
-        # reverting -> succeeded | failed: the revert failed for good; back where it was.
-        Status.REVERTING: {Status.REVERTED, Status.SUCCEEDED, Status.FAILED},
-        Status.REVERTED: set(),
-        Status.REJECTED: set(),
-    }
+    # Which status may follow which: containment.lifecycle (the one table, and the law).
     CLOSED_STATUSES = (Status.REJECTED, Status.REVERTED)
     IN_FLIGHT_STATUSES = (Status.APPROVED, Status.QUEUED, Status.RUNNING, Status.REVERTING)
 
     case = models.ForeignKey("cases.Case", on_delete=models.PROTECT, related_name="actions")
-    kind = models.CharField(max_length=20, choices=Kind.choices)
+    kind = models.CharField(max_length=20, choices=ActionKey.choices)
     target = models.CharField(
         max_length=255, help_text="An IP or CIDR (normalised), an account, or a step title."
     )
@@ -148,9 +129,6 @@ class ContainmentAction(models.Model):
     @staticmethod
     def make_key(case_id: int, kind: str, target: str) -> str:
         return hashlib.sha256(f"{case_id}|{kind}|{target}".encode()).hexdigest()
-
-    def can_move_to(self, status: str) -> bool:
-        return status in self.TRANSITIONS.get(self.status, set())
 
     @property
     def is_manual(self) -> bool:

@@ -11,6 +11,7 @@ from datetime import timedelta
 
 from django.conf import settings
 
+from playbooks.registry import ActionKey
 from soc.errors import NotAllowed
 
 from .models import ContainmentAction
@@ -27,9 +28,9 @@ class Sensitivity:
 def sensitivity_reasons(kind: str, target: str, duration: timedelta | None) -> list[str]:
     """Why an action needs approval (empty: it does not). `duration` None = no expiry."""
     reasons: list[str] = []
-    if kind == ContainmentAction.Kind.DISABLE_ACCOUNT and settings.CONTAINMENT_APPROVE_DISABLE_ACCOUNT:
+    if kind == ActionKey.DISABLE_ACCOUNT and settings.CONTAINMENT_APPROVE_DISABLE_ACCOUNT:
         reasons.append(Sensitivity.DISABLE_ACCOUNT)
-    if kind == ContainmentAction.Kind.BLOCK_IP:
+    if kind == ActionKey.BLOCK_IP:
         network = parse_network(target)
         threshold = (
             settings.CONTAINMENT_APPROVAL_PREFIX_V4

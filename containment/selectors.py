@@ -31,7 +31,7 @@ class Suggestion:
 
     @property
     def kind_label(self) -> str:
-        return ContainmentAction.Kind(self.kind).label
+        return ActionKey(self.kind).label
 
 
 def case_actions(case: Case):
@@ -67,19 +67,15 @@ def suggested_actions(case: Case, actions) -> list[Suggestion]:
             return
         if any(s.kind == kind and s.target == target for s in suggestions):
             return
-        refusals = (
-            guardrails.check(kind, target, reference=reference)
-            if kind != ContainmentAction.Kind.MANUAL
-            else []
-        )
+        refusals = guardrails.check(kind, target, reference=reference) if kind != ActionKey.MANUAL else []
         suggestions.append(Suggestion(kind=kind, target=target, label=label, item=item, refusals=refusals))
 
     block_items = items.get(ActionKey.BLOCK_IP, [None])
     for ip in ips[:MAX_SUGGESTED_TARGETS]:
-        add(ContainmentAction.Kind.BLOCK_IP, ip, f"Block {ip}", block_items[0])
+        add(ActionKey.BLOCK_IP, ip, f"Block {ip}", block_items[0])
     disable_items = items.get(ActionKey.DISABLE_ACCOUNT, [None])
     for user in users[:MAX_SUGGESTED_TARGETS]:
-        add(ContainmentAction.Kind.DISABLE_ACCOUNT, user, f"Disable account {user}", disable_items[0])
+        add(ActionKey.DISABLE_ACCOUNT, user, f"Disable account {user}", disable_items[0])
     for item in items.get(ActionKey.MANUAL, []):
-        add(ContainmentAction.Kind.MANUAL, item.text, item.text, item)
+        add(ActionKey.MANUAL, item.text, item.text, item)
     return suggestions

@@ -3,6 +3,9 @@
 from django.contrib.auth import get_user_model
 from rest_framework import serializers
 
+from cases.resolvers import for_api, resolve_playbook_item
+from playbooks.registry import ActionKey
+
 from .models import ContainmentAction
 from .visibility import redact_result, redact_text
 
@@ -83,7 +86,7 @@ class ActionOutput(serializers.ModelSerializer):
 
 
 class ActionRequestInput(serializers.Serializer):
-    kind = serializers.ChoiceField(choices=ContainmentAction.Kind.choices)
+    kind = serializers.ChoiceField(choices=ActionKey.choices)
     target = serializers.CharField(
         max_length=255,
         help_text="An IP or CIDR (block_ip), an account name (disable_account), a title (manual).",
@@ -104,6 +107,16 @@ class ActionRequestInput(serializers.Serializer):
         default="",
         help_text="SOC managers: the reason for overriding the guardrails this request breaks.",
     )
+    playbook_item = serializers.IntegerField(
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="The id of the item of the case's playbook this action carries out (its step is "
+        "ticked when the action succeeds).",
+    )
+
+    def validate_playbook_item(self, value):
+        return for_api(resolve_playbook_item, self.context["case"], value) if value is not None else None
 
 
 class RejectInput(serializers.Serializer):

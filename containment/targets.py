@@ -7,10 +7,9 @@ block "203.0.113.7", "203.0.113.7/32" or "::ffff:203.0.113.7" is the same reques
 import ipaddress
 import re
 
+from playbooks.registry import ActionKey
 from soc import canonical
 from soc.errors import DomainError
-
-from .models import ContainmentAction
 
 IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
 
@@ -58,11 +57,11 @@ def normalise_account(value: str) -> str:
 
 
 def normalise(kind: str, target: str) -> str:
-    if kind == ContainmentAction.Kind.BLOCK_IP:
+    if kind == ActionKey.BLOCK_IP:
         return network_text(parse_network(target))
-    if kind == ContainmentAction.Kind.DISABLE_ACCOUNT:
+    if kind == ActionKey.DISABLE_ACCOUNT:
         return normalise_account(target)
-    if kind == ContainmentAction.Kind.MANUAL:
+    if kind == ActionKey.MANUAL:
         title = " ".join(str(target).split())
         if not title:
             raise invalid("A manual step needs a title.")

@@ -16,7 +16,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
 from cases.models import Case
-from playbooks.models import PlaybookItem
+from cases.selectors import get_case_for_user
 from soc.errors import DomainError, NotAllowed
 
 from . import policy, selectors, services
@@ -24,10 +24,6 @@ from .connectors import configuration_problem, connector_name_for
 from .forms import ManualStepForm, RejectForm, RequestActionForm
 from .models import ContainmentAction
 from .visibility import redact_text
-
-
-def get_case_for_user(request, pk: int) -> Case:
-    return get_object_or_404(Case.objects.visible_to(request.user), pk=pk)
 
 
 def get_action_for_user(request, pk: int) -> ContainmentAction:
@@ -66,7 +62,7 @@ def _panel_context(request, case: Case, *, error: str = "", notice: str = "", fo
         "can_override": policy.can_override(user),
         "owners": owners,
         "suggestions": _with_configuration(selectors.suggested_actions(case, actions) if can_request else []),
-        "form": _mark_unconfigured(form or RequestActionForm()),
+        "form": _mark_unconfigured(form or RequestActionForm(case=case)),
         "error": error,
         "notice": notice,
     }
@@ -112,7 +108,7 @@ def _domain_error(request, case: Case, exc: DomainError, form=None):
 @require_GET
 @permission_required("cases.view_case", raise_exception=True)
 def case_panel(request, pk: int):
-    case = get_case_for_user(request, pk)
+    case = get_case_for_user(request.user, pk)
     if request.GET.get("part") == "actions":
         context = _panel_context(request, case)
         return render(request, "containment/panel.html#actions", context)
@@ -122,16 +118,11 @@ def case_panel(request, pk: int):
 @require_POST
 @permission_required("containment.request_action", raise_exception=True)
 def request_action(request, pk: int):
-    case = get_case_for_user(request, pk)
-    form = RequestActionForm(request.POST)
+    case = get_case_for_user(request.user, pk)
+    form = RequestActionForm(request.POST, case=case)
     if not form.is_valid():
         return _render_panel(request, case, status=400, error="Check the action's fields.", form=form)
     data = form.cleaned_data
-    item = None
-    if data.get("playbook_item"):
-        item = PlaybookItem.objects.filter(
-            pk=data["playbook_item"], version_id=case.playbook_version_id
-        ).first()
     try:
         action = services.action_request(
             case=case,
@@ -141,7 +132,7 @@ def request_action(request, pk: int):
             expires_in=data["expires_in"],
             by=request.user,
             override_reason=data["override_reason"],
-            playbook_item=item,
+            playbook_item=data["playbook_item"],
         )
     except DomainError as exc:
         return _domain_error(request, case, exc, form=form)

@@ -23,6 +23,9 @@ class AssistKey(models.TextChoices):
 
 
 class ActionKey(models.TextChoices):
-    BLOCK_IP = "block_ip", "Block IP address"
-    DISABLE_ACCOUNT = "disable_account", "Disable user account"
+    """The kinds of containment: what a playbook step maps to, and what a
+    containment.ContainmentAction does (its `kind`)."""
+
+    BLOCK_IP = "block_ip", "Block IP"
+    DISABLE_ACCOUNT = "disable_account", "Disable account"
     MANUAL = "manual", "Manual step"

@@ -7,7 +7,6 @@ and ``allowed``) through soc.api.exception_handler.
 
 from __future__ import annotations
 
-from django.contrib.auth import get_user_model
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema
 from rest_framework import exceptions, generics, serializers, status
@@ -23,7 +22,6 @@ from cases.services.comments import comment_add
 from cases.services.recommendation import recommend
 from cases.services.steps import case_step_update
 from soc.csv import CSVRenderer, csv_response
-from soc.errors import DomainError
 from soc.permissions import require_perm
 
 from . import serializers as s
@@ -226,8 +224,8 @@ class CommentsView(generics.ListAPIView):
 # --- actions --------------------------------------------------------------------------
 
 
-def _valid(serializer_class, request) -> dict:
-    serializer = serializer_class(data=request.data)
+def _valid(serializer_class, request, **context) -> dict:
+    serializer = serializer_class(data=request.data, context=context)
     serializer.is_valid(raise_exception=True)
     return serializer.validated_data
 
@@ -243,7 +241,7 @@ class CaseActionView(APIView):
 
     def post(self, request, pk: int):
         case = selectors.get_case_for_user(request.user, pk)
-        data = _valid(self.input_serializer, request)
+        data = _valid(self.input_serializer, request, case=case, user=request.user)
         self.perform(case, request.user, data)
         return Response(_state(_reload(request.user, pk), request))
 
@@ -280,11 +278,7 @@ class AssignView(CaseActionView):
     input_serializer = s.AssignInput
 
     def perform(self, case, by, data):
-        user_model = get_user_model()
-        to = user_model.objects.filter(**{user_model.USERNAME_FIELD: data["assignee"]}).first()
-        if to is None:
-            raise DomainError("No such user.", errors={"assignee": ["No such user."]})
-        workflow.case_assign(case=case, to=to, by=by, expected_version=data.get("version"))
+        workflow.case_assign(case=case, to=data["assignee"], by=by, expected_version=data.get("version"))
 
 
 @_action_schema(
@@ -325,19 +319,12 @@ class CloseView(CaseActionView):
     input_serializer = s.CloseInput
 
     def perform(self, case, by, data):
-        duplicate_of = None
-        ref = (data.get("duplicate_of") or "").strip()
-        if ref:
-            lookup = {"pk": int(ref)} if ref.isdigit() else {"reference": ref.upper()}
-            duplicate_of = Case.objects.visible_to(by).filter(**lookup).first()
-            if duplicate_of is None:
-                raise DomainError("No such case.", errors={"duplicate_of": [f"No case {ref}."]})
         workflow.case_close(
             case=case,
             by=by,
             resolution=data.get("resolution", ""),
             note=data.get("note", ""),
-            duplicate_of=duplicate_of,
+            duplicate_of=data.get("duplicate_of"),
             reason=data.get("reason", ""),
             expected_version=data.get("version"),
         )

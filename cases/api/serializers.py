@@ -14,6 +14,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from cases.models import Alert, Case, CaseEvent, CaseObservable, CaseStep, Comment
+from cases.resolvers import for_api, resolve_assignee, resolve_case, resolve_criteria
 from cases.services.comments import render_markdown
 from cases.services.workflow import L1_RESOLUTIONS, T2_RESOLUTIONS
 from containment.serializers import ActionOutput
@@ -274,6 +275,8 @@ class ErrorOutput(serializers.Serializer):
 
 
 # --- input --------------------------------------------------------------------------
+# The action views give the input serializers the case and the acting user in their
+# context ("case", "user"): references are resolved against them (cases.resolvers).
 
 
 class VersionInput(serializers.Serializer):
@@ -287,6 +290,9 @@ class VersionInput(serializers.Serializer):
 class AssignInput(VersionInput):
     assignee = serializers.CharField(help_text="Username of the analyst to assign.")
 
+    def validate_assignee(self, value):
+        return for_api(resolve_assignee, self.context["case"], value)
+
 
 class EscalateInput(VersionInput):
     note = serializers.CharField(help_text="Hand-off note for T2.", allow_blank=True)
@@ -298,6 +304,9 @@ class EscalateInput(VersionInput):
     reason = serializers.CharField(
         required=False, allow_blank=True, default="", help_text="Required when Vigil recommends closing."
     )
+
+    def validate_criteria(self, value):
+        return [step.pk for step in for_api(resolve_criteria, self.context["case"], value)]
 
 
 class NoteInput(VersionInput):
@@ -315,6 +324,10 @@ class CloseInput(VersionInput):
     reason = serializers.CharField(
         required=False, allow_blank=True, default="", help_text="Required when Vigil recommends escalating."
     )
+
+    def validate_duplicate_of(self, value):
+        given = (value or "").strip()
+        return for_api(resolve_case, self.context["user"], given, field="duplicate_of") if given else None
 
 
 class ResolveInput(VersionInput):

@@ -1,7 +1,7 @@
 """Cases: the unit of work of the SOC, with their per-item playbook state and timeline.
 
-State changes go through cases.services (one function per transition); the model only
-knows which moves exist and the row's own invariants.
+State changes go through cases.services (one function per transition) and the status
+moves through the table in cases.lifecycle; the model knows the row's own invariants.
 """
 
 from django.conf import settings
@@ -46,22 +46,6 @@ class Case(models.Model):
         BENIGN = "benign", "Benign / expected partner activity"
         DUPLICATE = "duplicate", "Duplicate of another case"
         TRUE_POSITIVE = "true_positive", "True positive (handled)"
-
-    # The lifecycle (DESIGN 4). Services check these, plus role and preconditions.
-    TRANSITIONS: dict[str, set[str]] = {
-        Status.NEW: {Status.TRIAGE, Status.CLOSED},
-        Status.TRIAGE: {Status.NEW, Status.ESCALATED, Status.CLOSED},
-        Status.ESCALATED: {Status.INVESTIGATING, Status.TRIAGE},
-        Status.INVESTIGATING: {
-            Status.CONTAINMENT,
-            Status.RESOLVED,
-            Status.TRIAGE,
-            Status.ESCALATED,
-        },
-        Status.CONTAINMENT: {Status.RESOLVED, Status.INVESTIGATING},
-        Status.RESOLVED: {Status.CLOSED, Status.INVESTIGATING},
-        Status.CLOSED: set(),
-    }
 
     # Unique through Meta.constraints: `unique=True` would add a second, LIKE-only index
     # on PostgreSQL that no query uses (a case opening writes every index of this table).
@@ -204,12 +188,6 @@ class Case(models.Model):
 
     def __str__(self) -> str:
         return f"{self.reference} {self.title[:60]}"
-
-    def can_move_to(self, status: str) -> bool:
-        return status in self.TRANSITIONS.get(self.status, set())
-
-    def allowed_transitions(self) -> list[str]:
-        return sorted(self.TRANSITIONS.get(self.status, set()))
 
     @property
     def is_open(self) -> bool:

@@ -35,10 +35,10 @@ from .playbook import attach_playbook_form
 TEMPLATE = "cases/case_detail.html"
 
 
-def transition_forms(case, actions: list[str], bound: dict | None = None) -> dict:
+def transition_forms(case, user, actions: list[str], bound: dict | None = None) -> dict:
     """The forms of the actions the user may take now (others are not shown); `bound`
     replaces some with the submitted form, so a refused decision keeps what was typed."""
-    forms = {action: transition_form(action, case) for action in actions if action in TRANSITION_FORMS}
+    forms = {action: transition_form(action, case, user) for action in actions if action in TRANSITION_FORMS}
     for action, form in (bound or {}).items():
         if action in forms:
             forms[action] = form
@@ -70,7 +70,7 @@ def case_page_context(request, case, *, bound_forms: dict | None = None) -> dict
         "recommendation": recommend(case, steps),
         "unconfirmed_count": len(unconfirmed_suggestions(case, steps, user)),
         "actions": actions,
-        "forms": transition_forms(case, actions, bound_forms),
+        "forms": transition_forms(case, user, actions, bound_forms),
         "events": selectors.case_events(case),
         "comments": selectors.case_comments(case),
         "comment_form": CommentForm(),

@@ -56,7 +56,12 @@ TRANSITIONS: dict[str, Transition] = {
     ),
     "escalate": Transition(
         lambda case, by, d: workflow.case_escalate(
-            case=case, by=by, note=d["note"], reason=d["reason"], expected_version=d["version"]
+            case=case,
+            by=by,
+            note=d["note"],
+            criteria=d["criteria"],
+            reason=d["reason"],
+            expected_version=d["version"],
         ),
         "escalated to T2",
     ),
@@ -111,7 +116,7 @@ def case_transition(request, pk: int, action: str):
     if transition is None:
         raise Http404("No such action.")
     case = selectors.get_case_for_user(request.user, pk)
-    form = transition_form(action, case, request.POST)
+    form = transition_form(action, case, request.user, request.POST)
     status = 400
     if form.is_valid():
         try:

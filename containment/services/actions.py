@@ -16,14 +16,17 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from cases.models import Case
+from cases.resolvers import resolve_playbook_item
 from containment import guardrails, policy
 from containment.checklist import step_follow_action
 from containment.connectors import configuration_problem, connector_name_for
+from containment.lifecycle import ACTION_LIFECYCLE
 from containment.models import ContainmentAction
 from containment.targets import normalise
+from playbooks.registry import ActionKey
 from soc.errors import Conflict, DomainError, NotAllowed, Unprocessable
 
-from .common import EXECUTE, REVERT, Kind, Status, dispatch, lock_action, record
+from .common import EXECUTE, REVERT, Status, dispatch, lock_action, record
 
 # Cases on which containment may be requested: T2 has claimed them (investigating) or
 # containment is already under way.
@@ -36,6 +39,13 @@ def _conflict(action: ContainmentAction, doing: str) -> Conflict:
         f"This action is {action.get_status_display().lower()}; it cannot be {doing}.",
         current_status=action.status,
     )
+
+
+def _move(action: ContainmentAction, target: str, doing: str) -> None:
+    """The status move through the lifecycle table, refused as "cannot be <doing>"."""
+    if not ACTION_LIFECYCLE.allows(action.status, target):
+        raise _conflict(action, doing)
+    ACTION_LIFECYCLE.move(action, target)
 
 
 def _lock(action: ContainmentAction) -> ContainmentAction:
@@ -58,7 +68,7 @@ def _duration(kind: str, expires_in) -> timedelta | None:
     """The action's lifetime. Blocks default to CONTAINMENT_DEFAULT_BLOCK_DURATION and
     `0` means no expiry; accounts stay disabled until reverted unless a duration is given."""
     if expires_in in (None, ""):
-        return settings.CONTAINMENT_DEFAULT_BLOCK_DURATION if kind == Kind.BLOCK_IP else None
+        return settings.CONTAINMENT_DEFAULT_BLOCK_DURATION if kind == ActionKey.BLOCK_IP else None
     if isinstance(expires_in, timedelta):
         seconds = expires_in.total_seconds()
     else:
@@ -101,11 +111,13 @@ def _queue(action: ContainmentAction, *, by) -> None:
     Actions routed to the manual connector go to a person instead (running, no task)."""
     now = timezone.now()
     if action.is_manual:
-        action.status, action.started_at = Status.RUNNING, now
+        ACTION_LIFECYCLE.move(action, Status.RUNNING)
+        action.started_at = now
         action.save(update_fields=["status", "started_at", "updated_at"])
         record(action, "awaiting_person", by=by)
         return
-    action.status, action.queued_at, action.dispatched_at = Status.QUEUED, now, now
+    ACTION_LIFECYCLE.move(action, Status.QUEUED)
+    action.queued_at, action.dispatched_at = now, now
     action.save(update_fields=["status", "queued_at", "dispatched_at", "updated_at"])
     record(action, "queued", by=by)
     dispatch(action.pk, EXECUTE)
@@ -139,9 +151,10 @@ def action_request(
     investigating case into containment.
     """
     policy.require_request(by)
-    if kind not in Kind.values:
+    if kind not in ActionKey.values:
         raise DomainError(
-            f"Unknown action kind {kind!r}.", errors={"kind": [f"Choose one of {', '.join(Kind.values)}."]}
+            f"Unknown action kind {kind!r}.",
+            errors={"kind": [f"Choose one of {', '.join(ActionKey.values)}."]},
         )
     normalised = normalise(kind, target)
     override_reason = (override_reason or "").strip()
@@ -153,6 +166,8 @@ def action_request(
             "once T2 investigates it.",
             current_status=locked_case.status,
         )
+    if playbook_item is not None:
+        resolve_playbook_item(locked_case, playbook_item.pk)
     key = ContainmentAction.make_key(locked_case.pk, kind, normalised)
     existing = ContainmentAction.objects.open().filter(idempotency_key=key).first()
     if existing is not None:
@@ -160,11 +175,13 @@ def action_request(
         return existing
 
     overridden = _guard(kind, normalised, by=by, override_reason=override_reason)
-    duration = _duration(kind, expires_in) if kind != Kind.MANUAL else None
+    duration = _duration(kind, expires_in) if kind != ActionKey.MANUAL else None
     connector = connector_name_for(kind)
     problem = configuration_problem(connector)
     if problem:
-        raise DomainError(f"{Kind(kind).label} cannot be requested: {problem}", errors={"kind": [problem]})
+        raise DomainError(
+            f"{ActionKey(kind).label} cannot be requested: {problem}", errors={"kind": [problem]}
+        )
     sensitive = policy.sensitivity_reasons(kind, normalised, duration)
     now = timezone.now()
     action = ContainmentAction(
@@ -210,9 +227,8 @@ def action_approve(*, action: ContainmentAction, by) -> ContainmentAction:
     queued at once. Nobody approves their own request."""
     locked = _lock(action)
     policy.require_approve(by, locked)
-    if locked.status != Status.PROPOSED:
-        raise _conflict(locked, "approved")
-    locked.status, locked.approved_by, locked.approved_at = Status.APPROVED, by, timezone.now()
+    _move(locked, Status.APPROVED, "approved")
+    locked.approved_by, locked.approved_at = by, timezone.now()
     locked.save(update_fields=["status", "approved_by", "approved_at", "updated_at"])
     record(locked, "approved", by=by)
     _queue(locked, by=by)
@@ -225,9 +241,8 @@ def action_reject(*, action: ContainmentAction, by, reason: str = "") -> Contain
     locked = _lock(action)
     if locked.requested_by_id != getattr(by, "pk", None):
         policy.require_approve(by, locked)
-    if locked.status != Status.PROPOSED:
-        raise _conflict(locked, "rejected")
-    locked.status, locked.finished_at = Status.REJECTED, timezone.now()
+    _move(locked, Status.REJECTED, "rejected")
+    locked.finished_at = timezone.now()
     locked.save(update_fields=["status", "finished_at", "updated_at"])
     record(locked, "rejected", by=by, reason=(reason or "").strip())
     return _sync(action, locked)
@@ -242,7 +257,8 @@ def action_retry(*, action: ContainmentAction, by) -> ContainmentAction:
     if locked.status != Status.FAILED or locked.is_manual:
         raise _conflict(locked, "retried")
     previous = locked.attempts
-    locked.status, locked.attempts, locked.claim_token, locked.lease_until = Status.QUEUED, 0, "", None
+    ACTION_LIFECYCLE.move(locked, Status.QUEUED)
+    locked.attempts, locked.claim_token, locked.lease_until = 0, "", None
     locked.queued_at = locked.dispatched_at = timezone.now()
     locked.save(
         update_fields=[
@@ -273,20 +289,16 @@ def action_revert(*, action: ContainmentAction, by, reason: str = "") -> Contain
     if locked.is_manual:
         if locked.status not in (Status.RUNNING, Status.SUCCEEDED):
             raise _conflict(locked, "withdrawn")
-        locked.status, locked.reverted_at = Status.REVERTED, timezone.now()
+        ACTION_LIFECYCLE.move(locked, Status.REVERTED)
+        locked.reverted_at = timezone.now()
         locked.save(update_fields=["status", "reverted_at", "updated_at"])
         record(locked, "withdrawn", by=by, reason=(reason or "").strip())
         return _sync(action, locked)
-    if locked.status not in (Status.SUCCEEDED, Status.FAILED):
-        raise _conflict(locked, "reverted")
+    revert_from = locked.status
+    _move(locked, Status.REVERTING, "reverted")
+    locked.result = {**(locked.result or {}), "revert_from": revert_from}
+    locked.revert_attempts, locked.claim_token, locked.lease_until = 0, "", None
     now = timezone.now()
-    locked.result = {**(locked.result or {}), "revert_from": locked.status}
-    locked.status, locked.revert_attempts, locked.claim_token, locked.lease_until = (
-        Status.REVERTING,
-        0,
-        "",
-        None,
-    )
     locked.dispatched_at = now
     locked.save(
         update_fields=[
@@ -339,10 +351,12 @@ def action_manual_update(
         changes["note"] = locked.note
     event = "step_updated"
     if done is True and locked.status == Status.RUNNING:
-        locked.status, locked.finished_at = Status.SUCCEEDED, timezone.now()
+        ACTION_LIFECYCLE.move(locked, Status.SUCCEEDED)
+        locked.finished_at = timezone.now()
         event = "done"
     elif done is False and locked.status == Status.SUCCEEDED:
-        locked.status, locked.finished_at = Status.RUNNING, None
+        ACTION_LIFECYCLE.move(locked, Status.RUNNING)
+        locked.finished_at = None
         event = "reopened"
     if not changes and event == "step_updated":
         return _sync(action, locked)

@@ -7,7 +7,6 @@ from cases.services.events import case_event_record
 from containment.models import ContainmentAction
 
 Status = ContainmentAction.Status
-Kind = ContainmentAction.Kind
 
 EXECUTE = "execute"
 REVERT = "revert"

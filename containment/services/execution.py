@@ -27,10 +27,12 @@ from cases.models import Case
 from containment import guardrails
 from containment.checklist import step_follow_action
 from containment.connectors import ConnectorError, get_connector
+from containment.lifecycle import ACTION_LIFECYCLE
 from containment.models import ContainmentAction
+from playbooks.registry import ActionKey
 from soc.errors import DomainError
 
-from .common import EXECUTE, REVERT, Kind, Status, dispatch, lock_action, record
+from .common import EXECUTE, REVERT, Status, dispatch, lock_action, record
 
 logger = logging.getLogger(__name__)
 
@@ -63,8 +65,10 @@ def _claim(action_id: int, phase: str) -> str | None:
             return None
         list(Case.objects.select_for_update().filter(pk=case_id).values_list("pk", flat=True))
         if phase == EXECUTE:
-            claimed = ContainmentAction.objects.filter(pk=action_id, status=Status.QUEUED).update(
-                status=Status.RUNNING,
+            claimed = ACTION_LIFECYCLE.claim(
+                ContainmentAction.objects.filter(pk=action_id),
+                source=Status.QUEUED,
+                target=Status.RUNNING,
                 claim_token=token,
                 lease_until=lease,
                 started_at=now,
@@ -98,7 +102,7 @@ def _mark_contained(action: ContainmentAction) -> None:
     """The case's containment milestone, once no block or disable is still pending."""
     pending = (
         ContainmentAction.objects.filter(
-            case_id=action.case_id, kind__in=[Kind.BLOCK_IP, Kind.DISABLE_ACCOUNT]
+            case_id=action.case_id, kind__in=[ActionKey.BLOCK_IP, ActionKey.DISABLE_ACCOUNT]
         )
         .filter(status__in=[Status.PROPOSED, Status.APPROVED, Status.QUEUED, Status.RUNNING])
         .exists()
@@ -130,14 +134,16 @@ def _finish(
         attempts = action.attempts if phase == EXECUTE else action.revert_attempts
         if error is None:
             if phase == EXECUTE:
-                action.status, action.finished_at, action.last_error = Status.SUCCEEDED, now, ""
+                ACTION_LIFECYCLE.move(action, Status.SUCCEEDED)
+                action.finished_at, action.last_error = now, ""
                 action.result = result or {}
                 action.save()
                 record(action, "succeeded", attempt=attempts, result=action.result)
                 step_follow_action(action, done=True)
                 _mark_contained(action)
             else:
-                action.status, action.reverted_at, action.last_error = Status.REVERTED, now, ""
+                ACTION_LIFECYCLE.move(action, Status.REVERTED)
+                action.reverted_at, action.last_error = now, ""
                 action.result = {**(action.result or {}), "revert": result or {}}
                 action.save()
                 record(action, "reverted", attempt=attempts, result=result or {})
@@ -147,7 +153,7 @@ def _finish(
             delay = backoff_seconds(attempts)
             action.dispatched_at = now + timedelta(seconds=delay)
             if phase == EXECUTE:
-                action.status = Status.QUEUED
+                ACTION_LIFECYCLE.move(action, Status.QUEUED)
             action.save()
             record(
                 action,
@@ -159,12 +165,13 @@ def _finish(
             dispatch(action.pk, phase, countdown=delay)
             return RETRY
         if phase == EXECUTE:
-            action.status, action.finished_at = Status.FAILED, now
+            ACTION_LIFECYCLE.move(action, Status.FAILED)
+            action.finished_at = now
             action.save()
             record(action, "failed", attempt=attempts, error=action.last_error, permanent=error.permanent)
         else:
             # The effect is still in place: back to where the revert started from.
-            action.status = action.result.get("revert_from", Status.SUCCEEDED)
+            ACTION_LIFECYCLE.move(action, action.result.get("revert_from", Status.SUCCEEDED))
             action.last_error = f"Revert failed: {action.last_error}"
             action.save()
             record(
@@ -222,12 +229,14 @@ def containment_housekeeping(*, now=None) -> dict:
                 continue
             action.claim_token, action.lease_until = "", None
             if action.attempts >= settings.CONTAINMENT_MAX_ATTEMPTS:
-                action.status, action.finished_at = Status.FAILED, now
+                ACTION_LIFECYCLE.move(action, Status.FAILED)
+                action.finished_at = now
                 action.last_error = "The worker running this action was lost and no attempts are left."
                 action.save()
                 record(action, "failed", attempt=action.attempts, error=action.last_error, permanent=False)
                 continue
-            action.status, action.dispatched_at = Status.QUEUED, now
+            ACTION_LIFECYCLE.move(action, Status.QUEUED)
+            action.dispatched_at = now
             action.last_error = "The worker running this action was lost; queued again."
             action.save()
             record(action, "requeued", attempt=action.attempts, error=action.last_error)

@@ -22,6 +22,7 @@ from django.db.models.functions import Coalesce, TruncDate
 
 from cases.models import Alert, Case, CaseStep, IngestSource, Severity
 from containment.models import ContainmentAction
+from playbooks.registry import ActionKey
 from sla.models import Stage
 
 from .sql import Percentile, Seconds
@@ -295,7 +296,7 @@ def containment(period: Period) -> Table:
         )
         .order_by("kind", "status")
     )
-    kinds, statuses = dict(ContainmentAction.Kind.choices), dict(ContainmentAction.Status.choices)
+    kinds, statuses = dict(ActionKey.choices), dict(ContainmentAction.Status.choices)
     out = [
         {
             "action": f"{kinds.get(row['kind'], row['kind'])}: {statuses.get(row['status'], row['status'])}",

@@ -167,10 +167,8 @@ def setup(seed_playbook, make_case, l1, l1_other, t2, t2_other, manager, outside
 
 
 def _html_data(case: Case, action: str, form) -> dict:
-    if isinstance(form, str):  # assign: the form posts the user's id
-        from django.contrib.auth import get_user_model
-
-        form = {"assignee": get_user_model().objects.get(username=form).pk}
+    if isinstance(form, str):  # assign: the form posts the username, as the API takes it
+        form = {"assignee": form}
     return {f"{action}-{key}": value for key, value in {**form, "version": case.version}.items()}
 
 

@@ -98,7 +98,7 @@ def test_detail_renders_each_section_as_a_checklist(seed_playbook, client, l1):
     assert html.count('<ol class="checklist">') == 7
     assert "Does the activity come from legitimate or known IPs?" in html
     assert "there&#x27;s evidence of access-related anomalies" in html  # escaped, not marked safe
-    assert "Disable user account" in html and "Block IP address" in html
+    assert "Disable account" in html and "Block IP" in html  # the items' containment kinds (ActionKey)
     assert "not in the catalogue" not in html
 
 

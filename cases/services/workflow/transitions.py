@@ -6,13 +6,15 @@ from django.db import transaction
 from django.utils import timezone
 
 from cases.models import Case, CaseEvent
+from cases.resolvers import check_assignee, resolve_criteria
 from cases.services.events import case_event_record
 from cases.services.recommendation import CLOSE, ESCALATE, recommend
+from cases.services.steps import case_step_update
 from soc.errors import Conflict, DomainError, NotAllowed
 
+from .plumbing import lock_and_check, move, required, save_with_version, sync, username
 from .rules import (
     ASSIGN,
-    CHECKS,
     CLAIM,
     CLOSE_ACTION,
     CONTAIN,
@@ -30,57 +32,6 @@ from .rules import (
 Status = Case.Status
 Verb = CaseEvent.Verb
 
-# --- plumbing -------------------------------------------------------------------------
-
-
-def _lock(case: Case, by, action: str, expected_version: int | None) -> Case:
-    """Re-read the case under a row lock and run the action's check against that fresh row."""
-    # No select_related here: on PostgreSQL a row locked after waiting is re-read, but an
-    # outer-joined row would still come from the older snapshot (a stale assignee).
-    locked = Case.objects.select_for_update().get(pk=case.pk)
-    try:
-        # The action's own check first: a lost claim race says who won, not "stale page".
-        CHECKS[action](locked, by)
-        if expected_version is not None and locked.version != expected_version:
-            raise Conflict(
-                f"{locked.reference} changed since you loaded it (version {expected_version}, now "
-                f"{locked.version}); reload and try again."
-            )
-    except Conflict as exc:
-        exc.data.setdefault("current_status", locked.status)
-        exc.data.setdefault("allowed", available_actions(locked, by))
-        exc.data.setdefault("version", locked.version)
-        raise
-    return locked
-
-
-def _save(case: Case, *fields: str) -> None:
-    case.version += 1
-    case.save(update_fields=[*fields, "version", "updated_at"])
-
-
-def _sync(target: Case, source: Case) -> Case:
-    """Copy the committed state back into the caller's instance, so it is not stale."""
-    if target is not source:
-        for field in source._meta.concrete_fields:
-            setattr(target, field.attname, getattr(source, field.attname))
-        if source.assignee_id is not None and "assignee" in source._state.fields_cache:
-            target.assignee = source.assignee
-    return source
-
-
-def _required(**fields: str) -> None:
-    missing = {
-        name: ["This field is required."] for name, value in fields.items() if not (value or "").strip()
-    }
-    if missing:
-        raise DomainError("Missing required fields: " + ", ".join(missing) + ".", errors=missing)
-
-
-def _who(user) -> str | None:
-    return user.get_username() if user is not None else None
-
-
 # --- transitions ----------------------------------------------------------------------
 
 
@@ -88,33 +39,34 @@ def _who(user) -> str | None:
 def case_claim(*, case: Case, by, expected_version: int | None = None) -> Case:
     """L1 claims a new (or unassigned triage) case -> triage; T2 claims an escalated case ->
     investigating. The loser of a race gets a Conflict naming the winner."""
-    locked = _lock(case, by, CLAIM, expected_version)
+    locked = lock_and_check(case, by, CLAIM, expected_version)
     before = locked.status
     now = timezone.now()
     locked.assignee = by
     if locked.status == Status.ESCALATED:
-        locked.status = Status.INVESTIGATING
+        move(locked, Status.INVESTIGATING)
         locked.t2_picked_up_at = now
     else:
-        locked.status = Status.TRIAGE
+        if locked.status == Status.NEW:  # an unassigned triage case stays in triage
+            move(locked, Status.TRIAGE)
         locked.acknowledged_at = locked.acknowledged_at or now
-    _save(locked, "assignee", "status", "acknowledged_at", "t2_picked_up_at")
+    save_with_version(locked, "assignee", "status", "acknowledged_at", "t2_picked_up_at")
     case_event_record(locked, Verb.CLAIMED, by=by, data={"from": before, "to": locked.status})
-    return _sync(case, locked)
+    return sync(case, locked)
 
 
 @transaction.atomic
 def case_unassign(*, case: Case, by, expected_version: int | None = None) -> Case:
     """Put a claimed case back in its queue: triage -> new, investigating -> escalated."""
-    locked = _lock(case, by, UNASSIGN, expected_version)
-    before, previous = locked.status, _who(locked.assignee)
-    locked.status = Status.NEW if locked.status == Status.TRIAGE else Status.ESCALATED
+    locked = lock_and_check(case, by, UNASSIGN, expected_version)
+    before, previous = locked.status, username(locked.assignee)
+    move(locked, Status.NEW if locked.status == Status.TRIAGE else Status.ESCALATED)
     locked.assignee = None
-    _save(locked, "assignee", "status")
+    save_with_version(locked, "assignee", "status")
     case_event_record(
         locked, Verb.UNASSIGNED, by=by, data={"from": before, "to": locked.status, "previous": previous}
     )
-    return _sync(case, locked)
+    return sync(case, locked)
 
 
 @transaction.atomic
@@ -122,32 +74,27 @@ def case_assign(*, case: Case, to, by, expected_version: int | None = None) -> C
     """Reassign a case. Analysts hand a case they own (or an unassigned one) to another
     analyst of the same tier; a SOC manager reassigns anything. Assigning an unclaimed case
     moves it on as a claim would (new -> triage, escalated -> investigating)."""
-    locked = _lock(case, by, ASSIGN, expected_version)
-    if to is None or not getattr(to, "is_active", False):
-        raise DomainError("Choose an active user.", errors={"assignee": ["Choose an active user."]})
-    needed = ("cases.work_t2", "T2") if locked.tier == Case.Tier.T2 else ("cases.work_l1", "L1")
-    if not to.has_perm(needed[0]):
-        message = f"{to.get_username()} cannot work {needed[1]}-tier cases."
-        raise DomainError(message, errors={"assignee": [message]})
+    locked = lock_and_check(case, by, ASSIGN, expected_version)
+    check_assignee(locked, to)
     if locked.assignee_id == to.pk:
         message = f"{locked.reference} is already assigned to {to.get_username()}."
         raise DomainError(message, errors={"assignee": [message]})
-    before, previous = locked.status, _who(locked.assignee)
+    before, previous = locked.status, username(locked.assignee)
     locked.assignee = to
     if locked.status == Status.NEW:
-        locked.status = Status.TRIAGE
+        move(locked, Status.TRIAGE)
         locked.acknowledged_at = locked.acknowledged_at or timezone.now()
     elif locked.status == Status.ESCALATED:
-        locked.status = Status.INVESTIGATING
+        move(locked, Status.INVESTIGATING)
         locked.t2_picked_up_at = timezone.now()
-    _save(locked, "assignee", "status", "acknowledged_at", "t2_picked_up_at")
+    save_with_version(locked, "assignee", "status", "acknowledged_at", "t2_picked_up_at")
     case_event_record(
         locked,
         Verb.ASSIGNED,
         by=by,
         data={"from": before, "to": locked.status, "previous": previous, "assignee": to.get_username()},
     )
-    return _sync(case, locked)
+    return sync(case, locked)
 
 
 @transaction.atomic
@@ -168,13 +115,13 @@ def case_close(
     (a duplicate is exempt: it says nothing about the activity). From resolved (T2 or
     manager): the resolution stays; the note is optional.
     """
-    locked = _lock(case, by, CLOSE_ACTION, expected_version)
+    locked = lock_and_check(case, by, CLOSE_ACTION, expected_version)
     before = locked.status
     now = timezone.now()
     data: dict = {"from": before}
     fields = ["status", "closed_at"]
     if before in (Status.NEW, Status.TRIAGE):
-        _required(resolution=resolution, note=note)
+        required(resolution=resolution, note=note)
         if resolution not in L1_RESOLUTIONS:
             choices = ", ".join(L1_RESOLUTIONS)
             raise DomainError(
@@ -211,11 +158,11 @@ def case_close(
     elif note.strip():
         data["note"] = note.strip()
     data["resolution"] = locked.resolution
-    locked.status = Status.CLOSED
+    move(locked, Status.CLOSED)
     locked.closed_at = now
-    _save(locked, *fields)
+    save_with_version(locked, *fields)
     case_event_record(locked, Verb.CLOSED, by=by, data=data)
-    return _sync(case, locked)
+    return sync(case, locked)
 
 
 @transaction.atomic
@@ -235,7 +182,7 @@ def case_escalate(
     step ids that are met (the others are recorded as not met). Escalating while Vigil
     recommends closing needs `reason`. The recommendation is stored with the case.
     """
-    locked = _lock(case, by, ESCALATE_ACTION, expected_version)
+    locked = lock_and_check(case, by, ESCALATE_ACTION, expected_version)
     # The case row lock serialises every step write too (steps.py locks the case first).
     steps = list(locked.steps.select_related("item"))
     errors: dict[str, list[str]] = {}
@@ -244,49 +191,38 @@ def case_escalate(
     unanswered = [s for s in steps if s.section == "question" and not s.value]
     if unanswered:
         errors["questions"] = [f"Not answered: {s.item.text}" for s in unanswered]
-    criterion_steps = {s.pk: s for s in steps if s.section == "escalation_criterion"}
     if criteria is not None:
-        unknown = sorted(set(criteria) - set(criterion_steps))
-        if unknown:
-            errors["criteria"] = [f"Not an escalation criterion of this case: {pk}" for pk in unknown]
+        try:
+            resolve_criteria(locked, criteria)
+        except DomainError as exc:
+            errors.update(exc.data["errors"])
     if errors:
         raise DomainError("The case is not ready to escalate.", errors=errors)
 
     now = timezone.now()
     if criteria is not None:
-        wanted = set(criteria)
-        for step in criterion_steps.values():
-            value = "checked" if step.pk in wanted else "unchecked"
-            if step.value != value:
-                old = step.value
-                step.value, step.updated_by, step.updated_at = value, by, now
-                step.save(update_fields=["value", "updated_by", "updated_at"])
-                case_event_record(
-                    locked,
-                    Verb.STEP_UPDATED,
-                    by=by,
-                    data={
-                        "step": step.pk,
-                        "section": step.section,
-                        "item": step.item.text[:200],
-                        "old": old,
-                        "new": value,
-                    },
-                )
+        # Through the step service, as if each were ticked by hand (agreement with the
+        # assistant's suggestion recorded); the steps in `steps` follow the change.
+        met = set(criteria)
+        for step in steps:
+            if step.section == "escalation_criterion":
+                value = "checked" if step.pk in met else "unchecked"
+                if step.value != value:
+                    case_step_update(step=step, value=value, by=by)
 
     rec = recommend(locked, steps)
     if rec["decision"] == CLOSE and not (reason or "").strip():
         message = f"Vigil recommends closing: {rec['reason']}. Say why you escalate."
         raise DomainError(message, errors={"reason": [message]})
 
-    locked.status = Status.ESCALATED
+    move(locked, Status.ESCALATED)
     locked.tier = Case.Tier.T2
     locked.assignee = None
     locked.escalated_at = now
     locked.handoff_note = note.strip()
     locked.recommendation = rec
     locked.override_reason = reason.strip() if rec["decision"] == CLOSE else ""
-    _save(
+    save_with_version(
         locked,
         "status",
         "tier",
@@ -307,7 +243,7 @@ def case_escalate(
             "override_reason": locked.override_reason,
         },
     )
-    return _sync(case, locked)
+    return sync(case, locked)
 
 
 def _last_escalated_by(case: Case):
@@ -323,20 +259,20 @@ def _last_escalated_by(case: Case):
 @transaction.atomic
 def case_return_to_l1(*, case: Case, by, note: str, expected_version: int | None = None) -> Case:
     """T2 sends the case back to triage, to the L1 analyst who escalated it, with a note."""
-    locked = _lock(case, by, RETURN, expected_version)
-    _required(note=note)
+    locked = lock_and_check(case, by, RETURN, expected_version)
+    required(note=note)
     before = locked.status
-    locked.status = Status.TRIAGE
+    move(locked, Status.TRIAGE)
     locked.tier = Case.Tier.L1
     locked.assignee = _last_escalated_by(locked)
-    _save(locked, "status", "tier", "assignee")
+    save_with_version(locked, "status", "tier", "assignee")
     case_event_record(
         locked,
         Verb.RETURNED,
         by=by,
-        data={"from": before, "note": note.strip(), "assignee": _who(locked.assignee)},
+        data={"from": before, "note": note.strip(), "assignee": username(locked.assignee)},
     )
-    return _sync(case, locked)
+    return sync(case, locked)
 
 
 @transaction.atomic
@@ -345,18 +281,18 @@ def case_enter_containment(*, case: Case, by) -> Case:
     as is (the containment app calls this for every action it requests)."""
     current = Case.objects.select_for_update().get(pk=case.pk)
     if current.status == Status.CONTAINMENT:
-        return _sync(case, current)
-    locked = _lock(case, by, CONTAIN, None)
-    locked.status = Status.CONTAINMENT
+        return sync(case, current)
+    locked = lock_and_check(case, by, CONTAIN, None)
+    move(locked, Status.CONTAINMENT)
     # The SLA's "containment started" milestone: the first time since the latest T2 pickup.
     started = locked.containment_started_at
     if started is None or (locked.t2_picked_up_at is not None and started < locked.t2_picked_up_at):
         locked.containment_started_at = timezone.now()
-    _save(locked, "status", "containment_started_at")
+    save_with_version(locked, "status", "containment_started_at")
     case_event_record(
         locked, Verb.STATUS_CHANGED, by=by, data={"from": Status.INVESTIGATING, "to": Status.CONTAINMENT}
     )
-    return _sync(case, locked)
+    return sync(case, locked)
 
 
 @transaction.atomic
@@ -365,7 +301,7 @@ def case_mark_contained(*, case: Case, by=None) -> Case:
     `by=None` is Vigil itself (a containment task that succeeded)."""
     locked = Case.objects.select_for_update().get(pk=case.pk)
     if locked.contained_at is not None:
-        return _sync(case, locked)
+        return sync(case, locked)
     if by is not None and not (_t2(by) or by.has_perm("containment.request_action")):
         raise NotAllowed("Only T2 or a SOC manager can mark a case contained.")
     if locked.status in (Status.NEW, Status.TRIAGE, Status.ESCALATED):
@@ -375,9 +311,9 @@ def case_mark_contained(*, case: Case, by=None) -> Case:
             allowed=available_actions(locked, by) if by is not None else [],
         )
     locked.contained_at = timezone.now()
-    _save(locked, "contained_at")
+    save_with_version(locked, "contained_at")
     case_event_record(locked, Verb.CONTAINMENT, by=by, data={"milestone": "contained"})
-    return _sync(case, locked)
+    return sync(case, locked)
 
 
 @transaction.atomic
@@ -390,8 +326,8 @@ def case_resolve(
     expected_version: int | None = None,
 ) -> Case:
     """T2 (the assignee) or a manager resolves an investigated case with a summary."""
-    locked = _lock(case, by, RESOLVE, expected_version)
-    _required(summary=summary)
+    locked = lock_and_check(case, by, RESOLVE, expected_version)
+    required(summary=summary)
     resolution = resolution or Case.Resolution.TRUE_POSITIVE
     if resolution not in T2_RESOLUTIONS:
         choices = ", ".join(T2_RESOLUTIONS)
@@ -399,34 +335,34 @@ def case_resolve(
             f"Resolution must be one of {choices}.", errors={"resolution": [f"Choose one of {choices}."]}
         )
     before = locked.status
-    locked.status = Status.RESOLVED
+    move(locked, Status.RESOLVED)
     locked.resolved_at = timezone.now()
     locked.resolution = resolution
     locked.resolution_note = summary.strip()
-    _save(locked, "status", "resolved_at", "resolution", "resolution_note")
+    save_with_version(locked, "status", "resolved_at", "resolution", "resolution_note")
     case_event_record(
         locked,
         Verb.RESOLVED,
         by=by,
         data={"from": before, "resolution": resolution, "summary": locked.resolution_note},
     )
-    return _sync(case, locked)
+    return sync(case, locked)
 
 
 @transaction.atomic
 def case_reopen(*, case: Case, by, note: str, expected_version: int | None = None) -> Case:
     """A resolved case goes back to investigating (new evidence); closed cases stay closed."""
-    locked = _lock(case, by, REOPEN, expected_version)
-    _required(note=note)
-    locked.status = Status.INVESTIGATING
+    locked = lock_and_check(case, by, REOPEN, expected_version)
+    required(note=note)
+    move(locked, Status.INVESTIGATING)
     locked.resolved_at = None
     if locked.assignee_id is None:
         locked.assignee = by
-    _save(locked, "status", "resolved_at", "assignee")
+    save_with_version(locked, "status", "resolved_at", "assignee")
     case_event_record(
         locked,
         Verb.STATUS_CHANGED,
         by=by,
         data={"from": Status.RESOLVED, "to": Status.INVESTIGATING, "note": note.strip()},
     )
-    return _sync(case, locked)
+    return sync(case, locked)

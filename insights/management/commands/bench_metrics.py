@@ -26,6 +26,8 @@ from django.test import Client
 from django.test.utils import setup_test_environment
 from django.utils import timezone
 
+from playbooks.registry import ActionKey
+
 SEED_NAME = "T1591.002-business-relationships.md"
 DAYS = 365
 BATCH = 5000
@@ -199,7 +201,7 @@ class Command(BaseCommand):
             actions = [
                 ContainmentAction(
                     case=case,
-                    kind=ContainmentAction.Kind.BLOCK_IP,
+                    kind=ActionKey.BLOCK_IP,
                     target=f"198.51.100.{case.pk % 250}",
                     status=rng.choice(
                         [ContainmentAction.Status.SUCCEEDED] * 8 + [ContainmentAction.Status.FAILED]
