@@ -6,7 +6,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from cases.models import Case, CaseEvent
-from cases.services.events import case_event_record
+from cases.services import events
 from cases.services.recommendation import CLOSE, ESCALATE, recommend
 from soc.errors import Conflict, DomainError, NotAllowed
 
@@ -99,7 +99,7 @@ def case_claim(*, case: Case, by, expected_version: int | None = None) -> Case:
         locked.status = Status.TRIAGE
         locked.acknowledged_at = locked.acknowledged_at or now
     _save(locked, "assignee", "status", "acknowledged_at", "t2_picked_up_at")
-    case_event_record(locked, Verb.CLAIMED, by=by, data={"from": before, "to": locked.status})
+    events.record(events.claimed(locked, by=by, from_status=before, to_status=locked.status))
     return _sync(case, locked)
 
 
@@ -111,8 +111,8 @@ def case_unassign(*, case: Case, by, expected_version: int | None = None) -> Cas
     locked.status = Status.NEW if locked.status == Status.TRIAGE else Status.ESCALATED
     locked.assignee = None
     _save(locked, "assignee", "status")
-    case_event_record(
-        locked, Verb.UNASSIGNED, by=by, data={"from": before, "to": locked.status, "previous": previous}
+    events.record(
+        events.unassigned(locked, by=by, from_status=before, to_status=locked.status, previous=previous)
     )
     return _sync(case, locked)
 
@@ -141,11 +141,15 @@ def case_assign(*, case: Case, to, by, expected_version: int | None = None) -> C
         locked.status = Status.INVESTIGATING
         locked.t2_picked_up_at = timezone.now()
     _save(locked, "assignee", "status", "acknowledged_at", "t2_picked_up_at")
-    case_event_record(
-        locked,
-        Verb.ASSIGNED,
-        by=by,
-        data={"from": before, "to": locked.status, "previous": previous, "assignee": to.get_username()},
+    events.record(
+        events.assigned(
+            locked,
+            by=by,
+            from_status=before,
+            to_status=locked.status,
+            assignee=to.get_username(),
+            previous=previous,
+        )
     )
     return _sync(case, locked)
 
@@ -171,7 +175,7 @@ def case_close(
     locked = _lock(case, by, CLOSE_ACTION, expected_version)
     before = locked.status
     now = timezone.now()
-    data: dict = {"from": before}
+    closing: dict = {}  # the close's optional parts, as events.closed names them
     fields = ["status", "closed_at"]
     if before in (Status.NEW, Status.TRIAGE):
         _required(resolution=resolution, note=note)
@@ -191,7 +195,7 @@ def case_close(
                 )
             locked.duplicate_of = duplicate_of
             fields.append("duplicate_of")
-            data["duplicate_of"] = duplicate_of.reference
+            closing["duplicate_of"] = duplicate_of.reference
         else:
             rec = recommend(locked)
             locked.recommendation = rec
@@ -202,19 +206,18 @@ def case_close(
                     raise DomainError(message, errors={"reason": [message]})
                 locked.override_reason = reason.strip()
                 fields.append("override_reason")
-                data["override_reason"] = locked.override_reason
-            data["recommendation"] = rec["decision"]
+                closing["override_reason"] = locked.override_reason
+            closing["recommendation"] = rec["decision"]
         locked.resolution = resolution
         locked.resolution_note = note.strip()
         fields += ["resolution", "resolution_note"]
-        data["note"] = locked.resolution_note
+        closing["note"] = locked.resolution_note
     elif note.strip():
-        data["note"] = note.strip()
-    data["resolution"] = locked.resolution
+        closing["note"] = note.strip()
     locked.status = Status.CLOSED
     locked.closed_at = now
     _save(locked, *fields)
-    case_event_record(locked, Verb.CLOSED, by=by, data=data)
+    events.record(events.closed(locked, by=by, from_status=before, resolution=locked.resolution, **closing))
     return _sync(case, locked)
 
 
@@ -261,18 +264,7 @@ def case_escalate(
                 old = step.value
                 step.value, step.updated_by, step.updated_at = value, by, now
                 step.save(update_fields=["value", "updated_by", "updated_at"])
-                case_event_record(
-                    locked,
-                    Verb.STEP_UPDATED,
-                    by=by,
-                    data={
-                        "step": step.pk,
-                        "section": step.section,
-                        "item": step.item.text[:200],
-                        "old": old,
-                        "new": value,
-                    },
-                )
+                events.record(events.step_updated(locked, by=by, step=step, old=old, new=value))
 
     rec = recommend(locked, steps)
     if rec["decision"] == CLOSE and not (reason or "").strip():
@@ -296,17 +288,15 @@ def case_escalate(
         "recommendation",
         "override_reason",
     )
-    case_event_record(
+    event = events.escalated(
         locked,
-        Verb.ESCALATED,
         by=by,
-        data={
-            "note": locked.handoff_note,
-            "criteria_met": rec["criteria_met"],
-            "recommendation": rec["decision"],
-            "override_reason": locked.override_reason,
-        },
+        note=locked.handoff_note,
+        criteria_met=rec["criteria_met"],
+        recommendation=rec["decision"],
+        override_reason=locked.override_reason,
     )
+    events.record(event)
     return _sync(case, locked)
 
 
@@ -330,11 +320,8 @@ def case_return_to_l1(*, case: Case, by, note: str, expected_version: int | None
     locked.tier = Case.Tier.L1
     locked.assignee = _last_escalated_by(locked)
     _save(locked, "status", "tier", "assignee")
-    case_event_record(
-        locked,
-        Verb.RETURNED,
-        by=by,
-        data={"from": before, "note": note.strip(), "assignee": _who(locked.assignee)},
+    events.record(
+        events.returned(locked, by=by, from_status=before, note=note.strip(), assignee=_who(locked.assignee))
     )
     return _sync(case, locked)
 
@@ -353,8 +340,8 @@ def case_enter_containment(*, case: Case, by) -> Case:
     if started is None or (locked.t2_picked_up_at is not None and started < locked.t2_picked_up_at):
         locked.containment_started_at = timezone.now()
     _save(locked, "status", "containment_started_at")
-    case_event_record(
-        locked, Verb.STATUS_CHANGED, by=by, data={"from": Status.INVESTIGATING, "to": Status.CONTAINMENT}
+    events.record(
+        events.status_changed(locked, by=by, from_status=Status.INVESTIGATING, to_status=Status.CONTAINMENT)
     )
     return _sync(case, locked)
 
@@ -376,7 +363,7 @@ def case_mark_contained(*, case: Case, by=None) -> Case:
         )
     locked.contained_at = timezone.now()
     _save(locked, "contained_at")
-    case_event_record(locked, Verb.CONTAINMENT, by=by, data={"milestone": "contained"})
+    events.record(events.case_contained(locked, by=by))
     return _sync(case, locked)
 
 
@@ -404,11 +391,10 @@ def case_resolve(
     locked.resolution = resolution
     locked.resolution_note = summary.strip()
     _save(locked, "status", "resolved_at", "resolution", "resolution_note")
-    case_event_record(
-        locked,
-        Verb.RESOLVED,
-        by=by,
-        data={"from": before, "resolution": resolution, "summary": locked.resolution_note},
+    events.record(
+        events.resolved(
+            locked, by=by, from_status=before, resolution=resolution, summary=locked.resolution_note
+        )
     )
     return _sync(case, locked)
 
@@ -423,10 +409,9 @@ def case_reopen(*, case: Case, by, note: str, expected_version: int | None = Non
     if locked.assignee_id is None:
         locked.assignee = by
     _save(locked, "status", "resolved_at", "assignee")
-    case_event_record(
-        locked,
-        Verb.STATUS_CHANGED,
-        by=by,
-        data={"from": Status.RESOLVED, "to": Status.INVESTIGATING, "note": note.strip()},
+    events.record(
+        events.status_changed(
+            locked, by=by, from_status=Status.RESOLVED, to_status=Status.INVESTIGATING, note=note.strip()
+        )
     )
     return _sync(case, locked)
