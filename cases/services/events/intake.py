@@ -11,25 +11,25 @@ from .base import Verb, register, render_generic, row
 MAX_LISTED = 50  # observables or files listed in one event
 
 
-def alert_data(alert: Alert) -> dict:
+def _alert_data(alert: Alert) -> dict:
     """What every event about an alert records of it."""
     return {"alert_id": alert.pk, "source_ref": alert.source_ref, "title": alert.title}
 
 
 def created(case: Case, *, alert: Alert, technique_id: str, source: IngestSource | None = None) -> CaseEvent:
     """The case was opened by `alert` (its reference is recorded, it never changes)."""
-    data = {"reference": case.reference, "technique_id": technique_id, **alert_data(alert)}
+    data = {"reference": case.reference, "technique_id": technique_id, **_alert_data(alert)}
     return row(case, Verb.CREATED, source=source, data=data)
 
 
 def alert_joined(case: Case, *, alert: Alert, source: IngestSource | None = None) -> CaseEvent:
-    return row(case, Verb.ALERT_JOINED, source=source, data=alert_data(alert))
+    return row(case, Verb.ALERT_JOINED, source=source, data=_alert_data(alert))
 
 
 def severity_raised(
     case: Case, *, alert: Alert, from_severity: int, to_severity: int, source: IngestSource | None = None
 ) -> CaseEvent:
-    data = {"from": from_severity, "to": to_severity, **alert_data(alert)}
+    data = {"from": from_severity, "to": to_severity, **_alert_data(alert)}
     return row(case, Verb.SEVERITY_RAISED, source=source, data=data)
 
 
