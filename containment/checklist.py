@@ -7,8 +7,8 @@ from __future__ import annotations
 
 from django.utils import timezone
 
-from cases.models import CaseEvent, CaseStep
-from cases.services.events import case_event_record
+from cases.models import CaseStep
+from cases.services import events
 
 
 def step_follow_action(action, *, done: bool, by=None) -> bool:
@@ -28,18 +28,15 @@ def step_follow_action(action, *, done: bool, by=None) -> bool:
     step.value, step.updated_at = new, timezone.now()
     step.updated_by = by if by is not None and getattr(by, "is_authenticated", False) else None
     step.save(update_fields=["value", "updated_at", "updated_by"])
-    case_event_record(
-        action.case,
-        CaseEvent.Verb.STEP_UPDATED,
-        by=by,
-        data={
-            "step": step.pk,
-            "section": step.section,
-            "item": step.item.text[:200],
-            "old": old,
-            "new": new,
-            "answer_source": "containment",
-            "action": action.pk,
-        },
+    events.record(
+        events.step_updated(
+            action.case,
+            by=by,
+            step=step,
+            old=old,
+            new=new,
+            answer_source=events.CONTAINMENT,
+            action_id=action.pk,
+        )
     )
     return True

@@ -12,12 +12,13 @@ from django.db import transaction
 from django.utils import timezone
 
 from cases.models import Case, CaseEvent, Severity
+from cases.services import events
 
 from .calendar import WorkingCalendar
 from .models import SlaPolicy, Stage
 from .stages import BREACHED, StageClock, current_clock, pending_alarms, stage_clocks
 
-VERB_OF = {"warning": CaseEvent.Verb.SLA_WARNING, BREACHED: CaseEvent.Verb.SLA_BREACHED}
+EVENT_OF = {"warning": events.sla_warning, BREACHED: events.sla_breached}  # alarm kind -> builder
 POLICY_CACHE_KEY = "sla:policies:v1"
 SYNC_FIELDS = [
     "sla_acknowledge_due_at",
@@ -143,7 +144,7 @@ def sla_scan(now: datetime | None = None) -> int:
         .only(*CLOCK_FIELDS)
         .order_by("sla_alarm_at")[:SCAN_BATCH]
     )
-    events, changed = [], []
+    alarms, changed = [], []
     for case in candidates:
         clocks = clocks_for(case, policy_map)
         sent = list(case.sla_alarms_sent or [])
@@ -151,24 +152,21 @@ def sla_scan(now: datetime | None = None) -> int:
             if when > now:
                 break
             sent.append(clock.alarm_key(kind))
-            events.append(
-                CaseEvent(
-                    case_id=case.pk,
-                    verb=VERB_OF[kind],
-                    data={
-                        "stage": clock.stage,
-                        "target": clock.target_minutes,
-                        "due": clock.due_at.isoformat(),
-                        "elapsed": round((now - clock.started_at).total_seconds() / 60, 1),
-                    },
+            alarms.append(
+                EVENT_OF[kind](
+                    case,
+                    stage=clock.stage,
+                    target_minutes=clock.target_minutes,
+                    due_at=clock.due_at,
+                    elapsed_minutes=(now - clock.started_at).total_seconds() / 60,
                 )
             )
         case.sla_alarms_sent = sent
         _apply(case, clocks)
         changed.append(case)
-    CaseEvent.objects.bulk_create(events)
+    CaseEvent.objects.bulk_create(alarms)
     Case.objects.bulk_update(changed, [*SYNC_FIELDS, "sla_alarms_sent"], batch_size=500)
-    return len(events)
+    return len(alarms)
 
 
 @transaction.atomic

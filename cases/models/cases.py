@@ -317,7 +317,8 @@ class CaseEvent(models.Model):
     """Append-only timeline and audit trail. No path updates or deletes a row."""
 
     class Verb(models.TextChoices):
-        # Not declared as field choices on purpose: apps add verbs without a migration.
+        # Not declared as field choices on purpose: a verb is added without a migration.
+        # Each verb has its builder and renderer in cases.services.events.
         CREATED = "created", "Case opened"
         ALERT_JOINED = "alert_joined", "Alert joined"
         SEVERITY_RAISED = "severity_raised", "Severity raised"
@@ -337,6 +338,11 @@ class CaseEvent(models.Model):
         # Recorded by the sla app's scan (data: stage, target, due, elapsed).
         SLA_WARNING = "sla_warning", "SLA breach imminent"
         SLA_BREACHED = "sla_breached", "SLA breached"
+        OBSERVABLE_ADDED = "observable_added", "Observable added"
+        OBSERVABLE_FLAGGED = "observable_flagged", "Observable flagged"
+        OBSERVABLES_ADDED = "observables_added", "Observables added"
+        EVIDENCE_ADDED = "evidence_added", "Evidence added"
+        MERGED = "merged", "Merged"
 
     # case: indexed by the timeline index (case, created_at); actor: only where set (events
     # written by ingestion have none), see Meta.

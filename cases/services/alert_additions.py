@@ -20,11 +20,8 @@ from django.utils import timezone
 from cases.ingest.base import ObservableTuple, dedupe_observables
 from cases.ingest.store import ensure_observables
 from cases.models import Alert, AlertAttachment, AlertObservable, CaseObservable, IngestSource
-from cases.services.events import case_event_record
+from cases.services import events
 from cases.services.intake import dispatch_enrichment
-
-OBSERVABLES_ADDED = "observables_added"
-EVIDENCE_ADDED = "evidence_added"
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,16 +57,8 @@ def alert_observables_add(
     AlertObservable.objects.bulk_create(new_links, ignore_conflicts=True)
     if new_links:
         _link_to_case(alert, [link.observable_id for link in new_links])
-        case_event_record(
-            alert.case,
-            OBSERVABLES_ADDED,
-            source=source,
-            data={
-                "alert_id": alert.pk,
-                "source_ref": alert.source_ref,
-                "observables": [f"{link.observable.type}:{link.observable.value}" for link in new_links][:50],
-            },
-        )
+        added = [f"{link.observable.type}:{link.observable.value}" for link in new_links]
+        events.record(events.observables_added(alert.case, alert=alert, observables=added, source=source))
         transaction.on_commit(lambda: dispatch_enrichment([alert.pk]))
     by_observable = {
         link.observable_id: link
@@ -124,13 +113,5 @@ def alert_evidence_add(
         attachment.save()
         stored.append(attachment)
     if stored:
-        case_event_record(
-            alert.case,
-            EVIDENCE_ADDED,
-            source=source,
-            data={
-                "alert_id": alert.pk,
-                "files": [{"name": a.name, "size": a.size, "sha256": a.sha256} for a in stored][:50],
-            },
-        )
+        events.record(events.evidence_added(alert.case, alert=alert, files=stored, source=source))
     return stored

@@ -12,8 +12,8 @@ import nh3
 from django.db import transaction
 from django.utils.safestring import SafeString, mark_safe
 
-from cases.models import Case, CaseEvent, Comment
-from cases.services.events import case_event_record
+from cases.models import Case, Comment
+from cases.services import events
 from soc.errors import DomainError, NotAllowed
 
 MAX_COMMENT = 20_000
@@ -53,8 +53,6 @@ def comment_add(*, case: Case, body: str, by) -> Comment:
     if len(body) > MAX_COMMENT:
         raise DomainError("The comment is too long.", errors={"body": [f"At most {MAX_COMMENT} characters."]})
     comment = Comment.objects.create(case=case, author=by, body=body)
-    case_event_record(
-        case, CaseEvent.Verb.COMMENTED, by=by, data={"comment": comment.pk, "excerpt": body[:200]}
-    )
+    events.record(events.commented(case, by=by, comment=comment))
     Case.objects.filter(pk=case.pk).update(updated_at=comment.created_at)
     return comment

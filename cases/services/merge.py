@@ -16,12 +16,12 @@ from django.db import transaction
 from django.db.models import Max, Min
 
 from cases.models import Alert, Case, CaseEvent, CaseObservable, CaseStep
-from cases.services.events import case_event_record
+from cases.services import events
 from cases.services.workflow import case_close
 from cases.services.workflow.rules import CHECKS, CLOSE_ACTION
 from soc.errors import Conflict, DomainError
 
-MERGED = "merged"  # CaseEvent verb, on both cases; data["role"] says which side
+MERGED = CaseEvent.Verb.MERGED  # on both cases; data["role"] says which side
 
 
 def merged_case_ids(case: Case) -> list[int]:
@@ -116,20 +116,12 @@ def case_merge(*, source: Case, target: Case, by, note: str = "") -> Case:
     Case.objects.filter(pk=src.pk).update(alert_count=0)
     src.alert_count = 0
 
-    summary = f"{src.reference} merged into {dst.reference}"
-    counts = {"alerts": moved, "observables": observables, "answers": answers}
-    case_event_record(
-        dst,
-        MERGED,
-        by=by,
-        data={"role": "target", "source_id": src.pk, "source": src.reference, "summary": summary, **counts},
-    )
-    case_event_record(
-        src,
-        MERGED,
-        by=by,
-        data={"role": "source", "target_id": dst.pk, "target": dst.reference, "summary": summary, **counts},
-    )
+    for case, role, other in ((dst, "target", src), (src, "source", dst)):
+        events.record(
+            events.merged(
+                case, by=by, role=role, other=other, alerts=moved, observables=observables, answers=answers
+            )
+        )
     closing_note = f"Merged into {dst.reference}." + (f" {note.strip()}" if note.strip() else "")
     case_close(case=src, by=by, resolution=Case.Resolution.DUPLICATE, duplicate_of=dst, note=closing_note)
     return dst

@@ -19,11 +19,9 @@ from django.utils import timezone
 
 from cases.ingest.observables import is_internal, normalise
 from cases.models import Case, CaseObservable, Observable
-from cases.services.events import case_event_record
+from cases.services import events
 from soc.errors import Conflict, DomainError, NotAllowed
 
-OBSERVABLE_ADDED = "observable_added"  # CaseEvent verbs
-OBSERVABLE_FLAGGED = "observable_flagged"
 MAX_TAGS = 20
 MAX_TAG_LENGTH = 40
 
@@ -93,16 +91,8 @@ def case_observable_add(*, case: Case, type: str, value: str, by) -> CaseObserva
         raise DomainError(
             f"{canonical} is already an observable of this case.", errors={"value": ["Already on this case."]}
         )
-    case_event_record(
-        locked,
-        OBSERVABLE_ADDED,
-        by=by,
-        data={
-            "observable": observable.pk,
-            "type": type,
-            "value": canonical,
-            "summary": f"{type}:{canonical}",
-        },
+    events.record(
+        events.observable_added(locked, by=by, observable_id=observable.pk, type=type, value=canonical)
     )
     return link
 
@@ -132,15 +122,13 @@ def observable_flag(*, case: Case, observable: Observable, by, **changes) -> Obs
     for key, new in changed.items():
         setattr(locked, key, new)
     locked.save(update_fields=list(changed))
-    summary = ", ".join(f"{key.replace('_', ' ')}: {value}" for key, value in changed.items())
-    case_event_record(
-        locked_case,
-        OBSERVABLE_FLAGGED,
-        by=by,
-        data={"observable": locked.pk, "value": locked.value, "summary": f"{locked.value} — {summary}"},
+    events.record(
+        events.observable_flagged(
+            locked_case, by=by, observable_id=locked.pk, value=locked.value, changes=changed
+        )
     )
     observable.__dict__.update({k: getattr(locked, k) for k in FLAG_FIELDS})
     return locked
 
 
-__all__ = ["OBSERVABLE_ADDED", "OBSERVABLE_FLAGGED", "case_observable_add", "observable_flag"]
+__all__ = ["case_observable_add", "observable_flag"]

@@ -15,7 +15,7 @@ from django.db import transaction
 
 from cases.ingest.store import new_row
 from cases.models import Case, CaseEvent, CaseStep
-from cases.services.events import case_event_record, playbook_attached_data
+from cases.services import events
 from playbooks.models import PlaybookVersion
 from playbooks.services import published_coverage
 from soc.errors import Conflict, NotAllowed, Unprocessable
@@ -64,9 +64,7 @@ def case_attach_playbook(*, case: Case, version: PlaybookVersion, by=None) -> Ca
             "pk", "section", "order"
         )
     )
-    case_event_record(
-        locked, PLAYBOOK_ATTACHED, by=by, data=playbook_attached_data(version=version, automatic=by is None)
-    )
+    events.record(events.playbook_attached(locked, version=version, by=by))
     from intel.tasks import refresh_case
 
     dispatch_on_commit(refresh_case, locked.pk)

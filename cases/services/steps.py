@@ -12,18 +12,14 @@ from __future__ import annotations
 from django.db import transaction
 from django.utils import timezone
 
-from cases.models import Case, CaseEvent, CaseStep
-from cases.services.events import case_event_record
+from cases.models import Case, CaseStep
+from cases.services import events
+from cases.services.events import ANALYST
 from soc.errors import Conflict, DomainError, NotAllowed
 
 L1_SECTIONS = {"log_source", "key_indicator", "question", "l1_step", "escalation_criterion"}
 T2_SECTIONS = {"t2_action", "containment_step"}
 MAX_NOTE = 10_000
-
-# How a step's value was given (CaseEvent step_updated data["answer_source"]).
-ANALYST = "analyst"
-SUGGESTION_CONFIRMED = "suggestion_confirmed"  # one click on the suggestion's Confirm
-SUGGESTIONS_ACCEPTED = "suggestions_accepted"  # "Accept all suggestions"
 
 # Suggestions speak yes/no/unknown; indicators are worked as observed/not observed.
 SUGGESTION_AS_VALUE = {
@@ -114,21 +110,18 @@ def case_step_update(
     locked.save(update_fields=["value", "note", "updated_by", "updated_at", "agreed_with_suggestion"])
     Case.objects.filter(pk=case.pk).update(updated_at=locked.updated_at)
 
-    data = {
-        "step": locked.pk,
-        "section": locked.section,
-        "item": locked.item.text[:200],
-        "old": old_value,
-        "new": new_value,
-    }
-    if new_note != old_note:
-        data["note"] = new_note[:500]
-    if suggested:
-        data["suggestion"] = suggested
-        data["agreed_with_suggestion"] = locked.agreed_with_suggestion
-    if new_value != old_value:
-        data["answer_source"] = answer_source
-    case_event_record(case, CaseEvent.Verb.STEP_UPDATED, by=by, data=data)
+    event = events.step_updated(
+        case,
+        by=by,
+        step=locked,
+        old=old_value,
+        new=new_value,
+        note=new_note[:500] if new_note != old_note else None,
+        suggestion=suggested or None,
+        agreed_with_suggestion=locked.agreed_with_suggestion,
+        answer_source=answer_source if new_value != old_value else None,
+    )
+    events.record(event)
     # Keep the caller's instance current.
     step.value, step.note, step.updated_by, step.updated_at = (
         locked.value,

@@ -11,13 +11,8 @@ from __future__ import annotations
 from django.db import transaction
 
 from cases.models import Case, CaseStep
-from cases.services.steps import (
-    SUGGESTION_CONFIRMED,
-    SUGGESTIONS_ACCEPTED,
-    can_edit_step,
-    case_step_update,
-    suggestion_as_value,
-)
+from cases.services.events import SUGGESTION_CONFIRMED, SUGGESTIONS_ACCEPTED
+from cases.services.steps import can_edit_step, case_step_update, suggestion_as_value
 from soc.errors import DomainError
 
 

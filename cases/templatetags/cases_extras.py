@@ -1,7 +1,8 @@
 """Template helpers for the case pages.
 
-Everything here returns plain strings, which templates autoescape; the only exception is
-``markdown``, whose output is nh3-sanitized HTML (cases.services.comments).
+Everything here returns plain strings, which templates autoescape, except ``markdown``
+(nh3-sanitized HTML, cases.services.comments), ``event_text`` (HTML with every value
+escaped, cases.services.events) and ``local_time`` (format_html).
 """
 
 from __future__ import annotations
@@ -14,14 +15,15 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateformat import format as date_format
 from django.utils.html import format_html
+from django.utils.safestring import SafeString
 
 from cases.models import Case, CaseEvent, CaseStep
 from cases.services.comments import render_markdown
+from cases.services.events import render_event
 
 register = template.Library()
 
 STATUS_LABELS = dict(Case.Status.choices)
-RESOLUTION_LABELS = dict(Case.Resolution.choices)
 VALUE_LABELS = dict(CaseStep.Value.choices)
 
 
@@ -104,78 +106,10 @@ def enrichment_items(enrichment) -> list[dict]:
     return items
 
 
-def _arrow(data: dict) -> str:
-    if data.get("from") and data.get("to"):
-        return f" ({STATUS_LABELS.get(data['from'], data['from'])} → {STATUS_LABELS.get(data['to'], data['to'])})"
-    return ""
-
-
 @register.filter
-def event_text(event: CaseEvent) -> str:
-    """What happened, in one line of plain text."""
-    data = event.data if isinstance(event.data, dict) else {}
-    verb = event.verb
-    Verb = CaseEvent.Verb
-    if verb == Verb.CLAIMED:
-        return "Claimed" + _arrow(data)
-    if verb == Verb.ASSIGNED:
-        text = f"Assigned to {data.get('assignee', '?')}"
-        return text + (f" (was {data['previous']})" if data.get("previous") else "") + _arrow(data)
-    if verb == Verb.UNASSIGNED:
-        return "Unassigned" + (f" (was {data['previous']})" if data.get("previous") else "") + _arrow(data)
-    if verb == Verb.STEP_UPDATED:
-        text = f"{data.get('item', 'Step')}: {value_label(data.get('old', ''))} → {value_label(data.get('new', ''))}"
-        if data.get("note"):
-            text += f" — note: {data['note']}"
-        if data.get("answer_source") in ("suggestion_confirmed", "suggestions_accepted"):
-            text += " (the assistant's suggestion, confirmed)"
-        elif data.get("answer_source") == "containment":
-            text += " (its containment action)"
-        if data.get("agreed_with_suggestion") is False:
-            text += f" (assistant suggested {value_label(data.get('suggestion', ''))})"
-        return text
-    if verb == Verb.ESCALATED:
-        text = f"Escalated to T2. Hand-off note: {data.get('note', '')}"
-        if data.get("criteria_met"):
-            text += " Criteria met: " + "; ".join(map(str, data["criteria_met"])) + "."
-        if data.get("recommendation"):
-            text += f" Vigil recommended: {data['recommendation']}."
-        if data.get("override_reason"):
-            text += f" Reason: {data['override_reason']}"
-        return text
-    if verb == Verb.RETURNED:
-        return f"Returned to L1 ({data.get('assignee') or 'triage queue'}): {data.get('note', '')}"
-    if verb == Verb.RESOLVED:
-        label = RESOLUTION_LABELS.get(data.get("resolution", ""), data.get("resolution", ""))
-        return f"Resolved ({label}): {data.get('summary', '')}"
-    if verb == Verb.CLOSED:
-        label = RESOLUTION_LABELS.get(data.get("resolution", ""), data.get("resolution", ""))
-        text = f"Closed ({label})" if label else "Closed"
-        if data.get("duplicate_of"):
-            text += f" as a duplicate of {data['duplicate_of']}"
-        if data.get("note"):
-            text += f": {data['note']}"
-        if data.get("override_reason"):
-            text += f" — against the recommendation because: {data['override_reason']}"
-        return text
-    if verb == Verb.COMMENTED:
-        return f"Commented: {data.get('excerpt', '')}"
-    if verb == Verb.STATUS_CHANGED:
-        return "Status changed" + _arrow(data) + (f": {data['note']}" if data.get("note") else "")
-    if verb == Verb.CONTAINMENT and data.get("milestone") == "contained":
-        return "Case contained"
-    # Events other apps write (alert joined, severity, containment, suggestions...): their
-    # own one-line summary when they give one, else their scalar data, generically.
-    if data.get("summary"):
-        text = f"{event.verb_label}: {data['summary']}"
-        for key in ("reason", "error", "note"):
-            if isinstance(data.get(key), str) and data[key]:
-                text += f" — {key}: {data[key]}"
-        return text
-    details = "; ".join(
-        f"{k.replace('_', ' ')}: {v}" for k, v in data.items() if isinstance(v, str | int | float) and v != ""
-    )
-    return event.verb_label + (f" — {details}" if details else "")
+def event_text(event: CaseEvent) -> SafeString:
+    """What happened, in one line (its verb's renderer, which escapes every value)."""
+    return render_event(event)
 
 
 @register.simple_tag

@@ -2,8 +2,8 @@
 
 from django.conf import settings
 
-from cases.models import Case, CaseEvent
-from cases.services.events import case_event_record
+from cases.models import Case
+from cases.services import events
 from containment.models import ContainmentAction
 
 Status = ContainmentAction.Status
@@ -12,22 +12,21 @@ EXECUTE = "execute"
 REVERT = "revert"
 
 
-def record(action: ContainmentAction, event: str, *, by=None, **data) -> None:
-    """One timeline event for one change of the action (call inside its transaction)."""
-    summary = f"{action.get_kind_display()} {action.target}: {event.replace('_', ' ')}"
-    case_event_record(
-        action.case,
-        CaseEvent.Verb.CONTAINMENT,
-        by=by,
-        data={
-            "action": action.pk,
-            "kind": action.kind,
-            "target": action.target,
-            "event": event,
-            "status": action.status,
-            "summary": summary,
-            **data,
-        },
+def record(action: ContainmentAction, event: str, *, by=None, **details) -> None:
+    """One timeline event for one change of the action (call inside its transaction);
+    `details` are the keyword arguments of cases.services.events.containment_action."""
+    events.record(
+        events.containment_action(
+            action.case,
+            by=by,
+            action_id=action.pk,
+            kind=action.kind,
+            kind_label=action.get_kind_display(),
+            target=action.target,
+            status=action.status,
+            event=event,
+            **details,
+        )
     )
 
 

@@ -18,8 +18,8 @@ from __future__ import annotations
 from django.db import transaction
 from django.utils import timezone
 
-from cases.models import Case, CaseEvent, CaseObservable, CaseStep
-from cases.services.events import case_event_record
+from cases.models import Case, CaseObservable, CaseStep
+from cases.services import events
 
 from .analysis import Analysis
 from .answers import ANSWERS, suggest
@@ -52,7 +52,7 @@ def refresh_case(*, case_id: int, alert_id: int | None = None) -> list[CaseStep]
     _store_case_evidence(case, analysis)
     computed: dict[tuple[str, str], dict | None] = {}
     changed: list[CaseStep] = []
-    changes: list[dict] = []
+    changes: list[events.SuggestionChange] = []
     now = timezone.now()
     for step in steps:
         key = (step.section, step.item.assist)
@@ -63,22 +63,14 @@ def refresh_case(*, case_id: int, alert_id: int | None = None) -> list[CaseStep]
             continue
         previous = step.suggestion.get("answer") if isinstance(step.suggestion, dict) else None
         changes.append(
-            {
-                "step": step.pk,
-                "assist": step.item.assist,
-                "from": previous or "",
-                "to": fresh.get("answer", ""),
-            }
+            events.SuggestionChange(step.pk, step.item.assist, previous or "", fresh.get("answer", ""))
         )
         step.suggestion = fresh
         step.suggestion_updated_at = now
         changed.append(step)
     if changed:
         CaseStep.objects.bulk_update(changed, ["suggestion", "suggestion_updated_at"])
-        data = {"changes": changes}
-        if alert_id is not None:
-            data["alert"] = alert_id
-        case_event_record(case, CaseEvent.Verb.SUGGESTIONS_UPDATED, data=data)
+        events.record(events.suggestions_updated(case, changes=changes, alert_id=alert_id))
     return changed
 
 

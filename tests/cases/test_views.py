@@ -426,13 +426,19 @@ def test_every_control_is_labelled_and_every_button_named(client, case, l1, t2, 
 
 
 def test_events_of_other_apps_show_their_summary(client, case, l1):
-    from cases.services.events import case_event_record
+    from cases.services import events
 
-    case_event_record(
+    failure = events.containment_action(
         case,
-        CaseEvent.Verb.CONTAINMENT,
-        data={"summary": "Block IP 203.0.113.77: failed", "status": "failed", "error": "firewall timeout"},
+        action_id=1,
+        kind="block_ip",
+        kind_label="Block IP",
+        target="203.0.113.77",
+        status="failed",
+        event="failed",
+        error="firewall timeout",
     )
+    events.record(failure)
     client.force_login(l1)
     html = client.get(reverse("cases:timeline", args=[case.pk])).content.decode()
     assert "Containment: Block IP 203.0.113.77: failed — error: firewall timeout" in html

@@ -13,7 +13,7 @@ from django.core import mail
 from django.urls import reverse
 from django.utils import timezone
 
-from cases.services.events import case_event_record
+from cases.services import events
 from containment.connectors.webhook import verify
 from containment.services import action_approve, action_request
 from notifications.models import Delivery, Kind, Notification
@@ -75,30 +75,31 @@ def test_approval_requested_decided_and_failed(investigating_case, t2, manager, 
     action_approve(action=action, by=manager)
     derive()
     assert Notification.objects.filter(user=t2, kind=Kind.APPROVAL_DECIDED).exists()
-    case_event_record(
+    failure = events.containment_action(
         investigating_case,
-        "containment",
-        data={
-            "action": action.pk,
-            "event": "failed",
-            "kind": "disable_account",
-            "target": "m.keller",
-            "error": "LDAP down",
-        },
+        action_id=action.pk,
+        kind="disable_account",
+        kind_label="Disable account",
+        target="m.keller",
+        status="failed",
+        event="failed",
+        error="LDAP down",
     )
+    events.record(failure)
     derive()
     failed = Notification.objects.get(user=t2, kind=Kind.ACTION_FAILED)
     assert "LDAP down" in failed.body
 
 
 def test_sla_events_go_to_the_assignee_or_the_managers(case, l1, manager):
-    case_event_record(case, "sla_warning", data={"summary": "5 minutes left"})
+    clock = {"stage": "acknowledge", "target_minutes": 15, "due_at": timezone.now(), "elapsed_minutes": 12.0}
+    events.record(events.sla_warning(case, **clock))
     derive()
     assert Notification.objects.get(kind=Kind.SLA_WARNING).user == manager
     from cases.services import workflow as wf
 
     wf.case_claim(case=case, by=l1)
-    case_event_record(case, "sla_breached", data={})
+    events.record(events.sla_breached(case, **clock))
     derive()
     assert Notification.objects.get(kind=Kind.SLA_BREACHED).user == l1
 

@@ -20,7 +20,7 @@ from cases.ingest.store import (
     reserve,
     update_joined_cases,
 )
-from cases.models import Alert, AlertObservable, Case, CaseObservable, IngestSource
+from cases.models import Alert, AlertObservable, Case, CaseEvent, CaseObservable, IngestSource
 from cases.services import events
 
 from .keys import lock_names
@@ -208,7 +208,7 @@ def apply_plan(
         update_fields=["first_seen_at", "last_seen_at"],
     )
     update_joined_cases(batch, [cases[p.ref] for p in joined_plans])
-    batch.insert(events.CaseEvent, _event_rows(plan, cases, alerts, source))
+    batch.insert(CaseEvent, _event_rows(plan, cases, alerts, source))
     count_ingested(batch, source, len(alerts), now)
     batch.execute()
     return alerts, cases
@@ -252,16 +252,18 @@ def _event_rows(plan: IntakePlan, cases: dict[int, Case], alerts: list[Alert], s
     for event in plan.events:
         case, alert = cases[event.case_ref], alerts[event.alert]
         if event.verb == CREATED:
-            data = events.created_data(
-                reference=case.reference, technique_id=event.data["technique_id"], alert=alert
-            )
+            row = events.created(case, alert=alert, technique_id=event.data["technique_id"], source=source)
         elif event.verb == SEVERITY_RAISED:
-            data = events.severity_raised_data(
-                from_severity=event.data["from"], to_severity=event.data["to"], alert=alert
+            row = events.severity_raised(
+                case,
+                alert=alert,
+                from_severity=event.data["from"],
+                to_severity=event.data["to"],
+                source=source,
             )
         elif event.verb == ALERT_JOINED:
-            data = events.alert_joined_data(alert=alert)
+            row = events.alert_joined(case, alert=alert, source=source)
         else:
             raise ValueError(f"intake plans no {event.verb!r} event")
-        rows.append(events.case_event_row(case_id=case.pk, verb=event.verb, source_id=source.pk, data=data))
+        rows.append(row)
     return rows

@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from cases.models import Case, CaseEvent
 from cases.resolvers import check_assignee, resolve_criteria
-from cases.services.events import case_event_record
+from cases.services import events
 from cases.services.recommendation import CLOSE, ESCALATE, recommend
 from cases.services.steps import case_step_update
 from soc.errors import Conflict, DomainError, NotAllowed
@@ -51,7 +51,7 @@ def case_claim(*, case: Case, by, expected_version: int | None = None) -> Case:
             move(locked, Status.TRIAGE)
         locked.acknowledged_at = locked.acknowledged_at or now
     save_with_version(locked, "assignee", "status", "acknowledged_at", "t2_picked_up_at")
-    case_event_record(locked, Verb.CLAIMED, by=by, data={"from": before, "to": locked.status})
+    events.record(events.claimed(locked, by=by, from_status=before, to_status=locked.status))
     return sync(case, locked)
 
 
@@ -63,8 +63,8 @@ def case_unassign(*, case: Case, by, expected_version: int | None = None) -> Cas
     move(locked, Status.NEW if locked.status == Status.TRIAGE else Status.ESCALATED)
     locked.assignee = None
     save_with_version(locked, "assignee", "status")
-    case_event_record(
-        locked, Verb.UNASSIGNED, by=by, data={"from": before, "to": locked.status, "previous": previous}
+    events.record(
+        events.unassigned(locked, by=by, from_status=before, to_status=locked.status, previous=previous)
     )
     return sync(case, locked)
 
@@ -88,11 +88,15 @@ def case_assign(*, case: Case, to, by, expected_version: int | None = None) -> C
         move(locked, Status.INVESTIGATING)
         locked.t2_picked_up_at = timezone.now()
     save_with_version(locked, "assignee", "status", "acknowledged_at", "t2_picked_up_at")
-    case_event_record(
-        locked,
-        Verb.ASSIGNED,
-        by=by,
-        data={"from": before, "to": locked.status, "previous": previous, "assignee": to.get_username()},
+    events.record(
+        events.assigned(
+            locked,
+            by=by,
+            from_status=before,
+            to_status=locked.status,
+            assignee=to.get_username(),
+            previous=previous,
+        )
     )
     return sync(case, locked)
 
@@ -118,7 +122,7 @@ def case_close(
     locked = lock_and_check(case, by, CLOSE_ACTION, expected_version)
     before = locked.status
     now = timezone.now()
-    data: dict = {"from": before}
+    closing: dict = {}  # the close's optional parts, as events.closed names them
     fields = ["status", "closed_at"]
     if before in (Status.NEW, Status.TRIAGE):
         required(resolution=resolution, note=note)
@@ -138,7 +142,7 @@ def case_close(
                 )
             locked.duplicate_of = duplicate_of
             fields.append("duplicate_of")
-            data["duplicate_of"] = duplicate_of.reference
+            closing["duplicate_of"] = duplicate_of.reference
         else:
             rec = recommend(locked)
             locked.recommendation = rec
@@ -149,19 +153,18 @@ def case_close(
                     raise DomainError(message, errors={"reason": [message]})
                 locked.override_reason = reason.strip()
                 fields.append("override_reason")
-                data["override_reason"] = locked.override_reason
-            data["recommendation"] = rec["decision"]
+                closing["override_reason"] = locked.override_reason
+            closing["recommendation"] = rec["decision"]
         locked.resolution = resolution
         locked.resolution_note = note.strip()
         fields += ["resolution", "resolution_note"]
-        data["note"] = locked.resolution_note
+        closing["note"] = locked.resolution_note
     elif note.strip():
-        data["note"] = note.strip()
-    data["resolution"] = locked.resolution
+        closing["note"] = note.strip()
     move(locked, Status.CLOSED)
     locked.closed_at = now
     save_with_version(locked, *fields)
-    case_event_record(locked, Verb.CLOSED, by=by, data=data)
+    events.record(events.closed(locked, by=by, from_status=before, resolution=locked.resolution, **closing))
     return sync(case, locked)
 
 
@@ -232,17 +235,15 @@ def case_escalate(
         "recommendation",
         "override_reason",
     )
-    case_event_record(
+    event = events.escalated(
         locked,
-        Verb.ESCALATED,
         by=by,
-        data={
-            "note": locked.handoff_note,
-            "criteria_met": rec["criteria_met"],
-            "recommendation": rec["decision"],
-            "override_reason": locked.override_reason,
-        },
+        note=locked.handoff_note,
+        criteria_met=rec["criteria_met"],
+        recommendation=rec["decision"],
+        override_reason=locked.override_reason,
     )
+    events.record(event)
     return sync(case, locked)
 
 
@@ -266,11 +267,8 @@ def case_return_to_l1(*, case: Case, by, note: str, expected_version: int | None
     locked.tier = Case.Tier.L1
     locked.assignee = _last_escalated_by(locked)
     save_with_version(locked, "status", "tier", "assignee")
-    case_event_record(
-        locked,
-        Verb.RETURNED,
-        by=by,
-        data={"from": before, "note": note.strip(), "assignee": username(locked.assignee)},
+    events.record(
+        events.returned(locked, by=by, from_status=before, note=note.strip(), assignee=username(locked.assignee))
     )
     return sync(case, locked)
 
@@ -289,8 +287,8 @@ def case_enter_containment(*, case: Case, by) -> Case:
     if started is None or (locked.t2_picked_up_at is not None and started < locked.t2_picked_up_at):
         locked.containment_started_at = timezone.now()
     save_with_version(locked, "status", "containment_started_at")
-    case_event_record(
-        locked, Verb.STATUS_CHANGED, by=by, data={"from": Status.INVESTIGATING, "to": Status.CONTAINMENT}
+    events.record(
+        events.status_changed(locked, by=by, from_status=Status.INVESTIGATING, to_status=Status.CONTAINMENT)
     )
     return sync(case, locked)
 
@@ -312,7 +310,7 @@ def case_mark_contained(*, case: Case, by=None) -> Case:
         )
     locked.contained_at = timezone.now()
     save_with_version(locked, "contained_at")
-    case_event_record(locked, Verb.CONTAINMENT, by=by, data={"milestone": "contained"})
+    events.record(events.case_contained(locked, by=by))
     return sync(case, locked)
 
 
@@ -340,11 +338,10 @@ def case_resolve(
     locked.resolution = resolution
     locked.resolution_note = summary.strip()
     save_with_version(locked, "status", "resolved_at", "resolution", "resolution_note")
-    case_event_record(
-        locked,
-        Verb.RESOLVED,
-        by=by,
-        data={"from": before, "resolution": resolution, "summary": locked.resolution_note},
+    events.record(
+        events.resolved(
+            locked, by=by, from_status=before, resolution=resolution, summary=locked.resolution_note
+        )
     )
     return sync(case, locked)
 
@@ -359,10 +356,9 @@ def case_reopen(*, case: Case, by, note: str, expected_version: int | None = Non
     if locked.assignee_id is None:
         locked.assignee = by
     save_with_version(locked, "status", "resolved_at", "assignee")
-    case_event_record(
-        locked,
-        Verb.STATUS_CHANGED,
-        by=by,
-        data={"from": Status.RESOLVED, "to": Status.INVESTIGATING, "note": note.strip()},
+    events.record(
+        events.status_changed(
+            locked, by=by, from_status=Status.RESOLVED, to_status=Status.INVESTIGATING, note=note.strip()
+        )
     )
     return sync(case, locked)

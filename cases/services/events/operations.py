@@ -1,0 +1,108 @@
+"""Events other apps write on a case's timeline through cases' own builders: containment
+(each change of an action, and the case's "contained" milestone, one verb) and the SLA
+scan's warnings and breaches. Cases imports neither app: the builders take plain values."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.utils.safestring import SafeString
+
+from cases.models import Case, CaseEvent
+
+from .base import Verb, join, register, render_generic, row
+
+CONTAINED = "contained"  # the containment milestone of the case
+
+
+def containment_action(
+    case: Case,
+    *,
+    by=None,
+    action_id: int,
+    kind: str,
+    kind_label: str,
+    target: str,
+    status: str,
+    event: str,
+    reason: str | None = None,
+    sensitive: bool | None = None,
+    override: dict | None = None,
+    expires_at: str | None = None,
+    previous_attempts: int | None = None,
+    last_error: str | None = None,
+    changes: dict | None = None,
+    attempt: int | None = None,
+    result: dict | None = None,
+    error: str | None = None,
+    permanent: bool | None = None,
+    retry_in: float | None = None,
+) -> CaseEvent:
+    """One change (`event`: requested, approved, failed...) of a containment action, with
+    the action's status after it. The optional details are recorded when given (None
+    leaves them out); notifications read `event`, `status`, `reason` and `error`."""
+    data = {
+        "action": action_id,
+        "kind": kind,
+        "target": target,
+        "event": event,
+        "status": status,
+        "summary": f"{kind_label} {target}: {event.replace('_', ' ')}",
+    }
+    details = {
+        "reason": reason,
+        "sensitive": sensitive,
+        "override": override,
+        "expires_at": expires_at,
+        "previous_attempts": previous_attempts,
+        "last_error": last_error,
+        "changes": changes,
+        "attempt": attempt,
+        "result": result,
+        "error": error,
+        "permanent": permanent,
+        "retry_in": retry_in,
+    }
+    data.update((key, value) for key, value in details.items() if value is not None)
+    return row(case, Verb.CONTAINMENT, by=by, data=data)
+
+
+def case_contained(case: Case, *, by=None) -> CaseEvent:
+    """The case reached its containment milestone (by `by`, or Vigil when an action
+    succeeded)."""
+    return row(case, Verb.CONTAINMENT, by=by, data={"milestone": CONTAINED})
+
+
+def render_containment(event: CaseEvent, data: dict) -> SafeString:
+    if data.get("milestone") == CONTAINED:
+        return join("Case contained")
+    return render_generic(event, data)
+
+
+def _sla(verb: str, case: Case, stage: str, target_minutes: int, due_at: datetime, elapsed_minutes: float):
+    data = {
+        "stage": stage,
+        "target": target_minutes,
+        "due": due_at.isoformat(),
+        "elapsed": round(elapsed_minutes, 1),
+    }
+    return row(case, verb, data=data)
+
+
+def sla_warning(
+    case: Case, *, stage: str, target_minutes: int, due_at: datetime, elapsed_minutes: float
+) -> CaseEvent:
+    """The clock of `stage` nears its target (recorded once, by Vigil)."""
+    return _sla(Verb.SLA_WARNING, case, stage, target_minutes, due_at, elapsed_minutes)
+
+
+def sla_breached(
+    case: Case, *, stage: str, target_minutes: int, due_at: datetime, elapsed_minutes: float
+) -> CaseEvent:
+    """The clock of `stage` passed its target (recorded once, by Vigil)."""
+    return _sla(Verb.SLA_BREACHED, case, stage, target_minutes, due_at, elapsed_minutes)
+
+
+register(Verb.CONTAINMENT, builders=(containment_action, case_contained), render=render_containment)
+register(Verb.SLA_WARNING, builders=(sla_warning,), render=render_generic)
+register(Verb.SLA_BREACHED, builders=(sla_breached,), render=render_generic)
