@@ -357,6 +357,8 @@ class ReferenceChangeAdmin(admin.ModelAdmin):
     )
     readonly_fields = fields
     list_per_page = 100
+    # Not the app's admin/intel/change_list.html: the trail has no import or export.
+    change_list_template = "admin/change_list.html"
 
     def has_add_permission(self, request):
         return False
