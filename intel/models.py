@@ -1,7 +1,8 @@
 """Reference data the assistant checks observables against.
 
-Writes go through intel.services (which validate, normalise and tell the in-memory IP
-index and the open cases that the data changed); the admin and the API call them too.
+Writes go through intel.services (which validate, normalise, write the ReferenceChange
+audit row and tell the in-memory IP index and the open cases that the data changed), called
+by the admin and the API; the importers write in bulk and audit through intel.audit alike.
 """
 
 from django.conf import settings
