@@ -302,6 +302,21 @@ def test_code_without_a_user_or_path_is_recorded_as_system():
     assert (row.actor, row.actor_name, row.via, row.object_id) == (None, "system", Via.SYSTEM, created.pk)
 
 
+def test_a_failing_audit_write_undoes_the_change(monkeypatch, manager):
+    kept = network()
+
+    def refuse(*args, **kwargs):
+        raise RuntimeError("audit table unavailable")
+
+    monkeypatch.setattr("intel.audit.record_many", refuse)
+    with pytest.raises(RuntimeError):
+        import_networks_csv("cidr,list\n192.0.2.0/24,benign\n", by=manager)
+    with pytest.raises(RuntimeError):
+        services.networks_delete(by=manager, queryset=KnownNetwork.objects.all())
+    assert list(KnownNetwork.objects.values_list("pk", flat=True)) == [kept.pk]
+    assert not ReferenceChange.objects.exists()  # the import's summary went with it
+
+
 def test_an_import_that_changes_nothing_still_leaves_its_summary(manager):
     network("203.0.113.0/24", label="", source="")
     report = import_networks_csv("cidr,list\n203.0.113.0/24,malicious\n", by=manager, file="same.csv")
