@@ -26,6 +26,7 @@ from .services import check_can_manage, reference_changed
 from .validators import normalize_network
 
 MAX_FEED_ENTRIES = 500_000
+CHUNK = 2000  # ids per statement: SQLite caps a statement's parameters
 
 FEED_RANGE = re.compile(r"^([0-9a-fA-F.:]+)\s*-\s*([0-9a-fA-F.:]+)(?:\s|$)")
 
@@ -99,6 +100,11 @@ def import_feed(
     return report
 
 
+def _chunks(ids: list[int]):
+    for start in range(0, len(ids), CHUNK):
+        yield ids[start : start + CHUNK]
+
+
 @transaction.atomic
 def _replace_feed(
     source: str, cidrs: list[str], label: str, expires_at, report: ImportReport, *, by, via, file
@@ -125,13 +131,12 @@ def _replace_feed(
         for c in cidrs
         if c not in current
     ]
-    removed_ids = [network.pk for network in removed]
-    for start in range(0, len(removed_ids), 2000):  # SQLite caps a statement's parameters
-        KnownNetwork.objects.filter(pk__in=removed_ids[start : start + 2000]).delete()
-    KnownNetwork.objects.bulk_update(
-        [network for network, _ in changed], ["label", "expires_at", "updated_at"], batch_size=2000
-    )
-    KnownNetwork.objects.bulk_create(created, batch_size=2000)
+    for ids in _chunks([network.pk for network in removed]):
+        KnownNetwork.objects.filter(pk__in=ids).delete()
+    # Every changed entry gets the same label and expiry: one UPDATE per chunk, not bulk_update's CASE.
+    for ids in _chunks([network.pk for network, _ in changed]):
+        KnownNetwork.objects.filter(pk__in=ids).update(label=label, expires_at=expires_at, updated_at=now)
+    KnownNetwork.objects.bulk_create(created, batch_size=CHUNK)
     report.created, report.updated, report.removed = len(created), len(changed), len(removed)
     report.unchanged = len(current) - len(removed) - len(changed)
     summary = audit.record_import(
