@@ -1,10 +1,11 @@
 """Admin for reference data: known networks and business partners, and their audit trail.
 
 Every save and delete, bulk delete action included, goes through intel.services
-(validation, audit row, index refresh, open cases re-enriched), as made through the admin;
-the upload pages import as `upload`. The audit trail (ReferenceChange) is read-only here. Extra pages on each change list: import a CSV (with a strict option) and,
-for known networks, upload a threat feed that replaces one source's malicious entries.
-The "Export as CSV" action writes the same columns the importers read.
+(validation, audit row, index refresh, open cases re-enriched) as made through the admin;
+the upload pages import as `upload`. Extra pages on each change list: import a CSV (with
+a strict option) and, for known networks, upload a threat feed that replaces one source's
+malicious entries. The "Export as CSV" action writes the same columns the importers read.
+The audit trail (ReferenceChange) is listed read-only.
 """
 
 from __future__ import annotations
@@ -336,13 +337,13 @@ class BusinessPartnerAdmin(ReferenceAdminMixin, admin.ModelAdmin):
 
 @admin.register(ReferenceChange)
 class ReferenceChangeAdmin(admin.ModelAdmin):
-    """The audit trail, read-only for everyone: rows are written by intel.services only.
-    Seen with intel.view_referencechange (SOC managers, superusers)."""
+    """The audit trail, read-only for everyone (rows are written with the changes they
+    record, through intel.audit); seen with intel.view_referencechange (SOC managers,
+    superusers)."""
 
-    list_display = ("at", "actor_name", "action", "kind", "natural_key", "object_id", "via", "batch")
+    list_display = ("at", "actor_name", "action", "kind", "natural_key", "object_id", "via", "import_summary")
     list_filter = ("kind", "action", "via", ("at", admin.DateFieldListFilter))
     search_fields = ("natural_key",)
-    list_select_related = ("batch",)
     fields = (
         "at",
         "actor",
@@ -359,6 +360,10 @@ class ReferenceChangeAdmin(admin.ModelAdmin):
     list_per_page = 100
     # Not the app's admin/intel/change_list.html: the trail has no import or export.
     change_list_template = "admin/change_list.html"
+
+    @admin.display(description="Import")
+    def import_summary(self, obj):
+        return obj.batch_id or ""
 
     def has_add_permission(self, request):
         return False
