@@ -1,9 +1,11 @@
-"""Admin for reference data: known networks and business partners.
+"""Admin for reference data: known networks and business partners, and their audit trail.
 
-Every save and delete goes through intel.services (validation, index refresh, open cases
-re-enriched). Extra pages on each change list: import a CSV (with a strict option) and,
-for known networks, upload a threat feed that replaces one source's malicious entries.
-The "Export as CSV" action writes the same columns the importers read.
+Every save and delete, bulk delete action included, goes through intel.services
+(validation, audit row, index refresh, open cases re-enriched) as made through the admin;
+the upload pages import as `upload`. Extra pages on each change list: import a CSV (with
+a strict option) and, for known networks, upload a threat feed that replaces one source's
+malicious entries. The "Export as CSV" action writes the same columns the importers read.
+The audit trail (ReferenceChange) is listed read-only.
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ from . import services
 from .exports import networks_csv, partners_csv
 from .feeds import import_feed
 from .imports import import_networks_csv, import_partners_csv
-from .models import BusinessPartner, KnownNetwork
+from .models import BusinessPartner, KnownNetwork, ReferenceChange
 
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024
 
@@ -150,7 +152,13 @@ class ReferenceAdminMixin:
             if data is None:
                 form.add_error("file", f"The file is larger than {MAX_UPLOAD_BYTES // (1024 * 1024)} MB.")
             else:
-                report = importer(data, by=request.user, strict=form.cleaned_data["strict"])
+                report = importer(
+                    data,
+                    by=request.user,
+                    strict=form.cleaned_data["strict"],
+                    via=ReferenceChange.Via.UPLOAD,
+                    file=form.cleaned_data["file"].name,
+                )
                 level = messages.SUCCESS if report.ok else messages.WARNING
                 self.message_user(request, report.summary(), level)
                 if report.ok:
@@ -201,17 +209,19 @@ class KnownNetworkAdmin(ReferenceAdminMixin, admin.ModelAdmin):
         return networks_csv(queryset)
 
     def delete_one(self, *, by, obj):
-        services.network_delete(by=by, network=obj)
+        services.network_delete(by=by, network=obj, via=ReferenceChange.Via.ADMIN)
 
     def delete_many(self, *, by, queryset):
-        services.networks_delete(by=by, queryset=queryset)
+        services.networks_delete(by=by, queryset=queryset, via=ReferenceChange.Via.ADMIN)
 
     def save_model(self, request, obj, form, change):
         fields = {name: form.cleaned_data.get(name) for name in form.Meta.fields}
         if change:
-            saved = services.network_update(by=request.user, network=obj, **fields)
+            saved = services.network_update(
+                by=request.user, network=obj, via=ReferenceChange.Via.ADMIN, **fields
+            )
         else:
-            saved = services.network_create(by=request.user, **fields)
+            saved = services.network_create(by=request.user, via=ReferenceChange.Via.ADMIN, **fields)
         obj.pk = saved.pk
 
     def get_urls(self):
@@ -253,6 +263,8 @@ class KnownNetworkAdmin(ReferenceAdminMixin, admin.ModelAdmin):
                     expires_at=form.cleaned_data["expires_at"],
                     strict=form.cleaned_data["strict"],
                     by=request.user,
+                    via=ReferenceChange.Via.UPLOAD,
+                    file=form.cleaned_data["file"].name,
                 )
                 level = messages.SUCCESS if report.ok else messages.WARNING
                 self.message_user(request, report.summary(), level)
@@ -289,17 +301,19 @@ class BusinessPartnerAdmin(ReferenceAdminMixin, admin.ModelAdmin):
         return partners_csv(queryset)
 
     def delete_one(self, *, by, obj):
-        services.partner_delete(by=by, partner=obj)
+        services.partner_delete(by=by, partner=obj, via=ReferenceChange.Via.ADMIN)
 
     def delete_many(self, *, by, queryset):
-        services.partners_delete(by=by, queryset=queryset)
+        services.partners_delete(by=by, queryset=queryset, via=ReferenceChange.Via.ADMIN)
 
     def save_model(self, request, obj, form, change):
         fields = {name: form.cleaned_data.get(name) for name in form.Meta.fields}
         if change:
-            saved = services.partner_update(by=request.user, partner=obj, **fields)
+            saved = services.partner_update(
+                by=request.user, partner=obj, via=ReferenceChange.Via.ADMIN, **fields
+            )
         else:
-            saved = services.partner_create(by=request.user, **fields)
+            saved = services.partner_create(by=request.user, via=ReferenceChange.Via.ADMIN, **fields)
         obj.pk = saved.pk
 
     def get_urls(self):
@@ -319,3 +333,43 @@ class BusinessPartnerAdmin(ReferenceAdminMixin, admin.ModelAdmin):
 
     def import_csv_view(self, request):
         return self._import_view(request, import_partners_csv)
+
+
+@admin.register(ReferenceChange)
+class ReferenceChangeAdmin(admin.ModelAdmin):
+    """The audit trail, read-only for everyone (rows are written with the changes they
+    record, through intel.audit); seen with intel.view_referencechange (SOC managers,
+    superusers)."""
+
+    list_display = ("at", "actor_name", "action", "kind", "natural_key", "object_id", "via", "import_summary")
+    list_filter = ("kind", "action", "via", ("at", admin.DateFieldListFilter))
+    search_fields = ("natural_key",)
+    fields = (
+        "at",
+        "actor",
+        "actor_name",
+        "kind",
+        "object_id",
+        "natural_key",
+        "action",
+        "via",
+        "batch",
+        "changes",
+    )
+    readonly_fields = fields
+    list_per_page = 100
+    # Not the app's admin/intel/change_list.html: the trail has no import or export.
+    change_list_template = "admin/change_list.html"
+
+    @admin.display(description="Import")
+    def import_summary(self, obj):
+        return obj.batch_id or ""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

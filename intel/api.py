@@ -5,22 +5,27 @@ Who may do what (decided here, tested in tests/intel/test_api.py):
 - analysts (cases.view_case): read only, because they judge the assistant's evidence
   against these lists; writes get 403;
 - users without a role, and ingest tokens: 403; anonymous: 401.
+The audit trail (/api/v1/reference/changes/) is for SOC managers and superusers only
+(intel.view_referencechange); analysts get 403.
 """
 
 from __future__ import annotations
 
 import django_filters
+from django.db.models import Q
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import generics, status
 from rest_framework.permissions import SAFE_METHODS
 from rest_framework.response import Response
 
-from soc.permissions import IsUserNotIngestToken
+from soc.permissions import IsUserNotIngestToken, require_perm
 
 from . import serializers as s
 from . import services
-from .models import BusinessPartner, KnownNetwork
+from .models import BusinessPartner, KnownNetwork, ReferenceChange
+
+VIA_API = ReferenceChange.Via.API
 
 
 class ReferencePermission(IsUserNotIngestToken):
@@ -53,8 +58,6 @@ class NetworkFilter(django_filters.FilterSet):
         fields = ["list", "source"]
 
     def search(self, queryset, name, value):
-        from django.db.models import Q
-
         return queryset.filter(
             Q(cidr__icontains=value) | Q(label__icontains=value) | Q(source__icontains=value)
         )
@@ -81,7 +84,7 @@ class NetworkListView(generics.ListCreateAPIView):
     def post(self, request):
         data = s.NetworkInput(data=request.data)
         data.is_valid(raise_exception=True)
-        network = services.network_create(by=request.user, **data.validated_data)
+        network = services.network_create(by=request.user, via=VIA_API, **data.validated_data)
         return Response(s.NetworkOutput(network).data, status=status.HTTP_201_CREATED)
 
 
@@ -111,12 +114,14 @@ class NetworkDetailView(generics.GenericAPIView):
         network = self._get(pk)
         data = serializer_class(data=request.data)
         data.is_valid(raise_exception=True)
-        network = services.network_update(by=request.user, network=network, **data.validated_data)
+        network = services.network_update(
+            by=request.user, network=network, via=VIA_API, **data.validated_data
+        )
         return Response(s.NetworkOutput(network).data)
 
     @extend_schema(responses={204: None, **ERRORS})
     def delete(self, request, pk: int):
-        services.network_delete(by=request.user, network=self._get(pk))
+        services.network_delete(by=request.user, network=self._get(pk), via=VIA_API)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
@@ -133,7 +138,7 @@ class PartnerListView(generics.ListCreateAPIView):
     def post(self, request):
         data = s.PartnerInput(data=request.data)
         data.is_valid(raise_exception=True)
-        partner = services.partner_create(by=request.user, **data.validated_data)
+        partner = services.partner_create(by=request.user, via=VIA_API, **data.validated_data)
         return Response(s.PartnerOutput(partner).data, status=status.HTTP_201_CREATED)
 
 
@@ -163,10 +168,43 @@ class PartnerDetailView(generics.GenericAPIView):
         partner = self._get(pk)
         data = serializer_class(data=request.data)
         data.is_valid(raise_exception=True)
-        partner = services.partner_update(by=request.user, partner=partner, **data.validated_data)
+        partner = services.partner_update(
+            by=request.user, partner=partner, via=VIA_API, **data.validated_data
+        )
         return Response(s.PartnerOutput(partner).data)
 
     @extend_schema(responses={204: None, **ERRORS})
     def delete(self, request, pk: int):
-        services.partner_delete(by=request.user, partner=self._get(pk))
+        services.partner_delete(by=request.user, partner=self._get(pk), via=VIA_API)
         return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class ChangeFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(
+        field_name="natural_key",
+        lookup_expr="icontains",
+        label="Search the natural key (cidr, partner name, file)",
+    )
+    actor = django_filters.CharFilter(field_name="actor_name", label="Username (or who acted without one)")
+    since = django_filters.IsoDateTimeFilter(
+        field_name="at", lookup_expr="gte", label="At or after (ISO 8601)"
+    )
+    until = django_filters.IsoDateTimeFilter(field_name="at", lookup_expr="lt", label="Before (ISO 8601)")
+
+    class Meta:
+        model = ReferenceChange
+        fields = ["kind", "action", "via", "object_id", "batch"]
+
+
+@extend_schema(
+    tags=["reference data"],
+    responses={200: s.ReferenceChangeOutput(many=True), **{code: ERRORS[code] for code in (400, 401, 403)}},
+)
+class ChangeListView(generics.ListAPIView):
+    """The audit trail of reference data, newest first: who changed which known network or
+    partner, when, through which path, and each field's [before, after]. SOC managers only."""
+
+    permission_classes = [require_perm(services.VIEW_CHANGES_PERMISSION)]
+    serializer_class = s.ReferenceChangeOutput
+    filterset_class = ChangeFilter
+    queryset = ReferenceChange.objects.order_by("-at", "-id")

@@ -3,7 +3,10 @@ list under a source name, replacing that source's previous entries atomically.
 
 One entry per line; `#` comments, `;` comment lines and text after the first space
 (PAN-OS EDL style: "203.0.113.7 scanner") are ignored; `a-b` ranges become CIDRs.
-Problems are reported per line (`RowError(line, "value", problem)`).
+Problems are reported per line (`RowError(line, "value", problem)`). Entries the feed
+still lists keep their row (and the shared flag a manager set); their label and expiry
+follow the feed. Audited like the CSV imports: one summary row plus one per entry added,
+changed or removed.
 """
 
 from __future__ import annotations
@@ -14,13 +17,16 @@ from datetime import datetime
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 
+from . import audit
 from .imports import ImportReport, RowError, _text
-from .models import KnownNetwork
+from .models import KnownNetwork, ReferenceChange
 from .services import check_can_manage, reference_changed
 from .validators import normalize_network
 
 MAX_FEED_ENTRIES = 500_000
+CHUNK = 2000  # ids per statement: SQLite caps a statement's parameters
 
 FEED_RANGE = re.compile(r"^([0-9a-fA-F.:]+)\s*-\s*([0-9a-fA-F.:]+)(?:\s|$)")
 
@@ -53,6 +59,8 @@ def import_feed(
     label: str = "",
     expires_at: datetime | None = None,
     strict: bool = False,
+    via: str = ReferenceChange.Via.SYSTEM,
+    file: str = "",
 ) -> ImportReport:
     """Replace the `malicious` entries of `source` with the feed's entries, atomically.
 
@@ -86,25 +94,53 @@ def import_feed(
     if (strict and report.errors) or (report.errors and not entries):
         report.imported = False
         return report
-    _replace_feed(source, list(entries), label or f"feed {source}", expires_at, report)
+    _replace_feed(
+        source, list(entries), label or f"feed {source}", expires_at, report, by=by, via=via, file=file
+    )
     return report
 
 
+def _chunks(ids: list[int]):
+    for start in range(0, len(ids), CHUNK):
+        yield ids[start : start + CHUNK]
+
+
 @transaction.atomic
-def _replace_feed(source: str, cidrs: list[str], label: str, expires_at, report: ImportReport) -> None:
-    current = KnownNetwork.objects.select_for_update().filter(list=KnownNetwork.List.MALICIOUS, source=source)
-    before = set(current.values_list("cidr", flat=True))
-    report.removed = len(before - set(cidrs))
-    report.unchanged = len(before & set(cidrs))
-    report.created = len(set(cidrs) - before)
-    current.delete()
-    KnownNetwork.objects.bulk_create(
-        [
-            KnownNetwork(
-                cidr=c, list=KnownNetwork.List.MALICIOUS, source=source, label=label, expires_at=expires_at
-            )
-            for c in cidrs
-        ],
-        batch_size=2000,
+def _replace_feed(
+    source: str, cidrs: list[str], label: str, expires_at, report: ImportReport, *, by, via, file
+) -> None:
+    current = {
+        network.cidr: network
+        for network in KnownNetwork.objects.select_for_update().filter(
+            list=KnownNetwork.List.MALICIOUS, source=source
+        )
+    }
+    listed = set(cidrs)
+    removed = [network for cidr, network in current.items() if cidr not in listed]
+    changed = []
+    now = timezone.now()
+    for cidr in cidrs:
+        kept = current.get(cidr)
+        if kept is not None and (kept.label, kept.expires_at) != (label, expires_at):
+            changed.append((kept, audit.snapshot(kept)))
+            kept.label, kept.expires_at, kept.updated_at = label, expires_at, now
+    created = [
+        KnownNetwork(
+            cidr=c, list=KnownNetwork.List.MALICIOUS, source=source, label=label, expires_at=expires_at
+        )
+        for c in cidrs
+        if c not in current
+    ]
+    for ids in _chunks([network.pk for network in removed]):
+        KnownNetwork.objects.filter(pk__in=ids).delete()
+    # Every changed entry gets the same label and expiry: one UPDATE per chunk, not bulk_update's CASE.
+    for ids in _chunks([network.pk for network, _ in changed]):
+        KnownNetwork.objects.filter(pk__in=ids).update(label=label, expires_at=expires_at, updated_at=now)
+    KnownNetwork.objects.bulk_create(created, batch_size=CHUNK)
+    report.created, report.updated, report.removed = len(created), len(changed), len(removed)
+    report.unchanged = len(current) - len(removed) - len(changed)
+    summary = audit.record_import(
+        kind=ReferenceChange.Kind.NETWORK, report=report, by=by, via=via, file=file, source=source
     )
+    audit.record_import_entries(summary, created=created, changed=changed, deleted=removed, by=by)
     reference_changed()

@@ -4,7 +4,10 @@ Every importer returns an `ImportReport`: counts plus one `RowError` per problem
 row number (the header is row 1, as a spreadsheet shows it; for feeds, the line number),
 the column and what is wrong. A bad row is skipped and the others are imported; with
 `strict=True` nothing is imported when any row is bad. Rows are written in one
-transaction, so a file is never half imported.
+transaction, so a file is never half imported. An import that writes leaves, in the same
+transaction, one audit summary row (counts and `file`) and one row per entry it created
+or changed (intel.audit); one refused outright (strict, broken header) changes nothing
+and leaves none.
 
 CSV columns:
 - networks: cidr,list,label,source,expires_at[,shared] (cidr and list required; expires_at ISO
@@ -26,8 +29,9 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from . import audit
 from .exports import unescape_cell
-from .models import BusinessPartner, KnownNetwork
+from .models import BusinessPartner, KnownNetwork, ReferenceChange
 from .services import check_can_manage, reference_changed
 from .validators import normalize_domain_strict, normalize_network
 
@@ -159,7 +163,9 @@ def _finish(report: ImportReport, strict: bool) -> bool:
 # --- Known networks -------------------------------------------------------------------
 
 
-def import_networks_csv(data: bytes | str, *, by, strict: bool = False) -> ImportReport:
+def import_networks_csv(
+    data: bytes | str, *, by, strict: bool = False, via: str = ReferenceChange.Via.SYSTEM, file: str = ""
+) -> ImportReport:
     """Create or update known networks from CSV (keyed on cidr + list + source)."""
     check_can_manage(by)
     report = ImportReport(kind="networks", strict=strict)
@@ -215,14 +221,12 @@ def import_networks_csv(data: bytes | str, *, by, strict: bool = False) -> Impor
         first_row[key] = number
     if not _finish(report, strict):
         return report
-    _write_networks(wanted, report)
+    _write_networks(wanted, report, by=by, via=via, file=file)
     return report
 
 
 @transaction.atomic
-def _write_networks(wanted: dict[tuple[str, str, str], dict], report: ImportReport) -> None:
-    if not wanted:
-        return
+def _write_networks(wanted: dict[tuple[str, str, str], dict], report: ImportReport, *, by, via, file) -> None:
     existing: dict[tuple[str, str, str], KnownNetwork] = {}
     cidrs = sorted({key[0] for key in wanted})
     for chunk_start in range(0, len(cidrs), 1000):
@@ -231,7 +235,7 @@ def _write_networks(wanted: dict[tuple[str, str, str], dict], report: ImportRepo
         ):
             existing[(network.cidr, network.list, network.source)] = network
     now = timezone.now()
-    to_create, to_update = [], []
+    to_create, to_update, before = [], [], []
     for key, values in wanted.items():
         current = existing.get(key)
         if current is None:
@@ -241,6 +245,7 @@ def _write_networks(wanted: dict[tuple[str, str, str], dict], report: ImportRepo
             values["expires_at"],
             values["shared"],
         ):
+            before.append(audit.snapshot(current))
             current.label, current.expires_at, current.updated_at = values["label"], values["expires_at"], now
             current.shared = values["shared"]
             to_update.append(current)
@@ -251,6 +256,10 @@ def _write_networks(wanted: dict[tuple[str, str, str], dict], report: ImportRepo
         to_update, ["label", "expires_at", "shared", "updated_at"], batch_size=2000
     )
     report.created, report.updated = len(to_create), len(to_update)
+    summary = audit.record_import(kind=ReferenceChange.Kind.NETWORK, report=report, by=by, via=via, file=file)
+    audit.record_import_entries(
+        summary, created=to_create, changed=zip(to_update, before, strict=True), by=by
+    )
     if to_create or to_update:
         reference_changed()
 
@@ -262,7 +271,9 @@ def _split(value: str) -> list[str]:
     return [part.strip() for part in value.split(";") if part.strip()]
 
 
-def import_partners_csv(data: bytes | str, *, by, strict: bool = False) -> ImportReport:
+def import_partners_csv(
+    data: bytes | str, *, by, strict: bool = False, via: str = ReferenceChange.Via.SYSTEM, file: str = ""
+) -> ImportReport:
     """Create or update partners from CSV (keyed on the name, case-insensitive)."""
     check_can_manage(by)
     report = ImportReport(kind="partners", strict=strict)
@@ -335,30 +346,29 @@ def import_partners_csv(data: bytes | str, *, by, strict: bool = False) -> Impor
         first_row[key] = number
     if not _finish(report, strict):
         return report
-    _write_partners(wanted, report)
+    _write_partners(wanted, report, by=by, via=via, file=file)
     return report
 
 
 @transaction.atomic
-def _write_partners(wanted: dict[str, dict], report: ImportReport) -> None:
-    if not wanted:
-        return
-    existing = {p.name.lower(): p for p in BusinessPartner.objects.select_for_update()}
-    changed = False
+def _write_partners(wanted: dict[str, dict], report: ImportReport, *, by, via, file) -> None:
+    existing = {p.name.lower(): p for p in BusinessPartner.objects.select_for_update()} if wanted else {}
+    created, changed = [], []
     for key, values in wanted.items():
         partner = existing.get(key)
         if partner is None:
-            BusinessPartner.objects.create(**values)
-            report.created += 1
-            changed = True
+            created.append(BusinessPartner.objects.create(**values))
             continue
         if all(getattr(partner, name) == value for name, value in values.items()):
             report.unchanged += 1
             continue
+        before = audit.snapshot(partner)
         for name, value in values.items():
             setattr(partner, name, value)
         partner.save()
-        report.updated += 1
-        changed = True
-    if changed:
+        changed.append((partner, before))
+    report.created, report.updated = len(created), len(changed)
+    summary = audit.record_import(kind=ReferenceChange.Kind.PARTNER, report=report, by=by, via=via, file=file)
+    audit.record_import_entries(summary, created=created, changed=changed, by=by)
+    if created or changed:
         reference_changed()

@@ -1,10 +1,13 @@
 """Reference data the assistant checks observables against.
 
-Writes go through intel.services (which validate, normalise and tell the in-memory IP
-index and the open cases that the data changed); the admin and the API call them too.
+Writes go through intel.services (which validate, normalise, write the ReferenceChange
+audit row and tell the in-memory IP index and the open cases that the data changed), called
+by the admin and the API; the importers write in bulk and audit through intel.audit alike.
 """
 
+from django.conf import settings
 from django.db import models
+from django.utils import timezone
 
 from .validators import validate_domain_list, validate_network, validate_network_list
 
@@ -107,3 +110,62 @@ class ReferenceRefresh(models.Model):
         return self.requested_at is not None and (
             self.refreshed_at is None or self.refreshed_at < self.requested_at
         )
+
+
+class ReferenceChange(models.Model):
+    """One audited change of reference data: who, when, which entry, what changed, how.
+
+    Written by intel.services and the importers in the transaction of the change itself, so
+    a change without its row cannot commit. The entry is named by kind, id and natural key
+    (cidr, list and source; a partner's name), kept as text so a deleted entry stays
+    findable. `changes` maps each field to [before, after] (JSON values; None before a
+    create and after a delete). An import writes one summary row (`action=import`,
+    `changes` = its counts and file) and one row per entry it created, changed or removed,
+    pointing at the summary through `batch`.
+    """
+
+    class Kind(models.TextChoices):
+        NETWORK = "network", "Known network"
+        PARTNER = "partner", "Business partner"
+
+    class Action(models.TextChoices):
+        CREATE = "create", "Create"
+        CHANGE = "change", "Change"
+        DELETE = "delete", "Delete"
+        IMPORT = "import", "Import"
+
+    class Via(models.TextChoices):
+        ADMIN = "admin", "Admin pages"
+        UPLOAD = "upload", "Admin upload form (CSV or feed)"
+        API = "api", "API"
+        COMMAND = "command", "import_reference command"
+        SYSTEM = "system", "Code (seed data, scenarios, shell)"
+
+    at = models.DateTimeField(default=timezone.now)
+    # The name is kept beside the user so the row still says who after the user is deleted.
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    actor_name = models.CharField(max_length=150)
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    object_id = models.PositiveBigIntegerField(null=True, blank=True, help_text="Empty on an import summary.")
+    natural_key = models.CharField(max_length=300, blank=True)
+    action = models.CharField(max_length=10, choices=Action.choices)
+    via = models.CharField(max_length=10, choices=Via.choices)
+    changes = models.JSONField(default=dict, blank=True)
+    batch = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="entries")
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        # One index per filter of the admin and the API, each ending in the list's order.
+        indexes = [
+            models.Index(fields=["-at", "-id"], name="refchange_at_idx"),
+            models.Index(fields=["kind", "-at"], name="refchange_kind_at_idx"),
+            models.Index(fields=["action", "-at"], name="refchange_action_at_idx"),
+            models.Index(fields=["via", "-at"], name="refchange_via_at_idx"),
+            models.Index(fields=["natural_key"], name="refchange_key_idx"),
+            models.Index(fields=["kind", "object_id"], name="refchange_object_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.actor_name} {self.action} {self.kind} {self.natural_key}".strip()

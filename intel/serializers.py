@@ -7,7 +7,7 @@ depend on stored data (409 duplicate, 422 e.g. a contract ending before it start
 from django.core.exceptions import ValidationError as DjangoValidationError
 from rest_framework import serializers
 
-from .models import BusinessPartner, KnownNetwork
+from .models import BusinessPartner, KnownNetwork, ReferenceChange
 from .validators import normalize_domain_strict, normalize_network
 
 
@@ -108,3 +108,30 @@ class PartnerPatch(PartnerInput):
     criticality = serializers.ChoiceField(choices=BusinessPartner.Criticality.choices, required=False)
     contacts = serializers.CharField(required=False, allow_blank=True)
     notes = serializers.CharField(required=False, allow_blank=True)
+
+
+class ReferenceChangeOutput(serializers.ModelSerializer):
+    """One audit row. `changes` maps each field to [before, after]; on an import summary
+    (`action` import) it holds the counts and the file instead."""
+
+    actor = serializers.CharField(source="actor_name", help_text="Username, or who acted without one.")
+    changes = serializers.JSONField(help_text="{field: [before, after]}; an import: its counts and file.")
+    batch = serializers.IntegerField(
+        source="batch_id", allow_null=True, help_text="The import summary this row belongs to."
+    )
+
+    class Meta:
+        model = ReferenceChange
+        fields = [
+            "id",
+            "at",
+            "actor",
+            "kind",
+            "object_id",
+            "natural_key",
+            "action",
+            "via",
+            "changes",
+            "batch",
+        ]
+        read_only_fields = fields

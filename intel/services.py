@@ -1,18 +1,17 @@
 """Writes to the reference data: known networks, business partners, threat feeds.
 
-Every write validates and normalises its values (intel.validators), then, once the
-transaction commits, drops this process's in-memory IP index and dispatches
+Every write validates and normalises its values (intel.validators), writes its audit row
+(intel.audit: who, which path, field -> [before, after]) in the same transaction, then,
+once the transaction commits, drops this process's in-memory IP index and dispatches
 `intel.tasks.refresh_open_cases`, which re-enriches the observables of open cases and
 refreshes their suggestions; the request is recorded in the same transaction
 (ReferenceRefresh), so a broker outage delays the refresh (the beat sweeper re-sends it)
-instead of losing it. The admin, the API and the import command all call these.
-Reference data belongs to no case, so changes are logged (logger `intel.audit`) rather
-than written to a case timeline; the admin adds its own LogEntry rows.
+instead of losing it. The admin, the API and the import command all call these, each
+naming itself with `via` (ReferenceChange.Via); code that passes no `via` is `system`.
 """
 
 from __future__ import annotations
 
-import logging
 from datetime import date, datetime
 
 from django.conf import settings
@@ -24,28 +23,14 @@ from django.utils import timezone
 from soc.errors import Conflict, NotAllowed, Unprocessable
 from soc.tasks import dispatch_on_commit
 
-from . import lookup
-from .models import BusinessPartner, KnownNetwork, ReferenceRefresh
+from . import audit, lookup
+from .audit import NETWORK_FIELDS, PARTNER_FIELDS
+from .models import BusinessPartner, KnownNetwork, ReferenceChange, ReferenceRefresh
 from .validators import normalize_domain_strict, normalize_network
 
-audit = logging.getLogger("intel.audit")
-
 MANAGE_PERMISSION = "intel.manage_reference"
-NETWORK_FIELDS = ("cidr", "list", "label", "source", "expires_at", "shared")
-PARTNER_FIELDS = (
-    "name",
-    "domains",
-    "networks",
-    "contract_start",
-    "contract_end",
-    "criticality",
-    "contacts",
-    "notes",
-)
-
-
-def _actor(by) -> str:
-    return by.get_username() if by is not None and getattr(by, "is_authenticated", False) else "system"
+VIEW_CHANGES_PERMISSION = "intel.view_referencechange"
+Action, Via = ReferenceChange.Action, ReferenceChange.Via
 
 
 def check_can_manage(by) -> None:
@@ -158,7 +143,15 @@ def clean_network_fields(data: dict) -> dict:
 
 @transaction.atomic
 def network_create(
-    *, by, cidr: str, list: str, label: str = "", source: str = "", expires_at=None, shared: bool = False
+    *,
+    by,
+    cidr: str,
+    list: str,
+    label: str = "",
+    source: str = "",
+    expires_at=None,
+    shared: bool = False,
+    via: str = Via.SYSTEM,
 ) -> KnownNetwork:
     check_can_manage(by)
     fields = clean_network_fields(
@@ -178,15 +171,16 @@ def network_create(
             f"{fields['cidr']} is already on the {fields['list']} list from source {fields['source'] or '(none)'}."
         )
     network = KnownNetwork.objects.create(**fields)
-    audit.info(
-        "%s added %s to the %s list (source %r)", _actor(by), network.cidr, network.list, network.source
+    audit.record(
+        network, action=Action.CREATE, changes=audit.diff(None, audit.snapshot(network)), by=by, via=via
     )
     reference_changed()
     return network
 
 
 @transaction.atomic
-def network_update(*, by, network: KnownNetwork, **changes) -> KnownNetwork:
+def network_update(*, by, network: KnownNetwork, via: str = Via.SYSTEM, **changes) -> KnownNetwork:
+    """Change some fields; a change that changes nothing writes no audit row."""
     check_can_manage(by)
     unknown = set(changes) - set(NETWORK_FIELDS)
     if unknown:
@@ -194,6 +188,7 @@ def network_update(*, by, network: KnownNetwork, **changes) -> KnownNetwork:
             "Unknown fields.", errors={f: ["Not a known-network field."] for f in sorted(unknown)}
         )
     network = KnownNetwork.objects.select_for_update().get(pk=network.pk)
+    before = audit.snapshot(network)
     fields = clean_network_fields(changes)
     for name, value in fields.items():
         setattr(network, name, value)
@@ -203,26 +198,40 @@ def network_update(*, by, network: KnownNetwork, **changes) -> KnownNetwork:
     if clash.exists():
         raise Conflict(f"{network.cidr} is already on the {network.list} list from that source.")
     network.save()
-    audit.info("%s changed known network %s: %s", _actor(by), network.pk, sorted(fields))
+    _record_change(network, before, by=by, via=via)
     reference_changed()
     return network
 
 
 @transaction.atomic
-def network_delete(*, by, network: KnownNetwork) -> None:
+def network_delete(*, by, network: KnownNetwork, via: str = Via.SYSTEM) -> None:
     check_can_manage(by)
-    audit.info("%s removed %s from the %s list", _actor(by), network.cidr, network.list)
-    KnownNetwork.objects.filter(pk=network.pk).delete()
-    reference_changed()
+    _delete_entries(KnownNetwork, [network.pk], by=by, via=via)
 
 
 @transaction.atomic
-def networks_delete(*, by, queryset) -> int:
+def networks_delete(*, by, queryset, via: str = Via.SYSTEM) -> int:
+    """Delete the networks of `queryset` (the admin's bulk action), one audit row each."""
     check_can_manage(by)
-    count, _ = queryset.delete()
-    audit.info("%s removed %d known networks", _actor(by), count)
+    return _delete_entries(KnownNetwork, queryset.values_list("pk", flat=True), by=by, via=via)
+
+
+def _record_change(entry, before: dict, *, by, via: str) -> None:
+    changes = audit.diff(before, audit.snapshot(entry))
+    if changes:
+        audit.record(entry, action=Action.CHANGE, changes=changes, by=by, via=via)
+
+
+def _delete_entries(model, pks, *, by, via: str) -> int:
+    """Lock, audit and delete the entries with these ids (gone already: nothing to do)."""
+    # The ids are read first: a filtered admin queryset may be DISTINCT, which FOR UPDATE refuses.
+    entries = list(model.objects.select_for_update().filter(pk__in=list(pks)).order_by("pk"))
+    if not entries:
+        return 0
+    audit.record_deletes(entries, by=by, via=via)
+    model.objects.filter(pk__in=[entry.pk for entry in entries]).delete()
     reference_changed()
-    return count
+    return len(entries)
 
 
 # --- Business partners --------------------------------------------------------------
@@ -295,7 +304,7 @@ def _check_dates(partner: BusinessPartner) -> None:
 
 
 @transaction.atomic
-def partner_create(*, by, name: str, **fields) -> BusinessPartner:
+def partner_create(*, by, name: str, via: str = Via.SYSTEM, **fields) -> BusinessPartner:
     check_can_manage(by)
     unknown = set(fields) - set(PARTNER_FIELDS)
     if unknown:
@@ -306,18 +315,22 @@ def partner_create(*, by, name: str, **fields) -> BusinessPartner:
     partner = BusinessPartner(**cleaned)
     _check_dates(partner)
     partner.save()
-    audit.info("%s added partner %r", _actor(by), partner.name)
+    audit.record(
+        partner, action=Action.CREATE, changes=audit.diff(None, audit.snapshot(partner)), by=by, via=via
+    )
     reference_changed()
     return partner
 
 
 @transaction.atomic
-def partner_update(*, by, partner: BusinessPartner, **changes) -> BusinessPartner:
+def partner_update(*, by, partner: BusinessPartner, via: str = Via.SYSTEM, **changes) -> BusinessPartner:
+    """Change some fields; a change that changes nothing writes no audit row."""
     check_can_manage(by)
     unknown = set(changes) - set(PARTNER_FIELDS)
     if unknown:
         raise Unprocessable("Unknown fields.", errors={f: ["Not a partner field."] for f in sorted(unknown)})
     partner = BusinessPartner.objects.select_for_update().get(pk=partner.pk)
+    before = audit.snapshot(partner)
     cleaned = clean_partner_fields(changes)
     for name, value in cleaned.items():
         setattr(partner, name, value)
@@ -325,23 +338,19 @@ def partner_update(*, by, partner: BusinessPartner, **changes) -> BusinessPartne
     if BusinessPartner.objects.filter(name__iexact=partner.name).exclude(pk=partner.pk).exists():
         raise Conflict(f"A partner named {partner.name!r} already exists.")
     partner.save()
-    audit.info("%s changed partner %r: %s", _actor(by), partner.name, sorted(cleaned))
+    _record_change(partner, before, by=by, via=via)
     reference_changed()
     return partner
 
 
 @transaction.atomic
-def partner_delete(*, by, partner: BusinessPartner) -> None:
+def partner_delete(*, by, partner: BusinessPartner, via: str = Via.SYSTEM) -> None:
     check_can_manage(by)
-    audit.info("%s removed partner %r", _actor(by), partner.name)
-    BusinessPartner.objects.filter(pk=partner.pk).delete()
-    reference_changed()
+    _delete_entries(BusinessPartner, [partner.pk], by=by, via=via)
 
 
 @transaction.atomic
-def partners_delete(*, by, queryset) -> int:
+def partners_delete(*, by, queryset, via: str = Via.SYSTEM) -> int:
+    """Delete the partners of `queryset` (the admin's bulk action), one audit row each."""
     check_can_manage(by)
-    count, _ = queryset.delete()
-    audit.info("%s removed %d partners", _actor(by), count)
-    reference_changed()
-    return count
+    return _delete_entries(BusinessPartner, queryset.values_list("pk", flat=True), by=by, via=via)

@@ -60,6 +60,8 @@ ROLE_PERMISSIONS: dict[Role, list[str]] = {
         "intel.add_businesspartner",
         "intel.change_businesspartner",
         "intel.delete_businesspartner",
+        # The reference-data audit trail, read-only (no add/change/delete exists for anyone).
+        "intel.view_referencechange",
         # SLA targets (sla app): one policy per severity, edited, never added or deleted.
         "sla.view_slapolicy",
         "sla.change_slapolicy",

@@ -35,6 +35,7 @@ def world(seed_playbook, make_case, l1, t2, manager, settings):
     """A case in each interesting state: one new (no assignee, no step author), one claimed
     with a comment and a containment action, reference data of both kinds."""
     from containment.services.actions import action_request
+    from intel.imports import import_networks_csv
     from intel.models import BusinessPartner, KnownNetwork
     from tests.containment.conftest import walk_to_investigating
 
@@ -45,7 +46,9 @@ def world(seed_playbook, make_case, l1, t2, manager, settings):
     orphan = make_case(technique_ids=["T1110"])  # no playbook: playbook null
     comment_add(case=worked, body="**checked** the partner list", by=t2)
     action = action_request(case=worked, kind="block_ip", target="2001:db8::2", reason="scraping", by=t2)
-    network = KnownNetwork.objects.create(cidr="198.51.100.0/24", list="benign", label="Acme office")
+    # Imported, so the audit trail has a summary (no object id) and an entry (in a batch).
+    import_networks_csv("cidr,list,label\n198.51.100.0/24,benign,Acme office\n", by=manager, file="acme.csv")
+    network = KnownNetwork.objects.get()
     partner = BusinessPartner.objects.create(
         name="Acme", domains=["acme.example"], networks=["198.51.100.0/24"]
     )
@@ -84,6 +87,7 @@ def analyst_reads(world) -> dict[str, str]:
         "/api/v1/reference/networks/{id}/": f"/api/v1/reference/networks/{world['network'].pk}/",
         "/api/v1/reference/partners/": "/api/v1/reference/partners/",
         "/api/v1/reference/partners/{id}/": f"/api/v1/reference/partners/{world['partner'].pk}/",
+        "/api/v1/reference/changes/": "/api/v1/reference/changes/",
         # The fresh case: null assignee, duplicate_of, steps[].updated_by.
         "/api/v1/cases/{id}/ (new)": f"/api/v1/cases/{fresh.pk}/",
         "/api/v1/cases/{id}/ (no playbook)": f"/api/v1/cases/{world['orphan'].pk}/",

@@ -7,6 +7,7 @@
 Every problem is printed as "row N, column C: problem" (the header is row 1; for feeds,
 N is the line). Bad rows are skipped; with --strict nothing is imported when any row is
 bad, and the command exits with status 1. Use "-" as FILE to read standard input.
+Each import is audited (intel.audit) as made through the command, with the file's name.
 """
 
 import sys
@@ -17,6 +18,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from intel.feeds import import_feed
 from intel.imports import import_networks_csv, import_partners_csv
+from intel.models import ReferenceChange
 
 
 class Command(BaseCommand):
@@ -32,10 +34,11 @@ class Command(BaseCommand):
 
     def handle(self, *args, kind, file, strict, source, label, expires_at, **options):
         data = self._read(file)
+        audited = {"via": ReferenceChange.Via.COMMAND, "file": "(standard input)" if file == "-" else file}
         if kind == "networks":
-            report = import_networks_csv(data, by=None, strict=strict)
+            report = import_networks_csv(data, by=None, strict=strict, **audited)
         elif kind == "partners":
-            report = import_partners_csv(data, by=None, strict=strict)
+            report = import_partners_csv(data, by=None, strict=strict, **audited)
         else:
             if not source:
                 raise CommandError("--source is required for feeds (its previous entries are replaced).")
@@ -45,7 +48,9 @@ class Command(BaseCommand):
                     expiry = dateparser.isoparse(expires_at)
                 except ValueError as exc:
                     raise CommandError(f"--expires-at: {exc}") from None
-            report = import_feed(data, source=source, label=label, expires_at=expiry, by=None, strict=strict)
+            report = import_feed(
+                data, source=source, label=label, expires_at=expiry, by=None, strict=strict, **audited
+            )
         for error in report.errors:
             self.stderr.write(str(error))
         if not report.imported:
