@@ -219,7 +219,6 @@ class Command(BaseCommand):
                 )
             )
             self.stdout.write(f"  {start + len(rows)} cases")
-        self.manager_name = manager.username
 
     # --- measurement ----------------------------------------------------------------
 
