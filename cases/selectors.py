@@ -20,7 +20,6 @@ Status = Case.Status
 QUEUE_LIMIT = 15
 SECTION_ORDER = {value: index for index, value in enumerate(PlaybookItem.Section.values)}
 SECTION_LABELS = dict(PlaybookItem.Section.choices)
-L1_SECTION_KEYS = ("log_source", "key_indicator", "question", "l1_step", "escalation_criterion")
 
 
 def get_case_for_user(user, pk: int) -> Case:

@@ -29,10 +29,6 @@ class Suggestion:
     item: PlaybookItem | None = None
     refusals: list = field(default_factory=list)
 
-    @property
-    def kind_label(self) -> str:
-        return ActionKey(self.kind).label
-
 
 def case_actions(case: Case):
     return case.actions.for_panel().order_by("created_at", "id")

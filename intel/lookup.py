@@ -265,9 +265,6 @@ def invalidate() -> None:
         _checked_at = 0.0
 
 
-reset_index = invalidate  # the name tests use between test cases
-
-
 def _live(matches: list[Match], at: datetime | None) -> list[Match]:
     moment = at or timezone.now()
     return [m for m in matches if m.is_live(moment)]

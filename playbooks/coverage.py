@@ -15,7 +15,7 @@ Ties within a rank go to the lowest technique id, so the answer never depends on
 No database access here: `services.published_coverage()` reads the rows.
 """
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from . import attack
@@ -80,9 +80,6 @@ class Coverage:
             return 3
         return None
 
-    def covers_technique(self, technique_id: str) -> bool:
-        return self.rank(technique_id) is not None
-
 
 def covering(technique_id: str, playbooks: Iterable[Coverage]) -> Coverage | None:
     """The playbook that covers this technique id (see the module docstring), or None."""
@@ -96,14 +93,3 @@ def covering(technique_id: str, playbooks: Iterable[Coverage]) -> Coverage | Non
         if best is None or key < best:
             best, winner = key, playbook
     return winner
-
-
-def covering_map(technique_ids: Iterable[str], playbooks: Iterable[Coverage]) -> Mapping[str, Coverage]:
-    """`covering` for several ids at once; ids no playbook covers are left out."""
-    playbooks = list(playbooks)
-    result = {}
-    for technique_id in technique_ids:
-        found = covering(technique_id, playbooks)
-        if found is not None:
-            result[technique_id] = found
-    return result

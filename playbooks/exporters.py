@@ -10,9 +10,10 @@ import json
 import uuid
 
 from . import matching
-from .importers import FIELD_ROWS, SECTION_ROWS, escape_cell, text_fingerprint
+from .importers import FIELD_ROWS, SECTION_ROWS
+from .markdown import escape_cell, text_fingerprint
 from .models import PlaybookItem, PlaybookVersion
-from .registry import ActionKey
+from .registry import ActionKey, Section
 
 FORMATS = ("markdown", "json", "cacao")
 CONTENT_TYPES = {
@@ -126,10 +127,10 @@ def export_cacao(version: PlaybookVersion) -> str:
     (firewall feed, directory) is chosen by Vigil at run time, not by the playbook.
     """
     grouped = _items_by_section(version)
-    steps = grouped["containment_step"]
+    steps = grouped[Section.CONTAINMENT_STEP]
     start_id = _cacao_id("start", version)
     end_id = _cacao_id("end", version)
-    step_ids = [_cacao_id("action", version, "containment_step", item.order) for item in steps]
+    step_ids = [_cacao_id("action", version, Section.CONTAINMENT_STEP, item.order) for item in steps]
     workflow: dict[str, dict] = {
         start_id: {"type": "start", "name": "Start", "on_completion": step_ids[0] if steps else end_id}
     }
@@ -149,7 +150,7 @@ def export_cacao(version: PlaybookVersion) -> str:
         "spec_version": "cacao-2.0",
         "id": _cacao_id("playbook", version),
         "name": f"{version.technique_id} {version.name} (v{version.number})",
-        "description": " ".join(i.text for i in grouped["escalation_criterion"])
+        "description": " ".join(i.text for i in grouped[Section.ESCALATION_CRITERION])
         or f"Containment for {version.technique_id}.",
         "playbook_types": ["mitigation"],
         "playbook_activities": ["restrict-access"],

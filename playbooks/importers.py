@@ -22,7 +22,8 @@ from dataclasses import dataclass, field
 from soc.errors import DomainError
 
 from . import attack, matching
-from .registry import ActionKey, AssistKey
+from .markdown import collapse_spaces, split_row, split_sentences, text_fingerprint
+from .registry import ActionKey, AssistKey, Section
 
 
 class PlaybookFormatError(DomainError):
@@ -37,15 +38,15 @@ class PlaybookFormatError(DomainError):
         self.problem = problem
 
 
-# Sections in their export order; values are PlaybookItem.Section values.
+# Sections in their export order.
 SECTION_ROWS: list[tuple[str, str]] = [
-    ("log_source", "Log Sources to Investigate"),
-    ("key_indicator", "Key Indicators"),
-    ("question", "Questions for Analysis"),
-    ("escalation_criterion", "Decision for Escalation"),
-    ("l1_step", "Additional Analysis Steps for L1"),
-    ("t2_action", "T2 Analyst Actions"),
-    ("containment_step", "Containment and Further Analysis"),
+    (Section.LOG_SOURCE, "Log Sources to Investigate"),
+    (Section.KEY_INDICATOR, "Key Indicators"),
+    (Section.QUESTION, "Questions for Analysis"),
+    (Section.ESCALATION_CRITERION, "Decision for Escalation"),
+    (Section.L1_STEP, "Additional Analysis Steps for L1"),
+    (Section.T2_ACTION, "T2 Analyst Actions"),
+    (Section.CONTAINMENT_STEP, "Containment and Further Analysis"),
 ]
 FIELD_ROWS: list[tuple[str, str]] = [
     ("tactic", "MITRE Tactic"),
@@ -53,7 +54,7 @@ FIELD_ROWS: list[tuple[str, str]] = [
     ("sub_ttp", "MITRE Sub-TTP"),
     ("name", "Name"),
 ]
-REQUIRED_SECTIONS = ("question", "escalation_criterion")
+REQUIRED_SECTIONS = (Section.QUESTION, Section.ESCALATION_CRITERION)
 ROW_TITLES = dict(FIELD_ROWS + SECTION_ROWS)
 
 _ALIASES = {
@@ -67,9 +68,9 @@ _ALIASES = {
     "sub-ttp": "sub_ttp",
     "sub-technique": "sub_ttp",
     "technique name": "name",
-    "questions": "question",
-    "escalation criteria": "escalation_criterion",
-    "containment": "containment_step",
+    "questions": Section.QUESTION,
+    "escalation criteria": Section.ESCALATION_CRITERION,
+    "containment": Section.CONTAINMENT_STEP,
 }
 _ROW_KEYS = {title.lower(): key for key, title in FIELD_ROWS + SECTION_ROWS} | _ALIASES
 _ABSENT = {"", "-", "n/a", "na", "none", "null"}
@@ -79,15 +80,6 @@ _TITLE_RE = re.compile(r"^#\s+(?P<title>.+?)\s*#*\s*$")
 _TITLE_ID_RE = re.compile(r"(?<![A-Za-z0-9])[\[(]?(?P<id>[Tt]\d{4}(?:\.?\d{3})?)[\])]?(?![0-9])")
 _TITLE_TRIM = " -:\u2013\u2014"
 KEYS_COMMENT_RE = re.compile(r"<!--\s*vigil-keys\s+(?P<json>\{.*?\})\s*-->", re.DOTALL)
-
-# Abbreviations that never end a sentence; a period after one is not a boundary.
-_ABBREVIATIONS = {
-    "e.g.", "i.e.", "cf.", "vs.", "mr.", "mrs.", "ms.", "dr.", "prof.", "st.", "no.",
-    "approx.", "incl.", "fig.", "al.", "esp.", "resp.", "ca.", "viz.",
-}  # fmt: skip
-_INITIALS_RE = re.compile(r"^(?:[A-Za-z]\.){2,}$")  # U.S., e.g. written without the dict
-_BOUNDARY_RE = re.compile(r"[.!?][\"'\u201d\u2019)\]]*(?=\s+)")
-_OPENERS = "\"'\u201c\u2018([\u00bf\u00a1"
 
 
 @dataclass(frozen=True)
@@ -144,75 +136,6 @@ def content_hash(*, technique_id, name, tactic, tactic_id, items, extra) -> str:
         separators=(",", ":"),
     )
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
-
-
-def text_fingerprint(text: str) -> str:
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:12]
-
-
-def collapse_spaces(text: str) -> str:
-    return " ".join(text.split())
-
-
-def split_row(line: str) -> list[str]:
-    """Cells of one table row; ``\\|`` is a literal pipe and ``\\\\`` a literal backslash."""
-    body = line.strip()
-    if body.startswith("|"):
-        body = body[1:]
-    cells, current, i = [], [], 0
-    while i < len(body):
-        char = body[i]
-        if char == "\\" and i + 1 < len(body) and body[i + 1] in "|\\":
-            current.append(body[i + 1])
-            i += 2
-            continue
-        if char == "|":
-            cells.append("".join(current))
-            current = []
-        else:
-            current.append(char)
-        i += 1
-    tail = "".join(current)
-    if tail.strip():
-        cells.append(tail)  # the row had no closing pipe
-    return cells
-
-
-def escape_cell(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("|", "\\|")
-
-
-def split_sentences(paragraph: str, *, section: str = "") -> list[str]:
-    """One string per sentence, text kept exactly (whitespace collapsed).
-
-    A boundary is ., ! or ? (plus closing quotes/brackets) followed by whitespace and a
-    capital letter, digit or opening quote; a period after a known abbreviation or
-    initials (e.g., U.S.) is not one. In the questions row every "? " is a boundary.
-    """
-    text = collapse_spaces(paragraph)
-    sentences, start = [], 0
-    for match in _BOUNDARY_RE.finditer(text):
-        end = match.end()
-        following = text[end:].lstrip()
-        if not following:
-            continue
-        is_question_mark = match.group(0)[0] == "?"
-        if not (section == "question" and is_question_mark):
-            first = following[0]
-            if first in _OPENERS and len(following) > 1:
-                first = following[1]
-            if not (first.isupper() or first.isdigit()):
-                continue
-            if match.group(0)[0] == ".":
-                word = text[start : match.start() + 1].rsplit(" ", 1)[-1]
-                if word.lower() in _ABBREVIATIONS or _INITIALS_RE.match(word):
-                    continue
-        sentences.append(text[start:end].strip())
-        start = end
-    rest = text[start:].strip()
-    if rest:
-        sentences.append(rest)
-    return sentences
 
 
 def _row_key(raw: str) -> str | None:
@@ -317,9 +240,9 @@ def parse_playbook(text: str, *, filename: str) -> ParsedPlaybook:
     items: list[ParsedItem] = []
     for section, _title in SECTION_ROWS:
         sentences = split_sentences(fields.get(section, ""), section=section)
-        if section == "containment_step":
+        if section == Section.CONTAINMENT_STEP:
             sentences = [part for sentence in sentences for part in matching.split_joined_actions(sentence)]
-        elif section == "escalation_criterion":
+        elif section == Section.ESCALATION_CRITERION:
             sentences = [part for sentence in sentences for part in matching.split_joined_criteria(sentence)]
         for order, sentence in enumerate(sentences, start=1):
             items.append(

@@ -13,14 +13,12 @@ with contract dates), which is what partner_match consults.
 
 import re
 
-from .registry import ActionKey, AssistKey
-
-Section = str  # PlaybookItem.Section values; kept as str to avoid importing models here
+from .registry import ActionKey, AssistKey, Section
 
 _I = re.IGNORECASE
 
 ASSIST_RULES: dict[Section, list[tuple[re.Pattern, AssistKey]]] = {
-    "question": [
+    Section.QUESTION: [
         (
             re.compile(r"\b(legitimate|known|trusted)\b.*\bIPs?\b|\bIP addresses?\b", _I),
             AssistKey.IP_REPUTATION,
@@ -41,7 +39,7 @@ ASSIST_RULES: dict[Section, list[tuple[re.Pattern, AssistKey]]] = {
         ),
         (re.compile(r"\bbusiness\b", _I), AssistKey.BUSINESS_CONTEXT),
     ],
-    "l1_step": [
+    Section.L1_STEP: [
         (
             re.compile(r"\bIP addresses?\b.*\b(known|lists?|reputation)\b|\bknown lists\b", _I),
             AssistKey.IP_REPUTATION,
@@ -64,7 +62,7 @@ ASSIST_RULES: dict[Section, list[tuple[re.Pattern, AssistKey]]] = {
             AssistKey.RELATED_ACTIVITY,
         ),
     ],
-    "escalation_criterion": [
+    Section.ESCALATION_CRITERION: [
         (re.compile(r"\bexfiltrat\w*|\bdata (leak\w*|theft|loss)\b", _I), AssistKey.EXFILTRATION),
         (
             re.compile(r"\bcompromised (user )?accounts?\b|\baccount (compromise|takeover)\b", _I),
@@ -103,7 +101,7 @@ def assist_for(section: Section, text: str) -> str:
 
 def action_for(section: Section, text: str) -> str:
     """Containment items always carry an action; other sections never do."""
-    if section != "containment_step":
+    if section != Section.CONTAINMENT_STEP:
         return ""
     if _DISABLE_ACCOUNT.search(text):
         return ActionKey.DISABLE_ACCOUNT.value
@@ -160,7 +158,7 @@ def split_joined_criteria(sentence: str) -> list[str]:
         re.sub(r"^(?:or|and)\s+(?:if\s+)?", "", p.strip(), flags=_I) for p in match.group("rest").split(",")
     ]
     parts = [p for p in parts if p]
-    keys = [assist_for("escalation_criterion", p) for p in parts]
+    keys = [assist_for(Section.ESCALATION_CRITERION, p) for p in parts]
     if len(parts) < 2 or not all(keys) or len(set(keys)) != len(keys):
         return [sentence]
     end = match.group("end") or "."

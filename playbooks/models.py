@@ -14,7 +14,7 @@ from django.db.models import Q
 
 from soc.errors import Conflict
 
-from .registry import ActionKey, AssistKey
+from .registry import ActionKey, AssistKey, Section
 
 TECHNIQUE_ID_RE = re.compile(r"^T\d{4}(\.\d{3})?$")
 
@@ -230,15 +230,7 @@ class PlaybookItemQuerySet(models.QuerySet):
 
 
 class PlaybookItem(models.Model):
-    class Section(models.TextChoices):
-        # Declared in work order: the case page shows sections in this order.
-        LOG_SOURCE = "log_source", "Log sources to investigate"
-        KEY_INDICATOR = "key_indicator", "Key indicators"
-        QUESTION = "question", "Questions for analysis"
-        L1_STEP = "l1_step", "Additional analysis steps for L1"
-        ESCALATION_CRITERION = "escalation_criterion", "Decision for escalation"
-        T2_ACTION = "t2_action", "T2 analyst actions"
-        CONTAINMENT_STEP = "containment_step", "Containment and further analysis"
+    Section = Section  # playbooks.registry.Section, which the pure modules (importers) read
 
     version = models.ForeignKey(PlaybookVersion, on_delete=models.CASCADE, related_name="items")
     section = models.CharField(max_length=24, choices=Section.choices)

@@ -1,4 +1,4 @@
-"""The closed vocabularies a playbook item may carry.
+"""The closed vocabularies of a playbook item: its section, and the keys it may carry.
 
 An assist key names the enrichment Vigil computes beside an item (intel app); an
 action key names the containment a step maps to (containment app). Unknown keys are
@@ -6,6 +6,19 @@ refused by the model's validation and by the importer.
 """
 
 from django.db import models
+
+
+class Section(models.TextChoices):
+    """The section an item belongs to (PlaybookItem.Section). Declared in work order: the
+    case page shows sections in this order."""
+
+    LOG_SOURCE = "log_source", "Log sources to investigate"
+    KEY_INDICATOR = "key_indicator", "Key indicators"
+    QUESTION = "question", "Questions for analysis"
+    L1_STEP = "l1_step", "Additional analysis steps for L1"
+    ESCALATION_CRITERION = "escalation_criterion", "Decision for escalation"
+    T2_ACTION = "t2_action", "T2 analyst actions"
+    CONTAINMENT_STEP = "containment_step", "Containment and further analysis"
 
 
 class AssistKey(models.TextChoices):

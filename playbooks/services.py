@@ -19,6 +19,7 @@ from . import attack, routing
 from .coverage import Coverage, InvalidCoverage, covering, normalise_covers
 from .importers import ParsedPlaybook, content_hash, parse_playbook
 from .models import Playbook, PlaybookItem, PlaybookVersion
+from .registry import Section
 from .signals import version_published
 
 audit = logging.getLogger("playbooks.audit")
@@ -152,7 +153,7 @@ def playbook_version_publish(*, version: PlaybookVersion, by) -> PlaybookVersion
     missing = [
         label
         for value, label in PlaybookItem.Section.choices
-        if value in ("question", "escalation_criterion") and value not in sections
+        if value in (Section.QUESTION, Section.ESCALATION_CRITERION) and value not in sections
     ]
     if missing:
         raise Unprocessable(f"{current} cannot be published without: {', '.join(missing)}.")

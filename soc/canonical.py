@@ -153,11 +153,6 @@ def email(value) -> str | None:
     return f"{local.lower()}@{canonical}"
 
 
-def email_domain(value) -> str | None:
-    canonical = email(value)
-    return canonical.rpartition("@")[2] if canonical else None
-
-
 def account(value) -> str | None:
     """Canonical account name, or None when nothing is left."""
     if not isinstance(value, str):

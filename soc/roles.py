@@ -69,19 +69,6 @@ ROLE_PERMISSIONS: dict[Role, list[str]] = {
 }
 
 
-def has_role(user, role: Role) -> bool:
-    if not user.is_authenticated:
-        return False
-    if user.is_superuser:
-        return True
-    # Cached per request object: groups are asked about many times while rendering.
-    names = getattr(user, "_vigil_group_names", None)
-    if names is None:
-        names = set(user.groups.values_list("name", flat=True))
-        user._vigil_group_names = names
-    return role.value in names
-
-
 def is_l1(user) -> bool:
     return user.has_perm("cases.work_l1")
 

@@ -341,8 +341,8 @@ if CELERY_BROKER_URL.startswith("filesystem"):
     # kombu does not create its folders; a missing one would make every send fail.
     (_BROKER_DIR / "control").mkdir(parents=True, exist_ok=True)
 if CELERY_BROKER_URL.startswith(("redis://", "rediss://")):
-    # kombu's Redis transport, reusing its command client (soc/broker.py).
-    CELERY_BROKER_TRANSPORT = "soc.broker:RedisTransport"
+    # kombu's Redis transport, reusing its command client (soc/internals.py).
+    CELERY_BROKER_TRANSPORT = "soc.internals:RedisTransport"
 # A broker outage: each connection attempt (a publish, or one reconnect of a worker) waits
 # at most this long; after a failed publish, soc.tasks skips publishing for
 # VIGIL_BROKER_CIRCUIT_SECONDS (the work waits in the database for the beat sweepers).

@@ -151,20 +151,6 @@ class IngestResultOutput(serializers.Serializer):
     duplicate = serializers.BooleanField(help_text="True when this source_ref was ingested before.")
 
 
-class BatchItemOutput(serializers.Serializer):
-    status = serializers.IntegerField(help_text="201 created, 200 duplicate, 400 invalid.")
-    id = serializers.IntegerField(required=False)
-    case = serializers.IntegerField(required=False)
-    case_reference = serializers.CharField(required=False)
-    case_url = serializers.URLField(required=False)
-    duplicate = serializers.BooleanField(required=False)
-    errors = serializers.DictField(required=False, help_text="Field errors of a 400 entry.")
-
-
-class BatchOutput(serializers.Serializer):
-    results = BatchItemOutput(many=True)
-
-
 class ObservableInput(serializers.Serializer):
     type = serializers.ChoiceField(
         choices=["ip", "cidr", "domain", "url", "email", "user", "hostname", "hash"]

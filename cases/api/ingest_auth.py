@@ -6,11 +6,8 @@ webhook action cannot set headers. A personal (user) token authenticates as its 
 is then refused by IsIngestSource (403); an unknown or revoked token is a 401.
 """
 
-from weakref import WeakKeyDictionary
-
 from django.core.cache import DEFAULT_CACHE_ALIAS, caches
 from django.core.cache import cache as default_cache
-from django.core.cache.backends.redis import RedisCache
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import exceptions
 from rest_framework.authentication import get_authorization_header
@@ -19,6 +16,7 @@ from rest_framework.throttling import SimpleRateThrottle
 
 from cases.authentication import UserTokenAuthentication, authenticate_ingest_token
 from cases.models.tokens import INGEST_PREFIX
+from soc.internals import redis_cache_write_client
 from soc.permissions import is_ingest_request
 
 
@@ -48,19 +46,6 @@ class QueryTokenAuthentication(IngestHeaderAuthentication):
         if not token.startswith(INGEST_PREFIX):
             raise exceptions.AuthenticationFailed("Invalid token.")
         return authenticate_ingest_token(token, request)
-
-
-# One redis-py client per cache backend instance (Django makes one per thread): building
-# a client costs ~50 us (its response-callback table), and Django's get_client builds a
-# new one per call. Writes always go to the first server's pool, whatever the key.
-_WRITE_CLIENTS: "WeakKeyDictionary[RedisCache, object]" = WeakKeyDictionary()
-
-
-def _write_client(backend: RedisCache, key: str):
-    client = _WRITE_CLIENTS.get(backend)
-    if client is None:
-        client = _WRITE_CLIENTS[backend] = backend._cache.get_client(key, write=True)
-    return client
 
 
 class IngestRateThrottle(SimpleRateThrottle):
@@ -101,10 +86,10 @@ class IngestRateThrottle(SimpleRateThrottle):
         timeout = 2 * self.duration
         # DRF's `cache` is Django's default-cache proxy; the backend behind it decides.
         backend = caches[DEFAULT_CACHE_ALIAS] if self.cache is default_cache else self.cache
-        redis = isinstance(backend, RedisCache)
+        client = redis_cache_write_client(backend)
+        redis = client is not None
         if redis:
             now_key, previous_key = (backend.make_and_validate_key(k) for k in (now_key, previous_key))
-            client = _write_client(backend, now_key)
             pipeline = client.pipeline(transaction=False)
             pipeline.incr(now_key)
             pipeline.expire(now_key, timeout)

@@ -18,7 +18,7 @@ sender declared keeps its declared role.
 
 from django.db import transaction
 
-from cases.ingest.extract import observables_in_text
+from cases.ingest.text_indicators import observables_in_text
 from cases.ingest.store import ensure_observables
 from cases.models import Alert, AlertObservable, Case, CaseObservable
 

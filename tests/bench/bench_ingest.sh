@@ -9,13 +9,14 @@
 # Uses Redis as the broker and as Django's cache (rate limiter), as docker-compose.yml does
 # in production, when BENCH_REDIS_URL answers (default redis://127.0.0.1:6379/2); else
 # kombu's filesystem broker in a temp dir and the local-memory cache. Databases: vigil_bench and floor (both
-# recreated). Results: printed, and saved under var/bench/<timestamp>/.
+# recreated; BENCH_DB_SUFFIX below). Results: printed, and saved under var/bench/<timestamp>/.
 #
 # Knobs (environment): BENCH_C1_REQUESTS (300), BENCH_C8_REQUESTS (1500),
 # BENCH_BATCH_REQUESTS (24), BENCH_BATCH_SIZE (500), BENCH_BATCH_CONCURRENCY (4),
 # BENCH_WORKERS (3 sync gunicorn workers, as the floor was measured), BENCH_MAX_SECONDS (90),
 # BENCH_ROUNDS (2: Vigil and the floor alternate run by run; the report takes medians),
-# BENCH_C32_REQUESTS (3000), BENCH_TOKENS (8: the several-sources runs below).
+# BENCH_C32_REQUESTS (3000), BENCH_TOKENS (8: the several-sources runs below),
+# BENCH_DB_SUFFIX (appended to both database names, so two checkouts can measure at once).
 #
 # One source against several: single alerts at c=8 and c=32 from one ingest token, then
 # the same load split over BENCH_TOKENS tokens (one loadgen per token, at once;
@@ -48,6 +49,8 @@ MAX_SECONDS="${BENCH_MAX_SECONDS:-90}"
 ROUNDS="${BENCH_ROUNDS:-2}"
 C32_REQUESTS="${BENCH_C32_REQUESTS:-3000}"
 TOKENS="${BENCH_TOKENS:-8}"
+VIGIL_DB="vigil_bench${BENCH_DB_SUFFIX:-}"
+FLOOR_DB="floor${BENCH_DB_SUFFIX:-}"
 
 OUT="$ROOT/var/bench/$(date -u +%Y%m%dT%H%M%SZ)"
 FLOOR_VENV="$ROOT/var/bench/floor-venv"
@@ -89,8 +92,8 @@ pg() { pg_on postgres "$@"; }  # on the maintenance database
 # databases are analyzed before each pair of runs, outside the timed part: what
 # autovacuum would have done. This server's `autovacuum` setting is printed and saved.
 analyze_both() {
-    pg_on vigil_bench "ANALYZE"
-    pg_on floor "ANALYZE"
+    pg_on "$VIGIL_DB" "ANALYZE"
+    pg_on "$FLOOR_DB" "ANALYZE"
 }
 
 free_port() { "$PY" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'; }
@@ -126,10 +129,10 @@ multi() {  # the same load over every token of $TOKENS_FILE at once (tests/bench
 }
 
 # --- Vigil ---------------------------------------------------------------------------------
-say "PostgreSQL: recreating database vigil_bench"
-pg "DROP DATABASE IF EXISTS vigil_bench WITH (FORCE)" "CREATE DATABASE vigil_bench"
+say "PostgreSQL: recreating database $VIGIL_DB"
+pg "DROP DATABASE IF EXISTS $VIGIL_DB WITH (FORCE)" "CREATE DATABASE $VIGIL_DB"
 
-export DATABASE_URL="$PG_URL/vigil_bench"
+export DATABASE_URL="$PG_URL/$VIGIL_DB"
 export DEBUG=0
 SECRET_KEY="$("$PY" -c 'import secrets; print(secrets.token_urlsafe(50))')"
 export SECRET_KEY
@@ -186,10 +189,10 @@ if [ ! -x "$FLOOR_VENV/bin/gunicorn" ]; then
     "$FLOOR_VENV/bin/python" -m pip install --quiet --disable-pip-version-check \
         'Django>=5.2,<5.3' 'djangorestframework>=3.15' 'gunicorn>=23' 'psycopg[binary]>=3.2' 'aiohttp>=3.9'
 fi
-say "PostgreSQL: recreating role and database floor"
+say "PostgreSQL: recreating role floor and database $FLOOR_DB"
 pg "DO \$\$ BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'floor') THEN CREATE ROLE floor LOGIN PASSWORD 'floor'; END IF; END \$\$" \
-    "DROP DATABASE IF EXISTS floor WITH (FORCE)" "CREATE DATABASE floor OWNER floor"
-FLOOR_ENV=(env -u DATABASE_URL -u DEBUG -u SECRET_KEY FLOOR_DB_NAME=floor FLOOR_DB_USER=floor FLOOR_DB_PASSWORD=floor
+    "DROP DATABASE IF EXISTS $FLOOR_DB WITH (FORCE)" "CREATE DATABASE $FLOOR_DB OWNER floor"
+FLOOR_ENV=(env -u DATABASE_URL -u DEBUG -u SECRET_KEY FLOOR_DB_NAME="$FLOOR_DB" FLOOR_DB_USER=floor FLOOR_DB_PASSWORD=floor
     FLOOR_DB_HOST=127.0.0.1 FLOOR_DB_PORT=5432)
 (cd "$FLOOR_DIR" && "${FLOOR_ENV[@]}" "$FLOOR_VENV/bin/python" manage.py migrate -v 0)
 FLOOR_TOKEN="$(cd "$FLOOR_DIR" && "${FLOOR_ENV[@]}" "$FLOOR_VENV/bin/python" manage.py bench_token | tail -n 1)"

@@ -5,8 +5,11 @@ constant number of queries per request, and the few places that differ by backen
   playbook versions reserved in one round trip;
 - `writes`: the WriteBatch (every insert and update in one round trip on PostgreSQL),
   case steps, joined cases, counters, the post-commit dispatch stamp;
-- `rows`: `new_row`, model instances without Model.__init__ for bulk rows.
+- `new_row` (from soc.internals, with the other shortcuts on private internals): model
+  instances without Model.__init__ for bulk rows.
 """
+
+from soc.internals import new_row
 
 from .reads import (
     Reservation,
@@ -15,7 +18,6 @@ from .reads import (
     lock_keys_and_read,
     reserve,
 )
-from .rows import new_row
 from .writes import (
     OrmBatch,
     WriteBatch,

@@ -13,9 +13,9 @@ from django.utils import timezone
 from cases.ingest.observables import is_internal
 from cases.models import Alert, Case, CaseObservable, Observable
 from playbooks.models import Playbook, PlaybookVersion
+from soc.internals import new_row
 
 from . import prepared
-from .rows import new_row
 
 
 def ensure_observables(pairs: Iterable[tuple[str, str]]) -> dict[tuple[str, str], Observable]:

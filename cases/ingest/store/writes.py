@@ -1,16 +1,15 @@
 """The write phase: every insert and update of an intake transaction, sent together."""
 
-from datetime import datetime
 from functools import cache
 
-from django.db import DEFAULT_DB_ALIAS, connection, connections, models
+from django.db import DEFAULT_DB_ALIAS, connection, connections
 from django.utils import timezone
 
 from cases.models import Alert, Case, CaseStep, IngestTally
 from playbooks.models import PlaybookItem
+from soc.internals import check_related_for_bulk_write, db_values, new_row, plain_types
 
 from . import prepared
-from .rows import new_row
 
 
 def count_ingested(batch, source, n: int, at) -> None:
@@ -125,23 +124,6 @@ def _same(values: list) -> bool:
 _COLUMNS: dict[tuple, list[tuple]] = {}
 
 
-def _plain_types(field) -> tuple[type, ...]:
-    """The Python types whose values this field sends to PostgreSQL unchanged
-    (get_db_prep_save is the identity for them there), or () when every value must go
-    through it (JSON, UUIDs, decimals, anything else)."""
-    if isinstance(field, models.ForeignKey):
-        field = field.target_field
-    if isinstance(field, models.BooleanField):
-        return (bool,)
-    if isinstance(field, models.IntegerField | models.AutoField):  # AutoField: ints too
-        return (int,)
-    if isinstance(field, models.CharField | models.TextField):
-        return (str,)
-    if isinstance(field, models.DateTimeField):
-        return (datetime,)  # aware ones only, checked per value
-    return ()
-
-
 def _columns(model, fields) -> list[tuple]:
     """(field, quoted column, database type, is auto_now, plain types) per field,
     computed once per model and field set: db_type() and quote_name() are costly on the
@@ -155,22 +137,11 @@ def _columns(model, fields) -> list[tuple]:
                 conn.ops.quote_name(f.column),
                 f.db_type(conn),
                 bool(getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False)),
-                _plain_types(f),
+                plain_types(f),
             )
             for f in fields
         ]
     return _COLUMNS[key]
-
-
-def _prepared(field, values: list, plain: tuple[type, ...], conn) -> list:
-    """`[field.get_db_prep_save(v) for v in values]`, without the per-value call when every
-    value is None or of a type the field sends unchanged (an aware datetime for a
-    DateTimeField). ~1-2 us saved per value: a batch of 500 new cases has ~20,000."""
-    if plain and all(
-        v is None or (type(v) in plain and (type(v) is not datetime or v.tzinfo is not None)) for v in values
-    ):
-        return values
-    return [field.get_db_prep_save(v, conn) for v in values]
 
 
 def _unnest_insert(model, objs, fields, conflict_on, update_fields) -> tuple[str, list]:
@@ -192,9 +163,9 @@ def _unnest_insert(model, objs, fields, conflict_on, update_fields) -> tuple[str
         is_scalar = (single or _same(values)) and (bool(arrays) or n < last)
         shape.append(is_scalar)
         if is_scalar:
-            scalars.append(_prepared(field, values[:1], plain, conn)[0])
+            scalars.append(db_values(field, values[:1], plain, conn)[0])
         else:
-            arrays.append(_prepared(field, values, plain, conn))
+            arrays.append(db_values(field, values, plain, conn))
     sql = _unnest_sql(
         model, tuple(f.name for f in fields), tuple(shape), tuple(conflict_on), tuple(update_fields)
     )
@@ -262,11 +233,7 @@ class WriteBatch:
         with_pk = all(obj.pk is not None for obj in objs)
         fields = [f for f in opts.concrete_fields if not f.generated and (with_pk or not f.primary_key)]
         for obj in objs:
-            # What bulk_create checks (an unsaved related object is refused), run only for
-            # rows holding a related object: for the others (links built from ids) the
-            # check, which walks every field of the model, finds nothing.
-            if obj._state.fields_cache:
-                obj._prepare_related_fields_for_save(operation_name="bulk_create")
+            check_related_for_bulk_write(obj)
         conn = connections[DEFAULT_DB_ALIAS]
         self.statements.append(_unnest_insert(model, objs, fields, update_conflicts_on, update_fields))
         for obj in objs:

@@ -221,7 +221,6 @@ class Command(BaseCommand):
                 )
             )
             self.stdout.write(f"  {start + len(rows)} cases")
-        self.manager_name = manager.username
 
     # --- measurement ----------------------------------------------------------------
 

@@ -1,10 +1,5 @@
-"""The playbook editor (Django admin), for playbooks.edit_playbooks holders only.
-
-One page per version with its items inline, one inline per section in work order.
-Drafts are editable; a published or retired version is shown read-only, and a POST to
-it is refused with a message pointing to "New draft from this version". Versions are
-never added by hand: they come from an import (upload) or from "new draft".
-"""
+"""The version page: a draft's items edited section by section; publish, new draft,
+export, diff and import as admin actions and views."""
 
 import io
 import zipfile
@@ -20,78 +15,14 @@ from django.utils.translation import ngettext
 
 from soc.errors import DomainError
 
-from . import attack
-from .diff import version_diff
-from .exporters import CONTENT_TYPES, FORMATS, export_filename, export_version
-from .forms import (
-    PlaybookCoverageForm,
-    PlaybookImportForm,
-    PlaybookVersionForm,
-    SectionItemForm,
-    SectionItemFormSet,
-)
-from .importers import PlaybookFormatError
-from .models import Playbook, PlaybookItem, PlaybookVersion
-from .services import (
-    import_playbook_text,
-    playbook_version_new_draft,
-    playbook_version_publish,
-    set_playbook_coverage,
-)
-
-EDIT_PERM = "playbooks.edit_playbooks"
-
-
-def can_edit(request) -> bool:
-    return request.user.is_active and request.user.has_perm(EDIT_PERM)
-
-
-def _frozen_message(version: PlaybookVersion) -> str:
-    return (
-        f"Version {version.number} of {version.technique_id} is {version.get_status_display().lower()} "
-        "and cannot be changed. Use “New draft from this version”, edit the draft, then publish it."
-    )
-
-
-class ItemInline(admin.TabularInline):
-    """Items of one section; subclasses below fix the section."""
-
-    model = PlaybookItem
-    form = SectionItemForm
-    formset = SectionItemFormSet
-    fields = ["order", "text", "assist", "action"]
-    extra = 0
-    section = ""
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).filter(section=self.section).order_by("order")
-
-    def _editable(self, request, obj) -> bool:
-        return can_edit(request) and (obj is None or obj.is_editable)
-
-    def has_add_permission(self, request, obj=None):
-        return self._editable(request, obj)
-
-    def has_change_permission(self, request, obj=None):
-        return self._editable(request, obj)
-
-    def has_delete_permission(self, request, obj=None):
-        return self._editable(request, obj)
-
-    def has_view_permission(self, request, obj=None):
-        return request.user.has_perm("playbooks.view_playbookversion")
-
-
-def _section_inline(section: str, label: str) -> type[ItemInline]:
-    form = type(f"{section.title()}ItemForm", (SectionItemForm,), {"section_value": section})
-    return type(
-        f"{section.title().replace('_', '')}Inline",
-        (ItemInline,),
-        {"form": form, "section": section, "verbose_name": "item", "verbose_name_plural": label},
-    )
-
-
-SECTION_INLINES = [_section_inline(key, label) for key, label in PlaybookItem.Section.choices]
+from .. import attack
+from ..diff import version_diff
+from ..exporters import CONTENT_TYPES, FORMATS, export_filename, export_version
+from ..forms import PlaybookImportForm, PlaybookVersionForm, SectionItemFormSet
+from ..importers import PlaybookFormatError
+from ..models import PlaybookItem, PlaybookVersion
+from ..services import import_playbook_text, playbook_version_new_draft, playbook_version_publish
+from .items import SECTION_INLINES, can_edit, frozen_message
 
 
 @admin.register(PlaybookVersion)
@@ -180,10 +111,10 @@ class PlaybookVersionAdmin(admin.ModelAdmin):
         version = self.get_object(request, object_id) if object_id else None
         if version is not None and not version.is_editable:
             if request.method == "POST":
-                self.message_user(request, _frozen_message(version), messages.ERROR)
+                self.message_user(request, frozen_message(version), messages.ERROR)
                 return HttpResponseRedirect(request.path)
             if can_edit(request):
-                self.message_user(request, _frozen_message(version), messages.INFO)
+                self.message_user(request, frozen_message(version), messages.INFO)
         extra_context = {**(extra_context or {}), "can_edit_playbooks": can_edit(request), "formats": FORMATS}
         if version is not None:
             extra_context["other_versions"] = version.playbook.versions.exclude(pk=version.pk).order_by(
@@ -375,98 +306,3 @@ class PlaybookVersionAdmin(admin.ModelAdmin):
             "results": results,
         }
         return TemplateResponse(request, "playbooks/admin/import.html", context)
-
-
-class TacticFilter(admin.SimpleListFilter):
-    title = "tactic (published version)"
-    parameter_name = "tactic"
-
-    def lookups(self, request, model_admin):
-        return [(t.id, f"{t.name} ({t.id})") for t in attack.all_tactics()]
-
-    def queryset(self, request, queryset):
-        return queryset.with_tactic(self.value()) if self.value() else queryset
-
-
-class VersionInline(admin.TabularInline):
-    model = PlaybookVersion
-    fields = ["number", "status", "name", "published_at", "retired_at"]
-    readonly_fields = fields
-    show_change_link = True
-    extra = 0
-    ordering = ["-number"]
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
-@admin.register(Playbook)
-class PlaybookAdmin(admin.ModelAdmin):
-    """The identities (a playbook appears when its first version is imported). Only the
-    coverage is editable here, by editors: routing, saved without a new version."""
-
-    list_display = [
-        "technique_id",
-        "current_name",
-        "current_tactic",
-        "current_number",
-        "version_count",
-        "covers_display",
-    ]
-    search_fields = ["technique_id", "versions__name"]
-    list_filter = [TacticFilter]
-    inlines = [VersionInline]
-    form = PlaybookCoverageForm
-    fields = ["technique_id", "covers", "created_at"]
-    readonly_fields = ["technique_id", "created_at"]
-
-    @admin.display(description="Also covers")
-    def covers_display(self, obj):
-        return ", ".join(obj.covers or []) or "—"
-
-    def save_model(self, request, obj, form, change):
-        # The service validates, normalises and writes the admin log entry itself.
-        set_playbook_coverage(obj, form.cleaned_data["covers"], by=request.user)
-
-    def log_change(self, request, obj, message):
-        return None  # set_playbook_coverage logged the change (with before and after)
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).for_list()
-
-    def get_search_results(self, request, queryset, search_term):
-        return queryset.search(search_term), False
-
-    @admin.display(description="Name")
-    def current_name(self, obj):
-        current = obj.current_version()
-        return current.name if current else "—"
-
-    @admin.display(description="Tactic")
-    def current_tactic(self, obj):
-        current = obj.current_version()
-        return current.tactic if current else "—"
-
-    @admin.display(description="Published version")
-    def current_number(self, obj):
-        current = obj.current_version()
-        return current.number if current else "—"
-
-    @admin.display(description="Versions", ordering="version_count")
-    def version_count(self, obj):
-        return obj.version_count
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return request.user.has_perm("playbooks.edit_playbooks")
-
-    def has_delete_permission(self, request, obj=None):
-        return False
