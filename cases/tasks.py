@@ -15,10 +15,10 @@ SWEEP_BATCH = 1000
 
 @shared_task(bind=True, max_retries=5)
 def fan_out_enrichment(self, alert_ids: list[int]) -> int:
-    """Split a batch's enrichment into one intel.tasks.enrich_alert per alert, in the
+    """Split a batch's enrichment into one enrichment.tasks.enrich_alert per alert, in the
     worker (ingestion sends one message per batch). Enrichment is idempotent, so a retry
     after a partial send re-sends the whole list harmlessly."""
-    from intel.tasks import enrich_alert
+    from enrichment.tasks import enrich_alert
 
     try:
         for pk in alert_ids:
@@ -53,7 +53,7 @@ def sweep_undispatched() -> int:
     """Re-dispatch enrichment for alerts whose task never reached the broker (an outage
     during ingestion). Runs every minute from beat; oldest first, a bounded batch per run.
 
-    Sending twice is harmless (intel.tasks.enrich_alert recomputes the same result), so
+    Sending twice is harmless (enrichment.tasks.enrich_alert recomputes the same result), so
     two overlapping sweeps need no claim; dispatch_enrichment stops at the first broker
     failure and the rest waits for the next run. Returns how many were sent.
     """

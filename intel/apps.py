@@ -3,4 +3,4 @@ from django.apps import AppConfig
 
 class IntelConfig(AppConfig):
     name = "intel"
-    verbose_name = "Reference data and enrichment"
+    verbose_name = "Reference data"

@@ -2,7 +2,7 @@
 
 Every write validates and normalises its values (intel.validators), then, once the
 transaction commits, drops this process's in-memory IP index and dispatches
-`intel.tasks.refresh_open_cases`, which re-enriches the observables of open cases and
+`enrichment.tasks.refresh_open_cases`, which re-enriches the observables of open cases and
 refreshes their suggestions; the request is recorded in the same transaction
 (ReferenceRefresh), so a broker outage delays the refresh (the beat sweeper re-sends it)
 instead of losing it. The admin, the API and the import command all call these.
@@ -64,7 +64,7 @@ def reference_changed() -> None:
     and again on commit (so a lookup made meanwhile by another thread cannot keep a stale
     build); after a rollback the version stamp check rebuilds it within the TTL.
     """
-    from .tasks import refresh_open_cases
+    from enrichment.tasks import refresh_open_cases
 
     lookup.invalidate()
     transaction.on_commit(lookup.invalidate)

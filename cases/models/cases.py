@@ -235,7 +235,7 @@ class CaseObservable(models.Model):
     )
     first_seen_at = models.DateTimeField()
     last_seen_at = models.DateTimeField()
-    # Evidence about the observable within this case only (intel.assistant.case_evidence):
+    # Evidence about the observable within this case only (enrichment.assistant.case_evidence):
     # {"related_activity": {...}, "login_pattern": {...}}; Observable.enrichment holds what is
     # true of the observable everywhere (reputation, partner match, lookalike).
     enrichment = models.JSONField(default=dict, blank=True)

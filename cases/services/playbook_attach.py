@@ -8,7 +8,7 @@
 
 Either way the case pins the published version, gets one step per item, joins the
 playbook's correlation group, records a `playbook_attached` event, and its suggestions are
-computed by the per-case refresh task (intel.tasks.refresh_case) once this commits.
+computed by the per-case refresh task (enrichment.tasks.refresh_case) once this commits.
 """
 
 from django.db import transaction
@@ -67,7 +67,7 @@ def case_attach_playbook(*, case: Case, version: PlaybookVersion, by=None) -> Ca
     case_event_record(
         locked, PLAYBOOK_ATTACHED, by=by, data=playbook_attached_data(version=version, automatic=by is None)
     )
-    from intel.tasks import refresh_case
+    from enrichment.tasks import refresh_case
 
     dispatch_on_commit(refresh_case, locked.pk)
     return locked

@@ -1,4 +1,4 @@
-"""Measuring the assistant against labelled scenarios (tests/intel/scenarios/, or any file
+"""Measuring the assistant against labelled scenarios (tests/enrichment/scenarios/, or any file
 or folder in the same format: `manage.py evaluate_assistant PATH`).
 
 A scenario is a JSON file: reference data to load on top of the folder's
@@ -33,9 +33,11 @@ from dateutil import parser as dateparser
 from django.db import transaction
 from django.test import override_settings
 
-from . import assistant, lookup, services
-from .enrichment import service as enrichment
-from .models import BusinessPartner, KnownNetwork
+from intel import lookup, services
+from intel.models import BusinessPartner, KnownNetwork
+
+from . import assistant
+from . import service as enrichment
 
 QUESTIONS = {
     "q1": "ip_reputation",

@@ -3,8 +3,8 @@
     manage.py evaluate_assistant [PATH] [--playbook FILE] [--covers T1656,T1566,T1110]
                                  [--min-accuracy 0.95]
 
-PATH defaults to the project's own set (tests/intel/scenarios/); a SOC can point it at its
-own scenarios in the same format (intel/evaluation.py). One table per question (q1-q4),
+PATH defaults to the project's own set (tests/enrichment/scenarios/); a SOC can point it at its
+own scenarios in the same format (enrichment/evaluation.py). One table per question (q1-q4),
 per escalation criterion (e1-e4) and for the recommendation. Everything (reference data,
 the ingest source, the seed playbook if none is published, the alerts and cases) happens
 in one transaction that is rolled back: the database is left exactly as it was. Exits
@@ -18,9 +18,9 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from intel.evaluation import evaluate
+from enrichment.evaluation import evaluate
 
-DEFAULT_SCENARIOS = Path(settings.BASE_DIR) / "tests" / "intel" / "scenarios"
+DEFAULT_SCENARIOS = Path(settings.BASE_DIR) / "tests" / "enrichment" / "scenarios"
 DEFAULT_PLAYBOOK = Path(settings.BASE_DIR).parent / "shared" / "seeds" / "T1591.002-business-relationships.md"
 DEFAULT_COVERS = "T1656,T1566,T1110"
 

@@ -43,7 +43,7 @@ class Context:
 
     @cached_property
     def org_domains(self) -> list[str]:
-        from .domains import normalize_domain
+        from intel.domains import normalize_domain
 
         domains = []
         for value in getattr(settings, "VIGIL_ORG_DOMAINS", []):
