@@ -15,7 +15,7 @@ from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from cases import selectors
+from cases import extensions, selectors
 from cases.filters import CaseFilter
 from cases.models import Alert, Case
 from cases.services import workflow
@@ -166,9 +166,7 @@ class CaseDetailView(APIView):
         case.page_events = selectors.case_events(case)
         case.page_comments = selectors.case_comments(case)
         case.current_recommendation = recommend(case, steps)
-        case.page_actions = list(
-            case.actions.select_related("case", "requested_by", "approved_by", "overridden_by", "owner")
-        )
+        case.page_extensions = extensions.case_detail_values(case)
         context = {"allowed_actions": workflow.available_actions(case, request.user), "request": request}
         return Response(s.CaseDetailOutput(case, context=context).data)
 
