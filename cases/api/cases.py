@@ -22,6 +22,8 @@ from cases.services import workflow
 from cases.services.comments import comment_add
 from cases.services.recommendation import recommend
 from cases.services.steps import case_step_update
+from playbooks.attack import normalize_technique_id
+from playbooks.models import PlaybookVersion
 from soc.csv import CSVRenderer, csv_response
 from soc.errors import DomainError
 from soc.permissions import require_perm
@@ -84,8 +86,6 @@ class AttachPlaybookView(APIView):
 
     def post(self, request, pk: int):
         from cases.services.playbook_attach import can_attach_playbook, case_attach_playbook
-        from playbooks.attack import normalize_technique_id
-        from playbooks.models import PlaybookVersion
 
         if not can_attach_playbook(request.user):
             raise exceptions.PermissionDenied("Only a T2 analyst or a SOC manager may attach a playbook.")

@@ -9,6 +9,8 @@ from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Coalesce
 
+from playbooks.attack import lookup
+
 from .alerts import Observable, Severity
 
 
@@ -219,8 +221,6 @@ class Case(models.Model):
     def unknown_techniques(self) -> list[str]:
         """Technique ids of its alerts that the bundled ATT&CK catalogue does not know:
         kept and shown flagged ("unknown technique"), never routed as real."""
-        from playbooks.attack import lookup
-
         return [t for t in (self.techniques or [self.technique_id]) if t and lookup(t) is None]
 
 

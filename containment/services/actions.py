@@ -16,12 +16,14 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from cases.models import Case
+from cases.services.workflow import case_enter_containment
 from containment import guardrails, policy
 from containment.checklist import step_follow_action
 from containment.connectors import configuration_problem, connector_name_for
 from containment.models import ContainmentAction
 from containment.targets import normalise
 from soc.errors import Conflict, DomainError, NotAllowed, Unprocessable
+from soc.roles import Role
 
 from .common import EXECUTE, REVERT, Kind, Status, dispatch, lock_action, record
 
@@ -113,8 +115,6 @@ def _queue(action: ContainmentAction, *, by) -> None:
 
 def _enter_containment(case: Case, by) -> None:
     if case.status == Case.Status.INVESTIGATING:
-        from cases.services.workflow import case_enter_containment
-
         case_enter_containment(case=case, by=by)
 
 
@@ -355,8 +355,6 @@ def action_manual_update(
 
 def assignable_owners():
     """Users a manual step may be given to: members of the SOC roles."""
-    from soc.roles import Role
-
     return (
         get_user_model()
         .objects.filter(is_active=True, groups__name__in=[r.value for r in Role])
