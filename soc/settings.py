@@ -446,7 +446,7 @@ VIGIL_METRICS_ALLOWED_NETWORKS = env.list(
     "VIGIL_METRICS_ALLOWED_NETWORKS", default=["127.0.0.1/32", "::1/128"]
 )
 
-# --- Intel: enrichment and the L1 assistant (intel/) ---
+# --- Reference data (intel/), enrichment and the L1 assistant (enrichment/) ---
 # How often a process re-reads the reference-data version stamp to rebuild its in-memory
 # IP index after another process changed known networks or partners.
 VIGIL_INTEL_INDEX_TTL_SECONDS = env.float("VIGIL_INTEL_INDEX_TTL_SECONDS", default=5.0)
