@@ -9,9 +9,11 @@ from __future__ import annotations
 
 from django.core.paginator import Page, Paginator
 from django.db.models import Q
+from django.urls import reverse
 
 from soc.roles import is_l1, is_t2
 
+from . import extensions
 from .models import Alert, Case, CaseObservable, CaseStep, Observable
 from .models.alerts import Severity
 from .services.steps import L1_SECTIONS, T2_SECTIONS, can_edit_step, suggestion_as_value
@@ -102,3 +104,17 @@ def evidence_index(case: Case, observables: list[CaseObservable]) -> dict:
 def can_edit_observables(case: Case, user) -> bool:
     """Whether the add and flag forms are shown (cases.services.observables decides)."""
     return case.is_open and user.has_perm("cases.work_l1")
+
+
+def case_panels(case: Case, user) -> list[dict]:
+    """The panels the apps above cases add to the case page (cases.extensions), each with
+    the URL htmx loads its body from and whether it starts expanded for this user."""
+    return [
+        {
+            "key": panel.key,
+            "title": panel.title,
+            "url": reverse(panel.url_name, args=[case.pk]),
+            "open": panel.open_for(user, case),
+        }
+        for panel in extensions.case_panels()
+    ]

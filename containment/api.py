@@ -11,8 +11,8 @@ from rest_framework import status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from cases.api.serializers import ErrorOutput
 from cases.selectors import get_case_for_user
+from soc.api import ErrorOutput
 from soc.permissions import require_perm
 
 from . import services

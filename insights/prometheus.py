@@ -20,6 +20,7 @@ from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
 from cases.models import Alert, Case, IngestSource
 from containment.models import ContainmentAction
 from intel.models import ReferenceRefresh
+from soc.celery import app
 
 from .metrics.sql import Percentile, Seconds
 
@@ -43,8 +44,6 @@ def count_task_outcome(task: str, outcome: str) -> None:
 
 
 def _task_names() -> list[str]:
-    from soc.celery import app
-
     app.loader.import_default_modules()  # the apps' tasks modules (autodiscovery is lazy)
     return sorted(name for name in app.tasks if not name.startswith("celery."))
 

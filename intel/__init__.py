@@ -1,6 +1,5 @@
-"""Threat intelligence and business context: reference data and enrichment.
+"""Reference data: known networks, business partners, lookups, validators, canonical forms.
 
-A separate app because it owns its own models (known networks, business partners) and a
-clear boundary: it reads cases' observables and writes enrichment verdicts and playbook
-suggestions, but never changes a case's workflow state.
+Below cases in the layers (CONTRIBUTING.md): cases, enrichment and containment read it, and
+it imports none of them. A change asks for the open cases' refresh through `intel.hooks`.
 """

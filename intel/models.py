@@ -93,7 +93,7 @@ class BusinessPartner(models.Model):
 class ReferenceRefresh(models.Model):
     """Whether open cases still await a refresh after a reference-data change (one row).
 
-    A change sets `requested_at` in its own transaction; `intel.tasks.refresh_open_cases`
+    A change sets `requested_at` in its own transaction; `enrichment.tasks.refresh_open_cases`
     sets `refreshed_at` to the request it served once every open case's refresh reached
     the broker. While `refreshed_at` is behind, the beat sweeper sends the fan-out again:
     a broker outage at the moment of the change delays the refresh instead of losing it.

@@ -2,9 +2,9 @@
 
 Every write validates and normalises its values (intel.validators), writes its audit row
 (intel.audit: who, which path, field -> [before, after]) in the same transaction, then,
-once the transaction commits, drops this process's in-memory IP index and dispatches
-`intel.tasks.refresh_open_cases`, which re-enriches the observables of open cases and
-refreshes their suggestions; the request is recorded in the same transaction
+once the transaction commits, drops this process's in-memory IP index and sends the refresh
+of open cases (intel.hooks.REFRESH_OPEN_CASES, provided by enrichment), which re-enriches
+the observables of open cases and refreshes their suggestions; the request is recorded in the same transaction
 (ReferenceRefresh), so a broker outage delays the refresh (the beat sweeper re-sends it)
 instead of losing it. The admin, the API and the import command all call these, each
 naming itself with `via` (ReferenceChange.Via); code that passes no `via` is `system`.
@@ -25,6 +25,7 @@ from soc.tasks import dispatch_on_commit
 
 from . import audit, lookup
 from .audit import NETWORK_FIELDS, PARTNER_FIELDS
+from .hooks import REFRESH_OPEN_CASES
 from .models import BusinessPartner, KnownNetwork, ReferenceChange, ReferenceRefresh
 from .validators import normalize_domain_strict, normalize_network
 
@@ -49,13 +50,11 @@ def reference_changed() -> None:
     and again on commit (so a lookup made meanwhile by another thread cannot keep a stale
     build); after a rollback the version stamp check rebuilds it within the TTL.
     """
-    from .tasks import refresh_open_cases
-
     lookup.invalidate()
     transaction.on_commit(lookup.invalidate)
     refresh_request()
     # A short delay lets a burst of changes share one fan-out (refresh_open_cases coalesces).
-    dispatch_on_commit(refresh_open_cases.signature(countdown=settings.VIGIL_REFRESH_COALESCE_SECONDS))
+    dispatch_on_commit(REFRESH_OPEN_CASES.task.signature(countdown=settings.VIGIL_REFRESH_COALESCE_SECONDS))
 
 
 def refresh_request() -> None:

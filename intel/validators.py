@@ -12,7 +12,7 @@ from django.core.exceptions import ValidationError
 
 from soc import canonical
 
-from .enrichment.domains import normalize_domain
+from .domains import normalize_domain
 
 MAX_NETWORKS = 500
 MAX_DOMAINS = 200

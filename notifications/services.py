@@ -32,6 +32,7 @@ from django.utils import timezone
 from cases.models import CaseEvent
 from containment.connectors.webhook import sign
 from containment.models import ContainmentAction
+from soc.tasks import send_task_safely
 
 from .models import Channel, Delivery, DeriveCursor, Kind, Notification, Preference
 from .rules import VERBS, plan
@@ -224,8 +225,6 @@ def notifications_derive(*, now=None) -> int:
 
 def dispatch_deliveries(ids: list[int]) -> None:
     """Hand deliveries to the broker; what it does not take stays for the sweeper."""
-    from soc.tasks import send_task_safely
-
     from .tasks import deliver
 
     for pk in ids:

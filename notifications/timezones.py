@@ -8,6 +8,8 @@ from functools import cache as memoize
 from django.core.cache import cache
 from django.utils import timezone
 
+from soc.errors import DomainError
+
 from .models import PersonalSettings
 
 CACHE_SECONDS = 3600
@@ -33,8 +35,6 @@ def user_time_zone(user) -> str:
 
 def user_time_zone_set(*, user, name: str) -> None:
     if name and name not in time_zone_names():
-        from soc.errors import DomainError
-
         raise DomainError("Unknown time zone.", errors={"time_zone": ["Choose a time zone from the list."]})
     PersonalSettings.objects.update_or_create(user=user, defaults={"time_zone": name})
     cache.delete(_key(user.pk))

@@ -18,8 +18,7 @@ from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from cases.api.serializers import ErrorOutput
-from soc.api import StandardPagination
+from soc.api import ErrorOutput, StandardPagination
 from soc.permissions import require_perm
 
 from . import serializers as s

@@ -1,6 +1,6 @@
 """The closed vocabularies of a playbook item: its section, and the keys it may carry.
 
-An assist key names the enrichment Vigil computes beside an item (intel app); an
+An assist key names the enrichment Vigil computes beside an item (enrichment app); an
 action key names the containment a step maps to (containment app). Unknown keys are
 refused by the model's validation and by the importer.
 """

@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from cases.models import Case, CaseEvent, Severity
 from cases.services import events
+from soc.tasks import send_task_safely
 
 from .calendar import WorkingCalendar
 from .models import SlaPolicy, Stage
@@ -182,8 +183,6 @@ def sla_policy_update(*, policy: SlaPolicy, by, **targets) -> SlaPolicy:
 
 def policy_changed() -> None:
     """Drop the cached policies and recompute the open cases' clocks (in the worker)."""
-    from soc.tasks import send_task_safely
-
     from .tasks import sla_resync_open
 
     cache.delete(POLICY_CACHE_KEY)

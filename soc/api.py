@@ -8,7 +8,7 @@ current status and the allowed transitions for a 409).
 
 from django.core.exceptions import PermissionDenied, RequestDataTooBig
 from django.http import Http404
-from rest_framework import exceptions, status
+from rest_framework import exceptions, serializers, status
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -19,6 +19,7 @@ from soc.errors import DomainError
 from soc.parsers import JSONParser, RequestTooLarge, read_limited
 
 __all__ = [
+    "ErrorOutput",
     "JSONParser",
     "RequestTooLarge",
     "StandardPagination",
@@ -26,6 +27,19 @@ __all__ = [
     "exception_handler",
     "read_limited",
 ]
+
+
+class ErrorOutput(serializers.Serializer):
+    """The error shape above, for the OpenAPI schema of every app's API."""
+
+    status = serializers.IntegerField()
+    code = serializers.CharField()
+    detail = serializers.CharField()
+    errors = serializers.DictField(required=False, help_text="Field errors (400).")
+    current_status = serializers.CharField(required=False, help_text="The case's status (409).")
+    allowed = serializers.ListField(
+        child=serializers.CharField(), required=False, help_text="The actions allowed now (409)."
+    )
 
 
 class StandardPagination(PageNumberPagination):

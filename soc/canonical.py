@@ -1,7 +1,7 @@
 """Canonical forms: one spelling per IP, network, domain, hostname, email and account.
 
 The lowest layer (no Django, no database): cases (observables), intel (reference data,
-enrichment, lookups, imports) and containment (targets, guardrails) all call these, so one
+lookups, imports), enrichment and containment (targets, guardrails) all call these, so one
 entity has one text everywhere and an observable, a known network and a block target that
 mean the same thing compare equal. Each function answers None for a value that is not one
 of its kind; callers add their own policy on top (intel refuses host bits in a reference

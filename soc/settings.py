@@ -45,8 +45,9 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "soc",
     "playbooks",
-    "cases",
     "intel",
+    "cases",
+    "enrichment",
     "containment",
     # Identity and hardening (accounts/): CSP, lockout, second factor, single sign-on.
     "csp",
@@ -357,7 +358,7 @@ CELERY_BROKER_CONNECTION_MAX_RETRIES = None
 VIGIL_WORKER_HEARTBEAT_SECONDS = env.float("VIGIL_WORKER_HEARTBEAT_SECONDS", default=10.0)
 VIGIL_WORKER_STALE_SECONDS = env.float("VIGIL_WORKER_STALE_SECONDS", default=60.0)
 # A reference-data change refreshes every open case: in tasks of this many cases, sent this
-# long after the change so that a burst of changes shares one fan-out (intel.tasks).
+# long after the change so that a burst of changes shares one fan-out (enrichment.tasks).
 VIGIL_REFRESH_BATCH_SIZE = env.int("VIGIL_REFRESH_BATCH_SIZE", default=200)
 VIGIL_REFRESH_COALESCE_SECONDS = env.float("VIGIL_REFRESH_COALESCE_SECONDS", default=2.0)
 # The beat sweepers (outbox: work a broker outage kept from being sent) run this often, for
@@ -387,7 +388,7 @@ CELERY_BEAT_SCHEDULE = {
     },
     # Re-send the open cases' refresh after a reference change the broker missed.
     "sweep-reference-refresh": {
-        "task": "intel.tasks.sweep_reference_refresh",
+        "task": "enrichment.tasks.sweep_reference_refresh",
         "schedule": timedelta(seconds=VIGIL_SWEEP_INTERVAL_SECONDS),
     },
     # Re-queue containment actions stuck in "queued" and revert expired blocks.
@@ -445,7 +446,7 @@ VIGIL_METRICS_ALLOWED_NETWORKS = env.list(
     "VIGIL_METRICS_ALLOWED_NETWORKS", default=["127.0.0.1/32", "::1/128"]
 )
 
-# --- Intel: enrichment and the L1 assistant (intel/) ---
+# --- Reference data (intel/), enrichment and the L1 assistant (enrichment/) ---
 # How often a process re-reads the reference-data version stamp to rebuild its in-memory
 # IP index after another process changed known networks or partners.
 VIGIL_INTEL_INDEX_TTL_SECONDS = env.float("VIGIL_INTEL_INDEX_TTL_SECONDS", default=5.0)

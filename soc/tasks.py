@@ -12,7 +12,7 @@ it almost nothing:
   closes the circuit.
 
 Skipped work is never lost: each caller leaves it in a state the beat sweepers pick up
-(cases.tasks.sweep_undispatched, intel.tasks.sweep_reference_refresh, containment
+(cases.tasks.sweep_undispatched, enrichment.tasks.sweep_reference_refresh, containment
 housekeeping), as it would after any failed publish.
 """
 

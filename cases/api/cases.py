@@ -14,13 +14,15 @@ from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from cases import selectors
+from cases import extensions, selectors
 from cases.filters import CaseFilter
 from cases.models import Alert, Case
 from cases.services import workflow
 from cases.services.comments import comment_add
 from cases.services.recommendation import recommend
 from cases.services.steps import case_step_update
+from playbooks.attack import normalize_technique_id
+from playbooks.models import PlaybookVersion
 from soc.csv import CSVRenderer, csv_response
 from soc.permissions import require_perm
 
@@ -82,8 +84,6 @@ class AttachPlaybookView(APIView):
 
     def post(self, request, pk: int):
         from cases.services.playbook_attach import can_attach_playbook, case_attach_playbook
-        from playbooks.attack import normalize_technique_id
-        from playbooks.models import PlaybookVersion
 
         if not can_attach_playbook(request.user):
             raise exceptions.PermissionDenied("Only a T2 analyst or a SOC manager may attach a playbook.")
@@ -164,9 +164,7 @@ class CaseDetailView(APIView):
         case.page_events = selectors.case_events(case)
         case.page_comments = selectors.case_comments(case)
         case.current_recommendation = recommend(case, steps)
-        case.page_actions = list(
-            case.actions.select_related("case", "requested_by", "approved_by", "overridden_by", "owner")
-        )
+        case.page_extensions = extensions.case_detail_values(case)
         context = {"allowed_actions": workflow.available_actions(case, request.user), "request": request}
         return Response(s.CaseDetailOutput(case, context=context).data)
 

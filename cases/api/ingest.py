@@ -24,12 +24,11 @@ from rest_framework.views import APIView
 from cases.ingest import ADAPTERS
 from cases.ingest.base import InvalidAlert, NativeAlert
 from cases.services.intake import IntakeResult, ingest_alerts
-from soc.api import error_body
+from soc.api import ErrorOutput, error_body
 from soc.permissions import IsIngestSource
 
 from .ingest_auth import IngestHeaderAuthentication, IngestRateThrottle, QueryTokenAuthentication
 from .ingest_body import IngestJSONParser, alert_surrogate_errors
-from .serializers import ErrorOutput
 
 logger = logging.getLogger(__name__)
 

@@ -13,11 +13,12 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from cases import extensions
 from cases.models import Alert, Case, CaseEvent, CaseObservable, CaseStep, Comment
 from cases.resolvers import for_api, resolve_assignee, resolve_case, resolve_criteria
 from cases.services.comments import render_markdown
 from cases.services.workflow import L1_RESOLUTIONS, T2_RESOLUTIONS
-from containment.serializers import ActionOutput
+from soc.api import ErrorOutput  # noqa: F401  (the case API's responses name it s.ErrorOutput)
 
 # --- output -------------------------------------------------------------------------
 
@@ -232,7 +233,6 @@ class CaseDetailOutput(CaseStateOutput):
     recommendation = RecommendationOutput(
         source="current_recommendation", help_text="Vigil's recommendation now, from the current answers."
     )
-    containment_actions = ActionOutput(many=True, source="page_actions")
     decision_recommendation = serializers.JSONField(
         source="recommendation", help_text="The recommendation stored when L1 decided (escalate or close)."
     )
@@ -259,19 +259,15 @@ class CaseDetailOutput(CaseStateOutput):
             "steps",
             "timeline",
             "comments",
-            "containment_actions",
         ]
 
-
-class ErrorOutput(serializers.Serializer):
-    status = serializers.IntegerField()
-    code = serializers.CharField()
-    detail = serializers.CharField()
-    errors = serializers.DictField(required=False, help_text="Field errors (400).")
-    current_status = serializers.CharField(required=False, help_text="The case's status (409).")
-    allowed = serializers.ListField(
-        child=serializers.CharField(), required=False, help_text="The actions allowed now (409)."
-    )
+    def get_fields(self):
+        """The declared fields, then those the apps above cases add (cases.extensions:
+        containment's actions), read from `page_extensions`."""
+        fields = super().get_fields()
+        for extra in extensions.case_detail_fields():
+            fields[extra.name] = extra.field(source=f"page_extensions.{extra.name}")
+        return fields
 
 
 # --- input --------------------------------------------------------------------------

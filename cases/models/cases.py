@@ -9,6 +9,8 @@ from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Coalesce
 
+from playbooks.attack import lookup
+
 from .alerts import Observable, Severity
 
 
@@ -197,8 +199,6 @@ class Case(models.Model):
     def unknown_techniques(self) -> list[str]:
         """Technique ids of its alerts that the bundled ATT&CK catalogue does not know:
         kept and shown flagged ("unknown technique"), never routed as real."""
-        from playbooks.attack import lookup
-
         return [t for t in (self.techniques or [self.technique_id]) if t and lookup(t) is None]
 
 
@@ -213,7 +213,7 @@ class CaseObservable(models.Model):
     )
     first_seen_at = models.DateTimeField()
     last_seen_at = models.DateTimeField()
-    # Evidence about the observable within this case only (intel.assistant.case_evidence):
+    # Evidence about the observable within this case only (enrichment.assistant.case_evidence):
     # {"related_activity": {...}, "login_pattern": {...}}; Observable.enrichment holds what is
     # true of the observable everywhere (reputation, partner match, lookalike).
     enrichment = models.JSONField(default=dict, blank=True)

@@ -59,6 +59,9 @@ class IngestSourceQuerySet(models.QuerySet):
 class IngestSource(models.Model):
     """A SIEM or pipeline that pushes alerts. The endpoint it posts to decides the format."""
 
+    # What soc.permissions.is_ingest_request looks for on request.auth.
+    is_ingest_source = True
+
     name = models.CharField(max_length=100, unique=True)
     token_hash = models.CharField(max_length=64, unique=True)
     token_hint = models.CharField(max_length=12, help_text="First characters, to recognise a token.")

@@ -8,11 +8,12 @@
 
 Either way the case pins the published version, gets one step per item, joins the
 playbook's correlation group, records a `playbook_attached` event, and its suggestions are
-computed by the per-case refresh task (intel.tasks.refresh_case) once this commits.
+computed by the per-case refresh task (cases.extensions.REFRESH_CASE) once this commits.
 """
 
 from django.db import transaction
 
+from cases.extensions import REFRESH_CASE
 from cases.ingest.store import new_row
 from cases.models import Case, CaseEvent, CaseStep
 from cases.services import events
@@ -65,9 +66,7 @@ def case_attach_playbook(*, case: Case, version: PlaybookVersion, by=None) -> Ca
         )
     )
     events.record(events.playbook_attached(locked, version=version, by=by))
-    from intel.tasks import refresh_case
-
-    dispatch_on_commit(refresh_case, locked.pk)
+    dispatch_on_commit(REFRESH_CASE.task, locked.pk)
     return locked
 
 

@@ -76,6 +76,7 @@ def case_page_context(request, case, *, bound_forms: dict | None = None) -> dict
         "comment_form": CommentForm(),
         "summary": selectors.l1_summary(case, steps) if show_summary else None,
         "attach_playbook_form": attach_playbook_form(case, user),
+        "panels": case_page.case_panels(case, user),
     }
 
 

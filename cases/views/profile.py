@@ -4,6 +4,7 @@ from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
+from accounts.second_factor import has_totp, recovery_codes_left
 from cases.forms import TokenForm
 from cases.models import ApiToken
 from cases.services.tokens import user_token_create, user_token_revoke
@@ -13,8 +14,6 @@ from ._common import flash_domain_error
 
 
 def _context(request, form=None, new_token=None):
-    from accounts.second_factor import has_totp, recovery_codes_left
-
     return {
         "form": form or TokenForm(),
         "tokens": ApiToken.objects.filter(user=request.user).order_by("-created_at"),

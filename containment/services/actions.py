@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from cases.models import Case
 from cases.resolvers import resolve_playbook_item
+from cases.services.workflow import case_enter_containment
 from containment import guardrails, policy
 from containment.checklist import step_follow_action
 from containment.connectors import configuration_problem, connector_name_for
@@ -25,6 +26,7 @@ from containment.models import ContainmentAction
 from containment.targets import normalise
 from playbooks.registry import ActionKey
 from soc.errors import Conflict, DomainError, NotAllowed, Unprocessable
+from soc.roles import Role
 
 from .common import EXECUTE, REVERT, Status, dispatch, lock_action, record
 
@@ -125,8 +127,6 @@ def _queue(action: ContainmentAction, *, by) -> None:
 
 def _enter_containment(case: Case, by) -> None:
     if case.status == Case.Status.INVESTIGATING:
-        from cases.services.workflow import case_enter_containment
-
         case_enter_containment(case=case, by=by)
 
 
@@ -369,8 +369,6 @@ def action_manual_update(
 
 def assignable_owners():
     """Users a manual step may be given to: members of the SOC roles."""
-    from soc.roles import Role
-
     return (
         get_user_model()
         .objects.filter(is_active=True, groups__name__in=[r.value for r in Role])

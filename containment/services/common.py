@@ -5,6 +5,7 @@ from django.conf import settings
 from cases.models import Case
 from cases.services import events
 from containment.models import ContainmentAction
+from soc.tasks import dispatch_on_commit
 
 Status = ContainmentAction.Status
 
@@ -37,7 +38,6 @@ def dispatch(action_id: int, phase: str, *, countdown: float | None = None) -> N
     the housekeeping task dispatches it again.
     """
     from containment.tasks import revert_action, run_action
-    from soc.tasks import dispatch_on_commit
 
     task = run_action if phase == EXECUTE else revert_action
     options = {}

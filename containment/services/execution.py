@@ -24,6 +24,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from cases.models import Case
+from cases.services.workflow import case_mark_contained
 from containment import guardrails
 from containment.checklist import step_follow_action
 from containment.connectors import ConnectorError, get_connector
@@ -109,7 +110,6 @@ def _mark_contained(action: ContainmentAction) -> None:
     )
     if pending:
         return
-    from cases.services.workflow import case_mark_contained
 
     try:
         with transaction.atomic():

@@ -72,7 +72,7 @@ def _prepare(alerts: int, observables: int):
     from cases.models import Alert, AlertObservable, Case, CaseObservable, Observable
     from cases.services.intake import ingest_alert
     from cases.services.workflow import case_claim
-    from intel.assistant import refresh_case
+    from enrichment.assistant import refresh_case
     from playbooks.services import import_playbook_text
     from soc.roles import Role, sync_role_groups
     from tests.conftest import SEED_PLAYBOOK, _native_alert

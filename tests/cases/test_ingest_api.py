@@ -9,7 +9,7 @@ from rest_framework.settings import api_settings
 from cases.ingest.tokens import ingest_source_revoke
 from cases.models import Alert, Case, CaseEvent, Observable
 from cases.services.tokens import user_token_create
-from intel.tasks import enrich_alert
+from enrichment.tasks import enrich_alert
 
 pytestmark = pytest.mark.django_db
 

@@ -11,7 +11,7 @@ from cases.ingest.base import NativeAlert
 from cases.models import AlertObservable, CaseObservable
 from cases.services.extraction import alert_extract_observables
 from cases.services.intake import ingest_alert
-from intel.tasks import enrich_alert
+from enrichment.tasks import enrich_alert
 
 pytestmark = pytest.mark.django_db
 

@@ -275,7 +275,7 @@ def test_enrichment_is_dispatched_after_commit_and_stamped(
     source, _ = ingest_source
     with django_capture_on_commit_callbacks(execute=True):
         result = ingest_alert(source=source, alert=native())
-    assert sent == [("intel.tasks.enrich_alert", result.alert.pk)]
+    assert sent == [("enrichment.tasks.enrich_alert", result.alert.pk)]
     result.alert.refresh_from_db()
     assert result.alert.dispatched_at is not None
 

@@ -61,7 +61,7 @@ def test_publishing_a_covering_playbook_attaches_it_to_open_cases_without_one(
         assert case.steps.count() == version.items.count()
         event = case.events.get(verb=CaseEvent.Verb.PLAYBOOK_ATTACHED)
         assert event.data["automatic"] is True and event.actor is None
-        assert ("intel.tasks.refresh_case", (case.pk,)) in dispatched
+        assert ("enrichment.tasks.refresh_case", (case.pk,)) in dispatched
     unrelated.refresh_from_db()
     assert unrelated.playbook_version is None
     assert attach_late_playbooks(version=version) == []  # idempotent

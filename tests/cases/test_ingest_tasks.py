@@ -28,14 +28,14 @@ def test_one_alert_is_sent_directly_and_a_batch_as_one_fan_out(ingest_alert_fact
     assert dispatch_enrichment([alerts[0].pk]) == 1
     assert dispatch_enrichment([a.pk for a in alerts[1:]]) == 2
     assert sent == [
-        ("intel.tasks.enrich_alert", alerts[0].pk),
+        ("enrichment.tasks.enrich_alert", alerts[0].pk),
         ("cases.tasks.fan_out_enrichment", [alerts[1].pk, alerts[2].pk]),
     ]
     assert not Alert.objects.filter(dispatched_at__isnull=True).exists()
 
 
 def test_fan_out_sends_one_enrichment_per_alert(monkeypatch):
-    from intel.tasks import enrich_alert
+    from enrichment.tasks import enrich_alert
 
     calls = []
     monkeypatch.setattr(enrich_alert, "apply_async", lambda args: calls.append(args))

@@ -325,7 +325,7 @@ def test_role_capabilities(request, role, approve, edit_playbooks, work_t2):
 
 @pytest.fixture
 def containment_off_broker(monkeypatch):
-    monkeypatch.setattr("soc.tasks.dispatch_on_commit", lambda *a, **k: None)
+    monkeypatch.setattr("containment.services.common.dispatch_on_commit", lambda *a, **k: None)
 
 
 @pytest.mark.parametrize(

@@ -13,7 +13,7 @@ Status = ContainmentAction.Status
 
 @pytest.fixture(autouse=True)
 def _no_broker(monkeypatch, containment_settings):
-    monkeypatch.setattr("soc.tasks.dispatch_on_commit", lambda *a, **k: None)
+    monkeypatch.setattr("containment.services.common.dispatch_on_commit", lambda *a, **k: None)
 
 
 def api(user=None):

@@ -17,7 +17,7 @@ pytestmark = [pytest.mark.django_db(transaction=True)]
 @pytest.fixture(autouse=True)
 def _postgres(monkeypatch, containment_settings):
     require_service(connection.vendor == "postgresql", "row locks need PostgreSQL")
-    monkeypatch.setattr("soc.tasks.dispatch_on_commit", lambda *a, **k: None)
+    monkeypatch.setattr("containment.services.common.dispatch_on_commit", lambda *a, **k: None)
 
 
 def in_threads(*calls):

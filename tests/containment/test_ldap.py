@@ -89,7 +89,7 @@ def test_missing_configuration_is_permanent():
 def test_disable_account_end_to_end_through_the_services(
     slapd, investigating_case, t2, manager, containment_settings, monkeypatch
 ):
-    monkeypatch.setattr("soc.tasks.dispatch_on_commit", lambda *a, **k: None)
+    monkeypatch.setattr("containment.services.common.dispatch_on_commit", lambda *a, **k: None)
     containment_settings.CONTAINMENT_LDAP = slapd.settings("ad")
     action = services.action_request(
         case=investigating_case, kind="disable_account", target="m.keller", by=t2

@@ -21,7 +21,9 @@ pytestmark = pytest.mark.django_db
 def dispatched(monkeypatch):
     """The task signatures the services hand to dispatch_on_commit, in order."""
     sent = []
-    monkeypatch.setattr("soc.tasks.dispatch_on_commit", lambda sig, *a, **k: sent.append(sig))
+    monkeypatch.setattr(
+        "containment.services.common.dispatch_on_commit", lambda sig, *a, **k: sent.append(sig)
+    )
     return sent
 
 

@@ -67,7 +67,7 @@ def webhook(containment_settings, receiver, monkeypatch, dispatched_noop):
 
 @pytest.fixture
 def dispatched_noop(monkeypatch):
-    monkeypatch.setattr("soc.tasks.dispatch_on_commit", lambda *a, **k: None)
+    monkeypatch.setattr("containment.services.common.dispatch_on_commit", lambda *a, **k: None)
 
 
 def test_signature_covers_timestamp_and_body():

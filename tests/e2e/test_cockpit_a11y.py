@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from intel.assistant import refresh_case
+from enrichment.assistant import refresh_case
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

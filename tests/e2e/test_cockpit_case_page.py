@@ -12,7 +12,7 @@ import pytest
 from playwright.sync_api import expect
 
 from cases.models import Case
-from intel.assistant import refresh_case
+from enrichment.assistant import refresh_case
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

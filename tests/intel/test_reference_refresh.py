@@ -8,7 +8,8 @@ import pytest
 from django.db import transaction
 from django.utils import timezone
 
-from intel import services, tasks
+from enrichment import tasks
+from intel import services
 from intel.models import ReferenceRefresh
 
 pytestmark = pytest.mark.django_db
@@ -61,11 +62,11 @@ def test_a_refresh_the_broker_missed_is_sent_again_by_the_sweeper(seed_playbook,
     assert tasks.sweep_reference_refresh.apply().get() is False  # broker still down
     broker.down = False
     assert tasks.sweep_reference_refresh.apply().get() is True
-    assert broker.sent == [("intel.tasks.refresh_open_cases", ())]
+    assert broker.sent == [("enrichment.tasks.refresh_open_cases", ())]
 
     broker.sent.clear()
     assert tasks.refresh_open_cases.apply().get() == 2
-    assert broker.sent == [("intel.tasks.refresh_cases", ([first.pk, second.pk],))]  # one batch
+    assert broker.sent == [("enrichment.tasks.refresh_cases", ([first.pk, second.pk],))]  # one batch
     assert not ReferenceRefresh.objects.get().pending
     assert tasks.sweep_reference_refresh.apply().get() is False  # nothing left to do
 
@@ -92,4 +93,4 @@ def test_a_change_made_during_the_fan_out_stays_pending(seed_playbook, make_case
 
 def test_the_sweeper_runs_every_minute_from_beat(settings):
     entries = {entry["task"]: entry for entry in settings.CELERY_BEAT_SCHEDULE.values()}
-    assert entries["intel.tasks.sweep_reference_refresh"]["schedule"] == timedelta(minutes=1)
+    assert entries["enrichment.tasks.sweep_reference_refresh"]["schedule"] == timedelta(minutes=1)

@@ -199,13 +199,15 @@ def test_a_broker_outage_leaves_deliveries_for_the_sweeper(
     sent = []
     escalated(case, l1)
     # The broker is down: the hand-off fails, the delivery stays in the outbox.
-    monkeypatch.setattr("soc.tasks.send_task_safely", lambda task, *args, **kw: False)
+    monkeypatch.setattr("notifications.services.send_task_safely", lambda task, *args, **kw: False)
     with django_capture_on_commit_callbacks(execute=True):
         derive()
     delivery = Delivery.objects.get()
     assert delivery.dispatched_at is None
     Delivery.objects.filter(pk=delivery.pk).update(created_at=timezone.now() - timedelta(minutes=1))
-    monkeypatch.setattr("soc.tasks.send_task_safely", lambda task, *args, **kw: sent.append(args) or True)
+    monkeypatch.setattr(
+        "notifications.services.send_task_safely", lambda task, *args, **kw: sent.append(args) or True
+    )
     assert deliveries_sweep() == 1
     assert sent == [(delivery.pk,)]
     delivery.refresh_from_db()

@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 from cases.ingest.observables import normalise
 from containment import guardrails, targets
 from intel import addresses, lookup, validators
-from intel.enrichment.domains import domain_of, normalize_domain
+from intel.domains import domain_of, normalize_domain
 from soc import canonical
 from soc.errors import DomainError
 

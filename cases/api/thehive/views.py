@@ -19,12 +19,12 @@ from rest_framework.views import APIView
 
 from cases.api.ingest_auth import IngestHeaderAuthentication, IngestRateThrottle
 from cases.api.ingest_body import IngestJSONParser
-from cases.api.serializers import ErrorOutput
 from cases.ingest import ADAPTERS
 from cases.ingest.base import InvalidAlert
 from cases.models import Alert, AlertAttachment, AlertObservable, Case
 from cases.services.alert_additions import alert_evidence_add, alert_observables_add
 from cases.services.intake import ingest_alerts
+from soc.api import ErrorOutput
 from soc.permissions import IsIngestSource
 
 from . import render

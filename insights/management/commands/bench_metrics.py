@@ -26,7 +26,12 @@ from django.test import Client
 from django.test.utils import setup_test_environment
 from django.utils import timezone
 
+from cases.models import Alert, Case, CaseStep, IngestSource
+from containment.models import ContainmentAction
 from playbooks.registry import ActionKey
+from playbooks.services import import_playbook_text
+from sla.services import policies
+from soc.roles import Role
 
 SEED_NAME = "T1591.002-business-relationships.md"
 DAYS = 365
@@ -52,8 +57,6 @@ class Command(BaseCommand):
         self.stdout.write(f"database: {connection.vendor}, creating test_{original} ...")
         connection.creation.create_test_db(verbosity=0, autoclobber=not keep, keepdb=keep)
         try:
-            from cases.models import Case
-
             if Case.objects.count() < cases:
                 started = time.perf_counter()
                 self._populate(cases)
@@ -71,12 +74,6 @@ class Command(BaseCommand):
     def _populate(self, count: int) -> None:
         from django.contrib.auth import get_user_model
         from django.contrib.auth.models import Group
-
-        from cases.models import Alert, Case, CaseStep, IngestSource
-        from containment.models import ContainmentAction
-        from playbooks.services import import_playbook_text
-        from sla.services import policies
-        from soc.roles import Role
 
         rng = random.Random(14)
         seed = (

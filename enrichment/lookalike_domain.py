@@ -1,5 +1,5 @@
 """lookalike_domain: domains in emails, URLs and domain observables imitating a partner's
-or the organisation's domain, by the decision rules' definition (intel.assistant.reference):
+or the organisation's domain, by the decision rules' definition (enrichment.assistant.reference):
 on the label before the TLD, edit distance 1..VIGIL_LOOKALIKE_MAX_DISTANCE, homoglyph
 folding (Unicode confusables, 0->o, 1->l, rn->m, vv->w), the same label under another TLD,
 or the same label with an added hyphen or word. A registered partner or organisation
@@ -10,14 +10,15 @@ Verdicts: lookalike, legitimate (the domain is ours or a partner's), clean, unkn
 
 from __future__ import annotations
 
+from intel.domains import domain_of
+
 from .base import Context, result, unknown
-from .domains import domain_of
 
 APPLIES_TO = {"domain", "hostname", "email", "url"}
 
 
 def _reference(ctx: Context):
-    from intel.assistant.reference import Reference
+    from enrichment.assistant.reference import Reference
 
     if "reference" not in ctx.cache:
         ctx.cache["reference"] = Reference(ctx.partners)

@@ -8,8 +8,8 @@ from __future__ import annotations
 from collections import OrderedDict
 from typing import TYPE_CHECKING
 
-from intel.enrichment.domains import normalize_domain
-from intel.enrichment.events import event_count, get_path, is_failed_login, payloads
+from enrichment.events import event_count, get_path, is_failed_login, payloads
+from intel.domains import normalize_domain
 
 from . import wording as w
 

@@ -13,6 +13,9 @@ from functools import cached_property
 
 from django.conf import settings
 
+from intel.domains import normalize_domain
+from intel.models import BusinessPartner
+
 
 def result(verdict: str, summary: str, **details) -> dict:
     return {"verdict": verdict, "summary": summary[:300], **details}
@@ -37,14 +40,10 @@ class Context:
 
     @cached_property
     def partners(self) -> list:
-        from intel.models import BusinessPartner
-
         return list(BusinessPartner.objects.order_by("name"))
 
     @cached_property
     def org_domains(self) -> list[str]:
-        from .domains import normalize_domain
-
         domains = []
         for value in getattr(settings, "VIGIL_ORG_DOMAINS", []):
             domain = normalize_domain(value)

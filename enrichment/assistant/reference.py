@@ -29,7 +29,7 @@ from rapidfuzz.distance import DamerauLevenshtein
 
 from intel import lookup
 from intel.addresses import in_internal_ranges
-from intel.enrichment.domains import is_same_or_subdomain, normalize_domain, split_domain
+from intel.domains import is_same_or_subdomain, normalize_domain, split_domain
 
 MALICIOUS, INTERNAL, BENIGN = "malicious", "internal", "benign"
 PARTNER_ACTIVE, PARTNER_INACTIVE, UNKNOWN_EXTERNAL = "partner-active", "partner-inactive", "unknown-external"

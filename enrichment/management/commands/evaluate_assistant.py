@@ -3,8 +3,8 @@
     manage.py evaluate_assistant [PATH] [--playbook FILE] [--covers T1656,T1566,T1110]
                                  [--min-accuracy 0.95]
 
-PATH defaults to the project's own set (tests/intel/scenarios/); a SOC can point it at its
-own scenarios in the same format (intel/evaluation.py). One table per question (q1-q4),
+PATH defaults to the project's own set (tests/enrichment/scenarios/); a SOC can point it at its
+own scenarios in the same format (enrichment/evaluation.py). One table per question (q1-q4),
 per escalation criterion (e1-e4) and for the recommendation. Everything (reference data,
 the ingest source, the seed playbook if none is published, the alerts and cases) happens
 in one transaction that is rolled back: the database is left exactly as it was. Exits
@@ -18,9 +18,12 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from intel.evaluation import evaluate
+from cases.ingest.tokens import ingest_source_create
+from enrichment.evaluation import evaluate
+from playbooks import services
+from playbooks.models import Playbook
 
-DEFAULT_SCENARIOS = Path(settings.BASE_DIR) / "tests" / "intel" / "scenarios"
+DEFAULT_SCENARIOS = Path(settings.BASE_DIR) / "tests" / "enrichment" / "scenarios"
 DEFAULT_PLAYBOOK = Path(settings.BASE_DIR).parent / "shared" / "seeds" / "T1591.002-business-relationships.md"
 DEFAULT_COVERS = "T1656,T1566,T1110"
 
@@ -31,8 +34,6 @@ class Rollback(Exception):
 
 def prepare_playbook(path: Path, covers: list[str]) -> None:
     """Publish the seed playbook when T1591.002 has none, and let it cover `covers`."""
-    from playbooks import services
-
     if services.current_version_for_technique("T1591.002") is None:
         if not path.is_file():
             raise CommandError(f"No published T1591.002 playbook and {path} does not exist.")
@@ -41,8 +42,6 @@ def prepare_playbook(path: Path, covers: list[str]) -> None:
         )
     set_coverage = getattr(services, "set_playbook_coverage", None)
     if covers and set_coverage is not None:
-        from playbooks.models import Playbook
-
         set_coverage(Playbook.objects.get(technique_id="T1591.002"), covers, by=None)
 
 
@@ -66,8 +65,6 @@ class Command(BaseCommand):
         parser.add_argument("--min-accuracy", type=float, default=0.95)
 
     def handle(self, *args, path, playbook, covers, min_accuracy, **options):
-        from cases.ingest.tokens import ingest_source_create
-
         target = Path(path)
         if not target.exists():
             raise CommandError(f"{target}: no such file or directory")

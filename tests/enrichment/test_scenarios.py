@@ -1,4 +1,4 @@
-"""The assistant against the labelled scenario set (tests/intel/scenarios/), written from
+"""The assistant against the labelled scenario set (tests/enrichment/scenarios/), written from
 the SOC's decision rules (shared/playbooks/T1591.002-decision-rules.md).
 
 Fails below 95% on any question (q1-q4), any escalation criterion (e1-e4) or the
@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from intel.evaluation import CRITERIA, DECISIONS, QUESTIONS, evaluate, load_scenarios
-from intel.management.commands.evaluate_assistant import DEFAULT_COVERS, prepare_playbook
+from enrichment.evaluation import CRITERIA, DECISIONS, QUESTIONS, evaluate, load_scenarios
+from enrichment.management.commands.evaluate_assistant import DEFAULT_COVERS, prepare_playbook
 from tests.conftest import SEED_PLAYBOOK as SEED
 
 pytestmark = pytest.mark.django_db

@@ -17,7 +17,8 @@ from datetime import datetime
 from django.db import DatabaseError, transaction
 from django.utils import timezone
 
-from cases.models import Alert, Observable
+from cases.models import Alert, Case, Observable
+from cases.services.extraction import alert_extract_observables
 from intel import lookup
 
 from . import ip_reputation, lookalike_domain, partner_match
@@ -95,8 +96,6 @@ def enrich_alert(*, alert_id: int) -> Enriched | None:
     """Enrich every observable of the alert as of the alert's event time, or return None
     when the alert no longer exists. The indicators in the alert's text are linked first
     (cases.services.extraction), so they are enriched with the declared ones."""
-    from cases.services.extraction import alert_extract_observables
-
     alert = (
         Alert.objects.filter(pk=alert_id)
         .only("id", "case_id", "observed_at", "technique_id", "title", "description")
@@ -138,6 +137,4 @@ def enrich_case_observables(*, case_id: int) -> list[Observable]:
 
 
 def open_case_ids() -> list[int]:
-    from cases.models import Case
-
     return list(Case.objects.open().order_by("pk").values_list("pk", flat=True))

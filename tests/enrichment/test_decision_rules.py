@@ -8,11 +8,11 @@ from types import SimpleNamespace
 import pytest
 
 from cases.models import CaseStep
-from intel import assistant
-from intel.assistant import alert_reading as r
-from intel.assistant.facts import AlertView
-from intel.assistant.reference import Reference, contract_active, free_mail
-from intel.enrichment import service as enrichment
+from enrichment import assistant
+from enrichment import service as enrichment
+from enrichment.assistant import alert_reading as r
+from enrichment.assistant.facts import AlertView
+from enrichment.assistant.reference import Reference, contract_active, free_mail
 
 AT = datetime(2026, 11, 20, 9, 0, tzinfo=UTC)
 

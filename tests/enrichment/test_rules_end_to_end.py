@@ -13,9 +13,9 @@ import pytest
 from django.core.management import call_command
 
 from cases.models import Alert
-from intel.evaluation import judge
+from enrichment.evaluation import judge
+from enrichment.management.commands.evaluate_assistant import DEFAULT_COVERS
 from intel.imports import NETWORK_COLUMNS, PARTNER_COLUMNS
-from intel.management.commands.evaluate_assistant import DEFAULT_COVERS
 from tests.conftest import SEED_PLAYBOOK
 
 SCENARIOS = Path(__file__).parent / "scenarios"

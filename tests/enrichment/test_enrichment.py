@@ -6,11 +6,11 @@ from types import SimpleNamespace
 import pytest
 
 from cases.models import Observable
+from enrichment import lookalike_domain, partner_match
+from enrichment import service as enrichment
+from enrichment.base import Context
+from enrichment.events import event_count, is_failed_login
 from intel import services
-from intel.enrichment import lookalike_domain, partner_match
-from intel.enrichment import service as enrichment
-from intel.enrichment.base import Context
-from intel.enrichment.events import event_count, is_failed_login
 
 pytestmark = pytest.mark.django_db
 
@@ -157,7 +157,7 @@ def test_login_patterns_and_related_activity_are_scoped_to_the_case(
     seed_playbook, ingest_alert_factory, settings
 ):
     from cases.models import CaseObservable
-    from intel import assistant
+    from enrichment import assistant
 
     settings.VIGIL_STUFFING_MIN_ACCOUNTS = 4
     settings.VIGIL_BRUTE_FORCE_MIN_FAILURES = 5

@@ -9,9 +9,9 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from intel import lookup
+from intel.domains import domain_of, is_same_or_subdomain, normalize_domain
 
 from .base import Context, result, unknown
-from .domains import domain_of, is_same_or_subdomain, normalize_domain
 
 NETWORK_TYPES = {"ip", "cidr"}
 DOMAIN_TYPES = {"domain", "hostname", "email", "url"}

@@ -1,4 +1,4 @@
-"""Celery tasks of the intel app: thin, idempotent, retried on database errors only."""
+"""Celery tasks of the enrichment app: thin, idempotent, retried on database errors only."""
 
 import time
 from datetime import timedelta
@@ -7,10 +7,10 @@ from celery import shared_task
 from django.conf import settings
 from django.db import DatabaseError, transaction
 
+from intel import lookup, services
 from soc.tasks import send_task_safely
 
-from . import assistant, lookup, services
-from .enrichment import service
+from . import assistant, service
 
 
 @shared_task(bind=True, autoretry_for=(DatabaseError,), retry_backoff=True, retry_jitter=True, max_retries=5)

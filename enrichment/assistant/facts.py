@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from cases.models import Alert, AlertObservable, Case
-from intel.enrichment.domains import domain_of
+from intel.domains import domain_of
 from intel.models import BusinessPartner
 
 from . import alert_reading

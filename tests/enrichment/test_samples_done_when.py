@@ -9,8 +9,9 @@ import pytest
 from cases.ingest import ADAPTERS
 from cases.models import CaseEvent, CaseStep
 from cases.services.intake import ingest_alert
-from intel import assistant, services
-from intel.enrichment import service as enrichment
+from enrichment import assistant
+from enrichment import service as enrichment
+from intel import services
 from intel.feeds import import_feed
 from tests.conftest import SAMPLES_DIR
 

@@ -1,4 +1,4 @@
-"""Measuring the assistant against labelled scenarios (tests/intel/scenarios/, or any file
+"""Measuring the assistant against labelled scenarios (tests/enrichment/scenarios/, or any file
 or folder in the same format: `manage.py evaluate_assistant PATH`).
 
 A scenario is a JSON file: reference data to load on top of the folder's
@@ -33,9 +33,15 @@ from dateutil import parser as dateparser
 from django.db import transaction
 from django.test import override_settings
 
-from . import assistant, lookup, services
-from .enrichment import service as enrichment
-from .models import BusinessPartner, KnownNetwork
+from cases.ingest.native import NativeAdapter
+from cases.models import CaseStep
+from cases.services.intake import ingest_alert
+from cases.services.recommendation import recommend
+from intel import lookup, services
+from intel.models import BusinessPartner, KnownNetwork
+
+from . import assistant
+from . import service as enrichment
 
 QUESTIONS = {
     "q1": "ip_reputation",
@@ -213,9 +219,6 @@ def _load_reference(reference: dict) -> None:
 def ingest_and_assist(source, alerts: list[dict]):
     """Ingest native alerts one by one, enriching and refreshing suggestions after each as
     the Celery task would; returns the case of the last alert."""
-    from cases.ingest.native import NativeAdapter
-    from cases.services.intake import ingest_alert
-
     adapter = NativeAdapter()
     case = None
     for item in alerts:
@@ -228,9 +231,6 @@ def ingest_and_assist(source, alerts: list[dict]):
 
 def judge(case) -> tuple[dict[str, str], dict[str, str]]:
     """The suggested answer per question and criterion and the recommendation, with reasons."""
-    from cases.models import CaseStep
-    from cases.services.recommendation import recommend
-
     steps = list(CaseStep.objects.filter(case=case).select_related("item").order_by("section", "order"))
     got: dict[str, str] = {}
     reasons: dict[str, str] = {}

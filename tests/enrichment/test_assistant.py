@@ -8,8 +8,9 @@ import pytest
 from django.db import OperationalError
 
 from cases.models import CaseEvent, CaseStep, Observable
-from intel import assistant, services, tasks
-from intel.enrichment import service as enrichment
+from enrichment import assistant, tasks
+from enrichment import service as enrichment
+from intel import services
 
 pytestmark = pytest.mark.django_db
 
