@@ -96,7 +96,7 @@ def import_playbook_text(text: str, *, filename: str, publish: bool, by) -> Impo
             )
         return ImportResult(version=existing, created=False, warnings=warnings, published=published)
 
-    version = _create_version(playbook, parsed, source_text=text, by=by)
+    version = _create_version(playbook, parsed, source_text=text, items=parsed.items, by=by)
     if publish:
         version = playbook_version_publish(version=version, by=by)
     return ImportResult(version=version, created=True, warnings=list(parsed.warnings), published=publish)
@@ -107,17 +107,21 @@ def _next_number(playbook: Playbook) -> int:
     return (last or 0) + 1
 
 
-def _create_version(playbook: Playbook, parsed: ParsedPlaybook, *, source_text: str, by) -> PlaybookVersion:
+def _create_version(
+    playbook: Playbook, content: "ParsedPlaybook | PlaybookVersion", *, source_text: str, items, by
+) -> PlaybookVersion:
+    """The playbook's next version with `content`'s fields (a parsed file, or the version a
+    draft copies) and a copy of `items` (anything with section, order, text, assist, action)."""
     version = PlaybookVersion.objects.create(
         playbook=playbook,
         number=_next_number(playbook),
-        technique_id=parsed.technique_id,
-        name=parsed.name,
-        tactic=parsed.tactic,
-        tactic_id=parsed.tactic_id,
+        technique_id=content.technique_id,
+        name=content.name,
+        tactic=content.tactic,
+        tactic_id=content.tactic_id,
         source_text=source_text,
-        content_hash=parsed.content_hash,
-        extra=parsed.extra,
+        content_hash=content.content_hash,
+        extra=content.extra,
         created_by=by,
     )
     PlaybookItem.objects.bulk_create(
@@ -129,7 +133,7 @@ def _create_version(playbook: Playbook, parsed: ParsedPlaybook, *, source_text: 
             assist=item.assist,
             action=item.action,
         )
-        for item in parsed.items
+        for item in items
     )
     return version
 
@@ -185,30 +189,7 @@ def playbook_version_new_draft(*, version: PlaybookVersion, by) -> PlaybookVersi
     """A new draft copying a version's fields and items: the way to edit a published one."""
     playbook = _lock_playbook(version.playbook.technique_id, create=False)
     source = PlaybookVersion.objects.get(pk=version.pk)
-    draft = PlaybookVersion.objects.create(
-        playbook=playbook,
-        number=_next_number(playbook),
-        technique_id=source.technique_id,
-        name=source.name,
-        tactic=source.tactic,
-        tactic_id=source.tactic_id,
-        source_text=source.source_text,
-        content_hash=source.content_hash,
-        extra=source.extra,
-        created_by=by,
-    )
-    PlaybookItem.objects.bulk_create(
-        PlaybookItem(
-            version=draft,
-            section=item.section,
-            order=item.order,
-            text=item.text,
-            assist=item.assist,
-            action=item.action,
-        )
-        for item in source.items.all()
-    )
-    return draft
+    return _create_version(playbook, source, source_text=source.source_text, items=source.items.all(), by=by)
 
 
 def current_version_for_technique(technique_id: str) -> PlaybookVersion | None:

@@ -15,12 +15,14 @@ keep, so each is guarded:
 What each bought is in README.md (Benchmarks).
 """
 
+import io
 from contextlib import contextmanager
 from datetime import datetime
 from importlib.metadata import version
 from weakref import WeakKeyDictionary
 
 from django.core.cache.backends.redis import RedisCache
+from django.core.handlers.wsgi import LimitedStream
 from django.db import models
 from django.db.models.base import ModelState
 from django.db.models.signals import post_init, pre_init
@@ -150,6 +152,18 @@ def db_values(field, values: list, plain: tuple[type, ...], conn) -> list:
     ):
         return values
     return [field.get_db_prep_save(v, conn) for v in values]
+
+
+# --- Django: a request body read ahead ---------------------------------------------------
+
+
+def replace_request_body(request, body: bytes) -> None:
+    """Make `request` read `body` (request.body, POST, FILES, DRF's parsers), for a body
+    read ahead of Django (soc.middleware: a chunked one, which Django would read as empty).
+    Private: WSGIRequest._stream and LimitedStream. No public path exists, whatever the
+    version: tests/soc/test_internals.py is the guard."""
+    request.META["CONTENT_LENGTH"] = str(len(body))
+    request._stream = LimitedStream(io.BytesIO(body), len(body))
 
 
 # --- Django's Redis cache: one redis-py client per backend ---------------------------------

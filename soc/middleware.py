@@ -1,11 +1,10 @@
 """Every HTML page requires a login; the machine-facing paths authenticate themselves."""
 
-import io
-
 from django.conf import settings
 from django.contrib.auth.middleware import LoginRequiredMiddleware as DjangoLoginRequired
-from django.core.handlers.wsgi import LimitedStream
 from django.http import HttpResponse, JsonResponse
+
+from soc.internals import replace_request_body
 
 # DRF authenticates API calls (tokens answer 401, not a redirect), the blocklist feed
 # uses HTTP basic auth for firewalls, and /healthz is for load balancers.
@@ -45,8 +44,7 @@ class RequestBodyMiddleware:
             body = stream.read() if limit is None else stream.read(limit + 1)
             if limit is not None and len(body) > limit:
                 return too_large(request, limit)
-            request.META["CONTENT_LENGTH"] = str(len(body))
-            request._stream = LimitedStream(io.BytesIO(body), len(body))
+            replace_request_body(request, body)
         return self.get_response(request)
 
 

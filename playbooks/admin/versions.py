@@ -24,6 +24,9 @@ from ..models import PlaybookItem, PlaybookVersion
 from ..services import import_playbook_text, playbook_version_new_draft, playbook_version_publish
 from .items import SECTION_INLINES, can_edit, frozen_message
 
+# What a draft's page edits besides its items; the rest of `fields` is shown read-only.
+EDITABLE_FIELDS = ("name", "tactic", "tactic_id")
+
 
 @admin.register(PlaybookVersion)
 class PlaybookVersionAdmin(admin.ModelAdmin):
@@ -50,19 +53,7 @@ class PlaybookVersionAdmin(admin.ModelAdmin):
         "content_hash",
         "source_text",
     ]
-    readonly_fields = [
-        "technique_id",
-        "number",
-        "status",
-        "extra",
-        "created_by",
-        "created_at",
-        "published_by",
-        "published_at",
-        "retired_at",
-        "content_hash",
-        "source_text",
-    ]
+    readonly_fields = [name for name in fields if name not in EDITABLE_FIELDS]
     actions = ["publish_selected", "new_draft_selected", "export_markdown", "export_json"]
     change_form_template = "playbooks/admin/version_change_form.html"
     change_list_template = "playbooks/admin/version_change_list.html"

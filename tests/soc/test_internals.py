@@ -14,6 +14,7 @@ from django.core.cache.backends.locmem import LocMemCache
 from django.core.cache.backends.redis import RedisCache
 from django.db import connection
 from django.db.models.signals import post_init
+from django.test import RequestFactory
 from kombu import Connection
 
 from cases.models import Alert, Case, CaseEvent, IngestSource
@@ -26,6 +27,7 @@ from soc.internals import (
     new_row,
     plain_types,
     redis_cache_write_client,
+    replace_request_body,
 )
 from tests.conftest import require_service
 
@@ -171,6 +173,17 @@ def test_values_that_need_conversion_take_the_field_path():
 
 def test_every_value_takes_the_field_path_on_an_unverified_django(unverified):
     assert all(plain_types(f) == () for f in Case._meta.concrete_fields)
+
+
+# --- a request body read ahead --------------------------------------------------------
+
+
+def test_a_replaced_body_is_what_django_reads():
+    request = RequestFactory().post("/x", data=b"stale", content_type="application/x-www-form-urlencoded")
+    replace_request_body(request, b"a=1&b=two")
+    assert request.POST.dict() == {"a": "1", "b": "two"}
+    assert request.body == b"a=1&b=two"
+    assert request.META["CONTENT_LENGTH"] == "9"
 
 
 # --- Django's Redis cache ---------------------------------------------------------------
