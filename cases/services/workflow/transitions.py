@@ -268,7 +268,9 @@ def case_return_to_l1(*, case: Case, by, note: str, expected_version: int | None
     locked.assignee = _last_escalated_by(locked)
     save_with_version(locked, "status", "tier", "assignee")
     events.record(
-        events.returned(locked, by=by, from_status=before, note=note.strip(), assignee=username(locked.assignee))
+        events.returned(
+            locked, by=by, from_status=before, note=note.strip(), assignee=username(locked.assignee)
+        )
     )
     return sync(case, locked)
 
