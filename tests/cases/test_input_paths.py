@@ -141,7 +141,9 @@ def test_criteria_set_on_escalation_record_agreement_with_the_suggestion(seed_pl
     case = claimed(make_case(), l1)
     answer_suspicious(case, l1)
     exfiltration = criterion(case, "exfiltration")
-    CaseStep.objects.filter(pk=exfiltration.pk).update(suggestion={"answer": "checked", "reason": "big upload"})
+    CaseStep.objects.filter(pk=exfiltration.pk).update(
+        suggestion={"answer": "checked", "reason": "big upload"}
+    )
     response = _escalate(path, l1, case, [criterion(case, "compromised_account").pk, exfiltration.pk])
     assert response.status_code in (200, 302)
     exfiltration.refresh_from_db()
