@@ -79,6 +79,18 @@ def resolve_assignee(case: Case, username: str):
     return user
 
 
+def resolve_team_member(username: str, *, field: str = "owner"):
+    """An active member of the SOC team (may see cases), by username."""
+    user_model = get_user_model()
+    given = (username or "").strip()
+    user = user_model.objects.filter(**{user_model.USERNAME_FIELD: given}, is_active=True).first()
+    if user is None:
+        raise _refuse(field, "No such user.")
+    if not user.has_perm("cases.view_case"):
+        raise _refuse(field, "Not a SOC team member.", "The owner must be a SOC team member.")
+    return user
+
+
 def resolve_criteria(case: Case, step_ids: Iterable[int]) -> list[CaseStep]:
     """The case's escalation-criterion steps with these ids; any other id is refused."""
     wanted = set(step_ids)

@@ -2,10 +2,8 @@
 
 from django import forms
 
-from cases.resolvers import for_form, resolve_playbook_item
+from cases.resolvers import for_form, resolve_playbook_item, resolve_team_member
 from playbooks.registry import ActionKey
-
-from .services import assignable_owners
 
 DURATION_CHOICES = [
     ("", "Default (blocks: 24 hours; accounts: until reverted)"),
@@ -49,7 +47,8 @@ class RejectForm(forms.Form):
 
 
 class ManualStepForm(forms.Form):
-    owner = forms.ModelChoiceField(label="Owner", queryset=None, required=False, empty_label="Nobody yet")
+    # A username, as the API takes it (empty: nobody); the panel offers assignable_owners().
+    owner = forms.CharField(label="Owner", required=False, max_length=150)
     due_at = forms.DateTimeField(
         label="Due",
         required=False,
@@ -59,6 +58,6 @@ class ManualStepForm(forms.Form):
     note = forms.CharField(label="Note", required=False, widget=forms.Textarea(attrs={"rows": 2}))
     done = forms.BooleanField(label="Done", required=False)
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["owner"].queryset = assignable_owners()
+    def clean_owner(self):
+        given = self.cleaned_data["owner"].strip()
+        return for_form(resolve_team_member, given) if given else None

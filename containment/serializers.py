@@ -1,9 +1,8 @@
 """API input and output shapes for containment actions."""
 
-from django.contrib.auth import get_user_model
 from rest_framework import serializers
 
-from cases.resolvers import for_api, resolve_playbook_item
+from cases.resolvers import for_api, resolve_playbook_item, resolve_team_member
 from playbooks.registry import ActionKey
 
 from .models import ContainmentAction
@@ -128,12 +127,16 @@ class RevertInput(serializers.Serializer):
 
 
 class ManualStepInput(serializers.Serializer):
-    owner = serializers.SlugRelatedField(
-        slug_field="username",
-        queryset=get_user_model().objects.filter(is_active=True),
+    owner = serializers.CharField(
         required=False,
         allow_null=True,
+        allow_blank=True,
+        help_text="Username of a SOC team member; null: nobody.",
     )
     due_at = serializers.DateTimeField(required=False, allow_null=True)
     note = serializers.CharField(required=False, allow_blank=True)
     done = serializers.BooleanField(required=False)
+
+    def validate_owner(self, value):
+        given = (value or "").strip()
+        return for_api(resolve_team_member, given) if given else None

@@ -51,7 +51,11 @@ def _panel_context(request, case: Case, *, error: str = "", notice: str = "", fo
         for action in manual:
             action.step_form = ManualStepForm(
                 prefix=f"step{action.pk}",
-                initial={"owner": action.owner_id, "due_at": action.due_at, "note": action.note},
+                initial={
+                    "owner": action.owner.get_username() if action.owner else "",
+                    "due_at": action.due_at,
+                    "note": action.note,
+                },
             )
     return {
         "case": case,

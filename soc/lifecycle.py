@@ -44,10 +44,6 @@ class Lifecycle:
     def allows(self, source: str, target: str) -> bool:
         return target in self.transitions.get(str(source), frozenset())
 
-    def sources(self, target: str) -> frozenset[str]:
-        """The statuses that may move to `target` (for a conditional UPDATE's WHERE)."""
-        return frozenset(source for source, targets in self.transitions.items() if target in targets)
-
     def check(self, source: str, target: str) -> None:
         """Raise Conflict unless the table has the move source -> target."""
         if not self.allows(source, target):

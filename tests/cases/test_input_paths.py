@@ -29,6 +29,12 @@ def api_post(user, path: str, data: dict):
     return client.post(path, data, format="json")
 
 
+def api_patch(user, path: str, data: dict):
+    client = APIClient()
+    client.force_authenticate(user)
+    return client.patch(path, data, format="json")
+
+
 def html_errors(response, action: str, field: str) -> list[str]:
     assert response.status_code == 400
     return response.context["forms"][action].errors[field]
@@ -195,3 +201,26 @@ def test_both_paths_take_the_cases_playbook_item_and_refuse_another_playbooks_al
     own = case.steps.filter(section="containment_step").first().item
     assert _request_step("api", t2, case, own.pk).status_code == 201
     assert ContainmentAction.objects.get().playbook_item == own
+
+
+# --- containment manual step owner ---------------------------------------------------------
+
+
+def test_both_paths_give_a_manual_step_to_a_team_member_and_refuse_others_alike(
+    seed_playbook, make_case, l1, t2, manager, outsider
+):
+    from containment import services
+    from tests.containment.conftest import walk_to_investigating
+
+    case = walk_to_investigating(make_case(), l1=l1, t2=t2)
+    step = services.action_request(case=case, kind="manual", target="Call the partner", by=t2)
+    for username, message in [(outsider.username, "Not a SOC team member."), ("nobody", "No such user.")]:
+        html = html_post(t2, f"/containment/actions/{step.pk}/step/", {f"step{step.pk}-owner": username})
+        assert html.status_code == 400 and message in html.context["error"]
+        api = api_errors(api_patch(t2, f"/api/v1/actions/{step.pk}/", {"owner": username}), "owner")
+        assert api == [message]
+    given = html_post(t2, f"/containment/actions/{step.pk}/step/", {f"step{step.pk}-owner": manager.username})
+    assert given.status_code == 302
+    step.refresh_from_db()
+    assert step.owner == manager
+    assert api_patch(t2, f"/api/v1/actions/{step.pk}/", {"owner": None}).json()["owner"] is None

@@ -173,7 +173,7 @@ def test_manual_step_form_updates_owner_note_and_done(client, investigating_case
     response = client.post(
         reverse("containment:update_step", args=[step.pk]),
         {
-            f"{prefix}-owner": manager.pk,
+            f"{prefix}-owner": manager.username,
             f"{prefix}-note": "Bridge at 14:00",
             f"{prefix}-due_at": "2026-11-30T14:00",
             f"{prefix}-done": "on",

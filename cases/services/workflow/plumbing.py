@@ -1,4 +1,7 @@
-"""What every transition does around its own rule: lock and check, move, save, sync back."""
+"""What every transition does around its own rule: lock and check, move, save, sync back.
+
+Private to the workflow package (transitions.py imports them).
+"""
 
 from __future__ import annotations
 
@@ -9,7 +12,7 @@ from soc.errors import Conflict, DomainError
 from .rules import CHECKS, available_actions
 
 
-def lock_and_check(case: Case, by, action: str, expected_version: int | None) -> Case:
+def _lock(case: Case, by, action: str, expected_version: int | None) -> Case:
     """Re-read the case under a row lock and run the action's check against that fresh row."""
     # No select_related here: on PostgreSQL a row locked after waiting is re-read, but an
     # outer-joined row would still come from the older snapshot (a stale assignee).
@@ -35,12 +38,12 @@ def move(case: Case, status: str) -> None:
     CASE_LIFECYCLE.move(case, status)
 
 
-def save_with_version(case: Case, *fields: str) -> None:
+def _save(case: Case, *fields: str) -> None:
     case.version += 1
     case.save(update_fields=[*fields, "version", "updated_at"])
 
 
-def sync(target: Case, source: Case) -> Case:
+def _sync(target: Case, source: Case) -> Case:
     """Copy the committed state back into the caller's instance, so it is not stale."""
     if target is not source:
         for field in source._meta.concrete_fields:
@@ -50,7 +53,7 @@ def sync(target: Case, source: Case) -> Case:
     return source
 
 
-def required(**fields: str) -> None:
+def _required(**fields: str) -> None:
     missing = {
         name: ["This field is required."] for name, value in fields.items() if not (value or "").strip()
     }
@@ -58,5 +61,5 @@ def required(**fields: str) -> None:
         raise DomainError("Missing required fields: " + ", ".join(missing) + ".", errors=missing)
 
 
-def username(user) -> str | None:
+def _who(user) -> str | None:
     return user.get_username() if user is not None else None

@@ -12,7 +12,7 @@ from cases.services.recommendation import CLOSE, ESCALATE, recommend
 from cases.services.steps import case_step_update
 from soc.errors import Conflict, DomainError, NotAllowed
 
-from .plumbing import lock_and_check, move, required, save_with_version, sync, username
+from .plumbing import _lock, _required, _save, _sync, _who, move
 from .rules import (
     ASSIGN,
     CLAIM,
@@ -39,7 +39,7 @@ Verb = CaseEvent.Verb
 def case_claim(*, case: Case, by, expected_version: int | None = None) -> Case:
     """L1 claims a new (or unassigned triage) case -> triage; T2 claims an escalated case ->
     investigating. The loser of a race gets a Conflict naming the winner."""
-    locked = lock_and_check(case, by, CLAIM, expected_version)
+    locked = _lock(case, by, CLAIM, expected_version)
     before = locked.status
     now = timezone.now()
     locked.assignee = by
@@ -50,23 +50,23 @@ def case_claim(*, case: Case, by, expected_version: int | None = None) -> Case:
         if locked.status == Status.NEW:  # an unassigned triage case stays in triage
             move(locked, Status.TRIAGE)
         locked.acknowledged_at = locked.acknowledged_at or now
-    save_with_version(locked, "assignee", "status", "acknowledged_at", "t2_picked_up_at")
+    _save(locked, "assignee", "status", "acknowledged_at", "t2_picked_up_at")
     events.record(events.claimed(locked, by=by, from_status=before, to_status=locked.status))
-    return sync(case, locked)
+    return _sync(case, locked)
 
 
 @transaction.atomic
 def case_unassign(*, case: Case, by, expected_version: int | None = None) -> Case:
     """Put a claimed case back in its queue: triage -> new, investigating -> escalated."""
-    locked = lock_and_check(case, by, UNASSIGN, expected_version)
-    before, previous = locked.status, username(locked.assignee)
+    locked = _lock(case, by, UNASSIGN, expected_version)
+    before, previous = locked.status, _who(locked.assignee)
     move(locked, Status.NEW if locked.status == Status.TRIAGE else Status.ESCALATED)
     locked.assignee = None
-    save_with_version(locked, "assignee", "status")
+    _save(locked, "assignee", "status")
     events.record(
         events.unassigned(locked, by=by, from_status=before, to_status=locked.status, previous=previous)
     )
-    return sync(case, locked)
+    return _sync(case, locked)
 
 
 @transaction.atomic
@@ -74,12 +74,12 @@ def case_assign(*, case: Case, to, by, expected_version: int | None = None) -> C
     """Reassign a case. Analysts hand a case they own (or an unassigned one) to another
     analyst of the same tier; a SOC manager reassigns anything. Assigning an unclaimed case
     moves it on as a claim would (new -> triage, escalated -> investigating)."""
-    locked = lock_and_check(case, by, ASSIGN, expected_version)
+    locked = _lock(case, by, ASSIGN, expected_version)
     check_assignee(locked, to)
     if locked.assignee_id == to.pk:
         message = f"{locked.reference} is already assigned to {to.get_username()}."
         raise DomainError(message, errors={"assignee": [message]})
-    before, previous = locked.status, username(locked.assignee)
+    before, previous = locked.status, _who(locked.assignee)
     locked.assignee = to
     if locked.status == Status.NEW:
         move(locked, Status.TRIAGE)
@@ -87,18 +87,18 @@ def case_assign(*, case: Case, to, by, expected_version: int | None = None) -> C
     elif locked.status == Status.ESCALATED:
         move(locked, Status.INVESTIGATING)
         locked.t2_picked_up_at = timezone.now()
-    save_with_version(locked, "assignee", "status", "acknowledged_at", "t2_picked_up_at")
+    _save(locked, "assignee", "status", "acknowledged_at", "t2_picked_up_at")
     events.record(
         events.assigned(
             locked,
             by=by,
             from_status=before,
             to_status=locked.status,
-            assignee=to.get_username(),
+            assignee=to.get__who(),
             previous=previous,
         )
     )
-    return sync(case, locked)
+    return _sync(case, locked)
 
 
 @transaction.atomic
@@ -119,13 +119,13 @@ def case_close(
     (a duplicate is exempt: it says nothing about the activity). From resolved (T2 or
     manager): the resolution stays; the note is optional.
     """
-    locked = lock_and_check(case, by, CLOSE_ACTION, expected_version)
+    locked = _lock(case, by, CLOSE_ACTION, expected_version)
     before = locked.status
     now = timezone.now()
     closing: dict = {}  # the close's optional parts, as events.closed names them
     fields = ["status", "closed_at"]
     if before in (Status.NEW, Status.TRIAGE):
-        required(resolution=resolution, note=note)
+        _required(resolution=resolution, note=note)
         if resolution not in L1_RESOLUTIONS:
             choices = ", ".join(L1_RESOLUTIONS)
             raise DomainError(
@@ -163,9 +163,9 @@ def case_close(
         closing["note"] = note.strip()
     move(locked, Status.CLOSED)
     locked.closed_at = now
-    save_with_version(locked, *fields)
+    _save(locked, *fields)
     events.record(events.closed(locked, by=by, from_status=before, resolution=locked.resolution, **closing))
-    return sync(case, locked)
+    return _sync(case, locked)
 
 
 @transaction.atomic
@@ -185,7 +185,7 @@ def case_escalate(
     step ids that are met (the others are recorded as not met). Escalating while Vigil
     recommends closing needs `reason`. The recommendation is stored with the case.
     """
-    locked = lock_and_check(case, by, ESCALATE_ACTION, expected_version)
+    locked = _lock(case, by, ESCALATE_ACTION, expected_version)
     # The case row lock serialises every step write too (steps.py locks the case first).
     steps = list(locked.steps.select_related("item"))
     errors: dict[str, list[str]] = {}
@@ -225,7 +225,7 @@ def case_escalate(
     locked.handoff_note = note.strip()
     locked.recommendation = rec
     locked.override_reason = reason.strip() if rec["decision"] == CLOSE else ""
-    save_with_version(
+    _save(
         locked,
         "status",
         "tier",
@@ -244,7 +244,7 @@ def case_escalate(
         override_reason=locked.override_reason,
     )
     events.record(event)
-    return sync(case, locked)
+    return _sync(case, locked)
 
 
 def _last_escalated_by(case: Case):
@@ -260,19 +260,17 @@ def _last_escalated_by(case: Case):
 @transaction.atomic
 def case_return_to_l1(*, case: Case, by, note: str, expected_version: int | None = None) -> Case:
     """T2 sends the case back to triage, to the L1 analyst who escalated it, with a note."""
-    locked = lock_and_check(case, by, RETURN, expected_version)
-    required(note=note)
+    locked = _lock(case, by, RETURN, expected_version)
+    _required(note=note)
     before = locked.status
     move(locked, Status.TRIAGE)
     locked.tier = Case.Tier.L1
     locked.assignee = _last_escalated_by(locked)
-    save_with_version(locked, "status", "tier", "assignee")
+    _save(locked, "status", "tier", "assignee")
     events.record(
-        events.returned(
-            locked, by=by, from_status=before, note=note.strip(), assignee=username(locked.assignee)
-        )
+        events.returned(locked, by=by, from_status=before, note=note.strip(), assignee=_who(locked.assignee))
     )
-    return sync(case, locked)
+    return _sync(case, locked)
 
 
 @transaction.atomic
@@ -281,18 +279,18 @@ def case_enter_containment(*, case: Case, by) -> Case:
     as is (the containment app calls this for every action it requests)."""
     current = Case.objects.select_for_update().get(pk=case.pk)
     if current.status == Status.CONTAINMENT:
-        return sync(case, current)
-    locked = lock_and_check(case, by, CONTAIN, None)
+        return _sync(case, current)
+    locked = _lock(case, by, CONTAIN, None)
     move(locked, Status.CONTAINMENT)
     # The SLA's "containment started" milestone: the first time since the latest T2 pickup.
     started = locked.containment_started_at
     if started is None or (locked.t2_picked_up_at is not None and started < locked.t2_picked_up_at):
         locked.containment_started_at = timezone.now()
-    save_with_version(locked, "status", "containment_started_at")
+    _save(locked, "status", "containment_started_at")
     events.record(
         events.status_changed(locked, by=by, from_status=Status.INVESTIGATING, to_status=Status.CONTAINMENT)
     )
-    return sync(case, locked)
+    return _sync(case, locked)
 
 
 @transaction.atomic
@@ -301,7 +299,7 @@ def case_mark_contained(*, case: Case, by=None) -> Case:
     `by=None` is Vigil itself (a containment task that succeeded)."""
     locked = Case.objects.select_for_update().get(pk=case.pk)
     if locked.contained_at is not None:
-        return sync(case, locked)
+        return _sync(case, locked)
     if by is not None and not (_t2(by) or by.has_perm("containment.request_action")):
         raise NotAllowed("Only T2 or a SOC manager can mark a case contained.")
     if locked.status in (Status.NEW, Status.TRIAGE, Status.ESCALATED):
@@ -311,9 +309,9 @@ def case_mark_contained(*, case: Case, by=None) -> Case:
             allowed=available_actions(locked, by) if by is not None else [],
         )
     locked.contained_at = timezone.now()
-    save_with_version(locked, "contained_at")
+    _save(locked, "contained_at")
     events.record(events.case_contained(locked, by=by))
-    return sync(case, locked)
+    return _sync(case, locked)
 
 
 @transaction.atomic
@@ -326,8 +324,8 @@ def case_resolve(
     expected_version: int | None = None,
 ) -> Case:
     """T2 (the assignee) or a manager resolves an investigated case with a summary."""
-    locked = lock_and_check(case, by, RESOLVE, expected_version)
-    required(summary=summary)
+    locked = _lock(case, by, RESOLVE, expected_version)
+    _required(summary=summary)
     resolution = resolution or Case.Resolution.TRUE_POSITIVE
     if resolution not in T2_RESOLUTIONS:
         choices = ", ".join(T2_RESOLUTIONS)
@@ -339,28 +337,28 @@ def case_resolve(
     locked.resolved_at = timezone.now()
     locked.resolution = resolution
     locked.resolution_note = summary.strip()
-    save_with_version(locked, "status", "resolved_at", "resolution", "resolution_note")
+    _save(locked, "status", "resolved_at", "resolution", "resolution_note")
     events.record(
         events.resolved(
             locked, by=by, from_status=before, resolution=resolution, summary=locked.resolution_note
         )
     )
-    return sync(case, locked)
+    return _sync(case, locked)
 
 
 @transaction.atomic
 def case_reopen(*, case: Case, by, note: str, expected_version: int | None = None) -> Case:
     """A resolved case goes back to investigating (new evidence); closed cases stay closed."""
-    locked = lock_and_check(case, by, REOPEN, expected_version)
-    required(note=note)
+    locked = _lock(case, by, REOPEN, expected_version)
+    _required(note=note)
     move(locked, Status.INVESTIGATING)
     locked.resolved_at = None
     if locked.assignee_id is None:
         locked.assignee = by
-    save_with_version(locked, "status", "resolved_at", "assignee")
+    _save(locked, "status", "resolved_at", "assignee")
     events.record(
         events.status_changed(
             locked, by=by, from_status=Status.RESOLVED, to_status=Status.INVESTIGATING, note=note.strip()
         )
     )
-    return sync(case, locked)
+    return _sync(case, locked)
