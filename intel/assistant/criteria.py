@@ -17,7 +17,10 @@ from .facts import AlertView, ip_evidence, obs_evidence
 from .reference import MALICIOUS, PARTNER_ACTIVE, UNKNOWN_EXTERNAL, contract_active, contract_text
 
 INBOUND_TECHNIQUES = ("T1566", "T1598", "T1656", "T1534")
-ADDRESS_WORDS = re.compile(r"\b(e-?mail|address|mailbox|inbox|gmail|outlook|proton)", re.IGNORECASE)
+# A personal destination that is a mail address, not a file share: Q3's communication case.
+ADDRESS_WORDS = re.compile(
+    r"\b(e-?mail|address|mailbox|inbox|gmail|outlook|proton)|[\w.+-]@[\w-]", re.IGNORECASE
+)
 
 
 @dataclass
@@ -71,7 +74,8 @@ class CriteriaSignals:
 
     @staticmethod
     def outside_normal(alert: AlertView) -> bool:
-        return alert.has(r.ABNORMAL) or not alert.has(r.NORMAL)
+        """Abnormal volume stated, anonymising infrastructure used, or no routine wording."""
+        return alert.has(r.ABNORMAL, r.ANONYMISER) or not alert.has(r.NORMAL)
 
     # --- E3 ------------------------------------------------------------------------------
 
