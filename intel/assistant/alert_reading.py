@@ -199,6 +199,8 @@ def _whole_number(value) -> int | None:
 
 
 def _auth(add, cite: str, mechanism: str, result: str, detail: str) -> None:
+    # Microsoft's composite authentication (compauth) is its DMARC-style verdict.
+    mechanism = "dmarc" if mechanism == "compauth" else mechanism
     result = result.lower()
     if result.startswith(("fail", "softfail", "hardfail")):
         add(AUTH_FAIL, cite, detail, mechanism)

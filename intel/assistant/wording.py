@@ -29,7 +29,8 @@ RECON = re.compile(
     _I,
 )
 _RELATIONSHIP_NOUNS = (
-    r"suppliers?|vendors?|partners?|subcontractors?|sub-contractors?|distributors?|resellers?|carriers?"
+    r"suppliers?|vendors?|partners?|subcontractors?|sub-contractors?|contractors?|distributors?|resellers?|carriers?"
+    r"|(?:freight )?forwarders?|hauliers?|shippers?|manufacturers?|wholesalers?"
     r"|logistics providers?|service providers?|clients?|customers?|signator\w*|contacts?|contact persons?"
     r"|account managers?|key personnel|decision[- ]makers?|org(?:ani[sz]ation(?:al)?)? chart|who you work with"
     r"|supply chain|business relationships?|customer list"
@@ -74,12 +75,12 @@ IMPERSONATION = re.compile(
     _I,
 )
 DISPLAY_NAME_MISMATCH = re.compile(
-    r"display[- ]name\b[^.]{0,80}\b(mismatch\w*|does ?n[o']t match|differs?|different|spoof\w*|impersonat\w*|but|while|yet)"
-    r"|\b(mismatch\w*|does ?n[o']t match)\b[^.]{0,40}display[- ]name",
+    r"display[- ]name\b(?:[^.]|\.(?=\w)){0,80}\b(mismatch\w*|does ?n[o']t match|differs?|different|spoof\w*|impersonat\w*|but|while|yet)"
+    r"|\b(mismatch\w*|does ?n[o']t match)\b(?:[^.]|\.(?=\w)){0,40}display[- ]name",
     _I,
 )
 REPLY_TO_MISMATCH = re.compile(
-    r"reply-?to\b[^.]{0,60}\b(differs?|different|mismatch\w*|does ?n[o']t match|points? to|set to|redirect\w*|goes to"
+    r"reply-?to\b(?:[^.]|\.(?=\w)){0,60}\b(differs?|different|mismatch\w*|does ?n[o']t match|points? to|set to|redirect\w*|goes to"
     r"|divert\w*|external|free-?mail|gmail|outlook|proton)"
     r"|\b(mismatch\w*|different|diverted)\b[^.]{0,20}reply-?to",
     _I,
@@ -91,7 +92,8 @@ RECIPIENT_ADDRESS = re.compile(
 )
 FROM_ADDRESS = re.compile(r"\bfrom:?\s*(?:\"?[^\"<@]{0,60}\"?\s*)?<?([\w.+-]+@[\w.-]+\.\w+)", _I)
 AUTH_RESULT = re.compile(
-    r"\b(spf|dkim|dmarc)((?:\s*(?:,|/|and|&)\s*(?:spf|dkim|dmarc))*)\s*(?:=|:|-)?\s*(?:checks?\s*|results?\s*|verification\s*)?"
+    r"\b(spf|dkim|dmarc|compauth)((?:\s*(?:,|/|and|&)\s*(?:spf|dkim|dmarc))*)\s*(?:=|:|-)?\s*"
+    r"(?:(?:checks?|results?|verification|verdict|status|alignment|evaluation)\s*(?:[:=-]\s*)?)?"
     r"(?:was\s+|were\s+|is\s+|are\s+|=\s*)?(pass(?:ed|es)?|fail(?:ed|s|ure|ures)?|softfail|hardfail|none|neutral)",
     _I,
 )
@@ -103,7 +105,9 @@ MASS_MAIL = re.compile(
     r"\b(mass[- ]?mail\w*|bulk (?:e-?mail|mail|campaign|phishing|sending)|mass (?:phishing|campaign|mailing|sending)"
     r"|spam (?:wave|run|campaign|outbreak|burst)|outbound spam|mail(?:ing)? blast|e-?mail blast"
     r"|high[- ]volume (?:sending|mail\w*|outbound)|(?:unusual|anomalous|abnormal) (?:sending|outbound mail) volume"
-    r"|sent (?:\d[\d,]*|hundreds|thousands) (?:of )?(?:e-?mails|messages))",
+    r"|sent (?:\d[\d,]*|hundreds|thousands) (?:of )?(?:e-?mails|messages)"
+    r"|\d[\d,]* (?:e-?mails|messages) (?:in|within) (?:one|an|a|\d+) (?:hour|h|minutes?|min)\b"
+    r"|(?:mail|e-?mail|message|sending) volume\b[^.;]{0,40}\b(?:spik\w*|surg\w*|exceed\w*|unusual|anomal\w*))",
     _I,
 )
 RECIPIENTS = re.compile(
@@ -128,8 +132,9 @@ PERSONAL_DESTINATION = re.compile(
 )
 PUBLISHED = re.compile(
     r"\b(paste ?site|pastebin|ghostbin|dark[- ]?web|\.onion\b|leak site|breach(?:ed)? forum|hacker forum|ransomware leak"
-    r"|(?:published|posted|dumped|shared|exposed|listed|offered|leaked|uploaded)\s+(?:on|to|in|for sale on)\s+(?:a\s+|an\s+)?"
-    r"(?:public|open|paste|underground|criminal|hacker|telegram|forum|github|gist|s3)"
+    r"|(?:published|posted|dumped|shared|exposed|listed|offered|leaked|uploaded|sold)\s+(?:for sale\s+)?(?:on|to|in|via)\s+"
+    r"(?:a\s+|an\s+|the\s+)?(?:public|open|paste|underground|criminal|hacker|telegram|forum|github|gist|s3|breach|leak|dark"
+    r"|\w*forums?\b)|breachforums|raidforums"
     r"|publicly (?:accessible|exposed|readable|listed|available online)|public (?:s3 )?bucket"
     r"|found (?:on|in) (?:a\s+)?(?:public|open|paste|underground|forum)|for sale|data leak(?:ed)? online)",
     _I,
@@ -157,6 +162,7 @@ ABNORMAL_VOLUME = re.compile(
 # A sentence that also states an abnormal volume ("40x its baseline") is not normal: see alert_reading.
 NORMAL_VOLUME = re.compile(
     r"\b(routine|scheduled|nightly|hourly|daily|weekly|monthly|quarterly|recurring|regular|usual|as usual|baseline"
+    r"|typical (?:for|of)|normal for"
     r"|as every|as expected|expected|planned|normal (?:volume|pattern|activity)|same volume as|in line with"
     r"|consistent with (?:the |its )?(?:baseline|history|usual)|within (?:the |its )?(?:normal|usual|baseline|agreed))",
     _I,
@@ -234,9 +240,10 @@ OUTCOMES = {
 }
 
 COUNT = r"(\d{1,3}(?:[,\u202f ]\d{3})+|\d+(?:\.\d+)?\s*[kKmM]?)"
+# Not "messages" or "addresses": "sent 4,300 e-mails" is a mail burst (Q3), not an export.
 _RECORD_NOUNS = (
     r"rows|records|entries|contacts|documents|files|lines|items|objects|profiles|suppliers|customers|clients"
-    r"|vendors|partners|employees|messages|e-?mails|attachments|addresses|leads|names|invoices|orders"
+    r"|vendors|partners|employees|attachments|leads|names|invoices|orders"
     r"|transactions|shipments|accounts? records|persons|people"
 )
 RECORDS = re.compile(COUNT + r"\s+(?:[\w-]+\s+){0,2}?(" + _RECORD_NOUNS + r")\b", _I)
@@ -256,7 +263,8 @@ FAILURES = re.compile(
     r"|" + COUNT + r"\s+(?:log-?in |logon |sign-?in |authentication |password )?(?:failures|attempts)\b"
     r"|(?:failed|unsuccessful|invalid)\s+(?:\w+\s+){0,2}?(?:log-?ins?|sign-?ins?|attempts|authentications?)\s*(?:\(|:|=)\s*(\d[\d,]*)"
     r"|\bfail(?:ed|ing|s)?\b[^.;]{0,40}?\b(\d[\d,]*)\s+times\b"
-    r"|\b(?:failure|failed[ _-]log-?in|failed[ _-]sign-?in|failed[ _-]attempt)s?[ _-]?count\s*[:=]?\s*(\d[\d,]*)",
+    r"|\b(?:failure|failed[ _-]log-?in|failed[ _-]sign-?in|failed[ _-]attempt)s?[ _-]?count\s*[:=]?\s*(\d[\d,]*)"
+    r"|\bfail\w*[^.;]{0,40}?\battempts?\s+\d+\s+of\s+(\d+)",
     _I,
 )
 ACCOUNTS = re.compile(

@@ -63,7 +63,7 @@ def test_transfer_verbs_and_nouns_are_read_by_stem(sentence):
         ("Export of 4,212 supplier rows.", 4212),
         ("Report contains 2.5k entries.", 2500),
         ("1.3M customer records were downloaded.", 1_300_000),
-        ("Mailbox export: 5,000 messages.", 5000),
+        ("Mailbox export: 5,000 attachments.", 5000),
         ("records: 8,912", 8912),
         ("row count = 2104", 2104),
         ("Sync of 640 supplier contacts.", 640),
@@ -296,3 +296,58 @@ def test_vendor_mail_fields_give_the_reply_to_and_authentication_results():
     facts = read(raw=raw)
     assert any(f.kind == r.REPLY_TO and f.cite == "replyToAddress" for f in facts)
     assert {f.value for f in facts if f.kind == r.AUTH_FAIL} == {"spf", "dmarc"}
+
+
+@pytest.mark.parametrize(
+    ("sentence", "mechanisms"),
+    [
+        ("DMARC verdict: fail; SPF result: softfail.", {"dmarc", "spf"}),
+        ("compauth=fail reason=000", {"dmarc"}),  # Microsoft's composite authentication
+        ("The sender failed DMARC alignment for tailspintoys.com.", {"dmarc"}),
+        ("Authentication-Results: spf=fail smtp.mailfrom=tailspintoys.com; dmarc=fail", {"spf", "dmarc"}),
+    ],
+)
+def test_authentication_results_as_gateways_write_them(sentence, mechanisms):
+    assert set(values(r.AUTH_FAIL, sentence)) == mechanisms
+
+
+def test_a_mismatch_is_read_across_the_dots_of_an_address():
+    assert r.REPLY_TO in kinds("Reply-To address billing@tailspin-pay.com does not match the From address.")
+    assert r.DISPLAY_NAME in kinds(
+        "Display name 'Woodgrove Treasury' on wgb.treasury@mail.com does not match."
+    )
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Customer database dump offered on BreachForums.",
+        "Supplier list posted on a Telegram channel.",
+        "S3 bucket with supplier contracts is publicly readable.",
+        "Contracts leaked to a paste site.",
+    ],
+)
+def test_data_published_outside(sentence):
+    assert r.PUBLISHED in kinds(sentence)
+
+
+def test_failed_sign_ins_with_a_dotted_account_and_attempt_counters():
+    assert r.LOGIN_FAILURE in kinds("Okta: authentication of j.doe FAILURE: INVALID_CREDENTIALS")
+    assert 15 in values(r.FAILURES, "Login failed for admin (attempt 15 of 15).")
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "The account sent 4,300 emails in one hour.",
+        "Outbound mail volume from svc-mailer spiked to 12,000 messages.",
+        "Mass mailing from a single sender.",
+    ],
+)
+def test_mail_bursts_are_mass_mail_not_record_exports(sentence):
+    stated = kinds(sentence)
+    assert r.MASS_MAIL in stated and r.RECORDS not in stated
+
+
+def test_typical_volume_for_an_integration_is_routine():
+    assert r.NORMAL in kinds("Data transfer volume 2.1 GB, typical for this integration.")
