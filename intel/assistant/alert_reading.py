@@ -19,6 +19,7 @@ from .vendor_fields import (
     AUTH_HEADER_FIELDS,
     BYTE_FIELDS,
     FROM_FIELDS,
+    NESTED_DOCUMENTS,
     RECORD_FIELDS,
     REPLY_FIELDS,
     TEXT_FIELDS,
@@ -154,6 +155,9 @@ def _vendor_facts(alert: AlertView, docs: list[dict], add) -> None:
         if doc.get("class_uid") == 3002 and doc.get("status_id") in (1, 2):
             kind = LOGIN_SUCCESS if doc["status_id"] == 1 else LOGIN_FAILURE
             add(kind, "status_id", f"OCSF Authentication status_id = {doc['status_id']}")
+    # Splunk puts a search's fields under "result", Sentinel under "properties" or
+    # "ExtendedProperties", Wazuh under "data", an Elasticsearch hit under "_source".
+    docs = docs + [d[key] for d in docs for key in NESTED_DOCUMENTS if isinstance(d.get(key), dict)]
     found = _field(docs, RECORD_FIELDS)
     if found and _whole_number(found[1]) is not None:
         add(RECORDS, found[0], f"{found[0]} = {found[1]}", _whole_number(found[1]))
@@ -219,7 +223,11 @@ def _text_facts(cite: str, text: str, add) -> None:
             found.add(kind)
             add(kind, cite, text)
     for match in w.RECIPIENT_ADDRESS.finditer(text):
-        if PERSONAL_DESTINATION not in found and free_mail(_mail_domain(match.group(1))):
+        if (
+            PERSONAL_DESTINATION not in found
+            and free_mail(_mail_domain(match.group(1)))
+            and not w.negated(text, match.start())
+        ):
             found.add(PERSONAL_DESTINATION)
             add(PERSONAL_DESTINATION, cite, text)
     for match in [*w.RECORDS.finditer(text), *w.RECORDS_AFTER.finditer(text)]:

@@ -3,6 +3,9 @@ alert's raw payload, ECS and OCSF first, then the names SIEM, EDR, DLP, CASB, pr
 mail-gateway exports use. A path is dotted (nested keys or flat dotted keys).
 """
 
+# Objects inside a payload that hold the vendor's own fields (read like the payload).
+NESTED_DOCUMENTS = ("result", "properties", "ExtendedProperties", "data", "_source")
+
 # Where vendors put record counts and byte sizes (ECS, Netskope, Zscaler, Palo Alto,
 # Defender, Purview and Symantec DLP, CASB and proxy exports).
 RECORD_FIELDS = (
@@ -62,6 +65,8 @@ TEXT_FIELDS = (
     "policyName",
     "PolicyName",
     "dlp.policy.name",
+    "data_security.policy.name",
+    "policy.name",
     "dlp_policy",
     "dlp.rule.name",
     "rule.name",

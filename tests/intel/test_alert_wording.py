@@ -148,6 +148,7 @@ def test_personal_and_free_mail_destinations(sentence):
     [
         "Invoice from billing@gmail.com asks about delivery dates.",  # a free-mail sender, not a destination
         "Sent to ap@fabrikam.com, the partner's accounts team.",  # a partner's own domain
+        "The message was not sent to kbraun1987@gmx.de.",  # denied
     ],
 )
 def test_free_mail_senders_and_partner_recipients_are_no_personal_destination(sentence):
@@ -351,3 +352,11 @@ def test_mail_bursts_are_mass_mail_not_record_exports(sentence):
 
 def test_typical_volume_for_an_integration_is_routine():
     assert r.NORMAL in kinds("Data transfer volume 2.1 GB, typical for this integration.")
+
+
+def test_fields_nested_where_splunk_and_sentinel_put_them_are_read():
+    splunk = read(raw={"search_name": "DLP export", "result": {"rows_exported": "12,400", "app": "mega.nz"}})
+    assert [f.value for f in splunk if f.kind == r.RECORDS] == [12400]
+    assert any(f.kind == r.PERSONAL_DESTINATION and f.cite == "app" for f in splunk)
+    sentinel = read(raw={"properties": {"FileSize": 250_000_000, "FileName": "partner_contracts.zip"}})
+    assert [f.value for f in sentinel if f.kind == r.BYTES] == [250_000_000]
