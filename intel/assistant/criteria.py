@@ -90,12 +90,18 @@ class CriteriaSignals:
                 continue
             authorised = alert.has(r.AUTHORISED, r.NORMAL)
             failed_only = alert.has(r.LOGIN_FAILURE) and not alert.has(r.LOGIN_SUCCESS)
+            # A message the partner sends us is not access to our systems or data (its
+            # fraud or mass mail is the mailbox case below).
+            message_in = any(o.role == "sender" for o in self._senders(alert)) and not alert.has(
+                r.LOGIN_SUCCESS
+            )
             for ip in alert.ips:
                 if (
                     ip.partner is not None
                     and not ip.partner_active
                     and not alert.has(r.PUBLIC_ONLY)
                     and not failed_only
+                    and not message_in
                 ):
                     detail = f"{ip.partner.name} network used outside its contract: {ip.detail}"
                     signals.append(

@@ -135,6 +135,9 @@ PUBLISHED = re.compile(
     r"|(?:published|posted|dumped|shared|exposed|listed|offered|leaked|uploaded|sold)\s+(?:for sale\s+)?(?:on|to|in|via)\s+"
     r"(?:a\s+|an\s+|the\s+)?(?:public|open|paste|underground|criminal|hacker|telegram|forum|github|gist|s3|breach|leak|dark"
     r"|\w*forums?\b)|breachforums|raidforums"
+    # A file opened to the world: public or anonymous sharing links.
+    r"|anyone with the link|(?:public|anonymous) (?:sharing )?links?|shared publicly|made public"
+    r"|(?:visibility|sharing|access) (?:changed|set) to public|public on the web"
     r"|publicly (?:accessible|exposed|readable|listed|available online)|public (?:s3 )?bucket"
     r"|found (?:on|in) (?:a\s+)?(?:public|open|paste|underground|forum)|for sale|data leak(?:ed)? online)",
     _I,

@@ -326,6 +326,8 @@ def test_a_mismatch_is_read_across_the_dots_of_an_address():
         "Supplier list posted on a Telegram channel.",
         "S3 bucket with supplier contracts is publicly readable.",
         "Contracts leaked to a paste site.",
+        "'Supplier pricing 2027' was shared with anyone with the link.",
+        "Visibility changed to public on the web.",
     ],
 )
 def test_data_published_outside(sentence):
