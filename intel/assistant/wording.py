@@ -38,10 +38,12 @@ _RELATIONSHIP_NOUNS = (
 SOLICITATION = re.compile(
     r"\b(request\w*|ask\w*|seek\w*|solicit\w*|send (?:us|me|over|the|a|your|our)|please send|share|provide|forward"
     r"|compile|looking for|would like|need\w*|requir\w*|obtain|collect\w*|gather\w*|wants? (?:to (?:know|receive|get))"
-    r"|inquir\w*|enquir\w*|questionnaire|survey)\b[^.?!]{0,90}?\b(" + _RELATIONSHIP_NOUNS + r")\b"
+    r"|inquir\w*|enquir\w*|questionnaire|survey)\b(?:[^.?!]|\.(?=\w)){0,90}?\b("
+    + _RELATIONSHIP_NOUNS
+    + r")\b"
     r"|\b(?:supplier|vendor|partner|customer|contact|distributor|subcontractor|carrier)s?\s+"
     r"(?:list|contacts|details|directory|names|register|roster|database|master data|overview|spreadsheet)\b"
-    r"[^.?!]{0,40}\b(?:request\w*|asked|solicit\w*|sought|wanted)\b"
+    r"(?:[^.?!]|\.(?=\w)){0,40}\b(?:request\w*|asked|solicit\w*|sought|wanted)\b"
     r"|\b(?:request\w*|ask\w*|solicit\w*)\s+(?:for\s+)?(?:a|an|the|our|your)?\s*(?:complete\s+|full\s+|current\s+)?"
     r"(?:supplier|vendor|partner|customer|contact|distributor|subcontractor)s?\s+"
     r"(?:list|roster|directory|register|database|contacts|names)\b",
@@ -70,7 +72,7 @@ IMPERSONATION = re.compile(
     r"\b(impersonat\w*|imposter|impostor|posing as|poses as|pretend\w*|purport\w* to|disguised as|mimic\w*|imitat\w*"
     r"|claim(?:s|ed|ing)? to (?:be|represent|work for|come from)|appears? to come from|spoof\w*|typo-?squat\w*"
     r"|cousin domain|homoglyph\w*|look-?alike (?:domain|sender|address|site|page)|brand (?:abuse|impersonation)"
-    r"|(?:fake|fraudulent|bogus|cloned|counterfeit)\b[^.]{0,30}?\b(?:profile|account|persona|page|website|site|identity|sender)"
+    r"|(?:fake|fraudulent|bogus|cloned|counterfeit)\b(?:[^.]|\.(?=\w)){0,30}?\b(?:profile|account|persona|page|website|site|identity|sender)"
     r"|masquerad\w*)",
     _I,
 )

@@ -265,6 +265,7 @@ def test_controls_clients_and_health_checks_are_no_probing(sentence):
         "Please send the current list of logistics subcontractors.",
         "Inbound mail requests vendor roster.",
         "They need the names of your key account managers at each carrier.",
+        "A caller asked r.kurz for our list of suppliers and their contact persons.",  # a dotted name between
     ],
 )
 def test_solicitation_of_business_relationships(sentence):
@@ -362,3 +363,30 @@ def test_fields_nested_where_splunk_and_sentinel_put_them_are_read():
     assert any(f.kind == r.PERSONAL_DESTINATION and f.cite == "app" for f in splunk)
     sentinel = read(raw={"properties": {"FileSize": 250_000_000, "FileName": "partner_contracts.zip"}})
     assert [f.value for f in sentinel if f.kind == r.BYTES] == [250_000_000]
+
+
+def test_an_account_name_the_extractor_takes_for_a_domain_is_no_attribution_entity(settings):
+    """ "d.ott" (.ott is a top-level domain) extracted from the text is the alert's user."""
+    from intel.assistant.facts import CaseFacts
+    from intel.assistant.reference import Reference
+
+    settings.VIGIL_ORG_DOMAINS = ["example.com"]
+    view = AlertView(
+        id=1,
+        observed_at=AT,
+        title="File copied to removable media",
+        description="d.ott copied brochure.pdf to a USB drive.",
+        tags=[],
+        raw={},
+        technique_id="T1591.002",
+        observables=[
+            Obs("user", "d.ott", "user", 1),
+            Obs("domain", "d.ott", "extracted", 2),
+            Obs("url", "https://adatum-payrol.co.uk/login", "destination", 3),
+            Obs("domain", "adatum-payrol.co.uk", "extracted", 4),
+            Obs("domain", "gmx.de", "extracted", 5),
+        ],
+    )
+    facts = CaseFacts(case=None, alerts=[view], ref=Reference([]))
+    assert [d for _, _, d in facts.external_domains(with_urls=False)] == ["gmx.de"]
+    assert {d for _, _, d in facts.external_domains()} == {"adatum-payrol.co.uk", "gmx.de"}
