@@ -7,7 +7,7 @@ the tests use are found by scripts/dead_code.py itself. Not imported by anything
 _.AMBER_STRICT  # Alert.Tlp
 _.OBSERVED  # Case.ContainmentEffect
 _.NOT_OBSERVED  # Case.ContainmentEffect
-_.REPLIED  # intel.assistant.alert_reading's email outcome
+_.REPLIED  # enrichment.assistant.alert_reading's email outcome
 
 # Attributes a library reads after we set them.
 _.msg  # logging.LogRecord.msg, rewritten by soc.log_redaction
@@ -18,9 +18,9 @@ _._stream  # WSGIRequest._stream, the body Django reads (soc.internals.replace_r
 # with that change, and its line here with it.
 _.can_move_to  # Case and ContainmentAction: TRANSITIONS, replaced by the lifecycle part
 _.allowed_transitions  # Case: likewise
-_.CASE_SCOPED_KEYS  # intel/assistant/case_evidence.py
-_.external_emails  # intel/assistant/facts.py
-_.successful_login  # intel/assistant/patterns.py
-_._words  # intel/assistant/reference.py
+_.CASE_SCOPED_KEYS  # enrichment/assistant/case_evidence.py
+_.external_emails  # enrichment/assistant/facts.py
+_.successful_login  # enrichment/assistant/patterns.py
+_._words  # enrichment/assistant/reference.py
 _.registrable  # intel/enrichment/domains.py
 _._invalid  # intel/services.py

@@ -38,7 +38,8 @@ FAILED_LOGIN_TAGS = {
 WAZUH_FAILED_GROUPS = {"authentication_failed", "authentication_failures", "win_authentication_failed"}
 FAILED_LOGIN_TEXT = re.compile(
     r"\b(failed|failure|unsuccessful|invalid|bad|wrong)\b[\w\s/-]{0,20}?\b(log\s?-?in|logon|sign-?in|auth\w*|password|credential)s?\b"
-    r"|\b(log\s?-?in|logon|sign-?in|authentication)s?\b[\w\s/-]{0,20}?\b(fail\w*|denied|rejected)\b"
+    # The account between the words may carry dots or an @ ("authentication of j.doe FAILURE").
+    r"|\b(log\s?-?in|logon|sign-?in|authentication)s?\b[\w\s./@-]{0,30}?\b(fail\w*|denied|rejected)\b"
     r"|brute[\s-]?forc\w*|credential[\s-]stuffing|password[\s-]spray\w*",
     re.IGNORECASE,
 )

@@ -1,6 +1,7 @@
 """Facts read from one alert: vendor fields where the format has them (ECS `event.*` and
-`email.*`, OCSF authentication and e-mail objects, vendor counts), then the title and
-each sentence of the description. Each fact cites the field path or the sentence.
+`email.*`, OCSF authentication and e-mail objects, vendor counts and sizes, DLP policy,
+file and application names), then the title and each sentence of the description. Each
+fact cites the field path or the sentence.
 """
 
 from __future__ import annotations
@@ -12,6 +13,17 @@ from enrichment.events import event_count, get_path, is_failed_login, payloads
 from intel.domains import normalize_domain
 
 from . import wording as w
+from .reference import free_mail
+from .vendor_fields import (
+    AUTH_FIELD_PREFIXES,
+    AUTH_HEADER_FIELDS,
+    BYTE_FIELDS,
+    FROM_FIELDS,
+    NESTED_DOCUMENTS,
+    RECORD_FIELDS,
+    REPLY_FIELDS,
+    TEXT_FIELDS,
+)
 
 if TYPE_CHECKING:  # pragma: no cover
     from .facts import AlertView
@@ -32,7 +44,7 @@ ABNORMAL, NORMAL, PUBLIC_ONLY, CONFIDENTIAL = (
 LOGIN_SUCCESS, LOGIN_FAILURE, FAILURES, ACCOUNTS = "login_success", "login_failure", "failures", "accounts"
 CREDENTIALS_SUBMITTED, ACCOUNT_ANOMALY, AUTHORISED = "credentials_submitted", "account_anomaly", "authorised"
 BLOCKED, DELIVERED, CLICKED, REPLIED = "blocked", "delivered", "clicked", "replied"
-EVENTS, FRAUD, LOGIN_ATTACK = "events", "fraud", "login_attack"
+EVENTS, FRAUD, LOGIN_ATTACK, ANONYMISER = "events", "fraud", "login_attack", "anonymiser"
 
 # Plain wording facts: (kind, pattern).
 TEXT_PATTERNS = (
@@ -58,35 +70,9 @@ TEXT_PATTERNS = (
     (AUTHORISED, w.AUTHORISED),
     (FRAUD, w.FRAUD),
     (LOGIN_ATTACK, w.LOGIN_ATTACK),
+    (ANONYMISER, w.ANONYMISER),
     *((kind, pattern) for kind, pattern in w.OUTCOMES.items()),
 )
-# Where vendors put record counts and byte sizes.
-RECORD_FIELDS = ("records", "record_count", "row_count", "rows", "dlp.records", "file.count", "count_records")
-BYTE_FIELDS = (
-    "network.bytes",
-    "source.bytes",
-    "destination.bytes",
-    "file.size",
-    "traffic.bytes_out",
-    "traffic.bytes",
-    "bytes_out",
-    "dlp.bytes",
-    "http.response.body.bytes",
-)
-AUTH_FIELD_PREFIXES = (
-    "email.authentication",
-    "email.auth",
-    "email_auth",
-    "email.email_auth",
-    "AuthenticationDetails",
-)
-AUTH_HEADER_FIELDS = (
-    "email.headers.authentication_results",
-    "authentication_results",
-    "Authentication-Results",
-)
-FROM_FIELDS = ("email.from.address", "email.from", "email.sender.address", "sender", "SenderFromAddress")
-REPLY_FIELDS = ("email.reply_to.address", "email.reply_to", "ReplyToAddress")
 
 
 def _string(value) -> str | None:
@@ -169,12 +155,24 @@ def _vendor_facts(alert: AlertView, docs: list[dict], add) -> None:
         if doc.get("class_uid") == 3002 and doc.get("status_id") in (1, 2):
             kind = LOGIN_SUCCESS if doc["status_id"] == 1 else LOGIN_FAILURE
             add(kind, "status_id", f"OCSF Authentication status_id = {doc['status_id']}")
+    # Splunk puts a search's fields under "result", Sentinel under "properties" or
+    # "ExtendedProperties", Wazuh under "data", an Elasticsearch hit under "_source".
+    docs = docs + [d[key] for d in docs for key in NESTED_DOCUMENTS if isinstance(d.get(key), dict)]
     found = _field(docs, RECORD_FIELDS)
-    if found and str(found[1]).replace(",", "").isdigit():
-        add(RECORDS, found[0], f"{found[0]} = {found[1]}", int(str(found[1]).replace(",", "")))
+    if found and _whole_number(found[1]) is not None:
+        add(RECORDS, found[0], f"{found[0]} = {found[1]}", _whole_number(found[1]))
     found = _field(docs, BYTE_FIELDS)
-    if found and isinstance(found[1], int | float) and not isinstance(found[1], bool):
-        add(BYTES, found[0], f"{found[0]} = {found[1]}", int(found[1]))
+    if found and _whole_number(found[1]) is not None:
+        add(BYTES, found[0], f"{found[0]} = {found[1]}", _whole_number(found[1]))
+    elif found and isinstance(found[1], str) and (size := w.SIZE.fullmatch(found[1].strip())):
+        add(BYTES, found[0], f"{found[0]} = {found[1]}", w.size_in_bytes(size.group(1), size.group(2)))
+    for path in TEXT_FIELDS:
+        value = _field(docs, (path,))
+        if value and isinstance(value[1], str | list):
+            words = value[1] if isinstance(value[1], str) else ", ".join(str(v) for v in value[1])
+            # File names read as words: "supplier_contracts_2027.zip" -> "supplier contracts 2027 zip".
+            words = words.replace("_", " ") if "name" in path.lower() or "attachment" in path else words
+            _text_facts(path, f"{path} = {words}"[:300], add)
     sender = _field(docs, FROM_FIELDS)
     reply = _field(docs, REPLY_FIELDS)
     if sender and reply:
@@ -183,7 +181,7 @@ def _vendor_facts(alert: AlertView, docs: list[dict], add) -> None:
             add(REPLY_TO, reply[0], f"Reply-To {_string(reply[1])} differs from sender {_string(sender[1])}")
     for prefix in AUTH_FIELD_PREFIXES:
         for mechanism in ("spf", "dkim", "dmarc", "SPF", "DKIM", "DMARC"):
-            path = f"{prefix}.{mechanism}"
+            path = f"{prefix}.{mechanism}" if prefix else mechanism
             value = _field(docs, (path,))
             if value and isinstance(value[1], str):
                 _auth(add, path, mechanism.lower(), value[1], f"{path} = {value[1]}")
@@ -193,7 +191,20 @@ def _vendor_facts(alert: AlertView, docs: list[dict], add) -> None:
             _auth(add, header[0], match.group(1).lower(), match.group(3), match.group(0))
 
 
+def _whole_number(value) -> int | None:
+    """A count or size given as a number or as digits ("8912", "8,912")."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int | float):
+        return int(value)
+    if isinstance(value, str) and value.replace(",", "").strip().isdigit():
+        return int(value.replace(",", "").strip())
+    return None
+
+
 def _auth(add, cite: str, mechanism: str, result: str, detail: str) -> None:
+    # Microsoft's composite authentication (compauth) is its DMARC-style verdict.
+    mechanism = "dmarc" if mechanism == "compauth" else mechanism
     result = result.lower()
     if result.startswith(("fail", "softfail", "hardfail")):
         add(AUTH_FAIL, cite, detail, mechanism)
@@ -204,11 +215,22 @@ def _auth(add, cite: str, mechanism: str, result: str, detail: str) -> None:
 def _text_facts(cite: str, text: str, add) -> None:
     if not text:
         return
+    found = set()
     for kind, pattern in TEXT_PATTERNS:
         searched = w.RECON_EXCLUDED.sub(" ", text) if kind == RECON else text
-        if w.affirmed(pattern, searched):
+        # "40x its usual volume" states an abnormal volume, not a normal one.
+        if w.affirmed(pattern, searched) and not (kind == NORMAL and ABNORMAL in found):
+            found.add(kind)
             add(kind, cite, text)
-    for match in w.RECORDS.finditer(text):
+    for match in w.RECIPIENT_ADDRESS.finditer(text):
+        if (
+            PERSONAL_DESTINATION not in found
+            and free_mail(_mail_domain(match.group(1)))
+            and not w.negated(text, match.start())
+        ):
+            found.add(PERSONAL_DESTINATION)
+            add(PERSONAL_DESTINATION, cite, text)
+    for match in [*w.RECORDS.finditer(text), *w.RECORDS_AFTER.finditer(text)]:
         value = w.number(match.group(1))
         if value and not w.negated(text, match.start()):
             add(RECORDS, cite, text, value)
@@ -217,7 +239,7 @@ def _text_facts(cite: str, text: str, add) -> None:
         if value:
             add(BYTES, cite, text, value)
     for match in w.FAILURES.finditer(text):
-        value = w.number(match.group(1) or match.group(2) or match.group(3) or "")
+        value = w.number(next((g for g in match.groups() if g), ""))
         if value:
             add(FAILURES, cite, text, value)
     for match in w.ACCOUNTS.finditer(text):

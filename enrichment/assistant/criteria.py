@@ -17,7 +17,10 @@ from .facts import AlertView, ip_evidence, obs_evidence
 from .reference import MALICIOUS, PARTNER_ACTIVE, UNKNOWN_EXTERNAL, contract_active, contract_text
 
 INBOUND_TECHNIQUES = ("T1566", "T1598", "T1656", "T1534")
-ADDRESS_WORDS = re.compile(r"\b(e-?mail|address|mailbox|inbox|gmail|outlook|proton)", re.IGNORECASE)
+# A personal destination that is a mail address, not a file share: Q3's communication case.
+ADDRESS_WORDS = re.compile(
+    r"\b(e-?mail|address|mailbox|inbox|gmail|outlook|proton)|[\w.+-]@[\w-]", re.IGNORECASE
+)
 
 
 @dataclass
@@ -71,7 +74,8 @@ class CriteriaSignals:
 
     @staticmethod
     def outside_normal(alert: AlertView) -> bool:
-        return alert.has(r.ABNORMAL) or not alert.has(r.NORMAL)
+        """Abnormal volume stated, anonymising infrastructure used, or no routine wording."""
+        return alert.has(r.ABNORMAL, r.ANONYMISER) or not alert.has(r.NORMAL)
 
     # --- E3 ------------------------------------------------------------------------------
 
@@ -86,12 +90,18 @@ class CriteriaSignals:
                 continue
             authorised = alert.has(r.AUTHORISED, r.NORMAL)
             failed_only = alert.has(r.LOGIN_FAILURE) and not alert.has(r.LOGIN_SUCCESS)
+            # A message the partner sends us is not access to our systems or data (its
+            # fraud or mass mail is the mailbox case below).
+            message_in = any(o.role == "sender" for o in self._senders(alert)) and not alert.has(
+                r.LOGIN_SUCCESS
+            )
             for ip in alert.ips:
                 if (
                     ip.partner is not None
                     and not ip.partner_active
                     and not alert.has(r.PUBLIC_ONLY)
                     and not failed_only
+                    and not message_in
                 ):
                     detail = f"{ip.partner.name} network used outside its contract: {ip.detail}"
                     signals.append(

@@ -25,6 +25,7 @@ DONE, NOT_APPLICABLE = "done", "not_applicable"
 MAX_EVIDENCE = 12
 MAX_ALERTS_READ = 500
 COMMUNICATION_TECHNIQUES = ("T1566", "T1598", "T1534")
+EXTRACTED = AlertObservable.Role.EXTRACTED
 
 
 @dataclass(frozen=True)
@@ -132,14 +133,22 @@ class CaseFacts:
 
     def external_domains(self, *, with_urls: bool = True) -> list[tuple[AlertView, Obs, str]]:
         """(alert, observable, domain) for non-organisation email domains, domain
-        observables and (with_urls) URL hosts; each domain once per alert."""
+        observables and (with_urls) URL hosts; each domain once per alert. Without URLs,
+        a domain extracted from the text that is the host of one of the alert's URLs is a
+        URL host too (a link or target, not an attribution entity). A domain extracted
+        from the text that is the alert's account name is no domain at all."""
         types = ("email", "url", "domain") if with_urls else ("email", "domain")
         out, seen = [], set()
         for alert in self.alerts:
+            url_hosts = set() if with_urls else {o.domain for o in alert.of_types("url")}
+            # An account name the text extractor took for a domain ("d.ott", ".ott" is a TLD).
+            not_domains = url_hosts | {a.lower() for a in alert.accounts()}
             # Senders and links first: a domain observable often repeats an address's domain.
             for obs in sorted(alert.of_types(*types), key=lambda o: types.index(o.type)):
                 domain = obs.domain
                 if not domain or self.ref.is_org_domain(domain) or (alert.id, domain) in seen:
+                    continue
+                if obs.type == "domain" and obs.role == EXTRACTED and domain in not_domains:
                     continue
                 seen.add((alert.id, domain))
                 out.append((alert, obs, domain))

@@ -15,21 +15,38 @@ NEGATION = re.compile(r"(\b(no|not|never|without|none|nor|zero|neither|nothing|n
 CLAUSE_BREAK = re.compile(r"[.;,:!?()]|\b(and|but|then|while|after|before|which|that)\b", _I)
 
 RECON = re.compile(
-    r"\b(scan(?:s|ned|ning|ner)?|port[- ]?sweep\w*|sweep(?:s|ing)?|crawl\w*|scrap(?:e|es|ed|ing|er)\b|spider\w*"
-    r"|enumerat\w*|sequential\w*|incrementing (?:ids?|page|object)|walk(?:ed|ing)? through|harvest\w*"
-    r"|prob(?:e|es|ed|ing)\b|fuzz\w*|dirbust\w*|directory brute\w*|reconnaissance|zone transfer|axfr"
-    r"|vrfy|rcpt to probing|paginat\w* through|mirror(?:ed|ing) the|bulk (?:lookup|query|queries)"
-    r"|(?:page|id|offset)=\d+\s*(?:\.\.|to|-|through)\s*\d+|headless browser|bot-like"
+    r"\b(scan(?:s|ned|ning|ner)?|port[- ]?sweep\w*|(?:ping |host |network )?sweep(?:s|ing)?|crawl\w*"
+    r"|scrap(?:e|es|ed|ing|er)\b|spider\w*|enumerat\w*|sequential\w*|in sequence|one after (?:another|the other)"
+    r"|increment(?:ing|ed|al) (?:ids?|page|object|numbers?)|iterat\w* (?:over|through)|walk(?:ed|ing)? (?:through|the)"
+    r"|zone[- ]walk\w*|nsec walk\w*|harvest\w*|prob(?:e|es|ed|ing)\b|fuzz\w*|dirbust\w*|directory brute\w*"
+    r"|forced[- ]browsing|path (?:discovery|brute\w*)|wordlist|reconnaissance|recon\b|footprint\w*"
+    r"|zone transfer|axfr|vrfy|rcpt to probing|user enumeration|mapp(?:ed|ing) (?:the |our )?(?:network|site|api|directory)"
+    r"|paginat\w* through|mirror(?:ed|ing) the|bulk (?:lookup|query|queries|ldap)"
+    r"|(?:pages?|ids?|offsets?|objects?)\s*=?\s*#?\d+\s*(?:\.\.|to|-|\u2013|through|thru)\s*(?:(?:page|id|offset)\s*=?\s*)?\d+"
+    r"|nmap|masscan|zmap|nikto|gobuster|dirb\b|ffuf|feroxbuster|wpscan|sqlmap"
+    r"|headless (?:browser|chrome)|bot-like|\bbots? (?:traffic|activity)|bad bot"
     r"|automated (?:collection|scraping|harvest\w*|enumeration|requests|queries|crawl\w*|download\w* of))",
     _I,
 )
+_RELATIONSHIP_NOUNS = (
+    r"suppliers?|vendors?|partners?|subcontractors?|sub-contractors?|contractors?|distributors?|resellers?|carriers?"
+    r"|(?:freight )?forwarders?|hauliers?|shippers?|manufacturers?|wholesalers?"
+    r"|logistics providers?|service providers?|clients?|customers?|signator\w*|contacts?|contact persons?"
+    r"|account managers?|key personnel|decision[- ]makers?|org(?:ani[sz]ation(?:al)?)? chart|who you work with"
+    r"|supply chain|business relationships?|customer list"
+)
 SOLICITATION = re.compile(
-    r"\b(request\w*|ask\w*|seek\w*|solicit\w*|send (?:us|me|over)|share|provide|forward|compile|looking for"
-    r"|would like|wants? (?:to (?:know|receive|get))|inquir\w*|enquir\w*|questionnaire|survey)\b[^.?!]{0,90}?"
-    r"\b(suppliers?|vendors?|partners?|subcontractors?|distributors?|resellers?|signator\w*|contacts?"
-    r"|org(?:ani[sz]ation(?:al)?)? chart|who you work with|business relationships?|customer list)\b"
-    r"|\b(?:supplier|vendor|partner|customer|contact|distributor)s?\s+(?:list|contacts|details|directory|names|register)\b"
-    r"[^.?!]{0,40}\b(?:request\w*|asked|solicit\w*|sought|wanted)\b",
+    r"\b(request\w*|ask\w*|seek\w*|solicit\w*|send (?:us|me|over|the|a|your|our)|please send|share|provide|forward"
+    r"|compile|looking for|would like|need\w*|requir\w*|obtain|collect\w*|gather\w*|wants? (?:to (?:know|receive|get))"
+    r"|inquir\w*|enquir\w*|questionnaire|survey)\b(?:[^.?!]|\.(?=\w)){0,90}?\b("
+    + _RELATIONSHIP_NOUNS
+    + r")\b"
+    r"|\b(?:supplier|vendor|partner|customer|contact|distributor|subcontractor|carrier)s?\s+"
+    r"(?:list|contacts|details|directory|names|register|roster|database|master data|overview|spreadsheet)\b"
+    r"(?:[^.?!]|\.(?=\w)){0,40}\b(?:request\w*|asked|solicit\w*|sought|wanted)\b"
+    r"|\b(?:request\w*|ask\w*|solicit\w*)\s+(?:for\s+)?(?:a|an|the|our|your)?\s*(?:complete\s+|full\s+|current\s+)?"
+    r"(?:supplier|vendor|partner|customer|contact|distributor|subcontractor)s?\s+"
+    r"(?:list|roster|directory|register|database|contacts|names)\b",
     _I,
 )
 COMMUNICATION = re.compile(
@@ -46,31 +63,39 @@ RECON_EXCLUDED = re.compile(
     _I,
 )
 FRAUD = re.compile(
-    r"\b(phish\w*|fraud\w*|malicious (?:link|attachment|url|macro)|credential[- ]harvest\w*|invoice scam|bec\b"
-    r"|business e-?mail compromise|malware|payload|qr[- ]code lure)",
+    r"\b(phish\w*|fraud\w*|scam\w*|impostor|imposter|malicious (?:link|attachment|url|macro|file|document|html)"
+    r"|credential[- ]harvest\w*|invoice scam|bec\b|business e-?mail compromise|malware|ransomware|trojan|payload"
+    r"|qr[- ]code lure|gift cards?|urgent (?:wire|payment|transfer))",
     _I,
 )
 IMPERSONATION = re.compile(
-    r"\b(impersonat\w*|posing as|poses as|pretend\w*|claim(?:s|ed|ing)? to (?:be|represent|work for)|spoof\w*"
-    r"|(?:fake|fraudulent|bogus|cloned)\b[^.]{0,30}?\b(?:profile|account|persona|page|website|site|identity)"
+    r"\b(impersonat\w*|imposter|impostor|posing as|poses as|pretend\w*|purport\w* to|disguised as|mimic\w*|imitat\w*"
+    r"|claim(?:s|ed|ing)? to (?:be|represent|work for|come from)|appears? to come from|spoof\w*|typo-?squat\w*"
+    r"|cousin domain|homoglyph\w*|look-?alike (?:domain|sender|address|site|page)|brand (?:abuse|impersonation)"
+    r"|(?:fake|fraudulent|bogus|cloned|counterfeit)\b(?:[^.]|\.(?=\w)){0,30}?\b(?:profile|account|persona|page|website|site|identity|sender)"
     r"|masquerad\w*)",
     _I,
 )
 DISPLAY_NAME_MISMATCH = re.compile(
-    r"display[- ]name\b[^.]{0,80}\b(mismatch\w*|does ?n[o']t match|differs?|different|spoof\w*|impersonat\w*|but|while|yet)"
-    r"|\b(mismatch\w*|does ?n[o']t match)\b[^.]{0,40}display[- ]name",
+    r"display[- ]name\b(?:[^.]|\.(?=\w)){0,80}\b(mismatch\w*|does ?n[o']t match|differs?|different|spoof\w*|impersonat\w*|but|while|yet)"
+    r"|\b(mismatch\w*|does ?n[o']t match)\b(?:[^.]|\.(?=\w)){0,40}display[- ]name",
     _I,
 )
 REPLY_TO_MISMATCH = re.compile(
-    r"reply-?to\b[^.]{0,60}\b(differs?|different|mismatch\w*|does ?n[o']t match|points? to|set to|redirect\w*|goes to"
+    r"reply-?to\b(?:[^.]|\.(?=\w)){0,60}\b(differs?|different|mismatch\w*|does ?n[o']t match|points? to|set to|redirect\w*|goes to"
     r"|divert\w*|external|free-?mail|gmail|outlook|proton)"
     r"|\b(mismatch\w*|different|diverted)\b[^.]{0,20}reply-?to",
     _I,
 )
 REPLY_TO_ADDRESS = re.compile(r"reply-?to:?\s*<?([\w.+-]+@[\w.-]+\.\w+)", _I)
+# An address the data or message went to, written in the text ("e-mailed to x@gmx.de").
+RECIPIENT_ADDRESS = re.compile(
+    r"\b(?:to|recipients?:?|rcpt to:?|addressed to|cc:?|bcc:?)\s+<?([\w.+-]+@[\w-]+(?:\.[\w-]+)+)", _I
+)
 FROM_ADDRESS = re.compile(r"\bfrom:?\s*(?:\"?[^\"<@]{0,60}\"?\s*)?<?([\w.+-]+@[\w.-]+\.\w+)", _I)
 AUTH_RESULT = re.compile(
-    r"\b(spf|dkim|dmarc)((?:\s*(?:,|/|and|&)\s*(?:spf|dkim|dmarc))*)\s*(?:=|:|-)?\s*(?:checks?\s*|results?\s*|verification\s*)?"
+    r"\b(spf|dkim|dmarc|compauth)((?:\s*(?:,|/|and|&)\s*(?:spf|dkim|dmarc))*)\s*(?:=|:|-)?\s*"
+    r"(?:(?:checks?|results?|verification|verdict|status|alignment|evaluation)\s*(?:[:=-]\s*)?)?"
     r"(?:was\s+|were\s+|is\s+|are\s+|=\s*)?(pass(?:ed|es)?|fail(?:ed|s|ure|ures)?|softfail|hardfail|none|neutral)",
     _I,
 )
@@ -79,110 +104,172 @@ AUTH_RESULT_VERB_FIRST = re.compile(
     _I,
 )
 MASS_MAIL = re.compile(
-    r"\b(mass[- ]?mail\w*|bulk (?:e-?mail|mail|campaign|phishing)|mass (?:phishing|campaign|mailing)|spam (?:wave|run|campaign)"
-    r"|mail(?:ing)? blast|email blast)",
+    r"\b(mass[- ]?mail\w*|bulk (?:e-?mail|mail|campaign|phishing|sending)|mass (?:phishing|campaign|mailing|sending)"
+    r"|spam (?:wave|run|campaign|outbreak|burst)|outbound spam|mail(?:ing)? blast|e-?mail blast"
+    r"|high[- ]volume (?:sending|mail\w*|outbound)|(?:unusual|anomalous|abnormal) (?:sending|outbound mail) volume"
+    r"|sent (?:\d[\d,]*|hundreds|thousands) (?:of )?(?:e-?mails|messages)"
+    r"|\d[\d,]* (?:e-?mails|messages) (?:in|within) (?:one|an|a|\d+) (?:hour|h|minutes?|min)\b"
+    r"|(?:mail|e-?mail|message|sending) volume\b[^.;]{0,40}\b(?:spik\w*|surg\w*|exceed\w*|unusual|anomal\w*))",
     _I,
 )
 RECIPIENTS = re.compile(
-    r"\b(\d[\d,.]*)\s+(?:internal |external |distinct |different )?(recipients|mailboxes|inboxes)\b", _I
+    r"\b(\d[\d,.]*)\s+(?:internal |external |distinct |different |unique )?(recipients|mailboxes|inboxes|addressees)\b",
+    _I,
 )
 BANK_CHANGE = re.compile(
-    r"\b(bank (?:details|account|information|change)|iban|swift|bic code|remittance|payment (?:details|instructions|account)"
-    r"|settlement (?:account|details|instructions)|wire (?:instructions|details)|change of (?:bank|account)"
-    r"|new (?:bank|account) (?:details|number))",
+    r"\b(bank(?:ing)? (?:details|account|information|change|coordinates)|iban|swift|bic code|sort code|routing number"
+    r"|remittance|payment (?:details|instructions|account)|settlement (?:account|details|instructions)"
+    r"|wire (?:instructions|details)|change (?:of|in|to) (?:our |the )?(?:bank|banking|payment|remittance)"
+    r"|new (?:bank|account|iban|beneficiary) (?:details|number|account)?|beneficiary (?:account|details|change))",
     _I,
 )
 PERSONAL_DESTINATION = re.compile(
-    r"\b(personal|private|home) (?:e-?mail|address|account|mailbox|inbox|gmail|cloud|drive|storage|dropbox|onedrive)"
-    r"|\bto (?:his|her|their) own\b|\bunsanctioned\b|\bunapproved (?:file|cloud|share)|\bshadow it\b"
-    r"|\b(wetransfer|mega\.nz|mega\.io|transfer\.sh|gofile|anonfiles|file\.io|sendspace)",
+    r"\b(personal|private|home|consumer) (?:e-?mail|address|account|mailbox|inbox|gmail|cloud|drive|storage|dropbox"
+    r"|onedrive|google drive|icloud|box|instance|tenant)"
+    r"|\b(?:free-?mail|webmail) (?:address|account|mailbox|provider)|\bto (?:his|her|their) own\b"
+    r"|\bunsanctioned\b|\bun(?:approved|managed) (?:file|cloud|share|app\w*|storage|instance|device)|\bshadow it\b"
+    r"|\bnon-?(?:corporate|business|company) (?:e-?mail|address|account|mailbox|cloud|storage|device)"
+    r"|\b(wetransfer|mega\.nz|mega\.io|transfer\.sh|gofile|anonfiles|file\.io|sendspace|mediafire|4shared|zippyshare)",
     _I,
 )
 PUBLISHED = re.compile(
-    r"\b(paste ?site|pastebin|ghostbin|dark[- ]?web|leak site|(?:published|posted|dumped|shared|exposed|listed|offered)"
-    r"\s+(?:on|to|in|for sale on)\s+(?:a\s+|an\s+)?(?:public|open|paste|underground|criminal|hacker|telegram|forum|github)"
-    r"|publicly (?:accessible|exposed|readable|listed)|found (?:on|in) (?:a\s+)?(?:public|open|paste)|for sale)",
+    r"\b(paste ?site|pastebin|ghostbin|dark[- ]?web|\.onion\b|leak site|breach(?:ed)? forum|hacker forum|ransomware leak"
+    r"|(?:published|posted|dumped|shared|exposed|listed|offered|leaked|uploaded|sold)\s+(?:for sale\s+)?(?:on|to|in|via)\s+"
+    r"(?:a\s+|an\s+|the\s+)?(?:public|open|paste|underground|criminal|hacker|telegram|forum|github|gist|s3|breach|leak|dark"
+    r"|\w*forums?\b)|breachforums|raidforums"
+    # A file opened to the world: public or anonymous sharing links.
+    r"|anyone with the link|(?:public|anonymous) (?:sharing )?links?|shared publicly|made public"
+    r"|(?:visibility|sharing|access) (?:changed|set) to public|public on the web"
+    r"|publicly (?:accessible|exposed|readable|listed|available online)|public (?:s3 )?bucket"
+    r"|found (?:on|in) (?:a\s+)?(?:public|open|paste|underground|forum)|for sale|data leak(?:ed)? online)",
     _I,
 )
-EXFILTRATION = re.compile(r"\b(exfiltrat\w*|data theft|data leak\w*|stolen data|smuggl\w*)", _I)
+EXFILTRATION = re.compile(
+    r"\b(exfiltrat\w*|exfil\b|data theft|data leak\w*|data loss event|stolen data|smuggl\w*|data staging)", _I
+)
+# Verbs and nouns of data moving: inflections are matched by stem, not listed.
 TRANSFER = re.compile(
-    r"\b(export\w*|download\w*|upload\w*|sent|send(?:s|ing)?|forward\w*|transferr?\w*|copied|cop(?:y|ies)|sync\w*"
-    r"|egress|outbound|attach\w*|shared|dump\w*|extract\w*|exfiltrat\w*|moved|pulled|scraped|harvested)\b",
+    r"\b(export\w*|download\w*|upload\w*|e-?mail(?:ed|ing)|mail(?:ed)|sent|send(?:s|ing)?|forward\w*|transferr?\w*"
+    r"|transmit\w*|copied|cop(?:y|ies|ying)|sync\w*|egress|outbound|attach\w*|shar(?:ed|ing)(?: externally)?"
+    r"|dump\w*|extract\w*|exfiltrat\w*|exfil|moved|pulled|scraped|harvested|retriev\w*|fetch\w*|returned|leaked"
+    r"|pushed|posted|sav(?:ed|ing) to|wrote to|written to|removable (?:media|drive|storage)|usb|mass storage"
+    r"|external (?:drive|disk|hdd|ssd)|thumb drive|memory stick)\b",
     _I,
 )
 ABNORMAL_VOLUME = re.compile(
-    r"\b(unusual\w*|anomal\w*|abnormal\w*|atypical|unexpected|spike\w*|never before|first[- ]time|exceed\w*"
-    r"|above (?:the |its )?(?:baseline|normal|usual|average)|outside (?:the |its )?(?:normal|usual|baseline|pattern|schedule)"
-    r"|\d+\s*(?:x|times) (?:the |its )?(?:usual|normal|baseline|average|daily)|deviat\w*)",
+    r"\b(unusual\w*|anomal\w*|abnormal\w*|atypical|unexpected|excessive\w*|spike\w*|surge|burst|outlier|never before"
+    r"|first[- ]time|exceed\w*|mass (?:download|export|copy|deletion|access)|bulk (?:download|export|copy|access)"
+    r"|(?:above|over|higher than|more than) (?:the |its |their |his |her )?(?:baseline|normal|usual|average|typical)"
+    r"|outside (?:the |its )?(?:normal|usual|baseline|pattern|schedule|business hours|working hours)"
+    r"|\d+(?:\.\d+)?\s*(?:x|times)\b[^.;]{0,30}\b(?:usual|normal|baseline|average|daily|typical|mean)|deviat\w*)",
     _I,
 )
+# A sentence that also states an abnormal volume ("40x its baseline") is not normal: see alert_reading.
 NORMAL_VOLUME = re.compile(
-    r"\b(routine|scheduled|nightly|daily|weekly|monthly|recurring|regular|usual|baseline|as every|as expected|expected"
-    r"|normal (?:volume|pattern)|within (?:the |its )?(?:normal|usual|baseline|agreed))",
+    r"\b(routine|scheduled|nightly|hourly|daily|weekly|monthly|quarterly|recurring|regular|usual|as usual|baseline"
+    r"|typical (?:for|of)|normal for"
+    r"|as every|as expected|expected|planned|normal (?:volume|pattern|activity)|same volume as|in line with"
+    r"|consistent with (?:the |its )?(?:baseline|history|usual)|within (?:the |its )?(?:normal|usual|baseline|agreed))",
     _I,
 )
 PUBLIC_ONLY = re.compile(
-    r"\b(public(?:ly available)? (?:pages?|site|website|web ?site|profile|listing|directory|press|content|information)"
+    r"\b(public(?:ly available)? (?:pages?|site|website|web ?site|profile|listing|directory|press|content|information"
+    r"|catalogue|catalog|showcase|brochure|product pages?|api docs|documentation)|publicly available"
     r"|marketing (?:site|pages?)|press (?:release|page)|only public|public-facing|landing page|robots\.txt|sitemap)",
     _I,
 )
 CONFIDENTIAL = re.compile(
-    r"\b(confidential|internal[- ]only|non-public|not public|restricted|sensitive|proprietary|price ?lists?|pricing"
-    r"|contracts?|supplier|vendor|partner|customer|crm|payroll|financ\w*|rate card|bank)\b",
+    r"\b(confidential|internal[- ]only|internal use|non-public|not public|restricted|sensitive|proprietary|secret"
+    r"|classified|price ?lists?|pricing|prices|rate ?cards?|quotes?|tenders?|bids?|contracts?|nda|master data"
+    r"|suppliers?|vendors?|partners?|customers?|clients?|contacts?|crm|payroll|salar\w*|headcount|employees?"
+    r"|personal data|pii|financ\w*|invoices?|bank)\b",
     _I,
 )
 SUCCESS_LOGIN = re.compile(
     r"\b(?:log-?ins?|log-?ons?|sign-?ins?|authentications?)\b(?:(?!fail|\bnot?\b|never|none|without|n't)(?:[^.;]|\.(?=\S))){0,40}?"
     r"\b(?:succeeded|successful|success|accepted|granted|ok)\b"
     r"|\bsuccessful(?:ly)?\s+(?:\w+\s+)?(?:log-?ins?|log-?ons?|sign-?ins?|authenticat\w*|signed in|logged (?:in|on))"
-    r"|\b(?:signed|logged) (?:in|on)\b|\bauthenticated (?:successfully|as)\b|\bsession (?:established|opened)\b"
-    r"|\baccess granted\b|\b(?:log-?in|sign-?in|logon) (?:ok|success)\b",
+    r"|\b(?:signed|logged) (?:in|on)\b|\bauthenticated (?:successfully|as)\b|\bsession (?:established|opened|started)\b"
+    r"|\baccess granted\b|\b(?:log-?in|sign-?in|logon) (?:ok|success)\b|\baccepted (?:password|publickey|keyboard-interactive)"
+    r"|\baudit success\b|\bevent (?:id )?4624\b|\bmfa (?:satisfied|completed|approved|passed)|\bmfa requirement satisfied",
     _I,
 )
 CREDENTIALS_SUBMITTED = re.compile(
-    r"\b(credentials?|passwords?|log-?in details)\s+(?:were\s+|was\s+|had been\s+)?(submitted|entered|captured|harvested|typed|posted|phished)"
-    r"|\b(submitted|entered|typed)\s+(?:his|her|their|the|a)?\s*(?:\w+\s+)?(credentials?|passwords?)",
+    r"\b(credentials?|passwords?|log-?in details|usernames? and passwords?)\s+(?:were\s+|was\s+|had been\s+|have been\s+)?"
+    r"(submitted|entered|captured|harvested|typed|posted|phished|stolen|provided|given)"
+    r"|\b(submitted|entered|typed|provided|gave|disclosed)\s+(?:his|her|their|the|a)?\s*(?:\w+\s+){0,2}?(credentials?|passwords?)"
+    r"|\b(?:submitted|filled in|completed) (?:the |a )?(?:fake |phishing )?(?:log-?in|sign-?in) (?:form|page)"
+    r"|\bcredential (?:submission|capture|theft)\b",
     _I,
 )
 ACCOUNT_ANOMALY = re.compile(
-    r"\b(impossible travel|concurrent (?:sessions?|log-?ins?|use)|simultaneous (?:sessions?|log-?ins?)"
-    r"|two (?:distant )?locations|session (?:hijack\w*|token (?:theft|replay))|token replay|atypical (?:sign-?in|log-?in) location"
-    r"|unfamiliar sign-?in)",
+    r"\b(impossible travel|atypical travel|concurrent (?:sessions?|log-?ins?|use)|simultaneous (?:sessions?|log-?ins?)"
+    r"|two (?:distant )?locations|session (?:hijack\w*|token (?:theft|replay)|cookie (?:theft|replay))|token replay"
+    r"|anomalous token|atypical (?:sign-?in|log-?in) location|unfamiliar (?:sign-?in|location)\w*"
+    r"|adversary-in-the-middle|aitm\b|mfa fatigue)",
+    _I,
+)
+# Anonymising infrastructure as vendors name it (Tor, VPN exits, open or residential
+# proxies, hosting and VPS address space): not the activity's usual pattern.
+ANONYMISER = re.compile(
+    r"\b(tor(?: exit| node| relay| network| browser)?\b|anonymi[sz](?:ing|er|ed|ation)\w*|anonymous (?:proxy|ip|vpn)"
+    r"|open proxy|residential proxy|proxy (?:pool|network)|vpn (?:exit|provider|service|endpoint)|commercial vpn"
+    r"|hosting (?:asn|provider|network|range)|data ?cent(?:er|re) (?:ip|asn|range|address)|bulletproof hosting|\bvps\b)",
     _I,
 )
 LOGIN_ATTACK = re.compile(
-    r"\b(brute[- ]?forc\w*|credential[- ]stuffing|password[- ]spray\w*|spraying attack)", _I
+    r"\b(brute[- ]?forc\w*|credential[- ]stuffing|password[- ]spray\w*|credential[- ]spray\w*|spraying attack"
+    r"|password guessing|dictionary attack)",
+    _I,
 )
 AUTHORISED = re.compile(
-    r"\b(authori[sz]ed|approved|sanctioned|allow-?listed|whitelisted|in scope|agreed|contracted|pen(?:etration)?[- ]?test\w*"
-    r"|red[- ]team|scheduled scan)",
+    r"\b(authori[sz]ed|approved|pre-?approved|sanctioned|allow-?listed|whitelisted|in scope|agreed|contracted"
+    r"|pen(?:etration)?[- ]?test\w*|red[- ]team|scheduled scan|change (?:ticket|request)|chg-?\d+|maintenance window"
+    r"|exception granted|known (?:scanner|activity))",
     _I,
 )
 OUTCOMES = {
     "blocked": re.compile(
-        r"\b(quarantin\w+|blocked|rejected|dropped|denied|stopped|prevented|deleted before delivery|held)\b",
+        r"\b(quarantin\w+|blocked|rejected|dropped|denied|stopped|prevented|deleted before delivery|held|discarded"
+        r"|sinkholed|purged|moved to (?:junk|spam|quarantine)|(?:action|verdict|disposition)\W{1,3}"
+        r"(?:block|deny|drop|reject|quarantine|hold|discard))\b",
         _I,
     ),
     "delivered": re.compile(
-        r"\b(?<!un)(delivered|landed in (?:the )?inbox|reached (?:the )?inbox|in the inbox)\b", _I
+        r"\b(?<!un)(delivered|landed in (?:the )?inbox|reached (?:the )?inbox|in the inbox|released to)\b", _I
     ),
-    "clicked": re.compile(r"\b(click(?:ed|s)?|opened the link|visited the link|followed the link)\b", _I),
-    "replied": re.compile(r"\b(replied|responded|answered|sent back|wrote back)\b", _I),
+    "clicked": re.compile(
+        r"\b(click(?:ed|s)?|opened the link|visited the (?:link|url)|followed the link)\b", _I
+    ),
+    "replied": re.compile(r"\b(replied|responded|answered|sent back|wrote back|reply sent)\b", _I),
 }
 
 COUNT = r"(\d{1,3}(?:[,\u202f ]\d{3})+|\d+(?:\.\d+)?\s*[kKmM]?)"
-RECORDS = re.compile(
-    COUNT
-    + r"\s+(?:[\w-]+\s+){0,2}?(rows|records|entries|contacts|documents|files|lines|items|objects|profiles"
-    r"|suppliers|customers|vendors|employees)\b",
+# Not "messages" or "addresses": "sent 4,300 e-mails" is a mail burst (Q3), not an export.
+_RECORD_NOUNS = (
+    r"rows|records|entries|contacts|documents|files|lines|items|objects|profiles|suppliers|customers|clients"
+    r"|vendors|partners|employees|attachments|leads|names|invoices|orders"
+    r"|transactions|shipments|accounts? records|persons|people"
+)
+RECORDS = re.compile(COUNT + r"\s+(?:[\w-]+\s+){0,2}?(" + _RECORD_NOUNS + r")\b", _I)
+# The count written after its noun: "records: 4,212", "row count = 8912", "rows exported 4212".
+RECORDS_AFTER = re.compile(
+    r"\b(?:rows|records|entries|items|row count|record count|records exported|rows exported|matches)"
+    r"\s*(?:[:=]|of|count)\s*" + COUNT + r"(?!\s*(?:%|ms|s\b|min|seconds|minutes))",
     _I,
 )
-SIZE = re.compile(r"(\d{1,3},\d{3}|\d+(?:[.,]\d+)?)\s*(bytes|[kmgt]i?b)\b", _I)
+SIZE = re.compile(
+    r"(\d{1,3}(?:,\d{3})+|\d+(?:[.,]\d+)?)\s*(bytes?|[kmgt]i?b|[kmgt]bytes?|(?:kilo|mega|giga|tera)bytes?)\b",
+    _I,
+)
 FAILURES = re.compile(
     COUNT + r"\s+(?:consecutive\s+|repeated\s+)?(?:failed|unsuccessful|invalid|bad|wrong)\s+(?:\w+\s+){0,2}?"
     r"(?:log-?ins?|log-?ons?|sign-?ins?|attempts?|passwords?|authentications?|tries)"
     r"|" + COUNT + r"\s+(?:log-?in |logon |sign-?in |authentication |password )?(?:failures|attempts)\b"
-    r"|(?:failed|unsuccessful|invalid)\s+(?:\w+\s+){0,2}?(?:log-?ins?|sign-?ins?|attempts|authentications?)\s*(?:\(|:|=)\s*(\d[\d,]*)",
+    r"|(?:failed|unsuccessful|invalid)\s+(?:\w+\s+){0,2}?(?:log-?ins?|sign-?ins?|attempts|authentications?)\s*(?:\(|:|=)\s*(\d[\d,]*)"
+    r"|\bfail(?:ed|ing|s)?\b[^.;]{0,40}?\b(\d[\d,]*)\s+times\b"
+    r"|\b(?:failure|failed[ _-]log-?in|failed[ _-]sign-?in|failed[ _-]attempt)s?[ _-]?count\s*[:=]?\s*(\d[\d,]*)"
+    r"|\bfail\w*[^.;]{0,40}?\battempts?\s+\d+\s+of\s+(\d+)",
     _I,
 )
 ACCOUNTS = re.compile(
@@ -192,6 +279,18 @@ ACCOUNTS = re.compile(
 )
 UNITS = {"b": 1, "bytes": 1, "kb": 10**3, "kib": 2**10, "mb": 10**6, "mib": 2**20, "gb": 10**9, "gib": 2**30}
 UNITS |= {"tb": 10**12, "tib": 2**40}
+_UNIT_WORDS = {"kilo": "k", "mega": "m", "giga": "g", "tera": "t"}
+
+
+def unit_key(unit: str) -> str:
+    """'Gigabytes', 'MByte', 'GB', 'byte' -> 'gb', 'mb', 'gb', 'b'."""
+    unit = unit.lower()
+    for word, letter in _UNIT_WORDS.items():
+        unit = unit.replace(word + "byte", letter + "b")
+    unit = unit.removesuffix("s")
+    if unit == "byte":
+        return "b"
+    return unit.replace("byte", "b")
 
 
 def negated(text: str, start: int) -> bool:
@@ -227,12 +326,14 @@ def number(text: str) -> int | None:
 
 def size_in_bytes(amount: str, unit: str) -> int | None:
     """'2.3' GB, '3,2' GB (decimal comma) and '1,200' MB (thousands) in bytes."""
-    amount = amount.replace(",", "") if re.fullmatch(r"\d{1,3},\d{3}", amount) else amount.replace(",", ".")
+    amount = (
+        amount.replace(",", "") if re.fullmatch(r"\d{1,3}(?:,\d{3})+", amount) else amount.replace(",", ".")
+    )
     try:
         value = float(amount)
     except ValueError:
         return None
-    return int(value * UNITS.get(unit.lower(), 1))
+    return int(value * UNITS.get(unit_key(unit), 1))
 
 
 def sentences(text: str) -> list[str]:

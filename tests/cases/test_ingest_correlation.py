@@ -5,8 +5,9 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from cases.ingest.base import NativeAlert
-from cases.models import Case
+from cases.models import Case, Observable
 from cases.services.intake import ingest_alert, ingest_alerts
+from cases.services.observables import observable_flag
 from intel.lookup import invalidate
 from intel.models import KnownNetwork
 from playbooks.services import set_playbook_coverage
@@ -95,6 +96,41 @@ def test_a_shared_nat_egress_never_merges_unrelated_alerts(ingest_source, covere
         ],
     )
     assert more[0].case.pk == more[1].case.pk
+
+
+def test_an_observable_flagged_never_correlate_joins_no_case(ingest_source, covered, l1):
+    """Two alerts sharing only a flagged value open two cases; unflagged, they join one."""
+    source, _ = ingest_source
+    first = ingest_alert(source=source, alert=alert("a", "T1591.002", ("ip", "203.0.113.40", "source")))
+    proxy = Observable.objects.get(type="ip", value="203.0.113.40")
+    observable_flag(case=first.case, observable=proxy, by=l1, never_correlate=True)
+    second = ingest_alert(
+        source=source,
+        alert=alert("b", "T1110.001", ("ip", "203.0.113.40", "source"), at=T0 + timedelta(minutes=5)),
+    )
+    assert second.case.pk != first.case.pk
+    # Within one batch the flag keeps alerts apart too.
+    batch = ingest_alerts(
+        source=source,
+        alerts=[
+            alert("c", "T1591.002", ("ip", "203.0.113.40", "source"), ("user", "carol", "user")),
+            alert("d", "T1656", ("ip", "203.0.113.40", "source"), ("user", "dave", "user")),
+        ],
+    )
+    assert len({r.case.pk for r in batch} | {first.case.pk, second.case.pk}) == 4
+    # Another key they share still joins them: only the flagged value is ignored.
+    joined = ingest_alert(
+        source=source,
+        alert=alert("e", "T1110.001", ("ip", "203.0.113.40", "source"), ("user", "carol", "user")),
+    )
+    assert joined.case.pk == batch[0].case.pk
+    # Unflagged, the same address joins one case.
+    observable_flag(case=first.case, observable=proxy, by=l1, never_correlate=False)
+    third = ingest_alert(
+        source=source,
+        alert=alert("f", "T1656", ("ip", "203.0.113.40", "source"), at=T0 + timedelta(minutes=9)),
+    )
+    assert third.case.pk in {first.case.pk, second.case.pk, *(r.case.pk for r in batch)}
 
 
 def test_a_ten_alert_internal_scan_is_one_case(ingest_source, seed_playbook):

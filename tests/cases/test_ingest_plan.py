@@ -102,6 +102,8 @@ def test_mail_then_web_alert_with_one_lookalike_domain_is_one_case():
         (fact("ip", "10.1.2.3", "destination", internal=True), True),
         (fact("ip", "203.0.113.9", "source"), True),
         (fact("ip", "198.51.100.1", "source", shared=True), False),
+        (fact("ip", "203.0.113.11", "source", never_correlate=True), False),
+        (fact("user", "svc-backup", "user", never_correlate=True), False),
         (fact("ip", "203.0.113.10", "extracted"), False),
         (fact("user", "m.keller", "user"), True),
         (fact("email", "ceo@example.com", "destination"), False),

@@ -236,3 +236,45 @@ def test_reference_data_is_judged_at_each_alerts_time(seed_playbook, ingest_aler
         step = CaseStep.objects.get(case=result.case, section="question", item__assist="partner_match")
         answers[result.case.pk] = step.suggestion["answer"]
     assert answers == {last_day.case.pk: "yes", day_after.case.pk: "no"}
+
+
+@pytest.mark.django_db
+def test_a_message_from_an_ended_partners_network_is_no_access_outside_the_contract(
+    seed_playbook, ingest_alert_factory
+):
+    """E3's contract clause is about authenticating to or reading our systems: a newsletter
+    the former partner's mail server sends us is not, an API read from its network is."""
+    from intel import services
+
+    services.partner_create(
+        by=None,
+        name="Contoso Logistics",
+        domains=["contoso-logistics.net"],
+        networks=["198.51.100.64/26"],
+        contract_start=date(2024, 1, 1),
+        contract_end=date(2026, 6, 30),
+    )
+    mail = ingest_alert_factory(
+        title="Mimecast: URL Protect - clean",
+        description="Newsletter from news@contoso-logistics.net delivered. SPF: pass; DMARC: pass.",
+        observed_at=AT,
+        observables=[
+            ("ip", "198.51.100.80", "source"),
+            ("email", "news@contoso-logistics.net", "sender"),
+            ("email", "ops@example.com", "destination"),
+        ],
+    )
+    read = ingest_alert_factory(
+        title="API key of offboarded partner still in use",
+        description="GET /v2/suppliers/contacts returned 312 records. Request succeeded.",
+        observed_at=AT,
+        observables=[("ip", "198.51.100.81", "source")],
+    )
+    answers = {}
+    for result in (mail, read):
+        assistant.refresh_case(case_id=result.case.pk)
+        step = CaseStep.objects.get(
+            case=result.case, section="escalation_criterion", item__assist="supply_chain_anomaly"
+        )
+        answers[result.case.pk] = step.suggestion["answer"]
+    assert answers == {mail.case.pk: "unchecked", read.case.pk: "checked"}

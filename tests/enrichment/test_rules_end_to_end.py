@@ -19,29 +19,46 @@ from intel.imports import NETWORK_COLUMNS, PARTNER_COLUMNS
 from tests.conftest import SEED_PLAYBOOK
 
 SCENARIOS = Path(__file__).parent / "scenarios"
+HELD_OUT = Path(__file__).parent / "scenarios_heldout"
 # Scenarios with entities of their own (no shared IP, account, external address or domain,
 # or internal hostname, so no two of them correlate into one case), covering every answer
-# of the questions and of the criteria.
-CHOSEN = (
-    "directory-scraper-burst-malicious",
-    "crm-export-from-anonymising-proxy",
-    "nordwind-scheduled-edi-sync",
-    "linkedin-profile-nordwind-manager",
-    "litware-ended-yesterday",
-    "adatum-before-contract-start",
-    "tailspin-zero-for-o",
-    "supplier-list-on-paste-site",
-    "workstation-sequential-supplier-ids",
-)
+# of the questions and of the criteria: from the project's own set, and from the held-out
+# set the assistant was not developed on (both folders share one _reference.json).
+CHOSEN = {
+    SCENARIOS: (
+        "directory-scraper-burst-malicious",
+        "crm-export-from-anonymising-proxy",
+        "nordwind-scheduled-edi-sync",
+        "linkedin-profile-nordwind-manager",
+        "litware-ended-yesterday",
+        "adatum-before-contract-start",
+        "tailspin-zero-for-o",
+        "supplier-list-on-paste-site",
+        "workstation-sequential-supplier-ids",
+    ),
+    HELD_OUT: (
+        "h01-splunk-es-crm-contact-export",
+        "h07-sentinel-spray-from-tor-no-success",
+        "h12-mimecast-contoso-lookalike-held",
+        "h14-symantec-dlp-forward-to-gmail",
+        "h17-okta-nordwind-account-from-tor",
+        "h20-cloudflare-nordwind-id-enumeration",
+        "h21-defender-o365-click-adatum-lookalike",
+        "h25-mimecast-ceo-display-name-held",
+        "h26-netskope-dlp-wetransfer-raw-only",
+        "u05-dlp-price-list-to-gmx",
+    ),
+}
 
 
 def _scenarios() -> dict[str, dict]:
     found = {}
-    for path in SCENARIOS.glob("*.json"):
-        data = json.loads(path.read_text(encoding="utf-8"))
-        if isinstance(data, dict) and data.get("name") in CHOSEN:
-            found[data["name"]] = data
-    assert set(found) == set(CHOSEN)
+    for folder, names in CHOSEN.items():
+        for path in folder.glob("*.json"):
+            data = json.loads(path.read_text(encoding="utf-8"))
+            if isinstance(data, dict) and data.get("name") in names:
+                found[data["name"]] = data
+    assert set(found) == {name for names in CHOSEN.values() for name in names}
     return found
 
 

@@ -5,9 +5,11 @@ Fails below 95% on any question (q1-q4), any escalation criterion (e1-e4) or the
 recommendation. `manage.py evaluate_assistant` prints the same tables.
 """
 
+from io import StringIO
 from pathlib import Path
 
 import pytest
+from django.core.management import call_command
 
 from enrichment.evaluation import CRITERIA, DECISIONS, QUESTIONS, evaluate, load_scenarios
 from enrichment.management.commands.evaluate_assistant import DEFAULT_COVERS, prepare_playbook
@@ -63,3 +65,42 @@ def test_assistant_accuracy_on_labelled_scenarios(ingest_source):
 
     assert not [o.scenario.name for o in report.outcomes if o.error], report.table()
     assert not report.below(MIN_ACCURACY), report.table()
+
+
+# --- The held-out set ----------------------------------------------------------------------
+# Incidents the assistant was not developed on (tests/enrichment/scenarios_heldout/: 28 written in
+# vendor wording after the wording was broadened by concept, and the auditor's 11 "u" ones),
+# labelled from the rules file only. The floor is lower than the own set's: it measures
+# generalisation, and a regression in the wording fails here first.
+
+HELD_OUT = Path(__file__).parent / "scenarios_heldout"
+HELD_OUT_MIN_ACCURACY = 0.90
+
+
+def test_the_held_out_set_is_separate_and_labelled_both_ways():
+    _, held_out = load_scenarios(HELD_OUT)
+    _, own = load_scenarios(SCENARIOS)
+    assert len(held_out) >= 35
+    assert len([s for s in held_out if not s.name.startswith("u")]) >= 25
+    assert not {s.name for s in held_out} & {s.name for s in own}
+    own_alerts = {a["source_ref"] for s in own for a in s.alerts}
+    assert not {a["source_ref"] for s in held_out for a in s.alerts} & own_alerts
+    for scenario in held_out:
+        assert set(scenario.expected) == set(DECISIONS), scenario.name
+    assert {s.expected["recommendation"] for s in held_out} == {"escalate", "close"}
+    for key in CRITERIA:
+        assert {s.expected[key] for s in held_out} == {"met", "not_met"}, key
+
+
+def test_assistant_agreement_on_the_held_out_set(seed_playbook):
+    """Through `manage.py evaluate_assistant PATH --min-accuracy`, as a SOC would run it:
+    the command exits with an error below the floor on any question, criterion or the
+    recommendation."""
+    out = StringIO()
+    call_command(
+        "evaluate_assistant", str(HELD_OUT), "--min-accuracy", str(HELD_OUT_MIN_ACCURACY), stdout=out
+    )
+    table = out.getvalue()
+    print(table)
+    assert table.startswith(f"{len(load_scenarios(HELD_OUT)[1])} scenarios")
+    assert "ERROR" not in table

@@ -20,6 +20,7 @@ from . import prepared
 
 def ensure_observables(pairs: Iterable[tuple[str, str]]) -> dict[tuple[str, str], Observable]:
     """Get or create every (type, value): one round trip on PostgreSQL, two elsewhere.
+    Each row carries ``is_internal`` and ``never_correlate`` (correlation reads both).
 
     No lock is taken on existing rows (a hot observable, e.g. a server every alert names,
     must not serialise ingestion). A value a concurrent transaction inserts at the same
@@ -67,8 +68,10 @@ def _get_or_insert_observables_pg(rows: list[tuple[str, str]]) -> dict[tuple[str
     with conn.cursor() as cursor:
         prepared.execute(cursor, [(sql, params)])
         return {
-            (type_, value): new_row(Observable, id=pk, type=type_, value=value, is_internal=internal)
-            for pk, type_, value, internal in cursor.fetchall()
+            (type_, value): new_row(
+                Observable, id=pk, type=type_, value=value, is_internal=internal, never_correlate=never
+            )
+            for pk, type_, value, internal, never in cursor.fetchall()
         }
 
 
@@ -94,9 +97,9 @@ def _observables_sql() -> tuple[str, list]:
         f"SELECT * FROM UNNEST(%s::{type_db}[], %s::{value_db}[], %s::boolean[])), "
         f"ins AS (INSERT INTO {table} (type, value, is_internal, {extra_columns}) "
         f"SELECT type, value, is_internal, {extra_selects} FROM input ORDER BY type, value "
-        "ON CONFLICT (type, value) DO NOTHING RETURNING id, type, value, is_internal) "
-        "SELECT id, type, value, is_internal FROM ins UNION ALL "
-        f"SELECT o.id, o.type, o.value, o.is_internal FROM {table} o JOIN input i "
+        "ON CONFLICT (type, value) DO NOTHING RETURNING id, type, value, is_internal, never_correlate) "
+        "SELECT id, type, value, is_internal, never_correlate FROM ins UNION ALL "
+        f"SELECT o.id, o.type, o.value, o.is_internal, o.never_correlate FROM {table} o JOIN input i "
         "ON o.type = i.type AND o.value = i.value"
     )
     return sql, defaulted
@@ -111,7 +114,9 @@ def _select_observables(pairs) -> dict[tuple[str, str], Observable]:
         query |= Q(type=type_, value__in=values)
     return {
         (o.type, o.value): o
-        for o in Observable.objects.filter(query).only("id", "type", "value", "is_internal")
+        for o in Observable.objects.filter(query).only(
+            "id", "type", "value", "is_internal", "never_correlate"
+        )
     }
 
 

@@ -130,8 +130,8 @@ def _split_new(source, alerts, check_existing: bool):
 
 
 def _inputs(new: list[tuple[int, NativeAlert]]) -> list[AlertInput]:
-    """The planner's view of each alert: observable facts (ids, internal, shared at the
-    alert's event time), its route by playbook coverage, its key entities."""
+    """The planner's view of each alert: observable facts (ids, internal, flagged never to
+    correlate, shared at the alert's event time), its route by playbook coverage, its key entities."""
     observables = ensure_observables((t, v) for _, a in new for t, v, _r in a.observables)
     coverage = current_coverage()
     org_domains = settings.VIGIL_ORG_DOMAINS
@@ -142,7 +142,17 @@ def _inputs(new: list[tuple[int, NativeAlert]]) -> list[AlertInput]:
         for type_, value, role in native.observables:
             obs = observables[(type_, value)]
             shared = type_ == Observable.Type.IP and is_shared(value, at=native.observed_at)
-            facts.append(ObservableFact(obs.pk, type_, value, role, internal=obs.is_internal, shared=shared))
+            facts.append(
+                ObservableFact(
+                    obs.pk,
+                    type_,
+                    value,
+                    role,
+                    internal=obs.is_internal,
+                    shared=shared,
+                    never_correlate=obs.never_correlate,
+                )
+            )
         facts = tuple(facts)
         inputs.append(
             AlertInput(

@@ -11,7 +11,8 @@ From the rules file's last section ("Which alerts form one case"):
   an external email address or domain, an internal hostname.
 - Never keys: organisation domains (VIGIL_ORG_DOMAINS and their subdomains) and mailboxes
   on them, addresses inside a known network marked as shared infrastructure (NAT egress,
-  proxy, mail gateway), values extracted from the alert's text, networks, URLs and hashes.
+  proxy, mail gateway), observables an analyst flagged "never correlate", values extracted
+  from the alert's text, networks, URLs and hashes.
 """
 
 from collections.abc import Iterable, Sequence
@@ -34,6 +35,7 @@ class ObservableFact:
     role: str
     internal: bool = False  # internal address space (ip/cidr)
     shared: bool = False  # inside a known network marked shared infrastructure
+    never_correlate: bool = False  # an analyst flagged the value (cases.services.observables)
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,7 +74,7 @@ def is_key(
     fact: ObservableFact, *, org_domains: Sequence[str], internal_suffixes: Sequence[str] = ()
 ) -> bool:
     """Whether this observable makes two alerts of one group the same activity."""
-    if fact.role == EXTRACTED or fact.shared:
+    if fact.role == EXTRACTED or fact.shared or fact.never_correlate:
         return False
     if fact.type == "ip" or fact.type == "user":
         return True
