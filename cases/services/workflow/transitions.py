@@ -94,7 +94,7 @@ def case_assign(*, case: Case, to, by, expected_version: int | None = None) -> C
             by=by,
             from_status=before,
             to_status=locked.status,
-            assignee=to.get__who(),
+            assignee=to.get_username(),
             previous=previous,
         )
     )
