@@ -30,8 +30,8 @@ pytestmark = [pytest.mark.services, pytest.mark.stack, pytest.mark.django_db(tra
 OPEN_CASES = 1000
 EDITS = 10
 FEED_PASSWORD = "feed-secret-for-the-test"
-FANOUT = re.compile(r"Task intel\.tasks\.refresh_open_cases\[[^\]]+\] succeeded in [\d.]+s: (\d+)")
-BATCH_DONE = re.compile(r"Task intel\.tasks\.refresh_cases\[[^\]]+\] succeeded in [\d.]+s: (\d+)")
+FANOUT = re.compile(r"Task enrichment\.tasks\.refresh_open_cases\[[^\]]+\] succeeded in [\d.]+s: (\d+)")
+BATCH_DONE = re.compile(r"Task enrichment\.tasks\.refresh_cases\[[^\]]+\] succeeded in [\d.]+s: (\d+)")
 
 
 def open_cases(source, count: int) -> None:
