@@ -53,7 +53,8 @@ def resolve_case(user, value, *, field: str = "duplicate_of") -> Case:
     """A case `user` may see, by id or by reference (``CASE-2026-000123``, any case).
     A case the user may not see answers exactly as one that does not exist."""
     given = str(value).strip()
-    lookup = {"pk": int(given)} if given.isdigit() else {"reference": given.upper()}
+    # isdigit() alone also accepts digits int() refuses (e.g. "²").
+    lookup = {"pk": int(given)} if given.isascii() and given.isdigit() else {"reference": given.upper()}
     case = Case.objects.visible_to(user).filter(**lookup).first() if given else None
     if case is None:
         raise _refuse(field, f"No case {given}.", "No such case.")

@@ -71,7 +71,7 @@ def test_both_paths_close_a_duplicate_of_a_case_given_by_reference_or_id(seed_pl
     assert list(duplicates) == [original.pk, original.pk]
 
 
-@pytest.mark.parametrize("which", ["unknown", "invisible"])
+@pytest.mark.parametrize("which", ["unknown", "invisible", "not a number"])
 def test_both_paths_refuse_an_unknown_or_invisible_duplicate_of_alike(
     seed_playbook, make_case, l1, monkeypatch, which
 ):
@@ -82,7 +82,7 @@ def test_both_paths_refuse_an_unknown_or_invisible_duplicate_of_alike(
         monkeypatch.setattr(
             CaseQuerySet, "visible_to", lambda qs, user: visible_to(qs, user).exclude(pk=hidden.pk)
         )
-    given = hidden.reference if which == "invisible" else "CASE-2099-999999"
+    given = {"invisible": hidden.reference, "unknown": "CASE-2099-999999", "not a number": "²"}[which]
     case = claimed(make_case(), l1)
     html = html_errors(_close_as_duplicate("html", l1, case, given), "close", "duplicate_of")
     api = api_errors(_close_as_duplicate("api", l1, case, given), "duplicate_of")
