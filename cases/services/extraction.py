@@ -18,8 +18,8 @@ sender declared keeps its declared role.
 
 from django.db import transaction
 
-from cases.ingest.text_indicators import observables_in_text
 from cases.ingest.store import ensure_observables
+from cases.ingest.text_indicators import observables_in_text
 from cases.models import Alert, AlertObservable, Case, CaseObservable
 
 

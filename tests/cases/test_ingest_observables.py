@@ -4,8 +4,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from cases.ingest.text_indicators import observables_in_text
 from cases.ingest.observables import is_internal, normalise
+from cases.ingest.text_indicators import observables_in_text
 
 
 @pytest.mark.parametrize(
