@@ -24,3 +24,4 @@ _.successful_login  # enrichment/assistant/patterns.py
 _._words  # enrichment/assistant/reference.py
 _.registrable  # intel/enrichment/domains.py
 _._invalid  # intel/services.py
+_.form_class  # accounts/views.py LoginView: read by Django's FormView

@@ -73,7 +73,7 @@ def case_detail_values(case) -> dict[str, Any]:
 
 
 @checks.register()
-def check_hooks_provided(app_configs, **kwargs) -> list[checks.Error]:
+def check_hooks_provided(**kwargs) -> list[checks.Error]:
     return [
         checks.Error(f"No installed app provides the task to {hook.purpose}.", id="cases.E001")
         for hook in (ENRICH_ALERT, REFRESH_CASE)

@@ -13,7 +13,7 @@ REFRESH_OPEN_CASES = TaskHook("refresh the open cases after a reference-data cha
 
 
 @checks.register()
-def check_hooks_provided(app_configs, **kwargs) -> list[checks.Error]:
+def check_hooks_provided(**kwargs) -> list[checks.Error]:
     if REFRESH_OPEN_CASES.provided:
         return []
     return [
