@@ -18,7 +18,7 @@ class ItemOutput(serializers.Serializer):
 SectionsOutput = type(
     "SectionsOutput",
     (serializers.Serializer,),
-    {key: ItemOutput(many=True, help_text=title) for key, title in SECTION_ROWS},
+    {str(key.value): ItemOutput(many=True, help_text=title) for key, title in SECTION_ROWS},
 )
 
 

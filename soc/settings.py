@@ -308,6 +308,7 @@ SPECTACULAR_SETTINGS = {
         "CaseStatusEnum": "cases.models.Case.Status",
         "ContainmentActionStatusEnum": "containment.models.ContainmentAction.Status",
         "PlaybookVersionStatusEnum": "playbooks.models.PlaybookVersion.Status",
+        "ActionKeyEnum": "playbooks.registry.ActionKey",
     },
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
