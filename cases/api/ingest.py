@@ -10,6 +10,7 @@ service does the work in one transaction.
 
 import json
 import logging
+import time
 from functools import lru_cache
 from pathlib import Path
 
@@ -24,6 +25,7 @@ from rest_framework.views import APIView
 from cases.ingest import ADAPTERS
 from cases.ingest.base import InvalidAlert, NativeAlert
 from cases.services.intake import IntakeResult, ingest_alerts
+from insights.prometheus import count_ingest_request
 from soc.api import error_body
 from soc.permissions import IsIngestSource
 
@@ -46,6 +48,15 @@ class IngestView(APIView):
     permission_classes = [IsIngestSource]
     throttle_classes = [IngestRateThrottle]
     parser_classes = [IngestJSONParser]
+
+    def dispatch(self, request, *args, **kwargs):
+        # Timed and counted around DRF's whole handling (auth, throttle, parse, intake) for
+        # the Prometheus endpoint: request duration, duplicates and rejections per source.
+        started = time.perf_counter()
+        response = super().dispatch(request, *args, **kwargs)
+        source = getattr(self.request, "auth", None)
+        count_ingest_request(getattr(source, "name", None), response, time.perf_counter() - started)
+        return response
 
     def post(self, request, *args, **kwargs):
         adapter = ADAPTERS[self.adapter_name]

@@ -24,6 +24,7 @@ from cases.models import Alert, Case, CaseStep, IngestSource, Severity
 from containment.models import ContainmentAction
 from sla.models import Stage
 
+from .sign_ins import sign_in_events
 from .sql import Percentile, Seconds
 from .tables import Table, minutes, rate
 
@@ -370,7 +371,7 @@ def agreement(period: Period, bounds: tuple[int | None, int | None]) -> Table:
     return Table("agreement", "Assistant agreement", columns, out, chart_columns=["agreement"], unit="%")
 
 
-QUERY_COUNT = 13
+QUERY_COUNT = 14
 
 
 @transaction.atomic
@@ -393,4 +394,5 @@ def metrics_tables(period: Period, now: datetime) -> list[Table]:
         sla_compliance(period, now),
         containment(period),
         agreement(period, bounds),
+        sign_in_events(period),
     ]
