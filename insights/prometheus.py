@@ -23,7 +23,7 @@ from containment.models import ContainmentAction
 from intel.models import ReferenceRefresh
 
 from . import counters
-from .metrics.sql import Percentile, Seconds
+from .metrics.sql import Percentiles, Seconds
 
 logger = logging.getLogger(__name__)
 TASK_OUTCOMES = ("succeeded", "failed", "retried")
@@ -162,7 +162,7 @@ class VigilCollector:
         now = timezone.now()
         delay = Seconds("received_at", "observed_at")
         recent = Alert.objects.filter(observed_at__gte=now - DELAY_WINDOW).aggregate(
-            n=Count("pk"), p50=Percentile(delay, 0.5), p90=Percentile(delay, 0.9), p99=Percentile(delay, 0.99)
+            n=Count("pk"), quantiles=Percentiles(delay, (0.5, 0.9, 0.99))
         )
         latency = GaugeMetricFamily(
             "vigil_ingest_delay_seconds",
@@ -170,9 +170,9 @@ class VigilCollector:
             "over alerts observed in the last 15 minutes; not the request's duration.",
             labels=["quantile"],
         )
-        for quantile, label in (("p50", "0.5"), ("p90", "0.9"), ("p99", "0.99")):
-            if recent[quantile] is not None:
-                latency.add_metric([label], recent[quantile])
+        for label, value in zip(("0.5", "0.9", "0.99"), recent["quantiles"], strict=True):
+            if value is not None:
+                latency.add_metric([label], value)
         yield latency
         yield GaugeMetricFamily(
             "vigil_ingest_recent_alerts", "Alerts observed in the last 15 minutes.", value=recent["n"]
