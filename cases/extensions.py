@@ -19,11 +19,17 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.core import checks
+from django.dispatch import Signal
 
 from soc.hooks import TaskHook
 
 ENRICH_ALERT = TaskHook("enrich a new alert and refresh its case (one argument: the alert id)")
 REFRESH_CASE = TaskHook("re-enrich one case and refresh its suggestions (one argument: the case id)")
+
+# Sent by the ingest views once a request is answered: `source` (the ingest source's name,
+# None when no valid token), `response` and `seconds` (the whole handling). Instrumentation
+# above cases (insights' Prometheus counters) listens; a receiver must never raise.
+ingest_request_handled = Signal()
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,9 @@ class InsightsConfig(AppConfig):
         # cache so the /metrics endpoint of any web process sees every worker's.
         from celery.signals import task_failure, task_retry, task_success
 
-        from .prometheus import count_task_outcome
+        from cases.extensions import ingest_request_handled
+
+        from .prometheus import count_ingest_request, count_task_outcome
 
         def succeeded(sender=None, **kwargs):
             count_task_outcome(sender.name, "succeeded")
@@ -24,3 +26,8 @@ class InsightsConfig(AppConfig):
         task_success.connect(succeeded, weak=False)
         task_failure.connect(failed, weak=False)
         task_retry.connect(retried, weak=False)
+
+        def ingest_handled(sender=None, source=None, response=None, seconds=0.0, **kwargs):
+            count_ingest_request(source, response, seconds)
+
+        ingest_request_handled.connect(ingest_handled, weak=False)

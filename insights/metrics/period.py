@@ -2,13 +2,24 @@
 
 from __future__ import annotations
 
-from datetime import datetime, time, timedelta
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
 
 from django import forms
 from django.contrib.auth.models import Group
 from django.utils import timezone
 
-from .queries import Period
+
+@dataclass(frozen=True)
+class Period:
+    start: datetime  # inclusive
+    end: datetime  # exclusive
+    team: Group | None = None
+
+    def days(self) -> list[date]:
+        first, last = self.start.date(), (self.end - timedelta(microseconds=1)).date()
+        return [first + timedelta(days=n) for n in range((last - first).days + 1)]
+
 
 DEFAULT_DAYS = 30
 MAX_DAYS = 366

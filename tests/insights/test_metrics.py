@@ -196,3 +196,72 @@ def test_containment_outcomes_and_time_to_effect(story, t2, settings):
     )
     rows = _tables()["containment"].rows
     assert rows == [{"action": "Block IP: Succeeded", "actions": 1, "effect_median": 4.0, "effect_p90": 4.0}]
+
+
+def test_sign_in_events_per_day_in_the_page_api_csv_and_prometheus(client, manager, l1, t2):
+    from datetime import UTC, datetime
+
+    from accounts.audit import sign_in_event_record
+    from accounts.models import SignInEvent
+
+    client.post("/accounts/login/", {"username": l1.username, "password": "wrong"})  # a real failure
+    for kind in ("sign_in", "sign_in", "lockout", "second_factor_failed", "token_first_use", "sign_out"):
+        sign_in_event_record(kind, user=l1, username=l1.username)
+    sign_in_event_record("sign_in", user=t2)
+    old = sign_in_event_record("failure", username="nobody")
+    SignInEvent.objects.filter(pk=old.pk).update(created_at=datetime(2020, 1, 1, tzinfo=UTC))
+
+    table = _tables()["sign_ins"]
+    today = next(row for row in table.rows if row["day"] == timezone.localdate().isoformat())
+    assert today == {
+        "day": today["day"],
+        "sign_ins": 3,
+        "failures": 1,
+        "lockouts": 1,
+        "second_factor_failures": 1,
+        "tokens_first_used": 1,
+    }
+    assert sum(row["failures"] for row in table.rows) == 1  # 2020's is outside the range
+    assert len(table.rows) == 30
+    old_range = _tables(start="2020-01-01", end="2020-01-01")["sign_ins"].rows
+    assert old_range == [
+        {
+            "day": "2020-01-01",
+            "sign_ins": 0,
+            "failures": 1,
+            "lockouts": 0,
+            "second_factor_failures": 0,
+            "tokens_first_used": 0,
+        }
+    ]
+    team = _tables(team=str(t2.groups.get().pk))["sign_ins"]
+    assert sum(row["sign_ins"] for row in team.rows) == 1 and sum(row["lockouts"] for row in team.rows) == 0
+
+    client.force_login(manager)
+    page = client.get("/insights/metrics/").content.decode()
+    assert "Sign-in events per day" in page and "Second-factor failures" in page
+    response = client.get("/api/v1/metrics/?format=csv&table=sign_ins")
+    rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))
+    assert rows[0] == [
+        "Day",
+        "Sign-ins",
+        "Failed sign-ins",
+        "Lockouts",
+        "Second-factor failures",
+        "Tokens used for the first time",
+    ]
+    # The manager's sign-in above is the fourth of the day.
+    assert [today["day"], "4", "1", "1", "1", "1"] in rows
+
+    from prometheus_client.parser import text_string_to_metric_families
+
+    scrape = client.get("/metrics", REMOTE_ADDR="127.0.0.1").content.decode()
+    counts = {
+        sample.labels["kind"]: sample.value
+        for family in text_string_to_metric_families(scrape)
+        if family.name == "vigil_sign_in_events"
+        for sample in family.samples
+    }
+    assert counts["sign_in"] == 4
+    assert counts["failure"] == 2 and counts["lockout"] == 1 and counts["token_first_use"] == 1
+    assert counts["second_factor_failed"] == 1 and counts["sign_out"] == 1
