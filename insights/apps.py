@@ -1,5 +1,7 @@
 from django.apps import AppConfig
 
+from cases.extensions import ingest_request_handled
+
 
 class InsightsConfig(AppConfig):
     name = "insights"
@@ -9,8 +11,6 @@ class InsightsConfig(AppConfig):
         # Instrumentation only (no business logic): count Celery task outcomes in the shared
         # cache so the /metrics endpoint of any web process sees every worker's.
         from celery.signals import task_failure, task_retry, task_success
-
-        from cases.extensions import ingest_request_handled
 
         from .prometheus import count_ingest_request, count_task_outcome
 

@@ -22,10 +22,10 @@ from rest_framework import exceptions, serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from cases.extensions import ingest_request_handled
 from cases.ingest import ADAPTERS
 from cases.ingest.base import InvalidAlert, NativeAlert
 from cases.services.intake import IntakeResult, ingest_alerts
-from cases.extensions import ingest_request_handled
 from soc.api import ErrorOutput, error_body
 from soc.permissions import IsIngestSource
 

@@ -33,12 +33,12 @@ def test_a_hook_has_one_provider():
 
 
 def test_the_system_checks_name_a_missing_provider(monkeypatch):
-    assert extensions.check_hooks_provided(None) == []
-    assert hooks.check_hooks_provided(None) == []
+    assert extensions.check_hooks_provided() == []
+    assert hooks.check_hooks_provided() == []
     monkeypatch.setattr(extensions, "REFRESH_CASE", TaskHook("refresh"), raising=True)
     monkeypatch.setattr(hooks, "REFRESH_OPEN_CASES", TaskHook("refresh all"), raising=True)
-    assert [e.id for e in extensions.check_hooks_provided(None)] == ["cases.E001"]
-    assert [e.id for e in hooks.check_hooks_provided(None)] == ["intel.E001"]
+    assert [e.id for e in extensions.check_hooks_provided()] == ["cases.E001"]
+    assert [e.id for e in hooks.check_hooks_provided()] == ["intel.E001"]
 
 
 def test_enrichment_provides_the_hooks_of_cases_and_intel():
