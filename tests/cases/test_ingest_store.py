@@ -56,6 +56,7 @@ def test_new_row_uses_the_constructor_when_init_signals_are_connected():
     assert seen == [event]
 
 
+@pytest.mark.postgres_or_redis
 @pytest.mark.parametrize("model", [Case, Alert, CaseEvent])
 def test_plain_values_are_sent_as_get_db_prep_save_would_send_them(model, db):
     from django.db import connection
