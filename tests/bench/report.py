@@ -8,7 +8,7 @@ from pathlib import Path
 TARGETS = {
     "single_c8_ratio": 0.5,  # Vigil single-alert ingest at c=8 >= 50% of the floor
     "single_c8_ratio_issue15": 0.6,  # issue 15's own target for the same ratio
-    "one_token_vs_many": 0.9,  # one token's rate within 10% of several tokens' (issue 15)
+    "one_token_vs_many": 0.1,  # one token's rate within 10% of several tokens', either way (issue 15)
     "batch_alerts_per_s": 2000,
     "queries_single": 15,
     "queries_batch_per_alert": 3,
@@ -83,7 +83,7 @@ def main(out: Path) -> None:
         "single c=8 >= 60% of the floor (issue 15)": ratios.get("single-c8", 0)
         >= TARGETS["single_c8_ratio_issue15"],
         "one token within 10% of several, c=8 and c=32": bool(token_ratios)
-        and all(r >= TARGETS["one_token_vs_many"] for r in token_ratios.values()),
+        and all(abs(r - 1) <= TARGETS["one_token_vs_many"] for r in token_ratios.values()),
         "batches >= 2,000 alerts/s": bool(batch)
         and (batch["alerts_per_s"] or 0) >= TARGETS["batch_alerts_per_s"],
         "<= 15 SQL statements for a single alert (whole request)": queries["http_single_new_case"][
