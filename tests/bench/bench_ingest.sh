@@ -17,11 +17,13 @@
 # BENCH_WORKERS (3 sync gunicorn workers, as the floor was measured), BENCH_MAX_SECONDS (90),
 # BENCH_ROUNDS (2: Vigil and the floor alternate run by run; the report takes medians),
 # BENCH_C32_REQUESTS (3000), BENCH_TOKENS (8: the several-sources runs below),
-# BENCH_PARTS ("single tokens batch": which runs; e.g. BENCH_PARTS=tokens for those alone).
+# BENCH_PARTS ("single tokens batch": which runs; e.g. BENCH_PARTS=tokens for those alone),
+# BENCH_TOKEN_SLICES (4: each one-token/several-token comparison is run as this many
+# alternating pairs of short runs, so that load from elsewhere hits both sides alike).
 #
 # One source against several: single alerts at c=8 and c=32 from one ingest token, and the
 # same load spread over BENCH_TOKENS tokens, both through tests/bench/multi_token.py (one
-# client process; only the tokens differ), in turn, the order swapped every round. Nothing
+# client process; only the tokens differ), in alternating slices. Nothing
 # every request of one source must lock (issue 15): the one-token rate should be within 10%
 # of the several-token rate.
 #
@@ -52,6 +54,7 @@ ROUNDS="${BENCH_ROUNDS:-2}"
 C32_REQUESTS="${BENCH_C32_REQUESTS:-3000}"
 TOKENS="${BENCH_TOKENS:-8}"
 PARTS=" ${BENCH_PARTS:-single tokens batch} "
+SLICES="${BENCH_TOKEN_SLICES:-4}"
 DB="${BENCH_DB:-vigil_bench}"
 FLOOR_DB="${BENCH_FLOOR_DB:-floor}"
 
@@ -133,15 +136,17 @@ tokens() {  # tokens LABEL FILE ARGS: single alerts over the tokens of FILE (tes
         | tail -n 1 | tee -a "$OUT/loadgen.jsonl" >/dev/null
 }
 
-one_and_several() {  # one_and_several C REQUESTS WARMUP ROUND: one token, then all (swapped every round)
-    local c="$1" n="$2" warmup="$3" round="$4"
-    if [ $((round % 2)) -eq 1 ]; then
-        tokens "tokens1-c$c" "$TOKEN_FILE" -c "$c" -n "$n" --warmup "$warmup"
-        tokens "tokens$TOKENS-c$c" "$TOKENS_FILE" -c "$c" -n "$n" --warmup "$warmup"
-    else
-        tokens "tokens$TOKENS-c$c" "$TOKENS_FILE" -c "$c" -n "$n" --warmup "$warmup"
-        tokens "tokens1-c$c" "$TOKEN_FILE" -c "$c" -n "$n" --warmup "$warmup"
-    fi
+one_and_several() {  # one_and_several C REQUESTS WARMUP: SLICES pairs, one token and all, order alternating
+    local c="$1" n=$(($2 / SLICES)) warmup="$3" slice
+    for slice in $(seq 1 "$SLICES"); do
+        if [ $(((round + slice) % 2)) -eq 0 ]; then
+            tokens "tokens1-c$c" "$TOKEN_FILE" -c "$c" -n "$n" --warmup "$warmup"
+            tokens "tokens$TOKENS-c$c" "$TOKENS_FILE" -c "$c" -n "$n" --warmup "$warmup"
+        else
+            tokens "tokens$TOKENS-c$c" "$TOKENS_FILE" -c "$c" -n "$n" --warmup "$warmup"
+            tokens "tokens1-c$c" "$TOKEN_FILE" -c "$c" -n "$n" --warmup "$warmup"
+        fi
+    done
 }
 
 # --- Vigil ---------------------------------------------------------------------------------
@@ -238,9 +243,9 @@ for round in $(seq 1 "$ROUNDS"); do
     fi
     if part tokens; then
         analyze_both
-        one_and_several 8 "$C8_REQUESTS" 20 "$round"
+        one_and_several 8 "$C8_REQUESTS" 20
         analyze_both
-        one_and_several 32 "$C32_REQUESTS" 32 "$round"
+        one_and_several 32 "$C32_REQUESTS" 32
     fi
     if part batch; then
         analyze_both

@@ -10,13 +10,11 @@ request loops, loop k sending `Authorization: Token <token k mod T>` (8 tokens a
 SIEM per loop; at c=32: four loops each). The template, its rendering and the percentiles
 are loadgen.py's own (imported from LOADGEN), the warm-up and the timed phase work as there.
 
-The driver this replaces started one loadgen.py process per token and divided all alerts by
-the longest process's time. On a 2-core machine that shares its CPUs with the server, the
-eight processes started one after another (each importing aiohttp), were scheduled
-unevenly, and each was timed from its own start: the several-token side ran with fewer than
-`c` requests in flight at its start and tail and was charged for it, while the one-token side
-was a single loadgen.py. Its ratios (1.14 at c=8, 0.93 at c=32) compared two clients, not
-one source with several.
+The driver this replaces started one loadgen.py process per token (c/T requests in flight
+each, started one after another, each timed from its own start) and divided all alerts by
+the longest process's time, while the one-token side was one loadgen.py: the two sides
+differed in the client (eight event loops competing with the server for two CPUs, staggered
+starts, tails with fewer requests in flight), not only in the tokens.
 """
 
 import argparse
