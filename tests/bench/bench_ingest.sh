@@ -8,20 +8,24 @@
 # (BENCH_PG_URL to change), Python 3.11 and network access for the floor's own venv.
 # Uses Redis as the broker and as Django's cache (rate limiter), as docker-compose.yml does
 # in production, when BENCH_REDIS_URL answers (default redis://127.0.0.1:6379/2); else
-# kombu's filesystem broker in a temp dir and the local-memory cache. Databases: vigil_bench and floor (both
-# recreated; BENCH_DB_SUFFIX below). Results: printed, and saved under var/bench/<timestamp>/.
+# kombu's filesystem broker in a temp dir and the local-memory cache. Databases: BENCH_DB
+# (vigil_bench) and BENCH_FLOOR_DB (floor), both recreated; give two runs sharing a server
+# their own names and BENCH_REDIS_URL. Results: printed, and saved under var/bench/<timestamp>/.
 #
 # Knobs (environment): BENCH_C1_REQUESTS (300), BENCH_C8_REQUESTS (1500),
 # BENCH_BATCH_REQUESTS (24), BENCH_BATCH_SIZE (500), BENCH_BATCH_CONCURRENCY (4),
 # BENCH_WORKERS (3 sync gunicorn workers, as the floor was measured), BENCH_MAX_SECONDS (90),
 # BENCH_ROUNDS (2: Vigil and the floor alternate run by run; the report takes medians),
 # BENCH_C32_REQUESTS (3000), BENCH_TOKENS (8: the several-sources runs below),
-# BENCH_DB_SUFFIX (appended to both database names, so two checkouts can measure at once).
+# BENCH_PARTS ("single tokens batch": which runs; e.g. BENCH_PARTS=tokens for those alone),
+# BENCH_TOKEN_SLICES (4: each one-token/several-token comparison is run as this many
+# alternating pairs of short runs, so that load from elsewhere hits both sides alike).
 #
-# One source against several: single alerts at c=8 and c=32 from one ingest token, then
-# the same load split over BENCH_TOKENS tokens (one loadgen per token, at once;
-# tests/bench/multi_token.py). Nothing every request of one source must lock (issue 15):
-# the one-token rate should be within 10% of the several-token rate.
+# One source against several: single alerts at c=8 and c=32 from one ingest token, and the
+# same load spread over BENCH_TOKENS tokens, both through tests/bench/multi_token.py (one
+# client process; only the tokens differ), in alternating slices. Nothing
+# every request of one source must lock (issue 15): the one-token rate should be within 10%
+# of the several-token rate.
 #
 # Every alert of the template opens a new case (the heaviest path): its users and hosts
 # are unique, and the one address every alert names (the reporting collector,
@@ -49,8 +53,10 @@ MAX_SECONDS="${BENCH_MAX_SECONDS:-90}"
 ROUNDS="${BENCH_ROUNDS:-2}"
 C32_REQUESTS="${BENCH_C32_REQUESTS:-3000}"
 TOKENS="${BENCH_TOKENS:-8}"
-VIGIL_DB="vigil_bench${BENCH_DB_SUFFIX:-}"
-FLOOR_DB="floor${BENCH_DB_SUFFIX:-}"
+PARTS=" ${BENCH_PARTS:-single tokens batch} "
+SLICES="${BENCH_TOKEN_SLICES:-4}"
+DB="${BENCH_DB:-vigil_bench}"
+FLOOR_DB="${BENCH_FLOOR_DB:-floor}"
 
 OUT="$ROOT/var/bench/$(date -u +%Y%m%dT%H%M%SZ)"
 FLOOR_VENV="$ROOT/var/bench/floor-venv"
@@ -73,6 +79,8 @@ trap cleanup EXIT
 [ -x "$PY" ] || { say "no .venv: run bin/vigil once (or bin/vigil bench-ingest)"; exit 2; }
 [ -f "$LOADGEN" ] || { say "loadgen not found at $LOADGEN (set VIGIL_SHARED_DIR)"; exit 2; }
 
+part() { [[ "$PARTS" == *" $1 "* ]]; }  # is this part of the benchmark asked for?
+
 pg_on() {  # run SQL statements (one per argument) on database $1, autocommit
     local db="$1"
     shift
@@ -92,7 +100,7 @@ pg() { pg_on postgres "$@"; }  # on the maintenance database
 # databases are analyzed before each pair of runs, outside the timed part: what
 # autovacuum would have done. This server's `autovacuum` setting is printed and saved.
 analyze_both() {
-    pg_on "$VIGIL_DB" "ANALYZE"
+    pg_on "$DB" "ANALYZE"
     pg_on "$FLOOR_DB" "ANALYZE"
 }
 
@@ -120,19 +128,32 @@ loadgen() {  # loadgen.py with aiohttp from .venv; appends its JSON line to resu
     "$PY" "$LOADGEN" --label "$label" --max-seconds "$MAX_SECONDS" "$@" | tail -n 1 | tee -a "$OUT/loadgen.jsonl" >/dev/null
 }
 
-multi() {  # the same load over every token of $TOKENS_FILE at once (tests/bench/multi_token.py)
-    local label="$1"
-    shift
-    "$PY" "$ROOT/tests/bench/multi_token.py" "$LOADGEN" --tokens-file "$TOKENS_FILE" --label "$label" "$@" -- \
-        --url "$URL" --template "$VIGIL_TEMPLATE" --max-seconds "$MAX_SECONDS" --warmup 4 \
+tokens() {  # tokens LABEL FILE ARGS: single alerts over the tokens of FILE (tests/bench/multi_token.py)
+    local label="$1" file="$2"
+    shift 2
+    "$PY" "$ROOT/tests/bench/multi_token.py" "$LOADGEN" --tokens-file "$file" --label "$label" \
+        --url "$URL" --template "$VIGIL_TEMPLATE" --max-seconds "$MAX_SECONDS" "$@" \
         | tail -n 1 | tee -a "$OUT/loadgen.jsonl" >/dev/null
 }
 
-# --- Vigil ---------------------------------------------------------------------------------
-say "PostgreSQL: recreating database $VIGIL_DB"
-pg "DROP DATABASE IF EXISTS $VIGIL_DB WITH (FORCE)" "CREATE DATABASE $VIGIL_DB"
+one_and_several() {  # one_and_several C REQUESTS WARMUP: SLICES pairs, one token and all, order alternating
+    local c="$1" n=$(($2 / SLICES)) warmup="$3" slice
+    for slice in $(seq 1 "$SLICES"); do
+        if [ $(((round + slice) % 2)) -eq 0 ]; then
+            tokens "tokens1-c$c" "$TOKEN_FILE" -c "$c" -n "$n" --warmup "$warmup"
+            tokens "tokens$TOKENS-c$c" "$TOKENS_FILE" -c "$c" -n "$n" --warmup "$warmup"
+        else
+            tokens "tokens$TOKENS-c$c" "$TOKENS_FILE" -c "$c" -n "$n" --warmup "$warmup"
+            tokens "tokens1-c$c" "$TOKEN_FILE" -c "$c" -n "$n" --warmup "$warmup"
+        fi
+    done
+}
 
-export DATABASE_URL="$PG_URL/$VIGIL_DB"
+# --- Vigil ---------------------------------------------------------------------------------
+say "PostgreSQL: recreating database $DB"
+pg "DROP DATABASE IF EXISTS $DB WITH (FORCE)" "CREATE DATABASE $DB"
+
+export DATABASE_URL="$PG_URL/$DB"
 export DEBUG=0
 SECRET_KEY="$("$PY" -c 'import secrets; print(secrets.token_urlsafe(50))')"
 export SECRET_KEY
@@ -155,10 +176,12 @@ say "PostgreSQL autovacuum: $AUTOVACUUM (both databases are analyzed before each
 printf 'broker: %s\nautovacuum: %s\n' "$BROKER" "$AUTOVACUUM" > "$OUT/environment.txt"
 
 "$PY" manage.py migrate --noinput -v 0
-"$PY" manage.py import_playbooks --publish "$SHARED"/seeds/*.md >/dev/null
+"$PY" manage.py import_playbooks --publish "$ROOT"/playbooks/seeds/*.md >/dev/null
 say "SQL statements per alert (CaptureQueriesContext on the service and on whole requests)"
 "$PY" tests/bench/query_counts.py | tee "$OUT/queries.json"
 TOKEN="$("$PY" manage.py create_ingest_token "bench-$(date +%s)" 2>/dev/null | tail -n 1)"
+TOKEN_FILE="$WORK/token.txt"
+echo "$TOKEN" >"$TOKEN_FILE"
 TOKENS_FILE="$WORK/tokens.txt"
 for i in $(seq 1 "$TOKENS"); do
     "$PY" manage.py create_ingest_token "bench-$(date +%s)-$i" 2>/dev/null | tail -n 1 >> "$TOKENS_FILE"
@@ -210,23 +233,27 @@ FURL="http://127.0.0.1:$FLOOR_PORT/api/alerts/"
 # of load from elsewhere on the machine hits both sides alike. The report takes medians.
 for round in $(seq 1 "$ROUNDS"); do
     say "round $round/$ROUNDS"
-    analyze_both
-    loadgen vigil-single-c1 --url "$URL" --template "$VIGIL_TEMPLATE" -H "$H" -n "$C1_REQUESTS" -c 1 --warmup 20
-    loadgen floor-single-c1 --url "$FURL" --template "$FLOOR_TEMPLATE" -H "$FH" -n "$C1_REQUESTS" -c 1 --warmup 20
-    analyze_both
-    loadgen vigil-single-c8 --url "$URL" --template "$VIGIL_TEMPLATE" -H "$H" -n "$C8_REQUESTS" -c 8 --warmup 20
-    loadgen floor-single-c8 --url "$FURL" --template "$FLOOR_TEMPLATE" -H "$FH" -n "$C8_REQUESTS" -c 8 --warmup 20
-    analyze_both
-    analyze_both
-    loadgen tokens1-c8 --url "$URL" --template "$VIGIL_TEMPLATE" -H "$H" -n "$C8_REQUESTS" -c 8 --warmup 20
-    multi "tokens$TOKENS-c8" -c 8 -n "$C8_REQUESTS"
-    loadgen tokens1-c32 --url "$URL" --template "$VIGIL_TEMPLATE" -H "$H" -n "$C32_REQUESTS" -c 32 --warmup 32
-    multi "tokens$TOKENS-c32" -c 32 -n "$C32_REQUESTS"
-    analyze_both
-    loadgen "vigil-batch$BATCH_SIZE-c$BATCH_CONCURRENCY" --url "$URL" --template "$VIGIL_TEMPLATE" -H "$H" \
-        --batch "$BATCH_SIZE" -n "$BATCH_REQUESTS" -c "$BATCH_CONCURRENCY" --warmup 2
-    loadgen "floor-batch$BATCH_SIZE-c$BATCH_CONCURRENCY" --url "${FURL}bulk/" --template "$FLOOR_TEMPLATE" -H "$FH" \
-        --batch "$BATCH_SIZE" -n "$BATCH_REQUESTS" -c "$BATCH_CONCURRENCY" --warmup 2
+    if part single; then
+        analyze_both
+        loadgen vigil-single-c1 --url "$URL" --template "$VIGIL_TEMPLATE" -H "$H" -n "$C1_REQUESTS" -c 1 --warmup 20
+        loadgen floor-single-c1 --url "$FURL" --template "$FLOOR_TEMPLATE" -H "$FH" -n "$C1_REQUESTS" -c 1 --warmup 20
+        analyze_both
+        loadgen vigil-single-c8 --url "$URL" --template "$VIGIL_TEMPLATE" -H "$H" -n "$C8_REQUESTS" -c 8 --warmup 20
+        loadgen floor-single-c8 --url "$FURL" --template "$FLOOR_TEMPLATE" -H "$FH" -n "$C8_REQUESTS" -c 8 --warmup 20
+    fi
+    if part tokens; then
+        analyze_both
+        one_and_several 8 "$C8_REQUESTS" 20
+        analyze_both
+        one_and_several 32 "$C32_REQUESTS" 32
+    fi
+    if part batch; then
+        analyze_both
+        loadgen "vigil-batch$BATCH_SIZE-c$BATCH_CONCURRENCY" --url "$URL" --template "$VIGIL_TEMPLATE" -H "$H" \
+            --batch "$BATCH_SIZE" -n "$BATCH_REQUESTS" -c "$BATCH_CONCURRENCY" --warmup 2
+        loadgen "floor-batch$BATCH_SIZE-c$BATCH_CONCURRENCY" --url "${FURL}bulk/" --template "$FLOOR_TEMPLATE" -H "$FH" \
+            --batch "$BATCH_SIZE" -n "$BATCH_REQUESTS" -c "$BATCH_CONCURRENCY" --warmup 2
+    fi
 done
 "$PY" - <<'PYEOF' | tee "$OUT/vigil_db.json"
 import json, os, django

@@ -8,19 +8,34 @@ from pathlib import Path
 TARGETS = {
     "single_c8_ratio": 0.5,  # Vigil single-alert ingest at c=8 >= 50% of the floor
     "single_c8_ratio_issue15": 0.6,  # issue 15's own target for the same ratio
-    "one_token_vs_many": 0.9,  # one token's rate within 10% of several tokens' (issue 15)
+    "one_token_vs_many": 0.1,  # one token's rate within 10% of several tokens', either way (issue 15)
     "batch_alerts_per_s": 2000,
     "queries_single": 15,
     "queries_batch_per_alert": 3,
 }
 
 
+def token_pairs(in_order: list[dict], c: str) -> list[tuple[float, float]]:
+    """(one-token rate, several-token rate) of each back-to-back pair of runs at concurrency
+    `c` (bench_ingest.sh runs them in alternating slices: a pair shares the machine's load)."""
+    sequence = [r for r in in_order if r["label"].startswith("tokens") and r["label"].endswith(f"-{c}")]
+    pairs = []
+    for a, b in zip(sequence[::2], sequence[1::2], strict=False):
+        if a["label"] == b["label"] or not (a["alerts_per_s"] and b["alerts_per_s"]):
+            continue
+        one, many = (a, b) if a["label"] == f"tokens1-{c}" else (b, a)
+        pairs.append((one["alerts_per_s"], many["alerts_per_s"]))
+    return pairs
+
+
 def main(out: Path) -> None:
     by_label: dict[str, list[dict]] = {}
+    in_order: list[dict] = []
     for line in (out / "loadgen.jsonl").read_text().splitlines():
         if line.strip():
             run = json.loads(line)
             by_label.setdefault(run["label"], []).append(run)
+            in_order.append(run)
     # The median run of each label (by alerts/s); every run is kept in summary.json.
     runs = {}
     for label, all_runs in by_label.items():
@@ -69,9 +84,12 @@ def main(out: Path) -> None:
             for r in (one, many):
                 if r:
                     print(row(r["label"]))
-            if one and many and many["alerts_per_s"]:
-                token_ratios[c] = one["alerts_per_s"] / many["alerts_per_s"]
-                print(f"{'  ratio one/several tokens':<26} {token_ratios[c]:>9.2f}\n")
+            pairs = token_pairs(in_order, c)
+            if pairs:
+                # Alerts per second summed over the pairs: every slice weighs the same.
+                token_ratios[c] = sum(one for one, _ in pairs) / sum(many for _, many in pairs)
+                each = [round(one / many, 2) for one, many in pairs]
+                print(f"{'  ratio one/several tokens':<26} {token_ratios[c]:>9.2f}  (pairs {each})\n")
 
     print("== SQL statements ==")
     for key, value in queries.items():
@@ -83,7 +101,7 @@ def main(out: Path) -> None:
         "single c=8 >= 60% of the floor (issue 15)": ratios.get("single-c8", 0)
         >= TARGETS["single_c8_ratio_issue15"],
         "one token within 10% of several, c=8 and c=32": bool(token_ratios)
-        and all(r >= TARGETS["one_token_vs_many"] for r in token_ratios.values()),
+        and all(abs(r - 1) <= TARGETS["one_token_vs_many"] for r in token_ratios.values()),
         "batches >= 2,000 alerts/s": bool(batch)
         and (batch["alerts_per_s"] or 0) >= TARGETS["batch_alerts_per_s"],
         "<= 15 SQL statements for a single alert (whole request)": queries["http_single_new_case"][

@@ -22,6 +22,7 @@ from cases.services.intake import ingest_alert
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
+    pytest.mark.postgres_or_redis,
     pytest.mark.skipif(
         connection.vendor != "postgresql",
         reason="needs PostgreSQL: the in-memory SQLite test database refuses concurrent writers "

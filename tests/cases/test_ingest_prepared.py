@@ -17,6 +17,7 @@ from cases.services.intake import ingest_alert, ingest_alerts
 
 pytestmark = [
     pytest.mark.django_db,
+    pytest.mark.postgres_or_redis,
     pytest.mark.skipif(connection.vendor != "postgresql", reason="prepared statements are PostgreSQL's"),
 ]
 

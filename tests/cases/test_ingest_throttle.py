@@ -62,6 +62,7 @@ def test_the_cache_holds_one_counter_per_window_whatever_the_rate(throttle, inge
     assert (cache.get(f"{key}:100000"), cache.get(f"{key}:100001")) == (10, 1)
 
 
+@pytest.mark.postgres_or_redis
 def test_on_redis_one_atomic_counter_per_window_with_an_expiry(throttle, ingest_source):
     backend = caches["default"]
     if not isinstance(backend, RedisCache):

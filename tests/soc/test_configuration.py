@@ -97,3 +97,17 @@ def test_the_shipped_gunicorn_command_uses_the_redacting_configuration():
     assert web[web.index("-c") + 1] == "soc/gunicorn.conf.py"
     dockerfile = (REPO_ROOT / "Dockerfile").read_text(encoding="utf-8")
     assert '"-c", "soc/gunicorn.conf.py"' in dockerfile
+
+
+def test_compose_imports_the_shipped_playbooks_and_mounts_nothing_beside_the_clone():
+    """A clone with nothing beside it: the migrate one-shot publishes the seed playbooks the
+    image contains, and no service mounts a host path (only named volumes)."""
+    migrate = " ".join(COMPOSE["services"]["migrate"]["command"])
+    assert "import_playbooks --publish playbooks/seeds" in migrate
+    assert sorted((REPO_ROOT / "playbooks" / "seeds").glob("T1591.002-*.md"))
+    dockerignore = (REPO_ROOT / ".dockerignore").read_text(encoding="utf-8").split()
+    assert not any(pattern.startswith("playbooks") for pattern in dockerignore)
+    for name, service in COMPOSE["services"].items():
+        for volume in service.get("volumes", []):
+            source = volume.split(":", 1)[0] if isinstance(volume, str) else volume.get("source", "")
+            assert source in COMPOSE["volumes"], f"{name} mounts {volume!r}, not a named volume"
