@@ -12,19 +12,8 @@ from datetime import date, datetime
 
 from django.utils import timezone
 
-from .models import BusinessPartner, KnownNetwork, ReferenceChange
+from .models import NETWORK_FIELDS, PARTNER_FIELDS, BusinessPartner, KnownNetwork, ReferenceChange
 
-NETWORK_FIELDS = ("cidr", "list", "label", "source", "expires_at", "shared")
-PARTNER_FIELDS = (
-    "name",
-    "domains",
-    "networks",
-    "contract_start",
-    "contract_end",
-    "criticality",
-    "contacts",
-    "notes",
-)
 TRACKED: dict[type, tuple[str, tuple[str, ...]]] = {
     KnownNetwork: (ReferenceChange.Kind.NETWORK, NETWORK_FIELDS),
     BusinessPartner: (ReferenceChange.Kind.PARTNER, PARTNER_FIELDS),

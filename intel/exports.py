@@ -11,20 +11,11 @@ import csv
 import io
 from collections.abc import Iterable
 
-from .models import BusinessPartner, KnownNetwork
+from .models import NETWORK_FIELDS, PARTNER_FIELDS, BusinessPartner, KnownNetwork
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-NETWORK_COLUMNS = ("cidr", "list", "label", "source", "expires_at", "shared")
-PARTNER_COLUMNS = (
-    "name",
-    "domains",
-    "networks",
-    "contract_start",
-    "contract_end",
-    "criticality",
-    "contacts",
-    "notes",
-)
+NETWORK_COLUMNS = NETWORK_FIELDS
+PARTNER_COLUMNS = PARTNER_FIELDS
 
 
 def escape_cell(value) -> str:

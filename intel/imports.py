@@ -31,24 +31,15 @@ from django.utils import timezone
 
 from . import audit
 from .exports import unescape_cell
-from .models import BusinessPartner, KnownNetwork, ReferenceChange
+from .models import NETWORK_FIELDS, PARTNER_FIELDS, BusinessPartner, KnownNetwork, ReferenceChange
 from .services import check_can_manage, reference_changed
 from .validators import normalize_domain_strict, normalize_network
 
-NETWORK_COLUMNS = ("cidr", "list", "label", "source", "expires_at", "shared")
+NETWORK_COLUMNS = NETWORK_FIELDS
 TRUE_WORDS = {"1", "yes", "y", "true", "t", "shared"}
 FALSE_WORDS = {"", "0", "no", "n", "false", "f"}
 NETWORK_REQUIRED = ("cidr", "list")
-PARTNER_COLUMNS = (
-    "name",
-    "domains",
-    "networks",
-    "contract_start",
-    "contract_end",
-    "criticality",
-    "contacts",
-    "notes",
-)
+PARTNER_COLUMNS = PARTNER_FIELDS
 PARTNER_REQUIRED = ("name",)
 MAX_ROWS = 200_000
 MAX_FEED_ENTRIES = 500_000

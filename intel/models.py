@@ -11,6 +11,20 @@ from django.utils import timezone
 
 from .validators import validate_domain_list, validate_network, validate_network_list
 
+# The fields a manager edits: what the CSV import reads, the export writes and the audit
+# trail compares, in column order.
+NETWORK_FIELDS = ("cidr", "list", "label", "source", "expires_at", "shared")
+PARTNER_FIELDS = (
+    "name",
+    "domains",
+    "networks",
+    "contract_start",
+    "contract_end",
+    "criticality",
+    "contacts",
+    "notes",
+)
+
 
 class KnownNetwork(models.Model):
     class List(models.TextChoices):
