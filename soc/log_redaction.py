@@ -5,7 +5,7 @@ the URL (`?token=vgi_...`), and every web server logs the request line. `redact`
 value of each credential-like query parameter and any Vigil token (`vgi_...`) wherever it
 appears in a line. It is applied by the gunicorn access logger (soc/gunicorn.conf.py) and
 by a logging filter on every handler Django configures (runserver's `django.server` log
-included, soc/settings.py LOGGING).
+included, soc/settings/base.py LOGGING).
 """
 
 import logging
