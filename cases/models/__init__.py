@@ -1,5 +1,6 @@
 from .alerts import Alert, AlertObservable, Observable, Severity
-from .cases import Case, CaseEvent, CaseObservable, CaseStep, Comment
+from .cases import Case, CaseObservable, CaseStep, Comment
+from .events import CaseEvent
 from .evidence import AlertAttachment
 from .saved_filters import SavedFilter
 from .tokens import ApiToken, IngestSource, IngestTally

@@ -6,6 +6,8 @@ here marks it safe.
 
 from django.db import models
 
+from .querysets import AlertQuerySet
+
 
 class Severity(models.IntegerChoices):
     LOW = 1, "Low"
@@ -60,13 +62,6 @@ class Observable(models.Model):
 
     def __str__(self) -> str:
         return f"{self.type}:{self.value}"
-
-
-class AlertQuerySet(models.QuerySet):
-    def visible_to(self, user):
-        if not user.is_authenticated or not user.has_perm("cases.view_case"):
-            return self.none()
-        return self
 
 
 class Alert(models.Model):
