@@ -1,10 +1,12 @@
 from django.contrib import admin
 
+from soc.admin import ViewOnlyAdmin
+
 from .models import ExternalIdentity, SignInEvent
 
 
 @admin.register(SignInEvent)
-class SignInEventAdmin(admin.ModelAdmin):
+class SignInEventAdmin(ViewOnlyAdmin):
     """The audit log, read-only (superusers; the CSV export is at /accounts/sign-in-events/?format=csv)."""
 
     list_display = ["created_at", "kind", "username", "ip_address"]
@@ -17,15 +19,6 @@ class SignInEventAdmin(admin.ModelAdmin):
 
     def has_view_permission(self, request, obj=None):
         return request.user.is_superuser
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(ExternalIdentity)

@@ -6,6 +6,7 @@ from django.utils.translation import ngettext
 
 from cases.ingest.tokens import ingest_source_revoke, ingest_token_assign, ingest_token_rotate
 from cases.models import Alert, AlertObservable, ApiToken, Case, CaseEvent, IngestSource, Observable
+from soc.admin import ViewOnlyAdmin
 
 
 @admin.register(IngestSource)
@@ -150,7 +151,7 @@ class CaseAdmin(ReadOnlyRecordAdmin):
 
 
 @admin.register(CaseEvent)
-class CaseEventAdmin(admin.ModelAdmin):
+class CaseEventAdmin(ViewOnlyAdmin):
     """The audit trail, append-only: viewable, never editable."""
 
     list_display = ["created_at", "case", "verb", "actor", "actor_source"]
@@ -158,18 +159,6 @@ class CaseEventAdmin(admin.ModelAdmin):
     search_fields = ["case__reference"]
     list_select_related = ["case", "actor", "actor_source"]
     raw_id_fields = ["case"]
-
-    def get_readonly_fields(self, request, obj=None):
-        return [f.name for f in self.model._meta.fields]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(ApiToken)

@@ -3,11 +3,13 @@ timeline); blocklist entries can be inspected."""
 
 from django.contrib import admin
 
+from soc.admin import ViewOnlyAdmin
+
 from .models import BlocklistEntry, ContainmentAction
 
 
 @admin.register(ContainmentAction)
-class ContainmentActionAdmin(admin.ModelAdmin):
+class ContainmentActionAdmin(ViewOnlyAdmin):
     list_display = [
         "id",
         "case",
@@ -22,15 +24,6 @@ class ContainmentActionAdmin(admin.ModelAdmin):
     list_filter = ["status", "kind", "connector"]
     search_fields = ["target", "case__reference"]
     list_select_related = ["case", "requested_by"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     # Whoever works or approves containment may read the list (a SOC manager has no model
     # "view" permission of its own; without this the list answered 403).

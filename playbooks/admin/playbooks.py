@@ -3,6 +3,8 @@ here; versions listed inline."""
 
 from django.contrib import admin
 
+from soc.admin import ViewOnlyTabularInline
+
 from .. import attack
 from ..forms import PlaybookCoverageForm
 from ..models import Playbook, PlaybookVersion
@@ -20,22 +22,13 @@ class TacticFilter(admin.SimpleListFilter):
         return queryset.with_tactic(self.value()) if self.value() else queryset
 
 
-class VersionInline(admin.TabularInline):
+class VersionInline(ViewOnlyTabularInline):
     model = PlaybookVersion
     fields = ["number", "status", "name", "published_at", "retired_at"]
     readonly_fields = fields
     show_change_link = True
     extra = 0
     ordering = ["-number"]
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Playbook)
