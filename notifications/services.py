@@ -13,9 +13,7 @@ never got and what a dead worker left claimed.
 
 from __future__ import annotations
 
-import json
 import logging
-import time
 from datetime import timedelta
 
 import requests
@@ -30,9 +28,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from cases.models import CaseEvent
-from containment.connectors.webhook import sign
 from containment.models import ContainmentAction
 from soc.tasks import send_task_safely
+from soc.webhooks import signed_request
 
 from .models import Channel, Delivery, DeriveCursor, Kind, Notification, Preference
 from .rules import VERBS, plan
@@ -271,15 +269,12 @@ def _send_webhook(notification: Notification) -> None:
     url, secret = settings.VIGIL_NOTIFY_WEBHOOK_URL, settings.VIGIL_NOTIFY_WEBHOOK_SECRET
     if not url or not secret:
         raise ValueError("The notification webhook is not configured (VIGIL_NOTIFY_WEBHOOK_URL and _SECRET).")
-    body = json.dumps(_payload(notification), separators=(",", ":"), sort_keys=True).encode()
-    timestamp = str(int(time.time()))
-    headers = {
-        "Content-Type": "application/json",
-        "User-Agent": "Vigil-Notifications/1",
-        "X-Vigil-Timestamp": timestamp,
-        "X-Vigil-Signature": sign(secret, timestamp, body),
-        "Idempotency-Key": f"vigil-notification-{notification.pk}",
-    }
+    body, headers = signed_request(
+        _payload(notification),
+        secret=secret,
+        user_agent="Vigil-Notifications/1",
+        idempotency_key=f"vigil-notification-{notification.pk}",
+    )
     try:
         response = requests.post(
             url, data=body, headers=headers, timeout=settings.VIGIL_NOTIFY_WEBHOOK_TIMEOUT

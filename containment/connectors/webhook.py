@@ -1,38 +1,19 @@
 """POST a signed JSON description of the action to a SOAR or identity-provider
 automation (Okta, Entra ID flows).
 
-Headers: `X-Vigil-Timestamp` (Unix seconds), `X-Vigil-Signature: sha256=<hex>` where the
-HMAC-SHA256 key is CONTAINMENT_WEBHOOK_SECRET and the message is
-`<timestamp>.<raw body>`, and `Idempotency-Key` (stable per action and operation, so a
-receiver can drop the duplicate of a retried delivery). A 2xx answer is success; any
+Signed as every Vigil webhook (soc.webhooks) with CONTAINMENT_WEBHOOK_SECRET; the
+`Idempotency-Key` is stable per action and operation. A 2xx answer is success; any
 other answer, a timeout or a connection error is retried with backoff; a receiver that
 accepted the request but answered later than CONTAINMENT_WEBHOOK_TIMEOUT is reported as
 slow (the action's page says so), not as a failure of Vigil.
 """
 
-import hashlib
-import hmac
-import json
-import time
-
 import requests
 from django.conf import settings
 
+from soc.webhooks import signed_request
+
 from .base import Connector, ConnectorError
-
-
-def sign(secret: str, timestamp: str, body: bytes) -> str:
-    digest = hmac.new(secret.encode(), timestamp.encode() + b"." + body, hashlib.sha256).hexdigest()
-    return f"sha256={digest}"
-
-
-def verify(secret: str, timestamp: str, body: bytes, signature: str, *, tolerance: int = 300) -> bool:
-    """What a receiver does (and the tests use): check the signature and its freshness."""
-    try:
-        fresh = abs(time.time() - int(timestamp)) <= tolerance
-    except ValueError:
-        return False
-    return fresh and hmac.compare_digest(sign(secret, timestamp, body), signature)
 
 
 class WebhookConnector(Connector):
@@ -62,15 +43,12 @@ class WebhookConnector(Connector):
                 "The webhook is not configured (CONTAINMENT_WEBHOOK_URL, CONTAINMENT_WEBHOOK_SECRET).",
                 permanent=True,
             )
-        body = json.dumps(self.payload(action, operation), separators=(",", ":"), sort_keys=True).encode()
-        timestamp = str(int(time.time()))
-        headers = {
-            "Content-Type": "application/json",
-            "User-Agent": "Vigil-Containment/1",
-            "X-Vigil-Timestamp": timestamp,
-            "X-Vigil-Signature": sign(secret, timestamp, body),
-            "Idempotency-Key": f"vigil-action-{action.pk}-{operation}",
-        }
+        body, headers = signed_request(
+            self.payload(action, operation),
+            secret=secret,
+            user_agent="Vigil-Containment/1",
+            idempotency_key=f"vigil-action-{action.pk}-{operation}",
+        )
         timeout = settings.CONTAINMENT_WEBHOOK_TIMEOUT
         try:
             response = requests.post(url, data=body, headers=headers, timeout=timeout)

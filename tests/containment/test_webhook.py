@@ -8,9 +8,10 @@ import pytest
 
 from containment import services
 from containment.connectors.base import ConnectorError
-from containment.connectors.webhook import WebhookConnector, sign, verify
+from containment.connectors.webhook import WebhookConnector
 from containment.models import ContainmentAction
 from containment.services import execution
+from soc.webhooks import sign, verify
 
 SECRET = "webhook-shared-secret"
 

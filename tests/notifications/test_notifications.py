@@ -14,7 +14,6 @@ from django.urls import reverse
 from django.utils import timezone
 
 from cases.services import events
-from containment.connectors.webhook import verify
 from containment.services import action_approve, action_request
 from notifications.models import Delivery, Kind, Notification
 from notifications.services import (
@@ -23,6 +22,7 @@ from notifications.services import (
     notifications_derive,
     preferences_set,
 )
+from soc.webhooks import verify
 from tests.cases.workflow_support import escalated
 
 pytestmark = pytest.mark.django_db
