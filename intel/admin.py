@@ -19,13 +19,14 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 
+from soc.admin import ViewOnlyAdmin
 from soc.errors import DomainError
 
 from . import services
 from .exports import networks_csv, partners_csv
 from .feeds import import_feed
 from .imports import import_networks_csv, import_partners_csv
-from .models import BusinessPartner, KnownNetwork, ReferenceChange
+from .models import NETWORK_FIELDS, PARTNER_FIELDS, BusinessPartner, KnownNetwork, ReferenceChange
 
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024
 
@@ -38,21 +39,32 @@ def _apply_domain_errors(form: forms.Form, exc: DomainError) -> None:
         form.add_error(name if name in form.fields else None, messages_)
 
 
-class KnownNetworkForm(forms.ModelForm):
-    class Meta:
-        model = KnownNetwork
-        fields = ["cidr", "list", "label", "source", "expires_at", "shared"]
+class ReferenceForm(forms.ModelForm):
+    """Cleans through the same service function as the API (`clean_service`), then lets the
+    subclass check the row as a whole (`check_entry`), each problem on its field."""
 
     def clean(self):
         data = super().clean()
         if self.errors:
             return data
         try:
-            cleaned = services.clean_network_fields({f: data.get(f) for f in self.Meta.fields})
+            cleaned = type(self).clean_service({f: data.get(f) for f in self.Meta.fields})
         except DomainError as exc:
             _apply_domain_errors(self, exc)
             return data
         data.update(cleaned)
+        self.check_entry(cleaned)
+        return data
+
+
+class KnownNetworkForm(ReferenceForm):
+    clean_service = staticmethod(services.clean_network_fields)
+
+    class Meta:
+        model = KnownNetwork
+        fields = NETWORK_FIELDS
+
+    def check_entry(self, cleaned):
         clash = KnownNetwork.objects.filter(
             cidr=cleaned["cidr"], list=cleaned["list"], source=cleaned["source"]
         )
@@ -60,7 +72,6 @@ class KnownNetworkForm(forms.ModelForm):
             clash = clash.exclude(pk=self.instance.pk)
         if clash.exists():
             self.add_error("cidr", "This network is already on that list from that source.")
-        return data
 
 
 class ListField(forms.CharField):
@@ -80,37 +91,19 @@ class ListField(forms.CharField):
         ]
 
 
-class BusinessPartnerForm(forms.ModelForm):
+class BusinessPartnerForm(ReferenceForm):
+    clean_service = staticmethod(services.clean_partner_fields)
     domains = ListField(required=False, help_text="One domain per line, e.g. partner.example")
     networks = ListField(required=False, help_text="One IP or CIDR per line, e.g. 198.51.100.0/24")
 
     class Meta:
         model = BusinessPartner
-        fields = [
-            "name",
-            "domains",
-            "networks",
-            "contract_start",
-            "contract_end",
-            "criticality",
-            "contacts",
-            "notes",
-        ]
+        fields = PARTNER_FIELDS
 
-    def clean(self):
-        data = super().clean()
-        if self.errors:
-            return data
-        try:
-            cleaned = services.clean_partner_fields({f: data.get(f) for f in self.Meta.fields})
-        except DomainError as exc:
-            _apply_domain_errors(self, exc)
-            return data
-        data.update(cleaned)
+    def check_entry(self, cleaned):
         start, end = cleaned.get("contract_start"), cleaned.get("contract_end")
         if start and end and end < start:
             self.add_error("contract_end", "The contract cannot end before it starts.")
-        return data
 
 
 class CsvImportForm(forms.Form):
@@ -135,9 +128,32 @@ def _read_upload(upload) -> bytes | None:
 
 
 class ReferenceAdminMixin:
-    """Save, delete and import through the services; export CSV."""
+    """Save, delete and import through the services; export CSV. Each admin names its
+    services: `create_entry`, `update_entry(entry, **fields)`, `csv_importer`,
+    `csv_exporter`, and may add pages to `extra_pages` (path, view method, url name suffix)."""
 
     import_title = ""
+    extra_pages = [("import-csv/", "import_csv_view", "import"), ("export-csv/", "export_all_view", "export")]
+
+    def get_urls(self):
+        prefix = f"{self.opts.app_label}_{self.opts.model_name}"
+        extra = [
+            path(route, self.admin_site.admin_view(getattr(self, view)), name=f"{prefix}_{suffix}")
+            for route, view, suffix in self.extra_pages
+        ]
+        return extra + super().get_urls()
+
+    def save_model(self, request, obj, form, change):
+        fields = {name: form.cleaned_data.get(name) for name in form.Meta.fields}
+        via = ReferenceChange.Via.ADMIN
+        if change:
+            saved = self.update_entry(obj, by=request.user, via=via, **fields)
+        else:
+            saved = self.create_entry(by=request.user, via=via, **fields)
+        obj.pk = saved.pk
+
+    def import_csv_view(self, request):
+        return self._import_view(request, self.csv_importer)
 
     def _require_manage(self, request):
         if not request.user.has_perm(services.MANAGE_PERMISSION):
@@ -175,7 +191,7 @@ class ReferenceAdminMixin:
 
     @admin.action(description="Export selected as CSV")
     def export_csv(self, request, queryset):
-        return self._csv_response(self.exporter(queryset.order_by(*self.opts.ordering)))
+        return self._csv_response(self.csv_exporter(queryset.order_by(*self.opts.ordering)))
 
     def _csv_response(self, text: str) -> HttpResponse:
         stamp = timezone.now().strftime("%Y%m%d-%H%M%S")
@@ -185,13 +201,13 @@ class ReferenceAdminMixin:
 
     def export_all_view(self, request):
         self._require_manage(request)
-        return self._csv_response(self.exporter(None))
+        return self._csv_response(self.csv_exporter(None))
 
     def delete_model(self, request, obj):
-        self.delete_one(by=request.user, obj=obj)
+        services.reference_delete(by=request.user, entry=obj, via=ReferenceChange.Via.ADMIN)
 
     def delete_queryset(self, request, queryset):
-        self.delete_many(by=request.user, queryset=queryset)
+        services.references_delete(by=request.user, queryset=queryset, via=ReferenceChange.Via.ADMIN)
 
 
 @admin.register(KnownNetwork)
@@ -204,48 +220,13 @@ class KnownNetworkAdmin(ReferenceAdminMixin, admin.ModelAdmin):
     change_list_template = "admin/intel/change_list.html"
     import_title = "Import known networks (CSV: cidr,list,label,source,expires_at,shared)"
     list_per_page = 100
+    extra_pages = [*ReferenceAdminMixin.extra_pages, ("import-feed/", "import_feed_view", "import_feed")]
+    create_entry = staticmethod(services.network_create)
+    csv_importer = staticmethod(import_networks_csv)
+    csv_exporter = staticmethod(networks_csv)
 
-    def exporter(self, queryset):
-        return networks_csv(queryset)
-
-    def delete_one(self, *, by, obj):
-        services.network_delete(by=by, network=obj, via=ReferenceChange.Via.ADMIN)
-
-    def delete_many(self, *, by, queryset):
-        services.networks_delete(by=by, queryset=queryset, via=ReferenceChange.Via.ADMIN)
-
-    def save_model(self, request, obj, form, change):
-        fields = {name: form.cleaned_data.get(name) for name in form.Meta.fields}
-        if change:
-            saved = services.network_update(
-                by=request.user, network=obj, via=ReferenceChange.Via.ADMIN, **fields
-            )
-        else:
-            saved = services.network_create(by=request.user, via=ReferenceChange.Via.ADMIN, **fields)
-        obj.pk = saved.pk
-
-    def get_urls(self):
-        extra = [
-            path(
-                "import-csv/",
-                self.admin_site.admin_view(self.import_csv_view),
-                name="intel_knownnetwork_import",
-            ),
-            path(
-                "import-feed/",
-                self.admin_site.admin_view(self.import_feed_view),
-                name="intel_knownnetwork_import_feed",
-            ),
-            path(
-                "export-csv/",
-                self.admin_site.admin_view(self.export_all_view),
-                name="intel_knownnetwork_export",
-            ),
-        ]
-        return extra + super().get_urls()
-
-    def import_csv_view(self, request):
-        return self._import_view(request, import_networks_csv)
+    def update_entry(self, network, **fields):
+        return services.network_update(network=network, **fields)
 
     def import_feed_view(self, request):
         self._require_manage(request)
@@ -297,46 +278,16 @@ class BusinessPartnerAdmin(ReferenceAdminMixin, admin.ModelAdmin):
     def domain_list(self, obj):
         return ", ".join(obj.domains or [])
 
-    def exporter(self, queryset):
-        return partners_csv(queryset)
+    create_entry = staticmethod(services.partner_create)
+    csv_importer = staticmethod(import_partners_csv)
+    csv_exporter = staticmethod(partners_csv)
 
-    def delete_one(self, *, by, obj):
-        services.partner_delete(by=by, partner=obj, via=ReferenceChange.Via.ADMIN)
-
-    def delete_many(self, *, by, queryset):
-        services.partners_delete(by=by, queryset=queryset, via=ReferenceChange.Via.ADMIN)
-
-    def save_model(self, request, obj, form, change):
-        fields = {name: form.cleaned_data.get(name) for name in form.Meta.fields}
-        if change:
-            saved = services.partner_update(
-                by=request.user, partner=obj, via=ReferenceChange.Via.ADMIN, **fields
-            )
-        else:
-            saved = services.partner_create(by=request.user, via=ReferenceChange.Via.ADMIN, **fields)
-        obj.pk = saved.pk
-
-    def get_urls(self):
-        extra = [
-            path(
-                "import-csv/",
-                self.admin_site.admin_view(self.import_csv_view),
-                name="intel_businesspartner_import",
-            ),
-            path(
-                "export-csv/",
-                self.admin_site.admin_view(self.export_all_view),
-                name="intel_businesspartner_export",
-            ),
-        ]
-        return extra + super().get_urls()
-
-    def import_csv_view(self, request):
-        return self._import_view(request, import_partners_csv)
+    def update_entry(self, partner, **fields):
+        return services.partner_update(partner=partner, **fields)
 
 
 @admin.register(ReferenceChange)
-class ReferenceChangeAdmin(admin.ModelAdmin):
+class ReferenceChangeAdmin(ViewOnlyAdmin):
     """The audit trail, read-only for everyone (rows are written with the changes they
     record, through intel.audit); seen with intel.view_referencechange (SOC managers,
     superusers)."""
@@ -364,12 +315,3 @@ class ReferenceChangeAdmin(admin.ModelAdmin):
     @admin.display(description="Import")
     def import_summary(self, obj):
         return obj.batch_id or ""
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

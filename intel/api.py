@@ -121,7 +121,7 @@ class NetworkDetailView(generics.GenericAPIView):
 
     @extend_schema(responses={204: None, **ERRORS})
     def delete(self, request, pk: int):
-        services.network_delete(by=request.user, network=self._get(pk), via=VIA_API)
+        services.reference_delete(by=request.user, entry=self._get(pk), via=VIA_API)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
@@ -175,7 +175,7 @@ class PartnerDetailView(generics.GenericAPIView):
 
     @extend_schema(responses={204: None, **ERRORS})
     def delete(self, request, pk: int):
-        services.partner_delete(by=request.user, partner=self._get(pk), via=VIA_API)
+        services.reference_delete(by=request.user, entry=self._get(pk), via=VIA_API)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 

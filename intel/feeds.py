@@ -80,8 +80,7 @@ def import_feed(
         try:
             networks = parse_feed_line(line)
         except ValueError as exc:
-            report.errors.append(RowError(number, "value", str(exc)))
-            report.skipped += 1
+            report.skip(RowError(number, "value", str(exc)))
             continue
         for network in networks:
             entries.setdefault(network, number)

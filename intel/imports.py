@@ -72,6 +72,11 @@ class ImportReport:
     def ok(self) -> bool:
         return not self.errors
 
+    def skip(self, *problems: RowError) -> None:
+        """A bad row (or feed line): its problems are reported, the row is not imported."""
+        self.errors.extend(problems)
+        self.skipped += 1
+
     def summary(self) -> str:
         if not self.imported:
             return f"{self.kind}: nothing imported ({len(self.errors)} problem(s){', strict mode' if self.strict else ''})"
@@ -122,8 +127,7 @@ def _rows(text: str, columns: tuple[str, ...], required: tuple[str, ...], report
         if not any(v.strip() for v in values):
             continue
         if len(values) > len(names):
-            report.errors.append(RowError(number, "", f"{len(values)} values for {len(names)} columns"))
-            report.skipped += 1
+            report.skip(RowError(number, "", f"{len(values)} values for {len(names)} columns"))
             continue
         row = {
             name: unescape_cell(values[i].strip()) if i < len(values) else "" for i, name in enumerate(names)
@@ -198,8 +202,7 @@ def import_networks_csv(
                 RowError(number, "cidr", f"duplicate of row {first_row[key]} (same cidr, list and source)")
             )
         if problems:
-            report.errors.extend(problems)
-            report.skipped += 1
+            report.skip(*problems)
             continue
         wanted[key] = {
             "cidr": cidr,
@@ -321,8 +324,7 @@ def import_partners_csv(
         if not problems and key in wanted:
             problems.append(RowError(number, "name", f"duplicate of row {first_row[key]}"))
         if problems:
-            report.errors.extend(problems)
-            report.skipped += 1
+            report.skip(*problems)
             continue
         wanted[key] = {
             "name": name,

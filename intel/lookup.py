@@ -200,19 +200,15 @@ def _build() -> NetworkIndex:
         if key is None:  # only reachable through raw SQL; services validate
             continue
         entries.append(
-            (
+            _entry(
                 key,
-                Match(
-                    kind="known_network",
-                    id=pk,
-                    cidr=key_text(key),
-                    list=list_name,
-                    label=label,
-                    source=source,
-                    prefixlen=key[2],
-                    expires_at=expires_at,
-                    shared=shared,
-                ),
+                kind="known_network",
+                id=pk,
+                list=list_name,
+                label=label,
+                source=source,
+                expires_at=expires_at,
+                shared=shared,
             )
         )
     for pk, name, networks in BusinessPartner.objects.order_by().values_list("id", "name", "networks"):
@@ -220,20 +216,14 @@ def _build() -> NetworkIndex:
             key = parse_key(cidr) if isinstance(cidr, str) else None
             if key is None:
                 continue
-            entries.append(
-                (
-                    key,
-                    Match(
-                        kind="partner",
-                        id=pk,
-                        cidr=key_text(key),
-                        list=PARTNER_LIST,
-                        label=name,
-                        prefixlen=key[2],
-                    ),
-                )
-            )
+            entries.append(_entry(key, kind="partner", id=pk, list=PARTNER_LIST, label=name))
     return NetworkIndex(entries)
+
+
+def _entry(key, **fields) -> tuple:
+    """One index entry: the parsed key and the match it answers (its cidr and prefix
+    length written from the key)."""
+    return (key, Match(cidr=key_text(key), prefixlen=key[2], **fields))
 
 
 def get_index() -> NetworkIndex:

@@ -7,7 +7,7 @@ depend on stored data (409 duplicate, 422 e.g. a contract ending before it start
 from django.core.exceptions import ValidationError as DjangoValidationError
 from rest_framework import serializers
 
-from .models import BusinessPartner, KnownNetwork, ReferenceChange
+from .models import NETWORK_FIELDS, PARTNER_FIELDS, BusinessPartner, KnownNetwork, ReferenceChange
 from .validators import normalize_domain_strict, normalize_network
 
 
@@ -28,7 +28,7 @@ def _domain(value: str) -> str:
 class NetworkOutput(serializers.ModelSerializer):
     class Meta:
         model = KnownNetwork
-        fields = ["id", "cidr", "list", "label", "source", "expires_at", "shared", "created_at", "updated_at"]
+        fields = ["id", *NETWORK_FIELDS, "created_at", "updated_at"]
         read_only_fields = fields
 
 
@@ -62,19 +62,7 @@ class NetworkPatch(NetworkInput):
 class PartnerOutput(serializers.ModelSerializer):
     class Meta:
         model = BusinessPartner
-        fields = [
-            "id",
-            "name",
-            "domains",
-            "networks",
-            "contract_start",
-            "contract_end",
-            "criticality",
-            "contacts",
-            "notes",
-            "created_at",
-            "updated_at",
-        ]
+        fields = ["id", *PARTNER_FIELDS, "created_at", "updated_at"]
         read_only_fields = fields
 
 

@@ -169,23 +169,14 @@ def network_create(
         raise Conflict(
             f"{fields['cidr']} is already on the {fields['list']} list from source {fields['source'] or '(none)'}."
         )
-    network = KnownNetwork.objects.create(**fields)
-    audit.record(
-        network, action=Action.CREATE, changes=audit.diff(None, audit.snapshot(network)), by=by, via=via
-    )
-    reference_changed()
-    return network
+    return _created(KnownNetwork.objects.create(**fields), by=by, via=via)
 
 
 @transaction.atomic
 def network_update(*, by, network: KnownNetwork, via: str = Via.SYSTEM, **changes) -> KnownNetwork:
     """Change some fields; a change that changes nothing writes no audit row."""
     check_can_manage(by)
-    unknown = set(changes) - set(NETWORK_FIELDS)
-    if unknown:
-        raise Unprocessable(
-            "Unknown fields.", errors={f: ["Not a known-network field."] for f in sorted(unknown)}
-        )
+    _refuse_unknown(changes, NETWORK_FIELDS, "Not a known-network field.")
     network = KnownNetwork.objects.select_for_update().get(pk=network.pk)
     before = audit.snapshot(network)
     fields = clean_network_fields(changes)
@@ -203,16 +194,31 @@ def network_update(*, by, network: KnownNetwork, via: str = Via.SYSTEM, **change
 
 
 @transaction.atomic
-def network_delete(*, by, network: KnownNetwork, via: str = Via.SYSTEM) -> None:
+def reference_delete(*, by, entry: KnownNetwork | BusinessPartner, via: str = Via.SYSTEM) -> None:
+    """Delete one known network or business partner, with its audit row."""
     check_can_manage(by)
-    _delete_entries(KnownNetwork, [network.pk], by=by, via=via)
+    _delete_entries(type(entry), [entry.pk], by=by, via=via)
 
 
 @transaction.atomic
-def networks_delete(*, by, queryset, via: str = Via.SYSTEM) -> int:
-    """Delete the networks of `queryset` (the admin's bulk action), one audit row each."""
+def references_delete(*, by, queryset, via: str = Via.SYSTEM) -> int:
+    """Delete the networks or partners of `queryset` (the admin's bulk action), one audit
+    row each."""
     check_can_manage(by)
-    return _delete_entries(KnownNetwork, queryset.values_list("pk", flat=True), by=by, via=via)
+    return _delete_entries(queryset.model, queryset.values_list("pk", flat=True), by=by, via=via)
+
+
+def _refuse_unknown(fields: dict, known, problem: str) -> None:
+    unknown = set(fields) - set(known)
+    if unknown:
+        raise Unprocessable("Unknown fields.", errors={f: [problem] for f in sorted(unknown)})
+
+
+def _created(entry, *, by, via: str):
+    """Audit a new entry (every field: [None, value]) and announce the change."""
+    audit.record(entry, action=Action.CREATE, changes=audit.diff(None, audit.snapshot(entry)), by=by, via=via)
+    reference_changed()
+    return entry
 
 
 def _record_change(entry, before: dict, *, by, via: str) -> None:
@@ -305,29 +311,21 @@ def _check_dates(partner: BusinessPartner) -> None:
 @transaction.atomic
 def partner_create(*, by, name: str, via: str = Via.SYSTEM, **fields) -> BusinessPartner:
     check_can_manage(by)
-    unknown = set(fields) - set(PARTNER_FIELDS)
-    if unknown:
-        raise Unprocessable("Unknown fields.", errors={f: ["Not a partner field."] for f in sorted(unknown)})
+    _refuse_unknown(fields, PARTNER_FIELDS, "Not a partner field.")
     cleaned = clean_partner_fields({"name": name, **fields})
     if BusinessPartner.objects.filter(name__iexact=cleaned["name"]).exists():
         raise Conflict(f"A partner named {cleaned['name']!r} already exists.")
     partner = BusinessPartner(**cleaned)
     _check_dates(partner)
     partner.save()
-    audit.record(
-        partner, action=Action.CREATE, changes=audit.diff(None, audit.snapshot(partner)), by=by, via=via
-    )
-    reference_changed()
-    return partner
+    return _created(partner, by=by, via=via)
 
 
 @transaction.atomic
 def partner_update(*, by, partner: BusinessPartner, via: str = Via.SYSTEM, **changes) -> BusinessPartner:
     """Change some fields; a change that changes nothing writes no audit row."""
     check_can_manage(by)
-    unknown = set(changes) - set(PARTNER_FIELDS)
-    if unknown:
-        raise Unprocessable("Unknown fields.", errors={f: ["Not a partner field."] for f in sorted(unknown)})
+    _refuse_unknown(changes, PARTNER_FIELDS, "Not a partner field.")
     partner = BusinessPartner.objects.select_for_update().get(pk=partner.pk)
     before = audit.snapshot(partner)
     cleaned = clean_partner_fields(changes)
@@ -340,16 +338,3 @@ def partner_update(*, by, partner: BusinessPartner, via: str = Via.SYSTEM, **cha
     _record_change(partner, before, by=by, via=via)
     reference_changed()
     return partner
-
-
-@transaction.atomic
-def partner_delete(*, by, partner: BusinessPartner, via: str = Via.SYSTEM) -> None:
-    check_can_manage(by)
-    _delete_entries(BusinessPartner, [partner.pk], by=by, via=via)
-
-
-@transaction.atomic
-def partners_delete(*, by, queryset, via: str = Via.SYSTEM) -> int:
-    """Delete the partners of `queryset` (the admin's bulk action), one audit row each."""
-    check_can_manage(by)
-    return _delete_entries(BusinessPartner, queryset.values_list("pk", flat=True), by=by, via=via)

@@ -70,17 +70,17 @@ def _as_list(value, what: str) -> list:
     return value
 
 
-def validate_network_list(value) -> None:
-    items = _as_list(value, "networks")
-    if len(items) > MAX_NETWORKS:
-        raise ValidationError(f"At most {MAX_NETWORKS} networks.", code="too_many")
+def _validate_list(value, what: str, limit: int, normalise) -> None:
+    items = _as_list(value, what)
+    if len(items) > limit:
+        raise ValidationError(f"At most {limit} {what}.", code="too_many")
     for item in items:
-        normalize_network(item)
+        normalise(item)
+
+
+def validate_network_list(value) -> None:
+    _validate_list(value, "networks", MAX_NETWORKS, normalize_network)
 
 
 def validate_domain_list(value) -> None:
-    items = _as_list(value, "domains")
-    if len(items) > MAX_DOMAINS:
-        raise ValidationError(f"At most {MAX_DOMAINS} domains.", code="too_many")
-    for item in items:
-        normalize_domain_strict(item)
+    _validate_list(value, "domains", MAX_DOMAINS, normalize_domain_strict)

@@ -312,7 +312,7 @@ def test_a_failing_audit_write_undoes_the_change(monkeypatch, manager):
     with pytest.raises(RuntimeError):
         import_networks_csv("cidr,list\n192.0.2.0/24,benign\n", by=manager)
     with pytest.raises(RuntimeError):
-        services.networks_delete(by=manager, queryset=KnownNetwork.objects.all())
+        services.references_delete(by=manager, queryset=KnownNetwork.objects.all())
     assert list(KnownNetwork.objects.values_list("pk", flat=True)) == [kept.pk]
     assert not ReferenceChange.objects.exists()  # the import's summary went with it
 
