@@ -165,28 +165,11 @@ class CaseEventAdmin(ViewOnlyAdmin):
 class ApiTokenAdmin(admin.ModelAdmin):
     """Personal tokens: seen (with their last use) and revoked here, created on the profile."""
 
-    list_display = [
-        "name",
-        "user",
-        "token_hint",
-        "read_only",
-        "created_at",
-        "last_used_at",
-        "expires_at",
-        "revoked_at",
-    ]
+    _facts = ["token_hint", "read_only", "created_at", "last_used_at", "expires_at", "revoked_at"]
+    list_display = ["name", "user", *_facts]
     list_filter = ["read_only"]
     search_fields = ["name", "user__username"]
-    readonly_fields = [
-        "user",
-        "name",
-        "token_hint",
-        "read_only",
-        "created_at",
-        "last_used_at",
-        "expires_at",
-        "revoked_at",
-    ]
+    readonly_fields = ["user", "name", *_facts]
     fields = readonly_fields
     actions = ["revoke_tokens"]
 

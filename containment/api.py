@@ -12,7 +12,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from cases.selectors import get_case_for_user
-from soc.api import ErrorOutput
+from soc.api import NOT_AUTHENTICATED, error_response
 from soc.permissions import require_perm
 
 from . import services
@@ -23,13 +23,12 @@ CanView = require_perm("cases.view_case")
 CanAct = require_perm("containment.request_action")
 
 ERRORS = {
-    400: OpenApiResponse(ErrorOutput, description="Invalid fields (e.g. a target that is not an IP)."),
-    401: OpenApiResponse(ErrorOutput, description="Not authenticated."),
-    403: OpenApiResponse(ErrorOutput, description="Your role may not do this (or it is your own request)."),
-    404: OpenApiResponse(ErrorOutput, description="No such case or action."),
-    409: OpenApiResponse(
-        ErrorOutput,
-        description="The action's (or case's) status does not allow this now.",
+    400: error_response("Invalid fields (e.g. a target that is not an IP)."),
+    401: NOT_AUTHENTICATED,
+    403: error_response("Your role may not do this (or it is your own request)."),
+    404: error_response("No such case or action."),
+    409: error_response(
+        "The action's (or case's) status does not allow this now.",
         examples=[
             OpenApiExample(
                 "Not failed",
@@ -42,9 +41,8 @@ ERRORS = {
             )
         ],
     ),
-    422: OpenApiResponse(
-        ErrorOutput,
-        description="A guardrail refuses the action; `rule` names it.",
+    422: error_response(
+        "A guardrail refuses the action; `rule` names it.",
         examples=[
             OpenApiExample(
                 "Internal range",

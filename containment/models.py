@@ -13,15 +13,12 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+from cases.models.querysets import CaseDataQuerySet
 from playbooks.registry import ActionKey
 
 
-class ActionQuerySet(models.QuerySet):
-    def visible_to(self, user):
-        """The access guard: actions are visible to whoever may see cases."""
-        if not user.is_authenticated or not user.has_perm("cases.view_case"):
-            return self.none()
-        return self
+class ActionQuerySet(CaseDataQuerySet):
+    """Actions are visible to whoever may see cases (CaseDataQuerySet.visible_to)."""
 
     def open(self):
         """Actions that still hold their idempotency key (not rejected, not reverted)."""

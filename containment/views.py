@@ -158,12 +158,20 @@ def _action_write(request, pk: int, do, notice: str):
     return _after_write(request, action.case, notice.format(action=action))
 
 
-@require_POST
-@permission_required("containment.request_action", raise_exception=True)
-def approve_action(request, pk: int):
-    return _action_write(
-        request, pk, lambda a: services.action_approve(action=a, by=request.user), "Approved: {action}."
-    )
+def _plain_action_view(service, notice: str):
+    """The POST view of a service that takes only the action and the acting user."""
+
+    @require_POST
+    @permission_required("containment.request_action", raise_exception=True)
+    def view(request, pk: int):
+        return _action_write(request, pk, lambda a: service(action=a, by=request.user), notice)
+
+    return view
+
+
+approve_action = _plain_action_view(services.action_approve, "Approved: {action}.")
+retry_action = _plain_action_view(services.action_retry, "Queued again: {action}.")
+revert_action = _plain_action_view(services.action_revert, "Reverting: {action}.")
 
 
 @require_POST
@@ -176,22 +184,6 @@ def reject_action(request, pk: int):
         pk,
         lambda a: services.action_reject(action=a, by=request.user, reason=reason),
         "Rejected: {action}.",
-    )
-
-
-@require_POST
-@permission_required("containment.request_action", raise_exception=True)
-def retry_action(request, pk: int):
-    return _action_write(
-        request, pk, lambda a: services.action_retry(action=a, by=request.user), "Queued again: {action}."
-    )
-
-
-@require_POST
-@permission_required("containment.request_action", raise_exception=True)
-def revert_action(request, pk: int):
-    return _action_write(
-        request, pk, lambda a: services.action_revert(action=a, by=request.user), "Reverting: {action}."
     )
 
 

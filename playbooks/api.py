@@ -11,14 +11,14 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import exceptions, status
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from soc.api import ErrorOutput, StandardPagination
+from soc.api import NOT_AUTHENTICATED, StandardPagination, error_response
 from soc.permissions import require_perm
 
 from . import serializers as s
@@ -32,9 +32,9 @@ CanRead = require_perm("playbooks.view_playbook")
 CanEdit = require_perm("playbooks.edit_playbooks")
 
 ERRORS = {
-    401: OpenApiResponse(ErrorOutput, description="Not authenticated."),
-    403: OpenApiResponse(ErrorOutput, description="Your role (or an ingest token) may not do this."),
-    404: OpenApiResponse(ErrorOutput, description="No such playbook or version."),
+    401: NOT_AUTHENTICATED,
+    403: error_response("Your role (or an ingest token) may not do this."),
+    404: error_response("No such playbook or version."),
 }
 VERSION_PARAM = OpenApiParameter(
     "version", OpenApiTypes.INT, description="A version number; default: the published version."
@@ -131,7 +131,7 @@ class PlaybookDetailView(APIView):
         request=s.CoverageInput,
         responses={
             200: s.CoverageOutput,
-            400: OpenApiResponse(ErrorOutput, description="An id that is not a catalogue technique."),
+            400: error_response("An id that is not a catalogue technique."),
             **ERRORS,
         },
         description="Set the related techniques this playbook covers (SOC managers). Alerts of "
@@ -228,7 +228,7 @@ class PlaybookImportView(APIView):
         responses={
             200: s.ImportOutput,
             201: s.ImportOutput,
-            400: OpenApiResponse(ErrorOutput, description="Malformed file (code invalid_playbook)."),
+            400: error_response("Malformed file (code invalid_playbook)."),
             **ERRORS,
         },
     )

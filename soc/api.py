@@ -8,6 +8,7 @@ current status and the allowed transitions for a 409).
 
 from django.core.exceptions import PermissionDenied, RequestDataTooBig
 from django.http import Http404
+from drf_spectacular.utils import OpenApiResponse
 from rest_framework import exceptions, serializers, status
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
@@ -19,11 +20,13 @@ from soc.errors import DomainError
 from soc.parsers import JSONParser, RequestTooLarge, read_limited
 
 __all__ = [
+    "NOT_AUTHENTICATED",
     "ErrorOutput",
     "JSONParser",
     "RequestTooLarge",
     "StandardPagination",
     "error_body",
+    "error_response",
     "exception_handler",
     "read_limited",
 ]
@@ -40,6 +43,14 @@ class ErrorOutput(serializers.Serializer):
     allowed = serializers.ListField(
         child=serializers.CharField(), required=False, help_text="The actions allowed now (409)."
     )
+
+
+def error_response(description: str, **kwargs) -> OpenApiResponse:
+    """One error answer of an endpoint's OpenAPI schema, in the shared shape."""
+    return OpenApiResponse(ErrorOutput, description=description, **kwargs)
+
+
+NOT_AUTHENTICATED = error_response("Not authenticated.")
 
 
 class StandardPagination(PageNumberPagination):
