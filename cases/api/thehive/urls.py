@@ -6,30 +6,30 @@ from django.urls import re_path
 
 from . import views
 
-ALERT = r"^alert/(?P<alert_id>[^/]+)"
+ALERT = r"alert/(?P<alert_id>[^/]+)"
+
+
+def _route(path: str, view, name: str):
+    """`path` answered with and without its trailing slash, never redirecting."""
+    return re_path(rf"^{path}/?$", view.as_view(), name=f"thehive-{name}")
+
 
 urlpatterns = [
-    re_path(r"^alert/?$", views.AlertCreateView.as_view(), name="thehive-alert-create"),
-    re_path(rf"{ALERT}/?$", views.AlertDetailView.as_view(), name="thehive-alert"),
-    re_path(
-        rf"{ALERT}/observable/?$", views.AlertObservablesView.as_view(), name="thehive-alert-observables"
-    ),
+    _route("alert", views.AlertCreateView, "alert-create"),
+    _route(ALERT, views.AlertDetailView, "alert"),
+    _route(f"{ALERT}/observable", views.AlertObservablesView, "alert-observables"),
     # TheHive 4's name for the same call, still answered by TheHive 5.
-    re_path(rf"{ALERT}/artifact/?$", views.AlertObservablesView.as_view(), name="thehive-alert-artifacts"),
-    re_path(
-        rf"{ALERT}/attachments/?$", views.AlertAttachmentsView.as_view(), name="thehive-alert-attachments"
-    ),
-    re_path(rf"{ALERT}/case/?$", views.AlertCaseView.as_view(), name="thehive-alert-case"),
-    re_path(r"^query/?$", views.QueryView.as_view(), name="thehive-query"),
-    re_path(r"^user/current/?$", views.CurrentUserView.as_view(), name="thehive-user-current"),
+    _route(f"{ALERT}/artifact", views.AlertObservablesView, "alert-artifacts"),
+    _route(f"{ALERT}/attachments", views.AlertAttachmentsView, "alert-attachments"),
+    _route(f"{ALERT}/case", views.AlertCaseView, "alert-case"),
+    _route("query", views.QueryView, "query"),
+    _route("user/current", views.CurrentUserView, "user-current"),
 ]
 
 v0_urlpatterns = [
-    re_path(r"^alert/?$", views.V0AlertCreateView.as_view(), name="thehive-v0-alert-create"),
-    re_path(rf"{ALERT}/?$", views.V0AlertDetailView.as_view(), name="thehive-v0-alert"),
-    re_path(
-        rf"{ALERT}/artifact/?$", views.V0AlertObservablesView.as_view(), name="thehive-v0-alert-artifact"
-    ),
-    re_path(rf"{ALERT}/createCase/?$", views.V0AlertCaseView.as_view(), name="thehive-v0-alert-case"),
-    re_path(r"^user/current/?$", views.V0CurrentUserView.as_view(), name="thehive-v0-user-current"),
+    _route("alert", views.V0AlertCreateView, "v0-alert-create"),
+    _route(ALERT, views.V0AlertDetailView, "v0-alert"),
+    _route(f"{ALERT}/artifact", views.V0AlertObservablesView, "v0-alert-artifact"),
+    _route(f"{ALERT}/createCase", views.V0AlertCaseView, "v0-alert-case"),
+    _route("user/current", views.V0CurrentUserView, "v0-user-current"),
 ]
