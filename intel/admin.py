@@ -153,27 +153,29 @@ class ReferenceAdminMixin:
         obj.pk = saved.pk
 
     def import_csv_view(self, request):
-        return self._import_view(request, self.csv_importer)
+        def run(data, options, **upload):
+            return self.csv_importer(data, strict=options["strict"], **upload)
+
+        return self._upload_view(request, CsvImportForm, run, self.import_title)
 
     def _require_manage(self, request):
         if not request.user.has_perm(services.MANAGE_PERMISSION):
             raise PermissionDenied
 
-    def _import_view(self, request, importer, template_extra=None):
+    def _upload_view(self, request, form_class, run, title: str):
+        """An upload page: `run(data, options, by=, via=, file=)` imports the file's bytes
+        with the form's other fields as options and returns its ImportReport."""
         self._require_manage(request)
-        form = CsvImportForm(request.POST or None, request.FILES or None)
+        form = form_class(request.POST or None, request.FILES or None)
         report = None
         if request.method == "POST" and form.is_valid():
-            data = _read_upload(form.cleaned_data["file"])
+            upload = form.cleaned_data["file"]
+            data = _read_upload(upload)
             if data is None:
                 form.add_error("file", f"The file is larger than {MAX_UPLOAD_BYTES // (1024 * 1024)} MB.")
             else:
-                report = importer(
-                    data,
-                    by=request.user,
-                    strict=form.cleaned_data["strict"],
-                    via=ReferenceChange.Via.UPLOAD,
-                    file=form.cleaned_data["file"].name,
+                report = run(
+                    data, form.cleaned_data, by=request.user, via=ReferenceChange.Via.UPLOAD, file=upload.name
                 )
                 level = messages.SUCCESS if report.ok else messages.WARNING
                 self.message_user(request, report.summary(), level)
@@ -182,10 +184,9 @@ class ReferenceAdminMixin:
         context = {
             **self.admin_site.each_context(request),
             "opts": self.opts,
-            "title": self.import_title,
+            "title": title,
             "form": form,
             "report": report,
-            **(template_extra or {}),
         }
         return TemplateResponse(request, "admin/intel/import.html", context)
 
@@ -229,36 +230,11 @@ class KnownNetworkAdmin(ReferenceAdminMixin, admin.ModelAdmin):
         return services.network_update(network=network, **fields)
 
     def import_feed_view(self, request):
-        self._require_manage(request)
-        form = FeedImportForm(request.POST or None, request.FILES or None)
-        report = None
-        if request.method == "POST" and form.is_valid():
-            data = _read_upload(form.cleaned_data["file"])
-            if data is None:
-                form.add_error("file", f"The file is larger than {MAX_UPLOAD_BYTES // (1024 * 1024)} MB.")
-            else:
-                report = import_feed(
-                    data,
-                    source=form.cleaned_data["source"],
-                    label=form.cleaned_data["label"],
-                    expires_at=form.cleaned_data["expires_at"],
-                    strict=form.cleaned_data["strict"],
-                    by=request.user,
-                    via=ReferenceChange.Via.UPLOAD,
-                    file=form.cleaned_data["file"].name,
-                )
-                level = messages.SUCCESS if report.ok else messages.WARNING
-                self.message_user(request, report.summary(), level)
-                if report.ok:
-                    return redirect(reverse("admin:intel_knownnetwork_changelist"))
-        context = {
-            **self.admin_site.each_context(request),
-            "opts": self.opts,
-            "title": "Import a threat feed into the malicious list",
-            "form": form,
-            "report": report,
-        }
-        return TemplateResponse(request, "admin/intel/import.html", context)
+        def run(data, options, **upload):
+            feed = {name: options[name] for name in ("source", "label", "expires_at", "strict")}
+            return import_feed(data, **feed, **upload)
+
+        return self._upload_view(request, FeedImportForm, run, "Import a threat feed into the malicious list")
 
 
 @admin.register(BusinessPartner)

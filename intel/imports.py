@@ -213,9 +213,8 @@ def import_networks_csv(
             "shared": shared_text in TRUE_WORDS,
         }
         first_row[key] = number
-    if not _finish(report, strict):
-        return report
-    _write_networks(wanted, report, by=by, via=via, file=file)
+    if _finish(report, strict):
+        _write_networks(wanted, report, by=by, via=via, file=file)
     return report
 
 
@@ -337,9 +336,8 @@ def import_partners_csv(
         if "notes" in row:
             wanted[key]["notes"] = row["notes"]
         first_row[key] = number
-    if not _finish(report, strict):
-        return report
-    _write_partners(wanted, report, by=by, via=via, file=file)
+    if _finish(report, strict):
+        _write_partners(wanted, report, by=by, via=via, file=file)
     return report
 
 

@@ -177,20 +177,13 @@ def network_update(*, by, network: KnownNetwork, via: str = Via.SYSTEM, **change
     """Change some fields; a change that changes nothing writes no audit row."""
     check_can_manage(by)
     _refuse_unknown(changes, NETWORK_FIELDS, "Not a known-network field.")
-    network = KnownNetwork.objects.select_for_update().get(pk=network.pk)
-    before = audit.snapshot(network)
-    fields = clean_network_fields(changes)
-    for name, value in fields.items():
-        setattr(network, name, value)
+    network, before = _changed(network, clean_network_fields(changes))
     clash = KnownNetwork.objects.filter(cidr=network.cidr, list=network.list, source=network.source).exclude(
         pk=network.pk
     )
     if clash.exists():
         raise Conflict(f"{network.cidr} is already on the {network.list} list from that source.")
-    network.save()
-    _record_change(network, before, by=by, via=via)
-    reference_changed()
-    return network
+    return _save_change(network, before, by=by, via=via)
 
 
 @transaction.atomic
@@ -221,10 +214,23 @@ def _created(entry, *, by, via: str):
     return entry
 
 
-def _record_change(entry, before: dict, *, by, via: str) -> None:
+def _changed(entry, cleaned: dict):
+    """The entry locked for the update with the cleaned changes set, and its snapshot before."""
+    entry = type(entry).objects.select_for_update().get(pk=entry.pk)
+    before = audit.snapshot(entry)
+    for name, value in cleaned.items():
+        setattr(entry, name, value)
+    return entry, before
+
+
+def _save_change(entry, before: dict, *, by, via: str):
+    """Save, audit what changed (nothing changed: no row) and announce the change."""
+    entry.save()
     changes = audit.diff(before, audit.snapshot(entry))
     if changes:
         audit.record(entry, action=Action.CHANGE, changes=changes, by=by, via=via)
+    reference_changed()
+    return entry
 
 
 def _delete_entries(model, pks, *, by, via: str) -> int:
@@ -326,15 +332,8 @@ def partner_update(*, by, partner: BusinessPartner, via: str = Via.SYSTEM, **cha
     """Change some fields; a change that changes nothing writes no audit row."""
     check_can_manage(by)
     _refuse_unknown(changes, PARTNER_FIELDS, "Not a partner field.")
-    partner = BusinessPartner.objects.select_for_update().get(pk=partner.pk)
-    before = audit.snapshot(partner)
-    cleaned = clean_partner_fields(changes)
-    for name, value in cleaned.items():
-        setattr(partner, name, value)
+    partner, before = _changed(partner, clean_partner_fields(changes))
     _check_dates(partner)
     if BusinessPartner.objects.filter(name__iexact=partner.name).exclude(pk=partner.pk).exists():
         raise Conflict(f"A partner named {partner.name!r} already exists.")
-    partner.save()
-    _record_change(partner, before, by=by, via=via)
-    reference_changed()
-    return partner
+    return _save_change(partner, before, by=by, via=via)
