@@ -264,6 +264,21 @@ def _split(value: str) -> list[str]:
     return [part.strip() for part in value.split(";") if part.strip()]
 
 
+def _normalised_cells(row: dict, column: str, normalise, number: int, problems: list) -> list[str]:
+    """The cell's list (separated by ';'), each value normalised, without repeats; a bad
+    value is a problem of its row."""
+    values: list[str] = []
+    for value in _split(row.get(column, "")):
+        try:
+            normalised = normalise(value)
+        except ValidationError as exc:
+            problems.append(RowError(number, column, " ".join(exc.messages)))
+            continue
+        if normalised not in values:
+            values.append(normalised)
+    return values
+
+
 def import_partners_csv(
     data: bytes | str, *, by, strict: bool = False, via: str = ReferenceChange.Via.SYSTEM, file: str = ""
 ) -> ImportReport:
@@ -279,23 +294,8 @@ def import_partners_csv(
             problems.append(RowError(number, "name", "required"))
         elif len(name) > 200:
             problems.append(RowError(number, "name", "longer than 200 characters"))
-        domains, networks = [], []
-        for value in _split(row.get("domains", "")):
-            try:
-                domain = normalize_domain_strict(value)
-            except ValidationError as exc:
-                problems.append(RowError(number, "domains", " ".join(exc.messages)))
-                continue
-            if domain not in domains:
-                domains.append(domain)
-        for value in _split(row.get("networks", "")):
-            try:
-                network = normalize_network(value)
-            except ValidationError as exc:
-                problems.append(RowError(number, "networks", " ".join(exc.messages)))
-                continue
-            if network not in networks:
-                networks.append(network)
+        domains = _normalised_cells(row, "domains", normalize_domain_strict, number, problems)
+        networks = _normalised_cells(row, "networks", normalize_network, number, problems)
         dates: dict[str, date | None] = {}
         for column in ("contract_start", "contract_end"):
             dates[column] = None
