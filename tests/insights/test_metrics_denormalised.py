@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from cases.models import Alert, Case, CaseEvent, CaseStep
 from cases.services import workflow as wf
-from cases.services.merge import case_merge
+from cases.services.merge import case_merge, merged_case_ids
 from cases.services.steps import suggestion_as_value
 from insights.metrics.period import PeriodForm
 from insights.metrics.queries import metrics_tables
@@ -115,13 +115,22 @@ def _expected_by_source() -> dict:
 
 
 def _expected_agreement() -> dict:
-    """Every answered step whose item had a suggestion, compared with it."""
+    """From the audit trail: each answered step's latest step_updated event, which names
+    the suggestion the analyst saw (a merge target's copied answers: the event of the
+    merged case's step for the same item)."""
+    latest = {}
+    for event in CaseEvent.objects.filter(verb=CaseEvent.Verb.STEP_UPDATED).order_by("created_at", "pk"):
+        latest[event.data["step"]] = event.data
+    steps = {(step.case_id, step.item_id): step for step in CaseStep.objects.all()}
     counts = defaultdict(lambda: [0, 0])
-    for step in CaseStep.objects.select_related("item").exclude(value=""):
-        suggested = suggestion_as_value(step)
-        if suggested:
+    for step in CaseStep.objects.select_related("item", "case").exclude(value=""):
+        data = latest.get(step.pk)
+        if data is None or data["new"] != step.value:
+            merged = [steps.get((pk, step.item_id)) for pk in merged_case_ids(step.case)]
+            data = next((latest[s.pk] for s in merged if s and s.pk in latest), None)
+        if data is not None and "suggestion" in data:
             counts[step.item.text][0] += 1
-            counts[step.item.text][1] += step.value == suggested
+            counts[step.item.text][1] += data["new"] == data["suggestion"]
     return {text: {"answered": a, "agreed": g, "agreement": rate(g, a)} for text, (a, g) in counts.items()}
 
 
@@ -139,8 +148,8 @@ def _agreement(tables) -> dict:
 def test_opening_source_column_backfill_and_fallback_give_the_direct_figures(moves):
     expected = _expected_by_source()
     assert set(expected) == {"siem-test", "edr-test"}
-    # Intake does not write the column yet: every case takes the fallback.
-    assert not Case.objects.filter(opening_source__isnull=False).exists()
+    # Cases whose column is empty (opened before it existed) take the fallback.
+    Case.objects.update(opening_source=None)
     assert _by_source(_tables()) == expected
     # The migration's backfill writes the column from the same rule ...
     with connection.cursor() as cursor:
