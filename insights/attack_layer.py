@@ -12,7 +12,8 @@ from cases.models import Case
 from playbooks import attack
 from playbooks.models import Playbook
 
-from .metrics.queries import Period, _cases
+from .metrics.filters import cases_in
+from .metrics.period import Period
 
 LAYER_VERSION = "4.5"
 NAVIGATOR_VERSION = "5.1.0"
@@ -25,7 +26,7 @@ def _score(technique_id: str, counts: dict[str, int]) -> int:
 def coverage_layer(period: Period, absolute_url) -> dict:
     """`absolute_url(path)` makes the playbook links absolute (the Navigator needs a scheme)."""
     counts = dict(
-        Case.objects.filter(**_cases(period))
+        Case.objects.filter(**cases_in(period))
         .exclude(technique_id="")
         .values("technique_id")
         .annotate(n=Count("pk"))

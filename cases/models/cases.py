@@ -70,6 +70,19 @@ class Case(models.Model):
         related_name="cases",
     )
     needs_playbook = models.BooleanField(default=False, help_text="No playbook matched its technique.")
+    # The source of the alert that opened the case (never changes; merges keep the
+    # target's). Written by intake with the case; the metrics group by it. No database
+    # foreign key or index: a source with alerts cannot be deleted (Alert.source PROTECTs),
+    # and inserting a case checks and writes nothing more.
+    opening_source = models.ForeignKey(
+        "cases.IngestSource",
+        null=True,
+        blank=True,
+        on_delete=models.DO_NOTHING,
+        related_name="+",
+        db_constraint=False,
+        db_index=False,
+    )
     observables = models.ManyToManyField(Observable, through="CaseObservable", related_name="cases")
     alert_count = models.PositiveIntegerField(default=0)
 
@@ -281,6 +294,9 @@ class CaseStep(models.Model):
     suggestion = models.JSONField(default=dict, blank=True)
     suggestion_updated_at = models.DateTimeField(null=True, blank=True)
     agreed_with_suggestion = models.BooleanField(null=True, blank=True)
+    # The case's opening time, copied by the step service when it records agreement (above),
+    # so the metrics count agreement per period from the steps alone (see Meta).
+    case_opened_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["case", "section", "order"]
@@ -288,6 +304,14 @@ class CaseStep(models.Model):
             models.UniqueConstraint(fields=["case", "item"], name="case_step_item_unique"),
         ]
         indexes = [
+            # The metrics' agreement table (insights): answers with a suggestion, by the
+            # case's opening time. Partial, so intake's unanswered steps write no entry.
+            models.Index(
+                fields=["case_opened_at", "item"],
+                include=["agreed_with_suggestion", "case"],
+                name="case_step_agreement_idx",
+                condition=Q(agreed_with_suggestion__isnull=False),
+            ),
             models.Index(
                 fields=["updated_by"], name="case_step_updated_by_idx", condition=Q(updated_by__isnull=False)
             ),

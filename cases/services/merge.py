@@ -75,9 +75,10 @@ def _copy_answers(source: Case, target: Case) -> int:
         step.value, step.note = theirs.value, theirs.note or step.note
         step.updated_by, step.updated_at = theirs.updated_by, theirs.updated_at
         step.agreed_with_suggestion = theirs.agreed_with_suggestion
+        step.case_opened_at = target.opened_at if step.agreed_with_suggestion is not None else None
         copied.append(step)
     CaseStep.objects.bulk_update(
-        copied, ["value", "note", "updated_by", "updated_at", "agreed_with_suggestion"]
+        copied, ["value", "note", "updated_by", "updated_at", "agreed_with_suggestion", "case_opened_at"]
     )
     return len(copied)
 

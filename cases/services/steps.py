@@ -107,7 +107,18 @@ def case_step_update(
     locked.updated_by = by
     locked.updated_at = timezone.now()
     locked.agreed_with_suggestion = (new_value == suggested) if suggested and new_value else None
-    locked.save(update_fields=["value", "note", "updated_by", "updated_at", "agreed_with_suggestion"])
+    # Denormalised for the metrics' agreement table (counted by the case's opening time).
+    locked.case_opened_at = case.opened_at if locked.agreed_with_suggestion is not None else None
+    locked.save(
+        update_fields=[
+            "value",
+            "note",
+            "updated_by",
+            "updated_at",
+            "agreed_with_suggestion",
+            "case_opened_at",
+        ]
+    )
     Case.objects.filter(pk=case.pk).update(updated_at=locked.updated_at)
 
     event = events.step_updated(

@@ -3,8 +3,9 @@
 ``metrics_tables(period)`` runs QUERY_COUNT queries whatever the number of cases (a test
 asserts it). Durations are minutes; MTTA is opened -> acknowledged (claimed), MTTR is
 opened -> resolved (or closed, for cases L1 closed). A case belongs to the range by its
-opening; "analyst" is the case's assignee; "source" is the source of the case's first
-alert (the one that opened it); "team" is a group the assignee belongs to.
+opening; "analyst" is the case's assignee; "source" is the source of the alert that
+opened the case (``Case.opening_source``); "team" is a group the assignee belongs to.
+The MTTA/MTTR tables are in ``times``, the summary and SLA compliance in ``summary``.
 """
 
 from __future__ import annotations
@@ -12,207 +13,22 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import date, datetime
 
-from django.contrib.auth import get_user_model
 from django.db import connection, transaction
-from django.db.models import Case as CaseWhen
-from django.db.models import CharField, Count, F, Max, Min, OuterRef, Q, Subquery, Value, When
-from django.db.models.fields.json import KeyTextTransform
-from django.db.models.functions import Coalesce, TruncDate
+from django.db.models import Count, Q
+from django.db.models.functions import TruncDate
 
-from cases.models import Alert, Case, CaseStep, IngestSource, Severity
+from cases.models import Case, CaseStep
 from containment.models import ContainmentAction
+from playbooks.models import PlaybookItem
 from playbooks.registry import ActionKey
-from sla.models import Stage
 
+from .filters import ENDED, OPEN, cases_in, ended_at
 from .period import Period
 from .sign_ins import sign_in_events
 from .sql import Percentiles, Seconds
+from .summary import summary_and_sla
 from .tables import Table, minutes, rate
-
-ENDED = [Case.Status.RESOLVED, Case.Status.CLOSED]
-# Spelled out (not "not ended") so the (status, opened_at) index serves it.
-OPEN = [status for status in Case.Status.values if status not in ENDED]
-
-
-def _cases(period: Period, prefix: str = ""):
-    """Cases opened in the period (and assigned to the team), or rows of a related model
-    (prefix "case__") whose case is."""
-    lookups = {f"{prefix}opened_at__gte": period.start, f"{prefix}opened_at__lt": period.end}
-    if period.team is not None:
-        lookups[f"{prefix}assignee__groups"] = period.team
-    return lookups
-
-
-def _ended():
-    return Coalesce("resolved_at", "closed_at")
-
-
-# --- MTTA / MTTR ------------------------------------------------------------------------
-
-
-def _time_aggregates() -> dict:
-    mtta = Seconds("acknowledged_at", "opened_at")
-    mttr = Seconds(_ended(), "opened_at")
-    return {
-        "cases": Count("pk"),
-        "mtta": Percentiles(mtta, (0.5, 0.9)),
-        "mttr": Percentiles(mttr, (0.5, 0.9)),
-        "closed": Count("pk", filter=Q(status__in=ENDED)),
-        "false_positives": Count("pk", filter=Q(resolution=Case.Resolution.FALSE_POSITIVE)),
-    }
-
-
-TIME_COLUMNS = [
-    ("cases", "Cases"),
-    ("mtta_median", "MTTA median (min)"),
-    ("mtta_p90", "MTTA p90 (min)"),
-    ("mttr_median", "MTTR median (min)"),
-    ("mttr_p90", "MTTR p90 (min)"),
-]
-FP_COLUMNS = [("closed", "Closed"), ("false_positive_rate", "False positives (%)")]
-
-
-def _time_table(period: Period, key: str, title: str, label: str, group_by, name=lambda v: v, fp=False):
-    rows = (
-        Case.objects.filter(**_cases(period))
-        .annotate(group=group_by)
-        .values("group")
-        .annotate(**_time_aggregates())
-        .order_by("group")
-    )
-    out = [
-        {
-            "group": name(row["group"]) if row["group"] not in (None, "") else "—",
-            "cases": row["cases"],
-            "mtta_median": minutes(row["mtta"][0]),
-            "mtta_p90": minutes(row["mtta"][1]),
-            "mttr_median": minutes(row["mttr"][0]),
-            "mttr_p90": minutes(row["mttr"][1]),
-            "closed": row["closed"],
-            "false_positive_rate": rate(row["false_positives"], row["closed"]),
-        }
-        for row in rows
-    ]
-    columns = [("group", label), *TIME_COLUMNS, *(FP_COLUMNS if fp else [])]
-    return Table(key, title, columns, out, chart_columns=["mtta_median", "mttr_median"], unit="min")
-
-
-def by_severity(period):
-    labels = dict(Severity.choices)
-    return _time_table(
-        period,
-        "by_severity",
-        "MTTA and MTTR by severity",
-        "Severity",
-        F("severity"),
-        lambda v: labels.get(v, v),
-    )
-
-
-def by_technique(period):
-    return _time_table(
-        period,
-        "by_technique",
-        "MTTA, MTTR and false positives by technique",
-        "Technique",
-        F("technique_id"),
-        fp=True,
-    )
-
-
-def by_source(period):
-    first_source = Subquery(
-        Alert.objects.filter(case=OuterRef("pk")).order_by("observed_at", "pk").values("source")[:1]
-    )
-    names = dict(IngestSource.objects.values_list("pk", "name"))
-    return _time_table(
-        period,
-        "by_source",
-        "MTTA, MTTR and false positives by source",
-        "Source",
-        first_source,
-        lambda pk: names.get(pk, pk),
-        fp=True,
-    )
-
-
-def by_analyst(period):
-    # By the assignee's id, named after (every user: a team's hundreds, not its cases), which
-    # is cheaper than joining the users for every case.
-    names = dict(get_user_model().objects.values_list("pk", "username"))
-    table = _time_table(period, "by_analyst", "MTTA and MTTR by analyst", "Analyst", F("assignee_id"))
-    table.rows = sorted(
-        ({**row, "group": names.get(row["group"], row["group"])} for row in table.rows),
-        key=lambda row: (row["group"] == "—", str(row["group"])),
-    )
-    return table
-
-
-# --- summary, SLA ------------------------------------------------------------------------
-
-
-def summary(period: Period) -> tuple[Table, tuple[int | None, int | None]]:
-    """The summary figures, and the lowest and highest id of the cases in the period
-    (ids grow with opening time, so other queries can bound their scans by them)."""
-    row = Case.objects.filter(**_cases(period)).aggregate(
-        lowest=Min("pk"),
-        highest=Max("pk"),
-        opened=Count("pk"),
-        escalated=Count("pk", filter=Q(escalated_at__isnull=False)),
-        closed=Count("pk", filter=Q(status__in=ENDED)),
-        false_positives=Count("pk", filter=Q(resolution=Case.Resolution.FALSE_POSITIVE)),
-        # L1 decided (escalated or closed) with Vigil's recommendation recorded; going
-        # against it requires an override reason, so an empty one means it was followed.
-        decided=Count("pk", filter=Q(recommendation__has_key="decision")),
-        followed=Count("pk", filter=Q(recommendation__has_key="decision", override_reason="")),
-    )
-    rows = [
-        {"figure": "Cases opened", "value": row["opened"]},
-        {"figure": "Cases escalated", "value": row["escalated"]},
-        {"figure": "Escalation rate (%)", "value": rate(row["escalated"], row["opened"])},
-        {"figure": "Cases closed or resolved", "value": row["closed"]},
-        {"figure": "False-positive rate (%)", "value": rate(row["false_positives"], row["closed"])},
-        {"figure": "L1 decisions with a recommendation", "value": row["decided"]},
-        {"figure": "Recommendation agreement (%)", "value": rate(row["followed"], row["decided"])},
-    ]
-    table = Table("summary", "Summary", [("figure", "Figure"), ("value", "Value")], rows, chart="none")
-    return table, (row["lowest"], row["highest"])
-
-
-SLA_STAGES = {
-    Stage.ACKNOWLEDGE: "acknowledged_at",
-    Stage.T2_PICKUP: "t2_picked_up_at",
-    Stage.CONTAINMENT: "containment_started_at",
-    Stage.RESOLUTION: "ended_at",  # resolved_at or closed_at
-}
-
-
-def sla_compliance(period: Period, now: datetime) -> Table:
-    """Per stage, among the cases whose stage started (its due time is set): met (ended by
-    the due time), breached (ended later, or still open past it). Compliance is met over
-    met + breached; stages still within their time are not counted yet."""
-    aggregates = {}
-    still_open = ~Q(status__in=ENDED)
-    for stage, end in SLA_STAGES.items():
-        due = f"sla_{stage}_due_at"
-        started = Q(**{f"{due}__isnull": False})
-        ended = Q(**{f"{end}__isnull": False})
-        aggregates[f"{stage}_met"] = Count("pk", filter=started & ended & Q(**{f"{end}__lte": F(due)}))
-        aggregates[f"{stage}_late"] = Count(
-            "pk",
-            filter=started
-            & ((ended & Q(**{f"{end}__gt": F(due)})) | (~ended & still_open & Q(**{f"{due}__lt": now}))),
-        )
-    row = Case.objects.filter(**_cases(period)).annotate(ended_at=_ended()).aggregate(**aggregates)
-    rows = []
-    for stage in SLA_STAGES:
-        met, late = row[f"{stage}_met"], row[f"{stage}_late"]
-        rows.append(
-            {"stage": Stage(stage).label, "met": met, "breached": late, "compliance": rate(met, met + late)}
-        )
-    columns = [("stage", "Stage"), ("met", "Met"), ("breached", "Breached"), ("compliance", "Compliance (%)")]
-    return Table("sla", "SLA compliance per stage", columns, rows, chart_columns=["compliance"], unit="%")
-
+from .times import by_analyst, by_severity, by_source, by_technique
 
 # --- flow: per day, backlog ----------------------------------------------------------------
 
@@ -226,9 +42,9 @@ def flow(period: Period) -> tuple[Table, Table]:
     """Cases opened and closed per day, and the backlog of each queue at the end of each
     day (L1: opened, not escalated, not ended; T2: escalated, not ended). Four queries."""
     team = {"assignee__groups": period.team} if period.team is not None else {}
-    cases = Case.objects.filter(**team).annotate(ended_at=_ended())
+    cases = Case.objects.filter(**team).annotate(ended_at=ended_at())
     in_range = {"__gte": period.start, "__lt": period.end}
-    opened = _per_day(Case.objects.filter(**_cases(period)), "opened_at", n=Count("pk"))
+    opened = _per_day(Case.objects.filter(**cases_in(period)), "opened_at", n=Count("pk"))
     ended = _per_day(
         # status__in: the partial expression index case_ended_idx serves the range.
         cases.filter(status__in=ENDED, **{f"ended_at{k}": v for k, v in in_range.items()}),
@@ -283,7 +99,7 @@ def containment(period: Period) -> Table:
     effect = Seconds("finished_at", "created_at")
     done = Q(status=ContainmentAction.Status.SUCCEEDED) | Q(finished_at__isnull=False)
     rows = (
-        ContainmentAction.objects.filter(**_cases(period, "case__"))
+        ContainmentAction.objects.filter(**cases_in(period, "case__"))
         .values("kind", "status")
         .annotate(
             actions=Count("pk"),
@@ -310,52 +126,48 @@ def containment(period: Period) -> Table:
     return Table("containment", "Containment actions by outcome", columns, out, chart_columns=["actions"])
 
 
-# The analyst's value that agrees with the assistant's answer, per section.
-AGREEING_VALUE = {
-    "key_indicator": {"yes": "observed", "no": "not_observed"},
-    "escalation_criterion": {"yes": "checked", "no": "unchecked"},
-}
-
-
-def agreement(period: Period, bounds: tuple[int | None, int | None]) -> Table:
-    """How often the analyst's answer is the assistant's suggested one, per question and
-    per escalation criterion (steps that had a suggestion and got an answer)."""
-    answer = KeyTextTransform("answer", "suggestion")
-    whens = [
-        When(section=section, suggested=suggested, then=Value(agreeing))
-        for section, mapping in AGREEING_VALUE.items()
-        for suggested, agreeing in mapping.items()
-    ]
-    lowest, highest = bounds
-    if lowest is None:
-        lowest = highest = 0
-    rows = (
-        # The id bounds let PostgreSQL read the steps by the (case, item) index instead of
-        # scanning them all; the period filter still decides.
-        CaseStep.objects.filter(
-            **_cases(period, "case__"),
-            case_id__gte=lowest,
-            case_id__lte=highest,
-            suggestion__has_key="answer",
-        )
-        .exclude(value="")
-        .annotate(suggested=answer)
-        .annotate(agreeing=CaseWhen(*whens, default=F("suggested"), output_field=CharField()))
-        .values("section", "item__text")
-        .annotate(answered=Count("pk"), agreed=Count("pk", filter=Q(value=F("agreeing"))))
-        .order_by("section", "item__text")
+def agreement(period: Period) -> Table:
+    """How often the analyst's answer was the assistant's suggestion, per question and per
+    escalation criterion: the steps answered while they had a suggestion, as the step
+    service recorded it (``agreed_with_suggestion``, against the suggestion the analyst
+    saw; a later refresh of the suggestions does not rewrite it). Counted by the case's
+    opening time copied onto the step (``case_opened_at``), from the partial index
+    case_step_agreement_idx alone, so no case is joined (but with a team filter); the
+    items are named after (a playbook's few)."""
+    steps = CaseStep.objects.filter(
+        agreed_with_suggestion__isnull=False,
+        case_opened_at__gte=period.start,
+        case_opened_at__lt=period.end,
     )
+    if period.team is not None:
+        steps = steps.filter(case__assignee__groups=period.team)
+    counts = (
+        steps.values("item_id")
+        .annotate(
+            # Counted on the indexed column (not the id), so the index answers alone.
+            answered=Count("agreed_with_suggestion"),
+            agreed=Count("agreed_with_suggestion", filter=Q(agreed_with_suggestion=True)),
+        )
+        .order_by()
+    )
+    counts = {row["item_id"]: row for row in counts}
+    # [0] (no item) when nothing was answered: still one query, so the count stays fixed.
+    items = PlaybookItem.objects.filter(pk__in=list(counts) or [0]).values_list("pk", "section", "text")
     sections = {"question": "Question", "escalation_criterion": "Criterion", "key_indicator": "Indicator"}
-    out = [
-        {
-            "kind": sections.get(row["section"], row["section"]),
-            "item": row["item__text"],
-            "answered": row["answered"],
-            "agreed": row["agreed"],
-            "agreement": rate(row["agreed"], row["answered"]),
-        }
-        for row in rows
-    ]
+    out = sorted(
+        (
+            {
+                "kind": sections.get(section, section),
+                "item": text,
+                "answered": counts[pk]["answered"],
+                "agreed": counts[pk]["agreed"],
+                "agreement": rate(counts[pk]["agreed"], counts[pk]["answered"]),
+                "_order": (section, text),
+            }
+            for pk, section, text in items
+        ),
+        key=lambda row: row.pop("_order"),
+    )
     columns = [
         ("item", "Question or criterion"),
         ("kind", "Kind"),
@@ -373,10 +185,10 @@ QUERY_COUNT = 15
 def metrics_tables(period: Period, now: datetime) -> list[Table]:
     """Every table of the page, in QUERY_COUNT queries (SELECTs)."""
     if connection.vendor == "postgresql":
-        # JIT compilation costs more than it saves on these sub-100 ms aggregates.
         with connection.cursor() as cursor:
+            # JIT compilation costs more than it saves on these aggregates.
             cursor.execute("SET LOCAL jit = off")
-    summary_table, bounds = summary(period)
+    summary_table, sla_table = summary_and_sla(period, now)
     per_day, backlog = flow(period)
     return [
         summary_table,
@@ -386,8 +198,8 @@ def metrics_tables(period: Period, now: datetime) -> list[Table]:
         by_technique(period),
         by_source(period),
         by_analyst(period),
-        sla_compliance(period, now),
+        sla_table,
         containment(period),
-        agreement(period, bounds),
+        agreement(period),
         sign_in_events(period),
     ]

@@ -73,3 +73,19 @@ class Percentiles(Aggregate):
             values = [float(v) for v in (value or "").split(",") if v]
             return [interpolate(values, fraction) for fraction in self.fractions]
         return [float(v) if v is not None else None for v in value]
+
+
+class Bytewise(Func):
+    """A text column compared byte by byte (COLLATE "C" on PostgreSQL): for grouping and
+    sorting ASCII codes without the database locale's comparison, several times cheaper
+    per row. Elsewhere the column as it is."""
+
+    template = "%(expressions)s"
+    arity = 1
+
+    def as_postgresql(self, compiler, connection, **extra):
+        return self.as_sql(compiler, connection, template='(%(expressions)s) COLLATE "C"', **extra)
+
+    @property
+    def output_field(self):
+        return self.source_expressions[0].output_field

@@ -103,17 +103,22 @@ def test_figures(story):
     assert all(row["kind"] == "Question" for row in agreement)
 
 
-def test_agreement_compares_the_answer_with_the_suggestion(story):
-    hot = story["hot"]
-    steps = list(hot.steps.filter(section="question").order_by("order"))
-    # The assistant suggested "no" everywhere; the analyst answered suspicious values.
-    for step in steps:
-        type(step).objects.filter(pk=step.pk).update(suggestion={"answer": step.value})
-    type(steps[0]).objects.filter(pk=steps[0].pk).update(suggestion={"answer": "unknown"})
-    rows = _tables()["agreement"].rows
-    by_item = {row["item"]: row for row in rows}
+def test_agreement_compares_the_answer_with_the_suggestion_it_had(story, make_case, l1):
+    from cases.models import CaseStep
+    from tests.cases.workflow_support import answer
+
+    case = wf.case_claim(case=make_case(), by=l1)
+    steps = list(case.steps.filter(section="question").select_related("item").order_by("order"))
+    # The assistant suggests "no" everywhere; the analyst answers "yes" to the first only.
+    CaseStep.objects.filter(pk__in=[step.pk for step in steps]).update(suggestion={"answer": "no"})
+    answer(case, l1, **{step.item.assist: "yes" if n == 0 else "no" for n, step in enumerate(steps[:2])})
+    by_item = {row["item"]: row for row in _tables()["agreement"].rows}
     assert by_item[steps[0].item.text]["agreed"] == 0
     assert by_item[steps[1].item.text]["agreed"] == 1
+    # A later change of the suggestion does not rewrite what the analyst agreed with.
+    CaseStep.objects.filter(pk=steps[0].pk).update(suggestion={"answer": "yes"})
+    by_item = {row["item"]: row for row in _tables()["agreement"].rows}
+    assert (by_item[steps[0].item.text]["answered"], by_item[steps[0].item.text]["agreed"]) == (1, 0)
 
 
 def test_team_filter(story, l1):
