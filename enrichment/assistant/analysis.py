@@ -27,6 +27,7 @@ class Analysis(CriteriaSignals):
     def __post_init__(self):
         self.patterns = compute(self.facts)
         self._involved: dict[int, list] = {}
+        self._owners: dict[str, object | None] = {}
 
     # --- Involvement of partners ---------------------------------------------------------
 
@@ -39,7 +40,7 @@ class Analysis(CriteriaSignals):
     def _partners_of(self, alert: AlertView) -> list:
         ref, found = self.facts.ref, []
         found += [ip.partner for ip in alert.ips if ip.partner is not None]
-        found += [ref.partner_of_account(a) for a in alert.accounts()]
+        found += [self.account_owner(a) for a in alert.accounts()]
         for obs in alert.of_types("email", "domain", "url", "hostname"):
             found.append(ref.partner_of_domain(obs.domain))
             lookalike = ref.lookalike(obs.domain)
@@ -47,11 +48,30 @@ class Analysis(CriteriaSignals):
         found += ref.partners_named_in(alert.text)
         return list({p.pk: p for p in found if p is not None}.values())
 
+    def account_owner(self, account: str):
+        """The partner an account was issued to: by its name or address (the register's
+        domains and names), else the partner from whose network the case's alerts show the
+        account used ("hl-dispatch01" signed in from Helvetia's range is Helvetia's)."""
+        if account not in self._owners:
+            owner = self.facts.ref.partner_of_account(account)
+            if owner is None:
+                owner = next(
+                    (
+                        ip.partner
+                        for alert in self.facts.alerts
+                        if account in alert.accounts()
+                        for ip in alert.ips
+                        if ip.partner is not None
+                    ),
+                    None,
+                )
+            self._owners[account] = owner
+        return self._owners[account]
+
     def partner_actor(self, alert: AlertView) -> list:
         """Partners acting in the alert: its networks or its accounts."""
-        ref = self.facts.ref
         found = [ip.partner for ip in alert.ips if ip.partner is not None]
-        found += [ref.partner_of_account(a) for a in alert.accounts()]
+        found += [self.account_owner(a) for a in alert.accounts()]
         return list({p.pk: p for p in found if p is not None}.values())
 
     # --- Q2 ------------------------------------------------------------------------------
@@ -205,7 +225,7 @@ class Analysis(CriteriaSignals):
                     )
                     signals.append(signal_of({**success.evidence(), "detail": detail}, alert, partners))
             for account in alert.accounts():
-                owner = facts.ref.partner_of_account(account)
+                owner = self.account_owner(account)
                 foreign = [ip for ip in alert.external_ips if owner is not None and ip.partner is not owner]
                 if owner is not None and foreign and foreign[0].kind in (MALICIOUS, UNKNOWN_EXTERNAL):
                     detail = f"{owner.name} account {account} used from {foreign[0].value}, outside {owner.name}'s networks"

@@ -39,7 +39,7 @@ def signal_of(evidence: dict, alert: AlertView | None, partners=()) -> Signal:
 
 
 class CriteriaSignals:
-    """Mixed into Analysis, which provides facts, patterns, partners_of, partner_actor,
+    """Mixed into Analysis, which provides facts, patterns, partners_of, partner_actor, account_owner,
     personal_destination, _senders and the Q2/Q3 signal lists."""
 
     # --- E1 ------------------------------------------------------------------------------
@@ -109,7 +109,7 @@ class CriteriaSignals:
                         signal_of(ip_evidence(alert, ip) | {"detail": detail}, alert, [ip.partner])
                     )
             for account in alert.accounts():
-                owner = self.facts.ref.partner_of_account(account)
+                owner = self.account_owner(account)
                 if owner is None or failed_only:
                     continue
                 if not contract_active(owner, alert.observed_at):
