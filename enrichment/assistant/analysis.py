@@ -106,12 +106,18 @@ class Analysis(CriteriaSignals):
         alerts = [self.facts.alert(i) for i in pattern.alert_ids]
         return tuple({p.pk: p for a in alerts if a for p in self.partners_of(a)}.values())
 
+    @staticmethod
+    def origin_recorded(alert: AlertView) -> bool:
+        """Where the activity came from: a source address or the source host (an endpoint)."""
+        return bool(alert.ips or [o for o in alert.of_types("hostname") if o.role == "source"])
+
     @cached_property
     def volume_without_detail(self) -> list[dict]:
-        """Alerts reporting volume or exposed data with no request, login or source detail."""
+        """Alerts reporting volume or exposed data with no request, login or source detail.
+        An account name alone is none of them: it says who, not from where or how."""
         out = []
         for alert in self.facts.alerts:
-            detail = alert.ips or alert.accounts() or alert.of_types("email")
+            detail = self.origin_recorded(alert) or alert.of_types("email")
             exposed = alert.first(r.PUBLISHED, r.EXFILTRATION, r.ABNORMAL, r.RECORDS, r.BYTES)
             if exposed and not detail and not alert.has(r.LOGIN_FAILURE, r.LOGIN_SUCCESS):
                 out.append(exposed.evidence())
@@ -291,7 +297,9 @@ class Analysis(CriteriaSignals):
                         "detail": "no sender address recorded",
                     }
                 )
-            fact = alert.first(r.ACCOUNT_ANOMALY)
-            if fact and not alert.ips:
+            # An account's abnormal activity (a mass download) with no origin is an account
+            # use whose user cannot be told.
+            fact = alert.first(r.ACCOUNT_ANOMALY) or (alert.accounts() and alert.first(r.ABNORMAL))
+            if fact and not self.origin_recorded(alert):
                 out.append({**fact.evidence(), "detail": f"{fact.detail} (origin not recorded)"})
         return out
