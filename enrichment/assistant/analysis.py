@@ -288,8 +288,16 @@ class Analysis(CriteriaSignals):
     def q3_unknown(self) -> list[dict]:
         """Communication or account-use elements whose identity was not recorded."""
         out = []
+        ref = self.facts.ref
         for alert in self.facts.alerts:
-            identity = alert.of_types("email", "domain", "url") or alert.accounts()
+            # Who the correspondent is: an outside or sending address, an outside domain or
+            # link, an account that is not one of our mailboxes (the reporter of a
+            # user-reported message, and the organisation's own domain, say nothing of it).
+            outside_accounts = [
+                a for a in alert.accounts() if "@" not in a or not ref.is_org_domain(a.rsplit("@", 1)[1])
+            ]
+            links = [o for o in alert.of_types("domain", "url") if not ref.is_org_domain(o.domain)]
+            identity = self._senders(alert) or links or outside_accounts
             if alert.is_communication and not identity:
                 out.append(
                     {
