@@ -11,8 +11,10 @@ import re
 
 _I = re.IGNORECASE
 
-# "0 successful sign-ins" denies like "no successful sign-ins".
-NEGATION = re.compile(r"(\b(no|not|never|without|none|nor|zero|neither|nothing|nobody|0)\b|n't\b)", _I)
+NEGATION = re.compile(r"(\b(no|not|never|without|none|nor|zero|neither|nothing|nobody)\b|n't\b)", _I)
+# "0 successful sign-ins" denies like "no successful sign-ins": a zero standing alone as a
+# count, up to two words before the fact (not the last digit of "10.0.0.0", "2.0", "10:00").
+ZERO_COUNT = re.compile(r"(?:^|(?<=[\s(]))0\s+(?:[\w-]+\s+){0,2}$")
 CLAUSE_BREAK = re.compile(r"[.;,:!?()]|\b(and|but|then|while|after|before|which|that)\b", _I)
 
 RECON = re.compile(
@@ -322,7 +324,10 @@ def unit_key(unit: str) -> str:
 
 
 def negated(text: str, start: int) -> bool:
-    """Whether the words just before `start` deny what follows ("no", "not", "without")."""
+    """Whether the words just before `start` deny what follows ("no", "not", "without", a
+    zero count)."""
+    if ZERO_COUNT.search(text[:start]):
+        return True
     window = text[max(0, start - 30) : start]
     breaks = list(CLAUSE_BREAK.finditer(window))
     if breaks:
