@@ -167,11 +167,10 @@ def _scenario(data: dict, default_name: str) -> Scenario:
 def load_scenarios(path: Path) -> tuple[dict, list[Scenario]]:
     """(common reference data, scenarios) from a folder (every *.json but `_*.json`, by
     name) or one file (a scenario or a list of them); the common reference data is the
-    `_reference.json` of the folder or beside the file."""
+    `_reference.json` of the folder or beside the file (which may also list the playbook's
+    related techniques: "covers", see declared_covers)."""
     path = Path(path)
-    folder = path if path.is_dir() else path.parent
-    common_path = folder / "_reference.json"
-    common = json.loads(common_path.read_text(encoding="utf-8")) if common_path.exists() else {}
+    common, folder = _common_reference(path)
     files = (
         sorted(p for p in folder.glob("*.json") if not p.name.startswith("_")) if path.is_dir() else [path]
     )
@@ -184,6 +183,21 @@ def load_scenarios(path: Path) -> tuple[dict, list[Scenario]]:
             for i, item in enumerate(items)
         ]
     return common, scenarios
+
+
+def declared_covers(path: Path) -> list[str] | None:
+    """The related techniques the folder's `_reference.json` lists for the playbook
+    ("covers": ["T1656", ...]), or None when it lists none."""
+    common, _ = _common_reference(Path(path))
+    covers = common.get("covers")
+    return [str(c).strip() for c in covers if str(c).strip()] if isinstance(covers, list) and covers else None
+
+
+def _common_reference(path: Path) -> tuple[dict, Path]:
+    folder = path if path.is_dir() else path.parent
+    common_path = folder / "_reference.json"
+    common = json.loads(common_path.read_text(encoding="utf-8")) if common_path.exists() else {}
+    return common, folder
 
 
 def _load_reference(reference: dict) -> None:

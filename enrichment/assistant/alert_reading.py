@@ -45,6 +45,7 @@ LOGIN_SUCCESS, LOGIN_FAILURE, FAILURES, ACCOUNTS = "login_success", "login_failu
 CREDENTIALS_SUBMITTED, ACCOUNT_ANOMALY, AUTHORISED = "credentials_submitted", "account_anomaly", "authorised"
 BLOCKED, DELIVERED, CLICKED, REPLIED = "blocked", "delivered", "clicked", "replied"
 EVENTS, FRAUD, LOGIN_ATTACK, ANONYMISER = "events", "fraud", "login_attack", "anonymiser"
+CLEAN, OFF_HOURS, PERIODIC = "clean_verdict", "off_hours", "periodic"
 
 # Plain wording facts: (kind, pattern).
 TEXT_PATTERNS = (
@@ -69,10 +70,17 @@ TEXT_PATTERNS = (
     (ACCOUNT_ANOMALY, w.ACCOUNT_ANOMALY),
     (AUTHORISED, w.AUTHORISED),
     (FRAUD, w.FRAUD),
+    (CLEAN, w.CLEAN_VERDICT),
+    (OFF_HOURS, w.OFF_HOURS),
+    (PERIODIC, w.PERIODIC),
     (LOGIN_ATTACK, w.LOGIN_ATTACK),
     (ANONYMISER, w.ANONYMISER),
     *((kind, pattern) for kind, pattern in w.OUTCOMES.items()),
 )
+
+
+# Wording that names a fact's words without stating the fact (see wording.py).
+EXCLUDED_WORDING = {RECON: w.RECON_EXCLUDED, FRAUD: w.FRAUD_EXCLUDED}
 
 
 def _string(value) -> str | None:
@@ -217,7 +225,8 @@ def _text_facts(cite: str, text: str, add) -> None:
         return
     found = set()
     for kind, pattern in TEXT_PATTERNS:
-        searched = w.RECON_EXCLUDED.sub(" ", text) if kind == RECON else text
+        excluded = EXCLUDED_WORDING.get(kind)
+        searched = excluded.sub(" ", text) if excluded else text
         # "40x its usual volume" states an abnormal volume, not a normal one.
         if w.affirmed(pattern, searched) and not (kind == NORMAL and ABNORMAL in found):
             found.add(kind)

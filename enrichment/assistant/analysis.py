@@ -27,6 +27,7 @@ class Analysis(CriteriaSignals):
     def __post_init__(self):
         self.patterns = compute(self.facts)
         self._involved: dict[int, list] = {}
+        self._owners: dict[str, object | None] = {}
 
     # --- Involvement of partners ---------------------------------------------------------
 
@@ -39,7 +40,7 @@ class Analysis(CriteriaSignals):
     def _partners_of(self, alert: AlertView) -> list:
         ref, found = self.facts.ref, []
         found += [ip.partner for ip in alert.ips if ip.partner is not None]
-        found += [ref.partner_of_account(a) for a in alert.accounts()]
+        found += [self.account_owner(a) for a in alert.accounts()]
         for obs in alert.of_types("email", "domain", "url", "hostname"):
             found.append(ref.partner_of_domain(obs.domain))
             lookalike = ref.lookalike(obs.domain)
@@ -47,11 +48,30 @@ class Analysis(CriteriaSignals):
         found += ref.partners_named_in(alert.text)
         return list({p.pk: p for p in found if p is not None}.values())
 
+    def account_owner(self, account: str):
+        """The partner an account was issued to: by its name or address (the register's
+        domains and names), else the partner from whose network the case's alerts show the
+        account used ("hl-dispatch01" signed in from Helvetia's range is Helvetia's)."""
+        if account not in self._owners:
+            owner = self.facts.ref.partner_of_account(account)
+            if owner is None:
+                owner = next(
+                    (
+                        ip.partner
+                        for alert in self.facts.alerts
+                        if account in alert.accounts()
+                        for ip in alert.ips
+                        if ip.partner is not None
+                    ),
+                    None,
+                )
+            self._owners[account] = owner
+        return self._owners[account]
+
     def partner_actor(self, alert: AlertView) -> list:
         """Partners acting in the alert: its networks or its accounts."""
-        ref = self.facts.ref
         found = [ip.partner for ip in alert.ips if ip.partner is not None]
-        found += [ref.partner_of_account(a) for a in alert.accounts()]
+        found += [self.account_owner(a) for a in alert.accounts()]
         return list({p.pk: p for p in found if p is not None}.values())
 
     # --- Q2 ------------------------------------------------------------------------------
@@ -86,12 +106,18 @@ class Analysis(CriteriaSignals):
         alerts = [self.facts.alert(i) for i in pattern.alert_ids]
         return tuple({p.pk: p for a in alerts if a for p in self.partners_of(a)}.values())
 
+    @staticmethod
+    def origin_recorded(alert: AlertView) -> bool:
+        """Where the activity came from: a source address or the source host (an endpoint)."""
+        return bool(alert.ips or [o for o in alert.of_types("hostname") if o.role == "source"])
+
     @cached_property
     def volume_without_detail(self) -> list[dict]:
-        """Alerts reporting volume or exposed data with no request, login or source detail."""
+        """Alerts reporting volume or exposed data with no request, login or source detail.
+        An account name alone is none of them: it says who, not from where or how."""
         out = []
         for alert in self.facts.alerts:
-            detail = alert.ips or alert.accounts() or alert.of_types("email")
+            detail = self.origin_recorded(alert) or alert.of_types("email")
             exposed = alert.first(r.PUBLISHED, r.EXFILTRATION, r.ABNORMAL, r.RECORDS, r.BYTES)
             if exposed and not detail and not alert.has(r.LOGIN_FAILURE, r.LOGIN_SUCCESS):
                 out.append(exposed.evidence())
@@ -205,7 +231,7 @@ class Analysis(CriteriaSignals):
                     )
                     signals.append(signal_of({**success.evidence(), "detail": detail}, alert, partners))
             for account in alert.accounts():
-                owner = facts.ref.partner_of_account(account)
+                owner = self.account_owner(account)
                 foreign = [ip for ip in alert.external_ips if owner is not None and ip.partner is not owner]
                 if owner is not None and foreign and foreign[0].kind in (MALICIOUS, UNKNOWN_EXTERNAL):
                     detail = f"{owner.name} account {account} used from {foreign[0].value}, outside {owner.name}'s networks"
@@ -262,8 +288,16 @@ class Analysis(CriteriaSignals):
     def q3_unknown(self) -> list[dict]:
         """Communication or account-use elements whose identity was not recorded."""
         out = []
+        ref = self.facts.ref
         for alert in self.facts.alerts:
-            identity = alert.of_types("email", "domain", "url") or alert.accounts()
+            # Who the correspondent is: an outside or sending address, an outside domain or
+            # link, an account that is not one of our mailboxes (the reporter of a
+            # user-reported message, and the organisation's own domain, say nothing of it).
+            outside_accounts = [
+                a for a in alert.accounts() if "@" not in a or not ref.is_org_domain(a.rsplit("@", 1)[1])
+            ]
+            links = [o for o in alert.of_types("domain", "url") if not ref.is_org_domain(o.domain)]
+            identity = self._senders(alert) or links or outside_accounts
             if alert.is_communication and not identity:
                 out.append(
                     {
@@ -271,7 +305,9 @@ class Analysis(CriteriaSignals):
                         "detail": "no sender address recorded",
                     }
                 )
-            fact = alert.first(r.ACCOUNT_ANOMALY)
-            if fact and not alert.ips:
+            # An account's abnormal activity (a mass download) with no origin is an account
+            # use whose user cannot be told.
+            fact = alert.first(r.ACCOUNT_ANOMALY) or (alert.accounts() and alert.first(r.ABNORMAL))
+            if fact and not self.origin_recorded(alert):
                 out.append({**fact.evidence(), "detail": f"{fact.detail} (origin not recorded)"})
         return out

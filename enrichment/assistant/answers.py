@@ -149,40 +149,45 @@ def login_patterns(a: Analysis) -> dict:
 # --- Escalation criteria -----------------------------------------------------------------
 
 
-def _criterion(signals: list[Signal], met: str, not_met: str) -> dict:
-    if signals:
-        return suggestion(MET, f"{met}: {_details(signals)}.", [s.evidence for s in signals])
-    return suggestion(NOT_MET, not_met, [])
-
-
-def e1_exfiltration(a: Analysis) -> dict:
-    return _criterion(
-        a.exfiltration,
+# Each criterion: the Analysis signals that meet it, the reason's lead when met, the reason
+# when not.
+CRITERIA_SIGNALS: dict[str, tuple[str, str, str]] = {
+    "exfiltration": (
+        "exfiltration",
         "Data leaves the organisation",
         "No bulk transfer, no data sent to a personal or attacker address and nothing published.",
-    )
-
-
-def e2_compromised_account(a: Analysis) -> dict:
-    return _criterion(
-        a.account_use,
+    ),
+    "compromised_account": (
+        "account_use",
         "An account was used by someone other than its owner",
         "No successful login by anyone but the account's owner.",
-    )
-
-
-def e3_supply_chain(a: Analysis) -> dict:
-    return _criterion(
-        a.supply_chain,
+    ),
+    "supply_chain_anomaly": (
+        "supply_chain",
         "A partner's access is anomalous",
         "No partner network, account or mailbox acts outside its contract or scope.",
-    )
+    ),
+    "sensitive_partner": (
+        "tier2_partners",
+        "Tier 2",
+        "No suspicious activity involves a high-criticality partner.",
+    ),
+}
 
 
-def e4_sensitive_partner(a: Analysis) -> dict:
-    return _criterion(
-        a.tier2_partners, "Tier 2", "No suspicious activity involves a high-criticality partner."
-    )
+def criterion(assist: str) -> Callable[[Analysis], dict]:
+    """The suggestion function of an escalation criterion (E1-E4): met with its signals'
+    evidence, or not met with what was looked for."""
+    attribute, met, not_met = CRITERIA_SIGNALS[assist]
+
+    def evaluate(a: Analysis) -> dict:
+        signals: list[Signal] = getattr(a, attribute)
+        if signals:
+            return suggestion(MET, f"{met}: {_details(signals)}.", [s.evidence for s in signals])
+        return suggestion(NOT_MET, not_met, [])
+
+    evaluate.__name__ = f"criterion_{assist}"
+    return evaluate
 
 
 # --- L1 steps ----------------------------------------------------------------------------
@@ -229,12 +234,7 @@ ANSWERS: dict[str, dict[str, Callable[[Analysis], dict]]] = {
         "business_context": q4_business,
         "login_pattern": login_patterns,
     },
-    "escalation_criterion": {
-        "exfiltration": e1_exfiltration,
-        "compromised_account": e2_compromised_account,
-        "supply_chain_anomaly": e3_supply_chain,
-        "sensitive_partner": e4_sensitive_partner,
-    },
+    "escalation_criterion": {assist: criterion(assist) for assist in CRITERIA_SIGNALS},
     "l1_step": {
         "ip_reputation": step_ip_lists,
         "login_pattern": step_login_patterns,

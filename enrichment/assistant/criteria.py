@@ -39,7 +39,7 @@ def signal_of(evidence: dict, alert: AlertView | None, partners=()) -> Signal:
 
 
 class CriteriaSignals:
-    """Mixed into Analysis, which provides facts, patterns, partners_of, partner_actor,
+    """Mixed into Analysis, which provides facts, patterns, partners_of, partner_actor, account_owner,
     personal_destination, _senders and the Q2/Q3 signal lists."""
 
     # --- E1 ------------------------------------------------------------------------------
@@ -74,8 +74,9 @@ class CriteriaSignals:
 
     @staticmethod
     def outside_normal(alert: AlertView) -> bool:
-        """Abnormal volume stated, anonymising infrastructure used, or no routine wording."""
-        return alert.has(r.ABNORMAL, r.ANONYMISER) or not alert.has(r.NORMAL)
+        """Abnormal volume or off-hours timing stated, anonymising infrastructure used, or no
+        routine wording."""
+        return alert.has(r.ABNORMAL, r.ANONYMISER, r.OFF_HOURS) or not alert.has(r.NORMAL)
 
     # --- E3 ------------------------------------------------------------------------------
 
@@ -108,7 +109,7 @@ class CriteriaSignals:
                         signal_of(ip_evidence(alert, ip) | {"detail": detail}, alert, [ip.partner])
                     )
             for account in alert.accounts():
-                owner = self.facts.ref.partner_of_account(account)
+                owner = self.account_owner(account)
                 if owner is None or failed_only:
                     continue
                 if not contract_active(owner, alert.observed_at):
@@ -159,15 +160,19 @@ class CriteriaSignals:
         return signals
 
     def _partner_mailbox(self, alert: AlertView) -> list[Signal]:
-        """A genuine partner mailbox (its domain, authentication not failed) sending fraud or mass mail."""
+        """A genuine partner mailbox sending fraud or mass mail: the partner's domain, its
+        authentication not failed and, when the reply path or display name is diverted, passed
+        (a diverted reply from an authenticated mailbox is the partner's mailbox misused, not a
+        forgery). A user's report or a clean verdict is no fraud."""
         ref = self.facts.ref
-        if any(f.value in ("spf", "dmarc") for f in alert.all(r.AUTH_FAIL)) or alert.has(
-            r.REPLY_TO, r.DISPLAY_NAME
-        ):
+        if any(f.value in ("spf", "dmarc") for f in alert.all(r.AUTH_FAIL)):
             return []
+        if alert.has(r.REPLY_TO, r.DISPLAY_NAME) and not alert.has(r.AUTH_PASS):
+            return []
+        kinds = (r.MASS_MAIL, r.BANK_CHANGE) if alert.has(r.CLEAN) else (r.FRAUD, r.MASS_MAIL, r.BANK_CHANGE)
         for obs in self._senders(alert):
             partner = ref.partner_of_domain(obs.domain)
-            fact = alert.first(r.FRAUD, r.MASS_MAIL, r.BANK_CHANGE)
+            fact = alert.first(*kinds)
             if partner is not None and fact and alert.is_communication:
                 detail = f"genuine {partner.name} mailbox {obs.value} sends: {fact.detail}"
                 return [signal_of(obs_evidence(alert, obs, fact.cite, detail), alert, [partner])]

@@ -136,7 +136,7 @@ class CaseFacts:
         observables and (with_urls) URL hosts; each domain once per alert. Without URLs,
         a domain extracted from the text that is the host of one of the alert's URLs is a
         URL host too (a link or target, not an attribution entity). A domain extracted
-        from the text that is the alert's account name is no domain at all."""
+        from the text that is the alert's account name or a file name is no domain at all."""
         types = ("email", "url", "domain") if with_urls else ("email", "domain")
         out, seen = [], set()
         for alert in self.alerts:
@@ -148,11 +148,25 @@ class CaseFacts:
                 domain = obs.domain
                 if not domain or self.ref.is_org_domain(domain) or (alert.id, domain) in seen:
                     continue
-                if obs.type == "domain" and obs.role == EXTRACTED and domain in not_domains:
+                if (
+                    obs.type == "domain"
+                    and obs.role == EXTRACTED
+                    and (domain in not_domains or looks_like_file_name(domain))
+                ):
                     continue
                 seen.add((alert.id, domain))
                 out.append((alert, obs, domain))
         return out
+
+
+# Top-level domains that are also file extensions: in prose, "batch.zip" is a file.
+FILE_EXTENSION_TLDS = frozenset({"zip", "mov"})
+
+
+def looks_like_file_name(domain: str) -> bool:
+    """A name the text extractor took for a domain that is a file name: an underscore (no
+    host name has one: letters, digits and hyphens only) or a file-extension TLD."""
+    return "_" in domain or domain.rsplit(".", 1)[-1] in FILE_EXTENSION_TLDS
 
 
 def gather(case: Case, *, reference: Reference | None = None) -> CaseFacts:

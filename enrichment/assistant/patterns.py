@@ -80,6 +80,29 @@ def failures_of(alert: AlertView) -> int:
     return max(alert.max_value(r.FAILURES), alert.max_value(r.EVENTS), 1)
 
 
+def burst_weight(alert: AlertView) -> int:
+    """How many of the source's events the alert stands for in a burst: the vendor's event
+    count, unless that count is the alert's stated record count (a Splunk row counting the
+    rows of one export) or the alert describes periodic monitoring (one check a minute is a
+    schedule, not a burst); one otherwise."""
+    count = alert.max_value(r.EVENTS)
+    if count <= 1 or alert.has(r.PERIODIC) or count in {f.value for f in alert.all(r.RECORDS)}:
+        return 1
+    return count
+
+
+def _over_window(groups: dict[str, list], window: timedelta, minimum: int, kind: str, wording: str) -> list:
+    """A pattern per subject whose weighted events reach `minimum` within `window`, worded
+    by `wording` ("{count} alerts from {subject} within {span}")."""
+    found = []
+    for subject, events in groups.items():
+        count, ids = max_in_window(events, window)
+        if count >= minimum:
+            detail = wording.format(count=count, subject=subject, span=_minutes(window))
+            found.append(Pattern(kind, subject, count, tuple(ids), detail))
+    return found
+
+
 def successful_login(alert: AlertView) -> bool:
     return alert.has(r.LOGIN_SUCCESS)
 
@@ -125,7 +148,7 @@ def compute(facts: CaseFacts) -> CasePatterns:
     fails_by_account: dict[str, list] = defaultdict(list)
     accounts_by_source: dict[str, list] = defaultdict(list)
     for alert in facts.alerts:
-        weight = max(alert.max_value(r.EVENTS), 1)
+        weight = burst_weight(alert)
         for ip in {ip.value for ip in alert.ips}:
             by_source[ip].append((alert.observed_at, weight, alert.id))
         emails = alert.of_types("email")
@@ -154,42 +177,27 @@ def compute(facts: CaseFacts) -> CasePatterns:
                         f"failures on {stated} accounts from {source} (alert {alert.id})",
                     )
                 )
-    for source, events in by_source.items():
-        count, ids = max_in_window(events, burst_window)
-        if count >= burst_min:
-            found.bursts.append(
-                Pattern(
-                    "burst",
-                    source,
-                    count,
-                    tuple(ids),
-                    f"{count} alerts from {source} within {_minutes(burst_window)}",
-                )
-            )
-    for sender, events in by_sender.items():
-        count, ids = max_in_window(events, burst_window)
-        if count >= burst_min:
-            found.mail_bursts.append(
-                Pattern(
-                    "mail_burst",
-                    sender,
-                    count,
-                    tuple(ids),
-                    f"{count} messages from {sender} within {_minutes(burst_window)}",
-                )
-            )
-    for account, events in fails_by_account.items():
-        count, ids = max_in_window(events, login_window)
-        if count >= brute_min:
-            found.brute_force.append(
-                Pattern(
-                    "brute_force",
-                    account,
-                    count,
-                    tuple(ids),
-                    f"{count} failed logins on {account} within {_minutes(login_window)}",
-                )
-            )
+    windowed = (
+        (found.bursts, by_source, burst_window, burst_min, "burst", "{count} alerts from {subject}"),
+        (
+            found.mail_bursts,
+            by_sender,
+            burst_window,
+            burst_min,
+            "mail_burst",
+            "{count} messages from {subject}",
+        ),
+        (
+            found.brute_force,
+            fails_by_account,
+            login_window,
+            brute_min,
+            "brute_force",
+            "{count} failed logins on {subject}",
+        ),
+    )
+    for patterns, groups, window, minimum, kind, wording in windowed:
+        patterns += _over_window(groups, window, minimum, kind, wording + " within {span}")
     for source, events in accounts_by_source.items():
         count, ids = max_distinct_in_window(events, login_window)
         if count >= stuffing_min and not any(p.subject == source for p in found.stuffing):

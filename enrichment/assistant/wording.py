@@ -12,6 +12,9 @@ import re
 _I = re.IGNORECASE
 
 NEGATION = re.compile(r"(\b(no|not|never|without|none|nor|zero|neither|nothing|nobody)\b|n't\b)", _I)
+# "0 successful sign-ins" denies like "no successful sign-ins": a zero standing alone as a
+# count, up to two words before the fact (not the last digit of "10.0.0.0", "2.0", "10:00").
+ZERO_COUNT = re.compile(r"(?:^|(?<=[\s(]))0\s+(?:[\w-]+\s+){0,2}$")
 CLAUSE_BREAK = re.compile(r"[.;,:!?()]|\b(and|but|then|while|after|before|which|that)\b", _I)
 
 RECON = re.compile(
@@ -60,6 +63,19 @@ RECON_EXCLUDED = re.compile(
     r"\b(?:virus|malware|av|anti-?virus|attachment|sandbox|content|url|link|safe ?links?|dlp|spam)\s+(?:scan\w*|prob\w*)"
     r"|\bcredential[- ]harvest\w*|\b(?:attachments?|files?|messages?|mails?|e-?mails?|urls?|links?|payloads?)\s+(?:was\s+|were\s+)?scanned\b|\bscanned clean|\bscan (?:clean|result|verdict)|\bhealth[- ]?(?:check|probe)\w*|\b(?:liveness|readiness|uptime"
     r"|load[- ]balancer|monitoring|synthetic|keep-?alive) (?:probe|check|monitor)\w*",
+    _I,
+)
+# A user's report or a gateway's verdict names phishing without finding it: "reported by
+# user as phish", "verdict: no threats found".
+FRAUD_EXCLUDED = re.compile(
+    r"\breported\s+(?:by\s+(?:an?\s+|the\s+)?(?:user|recipient|employee)s?\s+)?as\s+(?:phish\w*|spam|junk|suspicious|malicious)"
+    r"|\b(?:user|end-?user|recipient)[- ]reported\b[^.;]{0,40}|\bphish(?:ing)?[- ]report\w*|\breport (?:message|phish\w*) (?:button|add-?in)",
+    _I,
+)
+CLEAN_VERDICT = re.compile(
+    r"\bno threats? (?:were |was )?(?:found|detected|identified)|\bverdict\W{1,3}(?:clean|benign|safe|no threats?)"
+    r"|\b(?:classified|determined|marked|confirmed) (?:as )?(?:clean|benign|safe|legitimate|not malicious)"
+    r"|\bfalse positive|\bbenign positive",
     _I,
 )
 FRAUD = re.compile(
@@ -160,8 +176,22 @@ ABNORMAL_VOLUME = re.compile(
     r"\b(unusual\w*|anomal\w*|abnormal\w*|atypical|unexpected|excessive\w*|spike\w*|surge|burst|outlier|never before"
     r"|first[- ]time|exceed\w*|mass (?:download|export|copy|deletion|access)|bulk (?:download|export|copy|access)"
     r"|(?:above|over|higher than|more than) (?:the |its |their |his |her )?(?:baseline|normal|usual|average|typical)"
-    r"|outside (?:the |its )?(?:normal|usual|baseline|pattern|schedule|business hours|working hours)"
+    r"|outside (?:the |its )?(?:normal|usual|baseline|pattern)"
     r"|\d+(?:\.\d+)?\s*(?:x|times)\b[^.;]{0,30}\b(?:usual|normal|baseline|average|daily|typical|mean)|deviat\w*)",
+    _I,
+)
+# When, not how much: access outside the working day deviates from the usual pattern, but it
+# is not by itself an unusual volume (the rules' E3 asks for off-hours *bulk* access).
+OFF_HOURS = re.compile(
+    r"\b(?:outside|after|out of) (?:the |its |normal |usual )*(?:business|working|office) hours"
+    r"|\boff-?hours\b|\b(?:at night|overnight|during the night|outside (?:the |its )?(?:usual )?schedule)",
+    _I,
+)
+# Periodic monitoring: the same check at a fixed interval is not a burst of activity.
+PERIODIC = re.compile(
+    r"\bevery\s+\d*\s*(?:s|secs?|seconds?|mins?|minutes?)\b|\bonce (?:a|per|every) (?:second|minute)\b"
+    r"|\bheart-?beats?\b|\bhealth[- ]?checks?\b|\buptime ?(?:monitor\w*|checks?|robot)|\bkeep-?alive"
+    r"|\bsynthetic (?:monitor\w*|checks?|tests?|transactions?)|\b(?:liveness|readiness) (?:probe|check)s?\b",
     _I,
 )
 # A sentence that also states an abnormal volume ("40x its baseline") is not normal: see alert_reading.
@@ -294,7 +324,10 @@ def unit_key(unit: str) -> str:
 
 
 def negated(text: str, start: int) -> bool:
-    """Whether the words just before `start` deny what follows ("no", "not", "without")."""
+    """Whether the words just before `start` deny what follows ("no", "not", "without", a
+    zero count)."""
+    if ZERO_COUNT.search(text[:start]):
+        return True
     window = text[max(0, start - 30) : start]
     breaks = list(CLAUSE_BREAK.finditer(window))
     if breaks:

@@ -4,7 +4,9 @@
                                  [--min-accuracy 0.95]
 
 PATH defaults to the project's own set (tests/enrichment/scenarios/); a SOC can point it at its
-own scenarios in the same format (enrichment/evaluation.py). One table per question (q1-q4),
+own scenarios in the same format (enrichment/evaluation.py). The playbook's coverage is
+--covers, else the `covers` list of the folder's `_reference.json` (the related techniques
+that SOC lists for the playbook), else T1656,T1566,T1110. One table per question (q1-q4),
 per escalation criterion (e1-e4) and for the recommendation. Everything (reference data,
 the ingest source, the seed playbook if none is published, the alerts and cases) happens
 in one transaction that is rolled back: the database is left exactly as it was. Exits
@@ -19,7 +21,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from cases.ingest.tokens import ingest_source_create
-from enrichment.evaluation import evaluate
+from enrichment.evaluation import declared_covers, evaluate
 from playbooks import services
 from playbooks.models import Playbook
 
@@ -59,8 +61,9 @@ class Command(BaseCommand):
         )
         parser.add_argument(
             "--covers",
-            default=DEFAULT_COVERS,
-            help="Related techniques the playbook covers (comma-separated).",
+            default=None,
+            help="Related techniques the playbook covers (comma-separated; default: the folder's "
+            f"_reference.json 'covers', else {DEFAULT_COVERS}).",
         )
         parser.add_argument("--min-accuracy", type=float, default=0.95)
 
@@ -69,6 +72,8 @@ class Command(BaseCommand):
         if not target.exists():
             raise CommandError(f"{target}: no such file or directory")
         logging.getLogger("intel.audit").setLevel(logging.WARNING)
+        if covers is None:
+            covers = ",".join(declared_covers(target) or DEFAULT_COVERS.split(","))
         report = None
         try:
             with transaction.atomic():
