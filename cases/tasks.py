@@ -60,7 +60,7 @@ def sweep_undispatched() -> int:
     cutoff = timezone.now() - timedelta(seconds=settings.VIGIL_SWEEP_GRACE_SECONDS)
     ids = list(
         Alert.objects.filter(dispatched_at__isnull=True, received_at__lt=cutoff)
-        .order_by("received_at")
+        .order_by("received_at", "pk")
         .values_list("pk", flat=True)[:SWEEP_BATCH]
     )
     return dispatch_enrichment(ids)
