@@ -5,6 +5,7 @@ the results must be exactly those of the plain statements, and a new connection 
 reconnects after CONN_MAX_AGE or an error) must prepare again.
 """
 
+import itertools
 from datetime import UTC, datetime
 
 import pytest
@@ -22,16 +23,19 @@ pytestmark = [
 ]
 
 T0 = datetime(2026, 3, 4, 13, 41, 7, tzinfo=UTC)
+_ADDRESSES = itertools.count(1)  # a new host number per alert (fewer than 255 here)
 
 
 def native(ref: str, user: str) -> NativeAlert:
+    """An alert that opens a case of its own: its user and address are its own (an address
+    is a correlation key, so a shared one would make the later alerts join the first)."""
     return NativeAlert(
         source_ref=ref,
         title="Partner directory burst",
         observed_at=T0,
         severity=2,
         technique_ids=["T1591.002"],
-        observables=[("ip", "203.0.113.77", "destination"), ("user", user, "user")],
+        observables=[("ip", f"198.51.100.{next(_ADDRESSES)}", "destination"), ("user", user, "user")],
     )
 
 
