@@ -33,11 +33,12 @@ TOUCH_INTERVAL_SECONDS = 60
 
 
 class TokenAuthenticationBase(authentication.BaseAuthentication):
-    keyword = "Token"
+    keyword = "Token"  # what a 401's WWW-Authenticate names
+    keywords = (b"token",)  # the Authorization schemes read, lower case
 
     def get_token(self, request) -> str | None:
         header = authentication.get_authorization_header(request).split()
-        if not header or header[0].lower() != self.keyword.lower().encode():
+        if not header or header[0].lower() not in self.keywords:
             return None
         if len(header) != 2:
             raise exceptions.AuthenticationFailed("Invalid token header: expected 'Token <token>'.")

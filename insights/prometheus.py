@@ -11,6 +11,7 @@ production, the database in the embedded mode).
 from __future__ import annotations
 
 import logging
+from collections import Counter
 from datetime import timedelta
 
 from django.db.models import Count
@@ -76,8 +77,12 @@ def count_ingest_request(source: str | None, response, seconds: float) -> None:
     alerts are counted from the database). A batch counts each entry; a request refused as
     a whole counts once. Called by the ingest views; never raises."""
     source = source or UNKNOWN_SOURCE
-    counters.increment(_ingest_key(source, f"duration-bucket:{_bucket(seconds)}"))
-    counters.increment(_ingest_key(source, "duration-microseconds"), round(seconds * 1_000_000))
+    amounts = Counter(
+        {
+            _ingest_key(source, f"duration-bucket:{_bucket(seconds)}"): 1,
+            _ingest_key(source, "duration-microseconds"): round(seconds * 1_000_000),
+        }
+    )
     data = getattr(response, "data", None)
     entries = data.get("results") if isinstance(data, dict) and response.status_code == 200 else None
     statuses = [(entry.get("status"), "invalid") for entry in entries] if isinstance(entries, list) else []
@@ -86,10 +91,11 @@ def count_ingest_request(source: str | None, response, seconds: float) -> None:
         statuses = [(response.status_code, code if code in REJECTION_REASONS else "other")]
     duplicates = sum(1 for status, _ in statuses if status == 200)
     if duplicates and (entries is not None or (isinstance(data, dict) and data.get("duplicate"))):
-        counters.increment(_ingest_key(source, "duplicate"), duplicates)
+        amounts[_ingest_key(source, "duplicate")] += duplicates
     for status, reason in statuses:
         if isinstance(status, int) and status >= 400:
-            counters.increment(_ingest_key(source, f"rejected:{reason}"))
+            amounts[_ingest_key(source, f"rejected:{reason}")] += 1
+    counters.increment_many(amounts)  # one round trip for all of them
 
 
 def _ingest_families(sources: dict[str, int]):

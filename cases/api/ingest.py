@@ -17,7 +17,13 @@ from pathlib import Path
 from django.conf import settings
 from django.urls import get_script_prefix, reverse
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import (
+    OpenApiExample,
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_view,
+)
 from rest_framework import exceptions, serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -271,38 +277,33 @@ def ingest_schema(*, summary: str, description: str, request, examples: list, pa
     )
 
 
-class NativeIngestView(IngestView):
-    adapter_name = "native"
-
-    @ingest_schema(
+@extend_schema_view(
+    post=ingest_schema(
         summary="Ingest alerts (native format)",
         description="Vigil's own format (DESIGN 5). Only source_ref and title are required.",
         request=NativeAlertInput,
         examples=[OpenApiExample("One alert", value=NATIVE_EXAMPLE, request_only=True)],
     )
-    def post(self, request, *args, **kwargs):
-        return super().post(request, *args, **kwargs)
+)
+class NativeIngestView(IngestView):
+    adapter_name = "native"
 
 
-class ElasticIngestView(IngestView):
-    adapter_name = "elastic"
-
-    @ingest_schema(
+@extend_schema_view(
+    post=ingest_schema(
         summary="Ingest Elastic Security alerts",
         description="Elastic Security alert documents (ECS + kibana.alert.*): one, an array, or a Kibana "
         'Webhook connector body {"alerts": [...]}. source_ref is kibana.alert.uuid.',
         request=OpenApiTypes.OBJECT,
         examples=[OpenApiExample("Detection alert", value=_example("elastic_alert.json"), request_only=True)],
     )
-    def post(self, request, *args, **kwargs):
-        return super().post(request, *args, **kwargs)
+)
+class ElasticIngestView(IngestView):
+    adapter_name = "elastic"
 
 
-class SplunkIngestView(IngestView):
-    adapter_name = "splunk"
-    authentication_classes = [IngestHeaderAuthentication, QueryTokenAuthentication]
-
-    @ingest_schema(
+@extend_schema_view(
+    post=ingest_schema(
         summary="Ingest Splunk webhook alert actions",
         description="The Splunk webhook alert action body (sid, search_name, result). Splunk cannot set "
         "headers, so the token may also be passed as `?token=`.",
@@ -314,27 +315,26 @@ class SplunkIngestView(IngestView):
         ],
         examples=[OpenApiExample("Webhook body", value=_example("splunk_webhook.json"), request_only=True)],
     )
-    def post(self, request, *args, **kwargs):
-        return super().post(request, *args, **kwargs)
+)
+class SplunkIngestView(IngestView):
+    adapter_name = "splunk"
+    authentication_classes = [IngestHeaderAuthentication, QueryTokenAuthentication]
 
 
-class WazuhIngestView(IngestView):
-    adapter_name = "wazuh"
-
-    @ingest_schema(
+@extend_schema_view(
+    post=ingest_schema(
         summary="Ingest Wazuh alerts",
         description="Wazuh alert JSON (rule.mitre arrays, data.* from the decoder). source_ref is `id`.",
         request=OpenApiTypes.OBJECT,
         examples=[OpenApiExample("Alert", value=_example("wazuh_alert.json"), request_only=True)],
     )
-    def post(self, request, *args, **kwargs):
-        return super().post(request, *args, **kwargs)
+)
+class WazuhIngestView(IngestView):
+    adapter_name = "wazuh"
 
 
-class OcsfIngestView(IngestView):
-    adapter_name = "ocsf"
-
-    @ingest_schema(
+@extend_schema_view(
+    post=ingest_schema(
         summary="Ingest OCSF Detection Findings",
         description="OCSF 1.x Detection Finding (class_uid 2004). source_ref is finding_info.uid.",
         request=OpenApiTypes.OBJECT,
@@ -344,22 +344,22 @@ class OcsfIngestView(IngestView):
             )
         ],
     )
-    def post(self, request, *args, **kwargs):
-        return super().post(request, *args, **kwargs)
+)
+class OcsfIngestView(IngestView):
+    adapter_name = "ocsf"
 
 
-class TheHiveIngestView(IngestView):
-    adapter_name = "thehive"
-
-    @ingest_schema(
+@extend_schema_view(
+    post=ingest_schema(
         summary="Ingest TheHive 5 alerts",
         description="TheHive 5 alert bodies, answered in Vigil's shape. TheHive's own API (POST "
         "/api/v1/alert and the rest, cases.api.thehive) answers in TheHive's shapes for TheHive clients.",
         request=OpenApiTypes.OBJECT,
         examples=[OpenApiExample("Alert", value=_example("thehive_alert.json"), request_only=True)],
     )
-    def post(self, request, *args, **kwargs):
-        return super().post(request, *args, **kwargs)
+)
+class TheHiveIngestView(IngestView):
+    adapter_name = "thehive"
 
     def result_body(self, result, case_url):
         # TheHive clients read the created alert's `_id`.

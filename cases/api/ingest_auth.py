@@ -10,7 +10,6 @@ from django.core.cache import DEFAULT_CACHE_ALIAS, caches
 from django.core.cache import cache as default_cache
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import exceptions
-from rest_framework.authentication import get_authorization_header
 from rest_framework.settings import api_settings
 from rest_framework.throttling import SimpleRateThrottle
 
@@ -22,17 +21,6 @@ from soc.permissions import is_ingest_request
 
 class IngestHeaderAuthentication(UserTokenAuthentication):
     keywords = (b"token", b"bearer")
-
-    def get_token(self, request) -> str | None:
-        header = get_authorization_header(request).split()
-        if not header or header[0].lower() not in self.keywords:
-            return None
-        if len(header) != 2:
-            raise exceptions.AuthenticationFailed("Invalid token header: expected 'Token <token>'.")
-        try:
-            return header[1].decode()
-        except UnicodeError as exc:
-            raise exceptions.AuthenticationFailed("Invalid token header: not ASCII.") from exc
 
 
 class QueryTokenAuthentication(IngestHeaderAuthentication):

@@ -198,3 +198,42 @@ def test_another_process_counts_reach_the_scrape_in_embedded_mode(settings, clie
     samples = _samples(client.get("/metrics", REMOTE_ADDR="127.0.0.1"))
     key = ("vigil_celery_tasks_total", (("outcome", "succeeded"), ("task", "sla.tasks.sla_tick")))
     assert samples[key] == 1
+
+
+def test_an_ingest_request_counts_in_one_redis_round_trip(settings, monkeypatch):
+    """All the counts of one request (bucket, duration, duplicates, rejections) go to Redis
+    as one pipeline: no command of its own per counter."""
+    from django.core.cache import caches
+    from redis.client import Pipeline, Redis
+
+    from insights.prometheus import count_ingest_request
+    from tests.conftest import require_service
+
+    require_service(
+        settings.CACHES["default"]["BACKEND"].endswith("RedisCache"), "CACHE_URL names no Redis cache"
+    )
+    sent = {"commands": 0, "pipelines": 0}
+    command, execute = Redis.execute_command, Pipeline.execute
+
+    def counting_command(self, *args, **options):
+        sent["commands"] += 1
+        return command(self, *args, **options)
+
+    def counting_execute(self, *args, **options):
+        sent["pipelines"] += 1
+        return execute(self, *args, **options)
+
+    monkeypatch.setattr(Redis, "execute_command", counting_command)
+    monkeypatch.setattr(Pipeline, "execute", counting_execute)
+
+    class Batch:  # a batch answer: one duplicate and one invalid entry
+        status_code = 200
+        data = {"results": [{"status": 201}, {"status": 200}, {"status": 400}]}
+
+    count_ingest_request("siem-one-trip", Batch(), 0.02)
+    assert sent == {"commands": 0, "pipelines": 1}
+    cache = caches["default"]
+    assert cache.get("vigil:counter:ingest:siem-one-trip:duplicate") == 1
+    assert cache.get("vigil:counter:ingest:siem-one-trip:rejected:invalid") == 1
+    assert cache.get("vigil:counter:ingest:siem-one-trip:duration-bucket:0.025") == 1
+    assert cache.get("vigil:counter:ingest:siem-one-trip:duration-microseconds") == 20_000

@@ -23,7 +23,7 @@ The rules, for each alert in input order:
 
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import datetime, timedelta
 
 from cases.ingest.base import NativeAlert
@@ -46,13 +46,9 @@ class AlertInput:
 
 
 @dataclass(slots=True)
-class Candidate:
-    """An open case read (and locked) by the store, with its links among the keys asked."""
+class CaseState:
+    """What the planner reads and changes of a case: its severity, count and clocks."""
 
-    id: int
-    group: str
-    technique_id: str
-    techniques: list[str]
     severity: int
     alert_count: int
     first_observed_at: datetime
@@ -60,11 +56,24 @@ class Candidate:
     opened_at: datetime
     acknowledged_at: datetime | None
     sla_due_at: datetime | None
+
+
+_STATE_FIELDS = tuple(f.name for f in fields(CaseState))
+
+
+@dataclass(slots=True)
+class Candidate(CaseState):
+    """An open case read (and locked) by the store, with its links among the keys asked."""
+
+    id: int
+    group: str
+    technique_id: str
+    techniques: list[str]
     keys: frozenset[int] = frozenset()
 
 
 @dataclass(slots=True, eq=False)
-class CasePlan:
+class CasePlan(CaseState):
     """A case this batch opens (is_new, ref < 0) or joins (ref = its id): its new state."""
 
     ref: int
@@ -74,13 +83,6 @@ class CasePlan:
     playbook_technique: str
     title: str
     techniques: list[str]
-    severity: int
-    alert_count: int
-    first_observed_at: datetime
-    last_observed_at: datetime
-    opened_at: datetime
-    acknowledged_at: datetime | None
-    sla_due_at: datetime | None
     joined: int = 0
     # Observable id -> [first, last] event time seen in this batch.
     links: dict[int, list[datetime]] = field(default_factory=dict)
@@ -136,13 +138,7 @@ def _from_candidate(c: Candidate) -> CasePlan:
         playbook_technique="",
         title="",
         techniques=list(c.techniques or ([c.technique_id] if c.technique_id else [])),
-        severity=c.severity,
-        alert_count=c.alert_count,
-        first_observed_at=c.first_observed_at,
-        last_observed_at=c.last_observed_at,
-        opened_at=c.opened_at,
-        acknowledged_at=c.acknowledged_at,
-        sla_due_at=c.sla_due_at,
+        **{name: getattr(c, name) for name in _STATE_FIELDS},
     )
 
 
