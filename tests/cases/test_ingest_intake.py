@@ -323,3 +323,16 @@ def test_flags_must_be_code_field_detail_strings():
     with pytest.raises(InvalidAlert) as exc:
         native(flags=[{"code": 3}])
     assert "flags" in exc.value.errors
+
+
+def test_a_case_records_the_source_of_the_alert_that_opened_it(ingest_source, seed_playbook):
+    """The metrics group cases by their opening source from this column (no alert lookup);
+    a later alert from another source joining the case does not change it."""
+    source, _ = ingest_source
+    other = IngestSource.objects.create(name="other-siem")
+    single = ingest_alert(source=source, alert=native("s-1")).case
+    batch = ingest_alerts(source=other, alerts=[native("b-1", observables=[("ip", "192.0.2.10", "source")])])
+    joined = ingest_alert(source=other, alert=native("s-2", observed_at=T0 + timedelta(minutes=1)))
+    assert joined.case.pk == single.pk
+    assert Case.objects.get(pk=single.pk).opening_source_id == source.pk
+    assert Case.objects.get(pk=batch[0].case.pk).opening_source_id == other.pk

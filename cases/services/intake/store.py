@@ -134,6 +134,7 @@ def apply_plan(
             last_observed_at=p.last_observed_at,
             opened_at=p.opened_at,
             sla_due_at=p.sla_due_at,
+            opening_source_id=source.pk,
         )
     joined_plans = plan.joined_cases
     for p in joined_plans:
