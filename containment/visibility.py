@@ -3,6 +3,8 @@ managers: action results and errors shown to anyone else have it taken out."""
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 from django.conf import settings
 
 REDACTED = "[connector configuration]"
@@ -16,9 +18,21 @@ def sees_connector_configuration(user) -> bool:
 
 def _configured_values() -> list[str]:
     ldap = settings.CONTAINMENT_LDAP
-    values = [settings.CONTAINMENT_WEBHOOK_URL, ldap.get("URL", ""), ldap.get("BIND_DN", "")]
+    urls = [settings.CONTAINMENT_WEBHOOK_URL, ldap.get("URL", "")]
+    values = [*urls, ldap.get("BIND_DN", ""), *(part for url in urls for part in _url_parts(url))]
     # Longest first, so a URL is replaced whole before any shorter value inside it.
-    return sorted((v for v in values if v), key=len, reverse=True)
+    return sorted({v for v in values if v}, key=len, reverse=True)
+
+
+def _url_parts(url: str) -> list[str]:
+    """A URL's host and its path with query, which an HTTP library's error spells apart
+    ("HTTPConnectionPool(host='h', port=8080): ... with url: /hooks/T0K3N?x=1")."""
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return []
+    path = parts.path + (f"?{parts.query}" if parts.query else "")
+    return [parts.hostname or "", path if len(path) > 1 else ""]
 
 
 def redact_text(text: str, user) -> str:

@@ -2,10 +2,10 @@
 
 SIEMs that cannot set headers (Splunk's webhook alert action) send their ingest token in
 the URL (`?token=vgi_...`), and every web server logs the request line. `redact` masks the
-value of each credential-like query parameter and any Vigil token (`vgi_...`) wherever it
-appears in a line. It is applied by the gunicorn access logger (soc/gunicorn.conf.py) and
-by a logging filter on every handler Django configures (runserver's `django.server` log
-included, soc/settings/base.py LOGGING).
+value of each credential-like query parameter and any Vigil token (ingest `vgi_...` or
+personal `vgu_...`) wherever it appears in a line. It is applied by the gunicorn access
+logger (soc/gunicorn.conf.py) and by a logging filter on every handler Django configures
+(runserver's `django.server` log included, soc/settings/base.py LOGGING).
 """
 
 import logging
@@ -20,7 +20,7 @@ _PARAMETER = re.compile(
     re.IGNORECASE,
 )
 # Vigil's ingest and personal tokens, e.g. in a Referer or a mistyped parameter name.
-_VIGIL_TOKEN = re.compile(r"vgi_[A-Za-z0-9_\-%.~]+")
+_VIGIL_TOKEN = re.compile(r"vg[iu]_[A-Za-z0-9_\-%.~]+")
 
 
 def redact(text: str) -> str:

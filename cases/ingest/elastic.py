@@ -5,8 +5,8 @@ Kibana writes kibana.alert.* as flat dotted keys next to nested ECS objects, and
 rules produce fully dotted documents, so the document is flattened first. Accepted
 bodies: one alert document, an array of them, a Kibana Webhook connector body
 {"alerts": [...]} (`{{{context.alerts.asJSON}}}`), a search hit ({"_index", "_id",
-"_source": {...}}; `_source` is the document) or a whole search response
-({"hits": {"hits": [...]}}, one alert per hit).
+"_source": {...}}; `_source` is the document, or without it the `fields` API's arrays)
+or a whole search response ({"hits": {"hits": [...]}}, one alert per hit).
 
 - source_ref: kibana.alert.uuid, else the hit's `_id` (7.x signals have no uuid: their id
   is the document id in .siem-signals-*), else a digest of the document
@@ -131,10 +131,16 @@ def severity_from(errors: Errors, flat: dict) -> int:
 
 
 def unwrap_hit(item: dict) -> tuple[dict, object]:
-    """(document, hit id): a search hit's `_source` and `_id`, or the item itself."""
+    """(document, hit id): a search hit's `_source` and `_id`; for a hit fetched with the
+    `fields` option and no `_source` (Kibana's alerts table reads alerts so), its `fields`,
+    each one-value array as its value; else the item itself."""
     source = item.get("_source")
     if isinstance(source, dict):
         return source, item.get("_id")
+    fields = item.get("fields")
+    if isinstance(fields, dict) and ("_id" in item or "_index" in item):
+        doc = {k: v[0] if isinstance(v, list) and len(v) == 1 else v for k, v in fields.items()}
+        return doc, item.get("_id")
     return item, item.get("_id")
 
 

@@ -5,6 +5,7 @@ from django.conf import settings
 from cases.models import Case
 from cases.services import events
 from containment.models import ContainmentAction
+from containment.visibility import redact_result
 from soc.tasks import dispatch_on_commit
 
 Status = ContainmentAction.Status
@@ -15,7 +16,11 @@ REVERT = "revert"
 
 def record(action: ContainmentAction, event: str, *, by=None, **details) -> None:
     """One timeline event for one change of the action (call inside its transaction);
-    `details` are the keyword arguments of cases.services.events.containment_action."""
+    `details` are the keyword arguments of cases.services.events.containment_action.
+
+    Every role reads the case timeline, so connector configuration (webhook URL, directory
+    URL and bind name) is taken out of the details here, as for a viewer who is not a
+    manager (containment.visibility); managers read it on the action itself."""
     events.record(
         events.containment_action(
             action.case,
@@ -26,7 +31,7 @@ def record(action: ContainmentAction, event: str, *, by=None, **details) -> None
             target=action.target,
             status=action.status,
             event=event,
-            **details,
+            **redact_result(details, None),
         )
     )
 

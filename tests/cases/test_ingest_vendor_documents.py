@@ -227,3 +227,89 @@ def test_the_unparsed_time_flag_is_stored_on_the_alert(post):
     assert response.status_code == 201, response.json()
     alert = Alert.objects.get(pk=response.json()["id"])
     assert {"code": "observed_at_unparsed", "field": "timestamp"}.items() <= alert.flags[0].items()
+
+
+# --- Documents added by the outside audit (sources in fixtures/vendor/README.md) ------------
+
+
+def test_kibanas_archived_8_1_alert_as_a_search_hit(post):
+    hit = document("kibana_es_archive_8_1_threat_match_hit.json")
+    response = post("elastic", hit)
+    assert response.status_code == 201, response.json()
+    alert = Alert.objects.get(pk=response.json()["id"])
+    assert alert.source_ref == hit["_source"]["kibana.alert.uuid"]
+    assert alert.title == "threat-match-rule"
+    assert alert.description == "event on security-linux-1 created low alert threat-match-rule."
+    assert alert.severity == 1
+    assert alert.observed_at == datetime(2022, 3, 19, 2, 47, 57, 376000, tzinfo=UTC)  # original_time
+    assert alert.technique_ids == [] and alert.flags == []
+    assert {("hostname", "security-linux-1", "destination"), ("ip", "11.200.0.194", "destination")} <= (
+        observables_of(alert)
+    )
+
+
+def test_kibanas_archived_7_16_signal_takes_the_document_id():
+    record = document("kibana_es_archive_7_16_signal.json")["value"]
+    hit = {"_index": record["index"], "_id": record["id"], "_source": record["source"]}
+    alert = ADAPTERS["elastic"].parse(hit)
+    assert alert.source_ref == record["id"]
+    assert alert.title == "threat-match-rule" and alert.severity == 1
+    assert alert.observed_at == datetime(2022, 3, 23, 16, 50, 32, 45000, tzinfo=UTC)  # signal.original_time
+    assert ("hostname", "security-linux-1", "destination") in alert.observables
+
+
+def test_a_hit_read_with_the_fields_option_and_no_source(post):
+    # Before: 400 "kibana.alert.rule.name: This field is required." although the hit carries it.
+    response = post("elastic", document("kibana_alerts_table_fields_hit.json"))
+    assert response.status_code == 201, response.json()
+    alert = Alert.objects.get(pk=response.json()["id"])
+    assert alert.title == "Rule Name"
+    assert alert.source_ref == "test-id"  # the hit id: the fields carry no kibana.alert.uuid
+    assert alert.observed_at == datetime(2023, 7, 20, 20, 31, 24, 896000, tzinfo=UTC)
+
+
+def test_prowlers_detection_finding(post):
+    response = post("ocsf", document("ocsf_prowler_detection_finding_2004.json"))
+    assert response.status_code == 200, response.json()
+    [result] = response.json()["results"]
+    assert result["status"] == 201
+    alert = Alert.objects.get(pk=result["id"])
+    assert alert.source_ref == "test-unique-finding"
+    assert alert.title == "service_test_check_id" and alert.description == "check description"
+    assert alert.severity == 1  # severity_id 2 (Low)
+    assert alert.observed_at == datetime(2026, 11, 30, 9, 15, 42, tzinfo=UTC)  # `time`, in seconds
+    assert alert.flags == []
+
+
+def test_wazuhs_integration_test_alert_with_a_placeholder_time(post):
+    before = datetime.now(UTC)
+    response = post("wazuh", document("wazuh_integrations_test_alert.json"))
+    assert response.status_code == 201, response.json()
+    alert = Alert.objects.get(pk=response.json()["id"])
+    assert alert.source_ref == "alert_id" and alert.title == "alert description"
+    assert alert.description == "full log." and alert.severity == 1  # level 0
+    assert before <= alert.observed_at <= datetime.now(UTC)
+    assert [f["code"] for f in alert.flags] == ["observed_at_unparsed"]
+    # The MD5 is kept; "sha1_value" is no SHA-1 and is skipped, not a reason to refuse.
+    assert observables_of(alert) == {
+        ("hash", "5d41402abc4b2a76b9719d911017c592", "declared"),
+        ("hostname", "agent", "destination"),
+    }
+
+
+def test_thehive_docs_v0_alert_with_artifacts(client, ingest_source, settings, tmp_path):
+    settings.MEDIA_ROOT = str(tmp_path)
+    response = client.post(
+        "/api/alert",
+        json.dumps(document("thehivedocs_v0_alert_with_artifacts.json")),
+        content_type="application/json",
+        HTTP_AUTHORIZATION=f"Bearer {ingest_source[1]}",
+    )
+    assert response.status_code == 201, response.json()
+    body = response.json()
+    assert body["title"] == "Other alert" and body["severity"] == 3 and body["sourceRef"] == "alert-ref"
+    alert = Alert.objects.get(pk=int(body["_id"]))
+    assert alert.source_ref == "external:instance1:alert-ref" and alert.severity == 3
+    seen = observables_of(alert)
+    assert {("ip", "127.0.0.1", "declared"), ("domain", "thehive-project.org", "declared")} <= seen
+    assert [a["dataType"] for a in body["artifacts"]].count("file") == 1  # the inline file, kept as evidence

@@ -1,11 +1,13 @@
 """The webhook connector against a real local HTTP server (free loopback port)."""
 
 import json
+import socket
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
+from cases.models import CaseEvent
 from containment import services
 from containment.connectors.base import ConnectorError
 from containment.connectors.webhook import WebhookConnector
@@ -157,3 +159,44 @@ def test_missing_configuration_is_a_permanent_error(settings):
     with pytest.raises(ConnectorError) as exc:
         WebhookConnector()._post(object(), "execute")
     assert exc.value.permanent
+
+
+@pytest.mark.django_db
+def test_the_case_timeline_never_carries_the_webhook_url(
+    webhook, investigating_case, t2, l1, manager, client
+):
+    # Probed live: the "succeeded" event kept the action's result, webhook URL included, and
+    # every role read it in GET /api/v1/cases/{id}/ and .../timeline/.
+    action = services.action_request(case=investigating_case, kind="block_ip", target="203.0.113.77", by=t2)
+    assert execution.action_run(action_id=action.pk) == execution.SUCCEEDED
+    assert webhook.url not in json.dumps(
+        list(CaseEvent.objects.filter(case=investigating_case).values("data"))
+    )
+    client.force_login(l1)
+    timeline = client.get(f"/api/v1/cases/{investigating_case.pk}/timeline/")
+    assert timeline.status_code == 200 and webhook.url not in timeline.content.decode()
+    client.force_login(manager)
+    detail = client.get(f"/api/v1/actions/{action.pk}/").json()
+    assert detail["result"]["webhook"] == webhook.url  # managers still read it on the action
+
+
+@pytest.mark.django_db
+def test_an_unreachable_receivers_error_hides_its_path_from_all_but_managers(
+    webhook, investigating_case, t2, manager, client, containment_settings
+):
+    # requests spells the URL apart in its error ("host='127.0.0.1', port=9): ... with url:
+    # /hooks/T0K3N?x=1"), so replacing the whole URL left the secret path in the message.
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    containment_settings.CONTAINMENT_WEBHOOK_URL = f"http://127.0.0.1:{port}/hooks/T0K3N-path?sig=s3cr3t"
+    action = services.action_request(case=investigating_case, kind="block_ip", target="203.0.113.77", by=t2)
+    assert execution.action_run(action_id=action.pk) == execution.RETRY
+    action.refresh_from_db()
+    assert "/hooks/T0K3N-path?sig=s3cr3t" in action.last_error
+    client.force_login(t2)
+    for path in (f"/api/v1/actions/{action.pk}/", f"/api/v1/cases/{investigating_case.pk}/timeline/"):
+        body = client.get(path).content.decode()
+        assert "T0K3N" not in body and "s3cr3t" not in body, path
+    client.force_login(manager)
+    assert "/hooks/T0K3N-path?sig=s3cr3t" in client.get(f"/api/v1/actions/{action.pk}/").json()["last_error"]

@@ -146,6 +146,11 @@ def test_bin_vigil_runs_a_development_server_that_never_logs_a_query_string_toke
         ("GET /x?a=1&Token=s3cr3t&b=2", "GET /x?a=1&Token=[REDACTED]&b=2"),
         ("GET /x?access_token=abc;password=hunter2", "GET /x?access_token=[REDACTED];password=[REDACTED]"),
         ('"GET /x?q=vgi_abcdef HTTP/1.1"', '"GET /x?q=[REDACTED] HTTP/1.1"'),
+        # A personal token in a parameter of another name, or in a Referer's path.
+        (
+            '"GET /x?t=vgu_Ab-1_z HTTP/1.1" 200 79 "http://x/vgu_Ab-1_z"',
+            '"GET /x?t=[REDACTED] HTTP/1.1" 200 79 "http://x/[REDACTED]"',
+        ),
         ("GET /x?tokens=keep&monkey=keep", "GET /x?tokens=keep&monkey=keep"),
         ("GET /x?token=", "GET /x?token="),
     ],
