@@ -296,3 +296,22 @@ def test_the_case_page_links_the_evidence_escaped(api, client, l1, settings, tmp
     page = client.get(f"/cases/{attachment.alert.case_id}/").content.decode()
     assert f"/cases/{attachment.alert.case_id}/evidence/{attachment.pk}/" in page
     assert "<img src=x" not in page and "&lt;img src=x" in page
+
+
+@pytest.mark.parametrize("path", ["/api/v1/alert", "/api/alert", "/api/v1/query"])
+def test_a_lone_surrogate_is_a_400_naming_the_field(api, client, ingest_source, path):
+    body = json.dumps({**ALERT, "title": "x"}).replace('"title": "x"', '"title": "Partner \\ud800 burst"')
+    response = client.post(
+        path, data=body, content_type="application/json", HTTP_AUTHORIZATION=f"Bearer {ingest_source[1]}"
+    )
+    assert response.status_code == 400, response.content
+    assert response.json()["type"] == "BadRequest" and "title" in response.json()["errors"]
+    assert not Alert.objects.exists()
+
+
+def test_a_lone_surrogate_in_the_multipart_json_is_a_400(api):
+    body = json.dumps({**ALERT, "title": "x"}).replace('"title": "x"', '"title": "Partner \\ud800 burst"')
+    response = api("post", "/api/v1/alert", {"_json": body}, multipart=True)
+    assert response.status_code == 400, response.content
+    assert "title" in response.json()["errors"]
+    assert not Alert.objects.exists()

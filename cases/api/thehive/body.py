@@ -16,12 +16,12 @@ from django.conf import settings
 from django.core.files.uploadhandler import StopUpload, TemporaryFileUploadHandler
 from rest_framework import exceptions
 
-from cases.api.ingest_body import TooDeep, scrub
+from cases.api.ingest_body import IngestJSONParser, TooDeep, scrub
 from cases.ingest.observables import normalise
 from cases.ingest.thehive import observable as observable_kind
 from cases.models import Observable
 from cases.services.alert_additions import EvidenceFile
-from soc.parsers import MAX_DEPTH
+from soc.parsers import MAX_DEPTH, SURROGATE_MESSAGE, lone_surrogate_path
 
 
 class TheHiveError(exceptions.APIException):
@@ -36,6 +36,22 @@ class TheHiveError(exceptions.APIException):
 
 def bad_request(message: str, errors: dict | None = None) -> TheHiveError:
     return TheHiveError(400, "BadRequest", message, errors)
+
+
+class TheHiveJSONParser(IngestJSONParser):
+    """The ingest parser (size limit, depth, NUL kept as U+FFFD), except that a lone
+    surrogate is refused at once: a TheHive call carries one alert, observable or query,
+    so there is no batch in which only one entry should fail."""
+
+    def surrogates_found(self, data, parser_context) -> None:
+        refuse_surrogates(data)
+
+
+def refuse_surrogates(document) -> None:
+    """400 naming the field of `document` that holds a lone UTF-16 surrogate, if any."""
+    path = lone_surrogate_path(document)
+    if path is not None:
+        raise bad_request(f"{path}: {SURROGATE_MESSAGE}", {path: [SURROGATE_MESSAGE]})
 
 
 class BoundedUploadHandler(TemporaryFileUploadHandler):
@@ -84,6 +100,7 @@ def read_body(request) -> tuple[object, dict]:
             raise bad_request("The `_json` part is not valid JSON.") from None
         except TooDeep:
             raise bad_request(f"The `_json` part is nested deeper than {MAX_DEPTH} levels.") from None
+        refuse_surrogates(document)
         return document, {name: request.FILES[name] for name in request.FILES if name != "_json"}
     if content_type.startswith("application/json"):
         return request.data, {}

@@ -18,7 +18,6 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from cases.api.ingest_auth import IngestHeaderAuthentication, IngestRateThrottle
-from cases.api.ingest_body import IngestJSONParser
 from cases.ingest import ADAPTERS
 from cases.ingest.base import InvalidAlert
 from cases.models import Alert, AlertAttachment, AlertObservable, Case
@@ -28,7 +27,15 @@ from soc.api import ErrorOutput
 from soc.permissions import IsIngestSource
 
 from . import render
-from .body import TheHiveError, bad_request, bound_uploads, read_body, read_observables, split_files
+from .body import (
+    TheHiveError,
+    TheHiveJSONParser,
+    bad_request,
+    bound_uploads,
+    read_body,
+    read_observables,
+    split_files,
+)
 from .query import QueryError, parse
 
 ERROR_TYPES = {
@@ -70,7 +77,7 @@ class TheHiveView(APIView):
     authentication_classes = [IngestHeaderAuthentication]
     permission_classes = [IsIngestSource]
     throttle_classes = [IngestRateThrottle]
-    parser_classes = [IngestJSONParser, MultiPartParser]
+    parser_classes = [TheHiveJSONParser, MultiPartParser]
     v0 = False  # TheHive 3/4's shapes (artifacts, id) instead of TheHive 5's
 
     def initial(self, request, *args, **kwargs):
