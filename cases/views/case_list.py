@@ -16,7 +16,6 @@ from cases.filters import CaseFilter, text_search
 from cases.forms import BulkActionForm, SavedFilterForm
 from cases.models import Case, SavedFilter
 from cases.services import bulk
-from cases.services.workflow import assignable_users
 from soc.errors import DomainError
 
 from ._common import error_text
@@ -30,8 +29,7 @@ def _bulk_form(request, data=None) -> BulkActionForm:
         data,
         prefix="bulk",
         cases=Case.objects.visible_to(request.user),
-        # Every analyst (T2 analysts work L1 too); the service refuses a wrong tier.
-        users=assignable_users(Case(tier=Case.Tier.L1)),
+        users=bulk.eligible_assignees(request.user),
     )
 
 
@@ -50,6 +48,10 @@ def _list_context(request, *, bulk_form=None, filter_form=None) -> dict:
         "saved_filters": SavedFilter.objects.filter(user=request.user),
         "saved_filter_form": filter_form or SavedFilterForm(),
         "bulk_form": bulk_form or _bulk_form(request),
+        # After a refused bulk action the rows stay selected, as the user left them.
+        "selected": {int(pk) for pk in bulk_form.data.getlist("bulk-cases") if pk.isdigit()}
+        if bulk_form is not None
+        else set(),
     }
 
 
