@@ -187,6 +187,15 @@ def _notify(event: CaseEvent, planned: Planned) -> list[Delivery]:
     return deliveries
 
 
+def _shortened(title: str, limit: int = 120) -> str:
+    """A case title for a notification's line: cut at a word, never inside one."""
+    title = " ".join(title.split())
+    if len(title) <= limit:
+        return title
+    cut = title[: limit - 1]
+    return (cut.rsplit(" ", 1)[0] if " " in cut else cut) + "…"
+
+
 def _event(event: CaseEvent, requesters: dict[int, tuple[int, str]]) -> Event:
     data = event.data if isinstance(event.data, dict) else {}
     requester_id, requester_name = requesters.get(data.get("action"), (None, ""))
@@ -194,7 +203,7 @@ def _event(event: CaseEvent, requesters: dict[int, tuple[int, str]]) -> Event:
         verb=event.verb,
         data=data,
         reference=event.case.reference,
-        title=event.case.title[:120],
+        title=_shortened(event.case.title),
         assignee_id=event.case.assignee_id,
         actor_id=event.actor_id,
         actor_name=event.actor.get_username() if event.actor_id else "",

@@ -240,3 +240,14 @@ def test_durations_read_as_words():
         "1 d 1 h",
         "2 d",
     ]
+
+
+def test_a_long_case_title_is_cut_at_a_word(seed_playbook, make_case, l1, t2):
+    title = "Burst " + "from an unusual source " * 10 + "x" * 50
+    escalated(make_case(title=title), l1)
+    derive()
+    note = Notification.objects.get(user=t2)
+    assert "“Burst from an unusual source" in note.body and "source …" not in note.body
+    shown = note.body.split("“", 1)[1].split("”", 1)[0]
+    assert shown.endswith("…") and title.startswith(shown[:-1].rstrip())
+    assert shown[:-1].split()[-1] in title.split()  # the last word shown is a whole word
