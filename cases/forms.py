@@ -212,6 +212,8 @@ class BulkActionForm(forms.Form):
                 self.add_error("assignee", problem)
         if action == "merge" and len(data.get("cases") or []) < 2:
             self.add_error("cases", "Select at least two cases to merge.")
+        elif action == "merge" and data.get("target") and data["target"] not in data.get("cases", []):
+            self.add_error("target", "Choose one of the selected cases.")
         return data
 
 

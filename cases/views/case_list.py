@@ -80,17 +80,19 @@ def case_bulk(request):
     user may not see are not found (the form's choices start from visible_to)."""
     form = _bulk_form(request, request.POST)
     back = reverse("cases:list") + ("?" + request.POST["query"] if request.POST.get("query") else "")
-    if not form.is_valid():
+    if form.is_valid():
+        data = form.cleaned_data
+        cases = sorted(data["cases"], key=lambda c: c.pk)
+        try:
+            outcomes = BULK_RUNS[data["action"]](cases, data, request.user)
+        except DomainError as exc:
+            # Refused as a whole (no case was touched): shown beside its field, as typed.
+            for field, problems in (exc.data.get("errors") or {"__all__": [error_text(exc)]}).items():
+                form.add_error(field if field in form.fields else None, problems)
+    if form.errors:
         messages.error(request, "Nothing was done: the action's form below says why.")
         request.GET = QueryDict(request.POST.get("query", ""))
         return render(request, "cases/case_list.html", _list_context(request, bulk_form=form), status=400)
-    data = form.cleaned_data
-    cases = sorted(data["cases"], key=lambda c: c.pk)
-    try:
-        outcomes = BULK_RUNS[data["action"]](cases, data, request.user)
-    except DomainError as exc:
-        messages.error(request, error_text(exc))
-        return redirect(back)
     done = [o.case.reference for o in outcomes if o.ok]
     if done:
         messages.success(
