@@ -81,6 +81,9 @@ def test_no_cockpit_page_is_wider_than_the_viewport(page, heavy_case, manager, l
                 response = page.goto(url)
                 assert response.status == 200, (url, response.status)
                 found = page.evaluate(MEASURE)
+                text = page.locator("main").inner_text()
+                for raw in ("via ldap", "via edl", "disable_account", "block_ip", "t2_pickup"):
+                    assert raw not in text, (url, raw)  # raw keys, not words
                 screenshot(page, f"cockpit-layout-{name}-{width}-{scheme}")
                 if found["width"] > found["viewport"] or found["spilling"]:
                     too_wide[f"{name} {width} {scheme}"] = found
