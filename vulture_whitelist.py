@@ -12,6 +12,7 @@ _.REPLIED  # enrichment.assistant.alert_reading's email outcome
 # Attributes a library reads after we set them.
 _.msg  # logging.LogRecord.msg, rewritten by soc.log_redaction
 _._stream  # WSGIRequest._stream, the body Django reads (soc.internals.replace_request_body)
+_.label_from_instance  # ModelChoiceField hook Django calls (cases.forms.AssigneeChoiceField)
 
 # In code other parts of issue 13 are rewriting (the lifecycle tables; the enrichment and
 # assistant move out of intel; the reference-data audit in intel/services.py): each goes

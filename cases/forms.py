@@ -7,6 +7,7 @@ from django import forms
 
 from .models import Case, CaseStep, Observable
 from .resolvers import for_form, resolve_assignee, resolve_case, resolve_criteria
+from .services.bulk import assignee_refusals
 from .services.workflow import L1_RESOLUTIONS, T2_RESOLUTIONS, assignable_users
 
 
@@ -144,16 +145,35 @@ def transition_form(action: str, case: Case, user, data=None) -> VersionedForm:
     )
 
 
+class AssigneeChoiceField(forms.ModelChoiceField):
+    """An analyst by username (what the API takes), shown with their role."""
+
+    def label_from_instance(self, user) -> str:
+        roles = ", ".join(group.name for group in user.groups.all())
+        if user.is_superuser and not roles:
+            roles = "administrator"
+        return f"{user.get_username()} ({roles})" if roles else user.get_username()
+
+
 class BulkActionForm(forms.Form):
     """The case list's action on its selected rows. Which fields an action needs is checked
-    here (the services check the rest, case by case)."""
+    here, and that the assignee may be given every selected case (the services check the
+    rest, case by case). `users` are the assignees the acting user may choose from; without
+    any, "assign" is not offered."""
 
     ACTIONS = [("claim", "Claim"), ("assign", "Assign to…"), ("close", "Close…"), ("merge", "Merge into…")]
 
     action = forms.ChoiceField(label="Action", choices=ACTIONS)
     cases = forms.ModelMultipleChoiceField(queryset=Case.objects.none(), label="Cases")
-    assignee = forms.ModelChoiceField(
-        queryset=None, required=False, label="Assign to", empty_label="Choose an analyst"
+    assignee = AssigneeChoiceField(
+        queryset=None,
+        required=False,
+        label="Assign to",
+        empty_label="Choose an analyst",
+        to_field_name="username",
+        error_messages={
+            "invalid_choice": "Choose an analyst from the list: you cannot assign cases to them."
+        },
     )
     resolution = forms.ChoiceField(
         required=False,
@@ -177,16 +197,23 @@ class BulkActionForm(forms.Form):
         self.fields["cases"].queryset = cases
         self.fields["target"].queryset = cases
         self.fields["assignee"].queryset = users
+        if users.query.is_empty():
+            self.fields["action"].choices = [a for a in self.ACTIONS if a[0] != "assign"]
 
     def clean(self):
         data = super().clean()
         action = data.get("action")
         required = {"assign": ["assignee"], "close": ["resolution", "reason"], "merge": ["target"]}
         for name in required.get(action, []):
-            if not data.get(name):
+            if not data.get(name) and name not in self.errors:
                 self.add_error(name, "This field is required for this action.")
+        if action == "assign" and data.get("assignee") and data.get("cases"):
+            for problem in assignee_refusals(list(data["cases"]), data["assignee"]):
+                self.add_error("assignee", problem)
         if action == "merge" and len(data.get("cases") or []) < 2:
             self.add_error("cases", "Select at least two cases to merge.")
+        elif action == "merge" and data.get("target") and data["target"] not in data.get("cases", []):
+            self.add_error("target", "Choose one of the selected cases.")
         return data
 
 

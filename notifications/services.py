@@ -14,6 +14,7 @@ never got and what a dead worker left claimed.
 from __future__ import annotations
 
 import logging
+import zoneinfo
 from datetime import timedelta
 
 import requests
@@ -32,8 +33,8 @@ from containment.models import ContainmentAction
 from soc.tasks import send_task_safely
 from soc.webhooks import signed_request
 
-from .models import Channel, Delivery, DeriveCursor, Kind, Notification, Preference
-from .rules import VERBS, plan
+from .models import Channel, Delivery, DeriveCursor, Kind, Notification, PersonalSettings, Preference
+from .rules import VERBS, Event, Planned, plan
 
 logger = logging.getLogger(__name__)
 
@@ -128,15 +129,34 @@ def _audience(name) -> set[int]:
     return set()
 
 
-def _requesters(events: list[CaseEvent]) -> dict[int, int]:
+def _requesters(events: list[CaseEvent]) -> dict[int, tuple[int, str]]:
+    """The requester (id, username) of each containment action the events name."""
     ids = {e.data.get("action") for e in events if e.verb == "containment" and isinstance(e.data, dict)}
     ids.discard(None)
-    return (
-        dict(ContainmentAction.objects.filter(pk__in=ids).values_list("pk", "requested_by_id")) if ids else {}
+    if not ids:
+        return {}
+    actions = ContainmentAction.objects.filter(pk__in=ids).select_related("requested_by")
+    return {a.pk: (a.requested_by_id, a.requested_by.get_username()) for a in actions}
+
+
+def _zones(user_ids) -> dict[int, zoneinfo.ZoneInfo]:
+    """Each recipient's time zone (their own, else the server's), for the times in bodies."""
+    server = zoneinfo.ZoneInfo(settings.TIME_ZONE)
+    chosen = dict(
+        PersonalSettings.objects.filter(user_id__in=user_ids)
+        .exclude(time_zone="")
+        .values_list("user_id", "time_zone")
     )
+    zones = {}
+    for user_id in user_ids:
+        try:
+            zones[user_id] = zoneinfo.ZoneInfo(chosen[user_id]) if user_id in chosen else server
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+            zones[user_id] = server
+    return zones
 
 
-def _notify(event: CaseEvent, planned, now) -> list[Delivery]:
+def _notify(event: CaseEvent, planned: Planned) -> list[Delivery]:
     recipients: set[int] = set()
     for audience in planned.audiences:
         recipients |= _audience(audience)
@@ -144,6 +164,7 @@ def _notify(event: CaseEvent, planned, now) -> list[Delivery]:
     if not recipients:
         return []
     channels = channels_for(sorted(recipients), planned.kind)
+    zones = _zones(sorted(recipients))
     deliveries = []
     for user_id in sorted(recipients):
         chosen = channels[user_id]
@@ -155,13 +176,43 @@ def _notify(event: CaseEvent, planned, now) -> list[Delivery]:
             event=event,
             case_id=event.case_id,
             title=planned.title[:300],
-            body=planned.body,
+            body=planned.text(zones[user_id]),
             in_app=Channel.IN_APP in chosen,
         )
         for channel in (Channel.EMAIL, Channel.WEBHOOK):
             if channel in chosen:
                 deliveries.append(Delivery(notification=notification, channel=channel))
     return deliveries
+
+
+def _shortened(title: str, limit: int = 120) -> str:
+    """A case title for a notification's line: cut at a word, never inside one."""
+    title = " ".join(title.split())
+    if len(title) <= limit:
+        return title
+    cut = title[: limit - 1]
+    return (cut.rsplit(" ", 1)[0] if " " in cut else cut) + "…"
+
+
+def _event(event: CaseEvent, requesters: dict[int, tuple[int, str]]) -> Event:
+    data = event.data if isinstance(event.data, dict) else {}
+    requester_id, requester_name = requesters.get(data.get("action"), (None, ""))
+    return Event(
+        verb=event.verb,
+        data=data,
+        reference=event.case.reference,
+        title=_shortened(event.case.title),
+        assignee_id=event.case.assignee_id,
+        actor_id=event.actor_id,
+        actor_name=event.actor.get_username() if event.actor_id else "",
+        requested_by_id=requester_id,
+        requested_by_name=requester_name,
+    )
+
+
+def planned_for(event: CaseEvent) -> Planned | None:
+    """The notification one saved event makes (what the webhook's details are read from)."""
+    return plan(_event(event, _requesters([event])))
 
 
 def notifications_derive(*, now=None) -> int:
@@ -173,7 +224,7 @@ def notifications_derive(*, now=None) -> int:
         cursor, _ = DeriveCursor.objects.select_for_update().get_or_create(pk=1)
         events = list(
             CaseEvent.objects.filter(pk__gt=cursor.last_event_id, verb__in=VERBS)
-            .select_related("case")
+            .select_related("case", "actor")
             .order_by("pk")[:BATCH]
         )
         done = set(
@@ -186,20 +237,10 @@ def notifications_derive(*, now=None) -> int:
         for event in events:
             if event.pk in done:
                 continue
-            data = event.data if isinstance(event.data, dict) else {}
-            planned = plan(
-                verb=event.verb,
-                data=data,
-                reference=event.case.reference,
-                title=event.case.title[:120],
-                assignee_id=event.case.assignee_id,
-                actor_id=event.actor_id,
-                requested_by_id=requesters.get(data.get("action")),
-            )
+            planned = plan(_event(event, requesters))
             if planned is None:
                 continue
-            new = _notify(event, planned, now)
-            deliveries += new
+            deliveries += _notify(event, planned)
             made += 1
         Delivery.objects.bulk_create(deliveries)
         # Move the cursor past settled events only (a late commit below it is still read).
@@ -239,17 +280,26 @@ class TransientError(Exception):
 
 def _payload(notification: Notification) -> dict:
     case_url = reverse("cases:detail", args=[notification.case_id])
+    planned = planned_for(notification.event)
     return {
         "event": f"notification.{notification.kind}",
         "notification": {
             "id": notification.pk,
             "kind": notification.kind,
+            "kind_label": notification.get_kind_display(),
             "title": notification.title,
             "body": notification.body,
+            "details": planned.details if planned else {},
             "created_at": notification.created_at.isoformat(),
         },
         "user": notification.user.get_username(),
-        "case": {"id": notification.case_id, "reference": notification.case.reference, "path": case_url},
+        "case": {
+            "id": notification.case_id,
+            "reference": notification.case.reference,
+            "title": notification.case.title,
+            "path": case_url,
+            "url": f"{settings.VIGIL_BASE_URL.rstrip('/')}{case_url}",
+        },
     }
 
 
@@ -258,9 +308,11 @@ def _send_email(notification: Notification) -> None:
     if not address:
         raise ValueError("The user has no e-mail address.")
     path = reverse("cases:detail", args=[notification.case_id])
-    body = f"{notification.body}\n\n{settings.VIGIL_BASE_URL.rstrip('/')}{path}".strip()
+    body = f"{notification.body}\n\nOpen the case: {settings.VIGIL_BASE_URL.rstrip('/')}{path}".strip()
+    # A case title is alert content: a line break in it must not break the header.
+    subject = " ".join(f"[Vigil] {notification.title}".split())
     try:
-        send_mail(f"[Vigil] {notification.title}", body, settings.DEFAULT_FROM_EMAIL, [address])
+        send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [address])
     except OSError as exc:  # SMTP down: try again later
         raise TransientError(f"E-mail failed: {exc}") from exc
 
@@ -296,7 +348,9 @@ def delivery_send(*, delivery_id: int) -> str:
     )
     if not claimed:
         return "skipped"
-    delivery = Delivery.objects.select_related("notification__user", "notification__case").get(pk=delivery_id)
+    delivery = Delivery.objects.select_related(
+        "notification__user", "notification__case", "notification__event__case", "notification__event__actor"
+    ).get(pk=delivery_id)
     try:
         (_send_email if delivery.channel == Channel.EMAIL else _send_webhook)(delivery.notification)
     except TransientError as exc:

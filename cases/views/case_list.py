@@ -16,7 +16,6 @@ from cases.filters import CaseFilter, text_search
 from cases.forms import BulkActionForm, SavedFilterForm
 from cases.models import Case, SavedFilter
 from cases.services import bulk
-from cases.services.workflow import assignable_users
 from soc.errors import DomainError
 
 from ._common import error_text
@@ -30,8 +29,7 @@ def _bulk_form(request, data=None) -> BulkActionForm:
         data,
         prefix="bulk",
         cases=Case.objects.visible_to(request.user),
-        # Every analyst (T2 analysts work L1 too); the service refuses a wrong tier.
-        users=assignable_users(Case(tier=Case.Tier.L1)),
+        users=bulk.eligible_assignees(request.user),
     )
 
 
@@ -50,6 +48,10 @@ def _list_context(request, *, bulk_form=None, filter_form=None) -> dict:
         "saved_filters": SavedFilter.objects.filter(user=request.user),
         "saved_filter_form": filter_form or SavedFilterForm(),
         "bulk_form": bulk_form or _bulk_form(request),
+        # After a refused bulk action the rows stay selected, as the user left them.
+        "selected": {int(pk) for pk in bulk_form.data.getlist("bulk-cases") if pk.isdigit()}
+        if bulk_form is not None
+        else set(),
     }
 
 
@@ -78,17 +80,19 @@ def case_bulk(request):
     user may not see are not found (the form's choices start from visible_to)."""
     form = _bulk_form(request, request.POST)
     back = reverse("cases:list") + ("?" + request.POST["query"] if request.POST.get("query") else "")
-    if not form.is_valid():
+    if form.is_valid():
+        data = form.cleaned_data
+        cases = sorted(data["cases"], key=lambda c: c.pk)
+        try:
+            outcomes = BULK_RUNS[data["action"]](cases, data, request.user)
+        except DomainError as exc:
+            # Refused as a whole (no case was touched): shown beside its field, as typed.
+            for field, problems in (exc.data.get("errors") or {"__all__": [error_text(exc)]}).items():
+                form.add_error(field if field in form.fields else None, problems)
+    if form.errors:
         messages.error(request, "Nothing was done: the action's form below says why.")
         request.GET = QueryDict(request.POST.get("query", ""))
         return render(request, "cases/case_list.html", _list_context(request, bulk_form=form), status=400)
-    data = form.cleaned_data
-    cases = sorted(data["cases"], key=lambda c: c.pk)
-    try:
-        outcomes = BULK_RUNS[data["action"]](cases, data, request.user)
-    except DomainError as exc:
-        messages.error(request, error_text(exc))
-        return redirect(back)
     done = [o.case.reference for o in outcomes if o.ok]
     if done:
         messages.success(

@@ -62,7 +62,7 @@ def test_bulk_close_needs_resolution_and_reason(client, seed_playbook, make_case
 def test_bulk_assign_and_merge(client, seed_playbook, make_case, manager, l1):
     a, b = make_case(), make_case()
     client.force_login(manager)
-    bulk(client, [a, b], "assign", assignee=l1.pk)
+    bulk(client, [a, b], "assign", assignee=l1.username)
     assert Case.objects.filter(assignee=l1).count() == 2
     response = bulk(client, [a, b], "merge", target=a.reference)
     assert response.status_code == 302

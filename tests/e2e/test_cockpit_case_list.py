@@ -71,3 +71,32 @@ def test_header_search(page, seed_playbook, make_case, l1, login):
     search.fill(case.reference)
     search.press("Enter")
     expect(page.get_by_role("heading", level=1)).to_contain_text(case.reference)
+
+
+def test_bulk_assign_offers_the_eligible_analysts_and_refuses_a_wrong_tier(
+    page, seed_playbook, make_case, l1, l1_other, t2, manager, outsider, login, screenshot
+):
+    from tests.cases.workflow_support import escalated
+
+    l1_case, t2_case = make_case(title="Triage me"), escalated(make_case(title="T2 work"), l1)
+    login(page, manager)
+    page.goto("/cases/")
+    assignee = page.get_by_label("Assign to")
+    labels = assignee.locator("option").all_inner_texts()
+    assert "bob_t2 (T2 Analyst)" in labels and "dave_l1 (L1 Analyst)" in labels
+    assert not any(label.startswith("mallory") for label in labels)  # no role: not eligible
+    page.get_by_label(f"Select {l1_case.reference}").check()
+    page.get_by_label(f"Select {t2_case.reference}").check()
+    page.get_by_label("With the selected cases").select_option("assign")
+    assignee.select_option(label="dave_l1 (L1 Analyst)")
+    page.get_by_role("button", name="Apply to selected").click()
+    error = page.locator("#id_bulk-assignee-error")
+    expect(error).to_contain_text(f"dave_l1 cannot work T2-tier cases: {t2_case.reference}.")
+    # What the user chose is still there, so they only change the analyst.
+    expect(page.get_by_label(f"Select {t2_case.reference}")).to_be_checked()
+    expect(page.get_by_label("Assign to")).to_have_value("dave_l1")
+    screenshot(page, "cockpit-12-bulk-assign-refused")
+    page.get_by_label("Assign to").select_option(label="bob_t2 (T2 Analyst)")
+    page.get_by_role("button", name="Apply to selected").click()
+    expect(page.locator(".messages")).to_contain_text(t2_case.reference)
+    assert set(Case.objects.filter(assignee=t2).values_list("pk", flat=True)) == {l1_case.pk, t2_case.pk}

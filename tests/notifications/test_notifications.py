@@ -4,9 +4,7 @@ and through the signed webhook, and re-sent after a broker outage."""
 from __future__ import annotations
 
 import json
-import threading
 from datetime import timedelta
-from http.server import BaseHTTPRequestHandler, HTTPServer
 
 import pytest
 from django.core import mail
@@ -24,10 +22,9 @@ from notifications.services import (
 )
 from soc.webhooks import verify
 from tests.cases.workflow_support import escalated
+from tests.notifications.conftest import SECRET
 
 pytestmark = pytest.mark.django_db
-
-SECRET = "notify-secret"
 
 
 def derive():
@@ -140,32 +137,6 @@ def test_the_bell_counts_and_marks_read(client, case, l1, t2, manager):
     response = client.post(reverse("notifications:read"), {"id": [mine.pk]}, HTTP_HX_REQUEST="true")
     assert 'aria-label="0 unread"' in response.content.decode()
     assert case.reference in client.get(reverse("notifications:list")).content.decode()
-
-
-class _Receiver(BaseHTTPRequestHandler):
-    received: list = []
-    answer = 200
-
-    def do_POST(self):
-        body = self.rfile.read(int(self.headers["Content-Length"]))
-        _Receiver.received.append((dict(self.headers), body))
-        self.send_response(_Receiver.answer)
-        self.end_headers()
-
-    def log_message(self, *args):
-        pass
-
-
-@pytest.fixture
-def receiver(settings):
-    server = HTTPServer(("127.0.0.1", 0), _Receiver)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    _Receiver.received, _Receiver.answer = [], 200
-    settings.VIGIL_NOTIFY_WEBHOOK_URL = f"http://127.0.0.1:{server.server_port}/hook"
-    settings.VIGIL_NOTIFY_WEBHOOK_SECRET = SECRET
-    yield _Receiver
-    server.shutdown()
 
 
 def test_the_webhook_is_signed_and_retried_on_5xx(case, l1, t2, receiver, settings):
