@@ -88,6 +88,10 @@ class AttachPlaybookView(APIView):
         if not can_attach_playbook(request.user):
             raise exceptions.PermissionDenied("Only a T2 analyst or a SOC manager may attach a playbook.")
         case = selectors.get_case_for_user(request.user, pk)
+        if not can_attach_playbook(request.user, case):
+            raise exceptions.PermissionDenied(
+                "Only the case's assignee or a SOC manager may attach a playbook."
+            )
         data = _valid(AttachPlaybookInput, request)
         technique = normalize_technique_id(data["technique_id"])
         version = (

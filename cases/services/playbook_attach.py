@@ -28,8 +28,13 @@ from .intake.keys import PLAYBOOK_GROUP, route
 PLAYBOOK_ATTACHED = CaseEvent.Verb.PLAYBOOK_ATTACHED
 
 
-def can_attach_playbook(user) -> bool:
-    return bool(user and user.is_authenticated and (is_t2(user) or is_manager(user)))
+def can_attach_playbook(user, case: Case | None = None) -> bool:
+    """A T2 analyst or a manager; on a claimed case only its assignee or a manager (the
+    claim means something: attaching a playbook creates the case's steps)."""
+    if not (user and user.is_authenticated and (is_t2(user) or is_manager(user))):
+        return False
+    claimed_by_other = case is not None and case.assignee_id is not None and case.assignee_id != user.pk
+    return not claimed_by_other or is_manager(user)
 
 
 @transaction.atomic
@@ -43,6 +48,11 @@ def case_attach_playbook(*, case: Case, version: PlaybookVersion, by=None) -> Ca
     if by is not None and not can_attach_playbook(by):
         raise NotAllowed("Only a T2 analyst or a SOC manager may attach a playbook.")
     locked = Case.objects.select_for_update().get(pk=case.pk)
+    if by is not None and not can_attach_playbook(by, locked):
+        owner = locked.assignee.get_username()
+        raise NotAllowed(
+            f"{locked.reference} is assigned to {owner}; only they or a SOC manager can attach a playbook."
+        )
     if not locked.is_open:
         raise Conflict(f"{locked.reference} is {locked.status}.", current_status=locked.status)
     if locked.playbook_version_id is not None:

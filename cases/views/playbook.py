@@ -26,7 +26,7 @@ class AttachPlaybookForm(forms.Form):
 
 def attach_playbook_form(case, user) -> AttachPlaybookForm | None:
     """The form the case page shows, or None (a playbook already pinned, or not allowed)."""
-    if case.playbook_version_id or not case.is_open or not can_attach_playbook(user):
+    if case.playbook_version_id or not case.is_open or not can_attach_playbook(user, case):
         return None
     return AttachPlaybookForm()
 
@@ -38,6 +38,8 @@ def case_playbook_attach(request, pk: int):
     if not can_attach_playbook(request.user):
         raise PermissionDenied("Only a T2 analyst or a SOC manager may attach a playbook.")
     case = selectors.get_case_for_user(request.user, pk)
+    if not can_attach_playbook(request.user, case):
+        raise PermissionDenied("Only the case's assignee or a SOC manager may attach a playbook.")
     form = AttachPlaybookForm(request.POST)
     if not form.is_valid():
         messages.error(request, form_error_text(form))

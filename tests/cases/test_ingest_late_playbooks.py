@@ -140,3 +140,28 @@ def test_widening_coverage_attaches_the_playbook_to_cases_of_the_new_techniques(
         set_playbook_coverage(seed_playbook.playbook, ["T1566"], by=manager)
     phishing.refresh_from_db()
     assert phishing.playbook_version == seed_playbook and phishing.correlation_group == "pb:T1591.002"
+
+
+def test_on_a_claimed_case_only_the_assignee_or_a_manager_attaches_a_playbook(
+    ingest_source, seed_playbook, t2, t2_other, manager, client, dispatched
+):
+    source, _ = ingest_source
+    case = ingest_alert(source=source, alert=alert("c", "T1059", user="z.claimed")).case
+    Case.objects.filter(pk=case.pk).update(assignee=t2)
+    case.refresh_from_db()
+    with pytest.raises(NotAllowed, match="assigned to"):
+        case_attach_playbook(case=case, version=seed_playbook, by=t2_other)
+    client.force_login(t2_other)
+    assert b"Attach a playbook" not in client.get(f"/cases/{case.pk}/").content
+    assert client.post(f"/cases/{case.pk}/playbook/", {"version": "T1591.002"}).status_code == 403
+    api = client.post(
+        f"/api/v1/cases/{case.pk}/playbook/", {"technique_id": "T1591.002"}, content_type="application/json"
+    )
+    assert api.status_code == 403
+    assert Case.objects.get(pk=case.pk).playbook_version is None and not case.steps.exists()
+    client.force_login(manager)
+    ok = client.post(
+        f"/api/v1/cases/{case.pk}/playbook/", {"technique_id": "T1591.002"}, content_type="application/json"
+    )
+    assert ok.status_code == 200
+    assert Case.objects.get(pk=case.pk).playbook_version == seed_playbook
