@@ -52,17 +52,6 @@ def status_label(value: str) -> str:
 
 
 @register.filter
-def sla_state(case: Case) -> str:
-    """'met' once acknowledged in time, 'breached' if acknowledged late, 'overdue' when
-    unacknowledged past due, 'due' otherwise; '' without an SLA."""
-    if not case.sla_due_at:
-        return ""
-    if case.acknowledged_at:
-        return "met" if case.acknowledged_at <= case.sla_due_at else "breached"
-    return "overdue" if timezone.now() > case.sla_due_at else "due"
-
-
-@register.filter
 def evidence_text(item) -> str:
     """One evidence entry of an assistant suggestion, as a line of text."""
     if isinstance(item, dict):

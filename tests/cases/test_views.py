@@ -69,10 +69,24 @@ def test_the_queues_partial_is_just_the_queues(client, case, l1):
     assert case.reference in mine
 
 
-def test_overdue_cases_are_flagged(client, case, l1):
-    Case.objects.filter(pk=case.pk).update(sla_due_at=datetime.now(UTC) - timedelta(minutes=5))
+def test_the_dashboard_shows_the_running_sla_stage(client, case, l1, t2):
+    """A case past its acknowledge target shows that stage breached; once escalated, the
+    T2 pickup stage runs instead (never the L1 claim shown as "met")."""
+    Case.objects.filter(pk=case.pk).update(opened_at=datetime.now(UTC) - timedelta(days=2))
     client.force_login(l1)
-    assert ">overdue<" in client.get(reverse("cases:dashboard")).content.decode()
+    page = client.get(reverse("cases:dashboard")).content.decode()
+    assert "Acknowledge" in page and "breached" in page
+    now = datetime.now(UTC)
+    Case.objects.filter(pk=case.pk).update(
+        status=Case.Status.ESCALATED,
+        tier=Case.Tier.T2,
+        acknowledged_at=now - timedelta(days=2),
+        escalated_at=now,
+        assignee=None,
+    )
+    client.force_login(t2)
+    page = client.get(reverse("cases:dashboard")).content.decode()
+    assert "T2 pickup after escalation" in page and "due in" in page and ">met<" not in page
 
 
 def test_dashboard_queries_do_not_grow_with_cases(
