@@ -7,6 +7,7 @@ and by ``available_actions()``, so pages and the API only offer what a service a
 from __future__ import annotations
 
 from collections.abc import Callable
+from enum import StrEnum
 
 from django.contrib.auth import get_user_model
 
@@ -18,16 +19,20 @@ Status = Case.Status
 L1_RESOLUTIONS = (Case.Resolution.FALSE_POSITIVE, Case.Resolution.BENIGN, Case.Resolution.DUPLICATE)
 T2_RESOLUTIONS = (Case.Resolution.TRUE_POSITIVE, Case.Resolution.FALSE_POSITIVE, Case.Resolution.BENIGN)
 
-# Action names, as the API paths and the HTML forms spell them.
-CLAIM = "claim"
-UNASSIGN = "unassign"
-ASSIGN = "assign"
-CLOSE_ACTION = "close"
-ESCALATE_ACTION = "escalate"
-RETURN = "return"
-CONTAIN = "contain"
-RESOLVE = "resolve"
-REOPEN = "reopen"
+
+class Action(StrEnum):
+    """The case actions, as the API paths and the HTML forms spell them."""
+
+    CLAIM = "claim"
+    UNASSIGN = "unassign"
+    ASSIGN = "assign"
+    CLOSE = "close"
+    ESCALATE = "escalate"
+    RETURN = "return"
+    CONTAIN = "contain"
+    RESOLVE = "resolve"
+    REOPEN = "reopen"
+
 
 # --- who is who -------------------------------------------------------------------
 
@@ -181,20 +186,20 @@ def _check_reopen(case: Case, by) -> None:
     raise _wrong_state(case, "reopened")
 
 
-CHECKS: dict[str, Callable[[Case, object], None]] = {
-    CLAIM: _check_claim,
-    UNASSIGN: _check_unassign,
-    ASSIGN: _check_assign,
-    ESCALATE_ACTION: _check_escalate,
-    CLOSE_ACTION: _check_close,
-    RETURN: _check_return,
-    CONTAIN: _check_contain,
-    RESOLVE: _check_resolve,
-    REOPEN: _check_reopen,
+CHECKS: dict[Action, Callable[[Case, object], None]] = {
+    Action.CLAIM: _check_claim,
+    Action.UNASSIGN: _check_unassign,
+    Action.ASSIGN: _check_assign,
+    Action.ESCALATE: _check_escalate,
+    Action.CLOSE: _check_close,
+    Action.RETURN: _check_return,
+    Action.CONTAIN: _check_contain,
+    Action.RESOLVE: _check_resolve,
+    Action.REOPEN: _check_reopen,
 }
 
 
-def available_actions(case: Case, user) -> list[str]:
+def available_actions(case: Case, user) -> list[Action]:
     """The actions `user` may take on `case` now (what the service would accept, input aside)."""
     allowed = []
     for name, check in CHECKS.items():
