@@ -11,9 +11,10 @@ from cases.services import events
 from cases.services.recommendation import CLOSE, ESCALATE, recommend
 from cases.services.steps import case_step_update
 from soc.errors import Conflict, DomainError, NotAllowed
+from soc.roles import is_t2
 
 from .plumbing import _lock, _required, _save, _sync, _who, move
-from .rules import L1_RESOLUTIONS, T2_RESOLUTIONS, Action, _t2, available_actions
+from .rules import L1_RESOLUTIONS, T2_RESOLUTIONS, Action, available_actions
 
 Status = Case.Status
 Verb = CaseEvent.Verb
@@ -286,7 +287,7 @@ def case_mark_contained(*, case: Case, by=None) -> Case:
     locked = Case.objects.select_for_update().get(pk=case.pk)
     if locked.contained_at is not None:
         return _sync(case, locked)
-    if by is not None and not (_t2(by) or by.has_perm("containment.request_action")):
+    if by is not None and not (is_t2(by) or by.has_perm("containment.request_action")):
         raise NotAllowed("Only T2 or a SOC manager can mark a case contained.")
     if locked.status in (Status.NEW, Status.TRIAGE, Status.ESCALATED):
         raise Conflict(
