@@ -83,7 +83,11 @@ class EscalateForm(VersionedForm):
     note = forms.CharField(
         required=False, label="Hand-off note for T2", widget=forms.Textarea(attrs={"rows": 2})
     )
-    reason = forms.CharField(required=False, label="Reason for escalating against Vigil's recommendation")
+    reason = forms.CharField(
+        required=False,
+        label="Reason for escalating against Vigil's recommendation",
+        help_text="Only when Vigil recommends closing.",
+    )
     # The escalation-criterion steps that are met, as the API's `criteria` (left out: the
     # criteria stay as the step forms set them).
     criteria = StepIdsField(required=False)
@@ -96,7 +100,22 @@ class EscalateForm(VersionedForm):
 
 
 class NoteForm(VersionedForm):
-    note = forms.CharField(required=False, label="Note", widget=forms.Textarea(attrs={"rows": 3}))
+    """A transition that only takes a note; `note_label` says what the note is for."""
+
+    note_label = "Note"
+    note = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 3}))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["note"].label = self.note_label
+
+
+class ReturnForm(NoteForm):
+    note_label = "Why it goes back to L1"
+
+
+class ReopenForm(NoteForm):
+    note_label = "Why it is reopened"
 
 
 class ResolveForm(VersionedForm):
@@ -133,8 +152,8 @@ TRANSITION_FORMS: dict[str, type[VersionedForm]] = {
     "assign": AssignForm,
     "close": CloseForm,
     "escalate": EscalateForm,
-    "return": NoteForm,
-    "reopen": NoteForm,
+    "return": ReturnForm,
+    "reopen": ReopenForm,
     "resolve": ResolveForm,
 }
 

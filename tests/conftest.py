@@ -11,6 +11,7 @@ from django.conf import settings
 from django.contrib.auth.models import Group
 
 from soc.roles import Role
+from tests.lifecycle_support import moves  # noqa: F401 - the lifecycle tests' fixture
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 # Both ship inside the project (copies of ../shared/seeds and ../shared/samples), so a clone

@@ -188,28 +188,36 @@ class AlertDetailView(APIView):
         return Response(s.AlertOutput(get_object_or_404(queryset, pk=pk)).data)
 
 
-@extend_schema(tags=["cases"], responses={200: s.EventOutput(many=True), **ERRORS})
-class TimelineView(generics.ListAPIView):
-    """The case's timeline, oldest first (read-only: events are never edited or deleted)."""
+class CaseRowsView(generics.ListAPIView):
+    """Rows of one case the caller may see (`rows(case)`), oldest first, unfiltered."""
 
     permission_classes = [CanView]
-    serializer_class = s.EventOutput
     filter_backends: list = []
+
+    def rows(self, case: Case):  # pragma: no cover - abstract
+        raise NotImplementedError
 
     def get_queryset(self):
         case = selectors.get_case_for_user(self.request.user, self.kwargs["pk"])
-        return case.events.select_related("actor", "actor_source").order_by("created_at", "pk")
+        return self.rows(case).order_by("created_at", "pk")
+
+
+@extend_schema(tags=["cases"], responses={200: s.EventOutput(many=True), **ERRORS})
+class TimelineView(CaseRowsView):
+    """The case's timeline, oldest first (read-only: events are never edited or deleted)."""
+
+    serializer_class = s.EventOutput
+
+    def rows(self, case: Case):
+        return case.events.select_related("actor", "actor_source")
 
 
 @extend_schema(tags=["cases"])
-class CommentsView(generics.ListAPIView):
-    permission_classes = [CanView]
+class CommentsView(CaseRowsView):
     serializer_class = s.CommentOutput
-    filter_backends: list = []
 
-    def get_queryset(self):
-        case = selectors.get_case_for_user(self.request.user, self.kwargs["pk"])
-        return case.comments.select_related("author").order_by("created_at", "pk")
+    def rows(self, case: Case):
+        return case.comments.select_related("author")
 
     @extend_schema(
         request=s.CommentInput,
@@ -233,131 +241,76 @@ def _valid(serializer_class, request, **context) -> dict:
 
 
 class CaseActionView(APIView):
-    """POST runs one workflow service on the case and answers its new state."""
+    """POST runs one workflow action on the case (the service the HTML form runs too,
+    through workflow.perform) and answers the case's new state."""
 
     permission_classes = [CanView]
+    action: workflow.Action
     input_serializer: type = s.VersionInput
-
-    def perform(self, case: Case, by, data: dict) -> None:  # pragma: no cover - abstract
-        raise NotImplementedError
 
     def post(self, request, pk: int):
         case = selectors.get_case_for_user(request.user, pk)
         data = _valid(self.input_serializer, request, case=case, user=request.user)
-        self.perform(case, request.user, data)
+        workflow.perform(self.action, case=case, by=request.user, data=data)
         return Response(_state(_reload(request.user, pk), request))
 
 
-def _action_schema(summary: str, request, example: dict | None = None):
-    examples = [OpenApiExample(summary, value=example, request_only=True)] if example else []
+# What each action endpoint's schema says: its summary, and an example of its input.
+ACTION_SUMMARIES = {
+    workflow.Action.CLAIM: "Claim a case (L1: new -> triage; T2: escalated -> investigating)",
+    workflow.Action.UNASSIGN: "Unassign (back to its queue)",
+    workflow.Action.ASSIGN: "Reassign to another analyst of the tier (managers: anyone)",
+    workflow.Action.ESCALATE: "Escalate to T2 (every question answered, hand-off note; reason if against the recommendation)",
+    workflow.Action.RETURN: "Return to L1 (T2, with a note)",
+    workflow.Action.CLOSE: "Close (L1 from new/triage with a resolution and note; T2 from resolved)",
+    workflow.Action.RESOLVE: "Resolve (T2 assignee, with a summary)",
+    workflow.Action.REOPEN: "Reopen a resolved case (T2, with a note)",
+}
+ACTION_EXAMPLES = {
+    workflow.Action.CLAIM: {"version": 1},
+    workflow.Action.ASSIGN: {"assignee": "dave"},
+    workflow.Action.ESCALATE: {
+        "note": "Unknown IP probing partner pages; impersonation domain seen.",
+        "criteria": [41],
+        "reason": "",
+    },
+    workflow.Action.RETURN: {"note": "Please check the partner's contract."},
+    workflow.Action.CLOSE: {
+        "resolution": "benign",
+        "note": "Partner's scheduled directory sync.",
+        "reason": "",
+    },
+    workflow.Action.RESOLVE: {
+        "summary": "Blocked 203.0.113.77; partner informed.",
+        "resolution": "true_positive",
+    },
+    workflow.Action.REOPEN: {"note": "New alert from the same IP."},
+}
+
+
+def _action_view(action: workflow.Action, input_serializer=s.VersionInput) -> type[CaseActionView]:
+    """The endpoint of `action` (ClaimView for "claim"...): its input and its schema."""
+    name = f"{action.title()}View"
+    attributes = {"__qualname__": name, "action": action, "input_serializer": input_serializer}
+    view = type(name, (CaseActionView,), attributes)
+    summary, example = ACTION_SUMMARIES[action], ACTION_EXAMPLES.get(action)
     return extend_schema(
         tags=["workflow"],
         summary=summary,
-        request=request,
+        request=input_serializer,
         responses={200: s.CaseStateOutput, **ERRORS},
-        examples=examples,
-    )
+        examples=[OpenApiExample(summary, value=example, request_only=True)] if example else [],
+    )(view)
 
 
-@_action_schema(
-    "Claim a case (L1: new -> triage; T2: escalated -> investigating)", s.VersionInput, {"version": 1}
-)
-class ClaimView(CaseActionView):
-    def perform(self, case, by, data):
-        workflow.case_claim(case=case, by=by, expected_version=data.get("version"))
-
-
-@_action_schema("Unassign (back to its queue)", s.VersionInput)
-class UnassignView(CaseActionView):
-    def perform(self, case, by, data):
-        workflow.case_unassign(case=case, by=by, expected_version=data.get("version"))
-
-
-@_action_schema(
-    "Reassign to another analyst of the tier (managers: anyone)", s.AssignInput, {"assignee": "dave"}
-)
-class AssignView(CaseActionView):
-    input_serializer = s.AssignInput
-
-    def perform(self, case, by, data):
-        workflow.case_assign(case=case, to=data["assignee"], by=by, expected_version=data.get("version"))
-
-
-@_action_schema(
-    "Escalate to T2 (every question answered, hand-off note; reason if against the recommendation)",
-    s.EscalateInput,
-    {"note": "Unknown IP probing partner pages; impersonation domain seen.", "criteria": [41], "reason": ""},
-)
-class EscalateView(CaseActionView):
-    input_serializer = s.EscalateInput
-
-    def perform(self, case, by, data):
-        workflow.case_escalate(
-            case=case,
-            by=by,
-            note=data["note"],
-            criteria=data.get("criteria"),
-            reason=data.get("reason", ""),
-            expected_version=data.get("version"),
-        )
-
-
-@_action_schema(
-    "Return to L1 (T2, with a note)", s.NoteInput, {"note": "Please check the partner's contract."}
-)
-class ReturnView(CaseActionView):
-    input_serializer = s.NoteInput
-
-    def perform(self, case, by, data):
-        workflow.case_return_to_l1(case=case, by=by, note=data["note"], expected_version=data.get("version"))
-
-
-@_action_schema(
-    "Close (L1 from new/triage with a resolution and note; T2 from resolved)",
-    s.CloseInput,
-    {"resolution": "benign", "note": "Partner's scheduled directory sync.", "reason": ""},
-)
-class CloseView(CaseActionView):
-    input_serializer = s.CloseInput
-
-    def perform(self, case, by, data):
-        workflow.case_close(
-            case=case,
-            by=by,
-            resolution=data.get("resolution", ""),
-            note=data.get("note", ""),
-            duplicate_of=data.get("duplicate_of"),
-            reason=data.get("reason", ""),
-            expected_version=data.get("version"),
-        )
-
-
-@_action_schema(
-    "Resolve (T2 assignee, with a summary)",
-    s.ResolveInput,
-    {"summary": "Blocked 203.0.113.77; partner informed.", "resolution": "true_positive"},
-)
-class ResolveView(CaseActionView):
-    input_serializer = s.ResolveInput
-
-    def perform(self, case, by, data):
-        workflow.case_resolve(
-            case=case,
-            by=by,
-            summary=data["summary"],
-            resolution=data["resolution"],
-            expected_version=data.get("version"),
-        )
-
-
-@_action_schema(
-    "Reopen a resolved case (T2, with a note)", s.NoteInput, {"note": "New alert from the same IP."}
-)
-class ReopenView(CaseActionView):
-    input_serializer = s.NoteInput
-
-    def perform(self, case, by, data):
-        workflow.case_reopen(case=case, by=by, note=data["note"], expected_version=data.get("version"))
+ClaimView = _action_view(workflow.Action.CLAIM)
+UnassignView = _action_view(workflow.Action.UNASSIGN)
+AssignView = _action_view(workflow.Action.ASSIGN, s.AssignInput)
+EscalateView = _action_view(workflow.Action.ESCALATE, s.EscalateInput)
+ReturnView = _action_view(workflow.Action.RETURN, s.NoteInput)
+CloseView = _action_view(workflow.Action.CLOSE, s.CloseInput)
+ResolveView = _action_view(workflow.Action.RESOLVE, s.ResolveInput)
+ReopenView = _action_view(workflow.Action.REOPEN, s.NoteInput)
 
 
 @extend_schema(

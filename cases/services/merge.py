@@ -18,7 +18,7 @@ from django.db.models import Max, Min
 from cases.models import Alert, Case, CaseEvent, CaseObservable, CaseStep
 from cases.services import events
 from cases.services.workflow import case_close
-from cases.services.workflow.rules import CHECKS, CLOSE_ACTION
+from cases.services.workflow.rules import CHECKS, Action
 from soc.errors import Conflict, DomainError
 
 MERGED = CaseEvent.Verb.MERGED  # on both cases; data["role"] says which side
@@ -92,7 +92,7 @@ def case_merge(*, source: Case, target: Case, by, note: str = "") -> Case:
     first, second = sorted((source.pk, target.pk))
     locked = {first: _visible(first, by), second: _visible(second, by)}
     src, dst = locked[source.pk], locked[target.pk]
-    CHECKS[CLOSE_ACTION](src, by)
+    CHECKS[Action.CLOSE](src, by)
     if not dst.is_open:
         raise Conflict(f"{dst.reference} is {dst.get_status_display().lower()}; merge into an open case.")
 

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
-
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import PermissionDenied
@@ -20,77 +17,17 @@ from soc.errors import Conflict, DomainError, NotAllowed
 from ._common import form_error_text
 from .detail import case_page_context
 
-
-@dataclass(frozen=True)
-class Transition:
-    run: Callable
-    done: str
-
-
-TRANSITIONS: dict[str, Transition] = {
-    "claim": Transition(
-        lambda case, by, d: workflow.case_claim(case=case, by=by, expected_version=d["version"]),
-        "claimed",
-    ),
-    "unassign": Transition(
-        lambda case, by, d: workflow.case_unassign(case=case, by=by, expected_version=d["version"]),
-        "unassigned",
-    ),
-    "assign": Transition(
-        lambda case, by, d: workflow.case_assign(
-            case=case, to=d["assignee"], by=by, expected_version=d["version"]
-        ),
-        "reassigned",
-    ),
-    "close": Transition(
-        lambda case, by, d: workflow.case_close(
-            case=case,
-            by=by,
-            resolution=d["resolution"],
-            note=d["note"],
-            duplicate_of=d["duplicate_of"],
-            reason=d["reason"],
-            expected_version=d["version"],
-        ),
-        "closed",
-    ),
-    "escalate": Transition(
-        lambda case, by, d: workflow.case_escalate(
-            case=case,
-            by=by,
-            note=d["note"],
-            criteria=d["criteria"],
-            reason=d["reason"],
-            expected_version=d["version"],
-        ),
-        "escalated to T2",
-    ),
-    "return": Transition(
-        lambda case, by, d: workflow.case_return_to_l1(
-            case=case, by=by, note=d["note"], expected_version=d["version"]
-        ),
-        "returned to L1",
-    ),
-    "contain": Transition(
-        lambda case, by, d: workflow.case_enter_containment(case=case, by=by),
-        "moved to containment",
-    ),
-    "resolve": Transition(
-        lambda case, by, d: workflow.case_resolve(
-            case=case,
-            by=by,
-            summary=d["summary"],
-            resolution=d["resolution"],
-            expected_version=d["version"],
-        ),
-        "resolved",
-    ),
-    "reopen": Transition(
-        lambda case, by, d: workflow.case_reopen(
-            case=case, by=by, note=d["note"], expected_version=d["version"]
-        ),
-        "reopened",
-    ),
+# What the success and failure messages say each action did.
+DONE = {
+    workflow.Action.CLAIM: "claimed",
+    workflow.Action.UNASSIGN: "unassigned",
+    workflow.Action.ASSIGN: "reassigned",
+    workflow.Action.CLOSE: "closed",
+    workflow.Action.ESCALATE: "escalated to T2",
+    workflow.Action.RETURN: "returned to L1",
+    workflow.Action.CONTAIN: "moved to containment",
+    workflow.Action.RESOLVE: "resolved",
+    workflow.Action.REOPEN: "reopened",
 }
 
 
@@ -112,29 +49,29 @@ def case_transition(request, pk: int, action: str):
     A refused transition re-renders the page with the submitted form, its errors beside
     its fields (status 400 or the conflict's 409), so a typed hand-off note is not lost.
     """
-    transition = TRANSITIONS.get(action)
-    if transition is None:
+    done = DONE.get(action)
+    if done is None:
         raise Http404("No such action.")
     case = selectors.get_case_for_user(request.user, pk)
     form = transition_form(action, case, request.user, request.POST)
     status = 400
     if form.is_valid():
         try:
-            transition.run(case, request.user, form.cleaned_data)
+            workflow.perform(action, case=case, by=request.user, data=form.cleaned_data)
         except NotAllowed as exc:
             raise PermissionDenied(exc.message) from exc
         except DomainError as exc:
             _attach_errors(form, exc)
             status = exc.status if isinstance(exc, Conflict) else 400
         else:
-            messages.success(request, f"{case.reference} {transition.done}.")
+            messages.success(request, f"{case.reference} {done}.")
             return redirect("cases:detail", pk=case.pk)
     case = selectors.get_case_for_user(request.user, pk)
     context = case_page_context(request, case, bound_forms={action: form})
     if action in context["forms"]:
-        messages.error(request, f"{case.reference} was not {transition.done}: the form below says why.")
+        messages.error(request, f"{case.reference} was not {done}: the form below says why.")
     else:
         # The action is no longer on offer (e.g. someone else claimed the case meanwhile).
-        messages.error(request, f"{case.reference} was not {transition.done}: {form_error_text(form)}")
+        messages.error(request, f"{case.reference} was not {done}: {form_error_text(form)}")
     context["failed_action"] = action
     return render(request, "cases/case_detail.html", context, status=status)

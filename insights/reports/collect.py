@@ -14,6 +14,7 @@ from django.utils import timezone
 from cases import selectors
 from cases.models import Case, CaseStep
 from cases.services.steps import suggestion_as_value
+from playbooks.registry import Section as StepSection
 
 
 @dataclass
@@ -99,6 +100,23 @@ STEP_HEADER = [
     "Evidence",
     "Note",
 ]
+# The steps' tables: the decision's always (an empty one says the playbook had none), a
+# checklist's only when the case has its steps.
+DECISION_TABLES = (
+    (StepSection.QUESTION, "Analysis questions"),
+    (StepSection.KEY_INDICATOR, "Key indicators"),
+    (StepSection.ESCALATION_CRITERION, "Escalation criteria"),
+)
+CHECKLIST_TABLES = (
+    (StepSection.LOG_SOURCE, "Log sources"),
+    (StepSection.L1_STEP, "L1 steps"),
+    (StepSection.T2_ACTION, "T2 actions"),
+    (StepSection.CONTAINMENT_STEP, "Containment steps"),
+)
+
+
+def _step_table(title: str, steps: list[CaseStep]) -> Block:
+    return Block("table", title=title, header=STEP_HEADER, rows=_step_rows(steps))
 
 
 def collect(case: Case) -> Report:
@@ -138,24 +156,7 @@ def collect(case: Case) -> Report:
     decision = Section(
         "Questions, criteria and recommendation",
         [
-            Block(
-                "table",
-                title="Analysis questions",
-                header=STEP_HEADER,
-                rows=_step_rows(by_section.get("question", [])),
-            ),
-            Block(
-                "table",
-                title="Key indicators",
-                header=STEP_HEADER,
-                rows=_step_rows(by_section.get("key_indicator", [])),
-            ),
-            Block(
-                "table",
-                title="Escalation criteria",
-                header=STEP_HEADER,
-                rows=_step_rows(by_section.get("escalation_criterion", [])),
-            ),
+            *(_step_table(title, by_section.get(section, [])) for section, title in DECISION_TABLES),
             Block(
                 "fields",
                 title="Recommendation",
@@ -170,14 +171,9 @@ def collect(case: Case) -> Report:
     checklists = Section(
         "Checklists",
         [
-            Block("table", title=title, header=STEP_HEADER, rows=_step_rows(by_section.get(key, [])))
-            for key, title in (
-                ("log_source", "Log sources"),
-                ("l1_step", "L1 steps"),
-                ("t2_action", "T2 actions"),
-                ("containment_step", "Containment steps"),
-            )
-            if by_section.get(key)
+            _step_table(title, by_section[section])
+            for section, title in CHECKLIST_TABLES
+            if by_section.get(section)
         ],
     )
     observables = Section(

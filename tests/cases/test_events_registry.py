@@ -152,9 +152,12 @@ def test_every_verb_has_builders_and_a_renderer():
     assert set(_samples("x")) == set(BUILDERS)  # a new builder needs its sample below
 
 
-def test_a_verb_is_registered_once():
-    with pytest.raises(ValueError, match="twice"):
-        events.register(Verb.CLAIMED, builders=(events.claimed,), render=events.REGISTRY[Verb.CLAIMED].render)
+def test_a_verb_has_one_renderer_and_renders_only_what_is_built():
+    with pytest.raises(ValueError, match="two renderers"):
+        events.renders(Verb.CLAIMED)(events.REGISTRY[Verb.CLAIMED].render)
+    with pytest.raises(ValueError, match="no builder"):
+        events.renders("no_such_verb")(lambda event, data: "")
+    assert "no_such_verb" not in events.REGISTRY
 
 
 @pytest.mark.parametrize("builder", BUILDERS, ids=lambda b: b.__name__)

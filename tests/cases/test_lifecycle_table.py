@@ -9,7 +9,7 @@ from cases.services import workflow as wf
 from cases.services.bulk import cases_claim
 from cases.services.merge import case_merge
 from soc.errors import Conflict
-from soc.lifecycle import Lifecycle
+from tests.lifecycle_support import moves_of
 from tests.status_writes import status_writes
 
 from .workflow_support import answer_suspicious, claimed, escalated, investigating
@@ -26,20 +26,6 @@ NOT_A_LIFECYCLE_MOVE = {
         "fabricated benchmark rows given their state before bulk_create (no existing case moves)"
     ),
 }
-
-
-@pytest.fixture
-def moves(monkeypatch):
-    """Every (lifecycle, source, target) checked while the test runs, refused or not."""
-    seen = []
-    check = Lifecycle.check
-
-    def recording(self, source, target):
-        seen.append((self.name, str(source), str(target)))
-        return check(self, source, target)
-
-    monkeypatch.setattr(Lifecycle, "check", recording)
-    return seen
 
 
 def _run_every_case_service(make_case, l1, t2, manager):
@@ -77,8 +63,7 @@ def test_every_move_of_the_services_is_an_entry_and_every_entry_a_move(
     seed_playbook, make_case, l1, t2, manager, moves
 ):
     _run_every_case_service(make_case, l1, t2, manager)
-    made = {(source, target) for name, source, target in moves if name == CASE_LIFECYCLE.name}
-    assert made == set(CASE_LIFECYCLE.edges())
+    assert moves_of(CASE_LIFECYCLE, moves) == set(CASE_LIFECYCLE.edges())
 
 
 def test_the_drifted_move_is_gone_and_a_move_missing_from_the_table_is_refused(seed_playbook, make_case):

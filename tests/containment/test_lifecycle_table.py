@@ -12,7 +12,7 @@ from containment.lifecycle import ACTION_LIFECYCLE
 from containment.models import ContainmentAction
 from containment.services import execution
 from soc.errors import Conflict
-from soc.lifecycle import Lifecycle
+from tests.lifecycle_support import moves_of
 from tests.status_writes import status_writes
 
 Status = ContainmentAction.Status
@@ -26,19 +26,6 @@ def _quiet(tmp_path, monkeypatch, containment_settings):
     """No broker: the dispatched tasks are dropped (the test runs them itself)."""
     monkeypatch.setenv("VIGIL_TEST_CONNECTOR_DIR", str(tmp_path))
     monkeypatch.setattr("soc.tasks.dispatch_on_commit", lambda *args, **kwargs: None)
-
-
-@pytest.fixture
-def moves(monkeypatch):
-    seen = []
-    check = Lifecycle.check
-
-    def recording(self, source, target):
-        seen.append((self.name, str(source), str(target)))
-        return check(self, source, target)
-
-    monkeypatch.setattr(Lifecycle, "check", recording)
-    return seen
 
 
 def _request(case, by, kind, target, **kw):
@@ -105,8 +92,7 @@ def test_every_move_of_the_services_is_an_entry_and_every_entry_a_move(
     investigating_case, t2, manager, settings, moves
 ):
     _run_every_action_service(investigating_case, t2, manager, settings)
-    made = {(source, target) for name, source, target in moves if name == ACTION_LIFECYCLE.name}
-    assert made == set(ACTION_LIFECYCLE.edges())
+    assert moves_of(ACTION_LIFECYCLE, moves) == set(ACTION_LIFECYCLE.edges())
 
 
 def test_a_move_missing_from_the_table_is_refused(investigating_case, t2, manager):

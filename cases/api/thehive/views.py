@@ -61,16 +61,27 @@ PATCHABLE_UNCHANGED = (
     "customFields",
 )
 
-SCHEMA = {
-    "tags": ["thehive"],
-    "responses": {
-        200: OpenApiResponse(OpenApiTypes.OBJECT, description="TheHive's object for the call."),
-        400: OpenApiResponse(ErrorOutput, description='TheHive\'s {"type", "message"}.'),
-        401: OpenApiResponse(ErrorOutput, description="Missing, unknown or revoked token."),
-        403: OpenApiResponse(ErrorOutput, description="Not an ingest token."),
-        404: OpenApiResponse(ErrorOutput, description="No such alert of this source."),
-    },
+RESPONSES = {
+    200: OpenApiResponse(OpenApiTypes.OBJECT, description="TheHive's object for the call."),
+    400: OpenApiResponse(ErrorOutput, description='TheHive\'s {"type", "message"}.'),
+    401: OpenApiResponse(ErrorOutput, description="Missing, unknown or revoked token."),
+    403: OpenApiResponse(ErrorOutput, description="Not an ingest token."),
+    404: OpenApiResponse(ErrorOutput, description="No such alert of this source."),
 }
+
+
+def thehive_schema(summary: str, description: str | None = None, *, body: bool = True, created: bool = False):
+    """The schema of one of TheHive's calls: TheHive's object in (`body`) and out (with a
+    201 where the call `created` something), TheHive's errors."""
+    responses = {**RESPONSES, 201: OpenApiResponse(OpenApiTypes.OBJECT)} if created else RESPONSES
+    extra = {"request": OpenApiTypes.OBJECT} if body else {}
+    return extend_schema(
+        tags=["thehive"],
+        summary=f"{summary} (TheHive)",
+        description=description,
+        responses=responses,
+        **extra,
+    )
 
 
 class TheHiveView(APIView):
@@ -139,13 +150,11 @@ def with_observables(queryset):
 
 
 class AlertCreateView(TheHiveView):
-    @extend_schema(
-        summary="Create an alert (TheHive)",
-        description="TheHive's alert body, JSON or multipart (`_json` and files). 201 with TheHive's "
+    @thehive_schema(
+        "Create an alert",
+        "TheHive's alert body, JSON or multipart (`_json` and files). 201 with TheHive's "
         "alert; a repeated sourceRef is TheHive's 400 CreateError (VIGIL_THEHIVE_DUPLICATE_IS_ERROR=0: "
         "200 with the stored alert).",
-        request=OpenApiTypes.OBJECT,
-        **SCHEMA,
     )
     def post(self, request, *args, **kwargs):
         document, uploads = read_body(request)
@@ -173,16 +182,14 @@ class AlertCreateView(TheHiveView):
 
 
 class AlertDetailView(TheHiveView):
-    @extend_schema(summary="Get an alert (TheHive)", **SCHEMA)
+    @thehive_schema("Get an alert", body=False)
     def get(self, request, alert_id: str, *args, **kwargs):
         return Response(self.render_alert(self.get_alert(alert_id)))
 
-    @extend_schema(
-        summary="Update an alert (TheHive)",
-        description="Adds the `observables` (`artifacts`) it carries. Alerts are evidence: other fields "
+    @thehive_schema(
+        "Update an alert",
+        "Adds the `observables` (`artifacts`) it carries. Alerts are evidence: other fields "
         "may be sent unchanged (thehive4py 1.x sends them all) but not changed (400).",
-        request=OpenApiTypes.OBJECT,
-        **SCHEMA,
     )
     def patch(self, request, alert_id: str, *args, **kwargs):
         alert = self.get_alert(alert_id)
@@ -213,13 +220,12 @@ class AlertDetailView(TheHiveView):
 
 
 class AlertObservablesView(TheHiveView):
-    @extend_schema(
-        summary="Add observables to an alert (TheHive)",
-        description="Adds them to the alert and its case and sends them to enrichment. A file "
+    @thehive_schema(
+        "Add observables to an alert",
+        "Adds them to the alert and its case and sends them to enrichment. A file "
         "observable (multipart, or v0 inline data) is kept as evidence. Answers the created "
         "observables, as TheHive does.",
-        request=OpenApiTypes.OBJECT,
-        **{**SCHEMA, "responses": {**SCHEMA["responses"], 201: OpenApiResponse(OpenApiTypes.OBJECT)}},
+        created=True,
     )
     def post(self, request, alert_id: str, *args, **kwargs):
         alert = self.get_alert(alert_id)
@@ -235,11 +241,9 @@ class AlertObservablesView(TheHiveView):
 
 
 class AlertAttachmentsView(TheHiveView):
-    @extend_schema(
-        summary="Attach files to an alert (TheHive)",
-        description="Multipart `attachments` parts, kept as evidence of the alert's case.",
-        request=OpenApiTypes.OBJECT,
-        **SCHEMA,
+    @thehive_schema(
+        "Attach files to an alert",
+        "Multipart `attachments` parts, kept as evidence of the alert's case.",
     )
     def post(self, request, alert_id: str, *args, **kwargs):
         alert = self.get_alert(alert_id)
@@ -262,12 +266,11 @@ class AlertAttachmentsView(TheHiveView):
 
 
 class AlertCaseView(TheHiveView):
-    @extend_schema(
-        summary="Promote an alert to a case (TheHive)",
-        description="Every Vigil alert is in a case from the moment it arrives: this answers that case "
+    @thehive_schema(
+        "Promote an alert to a case",
+        "Every Vigil alert is in a case from the moment it arrives: this answers that case "
         "as TheHive's case object (its Vigil reference and page in extraData.vigil). Nothing changes.",
-        request=OpenApiTypes.OBJECT,
-        **{**SCHEMA, "responses": {**SCHEMA["responses"], 201: OpenApiResponse(OpenApiTypes.OBJECT)}},
+        created=True,
     )
     def post(self, request, alert_id: str, *args, **kwargs):
         alert = self.get_alert(alert_id)
@@ -276,12 +279,10 @@ class AlertCaseView(TheHiveView):
 
 
 class QueryView(TheHiveView):
-    @extend_schema(
-        summary="Query alerts (TheHive)",
-        description="The query forms of thehive4py's alert.find, alert.count and alert.find_observables "
+    @thehive_schema(
+        "Query alerts",
+        "The query forms of thehive4py's alert.find, alert.count and alert.find_observables "
         "(listAlert with filter, sort, page, count; getAlert + observables), over this source's alerts.",
-        request=OpenApiTypes.OBJECT,
-        **SCHEMA,
     )
     def post(self, request, *args, **kwargs):
         try:
@@ -300,7 +301,7 @@ class QueryView(TheHiveView):
 
 
 class CurrentUserView(TheHiveView):
-    @extend_schema(summary="The token's user (TheHive)", **SCHEMA)
+    @thehive_schema("The token's user", body=False)
     def get(self, request, *args, **kwargs):
         return Response(render.user(request.auth, v0=self.v0))
 

@@ -1,8 +1,8 @@
 """The case timeline (CaseEvent, append-only): one builder per verb, with typed keyword
 arguments, returning an unsaved row (bulk writers insert many at once; `record` saves
-one), and one renderer per verb for the case page. Each verb is declared once, in the
-module of its area, with `register(verb, builders=..., render=...)`; a verb without a
-registration renders generically.
+one), and one renderer per verb for the case page. Each verb is declared in the module of
+its area: its builders decorated `@builds(verb)`, its renderer `@renders(verb)`; a verb
+without a renderer renders generically.
 
     from cases.services import events
     events.record(events.claimed(case, by=user, from_status="new", to_status="triage"))
@@ -23,7 +23,7 @@ from .analysis import (
     step_updated,
     suggestions_updated,
 )
-from .base import REGISTRY, EventType, record, register, render_event
+from .base import REGISTRY, EventType, builds, record, render_event, renders
 from .intake import alert_joined, created, evidence_added, observables_added, severity_raised
 from .operations import case_contained, containment_action, sla_breached, sla_warning
 from .workflow import assigned, claimed, closed, escalated, resolved, returned, status_changed, unassigned
@@ -38,6 +38,7 @@ __all__ = [
     "SuggestionChange",
     "alert_joined",
     "assigned",
+    "builds",
     "case_contained",
     "claimed",
     "closed",
@@ -52,8 +53,8 @@ __all__ = [
     "observables_added",
     "playbook_attached",
     "record",
-    "register",
     "render_event",
+    "renders",
     "resolved",
     "returned",
     "severity_raised",

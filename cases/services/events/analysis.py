@@ -12,7 +12,7 @@ from django.utils.safestring import SafeString
 
 from cases.models import Case, CaseEvent, CaseStep, Comment
 
-from .base import Verb, join, register, render_generic, row, text, value_label
+from .base import Verb, builds, join, renders, row, text, value_label
 
 # How a step's value was given (step_updated's "answer_source").
 ANALYST = "analyst"
@@ -24,6 +24,7 @@ MAX_ITEM = 200  # characters of the step's item text kept in the event
 MAX_EXCERPT = 200  # characters of a comment
 
 
+@builds(Verb.STEP_UPDATED)
 def step_updated(
     case: Case,
     *,
@@ -60,6 +61,7 @@ def step_updated(
     return row(case, Verb.STEP_UPDATED, by=by, data=data)
 
 
+@renders(Verb.STEP_UPDATED)
 def render_step_updated(event: CaseEvent, data: dict) -> SafeString:
     parts = [
         format_html(
@@ -90,6 +92,7 @@ class SuggestionChange:
     current: str
 
 
+@builds(Verb.SUGGESTIONS_UPDATED)
 def suggestions_updated(
     case: Case, *, changes: list[SuggestionChange], alert_id: int | None = None
 ) -> CaseEvent:
@@ -105,6 +108,7 @@ def suggestions_updated(
     return row(case, Verb.SUGGESTIONS_UPDATED, data=data)
 
 
+@builds(Verb.PLAYBOOK_ATTACHED)
 def playbook_attached(case: Case, *, version, by=None) -> CaseEvent:
     """`version` (a PlaybookVersion) was attached: by `by`, or automatically by Vigil."""
     data = {
@@ -116,21 +120,25 @@ def playbook_attached(case: Case, *, version, by=None) -> CaseEvent:
     return row(case, Verb.PLAYBOOK_ATTACHED, by=by, data=data)
 
 
+@builds(Verb.COMMENTED)
 def commented(case: Case, *, by, comment: Comment) -> CaseEvent:
     data = {"comment": comment.pk, "excerpt": comment.body[:MAX_EXCERPT]}
     return row(case, Verb.COMMENTED, by=by, data=data)
 
 
+@renders(Verb.COMMENTED)
 def render_commented(event: CaseEvent, data: dict) -> SafeString:
     return format_html("Commented: {}", text(data, "excerpt"))
 
 
+@builds(Verb.OBSERVABLE_ADDED)
 def observable_added(case: Case, *, by, observable_id: int, type: str, value: str) -> CaseEvent:
     """An analyst added the observable `type:value` (canonical) to the case."""
     data = {"observable": observable_id, "type": type, "value": value, "summary": f"{type}:{value}"}
     return row(case, Verb.OBSERVABLE_ADDED, by=by, data=data)
 
 
+@builds(Verb.OBSERVABLE_FLAGGED)
 def observable_flagged(case: Case, *, by, observable_id: int, value: str, changes: dict) -> CaseEvent:
     """An analyst changed the observable's flags (`changes`: field -> new value)."""
     listed = ", ".join(f"{key.replace('_', ' ')}: {new}" for key, new in changes.items())
@@ -138,6 +146,7 @@ def observable_flagged(case: Case, *, by, observable_id: int, value: str, change
     return row(case, Verb.OBSERVABLE_FLAGGED, by=by, data=data)
 
 
+@builds(Verb.MERGED)
 def merged(
     case: Case,
     *,
@@ -163,13 +172,3 @@ def merged(
         "answers": answers,
     }
     return row(case, Verb.MERGED, by=by, data=data)
-
-
-register(Verb.STEP_UPDATED, builders=(step_updated,), render=render_step_updated)
-register(Verb.SUGGESTIONS_UPDATED, builders=(suggestions_updated,), render=render_generic)
-register(Verb.PLAYBOOK_ATTACHED, builders=(playbook_attached,), render=render_generic)
-register(Verb.COMMENTED, builders=(commented,), render=render_commented)
-# These carry a summary: "Observable added: ip:203.0.113.7", "Merged: SOC-1 merged into SOC-2".
-register(Verb.OBSERVABLE_ADDED, builders=(observable_added,), render=render_generic)
-register(Verb.OBSERVABLE_FLAGGED, builders=(observable_flagged,), render=render_generic)
-register(Verb.MERGED, builders=(merged,), render=render_generic)

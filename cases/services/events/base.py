@@ -4,7 +4,7 @@ generic renderer for verbs whose line is their summary or their scalar data."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
@@ -33,11 +33,31 @@ class EventType:
 REGISTRY: dict[str, EventType] = {}
 
 
-def register(verb: str, *, builders: tuple[Callable[..., CaseEvent], ...], render: Renderer) -> None:
-    """Declare a verb: its builders and its renderer, in one place."""
-    if verb in REGISTRY:
-        raise ValueError(f"The timeline verb {verb!r} is registered twice.")
-    REGISTRY[verb] = EventType(verb, builders, render)
+def builds(verb: str):
+    """Declare the decorated function a builder of `verb` events (a verb may have several)."""
+
+    def declare(builder: Callable[..., CaseEvent]) -> Callable[..., CaseEvent]:
+        event_type = REGISTRY.get(verb) or EventType(verb, (), render_generic)
+        REGISTRY[verb] = replace(event_type, builders=(*event_type.builders, builder))
+        return builder
+
+    return declare
+
+
+def renders(verb: str):
+    """Declare the decorated function the renderer of `verb` events, once; a verb without
+    one renders generically. Declared after the verb's builders, in the same module."""
+
+    def declare(render: Renderer) -> Renderer:
+        event_type = REGISTRY.get(verb)
+        if event_type is None or not event_type.builders:
+            raise ValueError(f"The timeline verb {verb!r} has no builder to render for.")
+        if event_type.render is not render_generic:
+            raise ValueError(f"The timeline verb {verb!r} has two renderers.")
+        REGISTRY[verb] = replace(event_type, render=render)
+        return render
+
+    return declare
 
 
 def row(case: Case, verb: str, *, data: dict, by=None, source: IngestSource | None = None) -> CaseEvent:

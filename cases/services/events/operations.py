@@ -10,11 +10,12 @@ from django.utils.safestring import SafeString
 
 from cases.models import Case, CaseEvent
 
-from .base import Verb, join, register, render_generic, row
+from .base import Verb, builds, join, render_generic, renders, row
 
 CONTAINED = "contained"  # the containment milestone of the case
 
 
+@builds(Verb.CONTAINMENT)
 def containment_action(
     case: Case,
     *,
@@ -67,12 +68,14 @@ def containment_action(
     return row(case, Verb.CONTAINMENT, by=by, data=data)
 
 
+@builds(Verb.CONTAINMENT)
 def case_contained(case: Case, *, by=None) -> CaseEvent:
     """The case reached its containment milestone (by `by`, or Vigil when an action
     succeeded)."""
     return row(case, Verb.CONTAINMENT, by=by, data={"milestone": CONTAINED})
 
 
+@renders(Verb.CONTAINMENT)
 def render_containment(event: CaseEvent, data: dict) -> SafeString:
     if data.get("milestone") == CONTAINED:
         return join("Case contained")
@@ -89,6 +92,7 @@ def _sla(verb: str, case: Case, stage: str, target_minutes: int, due_at: datetim
     return row(case, verb, data=data)
 
 
+@builds(Verb.SLA_WARNING)
 def sla_warning(
     case: Case, *, stage: str, target_minutes: int, due_at: datetime, elapsed_minutes: float
 ) -> CaseEvent:
@@ -96,13 +100,9 @@ def sla_warning(
     return _sla(Verb.SLA_WARNING, case, stage, target_minutes, due_at, elapsed_minutes)
 
 
+@builds(Verb.SLA_BREACHED)
 def sla_breached(
     case: Case, *, stage: str, target_minutes: int, due_at: datetime, elapsed_minutes: float
 ) -> CaseEvent:
     """The clock of `stage` passed its target (recorded once, by Vigil)."""
     return _sla(Verb.SLA_BREACHED, case, stage, target_minutes, due_at, elapsed_minutes)
-
-
-register(Verb.CONTAINMENT, builders=(containment_action, case_contained), render=render_containment)
-register(Verb.SLA_WARNING, builders=(sla_warning,), render=render_generic)
-register(Verb.SLA_BREACHED, builders=(sla_breached,), render=render_generic)

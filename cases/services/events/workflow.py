@@ -9,17 +9,20 @@ from django.utils.safestring import SafeString
 
 from cases.models import Case, CaseEvent
 
-from .base import Verb, arrow, join, register, resolution_label, row, text
+from .base import Verb, arrow, builds, join, renders, resolution_label, row, text
 
 
+@builds(Verb.CLAIMED)
 def claimed(case: Case, *, by, from_status: str, to_status: str) -> CaseEvent:
     return row(case, Verb.CLAIMED, by=by, data={"from": from_status, "to": to_status})
 
 
+@renders(Verb.CLAIMED)
 def render_claimed(event: CaseEvent, data: dict) -> SafeString:
     return join("Claimed", arrow(data))
 
 
+@builds(Verb.ASSIGNED)
 def assigned(
     case: Case, *, by, from_status: str, to_status: str, assignee: str, previous: str | None
 ) -> CaseEvent:
@@ -32,19 +35,23 @@ def _was(data: dict) -> SafeString:
     return format_html(" (was {})", data["previous"]) if data.get("previous") else join()
 
 
+@renders(Verb.ASSIGNED)
 def render_assigned(event: CaseEvent, data: dict) -> SafeString:
     return join(format_html("Assigned to {}", text(data, "assignee", "?")), _was(data), arrow(data))
 
 
+@builds(Verb.UNASSIGNED)
 def unassigned(case: Case, *, by, from_status: str, to_status: str, previous: str | None) -> CaseEvent:
     data = {"from": from_status, "to": to_status, "previous": previous}
     return row(case, Verb.UNASSIGNED, by=by, data=data)
 
 
+@renders(Verb.UNASSIGNED)
 def render_unassigned(event: CaseEvent, data: dict) -> SafeString:
     return join("Unassigned", _was(data), arrow(data))
 
 
+@builds(Verb.ESCALATED)
 def escalated(
     case: Case, *, by, note: str, criteria_met: list[str], recommendation: str, override_reason: str
 ) -> CaseEvent:
@@ -59,6 +66,7 @@ def escalated(
     return row(case, Verb.ESCALATED, by=by, data=data)
 
 
+@renders(Verb.ESCALATED)
 def render_escalated(event: CaseEvent, data: dict) -> SafeString:
     parts = [format_html("Escalated to T2. Hand-off note: {}", text(data, "note"))]
     criteria = data.get("criteria_met")
@@ -71,15 +79,18 @@ def render_escalated(event: CaseEvent, data: dict) -> SafeString:
     return join(*parts)
 
 
+@builds(Verb.RETURNED)
 def returned(case: Case, *, by, from_status: str, note: str, assignee: str | None) -> CaseEvent:
     """Sent back to L1: to `assignee` (a username), or to the triage queue (None)."""
     return row(case, Verb.RETURNED, by=by, data={"from": from_status, "note": note, "assignee": assignee})
 
 
+@renders(Verb.RETURNED)
 def render_returned(event: CaseEvent, data: dict) -> SafeString:
     return format_html("Returned to L1 ({}): {}", text(data, "assignee", "triage queue"), text(data, "note"))
 
 
+@builds(Verb.STATUS_CHANGED)
 def status_changed(case: Case, *, by, from_status: str, to_status: str, note: str | None = None) -> CaseEvent:
     """A move with no verb of its own (into containment, a reopening with its note)."""
     data = {"from": from_status, "to": to_status}
@@ -88,20 +99,24 @@ def status_changed(case: Case, *, by, from_status: str, to_status: str, note: st
     return row(case, Verb.STATUS_CHANGED, by=by, data=data)
 
 
+@renders(Verb.STATUS_CHANGED)
 def render_status_changed(event: CaseEvent, data: dict) -> SafeString:
     note = format_html(": {}", data["note"]) if data.get("note") else ""
     return join("Status changed", arrow(data), note)
 
 
+@builds(Verb.RESOLVED)
 def resolved(case: Case, *, by, from_status: str, resolution: str, summary: str) -> CaseEvent:
     data = {"from": from_status, "resolution": resolution, "summary": summary}
     return row(case, Verb.RESOLVED, by=by, data=data)
 
 
+@renders(Verb.RESOLVED)
 def render_resolved(event: CaseEvent, data: dict) -> SafeString:
     return format_html("Resolved ({}): {}", resolution_label(data.get("resolution")), text(data, "summary"))
 
 
+@builds(Verb.CLOSED)
 def closed(
     case: Case,
     *,
@@ -128,6 +143,7 @@ def closed(
     return row(case, Verb.CLOSED, by=by, data=data)
 
 
+@renders(Verb.CLOSED)
 def render_closed(event: CaseEvent, data: dict) -> SafeString:
     label = resolution_label(data.get("resolution"))
     parts = [format_html("Closed ({})", label) if label else join("Closed")]
@@ -138,13 +154,3 @@ def render_closed(event: CaseEvent, data: dict) -> SafeString:
     if data.get("override_reason"):
         parts.append(format_html(" — against the recommendation because: {}", data["override_reason"]))
     return join(*parts)
-
-
-register(Verb.CLAIMED, builders=(claimed,), render=render_claimed)
-register(Verb.ASSIGNED, builders=(assigned,), render=render_assigned)
-register(Verb.UNASSIGNED, builders=(unassigned,), render=render_unassigned)
-register(Verb.ESCALATED, builders=(escalated,), render=render_escalated)
-register(Verb.RETURNED, builders=(returned,), render=render_returned)
-register(Verb.STATUS_CHANGED, builders=(status_changed,), render=render_status_changed)
-register(Verb.RESOLVED, builders=(resolved,), render=render_resolved)
-register(Verb.CLOSED, builders=(closed,), render=render_closed)

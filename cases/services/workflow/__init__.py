@@ -17,21 +17,8 @@ The checks live in ``_check_*`` functions used both by the services and by
 ``available_actions()``, so pages and the API only offer what the service would accept.
 """
 
-from .rules import (
-    ASSIGN,
-    CLAIM,
-    CLOSE_ACTION,
-    CONTAIN,
-    ESCALATE_ACTION,
-    L1_RESOLUTIONS,
-    REOPEN,
-    RESOLVE,
-    RETURN,
-    T2_RESOLUTIONS,
-    UNASSIGN,
-    assignable_users,
-    available_actions,
-)
+from .dispatch import perform
+from .rules import L1_RESOLUTIONS, T2_RESOLUTIONS, Action, assignable_users, available_actions
 from .transitions import (
     case_assign,
     case_claim,
@@ -46,17 +33,9 @@ from .transitions import (
 )
 
 __all__ = [
-    "ASSIGN",
-    "CLAIM",
-    "CLOSE_ACTION",
-    "CONTAIN",
-    "ESCALATE_ACTION",
     "L1_RESOLUTIONS",
-    "REOPEN",
-    "RESOLVE",
-    "RETURN",
     "T2_RESOLUTIONS",
-    "UNASSIGN",
+    "Action",
     "assignable_users",
     "available_actions",
     "case_assign",
@@ -69,4 +48,5 @@ __all__ = [
     "case_resolve",
     "case_return_to_l1",
     "case_unassign",
+    "perform",
 ]

@@ -7,27 +7,33 @@ and by ``available_actions()``, so pages and the API only offer what a service a
 from __future__ import annotations
 
 from collections.abc import Callable
+from enum import StrEnum
 
 from django.contrib.auth import get_user_model
 
 from cases.models import Case
 from soc.errors import Conflict, DomainError, NotAllowed
+from soc.roles import is_l1, is_manager, is_t2
 
 Status = Case.Status
 
 L1_RESOLUTIONS = (Case.Resolution.FALSE_POSITIVE, Case.Resolution.BENIGN, Case.Resolution.DUPLICATE)
 T2_RESOLUTIONS = (Case.Resolution.TRUE_POSITIVE, Case.Resolution.FALSE_POSITIVE, Case.Resolution.BENIGN)
 
-# Action names, as the API paths and the HTML forms spell them.
-CLAIM = "claim"
-UNASSIGN = "unassign"
-ASSIGN = "assign"
-CLOSE_ACTION = "close"
-ESCALATE_ACTION = "escalate"
-RETURN = "return"
-CONTAIN = "contain"
-RESOLVE = "resolve"
-REOPEN = "reopen"
+
+class Action(StrEnum):
+    """The case actions, as the API paths and the HTML forms spell them."""
+
+    CLAIM = "claim"
+    UNASSIGN = "unassign"
+    ASSIGN = "assign"
+    CLOSE = "close"
+    ESCALATE = "escalate"
+    RETURN = "return"
+    CONTAIN = "contain"
+    RESOLVE = "resolve"
+    REOPEN = "reopen"
+
 
 # --- who is who -------------------------------------------------------------------
 
@@ -36,24 +42,12 @@ def _can_view(user) -> bool:
     return bool(user and user.is_authenticated and user.has_perm("cases.view_case"))
 
 
-def _l1(user) -> bool:
-    return user.has_perm("cases.work_l1")
-
-
-def _t2(user) -> bool:
-    return user.has_perm("cases.work_t2")
-
-
-def _manager(user) -> bool:
-    return user.has_perm("cases.assign_any")
-
-
 def _owns(case: Case, user) -> bool:
     return case.assignee_id is not None and case.assignee_id == user.pk
 
 
 def _owner_or_manager(case: Case, user, doing: str) -> None:
-    if not (_owns(case, user) or _manager(user)):
+    if not (_owns(case, user) or is_manager(user)):
         owner = case.assignee.get_username() if case.assignee_id else "nobody"
         raise NotAllowed(f"{case.reference} is assigned to {owner}; only they or a SOC manager can {doing}.")
 
@@ -65,45 +59,45 @@ def _wrong_state(case: Case, doing: str) -> Conflict:
 # --- checks (pure: no writes) ---------------------------------------------------------
 
 
+def _require(allowed: bool, refusal: str) -> None:
+    """NotAllowed with `refusal` unless the actor's role allows the action."""
+    if not allowed:
+        raise NotAllowed(refusal)
+
+
 def _check_base(case: Case, by) -> None:
-    if not _can_view(by):
-        raise NotAllowed("Your role does not give access to cases.")
+    _require(_can_view(by), "Your role does not give access to cases.")
 
 
 def _check_claim(case: Case, by) -> None:
     _check_base(case, by)
     if case.status == Status.NEW or (case.status == Status.TRIAGE and case.assignee_id is None):
-        if not _l1(by):
-            raise NotAllowed("Your role cannot triage cases.")
-        return
-    if case.status == Status.ESCALATED and case.assignee_id is None:
-        if not _t2(by):
-            raise NotAllowed("Escalated cases are claimed by a T2 analyst.")
-        return
-    if case.assignee_id is not None and case.is_open:
+        _require(is_l1(by), "Your role cannot triage cases.")
+    elif case.status == Status.ESCALATED and case.assignee_id is None:
+        _require(is_t2(by), "Escalated cases are claimed by a T2 analyst.")
+    elif case.assignee_id is not None and case.is_open:
         if _owns(case, by):
             raise Conflict(f"You have already claimed {case.reference}.")
         raise Conflict(f"{case.reference} was already claimed by {case.assignee.get_username()}.")
-    raise _wrong_state(case, "claimed")
+    else:
+        raise _wrong_state(case, "claimed")
 
 
 def _check_unassign(case: Case, by) -> None:
     _check_base(case, by)
-    if case.status in (Status.TRIAGE, Status.INVESTIGATING) and case.assignee_id is not None:
-        _owner_or_manager(case, by, "unassign it")
-        return
-    raise _wrong_state(case, "unassigned")
+    if case.status not in (Status.TRIAGE, Status.INVESTIGATING) or case.assignee_id is None:
+        raise _wrong_state(case, "unassigned")
+    _owner_or_manager(case, by, "unassign it")
 
 
 def _check_assign(case: Case, by) -> None:
     _check_base(case, by)
     if not case.is_open:
         raise _wrong_state(case, "reassigned")
-    if _manager(by):
+    if is_manager(by):
         return
-    needed = _t2 if case.tier == Case.Tier.T2 else _l1
-    if not needed(by):
-        raise NotAllowed(f"Only {case.get_tier_display()} analysts or a SOC manager can assign this case.")
+    needed = is_t2 if case.tier == Case.Tier.T2 else is_l1
+    _require(needed(by), f"Only {case.get_tier_display()} analysts or a SOC manager can assign this case.")
     if case.assignee_id is not None and not _owns(case, by):
         _owner_or_manager(case, by, "reassign it")
 
@@ -111,90 +105,81 @@ def _check_assign(case: Case, by) -> None:
 def _check_close(case: Case, by) -> None:
     _check_base(case, by)
     if case.status in (Status.NEW, Status.TRIAGE):
-        if not _l1(by):
-            raise NotAllowed("Your role cannot close cases in triage.")
+        _require(is_l1(by), "Your role cannot close cases in triage.")
         if case.assignee_id is not None:
             _owner_or_manager(case, by, "close it")
-        return
-    if case.status == Status.RESOLVED:
-        if not _t2(by):
-            raise NotAllowed("Resolved cases are closed by T2 or a SOC manager.")
-        return
-    if case.status in (Status.ESCALATED, Status.INVESTIGATING, Status.CONTAINMENT):
+    elif case.status == Status.RESOLVED:
+        _require(is_t2(by), "Resolved cases are closed by T2 or a SOC manager.")
+    elif case.status in (Status.ESCALATED, Status.INVESTIGATING, Status.CONTAINMENT):
         raise Conflict(f"{case.reference} is with T2; it is resolved before it is closed.")
-    raise _wrong_state(case, "closed")
+    else:
+        raise _wrong_state(case, "closed")
 
 
 def _check_escalate(case: Case, by) -> None:
     _check_base(case, by)
-    if case.status == Status.TRIAGE:
-        if not _l1(by):
-            raise NotAllowed("Your role cannot escalate cases.")
-        if case.assignee_id is None:
-            raise Conflict(f"Claim {case.reference} before escalating it.")
-        _owner_or_manager(case, by, "escalate it")
-        return
     if case.status == Status.NEW:
         raise Conflict(f"Claim {case.reference} before escalating it.")
-    raise _wrong_state(case, "escalated")
+    if case.status != Status.TRIAGE:
+        raise _wrong_state(case, "escalated")
+    _require(is_l1(by), "Your role cannot escalate cases.")
+    if case.assignee_id is None:
+        raise Conflict(f"Claim {case.reference} before escalating it.")
+    _owner_or_manager(case, by, "escalate it")
 
 
 def _check_return(case: Case, by) -> None:
     _check_base(case, by)
-    if case.status in (Status.ESCALATED, Status.INVESTIGATING):
-        if not _t2(by):
-            raise NotAllowed("Only T2 or a SOC manager can return a case to L1.")
-        if case.status == Status.INVESTIGATING:
-            _owner_or_manager(case, by, "return it to L1")
-        return
-    raise _wrong_state(case, "returned to L1")
+    if case.status not in (Status.ESCALATED, Status.INVESTIGATING):
+        raise _wrong_state(case, "returned to L1")
+    _require(is_t2(by), "Only T2 or a SOC manager can return a case to L1.")
+    if case.status == Status.INVESTIGATING:
+        _owner_or_manager(case, by, "return it to L1")
 
 
 def _check_contain(case: Case, by) -> None:
     _check_base(case, by)
-    if case.status == Status.INVESTIGATING:
-        if not (_t2(by) or by.has_perm("containment.request_action")):
-            raise NotAllowed("Only T2 or a SOC manager can start containment.")
-        # The claim means something: another T2 reads and comments, the assignee moves it.
-        if case.assignee_id is not None:
-            _owner_or_manager(case, by, "move it to containment")
-        return
-    raise _wrong_state(case, "moved to containment")
+    if case.status != Status.INVESTIGATING:
+        raise _wrong_state(case, "moved to containment")
+    _require(
+        is_t2(by) or by.has_perm("containment.request_action"),
+        "Only T2 or a SOC manager can start containment.",
+    )
+    # The claim means something: another T2 reads and comments, the assignee moves it.
+    if case.assignee_id is not None:
+        _owner_or_manager(case, by, "move it to containment")
 
 
 def _check_resolve(case: Case, by) -> None:
     _check_base(case, by)
     if case.status in (Status.INVESTIGATING, Status.CONTAINMENT):
-        if not _t2(by):
-            raise NotAllowed("Only T2 or a SOC manager can resolve a case.")
+        _require(is_t2(by), "Only T2 or a SOC manager can resolve a case.")
         _owner_or_manager(case, by, "resolve it")
-        return
-    raise _wrong_state(case, "resolved")
+    else:
+        raise _wrong_state(case, "resolved")
 
 
 def _check_reopen(case: Case, by) -> None:
     _check_base(case, by)
-    if case.status == Status.RESOLVED:
-        if not _t2(by):
-            raise NotAllowed("Only T2 or a SOC manager can reopen a case.")
-        return
-    raise _wrong_state(case, "reopened")
+    if case.status != Status.RESOLVED:
+        raise _wrong_state(case, "reopened")
+    _require(is_t2(by), "Only T2 or a SOC manager can reopen a case.")
 
 
-CHECKS: dict[str, Callable[[Case, object], None]] = {
-    CLAIM: _check_claim,
-    UNASSIGN: _check_unassign,
-    ASSIGN: _check_assign,
-    ESCALATE_ACTION: _check_escalate,
-    CLOSE_ACTION: _check_close,
-    RETURN: _check_return,
-    CONTAIN: _check_contain,
-    RESOLVE: _check_resolve,
-    REOPEN: _check_reopen,
+CHECKS: dict[Action, Callable[[Case, object], None]] = {
+    Action.CLAIM: _check_claim,
+    Action.UNASSIGN: _check_unassign,
+    Action.ASSIGN: _check_assign,
+    Action.ESCALATE: _check_escalate,
+    Action.CLOSE: _check_close,
+    Action.RETURN: _check_return,
+    Action.CONTAIN: _check_contain,
+    Action.RESOLVE: _check_resolve,
+    Action.REOPEN: _check_reopen,
 }
 
 
-def available_actions(case: Case, user) -> list[str]:
+def available_actions(case: Case, user) -> list[Action]:
     """The actions `user` may take on `case` now (what the service would accept, input aside)."""
     allowed = []
     for name, check in CHECKS.items():

@@ -11,23 +11,10 @@ from cases.services import events
 from cases.services.recommendation import CLOSE, ESCALATE, recommend
 from cases.services.steps import case_step_update
 from soc.errors import Conflict, DomainError, NotAllowed
+from soc.roles import is_t2
 
 from .plumbing import _lock, _required, _save, _sync, _who, move
-from .rules import (
-    ASSIGN,
-    CLAIM,
-    CLOSE_ACTION,
-    CONTAIN,
-    ESCALATE_ACTION,
-    L1_RESOLUTIONS,
-    REOPEN,
-    RESOLVE,
-    RETURN,
-    T2_RESOLUTIONS,
-    UNASSIGN,
-    _t2,
-    available_actions,
-)
+from .rules import L1_RESOLUTIONS, T2_RESOLUTIONS, Action, available_actions
 
 Status = Case.Status
 Verb = CaseEvent.Verb
@@ -39,7 +26,7 @@ Verb = CaseEvent.Verb
 def case_claim(*, case: Case, by, expected_version: int | None = None) -> Case:
     """L1 claims a new (or unassigned triage) case -> triage; T2 claims an escalated case ->
     investigating. The loser of a race gets a Conflict naming the winner."""
-    locked = _lock(case, by, CLAIM, expected_version)
+    locked = _lock(case, by, Action.CLAIM, expected_version)
     before = locked.status
     now = timezone.now()
     locked.assignee = by
@@ -58,7 +45,7 @@ def case_claim(*, case: Case, by, expected_version: int | None = None) -> Case:
 @transaction.atomic
 def case_unassign(*, case: Case, by, expected_version: int | None = None) -> Case:
     """Put a claimed case back in its queue: triage -> new, investigating -> escalated."""
-    locked = _lock(case, by, UNASSIGN, expected_version)
+    locked = _lock(case, by, Action.UNASSIGN, expected_version)
     before, previous = locked.status, _who(locked.assignee)
     move(locked, Status.NEW if locked.status == Status.TRIAGE else Status.ESCALATED)
     locked.assignee = None
@@ -74,7 +61,7 @@ def case_assign(*, case: Case, to, by, expected_version: int | None = None) -> C
     """Reassign a case. Analysts hand a case they own (or an unassigned one) to another
     analyst of the same tier; a SOC manager reassigns anything. Assigning an unclaimed case
     moves it on as a claim would (new -> triage, escalated -> investigating)."""
-    locked = _lock(case, by, ASSIGN, expected_version)
+    locked = _lock(case, by, Action.ASSIGN, expected_version)
     check_assignee(locked, to)
     if locked.assignee_id == to.pk:
         message = f"{locked.reference} is already assigned to {to.get_username()}."
@@ -119,7 +106,7 @@ def case_close(
     (a duplicate is exempt: it says nothing about the activity). From resolved (T2 or
     manager): the resolution stays; the note is optional.
     """
-    locked = _lock(case, by, CLOSE_ACTION, expected_version)
+    locked = _lock(case, by, Action.CLOSE, expected_version)
     before = locked.status
     now = timezone.now()
     closing: dict = {}  # the close's optional parts, as events.closed names them
@@ -185,7 +172,7 @@ def case_escalate(
     step ids that are met (the others are recorded as not met). Escalating while Vigil
     recommends closing needs `reason`. The recommendation is stored with the case.
     """
-    locked = _lock(case, by, ESCALATE_ACTION, expected_version)
+    locked = _lock(case, by, Action.ESCALATE, expected_version)
     # The case row lock serialises every step write too (steps.py locks the case first).
     steps = list(locked.steps.select_related("item"))
     errors: dict[str, list[str]] = {}
@@ -260,7 +247,7 @@ def _last_escalated_by(case: Case):
 @transaction.atomic
 def case_return_to_l1(*, case: Case, by, note: str, expected_version: int | None = None) -> Case:
     """T2 sends the case back to triage, to the L1 analyst who escalated it, with a note."""
-    locked = _lock(case, by, RETURN, expected_version)
+    locked = _lock(case, by, Action.RETURN, expected_version)
     _required(note=note)
     before = locked.status
     move(locked, Status.TRIAGE)
@@ -280,7 +267,7 @@ def case_enter_containment(*, case: Case, by) -> Case:
     current = Case.objects.select_for_update().get(pk=case.pk)
     if current.status == Status.CONTAINMENT:
         return _sync(case, current)
-    locked = _lock(case, by, CONTAIN, None)
+    locked = _lock(case, by, Action.CONTAIN, None)
     move(locked, Status.CONTAINMENT)
     # The SLA's "containment started" milestone: the first time since the latest T2 pickup.
     started = locked.containment_started_at
@@ -300,7 +287,7 @@ def case_mark_contained(*, case: Case, by=None) -> Case:
     locked = Case.objects.select_for_update().get(pk=case.pk)
     if locked.contained_at is not None:
         return _sync(case, locked)
-    if by is not None and not (_t2(by) or by.has_perm("containment.request_action")):
+    if by is not None and not (is_t2(by) or by.has_perm("containment.request_action")):
         raise NotAllowed("Only T2 or a SOC manager can mark a case contained.")
     if locked.status in (Status.NEW, Status.TRIAGE, Status.ESCALATED):
         raise Conflict(
@@ -324,7 +311,7 @@ def case_resolve(
     expected_version: int | None = None,
 ) -> Case:
     """T2 (the assignee) or a manager resolves an investigated case with a summary."""
-    locked = _lock(case, by, RESOLVE, expected_version)
+    locked = _lock(case, by, Action.RESOLVE, expected_version)
     _required(summary=summary)
     resolution = resolution or Case.Resolution.TRUE_POSITIVE
     if resolution not in T2_RESOLUTIONS:
@@ -349,7 +336,7 @@ def case_resolve(
 @transaction.atomic
 def case_reopen(*, case: Case, by, note: str, expected_version: int | None = None) -> Case:
     """A resolved case goes back to investigating (new evidence); closed cases stay closed."""
-    locked = _lock(case, by, REOPEN, expected_version)
+    locked = _lock(case, by, Action.REOPEN, expected_version)
     _required(note=note)
     move(locked, Status.INVESTIGATING)
     locked.resolved_at = None
