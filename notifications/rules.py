@@ -88,7 +88,7 @@ def _when(value) -> datetime | None:
 
 
 @dataclass(frozen=True)
-class Event:
+class Occurrence:
     """What `plan` reads of one timeline event and its case."""
 
     verb: str
@@ -110,7 +110,7 @@ class Event:
         return self.actor_name or "Vigil"
 
 
-def _escalated(e: Event) -> Planned:
+def _escalated(e: Occurrence) -> Planned:
     data = e.data
     body = [f"{e.actor} escalated {e.case} to T2.\n"]
     note = _clip(data.get("note"))
@@ -134,7 +134,7 @@ def _escalated(e: Event) -> Planned:
     )
 
 
-def _containment(e: Event) -> Planned | None:
+def _containment(e: Occurrence) -> Planned | None:
     data, event = e.data, e.data.get("event")
     what = _action_label(data)
     details = {"action": data.get("action"), "kind": data.get("kind"), "target": data.get("target")}
@@ -192,7 +192,7 @@ def _containment(e: Event) -> Planned | None:
     return None
 
 
-def _sla(e: Event) -> Planned:
+def _sla(e: Occurrence) -> Planned:
     data, breached = e.data, e.verb == "sla_breached"
     stage = str(data.get("stage") or "")
     stage_label = STAGE_LABELS.get(stage, stage.replace("_", " ") or "Unnamed")
@@ -225,7 +225,7 @@ def _sla(e: Event) -> Planned:
     )
 
 
-def plan(event: Event) -> Planned | None:
+def plan(event: Occurrence) -> Planned | None:
     """The notification one event makes, or None."""
     if not isinstance(event.data, dict):
         event = replace(event, data={})

@@ -34,7 +34,7 @@ from soc.tasks import send_task_safely
 from soc.webhooks import signed_request
 
 from .models import Channel, Delivery, DeriveCursor, Kind, Notification, PersonalSettings, Preference
-from .rules import VERBS, Event, Planned, plan
+from .rules import VERBS, Occurrence, Planned, plan
 
 logger = logging.getLogger(__name__)
 
@@ -194,10 +194,10 @@ def _shortened(title: str, limit: int = 120) -> str:
     return (cut.rsplit(" ", 1)[0] if " " in cut else cut) + "…"
 
 
-def _event(event: CaseEvent, requesters: dict[int, tuple[int, str]]) -> Event:
+def _event(event: CaseEvent, requesters: dict[int, tuple[int, str]]) -> Occurrence:
     data = event.data if isinstance(event.data, dict) else {}
     requester_id, requester_name = requesters.get(data.get("action"), (None, ""))
-    return Event(
+    return Occurrence(
         verb=event.verb,
         data=data,
         reference=event.case.reference,

@@ -36,11 +36,17 @@ def _samples(s: str) -> dict:
     other = _case(s, pk=8)
     user = SimpleNamespace(is_authenticated=False)  # recorded as Vigil: no row to fetch
     return {
-        events.created: ({"alert": alert, "technique_id": s}, None),
-        events.alert_joined: ({"alert": alert}, "Alert joined — alert id: 11; source ref: x; title: x"),
-        events.severity_raised: ({"alert": alert, "from_severity": 2, "to_severity": 4}, None),
-        events.observables_added: ({"alert": alert, "observables": [f"ip:{s}"]}, None),
-        events.evidence_added: ({"alert": alert, "files": [attachment]}, "Evidence added — alert id: 11"),
+        events.created: ({"alert": alert, "technique_id": s}, "Case opened by alert “x” (x) · x"),
+        events.alert_joined: ({"alert": alert}, "Alert joined: “x” (x)"),
+        events.severity_raised: (
+            {"alert": alert, "from_severity": 2, "to_severity": 4},
+            "Severity raised from Medium to Critical by alert “x” (x)",
+        ),
+        events.observables_added: (
+            {"alert": alert, "observables": [f"ip:{s}"]},
+            "Observables added to alert (x): ip:x",
+        ),
+        events.evidence_added: ({"alert": alert, "files": [attachment]}, "Evidence added to alert: x"),
         events.claimed: ({"by": user, "from_status": "new", "to_status": "triage"}, "Claimed (New → Triage)"),
         events.assigned: (
             {"by": user, "from_status": "new", "to_status": "triage", "assignee": s, "previous": "bob"},
@@ -169,7 +175,7 @@ def test_each_builder_returns_an_unsaved_row_of_its_verb_that_renders(builder):
     assert html == expected if expected else html.startswith(event.verb_label)
 
 
-def test_the_lines_of_intake_events_keep_their_generic_details():
+def test_the_lines_of_intake_events_read_as_sentences_and_keep_their_data():
     created = _built(events.created)
     assert created.data == {
         "reference": "CASE-2026-000007",
@@ -178,9 +184,7 @@ def test_the_lines_of_intake_events_keep_their_generic_details():
         "source_ref": "x",
         "title": "x",
     }
-    assert events.render_event(created) == (
-        "Case opened — reference: CASE-2026-000007; technique id: x; alert id: 11; source ref: x; title: x"
-    )
+    assert events.render_event(created) == "Case opened by alert “x” (x) · x"
 
 
 @pytest.mark.django_db

@@ -17,7 +17,7 @@ from cases.models import Case
 from cases.services import events
 from containment.services import action_approve, action_reject, action_request
 from notifications.models import Delivery, Kind, Notification
-from notifications.rules import Event, duration, format_time, plan
+from notifications.rules import Occurrence, duration, format_time, plan
 from notifications.services import delivery_send, notifications_derive, preferences_set
 from notifications.timezones import user_time_zone_set
 from sla.services import sla_scan, sla_sync
@@ -212,7 +212,7 @@ def test_every_kind_has_a_rule_with_a_body():
     assert set(samples) == set(Kind.values)
     for kind, (verb, data) in samples.items():
         planned = plan(
-            Event(
+            Occurrence(
                 verb=verb,
                 data=data,
                 reference="CASE-1",
@@ -226,8 +226,8 @@ def test_every_kind_has_a_rule_with_a_body():
         assert planned is not None and planned.kind == kind
         body = planned.text()
         assert body and not any(raw in body + planned.title for raw in RAW_KEYS), (kind, planned)
-    assert "T2 pickup after escalation" in plan(Event("sla_breached", sla, "CASE-1", "T")).title
-    assert "2026-12-03 10:00 UTC" in plan(Event("sla_breached", sla, "CASE-1", "T")).text()
+    assert "T2 pickup after escalation" in plan(Occurrence("sla_breached", sla, "CASE-1", "T")).title
+    assert "2026-12-03 10:00 UTC" in plan(Occurrence("sla_breached", sla, "CASE-1", "T")).text()
 
 
 def test_durations_read_as_words():
