@@ -8,6 +8,7 @@ escaped, cases.services.events) and ``local_time`` (format_html).
 from __future__ import annotations
 
 import json
+import textwrap
 from urllib.parse import urlencode
 
 from django import template
@@ -49,6 +50,17 @@ def value_label(value: str) -> str:
 @register.filter
 def status_label(value: str) -> str:
     return STATUS_LABELS.get(value, value)
+
+
+@register.filter
+def shorten(value, width: int) -> str:
+    """Prose cut at a word boundary to at most `width` characters, ending in "…" when cut
+    (truncatechars cuts mid-word: "initiat…"). A single word longer than `width` is cut."""
+    value = " ".join(str(value).split())
+    if len(value) <= width:
+        return value
+    cut = textwrap.shorten(value, width=width, placeholder="…")
+    return cut if cut != "…" else value[: width - 1] + "…"
 
 
 @register.filter

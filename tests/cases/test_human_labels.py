@@ -13,6 +13,7 @@ import pytest
 from django.contrib.staticfiles import finders
 from django.urls import reverse
 
+from cases.templatetags.cases_extras import shorten
 from containment.services.actions import action_request
 from tests.containment.conftest import walk_to_investigating
 
@@ -119,3 +120,17 @@ def test_every_page_names_its_favicon_and_the_file_is_shipped(client, l1):
     assert "img/favicon.svg" in admin_login
     path = finders.find("img/favicon.svg")
     assert path and Path(path).read_text(encoding="utf-8").lstrip().startswith("<svg")
+
+
+@pytest.mark.parametrize(
+    ("value", "width", "expected"),
+    [
+        ("Initiate the partner notification process", 30, "Initiate the partner…"),
+        ("short", 30, "short"),
+        ("a\n  spaced   title", 30, "a spaced title"),
+        ("x" * 40, 10, "x" * 9 + "…"),
+    ],
+)
+def test_shorten_cuts_prose_at_a_word_never_mid_word(value, width, expected):
+    assert shorten(value, width) == expected
+    assert len(shorten(value, width)) <= width
