@@ -15,7 +15,9 @@ def _minutes(delta) -> int:
 
 
 @register.inclusion_tag("sla/_countdown.html", takes_context=True)
-def sla_countdown(context, case, compact=False):
+def sla_countdown(context, case, compact=False, brief=False):
+    """`compact`: the running stage's badge and due time only (lists); `brief`: the badge
+    alone, its due time in the tooltip (the dashboard's narrow queue tables)."""
     cache = context.render_context
     if "sla_policies" not in cache:
         cache["sla_policies"] = policies()
@@ -35,7 +37,8 @@ def sla_countdown(context, case, compact=False):
     remaining = (current.due_at - now) if current else None
     return {
         "case": case,
-        "compact": compact,
+        "compact": compact or brief,
+        "brief": brief,
         "current": current,
         "current_state": current.state(now) if current else "",
         "remaining_minutes": _minutes(remaining) if remaining is not None else None,
