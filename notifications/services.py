@@ -31,6 +31,7 @@ from django.utils import timezone
 from cases.models import CaseEvent
 from containment.models import ContainmentAction
 from soc.tasks import send_task_safely
+from soc.text import shorten
 from soc.webhooks import signed_request
 
 from .models import Channel, Delivery, DeriveCursor, Kind, Notification, PersonalSettings, Preference
@@ -185,15 +186,6 @@ def _notify(event: CaseEvent, planned: Planned) -> list[Delivery]:
     return deliveries
 
 
-def _shortened(title: str, limit: int = 120) -> str:
-    """A case title for a notification's line: cut at a word, never inside one."""
-    title = " ".join(title.split())
-    if len(title) <= limit:
-        return title
-    cut = title[: limit - 1]
-    return (cut.rsplit(" ", 1)[0] if " " in cut else cut) + "…"
-
-
 def _event(event: CaseEvent, requesters: dict[int, tuple[int, str]]) -> Occurrence:
     data = event.data if isinstance(event.data, dict) else {}
     requester_id, requester_name = requesters.get(data.get("action"), (None, ""))
@@ -201,7 +193,7 @@ def _event(event: CaseEvent, requesters: dict[int, tuple[int, str]]) -> Occurren
         verb=event.verb,
         data=data,
         reference=event.case.reference,
-        title=_shortened(event.case.title),
+        title=shorten(event.case.title, 120),
         assignee_id=event.case.assignee_id,
         actor_id=event.actor_id,
         actor_name=event.actor.get_username() if event.actor_id else "",

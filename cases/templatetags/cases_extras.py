@@ -8,7 +8,6 @@ escaped, cases.services.events) and ``local_time`` (format_html).
 from __future__ import annotations
 
 import json
-import textwrap
 from urllib.parse import urlencode
 
 from django import template
@@ -21,6 +20,7 @@ from django.utils.safestring import SafeString
 from cases.models import Case, CaseEvent, CaseStep
 from cases.services.comments import render_markdown
 from cases.services.events import render_event
+from soc.text import shorten
 
 register = template.Library()
 
@@ -52,15 +52,10 @@ def status_label(value: str) -> str:
     return STATUS_LABELS.get(value, value)
 
 
-@register.filter
-def shorten(value, width: int) -> str:
-    """Prose cut at a word boundary to at most `width` characters, ending in "…" when cut
-    (truncatechars cuts mid-word: "initiat…"). A single word longer than `width` is cut."""
-    value = " ".join(str(value).split())
-    if len(value) <= width:
-        return value
-    cut = textwrap.shorten(value, width=width, placeholder="…")
-    return cut if cut != "…" else value[: width - 1] + "…"
+@register.filter(name="shorten")
+def shorten_filter(value, width: int) -> str:
+    """{{ text|shorten:60 }}: soc.text.shorten (cut at a word, never inside one)."""
+    return shorten(value, width)
 
 
 @register.filter

@@ -13,8 +13,8 @@ import pytest
 from django.contrib.staticfiles import finders
 from django.urls import reverse
 
-from cases.templatetags.cases_extras import shorten
 from containment.services.actions import action_request
+from soc.text import shorten
 from tests.containment.conftest import walk_to_investigating
 
 pytestmark = pytest.mark.django_db
