@@ -3,6 +3,7 @@ logged-in user, for their own notifications only."""
 
 from django.contrib import messages
 from django.core.paginator import Paginator
+from django.http import HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -12,6 +13,7 @@ from .services import mark_read, preferences_of, preferences_set, unread_count
 from .timezones import user_time_zone, user_time_zone_set
 
 PAGE_SIZE = 30
+MAX_ID = 2**63 - 1  # a bigint primary key; larger ids cannot exist (and SQLite refuses them)
 
 
 @require_GET
@@ -23,9 +25,14 @@ def notification_list(request):
 
 @require_POST
 def notification_read(request):
-    """Mark one (``id``) or all of the user's notifications read; another user's id
-    matches nothing."""
-    ids = [int(i) for i in request.POST.getlist("id") if i.isdigit()] or None
+    """Mark one (``id``) or all (no ``id``) of the user's notifications read; another
+    user's id matches nothing. An id that is not a notification id is a 400 and marks
+    nothing (it never falls back to "all")."""
+    posted = request.POST.getlist("id")
+    ids = [int(i) for i in posted if i.isdigit() and int(i) <= MAX_ID]
+    if len(ids) != len(posted):
+        return HttpResponseBadRequest("Not a notification id.", content_type="text/plain")
+    ids = ids or None
     count = mark_read(user=request.user, ids=ids)
     if request.htmx:
         return render(request, "notifications/_bell.html", {"unread": unread_count(request.user)})

@@ -230,9 +230,13 @@ def test_bad_preferences_are_a_400_and_change_nothing(client, world, data):
 
 
 @pytest.mark.parametrize("ids", [["abc"], ["-1"], ["9" * 40], [""]])
-def test_mark_read_with_bad_ids_is_never_a_500(client, world, ids):
+def test_mark_read_with_bad_ids_is_a_400_and_marks_nothing(client, world, ids):
+    from notifications.models import Notification
+
+    unread = Notification.objects.filter(read_at__isnull=True).count()
     response = as_(client, world, "l1").post(reverse("notifications:read"), {"id": ids})
-    assert response.status_code in (302, 400)
+    assert response.status_code == 400
+    assert Notification.objects.filter(read_at__isnull=True).count() == unread
 
 
 @pytest.mark.parametrize("name", ["", "x" * 81])
