@@ -21,6 +21,7 @@ from datetime import datetime
 from importlib.metadata import version
 from weakref import WeakKeyDictionary
 
+import redis
 from django.core.cache.backends.redis import RedisCache
 from django.core.handlers.wsgi import LimitedStream
 from django.db import models
@@ -204,6 +205,16 @@ class RedisChannel(kombu_redis.Channel):
     Selected by settings.CELERY_BROKER_TRANSPORT when the broker URL is redis://."""
 
     _command_client = None
+
+    def _connparams(self, asynchronous=False):
+        """A channel whose connection is gone (the worker lost the broker while its pool
+        was finishing tasks) cannot build a pool; kombu then fails on the missing
+        connection with AttributeError, which the worker does not treat as a lost broker,
+        and it exits. A connection error instead: the worker logs "Couldn't ack",
+        reconnects, and the unacked message is delivered again (kombu issue #582)."""
+        if self.connection is None or self.connection.client is None:
+            raise redis.exceptions.ConnectionError("the broker connection of this channel is closed")
+        return super()._connparams(asynchronous=asynchronous)
 
     @contextmanager
     def conn_or_acquire(self, client=None):

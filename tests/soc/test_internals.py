@@ -5,6 +5,7 @@ rests on fails here; and the installed libraries must be the versions the shortc
 verified against (on any other, soc.internals takes the public paths, tested here too).
 The Redis tests use a real Redis (CI runs the whole suite on Redis as broker and cache)."""
 
+import logging
 import os
 from datetime import UTC, datetime
 
@@ -267,3 +268,29 @@ def test_a_redis_broker_url_selects_it():
         assert celery_app.conf.broker_transport == "soc.internals:RedisTransport"
     else:
         assert celery_app.conf.broker_transport is None
+
+
+@pytest.mark.parametrize("verified", [True, False])
+def test_an_ack_after_the_connection_is_gone_is_a_connection_error(broker, verified, monkeypatch, caplog):
+    """A worker that loses the broker still acks the tasks its pool finishes, on a channel
+    whose connection is gone and whose pool was dropped. kombu then rebuilt the pool from
+    the missing connection and raised AttributeError, which the worker does not treat as
+    a lost broker, so it exited (found by tests/soc/test_broker_outage.py). It must be a
+    connection error: the worker logs "Couldn't ack", reconnects, and the message is
+    delivered again once the broker is back."""
+    monkeypatch.setattr(internals, "KOMBU_REDIS", verified)
+    queue = broker.SimpleQueue("vigil-test-gone-ack")
+    try:
+        queue.clear()
+        queue.put({"n": 1})
+        message = queue.get(timeout=5)
+        channel = message.channel
+        channel._disconnect_pools()  # the state the worker's traceback showed
+        monkeypatch.setattr(channel.connection, "client", None)
+        message.ack_log_error(logging.getLogger("vigil.test"), broker.connection_errors)
+        assert "Couldn't ack" in caplog.text
+        assert message._state != "ACK"
+    finally:
+        monkeypatch.undo()
+        queue.clear()
+        queue.close()
