@@ -57,6 +57,14 @@ def _closed_broker_circuits():
 
 
 @pytest.fixture(autouse=True)
+def _enrichment_sent_inline(settings):
+    """Intake sends enrichment inline after commit, not through the relay thread, whose own
+    database connection cannot see a test's uncommitted rows (tests/cases/test_ingest_relay.py
+    and the broker outage test run the relay on committed rows)."""
+    settings.VIGIL_ENRICHMENT_RELAY_MS = 0
+
+
+@pytest.fixture(autouse=True)
 def _second_factor_off_unless_asked(request, settings):
     """Tests sign personas in with force_login/login, which passes no second factor; the
     requirement (on for managers and admins by default) is off unless a test is marked

@@ -21,7 +21,7 @@ from cases.ingest.base import ObservableTuple, dedupe_observables
 from cases.ingest.store import ensure_observables
 from cases.models import Alert, AlertAttachment, AlertObservable, CaseObservable, IngestSource
 from cases.services import events
-from cases.services.intake import dispatch_enrichment
+from cases.services.intake import relay_enrichment
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,7 +59,7 @@ def alert_observables_add(
         _link_to_case(alert, [link.observable_id for link in new_links])
         added = [f"{link.observable.type}:{link.observable.value}" for link in new_links]
         events.record(events.observables_added(alert.case, alert=alert, observables=added, source=source))
-        transaction.on_commit(lambda: dispatch_enrichment([alert.pk]))
+        transaction.on_commit(lambda: relay_enrichment([alert.pk]))
     by_observable = {
         link.observable_id: link
         for link in AlertObservable.objects.filter(

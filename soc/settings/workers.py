@@ -51,6 +51,9 @@ VIGIL_REFRESH_COALESCE_SECONDS = env.float("VIGIL_REFRESH_COALESCE_SECONDS", def
 # work older than VIGIL_SWEEP_GRACE_SECONDS (younger work may still have its own dispatch).
 VIGIL_SWEEP_GRACE_SECONDS = env.float("VIGIL_SWEEP_GRACE_SECONDS", default=60.0)
 VIGIL_SWEEP_INTERVAL_SECONDS = env.float("VIGIL_SWEEP_INTERVAL_SECONDS", default=60.0)
+# New alerts' enrichment is sent by a relay thread in each process, in batches gathered for
+# this long after the first alert (cases/services/intake/relay.py); 0 sends it inline.
+VIGIL_ENRICHMENT_RELAY_MS = env.int("VIGIL_ENRICHMENT_RELAY_MS", default=100)
 CELERY_TASK_SERIALIZER = "json"
 CELERY_RESULT_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]

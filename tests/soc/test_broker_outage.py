@@ -31,6 +31,7 @@ from django.db import connections
 from django.test import Client
 
 from cases.models import Alert, Observable
+from cases.services.intake.relay import RELAY
 from containment import services as containment
 from containment.models import BlocklistEntry, ContainmentAction
 from intel import services as intel
@@ -99,10 +100,12 @@ class Load:
 
 
 def test_a_broker_outage_under_load_costs_nothing_and_everything_completes_after_it(
-    stack, ingest_source, seed_playbook, make_case, l1, t2, client, settings
+    stack, ingest_source, seed_playbook, make_case, l1, t2, client, settings, request
 ):
     redis, start_worker, start_beat = stack
     settings.VIGIL_BROKER_CIRCUIT_SECONDS = 2  # probe often: recovery is seen within seconds
+    settings.VIGIL_ENRICHMENT_RELAY_MS = 100  # as deployed: the relay thread sends enrichment
+    request.addfinalizer(RELAY.flush)
     case = walk_to_investigating(make_case(), l1=l1, t2=t2)
     worker = start_worker()
     worker_pid = worker.process.pid

@@ -18,8 +18,9 @@ For each alert, in input order:
 3. Correlation and case opening (plan.py, keys.py); a new case pins the published version
    of the playbook that covers it (read in the same round trip as the new ids), with one
    CaseStep per item, or is flagged `needs_playbook`.
-4. After commit, enrichment is dispatched per alert (dispatch.py); `dispatched_at` records
-   success and cases.tasks.sweep_undispatched re-sends whatever a broker outage left.
+4. After commit, the new alerts' enrichment goes to this process's relay thread (relay.py),
+   which sends it in batches (dispatch.py); `dispatched_at` records success and
+   cases.tasks.sweep_undispatched re-sends whatever a broker outage or a dead process left.
 
 `ingest_alerts` handles a whole batch in one transaction with set-based writes (a constant
 number of queries per batch, not per alert); `ingest_alert` is the one-alert case of it.
@@ -42,6 +43,7 @@ from playbooks.routing import current_coverage
 from .dispatch import dispatch_enrichment
 from .keys import ObservableFact, key_ids, route
 from .plan import AlertInput, IntakePlan, plan_intake
+from .relay import relay_enrichment
 from .store import apply_plan, read_candidates
 
 __all__ = [
@@ -53,6 +55,7 @@ __all__ = [
     "ingest_alert",
     "ingest_alerts",
     "plan_intake",
+    "relay_enrichment",
 ]
 
 logger = logging.getLogger(__name__)
@@ -182,7 +185,7 @@ def _ingest_once(
     created, cases = apply_plan(plan, inputs, source=source, stored=stored, now=now)
 
     alert_ids = [a.pk for a in created]
-    transaction.on_commit(lambda: dispatch_enrichment(alert_ids))
+    transaction.on_commit(lambda: relay_enrichment(alert_ids))
 
     by_ref = {}
     for (i, _native), alert, ref in zip(new, created, plan.alert_cases, strict=True):
