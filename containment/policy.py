@@ -25,6 +25,19 @@ class Sensitivity:
     PERMANENT = "permanent"
 
 
+SENSITIVITY_LABELS = {
+    Sensitivity.DISABLE_ACCOUNT: "disables an account",
+    Sensitivity.WIDE_PREFIX: "blocks a wide network",
+    Sensitivity.LONG_DURATION: "lasts longer than the approval limit",
+    Sensitivity.PERMANENT: "has no expiry",
+}
+
+
+def reason_labels(reasons: list[str] | None) -> list[str]:
+    """Why an action waits for approval, in words that follow "it" ("it has no expiry")."""
+    return [SENSITIVITY_LABELS.get(key, str(key).replace("_", " ")) for key in reasons or []]
+
+
 def sensitivity_reasons(kind: str, target: str, duration: timedelta | None) -> list[str]:
     """Why an action needs approval (empty: it does not). `duration` None = no expiry."""
     reasons: list[str] = []

@@ -44,7 +44,7 @@ def _panel_context(request, case: Case, *, error: str = "", notice: str = "", fo
             not policy.needs_approval_to_revert(action) or policy.can_approve(user, action)
         )
         action.visible_error = redact_text(action.last_error, user)
-        action.reason_labels = reason_labels(action)
+        action.reason_labels = policy.reason_labels(action.sensitive_reasons)
         (manual if action.is_manual else automated).append(action)
     owners = list(services.assignable_owners()) if can_request and manual else []
     if can_request:
@@ -214,18 +214,6 @@ def update_step(request, pk: int):
 
 # --- the approvals inbox (SOC managers; a second T2 where CONTAINMENT_SECOND_T2_APPROVAL) ---
 
-SENSITIVITY_LABELS = {
-    policy.Sensitivity.DISABLE_ACCOUNT: "disables an account",
-    policy.Sensitivity.WIDE_PREFIX: "blocks a wide network",
-    policy.Sensitivity.LONG_DURATION: "lasts longer than the approval limit",
-    policy.Sensitivity.PERMANENT: "has no expiry",
-}
-
-
-def reason_labels(action: ContainmentAction) -> list[str]:
-    """The guardrail reasons an action waits for approval, in words."""
-    return [SENSITIVITY_LABELS.get(key, str(key).replace("_", " ")) for key in action.sensitive_reasons or []]
-
 
 def pending_approvals(user):
     """Every action awaiting approval that `user` could decide, oldest first (empty for
@@ -243,7 +231,7 @@ def pending_approvals(user):
 def _inbox_context(request, *, error: str = "", notice: str = "") -> dict:
     actions = list(pending_approvals(request.user))
     for action in actions:
-        action.reason_labels = reason_labels(action)
+        action.reason_labels = policy.reason_labels(action.sensitive_reasons)
         action.user_can_approve = policy.can_approve(request.user, action)
     return {"actions": actions, "error": error, "notice": notice}
 

@@ -25,7 +25,7 @@ from datetime import datetime, tzinfo
 
 from django.utils.dateparse import parse_datetime
 
-from containment.views import SENSITIVITY_LABELS
+from containment.policy import reason_labels
 from playbooks.registry import ActionKey
 from sla.models import Stage
 
@@ -145,7 +145,7 @@ def _containment(e: Occurrence) -> Planned | None:
             body.append(f"\nReason: {_clip(data['reason'])}")
         sensitive = data.get("sensitive") if isinstance(data.get("sensitive"), list) else []
         if sensitive:
-            why = "; ".join(SENSITIVITY_LABELS.get(key, str(key).replace("_", " ")) for key in sensitive)
+            why = "; ".join(reason_labels(sensitive))
             body.append(f"\nIt needs approval because it {why}.")
         body.append("\nApprove or reject it in the approvals inbox.")
         return Planned(

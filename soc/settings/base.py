@@ -76,7 +76,6 @@ MIDDLEWARE = [
     "accounts.middleware.SecondFactorRequiredMiddleware",
     "csp.middleware.CSPMiddleware",
     "accounts.middleware.SecurityHeadersMiddleware",
-    # Last: it turns the lockout flag set during authentication into the 429 page.
     # Near the end: it turns the lockout flag set during authentication into the 429 page.
     "axes.middleware.AxesMiddleware",
     # Times in each user's own time zone (their profile), after authentication.
