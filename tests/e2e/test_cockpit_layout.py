@@ -88,3 +88,14 @@ def test_no_cockpit_page_is_wider_than_the_viewport(page, heavy_case, manager, l
                 if found["width"] > found["viewport"] or found["spilling"]:
                     too_wide[f"{name} {width} {scheme}"] = found
     assert not too_wide, too_wide
+
+
+def test_a_long_title_keeps_a_queue_row_two_lines_tall(page, heavy_case, manager, login):
+    login(page, manager)
+    page.set_viewport_size({"width": 1280, "height": 900})
+    page.goto("/")
+    row = page.locator(f"#queue-containment tr:has(a:text-is('{heavy_case.reference}'))")
+    title = row.locator("td.text .clamp")
+    line = float(title.evaluate("el => parseFloat(getComputedStyle(el).lineHeight)"))
+    assert title.bounding_box()["height"] <= 2 * line + 1
+    assert title.get_attribute("title") == LONG_TITLE  # the whole title, on hover
