@@ -276,6 +276,38 @@ def test_query_lists_filters_pages_and_counts(api, django_assert_max_num_queries
     assert unknown.status_code == 400
 
 
+def test_v0_search_answers_thehive4py_1_criteria_range_and_sort(api, client, ingest_source):
+    for i in range(5):
+        created(api, sourceRef=f"s-{i}", title=f"search {i}", severity=1 + i % 4, observables=[])
+    token = ingest_source[1]
+
+    def search(query: dict, params: str = ""):
+        return client.post(
+            f"/api/alert/_search{params}",
+            json.dumps({"query": query}),
+            content_type="application/json",
+            HTTP_AUTHORIZATION=f"Bearer {token}",
+        )
+
+    # And([Gte('severity', 2), Like('title', 'search')]): And of a list arrives nested.
+    found = search(
+        {"_and": [[{"_gte": {"severity": 2}}, {"_like": {"_field": "title", "_value": "search"}}]]},
+        "?range=0-2&sort=-severity",
+    )
+    assert found.status_code == 200, found.json()
+    assert [a["severity"] for a in found.json()] == [4, 3]
+    assert "artifacts" in found.json()[0] and "id" in found.json()[0]  # TheHive 3/4's shape
+    assert [a["sourceRef"] for a in search({"_field": "sourceRef", "_value": "s-1"}).json()] == ["s-1"]
+    everything = search({}, "?range=all&sort=%2BcreatedAt").json()
+    assert [a["sourceRef"] for a in everything] == [f"s-{i}" for i in range(5)]
+    starts = search({"_not": {"_wildcard": {"_field": "title", "_value": "search 1*"}}}).json()
+    assert len(starts) == 4
+    refused = search({"_string": "title:search"})
+    assert refused.status_code == 400 and "String" in refused.json()["message"]
+    assert search({}, "?range=10-2").status_code == 400
+    assert search({"_gte": {"owner": "x"}}).status_code == 400  # a field Vigil does not filter on
+
+
 def test_current_user_is_the_ingest_source(api, ingest_source):
     body = api("get", "/api/v1/user/current").json()
     assert body["login"] == ingest_source[0].name and body["_type"] == "User"

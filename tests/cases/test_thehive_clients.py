@@ -181,6 +181,9 @@ out["artifact"] = [more.status_code, more.json()]
 out["get"] = api.get_alert(alert_id).json()
 again = api.create_alert(alert)
 out["duplicate"] = [again.status_code, again.json()]
+from thehive4py.query import And, Eq, Gte
+found = api.find_alerts(query=And(Eq("sourceRef", ref), Gte("severity", 1)), range="0-10", sort=["-createdAt"])
+out["find"] = [found.status_code, found.json()]
 print(json.dumps(out))
 """
 
@@ -208,3 +211,5 @@ def test_thehive4py_1_creates_alerts_and_artifacts(live_server, ingest_source, m
     assert out["artifact"][0] == 201
     assert "partner.example" in {a.get("data") for a in out["get"]["artifacts"]}
     assert out["duplicate"][0] == 400 and out["duplicate"][1]["type"] == "CreateError"
+    status, found = out["find"]
+    assert status == 200 and [a["id"] for a in found] == [created["id"]]

@@ -161,7 +161,8 @@ def to_q(expr, *, postgres: bool) -> Q:
     raise QueryError(f"Vigil does not answer the filter operator {op!r}.")
 
 
-def _order(fields) -> list[str]:
+def sort_columns(fields) -> list[str]:
+    """TheHive 5's sort fields [{field: asc|desc}] as an order_by (newest alert last to break ties)."""
     if not isinstance(fields, list):
         raise QueryError("sort takes _fields: [{field: asc|desc}].")
     order = []
@@ -197,7 +198,7 @@ def parse(body, *, postgres: bool) -> Plan:
             expr = {k: v for k, v in step.items() if k != "_name"}
             plan.q &= to_q(expr, postgres=postgres)
         elif name == "sort" and plan.kind == "alerts":
-            plan.order_by = _order(step.get("_fields"))
+            plan.order_by = sort_columns(step.get("_fields"))
         elif name == "page":
             start, end = step.get("from", 0), step.get("to", MAX_PAGE)
             if not all(isinstance(v, int) and not isinstance(v, bool) and v >= 0 for v in (start, end)):

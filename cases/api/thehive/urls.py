@@ -28,6 +28,7 @@ urlpatterns = [
 
 v0_urlpatterns = [
     _route("alert", views.V0AlertCreateView, "v0-alert-create"),
+    _route("alert/_search", views.V0AlertSearchView, "v0-alert-search"),  # before an alert id
     _route(ALERT, views.V0AlertDetailView, "v0-alert"),
     _route(f"{ALERT}/artifact", views.V0AlertObservablesView, "v0-alert-artifact"),
     _route(f"{ALERT}/createCase", views.V0AlertCaseView, "v0-alert-case"),

@@ -36,7 +36,8 @@ from .body import (
     read_observables,
     split_files,
 )
-from .query import QueryError, parse
+from .query import Plan, QueryError, parse
+from .query_v0 import parse_search
 
 ERROR_TYPES = {
     400: "BadRequest",
@@ -289,6 +290,10 @@ class QueryView(TheHiveView):
             plan = parse(request.data, postgres=connection.vendor == "postgresql")
         except QueryError as exc:
             raise bad_request(str(exc)) from None
+        return self.answer(plan)
+
+    def answer(self, plan: Plan) -> Response:
+        """The plan run on this source's own alerts."""
         if plan.kind == "observables":
             alert = self.get_alert(plan.alert_id)
             rendered = self.render_alert(alert)[self.observables_key]
@@ -327,3 +332,25 @@ class V0AlertCaseView(AlertCaseView):
 
 class V0CurrentUserView(CurrentUserView):
     v0 = True
+
+
+class V0AlertSearchView(QueryView):
+    v0 = True
+
+    @thehive_schema(
+        "Search alerts (TheHive 3/4)",
+        "thehive4py 1.x's find_alerts: the criteria of thehive4py.query in the body's `query`, "
+        "`range` (all, or from-to) and `sort` (-createdAt, +title; repeatable) in the query "
+        "string, over this source's alerts.",
+    )
+    def post(self, request, *args, **kwargs):
+        try:
+            plan = parse_search(
+                request.data,
+                range_=request.query_params.get("range", "all"),
+                sort=request.query_params.getlist("sort"),
+                postgres=connection.vendor == "postgresql",
+            )
+        except QueryError as exc:
+            raise bad_request(str(exc)) from None
+        return self.answer(plan)
