@@ -29,13 +29,13 @@ import hashlib
 import json
 import re
 
-from cases.models import AlertObservable, Observable
-
 from .base import NativeAlert
 from .common import (
     Adapter,
     Errors,
     ObservableList,
+    R,
+    T,
     as_list,
     event_time,
     first,
@@ -45,9 +45,6 @@ from .common import (
     read_techniques,
     single,
 )
-
-R = AlertObservable.Role
-T = Observable.Type
 
 SEPARATORS = re.compile(r"[\s,;|]+")
 URGENCY = {"informational": "low", "info": "low", "unknown": None}
