@@ -15,6 +15,7 @@ from django.db.models import Q
 
 from cases.models.querysets import CaseDataQuerySet
 from playbooks.registry import ActionKey
+from soc.db import status_has_time
 
 
 class ActionQuerySet(CaseDataQuerySet):
@@ -110,10 +111,7 @@ class ContainmentAction(models.Model):
                 condition=~Q(status__in=["rejected", "reverted"]),
                 name="containment_action_open_key_unique",
             ),
-            models.CheckConstraint(
-                condition=~Q(status="succeeded") | Q(finished_at__isnull=False),
-                name="containment_succeeded_has_finished_at",
-            ),
+            status_has_time("succeeded", "finished_at", name="containment_succeeded_has_finished_at"),
         ]
         indexes = [
             models.Index(fields=["case", "status"], name="containment_case_status_idx"),

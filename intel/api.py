@@ -12,10 +12,10 @@ The audit trail (/api/v1/reference/changes/) is for SOC managers and superusers 
 from __future__ import annotations
 
 import django_filters
-from django.db.models import Q
+from django.db.models import Model, Q
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import OpenApiResponse, extend_schema
-from rest_framework import generics, status
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
+from rest_framework import generics, serializers, status
 from rest_framework.permissions import SAFE_METHODS
 from rest_framework.response import Response
 
@@ -71,112 +71,125 @@ class PartnerFilter(django_filters.FilterSet):
         fields = ["criticality"]
 
 
-@extend_schema(tags=["reference data"])
-class NetworkListView(generics.ListCreateAPIView):
-    """Known networks (benign, malicious, internal lists); filter by `list`, `source`, `q`."""
+class ReferenceListView(generics.ListCreateAPIView):
+    """A reference list; POST creates an entry through `create_entry` (an intel service)
+    from `input_class` and answers with `serializer_class`."""
 
     permission_classes = [ReferencePermission]
+    input_class: type[serializers.Serializer]
+
+    def create_entry(self, **fields):
+        raise NotImplementedError
+
+    def post(self, request):
+        data = self.input_class(data=request.data)
+        data.is_valid(raise_exception=True)
+        entry = self.create_entry(by=request.user, via=VIA_API, **data.validated_data)
+        return Response(self.serializer_class(entry).data, status=status.HTTP_201_CREATED)
+
+
+class ReferenceDetailView(generics.GenericAPIView):
+    """One reference entry: read, change (PATCH with `patch_class`, PUT with `input_class`,
+    through `update_entry`, an intel service) or delete."""
+
+    permission_classes = [ReferencePermission]
+    model: type[Model]
+    input_class: type[serializers.Serializer]
+    patch_class: type[serializers.Serializer]
+
+    def update_entry(self, entry, **fields):
+        raise NotImplementedError
+
+    def _get(self, pk: int):
+        return get_object_or_404(self.model, pk=pk)
+
+    def get(self, request, pk: int):
+        return Response(self.serializer_class(self._get(pk)).data)
+
+    def patch(self, request, pk: int):
+        return self._update(request, pk, self.patch_class)
+
+    def put(self, request, pk: int):
+        return self._update(request, pk, self.input_class)
+
+    def _update(self, request, pk, serializer_class):
+        entry = self._get(pk)
+        data = serializer_class(data=request.data)
+        data.is_valid(raise_exception=True)
+        entry = self.update_entry(entry, by=request.user, via=VIA_API, **data.validated_data)
+        return Response(self.serializer_class(entry).data)
+
+    def delete(self, request, pk: int):
+        services.reference_delete(by=request.user, entry=self._get(pk), via=VIA_API)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+def reference_schema(view):
+    """Describe a ReferenceListView or ReferenceDetailView subclass in the OpenAPI schema
+    from its serializer attributes."""
+    output = view.serializer_class
+    if issubclass(view, ReferenceListView):
+        methods = {"post": extend_schema(request=view.input_class, responses={201: output, **ERRORS})}
+    else:
+        methods = {
+            "get": extend_schema(responses={200: output, **ERRORS}),
+            "patch": extend_schema(request=view.patch_class, responses={200: output, **ERRORS}),
+            "put": extend_schema(request=view.input_class, responses={200: output, **ERRORS}),
+            "delete": extend_schema(responses={204: None, **ERRORS}),
+        }
+    return extend_schema(tags=["reference data"])(extend_schema_view(**methods)(view))
+
+
+@reference_schema
+class NetworkListView(ReferenceListView):
+    """Known networks (benign, malicious, internal lists); filter by `list`, `source`, `q`."""
+
     serializer_class = s.NetworkOutput
+    input_class = s.NetworkInput
     filterset_class = NetworkFilter
     queryset = KnownNetwork.objects.order_by("list", "cidr", "pk")
 
-    @extend_schema(request=s.NetworkInput, responses={201: s.NetworkOutput, **ERRORS})
-    def post(self, request):
-        data = s.NetworkInput(data=request.data)
-        data.is_valid(raise_exception=True)
-        network = services.network_create(by=request.user, via=VIA_API, **data.validated_data)
-        return Response(s.NetworkOutput(network).data, status=status.HTTP_201_CREATED)
+    def create_entry(self, **fields):
+        return services.network_create(**fields)
 
 
-@extend_schema(tags=["reference data"])
-class NetworkDetailView(generics.GenericAPIView):
+@reference_schema
+class NetworkDetailView(ReferenceDetailView):
     """One known network: read, change (PATCH/PUT) or delete."""
 
-    permission_classes = [ReferencePermission]
+    model = KnownNetwork
     serializer_class = s.NetworkOutput
+    input_class = s.NetworkInput
+    patch_class = s.NetworkPatch
 
-    def _get(self, pk: int) -> KnownNetwork:
-        return get_object_or_404(KnownNetwork, pk=pk)
-
-    @extend_schema(responses={200: s.NetworkOutput, **ERRORS})
-    def get(self, request, pk: int):
-        return Response(s.NetworkOutput(self._get(pk)).data)
-
-    @extend_schema(request=s.NetworkPatch, responses={200: s.NetworkOutput, **ERRORS})
-    def patch(self, request, pk: int):
-        return self._update(request, pk, s.NetworkPatch)
-
-    @extend_schema(request=s.NetworkInput, responses={200: s.NetworkOutput, **ERRORS})
-    def put(self, request, pk: int):
-        return self._update(request, pk, s.NetworkInput)
-
-    def _update(self, request, pk, serializer_class):
-        network = self._get(pk)
-        data = serializer_class(data=request.data)
-        data.is_valid(raise_exception=True)
-        network = services.network_update(
-            by=request.user, network=network, via=VIA_API, **data.validated_data
-        )
-        return Response(s.NetworkOutput(network).data)
-
-    @extend_schema(responses={204: None, **ERRORS})
-    def delete(self, request, pk: int):
-        services.reference_delete(by=request.user, entry=self._get(pk), via=VIA_API)
-        return Response(status=status.HTTP_204_NO_CONTENT)
+    def update_entry(self, entry, **fields):
+        return services.network_update(network=entry, **fields)
 
 
-@extend_schema(tags=["reference data"])
-class PartnerListView(generics.ListCreateAPIView):
+@reference_schema
+class PartnerListView(ReferenceListView):
     """Business partners with their domains, networks and contract dates."""
 
-    permission_classes = [ReferencePermission]
     serializer_class = s.PartnerOutput
+    input_class = s.PartnerInput
     filterset_class = PartnerFilter
     queryset = BusinessPartner.objects.order_by("name", "pk")
 
-    @extend_schema(request=s.PartnerInput, responses={201: s.PartnerOutput, **ERRORS})
-    def post(self, request):
-        data = s.PartnerInput(data=request.data)
-        data.is_valid(raise_exception=True)
-        partner = services.partner_create(by=request.user, via=VIA_API, **data.validated_data)
-        return Response(s.PartnerOutput(partner).data, status=status.HTTP_201_CREATED)
+    def create_entry(self, **fields):
+        return services.partner_create(**fields)
 
 
-@extend_schema(tags=["reference data"])
-class PartnerDetailView(generics.GenericAPIView):
+@reference_schema
+class PartnerDetailView(ReferenceDetailView):
     """One business partner: read, change (PATCH/PUT) or delete."""
 
-    permission_classes = [ReferencePermission]
+    model = BusinessPartner
     serializer_class = s.PartnerOutput
+    input_class = s.PartnerInput
+    patch_class = s.PartnerPatch
 
-    def _get(self, pk: int) -> BusinessPartner:
-        return get_object_or_404(BusinessPartner, pk=pk)
-
-    @extend_schema(responses={200: s.PartnerOutput, **ERRORS})
-    def get(self, request, pk: int):
-        return Response(s.PartnerOutput(self._get(pk)).data)
-
-    @extend_schema(request=s.PartnerPatch, responses={200: s.PartnerOutput, **ERRORS})
-    def patch(self, request, pk: int):
-        return self._update(request, pk, s.PartnerPatch)
-
-    @extend_schema(request=s.PartnerInput, responses={200: s.PartnerOutput, **ERRORS})
-    def put(self, request, pk: int):
-        return self._update(request, pk, s.PartnerInput)
-
-    def _update(self, request, pk, serializer_class):
-        partner = self._get(pk)
-        data = serializer_class(data=request.data)
-        data.is_valid(raise_exception=True)
-        partner = services.partner_update(
-            by=request.user, partner=partner, via=VIA_API, **data.validated_data
-        )
-        return Response(s.PartnerOutput(partner).data)
-
-    @extend_schema(responses={204: None, **ERRORS})
-    def delete(self, request, pk: int):
-        services.reference_delete(by=request.user, entry=self._get(pk), via=VIA_API)
-        return Response(status=status.HTTP_204_NO_CONTENT)
+    def update_entry(self, entry, **fields):
+        return services.partner_update(partner=entry, **fields)
 
 
 class ChangeFilter(django_filters.FilterSet):

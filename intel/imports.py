@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Callable, Hashable
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, date, datetime
 
@@ -155,6 +156,45 @@ def _finish(report: ImportReport, strict: bool) -> bool:
     return True
 
 
+@dataclass(frozen=True)
+class _CsvSpec:
+    """One kind of CSV import: its columns, how a row is read into (key, values) (its
+    problems appended to the list given), and how the wanted entries are written."""
+
+    kind: str
+    columns: tuple[str, ...]
+    required: tuple[str, ...]
+    read_row: Callable[[int, dict, list[RowError]], tuple[Hashable, dict]]
+    write: Callable[..., None]
+    # A row repeating an earlier row's key is reported in this column, with this note.
+    key_column: str
+    key_note: str = ""
+
+
+def _import_csv(data: bytes | str, spec: _CsvSpec, *, by, strict: bool, via: str, file: str) -> ImportReport:
+    """Read every row with `spec.read_row`, skip the bad ones and the repeats of a key an
+    earlier row had, then write what is wanted with `spec.write` (unless _finish says no)."""
+    check_can_manage(by)
+    report = ImportReport(kind=spec.kind, strict=strict)
+    wanted: dict = {}
+    first_row: dict = {}
+    for number, row in _rows(_text(data), spec.columns, spec.required, report):
+        problems: list[RowError] = []
+        key, values = spec.read_row(number, row, problems)
+        if not problems and key in wanted:
+            problems.append(
+                RowError(number, spec.key_column, f"duplicate of row {first_row[key]}{spec.key_note}")
+            )
+        if problems:
+            report.skip(*problems)
+            continue
+        wanted[key] = values
+        first_row[key] = number
+    if _finish(report, strict):
+        spec.write(wanted, report, by=by, via=via, file=file)
+    return report
+
+
 # --- Known networks -------------------------------------------------------------------
 
 
@@ -162,60 +202,47 @@ def import_networks_csv(
     data: bytes | str, *, by, strict: bool = False, via: str = ReferenceChange.Via.SYSTEM, file: str = ""
 ) -> ImportReport:
     """Create or update known networks from CSV (keyed on cidr + list + source)."""
-    check_can_manage(by)
-    report = ImportReport(kind="networks", strict=strict)
-    wanted: dict[tuple[str, str, str], dict] = {}
-    first_row: dict[tuple[str, str, str], int] = {}
-    for number, row in _rows(_text(data), NETWORK_COLUMNS, NETWORK_REQUIRED, report):
-        problems: list[RowError] = []
-        cidr = ""
+    return _import_csv(data, NETWORKS_CSV, by=by, strict=strict, via=via, file=file)
+
+
+def _network_row(number: int, row: dict, problems: list[RowError]) -> tuple[tuple[str, str, str], dict]:
+    """One network row's key (cidr, list, source) and fields; its problems go to `problems`."""
+    cidr = ""
+    try:
+        cidr = normalize_network(row.get("cidr", ""))
+    except ValidationError as exc:
+        problems.append(RowError(number, "cidr", " ".join(exc.messages)))
+    list_name = row.get("list", "").lower()
+    if list_name not in KnownNetwork.List.values:
+        problems.append(
+            RowError(
+                number, "list", f"{row.get('list')!r} is not one of {', '.join(KnownNetwork.List.values)}"
+            )
+        )
+    label, source = row.get("label", ""), row.get("source", "")
+    if len(label) > 200:
+        problems.append(RowError(number, "label", "longer than 200 characters"))
+    if len(source) > 100:
+        problems.append(RowError(number, "source", "longer than 100 characters"))
+    expires_at = None
+    if row.get("expires_at"):
         try:
-            cidr = normalize_network(row.get("cidr", ""))
-        except ValidationError as exc:
-            problems.append(RowError(number, "cidr", " ".join(exc.messages)))
-        list_name = row.get("list", "").lower()
-        if list_name not in KnownNetwork.List.values:
+            expires_at = _parse_datetime(row["expires_at"])
+        except (ValueError, OverflowError):
             problems.append(
-                RowError(
-                    number, "list", f"{row.get('list')!r} is not one of {', '.join(KnownNetwork.List.values)}"
-                )
+                RowError(number, "expires_at", f"{row['expires_at']!r} is not an ISO 8601 date/time")
             )
-        label, source = row.get("label", ""), row.get("source", "")
-        if len(label) > 200:
-            problems.append(RowError(number, "label", "longer than 200 characters"))
-        if len(source) > 100:
-            problems.append(RowError(number, "source", "longer than 100 characters"))
-        expires_at = None
-        if row.get("expires_at"):
-            try:
-                expires_at = _parse_datetime(row["expires_at"])
-            except (ValueError, OverflowError):
-                problems.append(
-                    RowError(number, "expires_at", f"{row['expires_at']!r} is not an ISO 8601 date/time")
-                )
-        shared_text = row.get("shared", "").lower()
-        if shared_text not in TRUE_WORDS | FALSE_WORDS:
-            problems.append(RowError(number, "shared", f"{row['shared']!r} is not yes/no (1/0, true/false)"))
-        key = (cidr, list_name, source)
-        if not problems and key in wanted:
-            problems.append(
-                RowError(number, "cidr", f"duplicate of row {first_row[key]} (same cidr, list and source)")
-            )
-        if problems:
-            report.skip(*problems)
-            continue
-        wanted[key] = {
-            "cidr": cidr,
-            "list": list_name,
-            "label": label,
-            "source": source,
-            "expires_at": expires_at,
-            "shared": shared_text in TRUE_WORDS,
-        }
-        first_row[key] = number
-    if _finish(report, strict):
-        _write_networks(wanted, report, by=by, via=via, file=file)
-    return report
+    shared_text = row.get("shared", "").lower()
+    if shared_text not in TRUE_WORDS | FALSE_WORDS:
+        problems.append(RowError(number, "shared", f"{row['shared']!r} is not yes/no (1/0, true/false)"))
+    return (cidr, list_name, source), {
+        "cidr": cidr,
+        "list": list_name,
+        "label": label,
+        "source": source,
+        "expires_at": expires_at,
+        "shared": shared_text in TRUE_WORDS,
+    }
 
 
 @transaction.atomic
@@ -283,62 +310,48 @@ def import_partners_csv(
     data: bytes | str, *, by, strict: bool = False, via: str = ReferenceChange.Via.SYSTEM, file: str = ""
 ) -> ImportReport:
     """Create or update partners from CSV (keyed on the name, case-insensitive)."""
-    check_can_manage(by)
-    report = ImportReport(kind="partners", strict=strict)
-    wanted: dict[str, dict] = {}
-    first_row: dict[str, int] = {}
-    for number, row in _rows(_text(data), PARTNER_COLUMNS, PARTNER_REQUIRED, report):
-        problems: list[RowError] = []
-        name = row.get("name", "")
-        if not name:
-            problems.append(RowError(number, "name", "required"))
-        elif len(name) > 200:
-            problems.append(RowError(number, "name", "longer than 200 characters"))
-        domains = _normalised_cells(row, "domains", normalize_domain_strict, number, problems)
-        networks = _normalised_cells(row, "networks", normalize_network, number, problems)
-        dates: dict[str, date | None] = {}
-        for column in ("contract_start", "contract_end"):
-            dates[column] = None
-            if row.get(column):
-                try:
-                    dates[column] = _parse_date(row[column])
-                except ValueError:
-                    problems.append(RowError(number, column, f"{row[column]!r} is not a date (YYYY-MM-DD)"))
-        if (
-            dates["contract_start"]
-            and dates["contract_end"]
-            and dates["contract_end"] < dates["contract_start"]
-        ):
-            problems.append(RowError(number, "contract_end", "the contract ends before it starts"))
-        criticality = (row.get("criticality") or BusinessPartner.Criticality.MEDIUM).lower()
-        if criticality not in BusinessPartner.Criticality.values:
-            problems.append(
-                RowError(
-                    number,
-                    "criticality",
-                    f"{row['criticality']!r} is not one of {', '.join(BusinessPartner.Criticality.values)}",
-                )
+    return _import_csv(data, PARTNERS_CSV, by=by, strict=strict, via=via, file=file)
+
+
+def _partner_row(number: int, row: dict, problems: list[RowError]) -> tuple[str, dict]:
+    """One partner row's key (the name, lowercased) and fields; its problems go to `problems`."""
+    name = row.get("name", "")
+    if not name:
+        problems.append(RowError(number, "name", "required"))
+    elif len(name) > 200:
+        problems.append(RowError(number, "name", "longer than 200 characters"))
+    domains = _normalised_cells(row, "domains", normalize_domain_strict, number, problems)
+    networks = _normalised_cells(row, "networks", normalize_network, number, problems)
+    dates: dict[str, date | None] = {}
+    for column in ("contract_start", "contract_end"):
+        dates[column] = None
+        if row.get(column):
+            try:
+                dates[column] = _parse_date(row[column])
+            except ValueError:
+                problems.append(RowError(number, column, f"{row[column]!r} is not a date (YYYY-MM-DD)"))
+    if dates["contract_start"] and dates["contract_end"] and dates["contract_end"] < dates["contract_start"]:
+        problems.append(RowError(number, "contract_end", "the contract ends before it starts"))
+    criticality = (row.get("criticality") or BusinessPartner.Criticality.MEDIUM).lower()
+    if criticality not in BusinessPartner.Criticality.values:
+        problems.append(
+            RowError(
+                number,
+                "criticality",
+                f"{row['criticality']!r} is not one of {', '.join(BusinessPartner.Criticality.values)}",
             )
-        key = name.lower()
-        if not problems and key in wanted:
-            problems.append(RowError(number, "name", f"duplicate of row {first_row[key]}"))
-        if problems:
-            report.skip(*problems)
-            continue
-        wanted[key] = {
-            "name": name,
-            "domains": domains,
-            "networks": networks,
-            "criticality": criticality,
-            "contacts": row.get("contacts", ""),
-            **dates,
-        }
-        if "notes" in row:
-            wanted[key]["notes"] = row["notes"]
-        first_row[key] = number
-    if _finish(report, strict):
-        _write_partners(wanted, report, by=by, via=via, file=file)
-    return report
+        )
+    values = {
+        "name": name,
+        "domains": domains,
+        "networks": networks,
+        "criticality": criticality,
+        "contacts": row.get("contacts", ""),
+        **dates,
+    }
+    if "notes" in row:
+        values["notes"] = row["notes"]
+    return name.lower(), values
 
 
 @transaction.atomic
@@ -363,3 +376,22 @@ def _write_partners(wanted: dict[str, dict], report: ImportReport, *, by, via, f
     audit.record_import_entries(summary, created=created, changed=changed, by=by)
     if created or changed:
         reference_changed()
+
+
+NETWORKS_CSV = _CsvSpec(
+    kind="networks",
+    columns=NETWORK_COLUMNS,
+    required=NETWORK_REQUIRED,
+    read_row=_network_row,
+    write=_write_networks,
+    key_column="cidr",
+    key_note=" (same cidr, list and source)",
+)
+PARTNERS_CSV = _CsvSpec(
+    kind="partners",
+    columns=PARTNER_COLUMNS,
+    required=PARTNER_REQUIRED,
+    read_row=_partner_row,
+    write=_write_partners,
+    key_column="name",
+)

@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 
+from soc.db import status_has_time
 from soc.errors import Conflict
 
 from .registry import ActionKey, AssistKey, Section
@@ -175,10 +176,7 @@ class PlaybookVersion(models.Model):
                 condition=Q(status="published"),
                 name="playbook_one_published_version",
             ),
-            models.CheckConstraint(
-                condition=~Q(status="published") | Q(published_at__isnull=False),
-                name="published_version_has_published_at",
-            ),
+            status_has_time("published", "published_at", name="published_version_has_published_at"),
         ]
 
     def __str__(self) -> str:

@@ -222,141 +222,131 @@ RESULT_EXAMPLE = {
 }
 
 
-def ingest_schema(*, summary: str, description: str, request, examples: list, parameters=None):
-    return extend_schema(
-        tags=["ingest"],
-        summary=summary,
-        description=description + "\n\nAuthentication: `Authorization: Token <ingest token>` (or `Bearer`). "
-        "A JSON array (up to VIGIL_MAX_BATCH, default 1,000) is answered 200 with one result per alert.",
-        request=request,
-        parameters=parameters or [],
-        examples=examples,
-        responses={
-            201: OpenApiResponse(
-                IngestResultOutput,
-                description="Alert stored and attached to a case.",
-                examples=[
-                    OpenApiExample("Created", value=RESULT_EXAMPLE, response_only=True, status_codes=["201"])
-                ],
-            ),
-            200: OpenApiResponse(
-                OpenApiTypes.OBJECT,
-                description="A duplicate (same source_ref): the same ids, nothing changed. For an array: "
-                '{"results": [...]} with a status per alert.',
-                examples=[
-                    OpenApiExample(
-                        "Duplicate",
-                        value={**RESULT_EXAMPLE, "duplicate": True},
-                        response_only=True,
-                        status_codes=["200"],
-                    ),
-                    OpenApiExample(
-                        "Batch",
-                        value={
-                            "results": [
-                                {"status": 201, **RESULT_EXAMPLE},
-                                {"status": 400, "errors": {"title": ["This field is required."]}},
-                            ]
-                        },
-                        response_only=True,
-                        status_codes=["200"],
-                    ),
-                ],
-            ),
-            400: OpenApiResponse(
-                ErrorOutput, description="Invalid JSON or alert; `errors` names each field."
-            ),
-            401: OpenApiResponse(ErrorOutput, description="Missing, unknown or revoked token."),
-            403: OpenApiResponse(ErrorOutput, description="Not an ingest token."),
-            413: OpenApiResponse(
-                ErrorOutput, description="Body over VIGIL_MAX_BODY_BYTES or too many alerts."
-            ),
-            415: OpenApiResponse(ErrorOutput, description="Content-Type is not application/json."),
-            429: OpenApiResponse(ErrorOutput, description="Rate limit of this source; see Retry-After."),
-        },
+def ingest_schema(
+    *, summary: str, description: str, example: tuple[str, dict], request=OpenApiTypes.OBJECT, parameters=None
+):
+    """The OpenAPI description of an IngestView's POST: the body is `request` (a vendor's own
+    JSON object unless given), shown by one (name, value) example; the answers every ingest
+    endpoint gives."""
+    name, value = example
+    return extend_schema_view(
+        post=extend_schema(
+            tags=["ingest"],
+            summary=summary,
+            description=description
+            + "\n\nAuthentication: `Authorization: Token <ingest token>` (or `Bearer`). "
+            "A JSON array (up to VIGIL_MAX_BATCH, default 1,000) is answered 200 with one result per alert.",
+            request=request,
+            parameters=parameters or [],
+            examples=[OpenApiExample(name, value=value, request_only=True)],
+            responses={
+                201: OpenApiResponse(
+                    IngestResultOutput,
+                    description="Alert stored and attached to a case.",
+                    examples=[
+                        OpenApiExample(
+                            "Created", value=RESULT_EXAMPLE, response_only=True, status_codes=["201"]
+                        )
+                    ],
+                ),
+                200: OpenApiResponse(
+                    OpenApiTypes.OBJECT,
+                    description="A duplicate (same source_ref): the same ids, nothing changed. For an array: "
+                    '{"results": [...]} with a status per alert.',
+                    examples=[
+                        OpenApiExample(
+                            "Duplicate",
+                            value={**RESULT_EXAMPLE, "duplicate": True},
+                            response_only=True,
+                            status_codes=["200"],
+                        ),
+                        OpenApiExample(
+                            "Batch",
+                            value={
+                                "results": [
+                                    {"status": 201, **RESULT_EXAMPLE},
+                                    {"status": 400, "errors": {"title": ["This field is required."]}},
+                                ]
+                            },
+                            response_only=True,
+                            status_codes=["200"],
+                        ),
+                    ],
+                ),
+                400: OpenApiResponse(
+                    ErrorOutput, description="Invalid JSON or alert; `errors` names each field."
+                ),
+                401: OpenApiResponse(ErrorOutput, description="Missing, unknown or revoked token."),
+                403: OpenApiResponse(ErrorOutput, description="Not an ingest token."),
+                413: OpenApiResponse(
+                    ErrorOutput, description="Body over VIGIL_MAX_BODY_BYTES or too many alerts."
+                ),
+                415: OpenApiResponse(ErrorOutput, description="Content-Type is not application/json."),
+                429: OpenApiResponse(ErrorOutput, description="Rate limit of this source; see Retry-After."),
+            },
+        )
     )
 
 
-@extend_schema_view(
-    post=ingest_schema(
-        summary="Ingest alerts (native format)",
-        description="Vigil's own format (DESIGN 5). Only source_ref and title are required.",
-        request=NativeAlertInput,
-        examples=[OpenApiExample("One alert", value=NATIVE_EXAMPLE, request_only=True)],
-    )
+@ingest_schema(
+    summary="Ingest alerts (native format)",
+    description="Vigil's own format (DESIGN 5). Only source_ref and title are required.",
+    request=NativeAlertInput,
+    example=("One alert", NATIVE_EXAMPLE),
 )
 class NativeIngestView(IngestView):
     adapter_name = "native"
 
 
-@extend_schema_view(
-    post=ingest_schema(
-        summary="Ingest Elastic Security alerts",
-        description="Elastic Security alert documents (ECS + kibana.alert.*): one, an array, or a Kibana "
-        'Webhook connector body {"alerts": [...]}. source_ref is kibana.alert.uuid.',
-        request=OpenApiTypes.OBJECT,
-        examples=[OpenApiExample("Detection alert", value=_example("elastic_alert.json"), request_only=True)],
-    )
+@ingest_schema(
+    summary="Ingest Elastic Security alerts",
+    description="Elastic Security alert documents (ECS + kibana.alert.*): one, an array, or a Kibana "
+    'Webhook connector body {"alerts": [...]}. source_ref is kibana.alert.uuid.',
+    example=("Detection alert", _example("elastic_alert.json")),
 )
 class ElasticIngestView(IngestView):
     adapter_name = "elastic"
 
 
-@extend_schema_view(
-    post=ingest_schema(
-        summary="Ingest Splunk webhook alert actions",
-        description="The Splunk webhook alert action body (sid, search_name, result). Splunk cannot set "
-        "headers, so the token may also be passed as `?token=`.",
-        request=OpenApiTypes.OBJECT,
-        parameters=[
-            OpenApiParameter(
-                "token", str, OpenApiParameter.QUERY, required=False, description="The ingest token."
-            )
-        ],
-        examples=[OpenApiExample("Webhook body", value=_example("splunk_webhook.json"), request_only=True)],
-    )
+@ingest_schema(
+    summary="Ingest Splunk webhook alert actions",
+    description="The Splunk webhook alert action body (sid, search_name, result). Splunk cannot set "
+    "headers, so the token may also be passed as `?token=`.",
+    parameters=[
+        OpenApiParameter(
+            "token", str, OpenApiParameter.QUERY, required=False, description="The ingest token."
+        )
+    ],
+    example=("Webhook body", _example("splunk_webhook.json")),
 )
 class SplunkIngestView(IngestView):
     adapter_name = "splunk"
     authentication_classes = [IngestHeaderAuthentication, QueryTokenAuthentication]
 
 
-@extend_schema_view(
-    post=ingest_schema(
-        summary="Ingest Wazuh alerts",
-        description="Wazuh alert JSON (rule.mitre arrays, data.* from the decoder). source_ref is `id`.",
-        request=OpenApiTypes.OBJECT,
-        examples=[OpenApiExample("Alert", value=_example("wazuh_alert.json"), request_only=True)],
-    )
+@ingest_schema(
+    summary="Ingest Wazuh alerts",
+    description="Wazuh alert JSON (rule.mitre arrays, data.* from the decoder). source_ref is `id`.",
+    example=("Alert", _example("wazuh_alert.json")),
 )
 class WazuhIngestView(IngestView):
     adapter_name = "wazuh"
 
 
-@extend_schema_view(
-    post=ingest_schema(
-        summary="Ingest OCSF Detection Findings",
-        description="OCSF 1.x Detection Finding (class_uid 2004). source_ref is finding_info.uid.",
-        request=OpenApiTypes.OBJECT,
-        examples=[
-            OpenApiExample(
-                "Detection Finding", value=_example("ocsf_detection_finding.json"), request_only=True
-            )
-        ],
-    )
+@ingest_schema(
+    summary="Ingest OCSF Detection Findings",
+    description="OCSF 1.x Detection Finding (class_uid 2004). source_ref is finding_info.uid.",
+    example=("Detection Finding", _example("ocsf_detection_finding.json")),
 )
 class OcsfIngestView(IngestView):
     adapter_name = "ocsf"
 
 
-@extend_schema_view(
-    post=ingest_schema(
-        summary="Ingest TheHive 5 alerts",
-        description="TheHive 5 alert bodies, answered in Vigil's shape. TheHive's own API (POST "
-        "/api/v1/alert and the rest, cases.api.thehive) answers in TheHive's shapes for TheHive clients.",
-        request=OpenApiTypes.OBJECT,
-        examples=[OpenApiExample("Alert", value=_example("thehive_alert.json"), request_only=True)],
-    )
+@ingest_schema(
+    summary="Ingest TheHive 5 alerts",
+    description="TheHive 5 alert bodies, answered in Vigil's shape. TheHive's own API (POST "
+    "/api/v1/alert and the rest, cases.api.thehive) answers in TheHive's shapes for TheHive clients.",
+    example=("Alert", _example("thehive_alert.json")),
 )
 class TheHiveIngestView(IngestView):
     adapter_name = "thehive"

@@ -10,7 +10,7 @@ import json
 import math
 from datetime import UTC, datetime
 
-from cases.models import Observable, Severity
+from cases.models import AlertObservable, Observable, Severity
 from playbooks.attack import normalize_technique_id
 
 from .base import InvalidAlert, NativeAlert
@@ -22,6 +22,10 @@ MIN_TIME = datetime(1970, 1, 1, tzinfo=UTC)
 MAX_TIME = datetime(2200, 1, 1, tzinfo=UTC)
 # An epoch number above this is in milliseconds (1e11 seconds is the year 5138).
 EPOCH_MS_THRESHOLD = 1e11
+
+# Short names for the adapters' field tables: ("source.ip", T.IP, R.SOURCE).
+R = AlertObservable.Role
+T = Observable.Type
 
 SEVERITY_NAMES = {
     "low": Severity.LOW,

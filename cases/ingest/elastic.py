@@ -27,13 +27,13 @@ or a whole search response ({"hits": {"hits": [...]}}, one alert per hit).
 - tags: kibana.alert.rule.tags (signal.rule.tags)
 """
 
-from cases.models import AlertObservable, Observable
-
 from .base import NativeAlert
 from .common import (
     Adapter,
     Errors,
     ObservableList,
+    R,
+    T,
     as_list,
     content_digest,
     event_time,
@@ -45,9 +45,6 @@ from .common import (
     read_techniques,
     specific_first,
 )
-
-R = AlertObservable.Role
-T = Observable.Type
 
 # Legacy (7.x) detection alerts used signal.* for the same fields.
 PREFIXES = ("kibana.alert.", "signal.")

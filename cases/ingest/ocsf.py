@@ -20,13 +20,13 @@ both are read, finding_info first.
 - tags: finding_info.types
 """
 
-from cases.models import AlertObservable, Observable
-
 from .base import NativeAlert
 from .common import (
     Adapter,
     Errors,
     ObservableList,
+    R,
+    T,
     as_list,
     dig,
     event_time,
@@ -37,9 +37,6 @@ from .common import (
     read_techniques,
     specific_first,
 )
-
-R = AlertObservable.Role
-T = Observable.Type
 
 DETECTION_FINDING = 2004
 SECURITY_FINDING = 2001

@@ -29,13 +29,13 @@ import hashlib
 import json
 import re
 
-from cases.models import AlertObservable, Observable
-
 from .base import NativeAlert
 from .common import (
     Adapter,
     Errors,
     ObservableList,
+    R,
+    T,
     as_list,
     event_time,
     first,
@@ -45,9 +45,6 @@ from .common import (
     read_techniques,
     single,
 )
-
-R = AlertObservable.Role
-T = Observable.Type
 
 SEPARATORS = re.compile(r"[\s,;|]+")
 URGENCY = {"informational": "low", "info": "low", "unknown": None}
@@ -78,6 +75,11 @@ OBSERVABLE_FIELDS = [
     ("host", T.IP, R.DESTINATION),
     ("host", T.HOSTNAME, R.DESTINATION),
 ]
+# Where the result row may carry each native field, the first that has a value winning.
+TITLE_FIELDS = ("rule_name", "signature", "search_name")
+DESCRIPTION_FIELDS = ("description", "rule_description", "_raw")
+SEVERITY_FIELDS = ("severity", "urgency")
+TIME_FIELDS = ("_time", "first_seen", "firstTime")
 TECHNIQUE_FIELDS = (
     "mitre_technique_id",
     "mitre_attack_id",
@@ -97,6 +99,12 @@ def multivalue(value) -> list:
         else:
             values.append(item)
     return values
+
+
+def first_field(row: dict, names: tuple[str, ...], read=single):
+    """The first value among the row's `names` fields, each read with `read` (a multivalue
+    field's first value, by default)."""
+    return first(*(read(row.get(name)) for name in names))
 
 
 def row_digest(result) -> str:
@@ -123,25 +131,10 @@ class SplunkAdapter(Adapter):
         # Annotations may arrive nested ({"annotations": {"mitre_attack": [...]}}).
         fields = flatten(result)
         title = read_str(
-            e,
-            "search_name",
-            first(
-                single(item.get("search_name")),
-                single(result.get("rule_name")),
-                single(result.get("signature")),
-                single(result.get("search_name")),
-            ),
+            e, "search_name", first(single(item.get("search_name")), first_field(result, TITLE_FIELDS))
         ) or ("Splunk alert" + (f" ({item['app']})" if isinstance(item.get("app"), str) else ""))
-        description = read_str(
-            e,
-            "result.description",
-            first(
-                joined(result.get("description")),
-                joined(result.get("rule_description")),
-                joined(result.get("_raw")),
-            ),
-        )
-        severity_value = first(single(result.get("severity")), single(result.get("urgency")))
+        description = read_str(e, "result.description", first_field(result, DESCRIPTION_FIELDS, joined))
+        severity_value = first_field(result, SEVERITY_FIELDS)
         if isinstance(severity_value, str):
             severity_value = URGENCY.get(severity_value.strip().lower(), severity_value)
         severity = read_severity(e, "result.severity", severity_value)
@@ -152,13 +145,7 @@ class SplunkAdapter(Adapter):
                     SEPARATORS.split(value.strip()) if isinstance(value, str) else [value]
                 )
         techniques = read_techniques(e, "result.mitre_technique_id", [t for t in technique_values if t != ""])
-        observed_at = event_time(
-            e,
-            "result._time",
-            first(
-                single(result.get("_time")), single(result.get("first_seen")), single(result.get("firstTime"))
-            ),
-        )
+        observed_at = event_time(e, "result._time", first_field(result, TIME_FIELDS))
         observables = ObservableList()
         for name, type_, role in OBSERVABLE_FIELDS:
             observables.add(type_, multivalue(result.get(name)), role)

@@ -17,13 +17,13 @@ integration) can point at Vigil unchanged; cases.api.thehive serves TheHive's pa
 
 import re
 
-from cases.models import AlertObservable, Observable
-
 from .base import NativeAlert
 from .common import (
     Adapter,
     Errors,
     ObservableList,
+    R,
+    T,
     as_list,
     event_time,
     read_severity,
@@ -32,9 +32,6 @@ from .common import (
     read_techniques,
     specific_first,
 )
-
-R = AlertObservable.Role
-T = Observable.Type
 
 DATA_TYPES = {
     "ip": T.IP,

@@ -14,13 +14,13 @@
 - tags: rule.groups
 """
 
-from cases.models import AlertObservable, Observable
-
 from .base import NativeAlert
 from .common import (
     Adapter,
     Errors,
     ObservableList,
+    R,
+    T,
     event_time,
     first,
     flatten,
@@ -28,9 +28,6 @@ from .common import (
     read_str_list,
     read_techniques,
 )
-
-R = AlertObservable.Role
-T = Observable.Type
 
 LEVEL_BANDS = ((12, 4), (8, 3), (5, 2), (0, 1))
 

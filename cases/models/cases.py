@@ -11,6 +11,7 @@ from django.db.models import Q
 from django.db.models.functions import Coalesce
 
 from playbooks.attack import lookup
+from soc.db import index_where_set, status_has_time
 
 from .alerts import Observable, Severity
 from .querysets import CaseQuerySet
@@ -153,14 +154,8 @@ class Case(models.Model):
             ),
             models.Index(fields=["tier", "status"], name="case_tier_status_idx"),
             # The SLA filters and sort, and the SLA scanner (only rows that have a value).
-            models.Index(
-                fields=["sla_stage_due_at"],
-                name="case_sla_stage_due_idx",
-                condition=Q(sla_stage_due_at__isnull=False),
-            ),
-            models.Index(
-                fields=["sla_alarm_at"], name="case_sla_alarm_idx", condition=Q(sla_alarm_at__isnull=False)
-            ),
+            index_where_set("sla_stage_due_at", name="case_sla_stage_due_idx"),
+            index_where_set("sla_alarm_at", name="case_sla_alarm_idx"),
             # The metrics' per-day flows and backlog (insights): cases ended or escalated in
             # a date range. Partial, so opening a case writes no entry in either.
             models.Index(
@@ -168,24 +163,14 @@ class Case(models.Model):
                 name="case_ended_idx",
                 condition=Q(status__in=["resolved", "closed"]),
             ),
-            models.Index(
-                fields=["escalated_at"], name="case_escalated_idx", condition=Q(escalated_at__isnull=False)
-            ),
+            index_where_set("escalated_at", name="case_escalated_idx"),
             # SET_NULL when the original is deleted; most cases are no one's duplicate.
-            models.Index(
-                fields=["duplicate_of"], name="case_duplicate_of_idx", condition=Q(duplicate_of__isnull=False)
-            ),
+            index_where_set("duplicate_of", name="case_duplicate_of_idx"),
         ]
         constraints = [
             models.UniqueConstraint(fields=["reference"], name="case_reference_unique"),
-            models.CheckConstraint(
-                condition=~Q(status="closed") | Q(closed_at__isnull=False),
-                name="closed_case_has_closed_at",
-            ),
-            models.CheckConstraint(
-                condition=~Q(status="resolved") | Q(resolved_at__isnull=False),
-                name="resolved_case_has_resolved_at",
-            ),
+            status_has_time("closed", "closed_at", name="closed_case_has_closed_at"),
+            status_has_time("resolved", "resolved_at", name="resolved_case_has_resolved_at"),
         ]
 
     def __str__(self) -> str:
@@ -312,9 +297,7 @@ class CaseStep(models.Model):
                 name="case_step_agreement_idx",
                 condition=Q(agreed_with_suggestion__isnull=False),
             ),
-            models.Index(
-                fields=["updated_by"], name="case_step_updated_by_idx", condition=Q(updated_by__isnull=False)
-            ),
+            index_where_set("updated_by", name="case_step_updated_by_idx"),
         ]
 
     def __str__(self) -> str:

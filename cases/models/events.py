@@ -2,7 +2,8 @@
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+
+from soc.db import index_where_set
 
 from .cases import Case
 
@@ -60,7 +61,7 @@ class CaseEvent(models.Model):
         ordering = ["created_at", "id"]
         indexes = [
             models.Index(fields=["case", "created_at"], name="case_event_timeline_idx"),
-            models.Index(fields=["actor"], name="case_event_actor_idx", condition=Q(actor__isnull=False)),
+            index_where_set("actor", name="case_event_actor_idx"),
         ]
 
     def __str__(self) -> str:
