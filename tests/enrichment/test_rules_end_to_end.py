@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 from django.core.management import call_command
+from django.db import connection
 
 from cases.models import Alert
 from enrichment.evaluation import judge
@@ -75,6 +76,11 @@ def _write_csv(path: Path, columns: tuple[str, ...], rows: list[dict]) -> Path:
 
 @pytest.mark.services
 @pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(
+    connection.vendor != "postgresql",
+    reason="needs PostgreSQL: the worker thread writes while the API ingests, and the in-memory "
+    "SQLite test database answers a concurrent reader SQLITE_LOCKED instead of waiting",
+)
 def test_api_alerts_get_the_rules_answers_from_a_real_worker(
     celery_worker, client, ingest_source, tmp_path, settings
 ):
