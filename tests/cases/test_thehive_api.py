@@ -308,6 +308,28 @@ def test_v0_search_answers_thehive4py_1_criteria_range_and_sort(api, client, ing
     assert search({"_gte": {"owner": "x"}}).status_code == 400  # a field Vigil does not filter on
 
 
+def test_v0_search_is_for_ingest_tokens_and_sees_only_its_own_alerts(api, client, l1):
+    from cases.ingest.tokens import ingest_source_create
+    from cases.services.tokens import user_token_create
+
+    created(api, sourceRef="mine", observables=[])
+    _other, other_token = ingest_source_create(name="other-siem")
+    body = json.dumps({"query": {}})
+    theirs = client.post(
+        "/api/alert/_search",
+        body,
+        content_type="application/json",
+        HTTP_AUTHORIZATION=f"Bearer {other_token}",
+    )
+    assert theirs.status_code == 200 and theirs.json() == []
+    _token, personal = user_token_create(user=l1, name="t", by=l1)
+    refused = client.post(
+        "/api/alert/_search", body, content_type="application/json", HTTP_AUTHORIZATION=f"Bearer {personal}"
+    )
+    assert refused.status_code == 403
+    assert client.post("/api/alert/_search", body, content_type="application/json").status_code == 401
+
+
 def test_current_user_is_the_ingest_source(api, ingest_source):
     body = api("get", "/api/v1/user/current").json()
     assert body["login"] == ingest_source[0].name and body["_type"] == "User"
