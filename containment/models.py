@@ -36,14 +36,14 @@ class ActionQuerySet(CaseDataQuerySet):
 class ContainmentAction(models.Model):
     class Status(models.TextChoices):
         PROPOSED = "proposed", "Awaiting approval"
-        APPROVED = "approved", "Approved"
-        QUEUED = "queued", "Queued"
-        RUNNING = "running", "Running"
-        SUCCEEDED = "succeeded", "Succeeded"
-        FAILED = "failed", "Failed"
-        REVERTING = "reverting", "Reverting"
-        REVERTED = "reverted", "Reverted"
-        REJECTED = "rejected", "Rejected"
+        APPROVED = "approved"
+        QUEUED = "queued"
+        RUNNING = "running"
+        SUCCEEDED = "succeeded"
+        FAILED = "failed"
+        REVERTING = "reverting"
+        REVERTED = "reverted"
+        REJECTED = "rejected"
 
     # Which status may follow which: containment.lifecycle (the one table, and the law).
     CLOSED_STATUSES = (Status.REJECTED, Status.REVERTED)

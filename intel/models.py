@@ -28,9 +28,9 @@ PARTNER_FIELDS = (
 
 class KnownNetwork(models.Model):
     class List(models.TextChoices):
-        BENIGN = "benign", "Benign"
-        MALICIOUS = "malicious", "Malicious"
-        INTERNAL = "internal", "Internal"
+        BENIGN = "benign"
+        MALICIOUS = "malicious"
+        INTERNAL = "internal"
 
     cidr = models.CharField(
         max_length=43,
@@ -66,10 +66,10 @@ class KnownNetwork(models.Model):
 
 class BusinessPartner(models.Model):
     class Criticality(models.TextChoices):
-        LOW = "low", "Low"
-        MEDIUM = "medium", "Medium"
-        HIGH = "high", "High"
-        CRITICAL = "critical", "Critical"
+        LOW = "low"
+        MEDIUM = "medium"
+        HIGH = "high"
+        CRITICAL = "critical"
 
     name = models.CharField(max_length=200, unique=True)
     domains = models.JSONField(
@@ -143,10 +143,10 @@ class ReferenceChange(models.Model):
         PARTNER = "partner", "Business partner"
 
     class Action(models.TextChoices):
-        CREATE = "create", "Create"
-        CHANGE = "change", "Change"
-        DELETE = "delete", "Delete"
-        IMPORT = "import", "Import"
+        CREATE = "create"
+        CHANGE = "change"
+        DELETE = "delete"
+        IMPORT = "import"
 
     class Via(models.TextChoices):
         ADMIN = "admin", "Admin pages"

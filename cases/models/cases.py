@@ -19,17 +19,17 @@ from .querysets import CaseQuerySet
 
 class Case(models.Model):
     class Status(models.TextChoices):
-        NEW = "new", "New"
-        TRIAGE = "triage", "Triage"
-        ESCALATED = "escalated", "Escalated"
-        INVESTIGATING = "investigating", "Investigating"
-        CONTAINMENT = "containment", "Containment"
-        RESOLVED = "resolved", "Resolved"
-        CLOSED = "closed", "Closed"
+        NEW = "new"
+        TRIAGE = "triage"
+        ESCALATED = "escalated"
+        INVESTIGATING = "investigating"
+        CONTAINMENT = "containment"
+        RESOLVED = "resolved"
+        CLOSED = "closed"
 
     class Tier(models.TextChoices):
-        L1 = "l1", "L1"
-        T2 = "t2", "T2"
+        L1 = "l1"
+        T2 = "t2"
 
     class Resolution(models.TextChoices):
         FALSE_POSITIVE = "false_positive", "False positive"
@@ -218,12 +218,12 @@ class CaseStep(models.Model):
 
     class Value(models.TextChoices):
         PENDING = "", "Not set"
-        YES = "yes", "Yes"
-        NO = "no", "No"
-        UNKNOWN = "unknown", "Unknown"
-        OBSERVED = "observed", "Observed"
+        YES = "yes"
+        NO = "no"
+        UNKNOWN = "unknown"
+        OBSERVED = "observed"
         NOT_OBSERVED = "not_observed", "Not observed"
-        DONE = "done", "Done"
+        DONE = "done"
         NOT_APPLICABLE = "not_applicable", "Not applicable"
         CHECKED = "checked", "Met"
         UNCHECKED = "unchecked", "Not met"

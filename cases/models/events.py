@@ -17,18 +17,18 @@ class CaseEvent(models.Model):
         CREATED = "created", "Case opened"
         ALERT_JOINED = "alert_joined", "Alert joined"
         SEVERITY_RAISED = "severity_raised", "Severity raised"
-        CLAIMED = "claimed", "Claimed"
-        ASSIGNED = "assigned", "Assigned"
-        UNASSIGNED = "unassigned", "Unassigned"
+        CLAIMED = "claimed"
+        ASSIGNED = "assigned"
+        UNASSIGNED = "unassigned"
         STEP_UPDATED = "step_updated", "Playbook step updated"
         ESCALATED = "escalated", "Escalated to T2"
         RETURNED = "returned", "Returned to L1"
         STATUS_CHANGED = "status_changed", "Status changed"
-        RESOLVED = "resolved", "Resolved"
-        CLOSED = "closed", "Closed"
+        RESOLVED = "resolved"
+        CLOSED = "closed"
         COMMENTED = "commented", "Comment"
         SUGGESTIONS_UPDATED = "suggestions_updated", "Assistant suggestions updated"
-        CONTAINMENT = "containment", "Containment"
+        CONTAINMENT = "containment"
         PLAYBOOK_ATTACHED = "playbook_attached", "Playbook attached"
         # Recorded by the sla app's scan (data: stage, target, due, elapsed).
         SLA_WARNING = "sla_warning", "SLA breach imminent"
@@ -37,7 +37,7 @@ class CaseEvent(models.Model):
         OBSERVABLE_FLAGGED = "observable_flagged", "Observable flagged"
         OBSERVABLES_ADDED = "observables_added", "Observables added"
         EVIDENCE_ADDED = "evidence_added", "Evidence added"
-        MERGED = "merged", "Merged"
+        MERGED = "merged"
 
     # case: indexed by the timeline index (case, created_at); actor: only where set (events
     # written by ingestion have none), see Meta.
