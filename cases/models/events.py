@@ -1,9 +1,8 @@
 """The case timeline: append-only events, each built and rendered by cases.services.events."""
 
-from django.conf import settings
 from django.db import models
 
-from soc.db import index_where_set
+from soc.db import index_where_set, optional_user
 
 from .cases import Case
 
@@ -42,14 +41,7 @@ class CaseEvent(models.Model):
     # case: indexed by the timeline index (case, created_at); actor: only where set (events
     # written by ingestion have none), see Meta.
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="events", db_index=False)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-        db_index=False,
-    )
+    actor = optional_user()
     actor_source = models.ForeignKey(
         "cases.IngestSource", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
