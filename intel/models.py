@@ -9,6 +9,8 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
+from soc.db import Timestamped
+
 from .validators import validate_domain_list, validate_network, validate_network_list
 
 # The fields a manager edits: what the CSV import reads, the export writes and the audit
@@ -26,7 +28,7 @@ PARTNER_FIELDS = (
 )
 
 
-class KnownNetwork(models.Model):
+class KnownNetwork(Timestamped):
     class List(models.TextChoices):
         BENIGN = "benign"
         MALICIOUS = "malicious"
@@ -48,8 +50,6 @@ class KnownNetwork(models.Model):
     shared = models.BooleanField(
         default=False, help_text="Shared infrastructure (NAT, proxy, mail gateway): never joins cases."
     )
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         ordering = ["list", "cidr"]
@@ -64,7 +64,7 @@ class KnownNetwork(models.Model):
         return f"{self.cidr} ({self.list})"
 
 
-class BusinessPartner(models.Model):
+class BusinessPartner(Timestamped):
     class Criticality(models.TextChoices):
         LOW = "low"
         MEDIUM = "medium"
@@ -86,8 +86,6 @@ class BusinessPartner(models.Model):
     criticality = models.CharField(max_length=10, choices=Criticality.choices, default=Criticality.MEDIUM)
     contacts = models.TextField(blank=True)
     notes = models.TextField(blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         ordering = ["name"]

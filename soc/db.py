@@ -5,6 +5,16 @@ from django.db import models
 from django.db.models import Q
 
 
+class Timestamped(models.Model):
+    """When the row was created and last saved (Django sets both)."""
+
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        abstract = True
+
+
 def optional_user(*, related_name: str = "+") -> models.ForeignKey:
     """A user the row names and outlives (an assignee, an author): empty, or emptied when the
     user is deleted. No index of its own: most rows name no one, so the model indexes the
