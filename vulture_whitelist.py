@@ -13,6 +13,7 @@ _.REPLIED  # enrichment.assistant.alert_reading's email outcome
 _.msg  # logging.LogRecord.msg, rewritten by soc.log_redaction
 _._stream  # WSGIRequest._stream, the body Django reads (soc.internals.replace_request_body)
 _.label_from_instance  # ModelChoiceField hook Django calls (cases.forms.AssigneeChoiceField)
+_.abstract  # Meta.abstract of soc.db.Timestamped, read by Django's model metaclass
 
 # In code other parts of issue 13 are rewriting (the lifecycle tables; the enrichment and
 # assistant move out of intel; the reference-data audit in intel/services.py): each goes

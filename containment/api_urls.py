@@ -2,13 +2,22 @@
 
 from django.urls import path
 
+from soc.routing import routes_under
+
 from . import api
 
 urlpatterns = [
     path("cases/<int:case_id>/actions/", api.CaseActionsView.as_view(), name="api-case-actions"),
     path("actions/<int:pk>/", api.ActionDetailView.as_view(), name="api-action-detail"),
-    path("actions/<int:pk>/approve/", api.ApproveView.as_view(), name="api-action-approve"),
-    path("actions/<int:pk>/reject/", api.RejectView.as_view(), name="api-action-reject"),
-    path("actions/<int:pk>/retry/", api.RetryView.as_view(), name="api-action-retry"),
-    path("actions/<int:pk>/revert/", api.RevertView.as_view(), name="api-action-revert"),
+    # An action's moves: actions/<pk>/approve/ is api-action-approve, and so on.
+    *routes_under(
+        "actions/<int:pk>/",
+        "api-action-",
+        {
+            "approve": api.ApproveView,
+            "reject": api.RejectView,
+            "retry": api.RetryView,
+            "revert": api.RevertView,
+        },
+    ),
 ]

@@ -15,7 +15,7 @@ from django.db.models import Q
 
 from cases.models.querysets import CaseDataQuerySet
 from playbooks.registry import ActionKey
-from soc.db import status_has_time
+from soc.db import Timestamped, status_has_time
 
 
 class ActionQuerySet(CaseDataQuerySet):
@@ -33,17 +33,17 @@ class ActionQuerySet(CaseDataQuerySet):
         return self.select_related("requested_by", "approved_by", "owner", "case")
 
 
-class ContainmentAction(models.Model):
+class ContainmentAction(Timestamped):
     class Status(models.TextChoices):
         PROPOSED = "proposed", "Awaiting approval"
-        APPROVED = "approved", "Approved"
-        QUEUED = "queued", "Queued"
-        RUNNING = "running", "Running"
-        SUCCEEDED = "succeeded", "Succeeded"
-        FAILED = "failed", "Failed"
-        REVERTING = "reverting", "Reverting"
-        REVERTED = "reverted", "Reverted"
-        REJECTED = "rejected", "Rejected"
+        APPROVED = "approved"
+        QUEUED = "queued"
+        RUNNING = "running"
+        SUCCEEDED = "succeeded"
+        FAILED = "failed"
+        REVERTING = "reverting"
+        REVERTED = "reverted"
+        REJECTED = "rejected"
 
     # Which status may follow which: containment.lifecycle (the one table, and the law).
     CLOSED_STATUSES = (Status.REJECTED, Status.REVERTED)
@@ -88,8 +88,6 @@ class ContainmentAction(models.Model):
     playbook_item = models.ForeignKey(
         "playbooks.PlaybookItem", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
     approved_at = models.DateTimeField(null=True, blank=True)
     queued_at = models.DateTimeField(null=True, blank=True)
     started_at = models.DateTimeField(null=True, blank=True)

@@ -1,5 +1,7 @@
 from django.urls import path
 
+from soc.routing import routes_under
+
 from . import feeds, views
 
 app_name = "containment"
@@ -9,9 +11,16 @@ urlpatterns = [
     path("cases/<int:pk>/containment/request/", views.request_action, name="request"),
     path("containment/approvals/", views.approvals_inbox, name="approvals"),
     path("containment/approvals/<int:pk>/<slug:decision>/", views.approvals_decide, name="approvals_decide"),
-    path("containment/actions/<int:pk>/approve/", views.approve_action, name="approve"),
-    path("containment/actions/<int:pk>/reject/", views.reject_action, name="reject"),
-    path("containment/actions/<int:pk>/retry/", views.retry_action, name="retry"),
-    path("containment/actions/<int:pk>/revert/", views.revert_action, name="revert"),
+    # An action's moves: containment/actions/<pk>/approve/ is containment:approve, and so on.
+    *routes_under(
+        "containment/actions/<int:pk>/",
+        "",
+        {
+            "approve": views.approve_action,
+            "reject": views.reject_action,
+            "retry": views.retry_action,
+            "revert": views.revert_action,
+        },
+    ),
     path("containment/actions/<int:pk>/step/", views.update_step, name="update_step"),
 ]

@@ -9,6 +9,8 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
+from soc.db import Timestamped
+
 from .validators import validate_domain_list, validate_network, validate_network_list
 
 # The fields a manager edits: what the CSV import reads, the export writes and the audit
@@ -26,11 +28,11 @@ PARTNER_FIELDS = (
 )
 
 
-class KnownNetwork(models.Model):
+class KnownNetwork(Timestamped):
     class List(models.TextChoices):
-        BENIGN = "benign", "Benign"
-        MALICIOUS = "malicious", "Malicious"
-        INTERNAL = "internal", "Internal"
+        BENIGN = "benign"
+        MALICIOUS = "malicious"
+        INTERNAL = "internal"
 
     cidr = models.CharField(
         max_length=43,
@@ -48,8 +50,6 @@ class KnownNetwork(models.Model):
     shared = models.BooleanField(
         default=False, help_text="Shared infrastructure (NAT, proxy, mail gateway): never joins cases."
     )
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         ordering = ["list", "cidr"]
@@ -64,12 +64,12 @@ class KnownNetwork(models.Model):
         return f"{self.cidr} ({self.list})"
 
 
-class BusinessPartner(models.Model):
+class BusinessPartner(Timestamped):
     class Criticality(models.TextChoices):
-        LOW = "low", "Low"
-        MEDIUM = "medium", "Medium"
-        HIGH = "high", "High"
-        CRITICAL = "critical", "Critical"
+        LOW = "low"
+        MEDIUM = "medium"
+        HIGH = "high"
+        CRITICAL = "critical"
 
     name = models.CharField(max_length=200, unique=True)
     domains = models.JSONField(
@@ -86,8 +86,6 @@ class BusinessPartner(models.Model):
     criticality = models.CharField(max_length=10, choices=Criticality.choices, default=Criticality.MEDIUM)
     contacts = models.TextField(blank=True)
     notes = models.TextField(blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         ordering = ["name"]
@@ -143,10 +141,10 @@ class ReferenceChange(models.Model):
         PARTNER = "partner", "Business partner"
 
     class Action(models.TextChoices):
-        CREATE = "create", "Create"
-        CHANGE = "change", "Change"
-        DELETE = "delete", "Delete"
-        IMPORT = "import", "Import"
+        CREATE = "create"
+        CHANGE = "change"
+        DELETE = "delete"
+        IMPORT = "import"
 
     class Via(models.TextChoices):
         ADMIN = "admin", "Admin pages"

@@ -141,9 +141,9 @@ class PlaybookVersionQuerySet(models.QuerySet):
 
 class PlaybookVersion(models.Model):
     class Status(models.TextChoices):
-        DRAFT = "draft", "Draft"
-        PUBLISHED = "published", "Published"
-        RETIRED = "retired", "Retired"
+        DRAFT = "draft"
+        PUBLISHED = "published"
+        RETIRED = "retired"
 
     playbook = models.ForeignKey(Playbook, on_delete=models.PROTECT, related_name="versions")
     number = models.PositiveIntegerField()

@@ -11,7 +11,7 @@ class Stage(models.TextChoices):
     ACKNOWLEDGE = "acknowledge", "Acknowledge (claim)"
     T2_PICKUP = "t2_pickup", "T2 pickup after escalation"
     CONTAINMENT = "containment", "Containment started"
-    RESOLUTION = "resolution", "Resolution"
+    RESOLUTION = "resolution"
 
 
 class SlaPolicy(models.Model):

@@ -1,7 +1,33 @@
-"""Index and constraint builders the apps' model Meta classes share."""
+"""Field, index and constraint builders the apps' models and their Meta classes share."""
 
+from django.conf import settings
 from django.db import models
 from django.db.models import Q
+
+
+class Timestamped(models.Model):
+    """When the row was created and last saved (Django sets both)."""
+
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        abstract = True
+
+
+def optional_user(*, related_name: str = "+") -> models.ForeignKey:
+    """A user the row names and outlives (an assignee, an author): empty, or emptied when the
+    user is deleted. No index of its own: most rows name no one, so the model indexes the
+    column where it is set (`index_where_set`, or a composite index), which also serves the
+    SET_NULL of a deleted user."""
+    return models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name=related_name,
+        db_index=False,
+    )
 
 
 def index_where_set(field: str, *, name: str) -> models.Index:

@@ -10,10 +10,10 @@ from .querysets import AlertQuerySet
 
 
 class Severity(models.IntegerChoices):
-    LOW = 1, "Low"
-    MEDIUM = 2, "Medium"
-    HIGH = 3, "High"
-    CRITICAL = 4, "Critical"
+    LOW = 1
+    MEDIUM = 2
+    HIGH = 3
+    CRITICAL = 4
 
 
 class Observable(models.Model):
@@ -22,11 +22,11 @@ class Observable(models.Model):
     class Type(models.TextChoices):
         IP = "ip", "IP address"
         CIDR = "cidr", "Network (CIDR)"
-        DOMAIN = "domain", "Domain"
+        DOMAIN = "domain"
         URL = "url", "URL"
         EMAIL = "email", "Email address"
         USER = "user", "User account"
-        HOSTNAME = "hostname", "Hostname"
+        HOSTNAME = "hostname"
         HASH = "hash", "File hash"
 
     class Tlp(models.TextChoices):
@@ -114,10 +114,10 @@ class Alert(models.Model):
 
 class AlertObservable(models.Model):
     class Role(models.TextChoices):
-        SOURCE = "source", "Source"
-        DESTINATION = "destination", "Destination"
-        USER = "user", "User"
-        SENDER = "sender", "Sender"
+        SOURCE = "source"
+        DESTINATION = "destination"
+        USER = "user"
+        SENDER = "sender"
         DECLARED = "declared", "Declared by the sender"
         EXTRACTED = "extracted", "Extracted from text"
 

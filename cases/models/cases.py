@@ -11,7 +11,7 @@ from django.db.models import Q
 from django.db.models.functions import Coalesce
 
 from playbooks.attack import lookup
-from soc.db import index_where_set, status_has_time
+from soc.db import index_where_set, optional_user, status_has_time
 
 from .alerts import Observable, Severity
 from .querysets import CaseQuerySet
@@ -19,17 +19,17 @@ from .querysets import CaseQuerySet
 
 class Case(models.Model):
     class Status(models.TextChoices):
-        NEW = "new", "New"
-        TRIAGE = "triage", "Triage"
-        ESCALATED = "escalated", "Escalated"
-        INVESTIGATING = "investigating", "Investigating"
-        CONTAINMENT = "containment", "Containment"
-        RESOLVED = "resolved", "Resolved"
-        CLOSED = "closed", "Closed"
+        NEW = "new"
+        TRIAGE = "triage"
+        ESCALATED = "escalated"
+        INVESTIGATING = "investigating"
+        CONTAINMENT = "containment"
+        RESOLVED = "resolved"
+        CLOSED = "closed"
 
     class Tier(models.TextChoices):
-        L1 = "l1", "L1"
-        T2 = "t2", "T2"
+        L1 = "l1"
+        T2 = "t2"
 
     class Resolution(models.TextChoices):
         FALSE_POSITIVE = "false_positive", "False positive"
@@ -49,14 +49,7 @@ class Case(models.Model):
     # that db_index adds to a CharField on PostgreSQL.
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.NEW)
     tier = models.CharField(max_length=2, choices=Tier.choices, default=Tier.L1)
-    assignee = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="assigned_cases",
-        db_index=False,
-    )
+    assignee = optional_user(related_name="assigned_cases")
     technique_id = models.CharField(max_length=9, blank=True)
     # Every technique of the case's alerts, in order of arrival (technique_id is the first).
     techniques = models.JSONField(default=list, blank=True)
@@ -218,12 +211,12 @@ class CaseStep(models.Model):
 
     class Value(models.TextChoices):
         PENDING = "", "Not set"
-        YES = "yes", "Yes"
-        NO = "no", "No"
-        UNKNOWN = "unknown", "Unknown"
-        OBSERVED = "observed", "Observed"
+        YES = "yes"
+        NO = "no"
+        UNKNOWN = "unknown"
+        OBSERVED = "observed"
         NOT_OBSERVED = "not_observed", "Not observed"
-        DONE = "done", "Done"
+        DONE = "done"
         NOT_APPLICABLE = "not_applicable", "Not applicable"
         CHECKED = "checked", "Met"
         UNCHECKED = "unchecked", "Not met"
@@ -266,14 +259,7 @@ class CaseStep(models.Model):
     note = models.TextField(blank=True)
     # Indexed only where set (see Meta): new steps have no author, so inserting them writes
     # no entry; a user's deletion still finds their steps through the partial index.
-    updated_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-        db_index=False,
-    )
+    updated_by = optional_user()
     updated_at = models.DateTimeField(null=True, blank=True)
     # The assistant's view: {"answer": "yes|no|unknown", "reason": "...", "evidence": [...]}.
     suggestion = models.JSONField(default=dict, blank=True)

@@ -1,9 +1,8 @@
 """The case timeline: append-only events, each built and rendered by cases.services.events."""
 
-from django.conf import settings
 from django.db import models
 
-from soc.db import index_where_set
+from soc.db import index_where_set, optional_user
 
 from .cases import Case
 
@@ -17,18 +16,18 @@ class CaseEvent(models.Model):
         CREATED = "created", "Case opened"
         ALERT_JOINED = "alert_joined", "Alert joined"
         SEVERITY_RAISED = "severity_raised", "Severity raised"
-        CLAIMED = "claimed", "Claimed"
-        ASSIGNED = "assigned", "Assigned"
-        UNASSIGNED = "unassigned", "Unassigned"
+        CLAIMED = "claimed"
+        ASSIGNED = "assigned"
+        UNASSIGNED = "unassigned"
         STEP_UPDATED = "step_updated", "Playbook step updated"
         ESCALATED = "escalated", "Escalated to T2"
         RETURNED = "returned", "Returned to L1"
         STATUS_CHANGED = "status_changed", "Status changed"
-        RESOLVED = "resolved", "Resolved"
-        CLOSED = "closed", "Closed"
+        RESOLVED = "resolved"
+        CLOSED = "closed"
         COMMENTED = "commented", "Comment"
         SUGGESTIONS_UPDATED = "suggestions_updated", "Assistant suggestions updated"
-        CONTAINMENT = "containment", "Containment"
+        CONTAINMENT = "containment"
         PLAYBOOK_ATTACHED = "playbook_attached", "Playbook attached"
         # Recorded by the sla app's scan (data: stage, target, due, elapsed).
         SLA_WARNING = "sla_warning", "SLA breach imminent"
@@ -37,19 +36,12 @@ class CaseEvent(models.Model):
         OBSERVABLE_FLAGGED = "observable_flagged", "Observable flagged"
         OBSERVABLES_ADDED = "observables_added", "Observables added"
         EVIDENCE_ADDED = "evidence_added", "Evidence added"
-        MERGED = "merged", "Merged"
+        MERGED = "merged"
 
     # case: indexed by the timeline index (case, created_at); actor: only where set (events
     # written by ingestion have none), see Meta.
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="events", db_index=False)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-        db_index=False,
-    )
+    actor = optional_user()
     actor_source = models.ForeignKey(
         "cases.IngestSource", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
