@@ -27,12 +27,8 @@ EPOCH_MS_THRESHOLD = 1e11
 R = AlertObservable.Role
 T = Observable.Type
 
-SEVERITY_NAMES = {
-    "low": Severity.LOW,
-    "medium": Severity.MEDIUM,
-    "high": Severity.HIGH,
-    "critical": Severity.CRITICAL,
-}
+# "low" -> Severity.LOW ... "critical" -> Severity.CRITICAL: the names senders may write.
+SEVERITY_NAMES = {severity.name.lower(): severity for severity in Severity}
 
 
 # The flag an alert carries when its vendor time could not be read (NativeAlert.flags).
