@@ -188,29 +188,21 @@ def _current_stamp() -> tuple:
     return (networks["n"], networks["last"], partners["n"], partners["last"])
 
 
+# The KnownNetwork columns a known network's Match copies under the same names.
+NETWORK_MATCH_FIELDS = ("id", "list", "label", "source", "expires_at", "shared")
+
+
 def _build() -> NetworkIndex:
     from .models import BusinessPartner, KnownNetwork
 
     entries: list[tuple[Key, Match]] = []
-    rows = KnownNetwork.objects.order_by().values_list(
-        "id", "cidr", "list", "label", "source", "expires_at", "shared"
-    )
-    for pk, cidr, list_name, label, source, expires_at, shared in rows.iterator(chunk_size=5000):
+    rows = KnownNetwork.objects.order_by().values_list("cidr", *NETWORK_MATCH_FIELDS)
+    for cidr, *values in rows.iterator(chunk_size=5000):
         key = parse_key(cidr)
         if key is None:  # only reachable through raw SQL; services validate
             continue
-        entries.append(
-            _entry(
-                key,
-                kind="known_network",
-                id=pk,
-                list=list_name,
-                label=label,
-                source=source,
-                expires_at=expires_at,
-                shared=shared,
-            )
-        )
+        fields = dict(zip(NETWORK_MATCH_FIELDS, values, strict=True))
+        entries.append(_entry(key, kind="known_network", **fields))
     for pk, name, networks in BusinessPartner.objects.order_by().values_list("id", "name", "networks"):
         for cidr in networks or []:
             key = parse_key(cidr) if isinstance(cidr, str) else None

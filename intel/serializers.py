@@ -25,11 +25,15 @@ def _domain(value: str) -> str:
         raise serializers.ValidationError(exc.messages) from None
 
 
+def output_meta(model, entry_fields) -> type:
+    """The Meta of a reference entry's output: its id, its fields and its timestamps, all
+    read-only."""
+    fields = ["id", *entry_fields, "created_at", "updated_at"]
+    return type("Meta", (), {"model": model, "fields": fields, "read_only_fields": fields})
+
+
 class NetworkOutput(serializers.ModelSerializer):
-    class Meta:
-        model = KnownNetwork
-        fields = ["id", *NETWORK_FIELDS, "created_at", "updated_at"]
-        read_only_fields = fields
+    Meta = output_meta(KnownNetwork, NETWORK_FIELDS)
 
 
 class NetworkInput(serializers.Serializer):
@@ -60,10 +64,7 @@ class NetworkPatch(NetworkInput):
 
 
 class PartnerOutput(serializers.ModelSerializer):
-    class Meta:
-        model = BusinessPartner
-        fields = ["id", *PARTNER_FIELDS, "created_at", "updated_at"]
-        read_only_fields = fields
+    Meta = output_meta(BusinessPartner, PARTNER_FIELDS)
 
 
 class PartnerInput(serializers.Serializer):

@@ -82,6 +82,16 @@ _TITLE_TRIM = " -:\u2013\u2014"
 KEYS_COMMENT_RE = re.compile(r"<!--\s*vigil-keys\s+(?P<json>\{.*?\})\s*-->", re.DOTALL)
 
 
+# The fields of a playbook item, parsed (ParsedItem) or stored (PlaybookItem), in the
+# order its content hash reads them.
+ITEM_FIELDS = ("section", "order", "text", "assist", "action")
+
+
+def item_values(item) -> tuple:
+    """The item's ITEM_FIELDS values, a ParsedItem's or a stored PlaybookItem's."""
+    return tuple(getattr(item, name) for name in ITEM_FIELDS)
+
+
 @dataclass(frozen=True)
 class ParsedItem:
     section: str
@@ -91,7 +101,7 @@ class ParsedItem:
     action: str = ""
 
     def as_tuple(self) -> tuple:
-        return (self.section, self.order, self.text, self.assist, self.action)
+        return item_values(self)
 
 
 @dataclass

@@ -17,7 +17,7 @@ from soc.errors import Conflict, Unprocessable
 
 from . import attack, routing
 from .coverage import Coverage, InvalidCoverage, covering, normalise_covers
-from .importers import ParsedPlaybook, content_hash, parse_playbook
+from .importers import ITEM_FIELDS, ParsedPlaybook, content_hash, item_values, parse_playbook
 from .models import Playbook, PlaybookItem, PlaybookVersion
 from .registry import Section
 from .signals import version_published
@@ -52,10 +52,7 @@ def version_content_hash(version: PlaybookVersion) -> str:
         name=version.name,
         tactic=version.tactic,
         tactic_id=version.tactic_id,
-        items=[
-            (i.section, i.order, i.text, i.assist, i.action)
-            for i in version.items.order_by("section", "order")
-        ],
+        items=[item_values(i) for i in version.items.order_by("section", "order")],
         extra=version.extra,
     )
 
@@ -125,14 +122,7 @@ def _create_version(
         created_by=by,
     )
     PlaybookItem.objects.bulk_create(
-        PlaybookItem(
-            version=version,
-            section=item.section,
-            order=item.order,
-            text=item.text,
-            assist=item.assist,
-            action=item.action,
-        )
+        PlaybookItem(version=version, **dict(zip(ITEM_FIELDS, item_values(item), strict=True)))
         for item in items
     )
     return version

@@ -288,24 +288,31 @@ def ingest_schema(
     )
 
 
-@ingest_schema(
+def ingest_view(adapter_name: str, **schema) -> type[IngestView]:
+    """The endpoint of an adapter that needs nothing of its own but its OpenAPI
+    description (`schema`, as ingest_schema takes it)."""
+    view = type(
+        f"{adapter_name.capitalize()}IngestView",
+        (IngestView,),
+        {"adapter_name": adapter_name, "__module__": __name__},
+    )
+    return ingest_schema(**schema)(view)
+
+
+NativeIngestView = ingest_view(
+    "native",
     summary="Ingest alerts (native format)",
     description="Vigil's own format (DESIGN 5). Only source_ref and title are required.",
     request=NativeAlertInput,
     example=("One alert", NATIVE_EXAMPLE),
 )
-class NativeIngestView(IngestView):
-    adapter_name = "native"
-
-
-@ingest_schema(
+ElasticIngestView = ingest_view(
+    "elastic",
     summary="Ingest Elastic Security alerts",
     description="Elastic Security alert documents (ECS + kibana.alert.*): one, an array, or a Kibana "
     'Webhook connector body {"alerts": [...]}. source_ref is kibana.alert.uuid.',
     example=("Detection alert", _example("elastic_alert.json")),
 )
-class ElasticIngestView(IngestView):
-    adapter_name = "elastic"
 
 
 @ingest_schema(
@@ -324,22 +331,18 @@ class SplunkIngestView(IngestView):
     authentication_classes = [IngestHeaderAuthentication, QueryTokenAuthentication]
 
 
-@ingest_schema(
+WazuhIngestView = ingest_view(
+    "wazuh",
     summary="Ingest Wazuh alerts",
     description="Wazuh alert JSON (rule.mitre arrays, data.* from the decoder). source_ref is `id`.",
     example=("Alert", _example("wazuh_alert.json")),
 )
-class WazuhIngestView(IngestView):
-    adapter_name = "wazuh"
-
-
-@ingest_schema(
+OcsfIngestView = ingest_view(
+    "ocsf",
     summary="Ingest OCSF Detection Findings",
     description="OCSF 1.x Detection Finding (class_uid 2004). source_ref is finding_info.uid.",
     example=("Detection Finding", _example("ocsf_detection_finding.json")),
 )
-class OcsfIngestView(IngestView):
-    adapter_name = "ocsf"
 
 
 @ingest_schema(

@@ -27,12 +27,8 @@ EPOCH_MS_THRESHOLD = 1e11
 R = AlertObservable.Role
 T = Observable.Type
 
-SEVERITY_NAMES = {
-    "low": Severity.LOW,
-    "medium": Severity.MEDIUM,
-    "high": Severity.HIGH,
-    "critical": Severity.CRITICAL,
-}
+# "low" -> Severity.LOW ... "critical" -> Severity.CRITICAL: the names senders may write.
+SEVERITY_NAMES = {severity.name.lower(): severity for severity in Severity}
 
 
 # The flag an alert carries when its vendor time could not be read (NativeAlert.flags).
@@ -61,6 +57,24 @@ class Errors:
     def raise_if_any(self) -> None:
         if self.errors:
             raise InvalidAlert(self.errors)
+
+
+class Reading(Errors):
+    """One alert being read: its field errors and flags (Errors), the document (`raw`,
+    kept whole on the alert) and the native fields the adapter has read so far, each at
+    the NativeAlert default until the adapter sets it. Adapter.build makes the alert."""
+
+    def __init__(self, raw: dict) -> None:
+        super().__init__()
+        self.raw = raw
+        self.source_ref = ""
+        self.title = ""
+        self.description = ""
+        self.severity: int = Severity.MEDIUM
+        self.technique_ids: list[str] = []
+        self.observed_at: datetime | None = None
+        self.observables: list[tuple[str, str, str]] = []
+        self.tags: list[str] = []
 
 
 def flatten(doc: dict, prefix: str = "") -> dict:
@@ -286,11 +300,22 @@ class ObservableList:
             if normalised is not None:
                 self.items.append((type_, normalised, role))
 
+    @classmethod
+    def of_fields(cls, doc: dict, fields, read=None) -> "ObservableList":
+        """The observables of a vendor's known fields: for each (field, type, role) row of
+        `fields`, the field's value or values in `doc`, each read with `read` when given
+        (e.g. Splunk's multivalue)."""
+        observables = cls()
+        for name, type_, role in fields:
+            value = doc.get(name)
+            observables.add(type_, value if read is None else read(value), role)
+        return observables
+
 
 class Adapter:
-    """Reads one vendor's payloads. Subclasses implement `to_native(item)`; everything
-    they raise is an InvalidAlert (property-tested), and a request body is split into
-    alerts by `split()`."""
+    """Reads one vendor's payloads. Subclasses implement `read(alert, item)`, setting the
+    native fields on the Reading; everything they raise is an InvalidAlert
+    (property-tested), and a request body is split into alerts by `split()`."""
 
     name = ""
     # Keys of a wrapper object holding a batch, e.g. Kibana's {"alerts": [...]}.
@@ -314,43 +339,31 @@ class Adapter:
     def parse(self, item) -> NativeAlert:
         if not isinstance(item, dict):
             raise InvalidAlert({"non_field_errors": ["Each alert must be a JSON object."]})
-        return self.to_native(item)
+        alert = Reading(item)
+        self.read(alert, item)
+        return self.build(alert)
 
-    def to_native(self, item: dict) -> NativeAlert:
+    def read(self, alert: Reading, item: dict) -> None:
         raise NotImplementedError
 
-    def build(
-        self,
-        errors: Errors,
-        *,
-        source_ref: str,
-        title: str,
-        observed_at: datetime | None,
-        raw: dict,
-        description: str = "",
-        severity: int = Severity.MEDIUM,
-        technique_ids: list[str] | None = None,
-        observables: list | None = None,
-        tags: list[str] | None = None,
-    ) -> NativeAlert:
-        """The NativeAlert; field errors reported under the vendor's names, flags (see
-        Errors) passed on. Without an event time the alert takes its receive time.
-        Indicators in the title and description are extracted after ingestion, by the
-        enrichment task (cases.services.extraction)."""
-        errors.raise_if_any()
-        observables = list(observables or [])
+    def build(self, alert: Reading) -> NativeAlert:
+        """The NativeAlert of what was read; field errors reported under the vendor's
+        names, flags (see Errors) passed on. Without an event time the alert takes its
+        receive time. Indicators in the title and description are extracted after
+        ingestion, by the enrichment task (cases.services.extraction)."""
+        alert.raise_if_any()
         try:
             return NativeAlert(
-                source_ref=source_ref,
-                title=title,
-                description=description,
-                severity=severity,
-                technique_ids=technique_ids or [],
-                observed_at=observed_at or datetime.now(UTC),
-                observables=observables,
-                tags=tags or [],
-                raw=raw,
-                flags=errors.flags,
+                source_ref=alert.source_ref,
+                title=alert.title,
+                description=alert.description,
+                severity=alert.severity,
+                technique_ids=alert.technique_ids,
+                observed_at=alert.observed_at or datetime.now(UTC),
+                observables=list(alert.observables),
+                tags=alert.tags,
+                raw=alert.raw,
+                flags=alert.flags,
             )
         except InvalidAlert as exc:
             raise InvalidAlert(

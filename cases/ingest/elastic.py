@@ -27,12 +27,12 @@ or a whole search response ({"hits": {"hits": [...]}}, one alert per hit).
 - tags: kibana.alert.rule.tags (signal.rule.tags)
 """
 
-from .base import NativeAlert
 from .common import (
     Adapter,
     Errors,
     ObservableList,
     R,
+    Reading,
     T,
     as_list,
     content_digest,
@@ -152,50 +152,36 @@ class ElasticAdapter(Adapter):
             return hits["hits"], True  # a search response, as `GET .siem-signals-*/_search` returns
         return super().split(data)
 
-    def to_native(self, item: dict) -> NativeAlert:
-        e = Errors()
+    def read(self, alert: Reading, item: dict) -> None:
         doc, hit_id = unwrap_hit(item)
         flat = flatten(doc)
-        source_ref = read_str(
-            e,
+        alert.source_ref = read_str(
+            alert,
             "kibana.alert.uuid",
             first(alert_field(flat, "uuid"), flat.get("signal.id"), hit_id) or content_digest(doc),
             required=True,
             allow_numbers=True,
         )
-        title = read_str(e, "kibana.alert.rule.name", alert_field(flat, "rule.name"), required=True)
-        description = read_str(
-            e,
+        alert.title = read_str(alert, "kibana.alert.rule.name", alert_field(flat, "rule.name"), required=True)
+        alert.description = read_str(
+            alert,
             "kibana.alert.reason",
             first(alert_field(flat, "reason"), alert_field(flat, "rule.description"), flat.get("message")),
         )
-        observed_at = event_time(
-            e,
+        alert.observed_at = event_time(
+            alert,
             "kibana.alert.original_time",
             first(alert_field(flat, "original_time"), flat.get("@timestamp"), alert_field(flat, "start")),
         )
-        techniques = threat_techniques(e, alert_field(flat, "rule.threat"))
+        techniques = threat_techniques(alert, alert_field(flat, "rule.threat"))
         # Endpoint and other promoted alerts carry the mapping in the ECS `threat` field.
-        techniques += threat_techniques(e, doc.get("threat"))
+        techniques += threat_techniques(alert, doc.get("threat"))
         for name in ("threat.technique.id", "threat.technique.subtechnique.id"):
-            techniques += read_techniques(e, name, flat.get(name))
+            techniques += read_techniques(alert, name, flat.get(name))
         # The `fields` API and ES|QL spell the mapping as parallel dotted arrays.
         for suffix in ("rule.threat.technique.id", "rule.threat.technique.subtechnique.id"):
-            techniques += read_techniques(e, "kibana.alert." + suffix, alert_field(flat, suffix))
-        techniques = specific_first(techniques)
-        observables = ObservableList()
-        for name, type_, role in OBSERVABLE_FIELDS:
-            observables.add(type_, flat.get(name), role)
-        tags = read_str_list(e, "kibana.alert.rule.tags", alert_field(flat, "rule.tags"))
-        return self.build(
-            e,
-            source_ref=source_ref,
-            title=title,
-            description=description,
-            severity=severity_from(e, flat),
-            technique_ids=techniques,
-            observed_at=observed_at,
-            observables=observables.items,
-            tags=tags,
-            raw=item,
-        )
+            techniques += read_techniques(alert, "kibana.alert." + suffix, alert_field(flat, suffix))
+        alert.technique_ids = specific_first(techniques)
+        alert.observables = ObservableList.of_fields(flat, OBSERVABLE_FIELDS).items
+        alert.tags = read_str_list(alert, "kibana.alert.rule.tags", alert_field(flat, "rule.tags"))
+        alert.severity = severity_from(alert, flat)

@@ -12,8 +12,17 @@ arrival time is used. Unknown fields are ignored; the whole object is kept as ra
 
 from cases.models import AlertObservable
 
-from .base import OBSERVABLE_TYPES, ROLES, NativeAlert
-from .common import Adapter, Errors, event_time, read_severity, read_str, read_str_list, read_techniques
+from .base import OBSERVABLE_TYPES, ROLES
+from .common import (
+    Adapter,
+    Errors,
+    Reading,
+    event_time,
+    read_severity,
+    read_str,
+    read_str_list,
+    read_techniques,
+)
 
 # Common spellings senders use for our observable types.
 TYPE_ALIASES = {
@@ -72,32 +81,22 @@ class NativeAdapter(Adapter):
     name = "native"
     field_names = {"technique_ids": "techniques"}
 
-    def to_native(self, item: dict) -> NativeAlert:
-        e = Errors()
-        source_ref = read_str(e, "source_ref", item.get("source_ref"), required=True, allow_numbers=True)
-        title = read_str(e, "title", item.get("title"), required=True)
-        description = read_str(e, "description", item.get("description"))
-        severity = read_severity(e, "severity", item.get("severity"))
-        techniques = read_techniques(e, "technique", item.get("technique"))
+    def read(self, alert: Reading, item: dict) -> None:
+        alert.source_ref = read_str(
+            alert, "source_ref", item.get("source_ref"), required=True, allow_numbers=True
+        )
+        alert.title = read_str(alert, "title", item.get("title"), required=True)
+        alert.description = read_str(alert, "description", item.get("description"))
+        alert.severity = read_severity(alert, "severity", item.get("severity"))
+        techniques = read_techniques(alert, "technique", item.get("technique"))
         many = item.get("techniques")
         if many is not None and not isinstance(many, list):
-            e.add("techniques", "Must be a list of ATT&CK technique ids.")
+            alert.add("techniques", "Must be a list of ATT&CK technique ids.")
         else:
-            techniques += read_techniques(e, "techniques", many)
-        observed_at = event_time(e, "observed_at", item.get("observed_at"))
-        observables = read_declared_observables(e, "observables", item.get("observables"))
-        tags = read_str_list(e, "tags", item.get("tags"))
+            techniques += read_techniques(alert, "techniques", many)
+        alert.technique_ids = techniques
+        alert.observed_at = event_time(alert, "observed_at", item.get("observed_at"))
+        alert.observables = read_declared_observables(alert, "observables", item.get("observables"))
+        alert.tags = read_str_list(alert, "tags", item.get("tags"))
         if "raw" in item and not isinstance(item["raw"], dict):
-            e.add("raw", "Must be an object.")
-        return self.build(
-            e,
-            source_ref=source_ref,
-            title=title,
-            description=description,
-            severity=severity,
-            technique_ids=techniques,
-            observed_at=observed_at,
-            observables=observables,
-            tags=tags,
-            raw=item,
-        )
+            alert.add("raw", "Must be an object.")

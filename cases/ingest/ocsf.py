@@ -20,12 +20,12 @@ both are read, finding_info first.
 - tags: finding_info.types
 """
 
-from .base import NativeAlert
 from .common import (
     Adapter,
     Errors,
     ObservableList,
     R,
+    Reading,
     T,
     as_list,
     dig,
@@ -72,24 +72,25 @@ class OcsfAdapter(Adapter):
     name = "ocsf"
     field_names = {"source_ref": "finding_info.uid", "title": "finding_info.title"}
 
-    def to_native(self, item: dict) -> NativeAlert:
-        e = Errors()
+    def read(self, alert: Reading, item: dict) -> None:
         class_uid = item.get("class_uid")
         if not isinstance(class_uid, int) or isinstance(class_uid, bool) or class_uid not in FINDING_CLASSES:
-            e.add(
+            alert.add(
                 "class_uid",
                 "Must be " + " or ".join(f"{uid} ({name})" for uid, name in FINDING_CLASSES.items()) + ".",
             )
         info = first(item.get("finding_info"), item.get("finding"))
         has_info = isinstance(info, dict)
         if not has_info:
-            e.add("finding_info", "This field is required (an object with uid and title).")
+            alert.add("finding_info", "This field is required (an object with uid and title).")
             info = {}
-        source_ref = read_str(e, "finding_info.uid", info.get("uid"), required=has_info, allow_numbers=True)
-        title = read_str(e, "finding_info.title", info.get("title"), required=has_info)
-        description = read_str(e, "finding_info.desc", first(info.get("desc"), item.get("message")))
-        observed_at = event_time(
-            e,
+        alert.source_ref = read_str(
+            alert, "finding_info.uid", info.get("uid"), required=has_info, allow_numbers=True
+        )
+        alert.title = read_str(alert, "finding_info.title", info.get("title"), required=has_info)
+        alert.description = read_str(alert, "finding_info.desc", first(info.get("desc"), item.get("message")))
+        alert.observed_at = event_time(
+            alert,
             "finding_info.first_seen_time",
             first(
                 info.get("first_seen_time"),
@@ -104,8 +105,8 @@ class OcsfAdapter(Adapter):
         for attack in as_list(info.get("attacks")) + as_list(item.get("attacks")):
             if isinstance(attack, dict):
                 technique_ids += [dig(attack, "sub_technique.uid"), dig(attack, "technique.uid")]
-        techniques = specific_first(
-            read_techniques(e, "finding_info.attacks", [t for t in technique_ids if t is not None])
+        alert.technique_ids = specific_first(
+            read_techniques(alert, "finding_info.attacks", [t for t in technique_ids if t is not None])
         )
 
         observables = ObservableList()
@@ -128,15 +129,6 @@ class OcsfAdapter(Adapter):
             observables.add(T.EMAIL, dig(evidence, "email.from"), R.SENDER)
         observables.add(T.HOSTNAME, dig(item, "device.hostname"), R.DESTINATION)
         observables.add(T.IP, dig(item, "device.ip"), R.DESTINATION)
-        return self.build(
-            e,
-            source_ref=source_ref,
-            title=title,
-            description=description,
-            severity=severity_from(e, item),
-            technique_ids=techniques,
-            observed_at=observed_at,
-            observables=observables.items,
-            tags=read_str_list(e, "finding_info.types", info.get("types")),
-            raw=item,
-        )
+        alert.observables = observables.items
+        alert.severity = severity_from(alert, item)
+        alert.tags = read_str_list(alert, "finding_info.types", info.get("types"))

@@ -29,12 +29,11 @@ import hashlib
 import json
 import re
 
-from .base import NativeAlert
 from .common import (
     Adapter,
-    Errors,
     ObservableList,
     R,
+    Reading,
     T,
     as_list,
     event_time,
@@ -119,49 +118,39 @@ class SplunkAdapter(Adapter):
     name = "splunk"
     field_names = {"source_ref": "sid", "title": "search_name"}
 
-    def to_native(self, item: dict) -> NativeAlert:
-        e = Errors()
-        sid = read_str(e, "sid", item.get("sid"), required=True, allow_numbers=True)
+    def read(self, alert: Reading, item: dict) -> None:
+        sid = read_str(alert, "sid", item.get("sid"), required=True, allow_numbers=True)
         result = item.get("result")
         if result is None:
             result = {}
         elif not isinstance(result, dict):
-            e.add("result", "Must be an object (the first result row).")
+            alert.add("result", "Must be an object (the first result row).")
             result = {}
         # Annotations may arrive nested ({"annotations": {"mitre_attack": [...]}}).
         fields = flatten(result)
-        title = read_str(
-            e, "search_name", first(single(item.get("search_name")), first_field(result, TITLE_FIELDS))
+        alert.title = read_str(
+            alert, "search_name", first(single(item.get("search_name")), first_field(result, TITLE_FIELDS))
         ) or ("Splunk alert" + (f" ({item['app']})" if isinstance(item.get("app"), str) else ""))
-        description = read_str(e, "result.description", first_field(result, DESCRIPTION_FIELDS, joined))
+        alert.description = read_str(
+            alert, "result.description", first_field(result, DESCRIPTION_FIELDS, joined)
+        )
         severity_value = first_field(result, SEVERITY_FIELDS)
         if isinstance(severity_value, str):
             severity_value = URGENCY.get(severity_value.strip().lower(), severity_value)
-        severity = read_severity(e, "result.severity", severity_value)
+        alert.severity = read_severity(alert, "result.severity", severity_value)
         technique_values = []
         for name in TECHNIQUE_FIELDS:
             for value in multivalue(fields.get(name)):
                 technique_values.extend(
                     SEPARATORS.split(value.strip()) if isinstance(value, str) else [value]
                 )
-        techniques = read_techniques(e, "result.mitre_technique_id", [t for t in technique_values if t != ""])
-        observed_at = event_time(e, "result._time", first_field(result, TIME_FIELDS))
-        observables = ObservableList()
-        for name, type_, role in OBSERVABLE_FIELDS:
-            observables.add(type_, multivalue(result.get(name)), role)
-        source_ref = f"{sid}#{row_digest(result)}" if sid else ""
-        return self.build(
-            e,
-            source_ref=source_ref,
-            title=title,
-            description=description,
-            severity=severity,
-            technique_ids=techniques,
-            observed_at=observed_at,
-            observables=observables.items,
-            tags=tags_of(item, result),
-            raw=item,
+        alert.technique_ids = read_techniques(
+            alert, "result.mitre_technique_id", [t for t in technique_values if t != ""]
         )
+        alert.observed_at = event_time(alert, "result._time", first_field(result, TIME_FIELDS))
+        alert.observables = ObservableList.of_fields(result, OBSERVABLE_FIELDS, multivalue).items
+        alert.source_ref = f"{sid}#{row_digest(result)}" if sid else ""
+        alert.tags = tags_of(item, result)
 
 
 def joined(value):

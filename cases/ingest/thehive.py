@@ -17,12 +17,11 @@ integration) can point at Vigil unchanged; cases.api.thehive serves TheHive's pa
 
 import re
 
-from .base import NativeAlert
 from .common import (
     Adapter,
-    Errors,
     ObservableList,
     R,
+    Reading,
     T,
     as_list,
     event_time,
@@ -69,14 +68,13 @@ class TheHiveAdapter(Adapter):
     name = "thehive"
     field_names = {"source_ref": "sourceRef", "title": "title"}
 
-    def to_native(self, item: dict) -> NativeAlert:
-        e = Errors()
-        type_ = read_str(e, "type", item.get("type"), required=True)
-        source = read_str(e, "source", item.get("source"), required=True)
-        source_ref = read_str(e, "sourceRef", item.get("sourceRef"), required=True, allow_numbers=True)
-        title = read_str(e, "title", item.get("title"), required=True)
-        description = read_str(e, "description", item.get("description"))
-        tags = read_str_list(e, "tags", item.get("tags"))
+    def read(self, alert: Reading, item: dict) -> None:
+        type_ = read_str(alert, "type", item.get("type"), required=True)
+        source = read_str(alert, "source", item.get("source"), required=True)
+        source_ref = read_str(alert, "sourceRef", item.get("sourceRef"), required=True, allow_numbers=True)
+        alert.title = read_str(alert, "title", item.get("title"), required=True)
+        alert.description = read_str(alert, "description", item.get("description"))
+        tags = read_str_list(alert, "tags", item.get("tags"))
         techniques = []
         for tag in tags:
             match = TAG_TECHNIQUE.search(tag.strip())
@@ -87,27 +85,20 @@ class TheHiveAdapter(Adapter):
                 techniques.append(procedure["patternId"])
             elif isinstance(procedure, str):
                 techniques.append(procedure)
-        techniques = specific_first(read_techniques(e, "procedures", techniques))
+        alert.technique_ids = specific_first(read_techniques(alert, "procedures", techniques))
 
         observables = ObservableList()
         declared = item.get("observables", item.get("artifacts"))
         if declared is not None and not isinstance(declared, list):
-            e.add("observables", "Must be a list of {dataType, data} objects.")
+            alert.add("observables", "Must be a list of {dataType, data} objects.")
             declared = []
         for obs in declared or ():
             if isinstance(obs, dict):
                 mapped = observable(obs)
                 if mapped:
                     observables.add(mapped[0], obs.get("data"), mapped[1])
-        return self.build(
-            e,
-            source_ref=f"{type_}:{source}:{source_ref}",
-            title=title,
-            description=description,
-            severity=read_severity(e, "severity", item.get("severity")),
-            technique_ids=techniques,
-            observed_at=event_time(e, "date", item.get("date")),
-            observables=observables.items,
-            tags=tags,
-            raw=item,
-        )
+        alert.source_ref = f"{type_}:{source}:{source_ref}"
+        alert.severity = read_severity(alert, "severity", item.get("severity"))
+        alert.observed_at = event_time(alert, "date", item.get("date"))
+        alert.observables = observables.items
+        alert.tags = tags

@@ -14,12 +14,12 @@
 - tags: rule.groups
 """
 
-from .base import NativeAlert
 from .common import (
     Adapter,
     Errors,
     ObservableList,
     R,
+    Reading,
     T,
     event_time,
     first,
@@ -70,30 +70,19 @@ class WazuhAdapter(Adapter):
     name = "wazuh"
     field_names = {"source_ref": "id", "title": "rule.description"}
 
-    def to_native(self, item: dict) -> NativeAlert:
-        e = Errors()
+    def read(self, alert: Reading, item: dict) -> None:
         rule = item.get("rule")
         if rule is not None and not isinstance(rule, dict):
-            e.add("rule", "Must be an object.")
+            alert.add("rule", "Must be an object.")
         # Exports from the indexer may carry dotted keys ("data.srcip"); read both spellings.
         flat = flatten(item)
-        source_ref = read_str(e, "id", item.get("id"), required=True, allow_numbers=True)
-        title = read_str(e, "rule.description", flat.get("rule.description"), required=True)
-        description = read_str(e, "full_log", item.get("full_log"))
-        techniques = read_techniques(e, "rule.mitre.id", flat.get("rule.mitre.id"))
-        observed_at = event_time(e, "timestamp", first(item.get("timestamp"), item.get("@timestamp")))
-        observables = ObservableList()
-        for name, type_, role in OBSERVABLE_FIELDS:
-            observables.add(type_, flat.get(name), role)
-        return self.build(
-            e,
-            source_ref=source_ref,
-            title=title,
-            description=description,
-            severity=severity_from_level(e, flat.get("rule.level")),
-            technique_ids=techniques,
-            observed_at=observed_at,
-            observables=observables.items,
-            tags=read_str_list(e, "rule.groups", flat.get("rule.groups")),
-            raw=item,
+        alert.source_ref = read_str(alert, "id", item.get("id"), required=True, allow_numbers=True)
+        alert.title = read_str(alert, "rule.description", flat.get("rule.description"), required=True)
+        alert.description = read_str(alert, "full_log", item.get("full_log"))
+        alert.technique_ids = read_techniques(alert, "rule.mitre.id", flat.get("rule.mitre.id"))
+        alert.observed_at = event_time(
+            alert, "timestamp", first(item.get("timestamp"), item.get("@timestamp"))
         )
+        alert.observables = ObservableList.of_fields(flat, OBSERVABLE_FIELDS).items
+        alert.severity = severity_from_level(alert, flat.get("rule.level"))
+        alert.tags = read_str_list(alert, "rule.groups", flat.get("rule.groups"))

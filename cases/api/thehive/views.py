@@ -311,27 +311,16 @@ class CurrentUserView(TheHiveView):
         return Response(render.user(request.auth, v0=self.v0))
 
 
-# TheHive 3/4 (v0) flavours: the same calls in the older shapes.
+def v0_flavour(view: type[TheHiveView]) -> type[TheHiveView]:
+    """The TheHive 3/4 (v0) flavour of a view: the same call, answered in the older shapes."""
+    return type(f"V0{view.__name__}", (view,), {"v0": True, "__module__": __name__})
 
 
-class V0AlertCreateView(AlertCreateView):
-    v0 = True
-
-
-class V0AlertDetailView(AlertDetailView):
-    v0 = True
-
-
-class V0AlertObservablesView(AlertObservablesView):
-    v0 = True
-
-
-class V0AlertCaseView(AlertCaseView):
-    v0 = True
-
-
-class V0CurrentUserView(CurrentUserView):
-    v0 = True
+V0AlertCreateView = v0_flavour(AlertCreateView)
+V0AlertDetailView = v0_flavour(AlertDetailView)
+V0AlertObservablesView = v0_flavour(AlertObservablesView)
+V0AlertCaseView = v0_flavour(AlertCaseView)
+V0CurrentUserView = v0_flavour(CurrentUserView)
 
 
 class V0AlertSearchView(QueryView):

@@ -67,6 +67,15 @@ def row(case: Case, verb: str, *, data: dict, by=None, source: IngestSource | No
     return new_row(CaseEvent, case=case, verb=verb, actor=actor, actor_source=source, data=data)
 
 
+def given(details: dict, recorded: frozenset[str]) -> dict:
+    """The optional details of an event that were given (None leaves one out); a name the
+    verb does not record is refused, as an unknown keyword argument would be."""
+    unknown = details.keys() - recorded
+    if unknown:
+        raise TypeError(f"Unexpected event details: {', '.join(sorted(unknown))}.")
+    return {key: value for key, value in details.items() if value is not None}
+
+
 def record(event: CaseEvent) -> CaseEvent:
     """Append one built event (CaseEvent is append-only). Call inside the transaction
     that made the change."""

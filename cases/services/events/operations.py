@@ -10,9 +10,28 @@ from django.utils.safestring import SafeString
 
 from cases.models import Case, CaseEvent
 
-from .base import Verb, builds, join, render_generic, renders, row
+from .base import Verb, builds, given, join, render_generic, renders, row
 
 CONTAINED = "contained"  # the containment milestone of the case
+
+
+# The optional details of a containment change, recorded when given.
+CONTAINMENT_DETAILS = frozenset(
+    {
+        "reason",
+        "sensitive",
+        "override",
+        "expires_at",
+        "previous_attempts",
+        "last_error",
+        "changes",
+        "attempt",
+        "result",
+        "error",
+        "permanent",
+        "retry_in",
+    }
+)
 
 
 @builds(Verb.CONTAINMENT)
@@ -26,22 +45,13 @@ def containment_action(
     target: str,
     status: str,
     event: str,
-    reason: str | None = None,
-    sensitive: bool | None = None,
-    override: dict | None = None,
-    expires_at: str | None = None,
-    previous_attempts: int | None = None,
-    last_error: str | None = None,
-    changes: dict | None = None,
-    attempt: int | None = None,
-    result: dict | None = None,
-    error: str | None = None,
-    permanent: bool | None = None,
-    retry_in: float | None = None,
+    **details,
 ) -> CaseEvent:
     """One change (`event`: requested, approved, failed...) of a containment action, with
-    the action's status after it. The optional details are recorded when given (None
-    leaves them out); notifications read `event`, `status`, `reason` and `error`."""
+    the action's status after it. The optional `details` (CONTAINMENT_DETAILS: reason,
+    sensitive, override, expires_at, previous_attempts, last_error, changes, attempt,
+    result, error, permanent, retry_in) are recorded when given (None leaves one out);
+    notifications read `event`, `status`, `reason` and `error`."""
     data = {
         "action": action_id,
         "kind": kind,
@@ -50,21 +60,7 @@ def containment_action(
         "status": status,
         "summary": f"{kind_label} {target}: {event.replace('_', ' ')}",
     }
-    details = {
-        "reason": reason,
-        "sensitive": sensitive,
-        "override": override,
-        "expires_at": expires_at,
-        "previous_attempts": previous_attempts,
-        "last_error": last_error,
-        "changes": changes,
-        "attempt": attempt,
-        "result": result,
-        "error": error,
-        "permanent": permanent,
-        "retry_in": retry_in,
-    }
-    data.update((key, value) for key, value in details.items() if value is not None)
+    data.update(given(details, CONTAINMENT_DETAILS))
     return row(case, Verb.CONTAINMENT, by=by, data=data)
 
 

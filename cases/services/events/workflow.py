@@ -9,7 +9,7 @@ from django.utils.safestring import SafeString
 
 from cases.models import Case, CaseEvent
 
-from .base import Verb, arrow, builds, join, renders, resolution_label, row, text
+from .base import Verb, arrow, builds, given, join, renders, resolution_label, row, text
 
 
 @builds(Verb.CLAIMED)
@@ -116,29 +116,17 @@ def render_resolved(event: CaseEvent, data: dict) -> SafeString:
     return format_html("Resolved ({}): {}", resolution_label(data.get("resolution")), text(data, "summary"))
 
 
+# The optional parts of a close, recorded when given.
+CLOSE_DETAILS = frozenset({"duplicate_of", "override_reason", "recommendation", "note"})
+
+
 @builds(Verb.CLOSED)
-def closed(
-    case: Case,
-    *,
-    by,
-    from_status: str,
-    resolution: str,
-    note: str | None = None,
-    duplicate_of: str | None = None,
-    recommendation: str | None = None,
-    override_reason: str | None = None,
-) -> CaseEvent:
-    """Closed with `resolution`. Left out (None) means "not part of this close":
-    `duplicate_of` is the other case's reference, `recommendation` Vigil's decision when
-    L1 closed, `override_reason` why L1 closed against it."""
-    data: dict = {"from": from_status}
-    optional = {
-        "duplicate_of": duplicate_of,
-        "override_reason": override_reason,
-        "recommendation": recommendation,
-        "note": note,
-    }
-    data.update((key, value) for key, value in optional.items() if value is not None)
+def closed(case: Case, *, by, from_status: str, resolution: str, **details) -> CaseEvent:
+    """Closed with `resolution`. The optional `details` (CLOSE_DETAILS) left out (None)
+    are "not part of this close": `duplicate_of` is the other case's reference,
+    `recommendation` Vigil's decision when L1 closed, `override_reason` why L1 closed
+    against it, `note` the close's note."""
+    data: dict = {"from": from_status, **given(details, CLOSE_DETAILS)}
     data["resolution"] = resolution
     return row(case, Verb.CLOSED, by=by, data=data)
 
