@@ -307,3 +307,28 @@ def test_every_writer_uses_the_builders():
         for problem in ad_hoc_events(path.read_text(encoding="utf-8"))
     ]
     assert problems == [], "build timeline events with cases.services.events: " + "; ".join(problems)
+
+
+CLOSE = {"by": None, "from_status": "triage", "resolution": "duplicate"}
+CHANGE = {
+    "action_id": 1,
+    "kind": "block_ip",
+    "kind_label": "Block IP",
+    "target": "198.51.100.7",
+    "status": "queued",
+    "event": "requested",
+}
+
+
+@pytest.mark.parametrize(
+    "builder, required, detail",
+    [(events.closed, CLOSE, "duplicate_of"), (events.containment_action, CHANGE, "reason")],
+)
+def test_a_builder_records_the_details_it_declares_and_refuses_others(builder, required, detail):
+    given = builder(_case(), **required, **{detail: "CASE-2026-000001"})
+    left_out = builder(_case(), **required, **{detail: None})
+
+    assert given.data[detail] == "CASE-2026-000001"
+    assert detail not in left_out.data
+    with pytest.raises(TypeError, match="resolutionn"):
+        builder(_case(), **required, resolutionn="a typo")

@@ -1,5 +1,5 @@
 """The case timeline (CaseEvent, append-only): one builder per verb, with typed keyword
-arguments (a verb's optional details named in its set, e.g. CLOSE_DETAILS), returning an
+arguments (a verb's optional details typed by its TypedDict, e.g. CloseDetails), returning an
 unsaved row (bulk writers insert many at once; `record` saves one), and one renderer per
 verb for the case page. Each verb is declared in the module of its area: its builders
 decorated `@builds(verb)`, its renderer `@renders(verb)`; a verb without a renderer

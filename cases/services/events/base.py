@@ -3,7 +3,7 @@ generic renderer for verbs whose line is their summary or their scalar data."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 
 from django.utils.html import format_html, format_html_join
@@ -67,10 +67,11 @@ def row(case: Case, verb: str, *, data: dict, by=None, source: IngestSource | No
     return new_row(CaseEvent, case=case, verb=verb, actor=actor, actor_source=source, data=data)
 
 
-def given(details: dict, recorded: frozenset[str]) -> dict:
-    """The optional details of an event that were given (None leaves one out); a name the
-    verb does not record is refused, as an unknown keyword argument would be."""
-    unknown = details.keys() - recorded
+def given(details: Mapping, shape: type) -> dict:
+    """The optional details of an event that were given (None leaves one out). `shape` is
+    the verb's TypedDict of details (its keyword arguments' types, through `Unpack`); a name
+    it does not declare is refused at run time too, as an unknown keyword argument would be."""
+    unknown = details.keys() - shape.__annotations__.keys()
     if unknown:
         raise TypeError(f"Unexpected event details: {', '.join(sorted(unknown))}.")
     return {key: value for key, value in details.items() if value is not None}

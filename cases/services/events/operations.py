@@ -5,6 +5,7 @@ scan's warnings and breaches. Cases imports neither app: the builders take plain
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TypedDict, Unpack
 
 from django.utils.safestring import SafeString
 
@@ -15,23 +16,22 @@ from .base import Verb, builds, given, join, render_generic, renders, row
 CONTAINED = "contained"  # the containment milestone of the case
 
 
-# The optional details of a containment change, recorded when given.
-CONTAINMENT_DETAILS = frozenset(
-    {
-        "reason",
-        "sensitive",
-        "override",
-        "expires_at",
-        "previous_attempts",
-        "last_error",
-        "changes",
-        "attempt",
-        "result",
-        "error",
-        "permanent",
-        "retry_in",
-    }
-)
+class ContainmentDetails(TypedDict, total=False):
+    """The optional details of a containment change, recorded when given (None leaves one
+    out)."""
+
+    reason: str | None
+    sensitive: bool | None
+    override: dict | None
+    expires_at: str | None
+    previous_attempts: int | None
+    last_error: str | None
+    changes: dict | None
+    attempt: int | None
+    result: dict | None
+    error: str | None
+    permanent: bool | None
+    retry_in: float | None
 
 
 @builds(Verb.CONTAINMENT)
@@ -45,12 +45,10 @@ def containment_action(
     target: str,
     status: str,
     event: str,
-    **details,
+    **details: Unpack[ContainmentDetails],
 ) -> CaseEvent:
     """One change (`event`: requested, approved, failed...) of a containment action, with
-    the action's status after it. The optional `details` (CONTAINMENT_DETAILS: reason,
-    sensitive, override, expires_at, previous_attempts, last_error, changes, attempt,
-    result, error, permanent, retry_in) are recorded when given (None leaves one out);
+    the action's status after it, and the `details` given (ContainmentDetails);
     notifications read `event`, `status`, `reason` and `error`."""
     data = {
         "action": action_id,
@@ -60,7 +58,7 @@ def containment_action(
         "status": status,
         "summary": f"{kind_label} {target}: {event.replace('_', ' ')}",
     }
-    data.update(given(details, CONTAINMENT_DETAILS))
+    data.update(given(details, ContainmentDetails))
     return row(case, Verb.CONTAINMENT, by=by, data=data)
 
 

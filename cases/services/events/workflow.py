@@ -4,6 +4,8 @@ their values ("from", "to") and shown as their labels."""
 
 from __future__ import annotations
 
+from typing import TypedDict, Unpack
+
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
 
@@ -116,17 +118,21 @@ def render_resolved(event: CaseEvent, data: dict) -> SafeString:
     return format_html("Resolved ({}): {}", resolution_label(data.get("resolution")), text(data, "summary"))
 
 
-# The optional parts of a close, recorded when given.
-CLOSE_DETAILS = frozenset({"duplicate_of", "override_reason", "recommendation", "note"})
+class CloseDetails(TypedDict, total=False):
+    """The optional parts of a close; one left out (None) is "not part of this close"."""
+
+    duplicate_of: str | None  # the other case's reference
+    recommendation: str | None  # Vigil's decision when L1 closed
+    override_reason: str | None  # why L1 closed against it
+    note: str | None  # the close's note
 
 
 @builds(Verb.CLOSED)
-def closed(case: Case, *, by, from_status: str, resolution: str, **details) -> CaseEvent:
-    """Closed with `resolution`. The optional `details` (CLOSE_DETAILS) left out (None)
-    are "not part of this close": `duplicate_of` is the other case's reference,
-    `recommendation` Vigil's decision when L1 closed, `override_reason` why L1 closed
-    against it, `note` the close's note."""
-    data: dict = {"from": from_status, **given(details, CLOSE_DETAILS)}
+def closed(
+    case: Case, *, by, from_status: str, resolution: str, **details: Unpack[CloseDetails]
+) -> CaseEvent:
+    """Closed with `resolution`, and the `details` given (CloseDetails)."""
+    data: dict = {"from": from_status, **given(details, CloseDetails)}
     data["resolution"] = resolution
     return row(case, Verb.CLOSED, by=by, data=data)
 
