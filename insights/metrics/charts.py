@@ -137,8 +137,8 @@ def chart(table: Table) -> SafeString:
 def body_rows(table: Table) -> SafeString:
     """The rows of the table's <tbody>: the first cell a row header, an empty cell "—".
     Written here rather than by a template loop: a year has three tables of 365 days,
-    which the template engine took about 50 ms to write (localizing every number) and
-    this about 3. Numbers are written as str() writes them, as the template did for the
+    which the template engine took about 30 ms to write (localizing every number) and
+    this about 4. Numbers are written as str() writes them, as the template did for the
     project's locale (en-us, no thousand separator); every cell is escaped."""
     if not table.rows:
         return format_html('<tr><td colspan="{}">No data in this range.</td></tr>', len(table.columns))
