@@ -9,7 +9,7 @@ from django.views.decorators.http import require_GET
 
 from soc.csv import csv_response
 
-from .metrics.charts import chart
+from .metrics.charts import body_rows, chart
 from .metrics.period import PeriodForm
 from .metrics.service import table_csv_rows, tables_for
 
@@ -26,7 +26,7 @@ def metrics_page(request):
         form = PeriodForm.with_defaults()
     tables = tables_for(form)
     for table in tables:
-        table.svg = chart(table)
+        table.svg, table.body = chart(table), body_rows(table)
     query = request.GET.urlencode()
     return render(request, "insights/metrics.html", {"form": form, "tables": tables, "query": query})
 

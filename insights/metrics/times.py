@@ -1,5 +1,6 @@
 """MTTA and MTTR (median and p90) by severity, technique, source and analyst: one query
-per table, each one scan of the cases opened in the period and one sort per figure.
+per table, each one scan of the cases opened in the period and one sort per figure (the
+severity scan also counts the summary's figures, ``summary``).
 
 Every grouping is a column of the case itself, so no table looks anything up per case:
 the source is ``Case.opening_source`` (written by intake with the case). A case whose
@@ -42,14 +43,18 @@ TIME_COLUMNS = [
 FP_COLUMNS = [("closed", "Closed"), ("false_positive_rate", "False positives (%)")]
 
 
-def _time_table(period: Period, key: str, title: str, label: str, group_by, name=lambda v: v, fp=False):
-    rows = (
+def _time_rows(period: Period, group_by, **extra) -> list[dict]:
+    """One row per group: the time aggregates and any ``extra`` ones, in one scan."""
+    return list(
         Case.objects.filter(**cases_in(period))
-        .annotate(group=group_by)
+        .annotate(group=group_by, ended_at=ended_at())
         .values("group")
-        .annotate(**_time_aggregates())
+        .annotate(**_time_aggregates(), **extra)
         .order_by("group")
     )
+
+
+def _time_table(key: str, title: str, label: str, rows: list[dict], name=lambda v: v, fp=False) -> Table:
     out = [
         {
             "group": name(row["group"]) if row["group"] not in (None, "") else "—",
@@ -67,26 +72,25 @@ def _time_table(period: Period, key: str, title: str, label: str, group_by, name
     return Table(key, title, columns, out, chart_columns=["mtta_median", "mttr_median"], unit="min")
 
 
-def by_severity(period):
+def by_severity(period, **extra) -> tuple[Table, list[dict]]:
+    """The table, and its rows as the query returned them (with the ``extra`` aggregates:
+    every case of the period is in exactly one severity row, so sums over them are the
+    period's totals)."""
     labels = dict(Severity.choices)
-    return _time_table(
-        period,
-        "by_severity",
-        "MTTA and MTTR by severity",
-        "Severity",
-        F("severity"),
-        lambda v: labels.get(v, v),
+    rows = _time_rows(period, F("severity"), **extra)
+    table = _time_table(
+        "by_severity", "MTTA and MTTR by severity", "Severity", rows, lambda v: labels.get(v, v)
     )
+    return table, rows
 
 
 def by_technique(period):
     # Technique ids are ASCII: grouped bytewise, the same order without the locale's rules.
     return _time_table(
-        period,
         "by_technique",
         "MTTA, MTTR and false positives by technique",
         "Technique",
-        Bytewise("technique_id"),
+        _time_rows(period, Bytewise("technique_id")),
         fp=True,
     )
 
@@ -109,11 +113,10 @@ def opening_source():
 def by_source(period):
     names = dict(IngestSource.objects.values_list("pk", "name"))
     return _time_table(
-        period,
         "by_source",
         "MTTA, MTTR and false positives by source",
         "Source",
-        opening_source(),
+        _time_rows(period, opening_source()),
         lambda pk: names.get(pk, pk),
         fp=True,
     )
@@ -123,7 +126,8 @@ def by_analyst(period):
     # By the assignee's id, named after (every user: a team's hundreds, not its cases), which
     # is cheaper than joining the users for every case.
     names = dict(get_user_model().objects.values_list("pk", "username"))
-    table = _time_table(period, "by_analyst", "MTTA and MTTR by analyst", "Analyst", F("assignee_id"))
+    rows = _time_rows(period, F("assignee_id"))
+    table = _time_table("by_analyst", "MTTA and MTTR by analyst", "Analyst", rows)
     table.rows = sorted(
         ({**row, "group": names.get(row["group"], row["group"])} for row in table.rows),
         key=lambda row: (row["group"] == "—", str(row["group"])),

@@ -125,6 +125,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "timeout": 20,
     }
     DATABASES["default"]["CONN_MAX_AGE"] = 0
+# The metrics page runs its independent queries on this many PostgreSQL connections at
+# once (insights/metrics/streams.py: a long range keeps one core busy per connection).
+# 1: one connection, in order. Never more than the database's cores are worth.
+VIGIL_METRICS_CONNECTIONS = env.int("VIGIL_METRICS_CONNECTIONS", default=2)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 LOGOUT_REDIRECT_URL = "login"
