@@ -11,12 +11,10 @@ A command, not a timed test: the numbers depend on the machine. Target: p95 unde
 
 from __future__ import annotations
 
-import os
 import random
 import statistics
 import time
 from datetime import timedelta
-from pathlib import Path
 
 from django.conf import settings
 from django.core.management.base import BaseCommand
@@ -76,9 +74,7 @@ class Command(BaseCommand):
         from django.contrib.auth.models import Group
 
         rng = random.Random(14)
-        seed = (
-            Path(os.environ.get("VIGIL_SEED_DIR", settings.BASE_DIR.parent / "shared" / "seeds")) / SEED_NAME
-        )
+        seed = settings.BASE_DIR / "playbooks" / "seeds" / SEED_NAME  # shipped with the project
         version = import_playbook_text(
             seed.read_text(encoding="utf-8"), filename=seed.name, publish=True, by=None
         ).version
