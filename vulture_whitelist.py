@@ -9,6 +9,10 @@ _.OBSERVED  # Case.ContainmentEffect
 _.NOT_OBSERVED  # Case.ContainmentEffect
 _.REPLIED  # enrichment.assistant.alert_reading's email outcome
 
+# TypedDict keys of the timeline builders' optional details: passed as keyword arguments
+# (containment/services/execution.py passes retry_in=...), which vulture does not count.
+_.retry_in  # cases.services.events.operations.ContainmentDetails
+
 # Attributes a library reads after we set them.
 _.msg  # logging.LogRecord.msg, rewritten by soc.log_redaction
 _._stream  # WSGIRequest._stream, the body Django reads (soc.internals.replace_request_body)
