@@ -186,6 +186,7 @@ def action_request(
     now = timezone.now()
     action = ContainmentAction(
         case=locked_case,
+        case_opened_at=locked_case.opened_at,
         kind=kind,
         target=normalised,
         connector=connector,

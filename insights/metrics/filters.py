@@ -22,5 +22,15 @@ def cases_in(period: Period, prefix: str = "") -> dict:
     return lookups
 
 
+def by_case_opening(queryset, period: Period):
+    """Rows of a model that copies its case's opening time (``case_opened_at``: steps,
+    containment actions) whose case is in the period, counted from that table alone (the
+    case is joined only for a team)."""
+    rows = queryset.filter(case_opened_at__gte=period.start, case_opened_at__lt=period.end)
+    if period.team is not None:
+        rows = rows.filter(case__assignee__groups=period.team)
+    return rows
+
+
 def ended_at():
     return Coalesce("resolved_at", "closed_at")

@@ -1,5 +1,5 @@
 """The summary figures and SLA compliance per stage: plain counts over the cases opened in
-the period, counted by the scan that also gives MTTA and MTTR by severity."""
+the period, in one aggregate (no sort: the durations' percentiles are in ``times``)."""
 
 from __future__ import annotations
 
@@ -7,12 +7,12 @@ from datetime import datetime
 
 from django.db.models import Count, F, Q
 
+from cases.models import Case
 from sla.models import Stage
 
-from .filters import ENDED
+from .filters import ENDED, cases_in, ended_at
 from .period import Period
 from .tables import Table, rate
-from .times import by_severity
 
 SLA_STAGES = {
     Stage.ACKNOWLEDGE: "acknowledged_at",
@@ -41,8 +41,10 @@ def _sla_counts(now: datetime) -> dict:
 
 
 def _summary_counts(now: datetime) -> dict:
-    """The counts the summary adds to the time aggregates (cases, closed, false_positives)."""
     return {
+        "cases": Count("pk"),
+        "closed": Count("pk", filter=Q(status__in=ENDED)),
+        "false_positives": Count("pk", filter=Q(resolution=Case.Resolution.FALSE_POSITIVE)),
         "escalated": Count("pk", filter=Q(escalated_at__isnull=False)),
         # L1 decided (escalated or closed) with Vigil's recommendation recorded; going
         # against it requires an override reason, so an empty one means it was followed.
@@ -52,14 +54,11 @@ def _summary_counts(now: datetime) -> dict:
     }
 
 
-def severity_summary_and_sla(period: Period, now: datetime) -> tuple[Table, Table, Table]:
-    """MTTA and MTTR by severity, the summary table and the SLA table, from one scan: the
-    summary's counts are counted per severity along with the times and summed here (each
-    case is in one severity row). SLA compliance is met over met + breached; stages still
-    within their time are not counted yet."""
-    severity, rows = by_severity(period, **_summary_counts(now))
-    keys = ["cases", "closed", "false_positives", *_summary_counts(now)]
-    row = {key: sum(group[key] for group in rows) for key in keys}
+def summary_and_sla(period: Period, now: datetime) -> tuple[Table, Table]:
+    """The summary table and the SLA table, from one aggregate. SLA compliance is met over
+    met + breached; stages still within their time are not counted yet."""
+    cases = Case.objects.filter(**cases_in(period)).annotate(ended_at=ended_at())
+    row = cases.aggregate(**_summary_counts(now))
     rows = [
         {"figure": "Cases opened", "value": row["cases"]},
         {"figure": "Cases escalated", "value": row["escalated"]},
@@ -78,4 +77,4 @@ def severity_summary_and_sla(period: Period, now: datetime) -> tuple[Table, Tabl
         )
     columns = [("stage", "Stage"), ("met", "Met"), ("breached", "Breached"), ("compliance", "Compliance (%)")]
     sla = Table("sla", "SLA compliance per stage", columns, stages, chart_columns=["compliance"], unit="%")
-    return severity, summary, sla
+    return summary, sla

@@ -203,6 +203,23 @@ def test_containment_outcomes_and_time_to_effect(story, t2, settings):
     assert rows == [{"action": "Block IP: Succeeded", "actions": 1, "effect_median": 4.0, "effect_p90": 4.0}]
 
 
+def test_containment_counts_actions_by_their_cases_opening_time_and_team(story, t2, settings):
+    from django.contrib.auth.models import Group
+
+    from containment.services import action_request
+
+    settings.CONTAINMENT_CONNECTORS = {"block_ip": "edl", "disable_account": "ldap", "manual": "manual"}
+    hot = story["hot"]
+    action = action_request(case=hot, kind="block_ip", target="203.0.113.78", reason="probing", by=t2)
+    assert action.case_opened_at == hot.opened_at  # copied at request, from the locked case
+    assert [row["actions"] for row in _tables()["containment"].rows] == [1]
+    yesterday = (timezone.localdate() - timedelta(days=1)).isoformat()
+    assert _tables(start=yesterday, end=yesterday)["containment"].rows == []
+    t2_team, l1_team = (Group.objects.get(name=name) for name in ("T2 Analyst", "L1 Analyst"))
+    assert [row["actions"] for row in _tables(team=str(t2_team.pk))["containment"].rows] == [1]
+    assert _tables(team=str(l1_team.pk))["containment"].rows == []
+
+
 def test_sign_in_events_per_day_in_the_page_api_csv_and_prometheus(client, manager, l1, t2):
     from datetime import UTC, datetime
 

@@ -199,6 +199,7 @@ class Command(BaseCommand):
             actions = [
                 ContainmentAction(
                     case=case,
+                    case_opened_at=case.opened_at,
                     kind=ActionKey.BLOCK_IP,
                     target=f"198.51.100.{case.pk % 250}",
                     status=rng.choice(
