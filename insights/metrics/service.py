@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django.utils import timezone
 
 from .period import PeriodForm
@@ -9,9 +11,9 @@ from .queries import metrics_tables
 from .tables import Table
 
 
-def tables_for(form: PeriodForm) -> list[Table]:
-    """The tables for a valid form."""
-    return metrics_tables(form.period(), timezone.now())
+def tables_for(form: PeriodForm, finish: Callable[[Table], None] | None = None) -> list[Table]:
+    """The tables for a valid form (``finish``: see ``metrics_tables``)."""
+    return metrics_tables(form.period(), timezone.now(), finish)
 
 
 def table_csv_rows(table: Table) -> tuple[list[str], list[list]]:
