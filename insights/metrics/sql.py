@@ -19,45 +19,25 @@ class Seconds(Func):
 
     output_field = FloatField()
     arity = 2
+    postgresql = "date_part('epoch', %(expressions)s)"
+    sqlite = "((julianday(%(expressions)s)) * 86400.0)"
 
     def as_postgresql(self, compiler, connection, **extra):
-        return self.as_sql(
-            compiler, connection, template="date_part('epoch', %(expressions)s)", arg_joiner=" - "
-        )
+        return self.as_sql(compiler, connection, template=self.postgresql, arg_joiner=" - ")
 
     def as_sqlite(self, compiler, connection, **extra):
-        return self.as_sql(
-            compiler,
-            connection,
-            template="((julianday(%(expressions)s)) * 86400.0)",
-            arg_joiner=") - julianday(",
-        )
+        return self.as_sql(compiler, connection, template=self.sqlite, arg_joiner=") - julianday(")
 
 
-class Microseconds(Func):
+class Microseconds(Seconds):
     """end - start in whole microseconds (a bigint; timestamps hold microseconds, and a
     float8 of seconds is exact to the microsecond for any duration under 285 years), NULL
     when either is NULL. PostgreSQL sorts bigints with its specialised integer
     comparator, faster than float8's."""
 
     output_field = BigIntegerField()
-    arity = 2
-
-    def as_postgresql(self, compiler, connection, **extra):
-        return self.as_sql(
-            compiler,
-            connection,
-            template="round(date_part('epoch', %(expressions)s) * 1000000)::bigint",
-            arg_joiner=" - ",
-        )
-
-    def as_sqlite(self, compiler, connection, **extra):
-        return self.as_sql(
-            compiler,
-            connection,
-            template="CAST(round((julianday(%(expressions)s)) * 86400000000.0) AS INTEGER)",
-            arg_joiner=") - julianday(",
-        )
+    postgresql = "round(date_part('epoch', %(expressions)s) * 1000000)::bigint"
+    sqlite = "CAST(round((julianday(%(expressions)s)) * 86400000000.0) AS INTEGER)"
 
 
 def ranks(count: int, fraction: float) -> tuple[int, int, float]:
