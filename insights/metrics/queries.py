@@ -198,9 +198,10 @@ def metrics_tables(
 ) -> list[Table]:
     """Every table of the page, in QUERY_COUNT queries (SELECTs), on one or more
     connections (``streams``). ``finish`` (the page's drawing) runs on each table in the
-    stream that made it, while the other stream's queries still run. The tasks are listed so that two streams, each taking the
-    next task when it is free, finish about together (the times: a year of 100,000 cases,
-    two streams at once: 150 + 65 + 60 + 3 and 125 + 85 + 11)."""
+    stream that made it, while the other stream's queries still run. The tasks are
+    listed so that two streams, each taking the next task when it is free, finish about
+    together (timed per task for a year of 100,000 cases, two streams at once: 137 + 90 +
+    11 + 3 ms and 126 + 65 + 58 ms)."""
     tasks = [
         lambda: time_tables(period, ("source", "analyst")),  # 150 ms (and two name lists)
         lambda: time_tables(period, ("severity", "technique")),  # 125

@@ -62,7 +62,7 @@ def opening_source():
 
 def _case_columns(period: Period) -> tuple[str, tuple]:
     """The SQL (and its parameters) of one row per case of the period: its four group keys,
-    its two durations in seconds and two flags. The ORM writes it (the period, the team's
+    its two durations in microseconds and two flags. The ORM writes it (the period, the team's
     join, the fallback source); the grouping is written around it."""
     columns = {
         "g_severity": F("severity"),
