@@ -102,7 +102,17 @@ class ObservableOutput(serializers.Serializer):
     type = serializers.CharField(source="observable.type")
     value = serializers.CharField(source="observable.value")
     is_internal = serializers.BooleanField(source="observable.is_internal")
-    enrichment = serializers.JSONField(source="observable.enrichment")
+    enrichment = serializers.JSONField(
+        source="observable.enrichment",
+        help_text="Lookups true of the value everywhere ({assist key: {verdict, summary, ...}}).",
+    )
+    case_evidence = serializers.JSONField(
+        source="enrichment",
+        help_text="Evidence computed over this case's alerts only (related_activity, login_pattern).",
+    )
+    enriched_at = serializers.DateTimeField(
+        source="observable.enriched_at", allow_null=True, help_text="Null until the first enrichment ran."
+    )
     first_seen_at = serializers.DateTimeField()
     last_seen_at = serializers.DateTimeField()
     other_cases = serializers.IntegerField(help_text="How many other cases saw this observable.")

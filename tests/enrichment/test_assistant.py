@@ -6,6 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.db import OperationalError
+from django.urls import reverse
 
 from cases.models import CaseEvent, CaseStep, Observable
 from enrichment import assistant, tasks
@@ -188,3 +189,33 @@ def test_a_new_internal_entry_is_picked_up_by_the_case_refresh(seed_playbook, ma
     assert address.is_internal
     assert address.enrichment["ip_reputation"]["verdict"] == "internal"
     assert question(case, "ip_reputation").suggestion["answer"] == "yes"
+
+
+def test_the_case_page_and_api_show_each_observables_case_evidence(seed_playbook, make_case, l1, client):
+    """A user account has no observable-wide lookup: what Vigil knows of it is computed over
+    this case's alerts (related activity, login pattern) and must show beside it."""
+    case = make_case(observed_at=AT)
+    tasks.enrich_alert.apply(args=[case.alerts.get().pk]).get()
+    user = Observable.objects.get(type="user", value="m.keller")
+    assert user.enrichment == {} and user.enriched_at is not None
+    link = case.case_observables.get(observable=user)
+    assert link.enrichment["related_activity"]["verdict"] == "isolated"
+    # An observable added by hand waits for its enrichment.
+    pending = Observable.objects.create(type="hash", value="d41d8cd98f00b204e9800998ecf8427e")
+    case.case_observables.create(observable=pending, first_seen_at=AT, last_seen_at=AT)
+
+    client.force_login(l1)
+    html = client.get(reverse("cases:detail", args=[case.pk])).content.decode()
+    row = html[html.index(f'id="observable-{user.pk}"') :]
+    row = row[: row.index("</tr>")]
+    assert "related activity: isolated" in row and "only one of this case" in row
+    assert "not enriched yet" not in row
+    pending_row = html[html.index(f'id="observable-{pending.pk}"') :]
+    assert "not enriched yet" in pending_row[: pending_row.index("</tr>")]
+
+    client.force_login(l1)
+    body = client.get(f"/api/v1/cases/{case.pk}/").json()
+    shown = {(o["type"], o["value"]): o for o in body["observables"]}
+    assert shown["user", "m.keller"]["case_evidence"]["related_activity"]["scope"] == "case"
+    assert shown["user", "m.keller"]["enrichment"] == {}
+    assert shown["hash", pending.value]["enriched_at"] is None
