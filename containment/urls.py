@@ -2,11 +2,11 @@ from django.urls import path
 
 from soc.routing import routes_under
 
-from . import feeds, views
+from . import blocklist_feed, views
 
 app_name = "containment"
 urlpatterns = [
-    path("feeds/ip-blocklist.txt", feeds.ip_blocklist, name="ip_blocklist"),
+    path("feeds/ip-blocklist.txt", blocklist_feed.ip_blocklist, name="ip_blocklist"),
     path("cases/<int:pk>/containment/", views.case_panel, name="case_panel"),
     path("cases/<int:pk>/containment/request/", views.request_action, name="request"),
     path("containment/approvals/", views.approvals_inbox, name="approvals"),

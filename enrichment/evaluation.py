@@ -41,7 +41,7 @@ from intel import lookup, services
 from intel.models import BusinessPartner, KnownNetwork
 
 from . import assistant
-from . import service as enrichment
+from . import services as enrichment
 
 QUESTIONS = {
     "q1": "ip_reputation",
@@ -237,7 +237,7 @@ def ingest_and_assist(source, alerts: list[dict]):
     case = None
     for item in alerts:
         result = ingest_alert(source=source, alert=adapter.parse(item))
-        enrichment.enrich_alert(alert_id=result.alert.pk)
+        enrichment.alert_enrich(alert_id=result.alert.pk)
         assistant.refresh_case(case_id=result.case.pk, alert_id=result.alert.pk)
         case = result.case
     return case

@@ -7,10 +7,12 @@ from celery import shared_task
 from django.conf import settings
 from django.db import DatabaseError, transaction
 
-from intel import lookup, services
+from intel import lookup
+from intel import services as reference
 from soc.tasks import send_task_safely
 
-from . import assistant, service
+from . import assistant
+from . import services as enrichment
 
 
 @shared_task(bind=True, autoretry_for=(DatabaseError,), retry_backoff=True, retry_jitter=True, max_retries=5)
@@ -21,7 +23,7 @@ def enrich_alert(self, alert_id: int) -> None:
     same results (and writes no new timeline event), so a redelivery (acks_late) or a
     sweeper re-dispatch is harmless.
     """
-    enriched = service.enrich_alert(alert_id=alert_id)
+    enriched = enrichment.alert_enrich(alert_id=alert_id)
     if enriched is not None and enriched.case_id is not None:
         assistant.refresh_case(case_id=enriched.case_id, alert_id=alert_id)
 
@@ -41,19 +43,19 @@ def refresh_open_cases(self) -> int:
     # starts meanwhile waits, then finds the request served. A change committed meanwhile
     # waits too, and stays pending for the next run.
     with transaction.atomic():
-        state = services.refresh_state(lock=True)
+        state = reference.refresh_state(lock=True)
         if state is None or not state.pending:
             return 0  # coalesced: nothing was requested since the last fan-out
         requested_at = state.requested_at
         size = max(1, settings.VIGIL_REFRESH_BATCH_SIZE)
-        case_ids = service.open_case_ids()
+        case_ids = enrichment.open_case_ids()
         sent = 0
         for start in range(0, len(case_ids), size):
             batch = case_ids[start : start + size]
             if not send_task_safely(refresh_cases, batch):
                 return sent  # broker gone: left pending, sweep_reference_refresh sends it again
             sent += len(batch)
-        services.refresh_served(requested_at)
+        reference.refresh_served(requested_at)
     return sent
 
 
@@ -64,7 +66,7 @@ def sweep_reference_refresh() -> bool:
     whether it sent."""
     # A younger request may still have its own (delayed) dispatch in flight.
     grace = timedelta(seconds=settings.VIGIL_SWEEP_GRACE_SECONDS + settings.VIGIL_REFRESH_COALESCE_SECONDS)
-    if not services.refresh_overdue(grace):
+    if not reference.refresh_overdue(grace):
         return False
     return send_task_safely(refresh_open_cases)
 
@@ -83,7 +85,7 @@ def refresh_cases(self, case_ids: list[int]) -> int:
         if done and time.monotonic() > deadline:
             rest = case_ids[done:]
             if not send_task_safely(refresh_cases, rest):
-                services.refresh_request()  # pending again: the sweeper fans out later
+                reference.refresh_request()  # pending again: the sweeper fans out later
             return done
         _refresh_one(case_id)
     return len(case_ids)
@@ -98,5 +100,5 @@ def refresh_case(self, case_id: int) -> None:
 
 
 def _refresh_one(case_id: int) -> None:
-    service.enrich_case_observables(case_id=case_id)
+    enrichment.case_enrich_observables(case_id=case_id)
     assistant.refresh_case(case_id=case_id)

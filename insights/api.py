@@ -15,7 +15,7 @@ from soc.permissions import require_perm
 
 from .attack_layer import coverage_layer
 from .metrics.period import PeriodForm
-from .metrics.service import table_csv_rows, tables_for
+from .metrics.services import table_csv_rows, tables_for
 
 CanManage = require_perm("cases.assign_any")
 

@@ -11,7 +11,7 @@ from soc.csv import csv_response
 
 from .metrics.charts import body_rows, chart
 from .metrics.period import PeriodForm
-from .metrics.service import table_csv_rows, tables_for
+from .metrics.services import table_csv_rows, tables_for
 
 MANAGER = "cases.assign_any"
 

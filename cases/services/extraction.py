@@ -1,7 +1,7 @@
 """Indicators in an alert's title and description become observables (role "extracted").
 
-This runs after ingestion, as the first step of enrichment (enrichment.service
-.enrich_alert, i.e. the `enrichment.tasks.enrich_alert` task dispatched on commit), not in the
+This runs after ingestion, as the first step of enrichment (`enrichment.services
+.alert_enrich`, called by the `enrichment.tasks.enrich_alert` task dispatched on commit), not in the
 ingest request:
 
 - Extracted values never correlate (only declared and known fields do, see

@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from cases.models import CaseEvent, CaseStep, Observable
 from enrichment import assistant, tasks
-from enrichment import service as enrichment
+from enrichment import services as enrichment
 from intel import services
 
 pytestmark = pytest.mark.django_db
@@ -170,7 +170,7 @@ def test_refresh_case_is_cheap_and_constant(
         for i in range(10)
     ]
     for result in results:
-        enrichment.enrich_alert(alert_id=result.alert.pk)
+        enrichment.alert_enrich(alert_id=result.alert.pk)
     case_id = results[0].case.pk
     assistant.refresh_case(case_id=case_id)
     with django_assert_max_num_queries(8):

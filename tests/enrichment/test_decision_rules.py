@@ -9,7 +9,7 @@ import pytest
 
 from cases.models import CaseStep
 from enrichment import assistant
-from enrichment import service as enrichment
+from enrichment import services as enrichment
 from enrichment.assistant import alert_reading as r
 from enrichment.assistant.facts import AlertView
 from enrichment.assistant.reference import Reference, contract_active, free_mail
@@ -182,7 +182,7 @@ def test_criteria_and_l1_steps_are_suggested_in_their_own_choices(
         observed_at=AT,
         observables=[("ip", "203.0.113.230", "source"), ("user", "t.becker", "user")],
     )
-    enrichment.enrich_alert(alert_id=result.alert.pk)
+    enrichment.alert_enrich(alert_id=result.alert.pk)
     assistant.refresh_case(case_id=result.case.pk)
     steps = {
         (s.section, s.item.assist): s

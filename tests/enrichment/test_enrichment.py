@@ -7,7 +7,7 @@ import pytest
 
 from cases.models import Observable
 from enrichment import lookalike_domain, partner_match
-from enrichment import service as enrichment
+from enrichment import services as enrichment
 from enrichment.base import Context
 from enrichment.events import event_count, is_failed_login
 from intel import services
@@ -193,7 +193,7 @@ def test_login_patterns_and_related_activity_are_scoped_to_the_case(
     assert other["related_activity"]["alerts"] == 1
     assert "login_pattern" not in other
     # What is true of the address everywhere stays on the observable.
-    enrichment.enrich_alert(alert_id=later.alert.pk)
+    enrichment.alert_enrich(alert_id=later.alert.pk)
     shared = Observable.objects.get(type="ip", value="198.51.100.99").enrichment
     assert set(shared) == {"ip_reputation", "partner_match"}
 
@@ -215,9 +215,9 @@ def test_enriching_an_alert_takes_a_constant_number_of_queries(
         )
         for i in range(12)
     ]
-    enrichment.enrich_alert(alert_id=results[0].alert.pk)  # warm the reference index
+    enrichment.alert_enrich(alert_id=results[0].alert.pk)  # warm the reference index
     with django_assert_max_num_queries(14):
-        enrichment.enrich_alert(alert_id=results[-1].alert.pk)
+        enrichment.alert_enrich(alert_id=results[-1].alert.pk)
     assert Observable.objects.filter(enriched_at__isnull=False).count() >= 4
 
 

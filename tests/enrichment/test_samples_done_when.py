@@ -10,7 +10,7 @@ from cases.ingest import ADAPTERS
 from cases.models import CaseEvent, CaseStep
 from cases.services.intake import ingest_alert
 from enrichment import assistant
-from enrichment import service as enrichment
+from enrichment import services as enrichment
 from intel import services
 from intel.feeds import import_feed
 from tests.conftest import SAMPLES_DIR
@@ -47,7 +47,7 @@ def test_each_sample_gets_four_suggestions_with_evidence(seed_playbook, ingest_s
     for adapter_name, filename in SAMPLES.items():
         payload = json.loads((SAMPLES_DIR / filename).read_text())
         result = ingest_alert(source=source, alert=ADAPTERS[adapter_name].parse(payload))
-        enrichment.enrich_alert(alert_id=result.alert.pk)
+        enrichment.alert_enrich(alert_id=result.alert.pk)
         assistant.refresh_case(case_id=result.case.pk, alert_id=result.alert.pk)
         cases.add(result.case.pk)
 
@@ -84,7 +84,7 @@ def test_the_case_page_shows_each_questions_suggestion(
 
     payload = json.loads((SAMPLES_DIR / "elastic_alert.json").read_text())
     result = ingest_alert(source=ingest_source[0], alert=ADAPTERS["elastic"].parse(payload))
-    enrichment.enrich_alert(alert_id=result.alert.pk)
+    enrichment.alert_enrich(alert_id=result.alert.pk)
     assistant.refresh_case(case_id=result.case.pk)
 
     client.force_login(l1)

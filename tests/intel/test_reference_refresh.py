@@ -77,14 +77,14 @@ def test_a_change_made_during_the_fan_out_stays_pending(seed_playbook, make_case
     age_request(minutes=5)
     served = services.refresh_requested_at()
 
-    real_open_case_ids = tasks.service.open_case_ids
+    real_open_case_ids = tasks.enrichment.open_case_ids
 
     def change_meanwhile():
         ids = real_open_case_ids()
         services.network_create(by=None, cidr="192.0.2.0/24", list="malicious", source="feed")
         return ids
 
-    monkeypatch.setattr(tasks.service, "open_case_ids", change_meanwhile)
+    monkeypatch.setattr(tasks.enrichment, "open_case_ids", change_meanwhile)
     assert tasks.refresh_open_cases.apply().get() == 1
     state = ReferenceRefresh.objects.get()
     assert state.refreshed_at == served < state.requested_at

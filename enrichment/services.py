@@ -1,7 +1,7 @@
 """Enriching the observables of an alert: run each applicable enricher, store the results.
 
-The task calls `enrich_alert(alert_id=...)` after ingestion commits;
-`enrich_case_observables(case_id=...)` re-runs it for a case when reference data changes. Idempotent: a run
+The task calls `alert_enrich(alert_id=...)` after ingestion commits;
+`case_enrich_observables(case_id=...)` re-runs it for a case when reference data changes. Idempotent: a run
 recomputes every result from the data as it is now and overwrites it. One bad value never
 stops the run: an enricher that raises records verdict `unknown` with the reason.
 Database errors are re-raised so the task retries.
@@ -92,7 +92,7 @@ class Enriched:
 
 
 @transaction.atomic
-def enrich_alert(*, alert_id: int) -> Enriched | None:
+def alert_enrich(*, alert_id: int) -> Enriched | None:
     """Enrich every observable of the alert as of the alert's event time, or return None
     when the alert no longer exists. The indicators in the alert's text are linked first
     (cases.services.extraction), so they are enriched with the declared ones."""
@@ -115,7 +115,7 @@ def enrich_alert(*, alert_id: int) -> Enriched | None:
 
 
 @transaction.atomic
-def enrich_case_observables(*, case_id: int) -> list[Observable]:
+def case_enrich_observables(*, case_id: int) -> list[Observable]:
     """Re-enrich every observable of a case (after reference data changed), each as of
     the latest alert of the case that carried it."""
     latest: dict[int, tuple[datetime, int]] = {}
