@@ -18,16 +18,4 @@ _.msg  # logging.LogRecord.msg, rewritten by soc.log_redaction
 _._stream  # WSGIRequest._stream, the body Django reads (soc.internals.replace_request_body)
 _.label_from_instance  # ModelChoiceField hook Django calls (cases.forms.AssigneeChoiceField)
 _.abstract  # Meta.abstract of soc.db.Timestamped, read by Django's model metaclass
-
-# In code other parts of issue 13 are rewriting (the lifecycle tables; the enrichment and
-# assistant move out of intel; the reference-data audit in intel/services.py): each goes
-# with that change, and its line here with it.
-_.can_move_to  # Case and ContainmentAction: TRANSITIONS, replaced by the lifecycle part
-_.allowed_transitions  # Case: likewise
-_.CASE_SCOPED_KEYS  # enrichment/assistant/case_evidence.py
-_.external_emails  # enrichment/assistant/facts.py
-_.successful_login  # enrichment/assistant/patterns.py
-_._words  # enrichment/assistant/reference.py
-_.registrable  # intel/enrichment/domains.py
-_._invalid  # intel/services.py
 _.form_class  # accounts/views.py LoginView: read by Django's FormView

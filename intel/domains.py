@@ -1,4 +1,4 @@
-"""Domains out of observables: normalisation (IDNA/punycode aware) and registrable parts.
+"""Domains out of observables: normalisation (IDNA/punycode aware) and their parts.
 
 tldextract runs on its bundled public-suffix snapshot only (no network fetch, no cache
 directory), so enrichment never reaches out to the internet.
@@ -59,14 +59,6 @@ def split_domain(domain: str) -> tuple[str, str, str]:
     rest, suffix = domain.rsplit(".", 1)
     subdomain, _, label = rest.rpartition(".")
     return subdomain, label, suffix
-
-
-def registrable(domain: str) -> str:
-    """'mail.partner.example.co.uk' -> 'example.co.uk' (the whole name when no suffix is known)."""
-    _, label, suffix = split_domain(domain)
-    if label and suffix:
-        return f"{label}.{suffix}"
-    return domain
 
 
 def is_same_or_subdomain(domain: str, parent: str) -> bool:

@@ -98,10 +98,6 @@ def refresh_overdue(grace) -> bool:
     return state is not None and state.pending and state.requested_at < timezone.now() - grace
 
 
-def _invalid(exc: ValidationError, field: str) -> Unprocessable:
-    return Unprocessable("Invalid reference data.", errors={field: exc.messages})
-
-
 # --- Known networks -----------------------------------------------------------------
 
 

@@ -16,8 +16,6 @@ from django.conf import settings
 from .analysis import Analysis
 from .patterns import failures_of
 
-CASE_SCOPED_KEYS = ("related_activity", "login_pattern")
-
 
 def _result(verdict: str, summary: str, **details) -> dict:
     return {"verdict": verdict, "summary": summary, "scope": "case", **details}

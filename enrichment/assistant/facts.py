@@ -126,11 +126,6 @@ class CaseFacts:
     def alert(self, alert_id: int) -> AlertView | None:
         return next((a for a in self.alerts if a.id == alert_id), None)
 
-    def external_emails(self) -> list[tuple[AlertView, Obs]]:
-        return [
-            (a, o) for a in self.alerts for o in a.of_types("email") if not self.ref.is_org_domain(o.domain)
-        ]
-
     def external_domains(self, *, with_urls: bool = True) -> list[tuple[AlertView, Obs, str]]:
         """(alert, observable, domain) for non-organisation email domains, domain
         observables and (with_urls) URL hosts; each domain once per alert. Without URLs,

@@ -103,10 +103,6 @@ def _over_window(groups: dict[str, list], window: timedelta, minimum: int, kind:
     return found
 
 
-def successful_login(alert: AlertView) -> bool:
-    return alert.has(r.LOGIN_SUCCESS)
-
-
 @dataclass
 class CasePatterns:
     bursts: list[Pattern] = field(default_factory=list)

@@ -117,10 +117,6 @@ def fold(label: str) -> str:
     return text
 
 
-def _words(label: str) -> list[str]:
-    return [w for w in re.split(r"[-_.]", label) if w]
-
-
 def compare_labels(label: str, suffix: str, p_label: str, p_suffix: str) -> tuple[str, ...]:
     """How a label imitates a protected label (empty when it does not)."""
     kinds = []
