@@ -20,7 +20,7 @@ from cases.selectors import get_case_for_user
 from soc.errors import DomainError, NotAllowed
 
 from . import policy, selectors, services
-from .connectors import configuration_problem, connector_name_for
+from .connectors import configuration_problem
 from .forms import ManualStepForm, RejectForm, RequestActionForm
 from .models import ContainmentAction
 from .visibility import redact_text
@@ -75,14 +75,14 @@ def _panel_context(request, case: Case, *, error: str = "", notice: str = "", fo
 def _with_configuration(suggestions):
     """Each suggestion says when its connector is not configured (it cannot be requested)."""
     for suggestion in suggestions:
-        suggestion.not_configured = configuration_problem(connector_name_for(suggestion.kind))
+        suggestion.not_configured = configuration_problem(suggestion.kind)
     return suggestions
 
 
 def _mark_unconfigured(form):
     """The action kinds whose connector is not configured are labelled so in the form."""
     form.fields["kind"].choices = [
-        (value, f"{label} (not configured)" if configuration_problem(connector_name_for(value)) else label)
+        (value, f"{label} (not configured)" if configuration_problem(value) else label)
         for value, label in form.fields["kind"].choices
     ]
     return form

@@ -8,6 +8,8 @@ so a change of settings never re-routes an action already under way.
 from django.conf import settings
 from django.utils.module_loading import import_string
 
+from playbooks.registry import ActionKey
+
 from .base import Connector, ConnectorError
 
 BUILTIN = {
@@ -31,9 +33,19 @@ def get_connector(name: str) -> Connector:
     return cls()
 
 
-def configuration_problem(name: str) -> str:
-    """Why the connector cannot work with the current settings ("" when it can): an
-    action routed to it is refused when requested, not failed after approval."""
+def configuration_problem(kind: str) -> str:
+    """Why an action of this kind cannot be carried out with the current settings ("" when
+    it can): its connector is unknown, does not carry out this kind (a connector's `kinds`)
+    or misses its settings. Such an action is refused when requested, not failed after
+    approval."""
+    name = connector_name_for(kind)
+    try:
+        connector = get_connector(name)
+    except ConnectorError as exc:
+        return f"{exc.message} (CONTAINMENT_CONNECTORS)"
+    if kind not in connector.kinds:
+        label = dict(ActionKey.choices).get(kind, kind)
+        return f"The {name} connector does not carry out '{label}' (CONTAINMENT_CONNECTORS)."
     if name == "ldap":
         conf = settings.CONTAINMENT_LDAP or {}
         if not (conf.get("URL") or "").strip() or not conf.get("BASE_DN"):

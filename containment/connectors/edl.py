@@ -5,13 +5,14 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from containment.models import BlocklistEntry
+from playbooks.registry import ActionKey
 
 from .base import Connector
 
 
 class EdlConnector(Connector):
     name = "edl"
-    kinds = frozenset({"block_ip"})
+    kinds = frozenset({ActionKey.BLOCK_IP})
 
     def execute(self, action):
         comment = f"vigil {action.case.reference} action {action.pk}"

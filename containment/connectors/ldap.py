@@ -19,6 +19,8 @@ from ldap3 import MODIFY_ADD, MODIFY_DELETE, MODIFY_REPLACE, NONE, SUBTREE, Conn
 from ldap3.core import exceptions as ldap_exceptions
 from ldap3.utils.conv import escape_filter_chars
 
+from playbooks.registry import ActionKey
+
 from .base import Connector, ConnectorError
 
 ACCOUNTDISABLE = 0x2
@@ -34,7 +36,7 @@ TRANSIENT_RESULTS = {3, 11, 16, 20, 51, 52, 80}
 
 class LdapConnector(Connector):
     name = "ldap"
-    kinds = frozenset({"disable_account"})
+    kinds = frozenset({ActionKey.DISABLE_ACCOUNT})
 
     def __init__(self, conf: dict | None = None):
         self.conf = conf or settings.CONTAINMENT_LDAP

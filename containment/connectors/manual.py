@@ -1,12 +1,14 @@
 """Manual steps: a person does the work (risk assessment, incident response protocol,
 business continuity, or any action whose kind is routed to "manual") and marks it done."""
 
+from playbooks.registry import ActionKey
+
 from .base import Connector, ConnectorError
 
 
 class ManualConnector(Connector):
     name = "manual"
-    kinds = frozenset({"manual", "block_ip", "disable_account"})
+    kinds = frozenset(ActionKey)
     automatic = False
 
     def execute(self, action):

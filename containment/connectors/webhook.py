@@ -11,6 +11,7 @@ slow (the action's page says so), not as a failure of Vigil.
 import requests
 from django.conf import settings
 
+from playbooks.registry import ActionKey
 from soc.webhooks import signed_request
 
 from .base import Connector, ConnectorError
@@ -18,7 +19,7 @@ from .base import Connector, ConnectorError
 
 class WebhookConnector(Connector):
     name = "webhook"
-    kinds = frozenset({"block_ip", "disable_account"})
+    kinds = frozenset({ActionKey.BLOCK_IP, ActionKey.DISABLE_ACCOUNT})
 
     def payload(self, action, operation: str) -> dict:
         return {

@@ -176,8 +176,7 @@ def action_request(
 
     overridden = _guard(kind, normalised, by=by, override_reason=override_reason)
     duration = _duration(kind, expires_in) if kind != ActionKey.MANUAL else None
-    connector = connector_name_for(kind)
-    problem = configuration_problem(connector)
+    problem = configuration_problem(kind)
     if problem:
         raise DomainError(
             f"{ActionKey(kind).label} cannot be requested: {problem}", errors={"kind": [problem]}
@@ -189,7 +188,7 @@ def action_request(
         case_opened_at=locked_case.opened_at,
         kind=kind,
         target=normalised,
-        connector=connector,
+        connector=connector_name_for(kind),
         reason=(reason or "").strip(),
         status=Status.PROPOSED,
         requested_by=by,

@@ -134,11 +134,14 @@ def test_reject(investigating_case, t2, manager):
 
 
 def test_retry_and_revert(investigating_case, t2, settings):
-    settings.CONTAINMENT_CONNECTORS = {**settings.CONTAINMENT_CONNECTORS, "block_ip": "nope"}
+    settings.CONTAINMENT_CONNECTORS = {
+        **settings.CONTAINMENT_CONNECTORS,
+        "block_ip": "tests.containment.support:PermanentlyBrokenConnector",
+    }
     action = services.action_request(case=investigating_case, kind="block_ip", target="203.0.113.77", by=t2)
     execution.action_run(action_id=action.pk)
     failed = api(t2).get(f"/api/v1/actions/{action.pk}/").json()
-    assert failed["status"] == "failed" and "Unknown connector" in failed["last_error"]
+    assert failed["status"] == "failed" and failed["last_error"] == "connection refused"
     assert api(t2).post(f"/api/v1/actions/{action.pk}/retry/").json()["status"] == "queued"
     ContainmentAction.objects.filter(pk=action.pk).update(connector="edl")
     execution.action_run(action_id=action.pk)

@@ -7,9 +7,11 @@ import pytest
 from django.urls import reverse
 
 from containment import services
+from containment.connectors import BUILTIN, get_connector
 from containment.models import ContainmentAction
 from containment.services import execution
 from playbooks.models import PlaybookItem
+from playbooks.registry import ActionKey
 from soc.errors import DomainError
 
 pytestmark = pytest.mark.django_db
@@ -25,6 +27,31 @@ def test_an_unconfigured_connector_cannot_be_requested(investigating_case, t2, n
     with pytest.raises(DomainError, match="LDAP is not configured"):
         services.action_request(case=investigating_case, kind="disable_account", target="m.keller", by=t2)
     assert not ContainmentAction.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("connector", "problem"),
+    [
+        ("nope", "Unknown connector 'nope'"),
+        ("tests.containment.support:MissingConnector", "Unknown connector"),
+        # LDAP disables accounts: routing IP blocks to it would run its code on an address.
+        ("ldap", "The ldap connector does not carry out 'Block IP'"),
+    ],
+)
+def test_a_connector_that_cannot_carry_out_the_kind_is_refused_when_requested(
+    investigating_case, t2, settings, connector, problem
+):
+    settings.CONTAINMENT_CONNECTORS = {**settings.CONTAINMENT_CONNECTORS, "block_ip": connector}
+    with pytest.raises(DomainError, match=problem) as refused:
+        services.action_request(case=investigating_case, kind="block_ip", target="203.0.113.77", by=t2)
+    assert "CONTAINMENT_CONNECTORS" in refused.value.data["errors"]["kind"][0]
+    assert not ContainmentAction.objects.exists()
+
+
+def test_every_builtin_connector_carries_out_the_kinds_it_is_offered_for():
+    carried = {kind for name in BUILTIN for kind in get_connector(name).kinds}
+    assert carried == set(ActionKey)
+    assert get_connector("manual").kinds == set(ActionKey)  # a person can do anything
 
 
 def test_the_panel_shows_the_connector_as_not_configured(client, investigating_case, t2, no_ldap):

@@ -295,9 +295,11 @@ def test_permanent_errors_fail_at_once_and_a_person_can_retry(
         services.action_retry(action=action, by=t2)
 
 
-def test_unknown_connector_fails_visibly(investigating_case, t2, dispatched, settings):
-    settings.CONTAINMENT_CONNECTORS = {**settings.CONTAINMENT_CONNECTORS, "block_ip": "nope"}
+def test_a_connector_gone_since_the_request_fails_visibly(investigating_case, t2, dispatched):
+    # Requests are refused up front (test_connector_configuration.py); an action keeps the
+    # connector it was routed to, which a later deployment may no longer have.
     action = block(investigating_case, t2)
+    ContainmentAction.objects.filter(pk=action.pk).update(connector="nope")
     assert execution.action_run(action_id=action.pk) == execution.FAILED
     action.refresh_from_db()
     assert "Unknown connector" in action.last_error

@@ -145,11 +145,14 @@ def test_reject_retry_and_revert_buttons(client, investigating_case, t2, manager
     proposed.refresh_from_db()
     assert proposed.status == Status.REJECTED
 
-    settings.CONTAINMENT_CONNECTORS = {**settings.CONTAINMENT_CONNECTORS, "block_ip": "nope"}
+    settings.CONTAINMENT_CONNECTORS = {
+        **settings.CONTAINMENT_CONNECTORS,
+        "block_ip": "tests.containment.support:PermanentlyBrokenConnector",
+    }
     failed = services.action_request(case=investigating_case, kind="block_ip", target="203.0.113.77", by=t2)
     execution.action_run(action_id=failed.pk)
     html = client.get(panel_url(investigating_case), **HTMX).content.decode()
-    assert "Last error: Unknown connector" in html and 'name="retry"' in html
+    assert "Last error: connection refused" in html and 'name="retry"' in html
     client.post(reverse("containment:retry", args=[failed.pk]), **HTMX)
     failed.refresh_from_db()
     assert failed.status == Status.QUEUED
