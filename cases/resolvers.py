@@ -22,6 +22,7 @@ from rest_framework import serializers
 
 from cases.models import Case, CaseStep
 from playbooks.models import PlaybookItem
+from playbooks.registry import Section
 from soc.errors import DomainError
 
 
@@ -95,7 +96,9 @@ def resolve_team_member(username: str, *, field: str = "owner"):
 def resolve_criteria(case: Case, step_ids: Iterable[int]) -> list[CaseStep]:
     """The case's escalation-criterion steps with these ids; any other id is refused."""
     wanted = set(step_ids)
-    steps = list(case.steps.filter(section="escalation_criterion", pk__in=wanted).select_related("item"))
+    steps = list(
+        case.steps.filter(section=Section.ESCALATION_CRITERION, pk__in=wanted).select_related("item")
+    )
     unknown = sorted(wanted - {step.pk for step in steps})
     if unknown:
         raise DomainError(

@@ -11,15 +11,15 @@ from django.db.models import Count, IntegerField, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
 
-from playbooks.models import PlaybookItem
+from playbooks.registry import Section
 from soc.roles import is_t2
 
 from .models import Alert, Case, CaseEvent, CaseObservable, CaseStep, Comment
 
 Status = Case.Status
 QUEUE_LIMIT = 15
-SECTION_ORDER = {value: index for index, value in enumerate(PlaybookItem.Section.values)}
-SECTION_LABELS = dict(PlaybookItem.Section.choices)
+SECTION_ORDER = {value: index for index, value in enumerate(Section.values)}
+SECTION_LABELS = dict(Section.choices)
 
 
 def get_case_for_user(user, pk: int) -> Case:
@@ -85,7 +85,7 @@ def dashboard_queues(user) -> list[Queue]:
 
 
 @dataclass
-class Section:
+class SectionSteps:
     key: str
     label: str
     steps: list[CaseStep]
@@ -97,11 +97,13 @@ def case_steps(case: Case) -> list[CaseStep]:
     return steps
 
 
-def group_sections(steps: list[CaseStep]) -> list[Section]:
-    sections: dict[str, Section] = {}
+def group_sections(steps: list[CaseStep]) -> list[SectionSteps]:
+    sections: dict[str, SectionSteps] = {}
     for step in steps:
         if step.section not in sections:
-            sections[step.section] = Section(step.section, SECTION_LABELS.get(step.section, step.section), [])
+            sections[step.section] = SectionSteps(
+                step.section, SECTION_LABELS.get(step.section, step.section), []
+            )
         sections[step.section].steps.append(step)
     return list(sections.values())
 
@@ -175,10 +177,10 @@ def case_comments(case: Case) -> list[Comment]:
 def l1_summary(case: Case, steps: list[CaseStep]) -> dict:
     """What L1 learned, for the top of the page once the case went to T2."""
     return {
-        "answers": [s for s in steps if s.section == "question"],
-        "indicators": [s for s in steps if s.section == "key_indicator" and s.value],
-        "criteria_met": [s for s in steps if s.section == "escalation_criterion" and s.value == "checked"],
-        "l1_steps": [s for s in steps if s.section in ("l1_step", "log_source") and s.value],
+        "answers": [s for s in steps if s.section == Section.QUESTION],
+        "indicators": [s for s in steps if s.section == Section.KEY_INDICATOR and s.value],
+        "criteria_met": [s for s in steps if s.is_criterion and s.value == "checked"],
+        "l1_steps": [s for s in steps if s.section in (Section.L1_STEP, Section.LOG_SOURCE) and s.value],
         "handoff_note": case.handoff_note,
         "recommendation": case.recommendation or {},
         "override_reason": case.override_reason,

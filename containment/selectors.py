@@ -29,6 +29,11 @@ class Suggestion:
     item: PlaybookItem | None = None
     refusals: list = field(default_factory=list)
 
+    @property
+    def is_manual(self) -> bool:
+        """A step a person carries out and tracks (no connector runs it)."""
+        return self.kind == ActionKey.MANUAL
+
 
 def case_actions(case: Case):
     return case.actions.for_panel().order_by("created_at", "id")

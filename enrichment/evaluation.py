@@ -39,22 +39,27 @@ from cases.services.intake import ingest_alert
 from cases.services.recommendation import recommend
 from intel import lookup, services
 from intel.models import BusinessPartner, KnownNetwork
+from playbooks.registry import AssistKey, Section
 
 from . import assistant
 from . import services as enrichment
 
+# A scenario's labels: the decision rules' questions and criteria, by the assist key of
+# the seed playbook's item each one is, and the recommendation.
 QUESTIONS = {
-    "q1": "ip_reputation",
-    "q2": "related_activity",
-    "q3": "lookalike_domain",
-    "q4": "partner_match",
+    "q1": AssistKey.IP_REPUTATION,
+    "q2": AssistKey.RELATED_ACTIVITY,
+    "q3": AssistKey.LOOKALIKE_DOMAIN,
+    "q4": AssistKey.PARTNER_MATCH,
 }
 CRITERIA = {
-    "e1": "exfiltration",
-    "e2": "compromised_account",
-    "e3": "supply_chain_anomaly",
-    "e4": "sensitive_partner",
+    "e1": AssistKey.EXFILTRATION,
+    "e2": AssistKey.COMPROMISED_ACCOUNT,
+    "e3": AssistKey.SUPPLY_CHAIN_ANOMALY,
+    "e4": AssistKey.SENSITIVE_PARTNER,
 }
+# The kinds of label, each with the values a scenario may expect.
+QUESTION, CRITERION, RECOMMENDATION = "question", "criterion", "recommendation"
 TITLES = {
     "q1": "q1 legitimate or known IPs?",
     "q2": "q2 reconnaissance or probing?",
@@ -66,17 +71,17 @@ TITLES = {
     "e4": "e4 sensitive or critical partner (Tier 2)",
     "recommendation": "recommendation",
 }
-DECISIONS = (*QUESTIONS, *CRITERIA, "recommendation")
+DECISIONS = (*QUESTIONS, *CRITERIA, RECOMMENDATION)
 VALUES = {
-    "question": ("yes", "no", "unknown"),
-    "criterion": ("met", "not_met"),
-    "recommendation": ("escalate", "close"),
+    QUESTION: ("yes", "no", "unknown"),
+    CRITERION: ("met", "not_met"),
+    RECOMMENDATION: ("escalate", "close"),
 }
 CRITERION_VALUE = {"checked": "met", "unchecked": "not_met"}
 
 
 def kind_of(key: str) -> str:
-    return "question" if key in QUESTIONS else "criterion" if key in CRITERIA else "recommendation"
+    return QUESTION if key in QUESTIONS else CRITERION if key in CRITERIA else RECOMMENDATION
 
 
 @dataclass
@@ -248,16 +253,16 @@ def judge(case) -> tuple[dict[str, str], dict[str, str]]:
     steps = list(CaseStep.objects.filter(case=case).select_related("item").order_by("section", "order"))
     got: dict[str, str] = {}
     reasons: dict[str, str] = {}
-    for keys, section in ((QUESTIONS, "question"), (CRITERIA, "escalation_criterion")):
+    for keys, section in ((QUESTIONS, Section.QUESTION), (CRITERIA, Section.ESCALATION_CRITERION)):
         for key, assist in keys.items():
             step = next((s for s in steps if s.section == section and s.item.assist == assist), None)
             suggestion = (step.suggestion or {}) if step else {}
             answer = suggestion.get("answer", "-")
-            got[key] = CRITERION_VALUE.get(answer, answer) if section != "question" else answer
+            got[key] = CRITERION_VALUE.get(answer, answer) if section != Section.QUESTION else answer
             reasons[key] = suggestion.get("reason", "no step with this assist key")
     recommendation = recommend(case, steps)
-    got["recommendation"] = recommendation["decision"]
-    reasons["recommendation"] = recommendation["reason"]
+    got[RECOMMENDATION] = recommendation["decision"]
+    reasons[RECOMMENDATION] = recommendation["reason"]
     return got, reasons
 
 

@@ -20,6 +20,7 @@ from django.utils import timezone
 from cases.models import Alert, Case, Observable
 from cases.services.extraction import alert_extract_observables
 from intel import lookup
+from playbooks.registry import AssistKey
 
 from . import ip_reputation, lookalike_domain, partner_match
 from .base import Context, unknown
@@ -38,13 +39,13 @@ class Spec:
 # of an observable everywhere is stored on it; related activity and login patterns depend
 # on the case and are computed over its alerts by the assistant (CaseObservable.enrichment).
 SPECS: tuple[Spec, ...] = (
-    Spec("ip_reputation", frozenset({"ip", "cidr"}), ip_reputation.enrich),
+    Spec(AssistKey.IP_REPUTATION, frozenset({"ip", "cidr"}), ip_reputation.enrich),
     Spec(
-        "partner_match",
+        AssistKey.PARTNER_MATCH,
         frozenset(partner_match.NETWORK_TYPES | partner_match.DOMAIN_TYPES),
         partner_match.enrich,
     ),
-    Spec("lookalike_domain", frozenset(lookalike_domain.APPLIES_TO), lookalike_domain.enrich),
+    Spec(AssistKey.LOOKALIKE_DOMAIN, frozenset(lookalike_domain.APPLIES_TO), lookalike_domain.enrich),
 )
 
 

@@ -35,6 +35,11 @@ class AssistKey(models.TextChoices):
     SENSITIVE_PARTNER = "sensitive_partner", "Sensitive or critical partner (Tier 2)"
 
 
+# Evidence computed over one case's alerts (stored per case, on CaseObservable), not over
+# the observable everywhere: the case page never shows another case's version of it.
+CASE_SCOPED_ASSISTS = frozenset({AssistKey.RELATED_ACTIVITY, AssistKey.LOGIN_PATTERN})
+
+
 class ActionKey(models.TextChoices):
     """The kinds of containment: what a playbook step maps to, and what a
     containment.ContainmentAction does (its `kind`)."""

@@ -11,6 +11,7 @@ from django.db.models import Q
 from django.db.models.functions import Coalesce
 
 from playbooks.attack import lookup
+from playbooks.registry import Section
 from soc.db import index_where_set, optional_user, status_has_time
 
 from .alerts import Observable, Severity
@@ -223,13 +224,13 @@ class CaseStep(models.Model):
 
     # Which values each section accepts ("" means not yet worked).
     VALUES_BY_SECTION: dict[str, tuple[str, ...]] = {
-        "log_source": ("", "done", "not_applicable"),
-        "key_indicator": ("", "observed", "not_observed", "unknown"),
-        "question": ("", "yes", "no", "unknown"),
-        "l1_step": ("", "done", "not_applicable"),
-        "escalation_criterion": ("", "checked", "unchecked"),
-        "t2_action": ("", "done", "not_applicable"),
-        "containment_step": ("", "done", "not_applicable"),
+        Section.LOG_SOURCE: ("", "done", "not_applicable"),
+        Section.KEY_INDICATOR: ("", "observed", "not_observed", "unknown"),
+        Section.QUESTION: ("", "yes", "no", "unknown"),
+        Section.L1_STEP: ("", "done", "not_applicable"),
+        Section.ESCALATION_CRITERION: ("", "checked", "unchecked"),
+        Section.T2_ACTION: ("", "done", "not_applicable"),
+        Section.CONTAINMENT_STEP: ("", "done", "not_applicable"),
     }
 
     # A case opening writes ~23 steps, so each index and constraint here is paid 23 times
@@ -291,6 +292,11 @@ class CaseStep(models.Model):
 
     def allowed_values(self) -> tuple[str, ...]:
         return self.VALUES_BY_SECTION.get(self.section, ("",))
+
+    @property
+    def is_criterion(self) -> bool:
+        """An escalation criterion: worked as met / not met, and what escalation reads."""
+        return self.section == Section.ESCALATION_CRITERION
 
 
 class Comment(models.Model):

@@ -15,15 +15,22 @@ from django.utils import timezone
 from cases.models import Case, CaseStep
 from cases.services import events
 from cases.services.events import ANALYST
+from playbooks.registry import Section
 from soc.errors import Conflict, DomainError, NotAllowed
 
-L1_SECTIONS = {"log_source", "key_indicator", "question", "l1_step", "escalation_criterion"}
-T2_SECTIONS = {"t2_action", "containment_step"}
+L1_SECTIONS = {
+    Section.LOG_SOURCE,
+    Section.KEY_INDICATOR,
+    Section.QUESTION,
+    Section.L1_STEP,
+    Section.ESCALATION_CRITERION,
+}
+T2_SECTIONS = {Section.T2_ACTION, Section.CONTAINMENT_STEP}
 MAX_NOTE = 10_000
 
 # Suggestions speak yes/no/unknown; indicators are worked as observed/not observed.
 SUGGESTION_AS_VALUE = {
-    "key_indicator": {"yes": "observed", "no": "not_observed", "unknown": "unknown"},
+    Section.KEY_INDICATOR: {"yes": "observed", "no": "not_observed", "unknown": "unknown"},
 }
 
 

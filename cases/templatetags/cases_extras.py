@@ -20,6 +20,7 @@ from django.utils.safestring import SafeString
 from cases.models import Case, CaseEvent, CaseStep
 from cases.services.comments import render_markdown
 from cases.services.events import render_event
+from playbooks.registry import CASE_SCOPED_ASSISTS
 from soc.text import shorten
 
 register = template.Library()
@@ -84,7 +85,7 @@ def enrichment_items(enrichment) -> list[dict]:
             enrichment.observable.enrichment if isinstance(enrichment.observable.enrichment, dict) else {}
         )
         enrichment = {
-            **{k: v for k, v in shared.items() if k not in ("related_activity", "login_pattern")},
+            **{k: v for k, v in shared.items() if k not in CASE_SCOPED_ASSISTS},
             **scoped,
         }
     if not isinstance(enrichment, dict):

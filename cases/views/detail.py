@@ -27,6 +27,7 @@ from cases.services.suggestions import (
     unconfirmed_suggestions,
 )
 from cases.services.workflow import available_actions
+from playbooks.registry import Section
 from soc.errors import DomainError, NotAllowed
 
 from ._common import error_text, flash_domain_error, form_error_text
@@ -49,7 +50,7 @@ def case_page_context(request, case, *, bound_forms: dict | None = None) -> dict
     user = request.user
     steps = [case_page.decorate_step(case, s, user) for s in selectors.case_steps(case)]
     # The questions first: they are what L1 decides on; the other sections keep work order.
-    sections = sorted(selectors.group_sections(steps), key=lambda s: s.key != "question")
+    sections = sorted(selectors.group_sections(steps), key=lambda s: s.key != Section.QUESTION)
     for section in sections:
         section.open = case_page.section_is_for_viewer(case, section.key, section.steps, user)
     actions = available_actions(case, user)
@@ -66,7 +67,7 @@ def case_page_context(request, case, *, bound_forms: dict | None = None) -> dict
         "can_edit_observables": case_page.can_edit_observables(case, user),
         "evidence_index": case_page.evidence_index(case, observables),
         "sections": sections,
-        "criteria": [s for s in steps if s.section == "escalation_criterion"],
+        "criteria": [s for s in steps if s.is_criterion],
         "recommendation": recommend(case, steps),
         "unconfirmed_count": len(unconfirmed_suggestions(case, steps, user)),
         "actions": actions,
@@ -198,7 +199,7 @@ def case_recommendation(request, pk: int):
         {
             "case": case,
             "recommendation": recommend(case, steps),
-            "criteria": [s for s in steps if s.section == "escalation_criterion"],
+            "criteria": [s for s in steps if s.is_criterion],
         },
     )
 

@@ -13,6 +13,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from playbooks.registry import AssistKey, Section
+
 from . import alert_reading as r
 from .analysis import Analysis
 from .criteria import Signal
@@ -152,22 +154,22 @@ def login_patterns(a: Analysis) -> dict:
 # Each criterion: the Analysis signals that meet it, the reason's lead when met, the reason
 # when not.
 CRITERIA_SIGNALS: dict[str, tuple[str, str, str]] = {
-    "exfiltration": (
+    AssistKey.EXFILTRATION: (
         "exfiltration",
         "Data leaves the organisation",
         "No bulk transfer, no data sent to a personal or attacker address and nothing published.",
     ),
-    "compromised_account": (
+    AssistKey.COMPROMISED_ACCOUNT: (
         "account_use",
         "An account was used by someone other than its owner",
         "No successful login by anyone but the account's owner.",
     ),
-    "supply_chain_anomaly": (
+    AssistKey.SUPPLY_CHAIN_ANOMALY: (
         "supply_chain",
         "A partner's access is anomalous",
         "No partner network, account or mailbox acts outside its contract or scope.",
     ),
-    "sensitive_partner": (
+    AssistKey.SENSITIVE_PARTNER: (
         "tier2_partners",
         "Tier 2",
         "No suspicious activity involves a high-criticality partner.",
@@ -226,22 +228,22 @@ def step_related(a: Analysis) -> dict:
 
 
 ANSWERS: dict[str, dict[str, Callable[[Analysis], dict]]] = {
-    "question": {
-        "ip_reputation": q1_known_ips,
-        "related_activity": q2_probing,
-        "lookalike_domain": q3_impersonation,
-        "partner_match": q4_business,
-        "business_context": q4_business,
-        "login_pattern": login_patterns,
+    Section.QUESTION: {
+        AssistKey.IP_REPUTATION: q1_known_ips,
+        AssistKey.RELATED_ACTIVITY: q2_probing,
+        AssistKey.LOOKALIKE_DOMAIN: q3_impersonation,
+        AssistKey.PARTNER_MATCH: q4_business,
+        AssistKey.BUSINESS_CONTEXT: q4_business,
+        AssistKey.LOGIN_PATTERN: login_patterns,
     },
-    "escalation_criterion": {assist: criterion(assist) for assist in CRITERIA_SIGNALS},
-    "l1_step": {
-        "ip_reputation": step_ip_lists,
-        "login_pattern": step_login_patterns,
-        "partner_match": step_business,
-        "business_context": step_business,
-        "lookalike_domain": step_lookalikes,
-        "related_activity": step_related,
+    Section.ESCALATION_CRITERION: {assist: criterion(assist) for assist in CRITERIA_SIGNALS},
+    Section.L1_STEP: {
+        AssistKey.IP_REPUTATION: step_ip_lists,
+        AssistKey.LOGIN_PATTERN: step_login_patterns,
+        AssistKey.PARTNER_MATCH: step_business,
+        AssistKey.BUSINESS_CONTEXT: step_business,
+        AssistKey.LOOKALIKE_DOMAIN: step_lookalikes,
+        AssistKey.RELATED_ACTIVITY: step_related,
     },
 }
 
@@ -249,5 +251,7 @@ ANSWERS: dict[str, dict[str, Callable[[Analysis], dict]]] = {
 def suggest(analysis: Analysis, section: str, assist: str) -> dict | None:
     """The suggestion for an item of `section` with `assist`, or None when the assistant
     has nothing to say for that pair (the step keeps no suggestion)."""
-    answer = ANSWERS.get(section, ANSWERS["question"] if section == "key_indicator" else {}).get(assist)
+    # An indicator is worked from the answer to the question with the same assist key.
+    fallback = ANSWERS[Section.QUESTION] if section == Section.KEY_INDICATOR else {}
+    answer = ANSWERS.get(section, fallback).get(assist)
     return answer(analysis) if answer else None

@@ -13,6 +13,8 @@ from __future__ import annotations
 
 from django.conf import settings
 
+from playbooks.registry import AssistKey
+
 from .analysis import Analysis
 from .patterns import failures_of
 
@@ -41,25 +43,25 @@ def case_observable_evidence(analysis: Analysis, observables: list) -> dict[int,
         if times:
             frame |= {"first_seen": min(times).isoformat(), "last_seen": max(times).isoformat()}
         if value in bursts:
-            data["related_activity"] = _result("burst", bursts[value].detail, **frame)
+            data[AssistKey.RELATED_ACTIVITY] = _result("burst", bursts[value].detail, **frame)
         elif len(alerts) > 1:
-            data["related_activity"] = _result(
+            data[AssistKey.RELATED_ACTIVITY] = _result(
                 "related",
                 f"{len(alerts)} of this case's alerts carry {value}, no burst within {minutes} min",
                 **frame,
             )
         else:
-            data["related_activity"] = _result(
+            data[AssistKey.RELATED_ACTIVITY] = _result(
                 "isolated", f"only one of this case's alerts carries {value}", **frame
             )
         if observable.type in ("user", "email", "ip"):
             failures = sum(failures_of(a) for a in alerts)
             if value in stuffing:
-                data["login_pattern"] = _result("credential_stuffing", stuffing[value].detail)
+                data[AssistKey.LOGIN_PATTERN] = _result("credential_stuffing", stuffing[value].detail)
             elif value in brute:
-                data["login_pattern"] = _result("brute_force", brute[value].detail)
+                data[AssistKey.LOGIN_PATTERN] = _result("brute_force", brute[value].detail)
             elif failures:
-                data["login_pattern"] = _result(
+                data[AssistKey.LOGIN_PATTERN] = _result(
                     "failed_logins",
                     f"{failures} failed login(s) in this case, below the brute-force and stuffing thresholds",
                 )

@@ -20,7 +20,7 @@ from django.db.models.functions import TruncDate
 from cases.models import Case, CaseStep
 from containment.models import ContainmentAction
 from playbooks.models import PlaybookItem
-from playbooks.registry import ActionKey
+from playbooks.registry import ActionKey, Section
 
 from .filters import ENDED, OPEN, by_case_opening, cases_in, ended_at
 from .period import Period
@@ -153,7 +153,11 @@ def agreement(period: Period) -> Table:
     counts = {row["item_id"]: row for row in counts}
     # [0] (no item) when nothing was answered: still one query, so the count stays fixed.
     items = PlaybookItem.objects.filter(pk__in=list(counts) or [0]).values_list("pk", "section", "text")
-    sections = {"question": "Question", "escalation_criterion": "Criterion", "key_indicator": "Indicator"}
+    sections = {
+        Section.QUESTION: "Question",
+        Section.ESCALATION_CRITERION: "Criterion",
+        Section.KEY_INDICATOR: "Indicator",
+    }
     out = sorted(
         (
             {

@@ -10,6 +10,7 @@ from cases.resolvers import check_assignee, resolve_criteria
 from cases.services import events
 from cases.services.recommendation import CLOSE, ESCALATE, recommend
 from cases.services.steps import case_step_update
+from playbooks.registry import Section
 from soc.errors import Conflict, DomainError, NotAllowed
 from soc.roles import is_t2
 
@@ -178,7 +179,7 @@ def case_escalate(
     errors: dict[str, list[str]] = {}
     if not (note or "").strip():
         errors["note"] = ["A hand-off note for T2 is required."]
-    unanswered = [s for s in steps if s.section == "question" and not s.value]
+    unanswered = [s for s in steps if s.section == Section.QUESTION and not s.value]
     if unanswered:
         errors["questions"] = [f"Not answered: {s.item.text}" for s in unanswered]
     if criteria is not None:
@@ -195,7 +196,7 @@ def case_escalate(
         # assistant's suggestion recorded); the steps in `steps` follow the change.
         met = set(criteria)
         for step in steps:
-            if step.section == "escalation_criterion":
+            if step.is_criterion:
                 value = "checked" if step.pk in met else "unchecked"
                 if step.value != value:
                     case_step_update(step=step, value=value, by=by)

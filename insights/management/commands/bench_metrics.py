@@ -26,7 +26,7 @@ from django.utils import timezone
 
 from cases.models import Alert, Case, CaseStep, IngestSource
 from containment.models import ContainmentAction
-from playbooks.registry import ActionKey
+from playbooks.registry import ActionKey, Section
 from playbooks.services import import_playbook_text
 from sla.services import policies
 from soc.roles import Role
@@ -78,7 +78,7 @@ class Command(BaseCommand):
         version = import_playbook_text(
             seed.read_text(encoding="utf-8"), filename=seed.name, publish=True, by=None
         ).version
-        questions = list(version.items.filter(section="question").order_by("order"))
+        questions = list(version.items.filter(section=Section.QUESTION).order_by("order"))
         users = get_user_model()
         l1_group, t2_group = Group.objects.get(name=Role.L1.value), Group.objects.get(name=Role.T2.value)
         l1s, t2s = [], []
