@@ -218,3 +218,13 @@ def test_the_service_refuses_an_out_of_range_expiry_too(investigating_case, t2):
             case=investigating_case, kind="block_ip", target="203.0.113.77", by=t2, expires_in=10**20
         )
     assert "expires_in" in refused.value.data["errors"]
+
+
+def test_a_kind_routed_to_a_connector_that_cannot_do_it_is_a_400_on_kind(investigating_case, t2, settings):
+    settings.CONTAINMENT_CONNECTORS = {**settings.CONTAINMENT_CONNECTORS, "block_ip": "ldap"}
+    response = api(t2).post(
+        actions_url(investigating_case), {"kind": "block_ip", "target": "203.0.113.77"}, format="json"
+    )
+    assert response.status_code == 400, response.json()
+    assert "does not carry out 'Block IP'" in response.json()["errors"]["kind"][0]
+    assert not ContainmentAction.objects.exists()
