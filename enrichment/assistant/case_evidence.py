@@ -6,7 +6,9 @@
 - login_pattern (accounts and IPs): brute force, credential stuffing, failed logins or none,
   within this case's alerts.
 
-Nothing here reads another case's alerts.
+Nothing here reads another case's alerts. A summary says "it" for the observable it is
+stored on: it is shown in that observable's row (and keyed by it in the API), and a URL
+of several hundred characters repeated there would push the row to a screen's height.
 """
 
 from __future__ import annotations
@@ -47,12 +49,12 @@ def case_observable_evidence(analysis: Analysis, observables: list) -> dict[int,
         elif len(alerts) > 1:
             data[AssistKey.RELATED_ACTIVITY] = _result(
                 "related",
-                f"{len(alerts)} of this case's alerts carry {value}, no burst within {minutes} min",
+                f"{len(alerts)} of this case's alerts carry it, no burst within {minutes} min",
                 **frame,
             )
         else:
             data[AssistKey.RELATED_ACTIVITY] = _result(
-                "isolated", f"only one of this case's alerts carries {value}", **frame
+                "isolated", "only one of this case's alerts carries it", **frame
             )
         if observable.type in ("user", "email", "ip"):
             failures = sum(failures_of(a) for a in alerts)

@@ -1,6 +1,6 @@
 """Patterns over the case's own alerts (never another case's): bursts from one source,
 brute force on one account, credential stuffing / password spraying from one source,
-mail bursts from one sender, and successful logins.
+and mail bursts from one sender.
 
 Thresholds and windows are settings (VIGIL_PROBING_*, VIGIL_LOGIN_WINDOW,
 VIGIL_BRUTE_FORCE_MIN_FAILURES, VIGIL_STUFFING_MIN_ACCOUNTS).

@@ -200,6 +200,9 @@ def test_the_case_page_and_api_show_each_observables_case_evidence(seed_playbook
     assert user.enrichment == {} and user.enriched_at is not None
     link = case.case_observables.get(observable=user)
     assert link.enrichment["related_activity"]["verdict"] == "isolated"
+    # Shown in the observable's own row: the summary does not repeat its value (a long URL
+    # would fill the row).
+    assert user.value not in link.enrichment["related_activity"]["summary"]
     # An observable added by hand waits for its enrichment.
     pending = Observable.objects.create(type="hash", value="d41d8cd98f00b204e9800998ecf8427e")
     case.case_observables.create(observable=pending, first_seen_at=AT, last_seen_at=AT)
