@@ -17,6 +17,7 @@ from insights.metrics.queries import QUERY_COUNT, metrics_tables
 from insights.metrics.sql import interpolate
 from sla.services import sla_sync
 from tests.cases.workflow_support import answer_benign, escalated
+from tests.insights.support import day_before_every_case
 
 pytestmark = pytest.mark.django_db
 
@@ -213,8 +214,8 @@ def test_containment_counts_actions_by_their_cases_opening_time_and_team(story, 
     action = action_request(case=hot, kind="block_ip", target="203.0.113.78", reason="probing", by=t2)
     assert action.case_opened_at == hot.opened_at  # copied at request, from the locked case
     assert [row["actions"] for row in _tables()["containment"].rows] == [1]
-    yesterday = (timezone.localdate() - timedelta(days=1)).isoformat()
-    assert _tables(start=yesterday, end=yesterday)["containment"].rows == []
+    before = day_before_every_case()
+    assert _tables(start=before, end=before)["containment"].rows == []
     t2_team, l1_team = (Group.objects.get(name=name) for name in ("T2 Analyst", "L1 Analyst"))
     assert [row["actions"] for row in _tables(team=str(t2_team.pk))["containment"].rows] == [1]
     assert _tables(team=str(l1_team.pk))["containment"].rows == []

@@ -23,6 +23,7 @@ from insights.metrics.queries import metrics_tables
 from insights.metrics.sql import interpolate
 from insights.metrics.tables import minutes, rate
 from tests.cases.workflow_support import answer, answer_benign, escalated
+from tests.insights.support import day_before_every_case
 
 pytestmark = pytest.mark.django_db
 
@@ -206,9 +207,8 @@ def test_agreement_counts_the_answer_again_when_it_changes(moves, l1):
 def test_periods_and_teams_select_the_same_cases_both_ways(moves, l1):
     from django.contrib.auth.models import Group
 
-    # A range that ends before today counts none of these cases.
-    yesterday = (timezone.localdate() - timedelta(days=1)).isoformat()
-    old = _tables(start=yesterday, end=yesterday)
+    before = day_before_every_case()
+    old = _tables(start=before, end=before)
     assert old["by_source"].rows == [] and old["agreement"].rows == []
     team = Group.objects.get(name="L1 Analyst")
     tables = _tables(team=str(team.pk))
