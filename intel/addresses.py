@@ -45,3 +45,24 @@ def in_internal_ranges(value: str) -> bool:
     return any(
         network.version == internal.version and network.subnet_of(internal) for internal in INTERNAL_RANGES
     )
+
+
+# Names every machine gives itself (/etc/hosts of Debian, RHEL and Windows).
+LOCAL_HOSTNAMES = frozenset({"localhost", "localhost.localdomain", "ip6-localhost", "ip6-loopback"})
+
+
+def names_no_host(value: str) -> bool:
+    """The address or name means the same on every machine, so it says nothing about which
+    host an alert is about: loopback (127.0.0.0/8, ::1, "localhost"), unspecified (0.0.0.0,
+    ::), multicast, and IPv6 link-local (fe80::/10, on every interface; an endpoint
+    agent's `host.ip` lists them all). IPv4 link-local is not among them:
+    169.254.169.254 is the cloud metadata service, a destination that matters."""
+    address = parse_address(value)
+    if address is None:
+        return isinstance(value, str) and value.strip().lower().rstrip(".") in LOCAL_HOSTNAMES
+    return (
+        address.is_loopback
+        or address.is_unspecified
+        or address.is_multicast
+        or (address.version == 6 and address.is_link_local)
+    )

@@ -8,13 +8,13 @@ so a 400 tells the sender which of its fields to fix).
 import hashlib
 import json
 import math
+import re
 from datetime import UTC, datetime
 
 from cases.models import AlertObservable, Observable, Severity
 from playbooks.attack import normalize_technique_id
 
 from .base import InvalidAlert, NativeAlert
-from .observables import normalise
 
 # Event times outside this range are refused: they are typos or unit mistakes, and
 # window arithmetic on year 1 or 9999 would overflow.
@@ -33,6 +33,8 @@ SEVERITY_NAMES = {severity.name.lower(): severity for severity in Severity}
 
 # The flag an alert carries when its vendor time could not be read (NativeAlert.flags).
 OBSERVED_AT_UNPARSED = "observed_at_unparsed"
+# The flag of a technique id read out of free text that is not one (the alert is kept).
+TECHNIQUE_UNPARSED = "technique_unparsed"
 MAX_FLAG_DETAIL = 200
 
 
@@ -234,15 +236,29 @@ def read_severity(errors: Errors, name: str, value, *, default: int = Severity.M
     return default
 
 
-def read_techniques(errors: Errors, name: str, values) -> list[str]:
-    """ATT&CK ids ("T1591.002"; "t1591.002" and "T1591002" are accepted and normalised)."""
+# Between the ids of one string that holds several ("T1068, T1190": Wazuh's Security Lake
+# output joins a rule's ids so; Splunk sends them space or newline separated).
+TECHNIQUE_SEPARATORS = re.compile(r"[\s,;|]+")
+
+
+def read_techniques(errors: Errors, name: str, values, *, lenient: bool = False) -> list[str]:
+    """ATT&CK ids ("T1591.002"; "t1591.002" and "T1591002" are accepted and normalised), a
+    string value holding one id or several (TECHNIQUE_SEPARATORS between them). A value that
+    is not one is a field error, or with `lenient` (ids read out of free text) a
+    `technique_unparsed` flag."""
     result = []
     for value in as_list(values):
-        technique = normalize_technique_id(value) if isinstance(value, str) else None
-        if technique is None:
-            errors.add(name, f"{str(value)[:40]!r} is not an ATT&CK technique id (like T1591 or T1591.002).")
-            continue
-        result.append(technique)
+        parts = [p for p in TECHNIQUE_SEPARATORS.split(value) if p] if isinstance(value, str) else [value]
+        for part in parts:
+            technique = normalize_technique_id(part) if isinstance(part, str) else None
+            if technique is not None:
+                result.append(technique)
+                continue
+            message = f"{str(part)[:40]!r} is not an ATT&CK technique id (like T1591 or T1591.002)."
+            if lenient:
+                errors.flag(TECHNIQUE_UNPARSED, name, message)
+            else:
+                errors.add(name, message)
     return result
 
 
@@ -276,42 +292,6 @@ def specific_first(techniques: list[str]) -> list[str]:
     ]
 
 
-_NAME_TYPES = (Observable.Type.HOSTNAME, Observable.Type.DOMAIN)
-# What SIEMs write where a value is missing (Windows logs "-" for an empty account).
-PLACEHOLDERS = frozenset({"-", "--", "n/a", "na", "none", "null", "(null)", "nil", "unknown", "?"})
-
-
-class ObservableList:
-    """Observables read from a vendor's known fields: each value normalised, invalid or
-    non-string values skipped (SIEMs send "-" or "unknown" for missing addresses)."""
-
-    def __init__(self) -> None:
-        self.items: list[tuple[str, str, str]] = []
-
-    def add(self, type_: str, value, role: str) -> None:
-        for item in as_list(value)[:100]:
-            if isinstance(item, int) and not isinstance(item, bool):
-                item = str(item)
-            if not isinstance(item, str) or item.strip().lower() in PLACEHOLDERS:
-                continue
-            if type_ in _NAME_TYPES and normalise(Observable.Type.IP, item) is not None:
-                continue  # a field that holds "a host or an address" had an address
-            normalised = normalise(type_, item)
-            if normalised is not None:
-                self.items.append((type_, normalised, role))
-
-    @classmethod
-    def of_fields(cls, doc: dict, fields, read=None) -> "ObservableList":
-        """The observables of a vendor's known fields: for each (field, type, role) row of
-        `fields`, the field's value or values in `doc`, each read with `read` when given
-        (e.g. Splunk's multivalue)."""
-        observables = cls()
-        for name, type_, role in fields:
-            value = doc.get(name)
-            observables.add(type_, value if read is None else read(value), role)
-        return observables
-
-
 class Adapter:
     """Reads one vendor's payloads. Subclasses implement `read(alert, item)`, setting the
     native fields on the Reading; everything they raise is an InvalidAlert
@@ -320,11 +300,17 @@ class Adapter:
     name = ""
     # Keys of a wrapper object holding a batch, e.g. Kibana's {"alerts": [...]}.
     batch_keys: tuple[str, ...] = ()
+    # Whether a search response ({"hits": {"hits": [...]}}) is a batch of its hits: the
+    # vendor stores its alerts in Elasticsearch or OpenSearch.
+    reads_search_responses = False
     # Native field -> the vendor field it came from, to name the right one in a 400.
     field_names: dict[str, str] = {}
 
     def split(self, data) -> tuple[list, bool]:
         """(alerts, is_batch) from a parsed JSON body."""
+        hits = data.get("hits") if self.reads_search_responses and isinstance(data, dict) else None
+        if isinstance(hits, dict) and isinstance(hits.get("hits"), list):
+            return hits["hits"], True  # an Elasticsearch / OpenSearch search response
         if isinstance(data, list):
             return data, True
         if isinstance(data, dict):

@@ -164,6 +164,18 @@ def test_organisation_domains_and_mailboxes_never_join(ingest_source, covered, s
     assert len({a.case.pk, b.case.pk, c.case.pk}) == 3
 
 
+def test_loopback_and_link_local_addresses_join_no_case(ingest_source, covered):
+    """Endpoint agents list every interface of the host, loopback and fe80:: included: two
+    hosts' alerts sharing only those are two cases."""
+    source, _ = ingest_source
+    shared = [("ip", "127.0.0.1", "declared"), ("ip", "::1", "declared"), ("ip", "fe80::1", "declared")]
+    a = ingest_alert(source=source, alert=alert("a", "T1656", *shared, ("hostname", "ws01", "destination")))
+    b = ingest_alert(source=source, alert=alert("b", "T1656", *shared, ("hostname", "ws02", "destination")))
+    assert a.case.pk != b.case.pk
+    c = ingest_alert(source=source, alert=alert("c", "T1656", *shared, ("hostname", "ws02", "destination")))
+    assert c.case.pk == b.case.pk
+
+
 def test_an_unknown_technique_is_kept_flagged_and_correlates_by_itself(ingest_source, covered):
     source, _ = ingest_source
     a = ingest_alert(source=source, alert=alert("a", "T9999.999", ("user", "m.keller", "user")))

@@ -117,6 +117,15 @@ def test_mail_then_web_alert_with_one_lookalike_domain_is_one_case():
         (fact("url", "https://www.partner.net/x"), False),
         (fact("hash", "d41d8cd98f00b204e9800998ecf8427e"), False),
         (fact("cidr", "10.0.0.0/8", internal=True), False),
+        # Addresses every host has name none of them.
+        (fact("ip", "127.0.0.1", "destination", internal=True), False),
+        (fact("ip", "::1", "source", internal=True), False),
+        (fact("ip", "fe80::1c2a:5ff:fe3b:7d10", "destination", internal=True), False),
+        (fact("ip", "0.0.0.0", "source"), False),  # noqa: S104 (an address, not a bind)
+        (fact("hostname", "localhost", "destination"), False),
+        (fact("hostname", "localhost.localdomain", "destination"), False),
+        (fact("ip", "224.0.0.251", "destination"), False),
+        (fact("ip", "169.254.169.254", "destination", internal=True), True),
     ],
 )
 def test_key_entities_follow_the_rules_file(observable, key):

@@ -7,8 +7,9 @@ From the rules file's last section ("Which alerts form one case"):
   techniques): "pb:<playbook technique>". An alert no playbook covers keeps the rule of
   old and correlates by its primary technique: "t:<technique>".
 - Within a group, alerts join one open case when they share a key entity inside the
-  correlation window (event time). Key entities: an IP (internal or external), an account,
-  an external email address or domain, an internal hostname.
+  correlation window (event time). Key entities: an IP (internal or external; not one that
+  names no host, such as loopback: intel.addresses.names_no_host), an account,
+  an external email address or domain, an internal hostname (not "localhost").
 - Never keys: organisation domains (VIGIL_ORG_DOMAINS and their subdomains) and mailboxes
   on them, addresses inside a known network marked as shared infrastructure (NAT egress,
   proxy, mail gateway), observables an analyst flagged "never correlate", values extracted
@@ -18,6 +19,7 @@ From the rules file's last section ("Which alerts form one case"):
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+from intel.addresses import names_no_host
 from playbooks.coverage import Coverage, covering
 
 PLAYBOOK_GROUP = "pb:"
@@ -76,14 +78,18 @@ def is_key(
     """Whether this observable makes two alerts of one group the same activity."""
     if fact.role == EXTRACTED or fact.shared or fact.never_correlate:
         return False
-    if fact.type == "ip" or fact.type == "user":
+    if fact.type == "ip":
+        return not names_no_host(fact.value)
+    if fact.type == "user":
         return True
     if fact.type == "email":
         return not under(fact.value.rpartition("@")[2], org_domains)
     if fact.type == "domain":
         return not under(fact.value, org_domains)
     if fact.type == "hostname":
-        return is_internal_hostname(fact.value, org_domains=org_domains, internal_suffixes=internal_suffixes)
+        return not names_no_host(fact.value) and is_internal_hostname(
+            fact.value, org_domains=org_domains, internal_suffixes=internal_suffixes
+        )
     return False
 
 
