@@ -30,12 +30,12 @@ or a whole search response ({"hits": {"hits": [...]}}, one alert per hit).
 from .common import (
     Adapter,
     Errors,
-    ObservableList,
     R,
     Reading,
     T,
     as_list,
     content_digest,
+    dig,
     event_time,
     first,
     flatten,
@@ -45,9 +45,23 @@ from .common import (
     read_techniques,
     specific_first,
 )
+from .observable_list import ObservableList
 
 # Legacy (7.x) detection alerts used signal.* for the same fields.
 PREFIXES = ("kibana.alert.", "signal.")
+HASH_ALGORITHMS = ("md5", "sha1", "sha256", "sha512")
+
+# ECS threat indicator fields (threat.indicator.*, threat.enrichments.indicator.*): what
+# an indicator-match rule matched the event against.
+INDICATOR_FIELDS = [
+    ("ip", T.IP),
+    ("domain", T.DOMAIN),
+    ("url.full", T.URL),
+    ("url.original", T.URL),
+    ("url.domain", T.DOMAIN),
+    ("email.address", T.EMAIL),
+    *((f"file.hash.{algorithm}", T.HASH) for algorithm in HASH_ALGORITHMS),
+]
 
 OBSERVABLE_FIELDS = [
     ("source.ip", T.IP, R.SOURCE),
@@ -69,10 +83,12 @@ OBSERVABLE_FIELDS = [
     ("email.from.address", T.EMAIL, R.SENDER),
     ("email.sender.address", T.EMAIL, R.SENDER),
     ("email.to.address", T.EMAIL, R.DESTINATION),
-    ("file.hash.md5", T.HASH, R.DECLARED),
-    ("file.hash.sha1", T.HASH, R.DECLARED),
-    ("file.hash.sha256", T.HASH, R.DECLARED),
-    ("process.hash.sha256", T.HASH, R.DECLARED),
+    # The file's, the process's, its parent's and a loaded library's, in each algorithm.
+    *(
+        (f"{owner}.hash.{algorithm}", T.HASH, R.DECLARED)
+        for owner in ("file", "process", "process.parent", "dll")
+        for algorithm in HASH_ALGORITHMS
+    ),
     ("related.ip", T.IP, R.DECLARED),
     ("related.user", T.USER, R.USER),
     ("related.hosts", T.HOSTNAME, R.DECLARED),
@@ -127,6 +143,27 @@ def severity_from(errors: Errors, flat: dict) -> int:
     return read_severity(errors, "kibana.alert.severity", None)
 
 
+def indicator_observables(doc: dict, flat: dict) -> list[tuple[str, str, str]]:
+    """The threat indicators an indicator-match alert matched: 8.x `threat.enrichments[]`
+    (each {"indicator": {...}, "matched": {...}}) and 7.x `threat.indicator[]`, each object
+    nested or dotted."""
+    indicators = [
+        {key.removeprefix("indicator."): value for key, value in flatten(enrichment).items()}
+        for enrichment in as_list(first(dig(doc, "threat.enrichments"), flat.get("threat.enrichments")))
+        if isinstance(enrichment, dict)
+    ]
+    indicators += [
+        flatten(indicator)
+        for indicator in as_list(first(dig(doc, "threat.indicator"), flat.get("threat.indicator")))
+        if isinstance(indicator, dict)
+    ]
+    observables = ObservableList()
+    for fields in indicators:
+        for name, type_ in INDICATOR_FIELDS:
+            observables.add(type_, fields.get(name), R.DECLARED)
+    return observables.items
+
+
 def unwrap_hit(item: dict) -> tuple[dict, object]:
     """(document, hit id): a search hit's `_source` and `_id`; for a hit fetched with the
     `fields` option and no `_source` (Kibana's alerts table reads alerts so), its `fields`,
@@ -144,13 +181,8 @@ def unwrap_hit(item: dict) -> tuple[dict, object]:
 class ElasticAdapter(Adapter):
     name = "elastic"
     batch_keys = ("alerts",)
+    reads_search_responses = True
     field_names = {"source_ref": "kibana.alert.uuid", "title": "kibana.alert.rule.name"}
-
-    def split(self, data) -> tuple[list, bool]:
-        hits = data.get("hits") if isinstance(data, dict) else None
-        if isinstance(hits, dict) and isinstance(hits.get("hits"), list):
-            return hits["hits"], True  # a search response, as `GET .siem-signals-*/_search` returns
-        return super().split(data)
 
     def read(self, alert: Reading, item: dict) -> None:
         doc, hit_id = unwrap_hit(item)
@@ -162,11 +194,23 @@ class ElasticAdapter(Adapter):
             required=True,
             allow_numbers=True,
         )
-        alert.title = read_str(alert, "kibana.alert.rule.name", alert_field(flat, "rule.name"), required=True)
+        # An ECS alert that no Kibana rule wrote (event.kind "alert" from an integration:
+        # Splunk, CrowdStrike...) names its rule in ECS `rule.name`.
+        alert.title = read_str(
+            alert,
+            "kibana.alert.rule.name",
+            first(alert_field(flat, "rule.name"), flat.get("rule.name")),
+            required=True,
+        )
         alert.description = read_str(
             alert,
             "kibana.alert.reason",
-            first(alert_field(flat, "reason"), alert_field(flat, "rule.description"), flat.get("message")),
+            first(
+                alert_field(flat, "reason"),
+                alert_field(flat, "rule.description"),
+                flat.get("message"),
+                flat.get("rule.description"),
+            ),
         )
         alert.observed_at = event_time(
             alert,
@@ -182,6 +226,8 @@ class ElasticAdapter(Adapter):
         for suffix in ("rule.threat.technique.id", "rule.threat.technique.subtechnique.id"):
             techniques += read_techniques(alert, "kibana.alert." + suffix, alert_field(flat, suffix))
         alert.technique_ids = specific_first(techniques)
-        alert.observables = ObservableList.of_fields(flat, OBSERVABLE_FIELDS).items
+        alert.observables = ObservableList.of_fields(flat, OBSERVABLE_FIELDS).items + indicator_observables(
+            doc, flat
+        )
         alert.tags = read_str_list(alert, "kibana.alert.rule.tags", alert_field(flat, "rule.tags"))
         alert.severity = severity_from(alert, flat)

@@ -19,7 +19,6 @@ import re
 
 from .common import (
     Adapter,
-    ObservableList,
     R,
     Reading,
     T,
@@ -31,6 +30,7 @@ from .common import (
     read_techniques,
     specific_first,
 )
+from .observable_list import ObservableList
 
 DATA_TYPES = {
     "ip": T.IP,

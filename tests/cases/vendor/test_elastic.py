@@ -1,0 +1,193 @@
+"""Real Elastic Security documents (Kibana's archives, mocks and test data; Elastic's
+integrations) through /api/v1/alerts/elastic/: search responses, hits, bare alerts."""
+
+import json
+from datetime import UTC, datetime
+
+import pytest
+
+from cases.ingest import ADAPTERS
+from cases.models import Alert
+from tests.cases.vendor.support import document, observables_of
+
+pytestmark = pytest.mark.django_db
+
+
+def test_a_legacy_signals_search_response_is_one_alert_per_hit_with_the_hit_id(post):
+    body = document("elastic_siem_signals_7x_search.json")
+    response = post("elastic", body)
+    assert response.status_code == 200, response.json()
+    [result] = response.json()["results"]
+    assert result["status"] == 201
+    alert = Alert.objects.get(pk=result["id"])
+    hit = body["hits"]["hits"][0]
+    assert alert.source_ref == hit["_id"]
+    assert alert.title == "matches host.name exists"
+    assert alert.description == "matches most events"
+    assert alert.severity == 3  # signal.rule.severity "high"
+    assert alert.observed_at == datetime(2020, 2, 15, 0, 9, 18, 714000, tzinfo=UTC)  # original_time
+    assert alert.technique_ids == ["T1110", "T1098", "T1081", "T1530"]
+    seen = observables_of(alert)
+    assert ("ip", "185.209.0.96", "source") in seen
+    assert ("user", "admin", "user") in seen  # user.name and winlog TargetUserName "ADMIN"
+    assert ("hostname", "siem-windows", "destination") in seen
+    # SubjectUserName "-" is Windows' empty account, not a user.
+    assert not {v for t, v, _ in seen if t == "user"} - {"admin"}
+    assert "for testing" in alert.tags
+
+
+def test_a_single_hit_and_a_bare_source_document_are_accepted(post):
+    hit = document("elastic_siem_signals_7x_search.json")["hits"]["hits"][0]
+    response = post("elastic", hit)
+    assert response.status_code == 201, response.json()
+    assert Alert.objects.get(pk=response.json()["id"]).source_ref == hit["_id"]
+
+    bare = post("elastic", hit["_source"])
+    assert bare.status_code == 201, bare.json()
+    ref = Alert.objects.get(pk=bare.json()["id"]).source_ref
+    assert ref.startswith("sha256:")
+    again = post("elastic", hit["_source"])
+    assert again.status_code == 200 and again.json()["duplicate"] is True
+
+
+def test_winlog_subject_and_target_users_are_read():
+    hit = document("elastic_siem_signals_7x_search.json")["hits"]["hits"][0]
+    source = json.loads(json.dumps(hit["_source"]))
+    del source["user"]
+    source["winlog"]["event_data"]["SubjectUserName"] = "svc-backup"
+    source["winlog"]["event_data"]["IpAddress"] = "198.51.100.9"
+    alert = ADAPTERS["elastic"].parse({**hit, "_source": source})
+    assert ("user", "svc-backup", "user") in alert.observables
+    assert ("user", "admin", "user") in alert.observables  # canonical: lower case
+    assert ("ip", "198.51.100.9", "source") in alert.observables
+
+
+def test_kibanas_archived_8_1_alert_as_a_search_hit(post):
+    hit = document("kibana_es_archive_8_1_threat_match_hit.json")
+    response = post("elastic", hit)
+    assert response.status_code == 201, response.json()
+    alert = Alert.objects.get(pk=response.json()["id"])
+    assert alert.source_ref == hit["_source"]["kibana.alert.uuid"]
+    assert alert.title == "threat-match-rule"
+    assert alert.description == "event on security-linux-1 created low alert threat-match-rule."
+    assert alert.severity == 1
+    assert alert.observed_at == datetime(2022, 3, 19, 2, 47, 57, 376000, tzinfo=UTC)  # original_time
+    assert alert.technique_ids == [] and alert.flags == []
+    assert {("hostname", "security-linux-1", "destination"), ("ip", "11.200.0.194", "destination")} <= (
+        observables_of(alert)
+    )
+
+
+def test_kibanas_archived_7_16_signal_takes_the_document_id():
+    record = document("kibana_es_archive_7_16_signal.json")["value"]
+    hit = {"_index": record["index"], "_id": record["id"], "_source": record["source"]}
+    alert = ADAPTERS["elastic"].parse(hit)
+    assert alert.source_ref == record["id"]
+    assert alert.title == "threat-match-rule" and alert.severity == 1
+    assert alert.observed_at == datetime(2022, 3, 23, 16, 50, 32, 45000, tzinfo=UTC)  # signal.original_time
+    assert ("hostname", "security-linux-1", "destination") in alert.observables
+
+
+def test_a_hit_read_with_the_fields_option_and_no_source(post):
+    # Before: 400 "kibana.alert.rule.name: This field is required." although the hit carries it.
+    response = post("elastic", document("kibana_alerts_table_fields_hit.json"))
+    assert response.status_code == 201, response.json()
+    alert = Alert.objects.get(pk=response.json()["id"])
+    assert alert.title == "Rule Name"
+    assert alert.source_ref == "test-id"  # the hit id: the fields carry no kibana.alert.uuid
+    assert alert.observed_at == datetime(2023, 7, 20, 20, 31, 24, 896000, tzinfo=UTC)
+
+
+# --- Second set: hashes, threat indicators, interface lists, ECS alerts ----------------------
+
+
+def test_an_indicator_match_signal_carries_the_matched_indicator(post):
+    hit = document("kibana_es_archive_legacy_cti_signal_hit.json")
+    response = post("elastic", hit)
+    assert response.status_code == 201, response.json()
+    alert = Alert.objects.get(pk=response.json()["id"])
+    assert alert.source_ref == hit["_id"]
+    assert alert.title == "Indicator Match on host.name" and alert.severity == 1
+    assert alert.observed_at == datetime(2021, 8, 4, 4, 14, 53, 490000, tzinfo=UTC)
+    seen = observables_of(alert)
+    # The indicator it matched (threat.indicator[]), and the process's SHA-1.
+    assert {
+        ("url", "http://feedproxy.google.com/~r/tyydrixr/~3/-Qu77JMCUiI/convent.php", "declared"),
+        ("domain", "feedproxy.google.com", "declared"),
+        ("hash", "5f3233fd75c14b315731684d59b632df36a731a6", "declared"),
+        ("user", "ryland", "user"),
+        ("hostname", "elastic.local", "destination"),
+    } <= seen
+    # host.ip lists ten interfaces, nine of them fe80::: only the real address is kept.
+    assert {v for t, v, _ in seen if t == "ip"} == {"192.168.1.43"}
+
+
+def test_a_ransomware_alert_keeps_every_process_hash_and_drops_loopback(post):
+    response = post("elastic", document("kibana_cypress_ransomware_alert_hit.json"))
+    assert response.status_code == 201, response.json()
+    alert = Alert.objects.get(pk=response.json()["id"])
+    assert alert.title == "Ransomware Detection Alert" and alert.severity == 4
+    assert alert.observed_at == datetime(2023, 2, 16, 3, 58, 43, 275000, tzinfo=UTC)
+    seen = observables_of(alert)
+    hashes = {v for t, v, _ in seen if t == "hash"}
+    assert {
+        "2e0ccb27064856e3d55017fa2d33a7b9",  # process md5, sha1, sha256
+        "5b1a36a8b206fe9daece7e2cd702cdd4e10bb895",
+        "1c84c8632c5269f24876ed9f49fa810b49f77e1e92e8918fc164c34b020f9a94",
+        "f070b5cf25febb9a88a168efd87c6112",  # explorer.exe, the parent
+        "94518c310478e494082418ed295466f5aea26eea",
+        "567be4d1e15f4ff96d92e7d28e191076f5813f50be96bf4c3916e4ecf53f66cd",
+    } <= hashes
+    # host.ip: 172.31.3.228, fe80::..., 127.0.0.1, ::1.
+    assert {v for t, v, _ in seen if t == "ip"} == {"172.31.3.228"}
+    assert {("user", "administrator", "user"), ("hostname", "ec2amaz-77fh04j", "destination")} <= seen
+
+
+def test_an_endpoint_behavior_alert_posted_bare(post):
+    body = document("kibana_telemetry_endpoint_behavior_alert.json")
+    response = post("elastic", body)
+    assert response.status_code == 201, response.json()
+    alert = Alert.objects.get(pk=response.json()["id"])
+    assert alert.source_ref == body["kibana.alert.uuid"] and alert.title == "Endpoint Security"
+    assert alert.observed_at == datetime(2022, 7, 18, 15, 47, 37, 258000, tzinfo=UTC)  # original_time
+    assert {
+        ("ip", "10.13.177.247", "source"),
+        ("ip", "10.232.197.71", "destination"),
+        ("hostname", "host-v3mqhhvt7z", "destination"),
+    } <= observables_of(alert)
+
+
+def test_an_ecs_alert_from_an_integration_is_titled_by_its_rule(post):
+    body = document("elastic_integrations_splunk_alert_ecs.json")
+    response = post("elastic", body)
+    assert response.status_code == 201, response.json()
+    alert = Alert.objects.get(pk=response.json()["id"])
+    assert alert.title == "Access - Excessive Failed Logins - Rule"  # ECS rule.name
+    assert alert.description == body["message"]
+    assert alert.source_ref.startswith("sha256:")
+    assert alert.observed_at == datetime(2025, 2, 10, 6, 20, 16, tzinfo=UTC)
+    # destination.ip is 127.0.0.1: no observable; the search head's address is the host.
+    assert observables_of(alert) == {
+        ("ip", "89.160.20.112", "source"),
+        ("ip", "89.160.20.156", "destination"),
+    }
+
+
+def test_8x_threat_enrichments_give_their_indicators():
+    doc = {
+        "kibana.alert.rule.name": "Threat Intel Indicator Match",
+        "kibana.alert.uuid": "u-1",
+        "threat": {
+            "enrichments": [
+                {
+                    "indicator": {"type": "ipv4-addr", "ip": "203.0.113.50"},
+                    "matched": {"atomic": "203.0.113.50", "field": "source.ip"},
+                },
+                {"indicator.file.hash.sha256": "a" * 64, "indicator.type": "file"},
+                "not an object",
+            ]
+        },
+    }
+    alert = ADAPTERS["elastic"].parse(doc)
+    assert ("ip", "203.0.113.50", "declared") in alert.observables
+    assert ("hash", "a" * 64, "declared") in alert.observables

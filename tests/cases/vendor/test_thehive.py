@@ -1,0 +1,44 @@
+"""Real TheHive alert bodies through /api/v1/alerts/thehive/ and TheHive's own API."""
+
+import json
+
+import pytest
+
+from cases.models import Alert
+from tests.cases.vendor.support import document, observables_of
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_thehive4py_advanced_alert(post):
+    response = post("thehive", document("thehive4py_advanced_alert.json"))
+    assert response.status_code == 201, response.json()
+    alert = Alert.objects.get(pk=response.json()["id"])
+    assert alert.source_ref == "advanced:tutorial:should-be-unique"
+    assert alert.severity == 1 and alert.tags == ["advanced", "example"]
+
+
+def test_the_unparsed_time_flag_is_stored_on_the_alert(post):
+    doc = {**document("wazuh_docs_sshd_invalid_user.json"), "id": "flagged-1", "timestamp": "Oct 15 21:07:56"}
+    response = post("wazuh", doc)
+    assert response.status_code == 201, response.json()
+    alert = Alert.objects.get(pk=response.json()["id"])
+    assert {"code": "observed_at_unparsed", "field": "timestamp"}.items() <= alert.flags[0].items()
+
+
+def test_thehive_docs_v0_alert_with_artifacts(client, ingest_source, settings, tmp_path):
+    settings.MEDIA_ROOT = str(tmp_path)
+    response = client.post(
+        "/api/alert",
+        json.dumps(document("thehivedocs_v0_alert_with_artifacts.json")),
+        content_type="application/json",
+        HTTP_AUTHORIZATION=f"Bearer {ingest_source[1]}",
+    )
+    assert response.status_code == 201, response.json()
+    body = response.json()
+    assert body["title"] == "Other alert" and body["severity"] == 3 and body["sourceRef"] == "alert-ref"
+    alert = Alert.objects.get(pk=int(body["_id"]))
+    assert alert.source_ref == "external:instance1:alert-ref" and alert.severity == 3
+    seen = observables_of(alert)
+    assert {("ip", "127.0.0.1", "declared"), ("domain", "thehive-project.org", "declared")} <= seen
+    assert [a["dataType"] for a in body["artifacts"]].count("file") == 1  # the inline file, kept as evidence
