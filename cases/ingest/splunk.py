@@ -8,20 +8,30 @@ list (or newline-separated), and wherever one value is expected the first is tak
 `search_name` may be null. Splunk's webhook cannot set headers, so this endpoint also
 takes the token as `?token=`.
 
+A row of Enterprise Security's `notable` index (sourcetype `stash`, as a search over
+notables forwards them) carries the correlation search's fields as `key="value"` pairs in
+`_raw`: they are read as fields of the row (the row's own fields win). On such a row
+`host` is the search head that wrote the notable, so the affected host is `orig_host`,
+the title falls back to `source` (the correlation search's name) and the time is
+`orig_time` (the source event's, not the notable's). A technique id in that text that is
+not one is flagged `technique_unparsed`, the alert kept.
+
 - source_ref: sid, plus a digest of the result row (a per-result alert action posts one
   body per row under the same sid; a retried body gives the same digest)
-- title: search_name, else result.rule_name / signature / search_name, else "Splunk alert"
+- title: search_name, else result.rule_title / rule_name / signature / search_name (and
+  a notable's source), else "Splunk alert"
 - description: result.description / rule_description, else the event's `_raw` (what a
   plain search's alert carries)
-- severity: result.severity or result.urgency (informational counts as low)
+- severity: result.urgency (ES: severity weighed by asset and identity priority, what
+  analysts triage by) or severity (informational counts as low)
 - techniques: result.mitre_technique_id / mitre_attack_id / technique_id /
   annotations.mitre_attack (also nested, and .mitre_technique_id under it; comma, space or
   newline separated)
-- observed_at: result._time (epoch seconds or ISO 8601), else first_seen / firstTime;
-  unreadable: flagged observed_at_unparsed, receive time used
+- observed_at: result.orig_time, else _time (epoch seconds or ISO 8601), else first_seen /
+  firstTime; unreadable: flagged observed_at_unparsed, receive time used
 - observables: CIM fields src/src_ip, dest/dest_ip, user/src_user/dest_user, dest_host,
   url, domain/query, sender/recipient, file_hash, and the default `host` field (the host
-  the event came from)
+  the event came from; on a notable, orig_host)
 - tags: "splunk:<app>", "sourcetype:<sourcetype>", "source:<source>"
 """
 
@@ -31,7 +41,6 @@ import re
 
 from .common import (
     Adapter,
-    ObservableList,
     R,
     Reading,
     T,
@@ -44,8 +53,11 @@ from .common import (
     read_techniques,
     single,
 )
+from .observable_list import ObservableList
 
-SEPARATORS = re.compile(r"[\s,;|]+")
+# One `key="value"` pair of a stash event's text; `\"` and `\\` are escapes in the value.
+STASH_PAIR = re.compile(r'(?:^|,)\s*([A-Za-z_][\w.:-]*)="((?:[^"\\]|\\.)*)"')
+STASH_ESCAPE = re.compile(r"\\(.)")
 URGENCY = {"informational": "low", "info": "low", "unknown": None}
 
 OBSERVABLE_FIELDS = [
@@ -74,11 +86,15 @@ OBSERVABLE_FIELDS = [
     ("host", T.IP, R.DESTINATION),
     ("host", T.HOSTNAME, R.DESTINATION),
 ]
+# On a notable `host` is the search head; the affected host is orig_host.
+NOTABLE_OBSERVABLE_FIELDS = [
+    (("orig_host" if name == "host" else name), type_, role) for name, type_, role in OBSERVABLE_FIELDS
+]
 # Where the result row may carry each native field, the first that has a value winning.
-TITLE_FIELDS = ("rule_name", "signature", "search_name")
+TITLE_FIELDS = ("rule_title", "rule_name", "signature", "search_name")
 DESCRIPTION_FIELDS = ("description", "rule_description", "_raw")
-SEVERITY_FIELDS = ("severity", "urgency")
-TIME_FIELDS = ("_time", "first_seen", "firstTime")
+SEVERITY_FIELDS = ("urgency", "severity")
+TIME_FIELDS = ("orig_time", "_time", "first_seen", "firstTime")
 TECHNIQUE_FIELDS = (
     "mitre_technique_id",
     "mitre_attack_id",
@@ -126,31 +142,64 @@ class SplunkAdapter(Adapter):
         elif not isinstance(result, dict):
             alert.add("result", "Must be an object (the first result row).")
             result = {}
+        notable = is_notable(result)
+        stash = stash_fields(result.get("_raw")) if notable else {}
+        row = {**stash, **result}
         # Annotations may arrive nested ({"annotations": {"mitre_attack": [...]}}).
         fields = flatten(result)
-        alert.title = read_str(
-            alert, "search_name", first(single(item.get("search_name")), first_field(result, TITLE_FIELDS))
-        ) or ("Splunk alert" + (f" ({item['app']})" if isinstance(item.get("app"), str) else ""))
-        alert.description = read_str(
-            alert, "result.description", first_field(result, DESCRIPTION_FIELDS, joined)
+        title = first(single(item.get("search_name")), first_field(row, TITLE_FIELDS))
+        if title is None and notable:
+            title = single(row.get("source"))
+        alert.title = read_str(alert, "search_name", title) or (
+            "Splunk alert" + (f" ({item['app']})" if isinstance(item.get("app"), str) else "")
         )
-        severity_value = first_field(result, SEVERITY_FIELDS)
+        alert.description = read_str(
+            alert, "result.description", first_field(row, DESCRIPTION_FIELDS, joined)
+        )
+        severity_value = first_field(row, SEVERITY_FIELDS)
         if isinstance(severity_value, str):
             severity_value = URGENCY.get(severity_value.strip().lower(), severity_value)
         alert.severity = read_severity(alert, "result.severity", severity_value)
-        technique_values = []
-        for name in TECHNIQUE_FIELDS:
-            for value in multivalue(fields.get(name)):
-                technique_values.extend(
-                    SEPARATORS.split(value.strip()) if isinstance(value, str) else [value]
-                )
-        alert.technique_ids = read_techniques(
-            alert, "result.mitre_technique_id", [t for t in technique_values if t != ""]
+        techniques = read_techniques(
+            alert,
+            "result.mitre_technique_id",
+            [value for name in TECHNIQUE_FIELDS for value in as_list(fields.get(name))],
         )
-        alert.observed_at = event_time(alert, "result._time", first_field(result, TIME_FIELDS))
-        alert.observables = ObservableList.of_fields(result, OBSERVABLE_FIELDS, multivalue).items
+        # Ids in a notable's text are read too; one that is not an id is flagged, not refused.
+        techniques += read_techniques(
+            alert,
+            "result._raw",
+            [stash[name] for name in TECHNIQUE_FIELDS if name in stash and name not in fields],
+            lenient=True,
+        )
+        alert.technique_ids = list(dict.fromkeys(techniques))
+        alert.observed_at = event_time(alert, "result._time", first_field(row, TIME_FIELDS))
+        table = NOTABLE_OBSERVABLE_FIELDS if notable else OBSERVABLE_FIELDS
+        alert.observables = ObservableList.of_fields(row, table, multivalue).items
         alert.source_ref = f"{sid}#{row_digest(result)}" if sid else ""
         alert.tags = tags_of(item, result)
+
+
+def is_notable(result: dict) -> bool:
+    """A row of Enterprise Security's notable index (a stash event)."""
+    return "stash" in (single(result.get("sourcetype")), single(result.get("_sourcetype"))) or (
+        single(result.get("index")) == "notable"
+    )
+
+
+def stash_fields(raw) -> dict:
+    """The `key="value"` pairs of a stash event's text (`1739259266.000, search_name="...",
+    src="..."`), a repeated key as a multivalue list."""
+    fields: dict = {}
+    if not isinstance(raw, str):
+        return fields
+    for key, value in STASH_PAIR.findall(raw):
+        value = STASH_ESCAPE.sub(r"\1", value)
+        if key in fields:
+            fields[key] = [*as_list(fields[key]), value]
+        else:
+            fields[key] = value
+    return fields
 
 
 def joined(value):
