@@ -317,8 +317,9 @@ ElasticIngestView = ingest_view(
 
 @ingest_schema(
     summary="Ingest Splunk webhook alert actions",
-    description="The Splunk webhook alert action body (sid, search_name, result). Splunk cannot set "
-    "headers, so the token may also be passed as `?token=`.",
+    description="The Splunk webhook alert action body (sid, search_name, result). A result row of "
+    'Enterprise Security\'s notable index (sourcetype stash) is read with the key="value" fields '
+    "of its `_raw`. Splunk cannot set headers, so the token may also be passed as `?token=`.",
     parameters=[
         OpenApiParameter(
             "token", str, OpenApiParameter.QUERY, required=False, description="The ingest token."
@@ -334,13 +335,18 @@ class SplunkIngestView(IngestView):
 WazuhIngestView = ingest_view(
     "wazuh",
     summary="Ingest Wazuh alerts",
-    description="Wazuh alert JSON (rule.mitre arrays, data.* from the decoder). source_ref is `id`.",
+    description="Wazuh alert JSON (rule.mitre arrays, data.* from the decoder), bare or as "
+    "wazuh-indexer stores it: a search hit or Logstash record (the alert in `_source`), a list of "
+    "them, or a search response (one alert per hit). source_ref is `id`, else the hit's `_id`.",
     example=("Alert", _example("wazuh_alert.json")),
 )
 OcsfIngestView = ingest_view(
     "ocsf",
-    summary="Ingest OCSF Detection Findings",
-    description="OCSF 1.x Detection Finding (class_uid 2004). source_ref is finding_info.uid.",
+    summary="Ingest OCSF findings",
+    description="OCSF findings: class_uid 2004 (Detection Finding), 2001 (Security Finding, OCSF "
+    "1.0), 2002 (Vulnerability), 2003 (Compliance), 2006 (Data Security), 2007 (Application "
+    "Security Posture); not 2005 (Incident Finding, which has no uid or title of its own). "
+    "source_ref is finding_info.uid (finding.uid in OCSF 1.0).",
     example=("Detection Finding", _example("ocsf_detection_finding.json")),
 )
 

@@ -1,6 +1,20 @@
-"""OCSF findings: Detection Finding (class_uid 2004, OCSF 1.1+) and Security Finding
-(class_uid 2001, OCSF 1.0 and earlier, deprecated since 1.1 but what most producers still
-send: 3 of the 5 finding examples in the OCSF project's own repository use it).
+"""OCSF findings: the classes of the Findings category that carry a `finding_info` (uid,
+title) and report something an analyst triages (FINDING_CLASSES):
+
+- 2004 Detection Finding (OCSF 1.1+): a detection, the alert proper;
+- 2001 Security Finding (OCSF 1.0 and earlier, deprecated since 1.1 but what most
+  producers still send: 3 of the 5 finding examples in the OCSF project's own repository
+  use it);
+- 2002 Vulnerability Finding and 2003 Compliance Finding: the OCSF project's 1.1 mapping
+  of Security Hub splits what was one 2001 Security Finding (which Vigil takes) into
+  2002 (Inspector), 2003 (controls) and 2004 (GuardDuty);
+- 2006 Data Security Finding (DLP, DSPM alerts) and 2007 Application Security Posture
+  Finding (OCSF 1.4+).
+
+2005 Incident Finding is refused: it has no uid or title of its own (`desc` and
+`finding_info_list` only, OCSF 1.1 to 1.5), so an update or the closure of an incident
+could not be told from a new alert, and it reports an incident another system has opened.
+The 400 names the accepted classes.
 
 A Security Finding keeps its finding in `finding` (OCSF 1.0) rather than `finding_info`;
 both are read, finding_info first.
@@ -11,19 +25,41 @@ both are read, finding_info first.
 - severity: severity_id 1-2 low, 3 medium, 4 high, 5-6 critical; 0/99 use the
   `severity` caption when it names one, else medium
 - techniques: finding_info.attacks[] and the event's own attacks[] (OCSF 1.0):
-  sub_technique.uid and technique.uid
+  sub_technique.uid and technique.uid; a uid holding several ids ("T1068, T1190", as
+  Wazuh's Security Lake converter writes them) gives each
 - observed_at: finding_info.first_seen_time, else start_time, else time (epoch ms); each
-  also as its `*_dt` twin (the Date/Time profile's RFC 3339 string) when the number is
-  absent; unreadable: flagged observed_at_unparsed, receive time used
-- observables: observables[] by type_id (1 hostname, 2 IP, 4 user name, 5 email,
-  6 URL, 8 hash, 12 subnet), evidences[] src/dst endpoints, users and URLs, device
-- tags: finding_info.types
+  with its `*_dt` twin (the Date/Time profile's RFC 3339 string), read when the number is
+  absent or unreadable (Tenable's published example writes microseconds); neither
+  readable: flagged observed_at_unparsed (the field as sent), receive time used
+- observables:
+  - observables[] by type_id (1 hostname, 2 IP, 4 user name, 5 email, 6 URL, 8 hash,
+    12 subnet); the schema's ids past 12 are objects whose `value` it leaves empty
+    (20 Endpoint, 21 User ... 30 Fingerprint) or values Vigil has no type for (13 command
+    line, 14 country, 45 file path ...). type_id 0 (Unknown) and 99 (Other) are typed by
+    the last segment of `name`, the attribute path, where that names one type: `ip`,
+    `hostname`, `email_addr`, `url_string` (Falco writes {"name": "hostname",
+    "type_id": 0}); `name`, `uid`, `domain` (a Windows domain as often as a DNS one) do
+    not. The role comes from `name` (src/dst), else user for a user name, else declared
+  - evidences[] src/dst endpoints, users and URLs
+  - device hostname and ip (destination)
+  - resources[] and `resource` (the one resource of older Vulnerability and Compliance
+    Findings): hostname and ip (resource_details has them in OCSF 1.7, not in 1.5);
+    `name` only where `type` names a host (host, agent, endpoint, device, server) or the
+    finding is Wazuh's (metadata.product.name "Wazuh": its Security Lake converter writes
+    the agent as the one resource, {name: agent.name, uid: agent.id}, and Vigil's Wazuh
+    adapter reads agent.name as a host too); other resources' names (buckets, security
+    groups, repositories) name no host. Destination, source for role_id 2 (Actor),
+    declared for 4 (Related)
+- tags: finding_info.types; vulnerabilities[].cve.uid when it is a CVE id
+  ("CVE-2024-3094"); compliance: "control:" + compliance.control, "standard:" + each of
+  compliance.standards, "compliance:" + its status (the status_id caption, else `status`)
 """
+
+import re
 
 from .common import (
     Adapter,
     Errors,
-    ObservableList,
     R,
     Reading,
     T,
@@ -31,18 +67,44 @@ from .common import (
     dig,
     event_time,
     first,
+    parse_time,
     read_severity,
     read_str,
     read_str_list,
     read_techniques,
     specific_first,
 )
+from .observable_list import ObservableList
 
 DETECTION_FINDING = 2004
 SECURITY_FINDING = 2001
-FINDING_CLASSES = {DETECTION_FINDING: "Detection Finding", SECURITY_FINDING: "Security Finding"}
+FINDING_CLASSES = {
+    DETECTION_FINDING: "Detection Finding",
+    SECURITY_FINDING: "Security Finding",
+    2002: "Vulnerability Finding",
+    2003: "Compliance Finding",
+    2006: "Data Security Finding",
+    2007: "Application Security Posture Finding",
+}
+CLASS_MESSAGE = (
+    "Must be an OCSF finding class: "
+    + ", ".join(f"{uid} ({name})" for uid, name in FINDING_CLASSES.items())
+    + ". 2005 (Incident Finding) has no uid or title of its own: send its findings."
+)
 SEVERITY_IDS = {1: 1, 2: 1, 3: 2, 4: 3, 5: 4, 6: 4}
 OBSERVABLE_TYPE_IDS = {1: T.HOSTNAME, 2: T.IP, 4: T.USER, 5: T.EMAIL, 6: T.URL, 8: T.HASH, 12: T.CIDR}
+UNTYPED_OBSERVABLE_IDS = (0, 99)
+# The last segment of an Unknown/Other observable's `name` that names one type.
+OBSERVABLE_NAME_TYPES = {"ip": T.IP, "hostname": T.HOSTNAME, "email_addr": T.EMAIL, "url_string": T.URL}
+HOST_RESOURCE_TYPES = frozenset({"host", "agent", "endpoint", "device", "server"})
+# Producers whose resources are hosts by construction (see the module docstring).
+HOST_RESOURCE_PRODUCTS = frozenset({"wazuh"})
+RESOURCE_ROLES = {2: R.SOURCE, 4: R.DECLARED}  # role_id 2 Actor, 4 Related; else the target
+MAX_RESOURCES = 100
+COMPLIANCE_STATUSES = {1: "Pass", 2: "Warning", 3: "Fail"}
+CVE_ID = re.compile(r"CVE-\d{4}-\d{4,}", re.IGNORECASE)
+# (object, its key) in the order the observed time is taken.
+TIME_FIELDS = (("info", "first_seen_time"), ("item", "start_time"), ("item", "time"))
 
 
 def observable_role(name, type_: str) -> str:
@@ -68,17 +130,98 @@ def severity_from(errors: Errors, item: dict) -> int:
     return 2
 
 
+def _int(value) -> int | None:
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
+def _strings(value) -> list[str]:
+    return [v for v in as_list(value) if isinstance(v, str) and v.strip()]
+
+
+def observed_at(alert: Reading, objects: dict, info_name: str):
+    """The first of TIME_FIELDS present, its number or else its `_dt` twin; when neither
+    of that field reads, the flag (event_time) names the field as sent."""
+    for owner, key in TIME_FIELDS:
+        doc = objects[owner]
+        values = [v for v in (doc.get(key), doc.get(f"{key}_dt")) if v is not None and v != ""]
+        if not values:
+            continue
+        for value in values:
+            when = parse_time(Errors(), key, value)
+            if when is not None:
+                return when
+        return event_time(alert, f"{info_name}.{key}" if owner == "info" else key, values[0])
+    return None
+
+
+def read_observables(observables: ObservableList, item: dict) -> None:
+    for obs in as_list(item.get("observables")):
+        if not isinstance(obs, dict):
+            continue
+        type_id, name = _int(obs.get("type_id")), obs.get("name")
+        type_ = OBSERVABLE_TYPE_IDS.get(type_id)
+        if type_ is None and type_id in UNTYPED_OBSERVABLE_IDS and isinstance(name, str):
+            type_ = OBSERVABLE_NAME_TYPES.get(name.rsplit(".", 1)[-1].removesuffix("[]"))
+        if type_ is not None:
+            observables.add(type_, obs.get("value"), observable_role(name, type_))
+
+
+def read_resources(observables: ObservableList, item: dict) -> None:
+    product = dig(item, "metadata.product.name")
+    names_are_hosts = isinstance(product, str) and product.strip().lower() in HOST_RESOURCE_PRODUCTS
+    resources = [*as_list(item.get("resources"))[:MAX_RESOURCES], item.get("resource")]
+    for resource in resources:
+        if not isinstance(resource, dict):
+            continue
+        role = RESOURCE_ROLES.get(_int(resource.get("role_id")), R.DESTINATION)
+        observables.add(T.HOSTNAME, resource.get("hostname"), role)
+        observables.add(T.IP, resource.get("ip"), role)
+        kind = resource.get("type")
+        if names_are_hosts or (isinstance(kind, str) and kind.strip().lower() in HOST_RESOURCE_TYPES):
+            observables.add(T.HOSTNAME, resource.get("name"), role)
+
+
+def read_evidences(observables: ObservableList, item: dict) -> None:
+    for evidence in as_list(item.get("evidences")):
+        if not isinstance(evidence, dict):
+            continue
+        observables.add(T.IP, dig(evidence, "src_endpoint.ip"), R.SOURCE)
+        observables.add(T.HOSTNAME, dig(evidence, "src_endpoint.hostname"), R.SOURCE)
+        observables.add(T.IP, dig(evidence, "dst_endpoint.ip"), R.DESTINATION)
+        observables.add(T.HOSTNAME, dig(evidence, "dst_endpoint.hostname"), R.DESTINATION)
+        observables.add(T.USER, dig(evidence, "user.name"), R.USER)
+        observables.add(T.EMAIL, dig(evidence, "user.email_addr"), R.USER)
+        observables.add(T.URL, dig(evidence, "url.url_string"), R.DECLARED)
+        observables.add(T.DOMAIN, dig(evidence, "url.hostname"), R.DESTINATION)
+        observables.add(T.EMAIL, dig(evidence, "email.from"), R.SENDER)
+
+
+def context_tags(item: dict) -> list[str]:
+    """CVE ids of the vulnerabilities, the compliance control, standards and status; read
+    leniently (context, never a reason to refuse the finding)."""
+    tags = []
+    for vulnerability in as_list(item.get("vulnerabilities")):
+        uid = dig(vulnerability, "cve.uid")
+        if isinstance(uid, str) and CVE_ID.fullmatch(uid.strip()):
+            tags.append(uid.strip().upper())
+    compliance = item.get("compliance")
+    if isinstance(compliance, dict):
+        tags += [f"control:{control}" for control in _strings(compliance.get("control"))]
+        tags += [f"standard:{standard}" for standard in _strings(compliance.get("standards"))]
+        status = COMPLIANCE_STATUSES.get(_int(compliance.get("status_id")))
+        tags += [f"compliance:{s}" for s in ([status] if status else _strings(compliance.get("status"))[:1])]
+    return tags
+
+
 class OcsfAdapter(Adapter):
     name = "ocsf"
     field_names = {"source_ref": "finding_info.uid", "title": "finding_info.title"}
 
     def read(self, alert: Reading, item: dict) -> None:
-        class_uid = item.get("class_uid")
-        if not isinstance(class_uid, int) or isinstance(class_uid, bool) or class_uid not in FINDING_CLASSES:
-            alert.add(
-                "class_uid",
-                "Must be " + " or ".join(f"{uid} ({name})" for uid, name in FINDING_CLASSES.items()) + ".",
-            )
+        class_uid = _int(item.get("class_uid"))
+        if class_uid not in FINDING_CLASSES:
+            alert.add("class_uid", CLASS_MESSAGE)
+        info_name = "finding" if item.get("finding_info") in (None, "") else "finding_info"
         info = first(item.get("finding_info"), item.get("finding"))
         has_info = isinstance(info, dict)
         if not has_info:
@@ -89,18 +232,7 @@ class OcsfAdapter(Adapter):
         )
         alert.title = read_str(alert, "finding_info.title", info.get("title"), required=has_info)
         alert.description = read_str(alert, "finding_info.desc", first(info.get("desc"), item.get("message")))
-        alert.observed_at = event_time(
-            alert,
-            "finding_info.first_seen_time",
-            first(
-                info.get("first_seen_time"),
-                info.get("first_seen_time_dt"),
-                item.get("start_time"),
-                item.get("start_time_dt"),
-                item.get("time"),
-                item.get("time_dt"),
-            ),
-        )
+        alert.observed_at = observed_at(alert, {"info": info, "item": item}, info_name)
         technique_ids = []
         for attack in as_list(info.get("attacks")) + as_list(item.get("attacks")):
             if isinstance(attack, dict):
@@ -110,25 +242,12 @@ class OcsfAdapter(Adapter):
         )
 
         observables = ObservableList()
-        for obs in as_list(item.get("observables")):
-            type_id = obs.get("type_id") if isinstance(obs, dict) else None
-            if isinstance(type_id, int) and type_id in OBSERVABLE_TYPE_IDS:
-                type_ = OBSERVABLE_TYPE_IDS[obs["type_id"]]
-                observables.add(type_, obs.get("value"), observable_role(obs.get("name"), type_))
-        for evidence in as_list(item.get("evidences")):
-            if not isinstance(evidence, dict):
-                continue
-            observables.add(T.IP, dig(evidence, "src_endpoint.ip"), R.SOURCE)
-            observables.add(T.HOSTNAME, dig(evidence, "src_endpoint.hostname"), R.SOURCE)
-            observables.add(T.IP, dig(evidence, "dst_endpoint.ip"), R.DESTINATION)
-            observables.add(T.HOSTNAME, dig(evidence, "dst_endpoint.hostname"), R.DESTINATION)
-            observables.add(T.USER, dig(evidence, "user.name"), R.USER)
-            observables.add(T.EMAIL, dig(evidence, "user.email_addr"), R.USER)
-            observables.add(T.URL, dig(evidence, "url.url_string"), R.DECLARED)
-            observables.add(T.DOMAIN, dig(evidence, "url.hostname"), R.DESTINATION)
-            observables.add(T.EMAIL, dig(evidence, "email.from"), R.SENDER)
+        read_observables(observables, item)
+        read_evidences(observables, item)
         observables.add(T.HOSTNAME, dig(item, "device.hostname"), R.DESTINATION)
         observables.add(T.IP, dig(item, "device.ip"), R.DESTINATION)
+        read_resources(observables, item)
         alert.observables = observables.items
         alert.severity = severity_from(alert, item)
-        alert.tags = read_str_list(alert, "finding_info.types", info.get("types"))
+        types = read_str_list(alert, "finding_info.types", info.get("types"))
+        alert.tags = list(dict.fromkeys(types + context_tags(item)))

@@ -207,7 +207,7 @@ def test_ocsf_reads_the_sample():
 
 
 def test_ocsf_other_classes_are_refused():
-    doc = {**SAMPLES["ocsf"], "class_uid": 2003}
+    doc = {**SAMPLES["ocsf"], "class_uid": 2005}  # Incident Finding: no uid or title of its own
     assert "class_uid" in errors_of("ocsf", doc)
     assert "class_uid" in errors_of("ocsf", {**SAMPLES["ocsf"], "class_uid": [2004]})
     assert set(errors_of("ocsf", {"class_uid": 2004})) == {"finding_info"}
