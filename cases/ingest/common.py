@@ -16,12 +16,15 @@ from playbooks.attack import normalize_technique_id
 
 from .base import InvalidAlert, NativeAlert
 
-# Event times outside this range are refused: they are typos or unit mistakes, and
-# window arithmetic on year 1 or 9999 would overflow.
-MIN_TIME = datetime(1970, 1, 1, tzinfo=UTC)
+# Event times outside this range are refused: they are placeholders (epoch 0, a
+# "date: 123"), typos or unit mistakes, and window arithmetic on year 1 or 9999 would
+# overflow. No alert a SIEM sends today is about an event before 2000.
+MIN_TIME = datetime(2000, 1, 1, tzinfo=UTC)
 MAX_TIME = datetime(2200, 1, 1, tzinfo=UTC)
-# An epoch number above this is in milliseconds (1e11 seconds is the year 5138).
-EPOCH_MS_THRESHOLD = 1e11
+# Epoch numbers by magnitude, largest first (threshold, units per second): nanoseconds
+# (OpenTelemetry, Go's UnixNano), microseconds (Tenable's OCSF output), milliseconds,
+# else seconds. Each threshold is where the next smaller unit would pass the year 5138.
+EPOCH_UNITS = ((1e17, 1e9), (1e14, 1e6), (1e11, 1e3))
 
 # Short names for the adapters' field tables: ("source.ip", T.IP, R.SOURCE).
 R = AlertObservable.Role
@@ -170,7 +173,8 @@ def _shown(value) -> str:
 
 
 def parse_time(errors: Errors, name: str, value, *, required: bool = False) -> datetime | None:
-    """ISO 8601 (naive means UTC) or epoch seconds/milliseconds, as number or digit string."""
+    """ISO 8601 (naive means UTC) or an epoch number in seconds, milliseconds, microseconds
+    or nanoseconds (EPOCH_UNITS), as number or digit string."""
     if value is None or value == "":
         if required:
             errors.add(name, "This field is required.")
@@ -204,7 +208,7 @@ def parse_time(errors: Errors, name: str, value, *, required: bool = False) -> d
     except (OverflowError, ValueError):
         in_range = False
     if not in_range:
-        errors.add(name, "Time out of range (1970-2200).")
+        errors.add(name, "Time out of range (2000-2200).")
         return None
     return when
 
@@ -212,8 +216,10 @@ def parse_time(errors: Errors, name: str, value, *, required: bool = False) -> d
 def _from_epoch(number: float) -> datetime | None:
     if not math.isfinite(number) or number < 0:
         return None
-    if number > EPOCH_MS_THRESHOLD:
-        number /= 1000
+    for threshold, per_second in EPOCH_UNITS:
+        if number >= threshold:
+            number /= per_second
+            break
     try:
         return datetime.fromtimestamp(number, tz=UTC)
     except (OverflowError, OSError, ValueError):

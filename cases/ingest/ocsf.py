@@ -27,9 +27,10 @@ both are read, finding_info first.
 - techniques: finding_info.attacks[] and the event's own attacks[] (OCSF 1.0):
   sub_technique.uid and technique.uid; a uid holding several ids ("T1068, T1190", as
   Wazuh's Security Lake converter writes them) gives each
-- observed_at: finding_info.first_seen_time, else start_time, else time (epoch ms); each
-  with its `*_dt` twin (the Date/Time profile's RFC 3339 string), read when the number is
-  absent or unreadable (Tenable's published example writes microseconds); neither
+- observed_at: finding_info.first_seen_time, else start_time, else time (epoch ms as the
+  schema says; seconds, microseconds (Tenable's published example) and nanoseconds are
+  told by their size); each with its `*_dt` twin (the Date/Time profile's RFC 3339
+  string), read when the number is absent or unreadable; neither
   readable: flagged observed_at_unparsed (the field as sent), receive time used
 - observables:
   - observables[] by type_id (1 hostname, 2 IP, 4 user name, 5 email, 6 URL, 8 hash,

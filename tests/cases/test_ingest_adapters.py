@@ -408,5 +408,31 @@ def test_an_unreadable_splunk_or_ocsf_time_is_flagged_too():
     assert [f["code"] for f in parse("ocsf", ocsf).flags] == ["observed_at_unparsed"]
 
 
+@pytest.mark.parametrize(
+    "value",
+    [
+        1717585270,  # seconds
+        1717585270842,  # milliseconds
+        1717585270842000,  # microseconds (Tenable's OCSF output)
+        1717585270842000000,  # nanoseconds (OpenTelemetry, Go's UnixNano)
+        "1717585270842000",
+        "1717585270.842",
+    ],
+)
+def test_epoch_numbers_are_read_in_their_unit(value):
+    wazuh = {**SAMPLES["wazuh"], "timestamp": value}
+    when = parse("wazuh", wazuh).observed_at
+    assert when.replace(microsecond=0) == datetime(2024, 6, 5, 11, 1, 10, tzinfo=UTC)
+
+
+@pytest.mark.parametrize("placeholder", [0, 123, "1970-01-01T00:00:00Z", "1999-12-31T23:59:59Z"])
+def test_a_placeholder_time_is_flagged_not_believed(placeholder):
+    thehive = {**SAMPLES["thehive"], "date": placeholder}
+    alert = parse("thehive", thehive)
+    assert alert.observed_at.year >= 2026  # the receive time
+    [flag] = alert.flags
+    assert flag["code"] == "observed_at_unparsed" and "2000-2200" in flag["detail"]
+
+
 def test_a_readable_time_carries_no_flag():
     assert parse("wazuh", SAMPLES["wazuh"]).flags == []

@@ -108,7 +108,7 @@ def test_tenables_vulnerability_finding(post):
     assert alert.title == "Docker Service Detection"
     assert alert.description.startswith("The Docker service is running on the remote host.")
     assert alert.severity == 1  # severity_id 1 (Informational)
-    # Its epoch numbers are microseconds (1717585270842000): the `_dt` twin is read instead.
+    # Its epoch numbers are microseconds (1717585270842000), read as such (its `_dt` twin agrees).
     assert alert.observed_at == datetime(2024, 6, 5, 11, 1, 10, 842000, tzinfo=UTC)
     assert alert.flags == []
     # Declared in observables[] (type_id 1 and 2) and as the device: the device's role wins.
