@@ -21,12 +21,14 @@ both are read, finding_info first.
 
 - source_ref: finding_info.uid / finding.uid (required)
 - title: finding_info.title / finding.title (required)
-- description: finding_info.desc, else message
+- description: finding_info.desc and `message` when it says something else (Prowler: the
+  check's text, then "ACM Certificate ... expires in 200 days.")
 - severity: severity_id 1-2 low, 3 medium, 4 high, 5-6 critical; 0/99 use the
   `severity` caption when it names one, else medium
 - techniques: finding_info.attacks[] and the event's own attacks[] (OCSF 1.0):
   sub_technique.uid and technique.uid; a uid holding several ids ("T1068, T1190", as
-  Wazuh's Security Lake converter writes them) gives each
+  Wazuh's Security Lake converter writes them) gives each; Prowler's unmapped.compliance["MITRE-ATTACK"]
+  (read leniently: a value that is no id is flagged technique_unparsed)
 - observed_at: finding_info.first_seen_time, else start_time, else time (epoch ms as the
   schema says; seconds, microseconds (Tenable's published example) and nanoseconds are
   told by their size); each with its `*_dt` twin (the Date/Time profile's RFC 3339
@@ -41,7 +43,8 @@ both are read, finding_info first.
     `hostname`, `email_addr`, `url_string` (Falco writes {"name": "hostname",
     "type_id": 0}); `name`, `uid`, `domain` (a Windows domain as often as a DNS one) do
     not. The role comes from `name` (src/dst), else user for a user name, else declared
-  - evidences[] src/dst endpoints, users and URLs
+  - evidences[] src/dst endpoints, users and URLs, and the same on the finding itself
+    (where producers such as Synqly's bridge put them)
   - device hostname and ip (destination)
   - resources[] and `resource` (the one resource of older Vulnerability and Compliance
     Findings): hostname and ip (resource_details has them in OCSF 1.7, not in 1.5);
@@ -50,8 +53,9 @@ both are read, finding_info first.
     the agent as the one resource, {name: agent.name, uid: agent.id}, and Vigil's Wazuh
     adapter reads agent.name as a host too); other resources' names (buckets, security
     groups, repositories) name no host. Destination, source for role_id 2 (Actor),
-    declared for 4 (Related)
-- tags: finding_info.types; vulnerabilities[].cve.uid when it is a CVE id
+    declared for 4 (Related); a resource's `data` object's md5 / sha1 / sha256 (hash) and
+    user_name (CrowdStrike's converter puts the process's file and user there)
+- tags: finding_info.types; "status:" + status_code (a check's PASS or FAIL); vulnerabilities[].cve.uid when it is a CVE id
   ("CVE-2024-3094"); compliance: "control:" + compliance.control, "standard:" + each of
   compliance.standards, "compliance:" + its status (the status_id caption, else `status`)
 """
@@ -102,6 +106,9 @@ HOST_RESOURCE_TYPES = frozenset({"host", "agent", "endpoint", "device", "server"
 HOST_RESOURCE_PRODUCTS = frozenset({"wazuh"})
 RESOURCE_ROLES = {2: R.SOURCE, 4: R.DECLARED}  # role_id 2 Actor, 4 Related; else the target
 MAX_RESOURCES = 100
+HASH_KEYS = ("md5", "sha1", "sha256")
+# Prowler's own spelling of the ATT&CK mapping (unmapped.compliance["MITRE-ATTACK"]).
+PROWLER_ATTACK_KEY = "MITRE-ATTACK"
 COMPLIANCE_STATUSES = {1: "Pass", 2: "Warning", 3: "Fail"}
 CVE_ID = re.compile(r"CVE-\d{4}-\d{4,}", re.IGNORECASE)
 # (object, its key) in the order the observed time is taken.
@@ -177,13 +184,20 @@ def read_resources(observables: ObservableList, item: dict) -> None:
         role = RESOURCE_ROLES.get(_int(resource.get("role_id")), R.DESTINATION)
         observables.add(T.HOSTNAME, resource.get("hostname"), role)
         observables.add(T.IP, resource.get("ip"), role)
+        data = resource.get("data")
+        if isinstance(data, dict):  # CrowdStrike's converter: the process's file and user
+            for algorithm in HASH_KEYS:
+                observables.add(T.HASH, data.get(algorithm), R.DECLARED)
+            observables.add(T.USER, data.get("user_name"), R.USER)
         kind = resource.get("type")
         if names_are_hosts or (isinstance(kind, str) and kind.strip().lower() in HOST_RESOURCE_TYPES):
             observables.add(T.HOSTNAME, resource.get("name"), role)
 
 
 def read_evidences(observables: ObservableList, item: dict) -> None:
-    for evidence in as_list(item.get("evidences")):
+    """evidences[] (Detection Finding), and the finding's own endpoints and user where a
+    producer puts them on the finding itself (Synqly's bridge does)."""
+    for evidence in [*as_list(item.get("evidences")), item]:
         if not isinstance(evidence, dict):
             continue
         observables.add(T.IP, dig(evidence, "src_endpoint.ip"), R.SOURCE)
@@ -205,6 +219,9 @@ def context_tags(item: dict) -> list[str]:
         uid = dig(vulnerability, "cve.uid")
         if isinstance(uid, str) and CVE_ID.fullmatch(uid.strip()):
             tags.append(uid.strip().upper())
+    status_code = item.get("status_code")
+    if isinstance(status_code, str) and status_code.strip():
+        tags.append(f"status:{status_code.strip()[:40]}")  # a check's PASS / FAIL (Prowler)
     compliance = item.get("compliance")
     if isinstance(compliance, dict):
         tags += [f"control:{control}" for control in _strings(compliance.get("control"))]
@@ -232,15 +249,25 @@ class OcsfAdapter(Adapter):
             alert, "finding_info.uid", info.get("uid"), required=has_info, allow_numbers=True
         )
         alert.title = read_str(alert, "finding_info.title", info.get("title"), required=has_info)
-        alert.description = read_str(alert, "finding_info.desc", first(info.get("desc"), item.get("message")))
+        # desc is often the check's generic text and `message` this finding's own sentence
+        # (Prowler: "ACM Certificate ... expires in 200 days."): both are kept.
+        texts = [
+            read_str(alert, "finding_info.desc", info.get("desc")),
+            read_str(alert, "message", item.get("message")),
+        ]
+        alert.description = "\n\n".join(dict.fromkeys(t for t in texts if t))
         alert.observed_at = observed_at(alert, {"info": info, "item": item}, info_name)
         technique_ids = []
         for attack in as_list(info.get("attacks")) + as_list(item.get("attacks")):
             if isinstance(attack, dict):
                 technique_ids += [dig(attack, "sub_technique.uid"), dig(attack, "technique.uid")]
-        alert.technique_ids = specific_first(
-            read_techniques(alert, "finding_info.attacks", [t for t in technique_ids if t is not None])
+        techniques = read_techniques(
+            alert, "finding_info.attacks", [t for t in technique_ids if t is not None]
         )
+        techniques += read_techniques(
+            alert, "unmapped.compliance", dig(item, f"unmapped.compliance.{PROWLER_ATTACK_KEY}"), lenient=True
+        )
+        alert.technique_ids = specific_first(techniques)
 
         observables = ObservableList()
         read_observables(observables, item)

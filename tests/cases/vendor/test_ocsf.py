@@ -301,7 +301,52 @@ def test_prowlers_detection_finding(post):
     assert result["status"] == 201
     alert = Alert.objects.get(pk=result["id"])
     assert alert.source_ref == "test-unique-finding"
-    assert alert.title == "service_test_check_id" and alert.description == "check description"
+    assert alert.title == "service_test_check_id"
+    # The check's text, then the finding's own (Prowler's status_extended in `message`).
+    assert alert.description == "check description\n\nstatus extended"
     assert alert.severity == 1  # severity_id 2 (Low)
     assert alert.observed_at == datetime(2026, 11, 30, 9, 15, 42, tzinfo=UTC)  # `time`, in seconds
     assert alert.flags == []
+
+
+# --- Second set: Prowler 4.5, CrowdStrike's converter, findings with their own endpoints ----
+
+
+def test_prowlers_passing_check_keeps_its_attack_mapping_its_sentence_and_its_status(post):
+    alert = ingested(post, "ocsf_examples_prowler_4_5_detection_finding_2004.json")
+    assert alert.title == "Check if ACM Certificates are about to expire in specific days or less"
+    assert alert.technique_ids == ["T1040"]  # unmapped.compliance["MITRE-ATTACK"]
+    assert alert.description.endswith(
+        "ACM Certificate e4dc1386-8b4b-402c-9fed-03269ee10006 for *.example.com expires in 200 days."
+    )
+    assert "status:PASS" in alert.tags  # a check that passed, for a filter to drop
+    assert alert.observed_at == datetime(2024, 10, 4, 13, 49, 2, tzinfo=UTC)
+
+
+def test_crowdstrikes_converter_keeps_the_process_file_and_user(post):
+    alert = ingested(post, "ocsf_crowdstrike_fig_epp_detection_finding_2004.json")
+    assert alert.title == "Known Malware" and alert.severity == 3
+    assert observables_of(alert) == {
+        ("hostname", "linux-vm", "destination"),
+        ("ip", "172.17.0.1", "destination"),
+        ("hash", "675853ca01ec441df7a015b91a7e1272", "declared"),  # resources[].data.md5
+        ("hash", "29aa689f38158d2e8941fa54e436f0260890af31cecad1e8799e5c2df7bc1ecc", "declared"),
+        ("user", "azureuser", "user"),  # resources[].data.user_name
+    }
+
+
+def test_a_findings_own_endpoints_are_read_like_its_evidences():
+    doc = {
+        **document("ocsf_wazuh_asl_detection_finding_2004.json"),
+        "src_endpoint": {"hostname": "infected-workstation", "ip": "10.0.3.15"},
+        "dst_endpoint": {"ip": "198.51.100.20"},
+        "unmapped": {"compliance": {"MITRE-ATTACK": ["TBD"]}},
+    }
+    alert = parse(doc)
+    assert {
+        ("hostname", "infected-workstation", "source"),
+        ("ip", "10.0.3.15", "source"),
+        ("ip", "198.51.100.20", "destination"),
+    } <= set(alert.observables)
+    # Prowler's mapping is read leniently: a value that is no id is flagged, not refused.
+    assert [f["code"] for f in alert.flags] == ["technique_unparsed"]
