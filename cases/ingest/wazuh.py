@@ -9,24 +9,39 @@ per hit). The alert is the `_source` object; a `_source` that is not one is refu
 
 - source_ref: id (the alert's own, "1772632721.4829113"), else the hit's `_id` (required)
 - title: rule.description (required)
-- description: full_log, else data.win.system.message (eventchannel alerts have no log
-  line; the quotes the decoder puts around the message are removed)
+- description: full_log, else MS Graph's data.ms-graph.description, else its .title,
+  else data.win.system.message (eventchannel alerts have no log line, or, decoder
+  windows_eventchannel, a full_log that is only the JSON of data.win: the message is
+  preferred to it; the quotes the decoder puts around the message are removed)
 - severity: rule.level 0-15 -> low (0-4), medium (5-7), high (8-11), critical (12-15),
   the bands Wazuh's own TheHive integration uses
-- techniques: rule.mitre.id (parallel arrays with tactic and technique names)
-- observed_at: timestamp ("2026-03-04T13:58:41.203+0000"), else @timestamp (indexer
+- techniques: rule.mitre.id (parallel arrays with tactic and technique names), and MS
+  Graph's data.ms-graph.mitreTechniques (lenient: flagged technique_unparsed, not refused)
+- observed_at: the module's own event time where it has one: MS Graph
+  data.ms-graph.firstActivityDateTime, else .createdDateTime (alerts), else
+  .activityDateTime (audit events); AWS CloudTrail data.aws.eventTime; GCP log entries'
+  data.gcp.timestamp, or data.timestamp for location "Wazuh-GCloud" only; else timestamp ("2026-03-04T13:58:41.203+0000",
+  when Wazuh analysed it: for the cloud modules the poll), else @timestamp (indexer
   exports; the alert's, never the Logstash record's); unreadable: flagged
-  observed_at_unparsed, receive time used
+  observed_at_unparsed, the next time used, at last the receive time
 - observables: data.srcip / data.src_ip (source), data.dstip (destination),
   data.srcuser / data.dstuser / data.user (user), data.url, agent.name (host) and
-  agent.ip (destination; not for the cloud collectors' alerts, data.integration office365,
-  aws or gcp, whose agent only polls an API), Windows eventdata addresses and accounts
-  and Defender's eventdata["detection User"] (user), syscheck hashes; VirusTotal:
+  agent.ip (destination; not for the cloud collectors' alerts, whose agent only polls an
+  API: data.integration office365, aws, gcp or ms-graph, or location "Azure" (the azure
+  wodle's), "Wazuh-GCloud" (the gcp-pubsub wodle's), "github" or "ms-graph"), Windows
+  eventdata addresses and accounts and Defender's eventdata["detection User"] (user),
+  Sysmon's eventdata.hashes ("SHA1=...,MD5=...,SHA256=...", declared; IMPHASH, a hash of
+  the import table and no file digest, skipped), syscheck hashes; VirusTotal:
   data.virustotal.source.md5 / .source.sha1 and data.virustotal.sha1 (the scanned
   file's, declared; the permalink is VirusTotal's report page, no observable); Office
   365: data.office365.ClientIP / ActorIpAddress (source, without the port Exchange
   appends), UserId (user, when a UPN: not a system account) and the UPN in Target[]
-  (user: the account acted on)
+  (user: the account acted on); MS Graph: data.ms-graph.actor.userPrincipalName (user);
+  Azure Log Analytics: data.CallerIpAddress (source), data.Caller (user, when a UPN); GCP
+  audit logs (data. or data.gcp.): protoPayload.requestMetadata.callerIp (source) and
+  protoPayload.authenticationInfo.principalEmail (user); AWS CloudTrail:
+  data.aws.sourceIPAddress (source) and data.aws.userIdentity.userName (user); GitHub
+  audit log: data.github.actor (user)
 - tags: rule.groups
 """
 
@@ -54,6 +69,12 @@ OBSERVABLE_FIELDS = [
     ("data.src_ip", T.IP, R.SOURCE),
     ("data.win.eventdata.ipAddress", T.IP, R.SOURCE),
     ("data.aws.sourceIPAddress", T.IP, R.SOURCE),
+    # Azure Log Analytics (AzureActivity): the caller's address.
+    ("data.CallerIpAddress", T.IP, R.SOURCE),
+    # GCP audit log entries, as the gcp-pubsub wodle sends them (older: under data; now
+    # {"integration": "gcp", "gcp": {...}}).
+    ("data.protoPayload.requestMetadata.callerIp", T.IP, R.SOURCE),
+    ("data.gcp.protoPayload.requestMetadata.callerIp", T.IP, R.SOURCE),
     ("data.dstip", T.IP, R.DESTINATION),
     ("data.dest_ip", T.IP, R.DESTINATION),
     ("data.srcuser", T.USER, R.USER),
@@ -64,6 +85,10 @@ OBSERVABLE_FIELDS = [
     # Defender (Microsoft-Windows-Windows Defender/Operational 1116, 1117): the user the
     # detection is about ("remediation User" is the account that cleaned up: SYSTEM).
     ("data.win.eventdata.detection User", T.USER, R.USER),
+    ("data.protoPayload.authenticationInfo.principalEmail", T.USER, R.USER),
+    ("data.gcp.protoPayload.authenticationInfo.principalEmail", T.USER, R.USER),
+    ("data.aws.userIdentity.userName", T.USER, R.USER),
+    ("data.github.actor", T.USER, R.USER),
     ("data.win.eventdata.workstationName", T.HOSTNAME, R.SOURCE),
     ("data.win.system.computer", T.HOSTNAME, R.DESTINATION),
     ("data.url", T.URL, R.DECLARED),
@@ -83,11 +108,23 @@ AGENT_FIELDS = [
 ]
 # Office 365 audit records: the client's address, which Exchange writes with its port.
 OFFICE365_ADDRESSES = ("data.office365.ClientIP", "data.office365.ActorIpAddress")
-# Modules that poll a cloud API ({"integration": "office365" | "aws" | "gcp", ...}): the
-# agent is the collector (often the manager, "000"), not a party to what happened, and its
-# name would tie every such alert to one case.
-COLLECTORS = frozenset({"office365", "aws", "gcp"})
+# Modules that poll a cloud API ({"integration": "office365" | "aws" | "gcp" | "ms-graph",
+# ...}): the agent is the collector (often the manager, "000"), not a party to what
+# happened, and its name would tie every such alert to one case.
+COLLECTORS = frozenset({"office365", "aws", "gcp", "ms-graph"})
+# The same modules by the location they write: the azure wodle's "1:Azure:" header
+# (wodles/azure/azure_utils.py), the older gcp-pubsub wodle's "1:Wazuh-GCloud:" (whose
+# events carry no "integration"), the github and ms-graph modules'.
+COLLECTOR_LOCATIONS = frozenset({"Azure", "Wazuh-GCloud", "github", "ms-graph"})
 WINDOWS_MESSAGE = "data.win.system.message"
+MS_GRAPH = "data.ms-graph."
+# The module's own time of the event, by the module (the alert's timestamp is when Wazuh
+# read it, for the cloud modules the poll): MS Graph alerts (first activity, else creation)
+# and audit events; CloudTrail records; GCP log entries (the gcp-pubsub wodle's).
+MS_GRAPH_TIMES = ("firstActivityDateTime", "createdDateTime", "activityDateTime")
+# Sysmon's eventdata.hashes, "SHA1=...,MD5=...,SHA256=...,IMPHASH=...": the image's file
+# digests. IMPHASH hashes the import table, no file: not an observable.
+FILE_DIGESTS = frozenset({"MD5", "SHA1", "SHA256"})
 
 
 def severity_from_level(errors: Errors, level) -> int:
@@ -135,11 +172,58 @@ def unquoted(text: str) -> str:
     return text
 
 
+def is_eventchannel_dump(doc: dict, full_log: str) -> bool:
+    """The eventchannel decoder's full_log: the JSON of data.win, no log line."""
+    decoder = doc.get("decoder")
+    name = decoder.get("name") if isinstance(decoder, dict) else None
+    return name == "windows_eventchannel" and full_log.lstrip().startswith("{")
+
+
 def description_of(alert: Reading, doc: dict, flat: dict) -> str:
-    full_log = doc.get("full_log")
-    if full_log is not None and full_log != "":
-        return read_str(alert, "full_log", full_log)
-    return unquoted(read_str(alert, WINDOWS_MESSAGE, flat.get(WINDOWS_MESSAGE)))
+    full_log = read_str(alert, "full_log", doc.get("full_log"))
+    message = flat.get(WINDOWS_MESSAGE)
+    if full_log and not (
+        isinstance(message, str) and message.strip() and is_eventchannel_dump(doc, full_log)
+    ):
+        return full_log
+    for name in (f"{MS_GRAPH}description", f"{MS_GRAPH}title"):
+        text = flat.get(name)
+        if isinstance(text, str) and text.strip():
+            return text
+    return unquoted(read_str(alert, WINDOWS_MESSAGE, message))
+
+
+def observed_at_of(alert: Reading, doc: dict, flat: dict, collector: str | None):
+    """The first readable of the module's own event times (MS Graph, CloudTrail, GCP),
+    else the alert's; an unreadable one is flagged and the next is tried."""
+    names = [f"{MS_GRAPH}{name}" for name in MS_GRAPH_TIMES] + ["data.aws.eventTime", "data.gcp.timestamp"]
+    if collector == "Wazuh-GCloud":
+        names.append("data.timestamp")
+    for name in names:
+        value = flat.get(name)
+        if value is not None and value != "":
+            when = event_time(alert, name, value)
+            if when is not None:
+                return when
+    return event_time(alert, "timestamp", first(doc.get("timestamp"), doc.get("@timestamp")))
+
+
+def collector_of(doc: dict, flat: dict) -> str | None:
+    """The cloud module that polled the alert's events (COLLECTORS, COLLECTOR_LOCATIONS)."""
+    integration, location = flat.get("data.integration"), doc.get("location")
+    if isinstance(integration, str) and integration in COLLECTORS:
+        return integration
+    if isinstance(location, str) and location in COLLECTOR_LOCATIONS:
+        return location
+    return None
+
+
+def file_digests(value) -> list[str]:
+    """The MD5, SHA-1 and SHA-256 of Sysmon's "SHA1=...,MD5=...,IMPHASH=..." string."""
+    if not isinstance(value, str):
+        return []
+    pairs = (part.partition("=") for part in value.split(","))
+    return [digest.strip() for algorithm, _, digest in pairs if algorithm.strip().upper() in FILE_DIGESTS]
 
 
 def upns(values) -> list:
@@ -147,11 +231,14 @@ def upns(values) -> list:
     return [v for v in as_list(values) if normalise(T.EMAIL, v) is not None]
 
 
-def observables_of(flat: dict) -> list[tuple[str, str, str]]:
+def observables_of(flat: dict, collector: str | None) -> list[tuple[str, str, str]]:
     observables = ObservableList.of_fields(flat, OBSERVABLE_FIELDS)
-    integration = flat.get("data.integration")
-    if not (isinstance(integration, str) and integration in COLLECTORS):
+    if collector is None:
         observables.items += ObservableList.of_fields(flat, AGENT_FIELDS).items
+    observables.add(T.HASH, file_digests(flat.get("data.win.eventdata.hashes")), R.DECLARED)
+    # Azure's Caller is a UPN, or an application's id (a GUID) for service principals.
+    observables.add(T.USER, upns(flat.get("data.Caller")), R.USER)
+    observables.add(T.USER, upns(flat.get(f"{MS_GRAPH}actor.userPrincipalName")), R.USER)
     for name in OFFICE365_ADDRESSES:
         observables.add(T.IP, [without_port(v) for v in as_list(flat.get(name))], R.SOURCE)
     # UserId is the actor's UPN, or a system account ("NT AUTHORITY\\SYSTEM (w3wp)",
@@ -183,8 +270,13 @@ class WazuhAdapter(Adapter):
         )
         alert.title = read_str(alert, "rule.description", flat.get("rule.description"), required=True)
         alert.description = description_of(alert, doc, flat)
+        name = f"{MS_GRAPH}mitreTechniques"
         alert.technique_ids = read_techniques(alert, "rule.mitre.id", flat.get("rule.mitre.id"))
-        alert.observed_at = event_time(alert, "timestamp", first(doc.get("timestamp"), doc.get("@timestamp")))
-        alert.observables = observables_of(flat)
+        alert.technique_ids = list(
+            dict.fromkeys(alert.technique_ids + read_techniques(alert, name, flat.get(name), lenient=True))
+        )
+        collector = collector_of(doc, flat)
+        alert.observed_at = observed_at_of(alert, doc, flat, collector)
+        alert.observables = observables_of(flat, collector)
         alert.severity = severity_from_level(alert, flat.get("rule.level"))
         alert.tags = read_str_list(alert, "rule.groups", flat.get("rule.groups"))

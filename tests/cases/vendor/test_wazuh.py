@@ -5,7 +5,8 @@ the observed time, the technique ids, the users, hosts, addresses and hashes wit
 The documents are Wazuh's docs (FIM, VirusTotal, Windows Defender, Office 365 as the
 indexer search hits the dashboard shows) and wazuh-indexer's own samples (a search hit,
 the records its Logstash pipeline writes). The wrapper rules (hit, record, search
-response) are tested at the end.
+response) are tested at the end; then the cloud modules (MS Graph, GitHub, Azure, GCP,
+CloudTrail: Wazuh's docs, three with a stated change) and a Sysmon alert.
 """
 
 import copy
@@ -302,3 +303,168 @@ def test_wazuhs_integration_test_alert_with_a_placeholder_time(post):
         ("hash", "5d41402abc4b2a76b9719d911017c592", "declared"),
         ("hostname", "agent", "destination"),
     }
+
+
+# --- Round 2: the cloud modules, MS Graph, Sysmon ----------------------------------------------
+
+MS_GRAPH_ALERT = "wazuh_docs_msgraph_security_alert_v2_99506.json"
+INTUNE = "wazuh_docs_msgraph_intune_audit_event_99652.json"
+GITHUB = "wazuh_docs_github_repository_vulnerability_alert.json"
+AZURE = "derived_wazuh_docs_azure_log_analytics_vm_start_plus_id.json"
+GKE = "derived_wazuh_docs_gcp_gke_malicious_pods_list_plus_id.json"
+CLOUDTRAIL = "derived_wazuh_docs_aws_cloudtrail_deletesecuritygroup_comma_fixed_plus_id.json"
+SYSMON = "wazuh_tomato_readme_sysmon_eid1_suspicious_svchost_61618.json"
+
+
+def azure_alert():
+    # The docs page drops `location`; the azure wodle writes "Azure" (its "1:Azure:" header,
+    # wodles/azure/azure_utils.py).
+    return {**document(AZURE), "location": "Azure"}
+
+
+def gke_alert():
+    # The docs page drops `location`; the gcp-pubsub wodle writes "Wazuh-GCloud".
+    return {**document(GKE), "location": "Wazuh-GCloud"}
+
+
+def test_the_ms_graph_security_alert(post):
+    # Before: no description, no technique, the poll's time and the polling agent as host.
+    alert = ingested(post, document(MS_GRAPH_ALERT))
+    assert alert.source_ref == "1623276774.47272"
+    assert alert.title == "MS Graph message: The alert is true positive and detected malicious activity."
+    assert alert.description == "Emails with malicious file that were delivered and later removed -V1.0.0.3"
+    assert alert.technique_ids == ["T1566.001"] and alert.flags == []
+    # firstActivityDateTime, not createdDateTime (23:48) nor the poll (2023-04-23).
+    assert alert.observed_at == datetime(2022, 11, 13, 23, 45, 41, 59339, tzinfo=UTC)
+    # agent "ubuntu-bionic" is the manager polling the Graph API: no party.
+    assert observables_of(alert) == set()
+
+
+def test_an_ms_graph_alert_without_a_description_takes_its_title_and_bad_ids_are_flagged():
+    doc = document(MS_GRAPH_ALERT)
+    record = doc["data"]["ms-graph"]
+    record["description"] = ""
+    record["mitreTechniques"] = ["T1566.001", "Phishing"]
+    del record["firstActivityDateTime"]
+    alert = parse(doc)
+    assert alert.description == "Email messages containing malicious file removed after delivery."
+    assert alert.technique_ids == ["T1566.001"]
+    assert [(f["code"], f["field"]) for f in alert.flags] == [
+        ("technique_unparsed", "data.ms-graph.mitreTechniques")
+    ]
+    assert alert.observed_at == datetime(2022, 11, 13, 23, 48, 21, 984706, tzinfo=UTC)  # createdDateTime
+
+
+def test_the_ms_graph_intune_audit_event_has_its_actor(post):
+    alert = ingested(post, document(INTUNE))
+    assert alert.title == "MS Graph message: MDM Intune audit event."
+    assert alert.observed_at == datetime(2024, 8, 9, 18, 29, 0, 702325, tzinfo=UTC)  # activityDateTime
+    # actor.userPrincipalName (the page redacts it so); the polling agent is no host.
+    assert observables_of(alert) == {("user", "xxx@xxx.com", "user")}
+
+
+def test_the_github_audit_alert_has_its_actor_and_no_collector(post):
+    # Before: agent "ubuntu" (000, the manager polling GitHub's API) as the host.
+    alert = ingested(post, document(GITHUB))
+    assert alert.source_ref == "1619714433.146108"
+    assert alert.severity == 4  # level 12
+    assert observables_of(alert) == {("user", "member_name", "user")}  # the page's placeholder
+
+
+def test_the_azure_log_analytics_alert_has_its_caller(post):
+    # Before: only the polling manager, "wazuh-manager-master-0", as the host.
+    alert = ingested(post, azure_alert())
+    assert alert.title == "Azure: Log analytics: Microsoft.Compute/virtualMachines/start/action"
+    assert observables_of(alert) == {
+        ("ip", "83.49.98.225", "source"),  # CallerIpAddress
+        ("user", "john.doe@email.com", "user"),  # Caller
+    }
+
+
+def test_an_azure_caller_that_is_no_upn_is_no_user():
+    # A service principal calls by its application id.
+    doc = azure_alert()
+    doc["data"]["Caller"] = "d4cd75e6-1234-4b2e-b604-3811e9914fea"
+    assert [o for o in parse(doc).observables if o[0] == "user"] == []
+
+
+def test_the_gke_audit_alert_has_its_caller_and_the_entrys_time(post):
+    alert = ingested(post, gke_alert())
+    assert alert.severity == 3  # level 10
+    # data.timestamp, the log entry's; the alert's (17:09:25) is the pull.
+    assert alert.observed_at == datetime(2020, 8, 17, 17, 9, 5, 43988, tzinfo=UTC)
+    assert observables_of(alert) == {
+        ("ip", "35.195.195.195", "source"),  # requestMetadata.callerIp
+        ("user", "john.doe@email.com", "user"),  # authenticationInfo.principalEmail
+    }
+
+
+def test_a_data_timestamp_is_the_events_time_only_for_gcp():
+    doc = document(GKE)  # no location: not known as the gcp-pubsub wodle's
+    assert parse(doc).observed_at == datetime(2020, 8, 17, 17, 9, 25, 832000, tzinfo=UTC)
+
+
+def test_the_cloudtrail_alert_has_its_user_and_the_events_time(post):
+    alert = ingested(post, document(CLOUDTRAIL))
+    assert alert.title == "AWS Cloudtrail: ec2.amazonaws.com - DeleteSecurityGroup."
+    assert alert.observed_at == datetime(2020, 8, 6, 15, 13, 7, tzinfo=UTC)  # eventTime
+    # sourceIPAddress "cloudformation.amazonaws.com" is no address.
+    assert observables_of(alert) == {("user", "john.doe", "user")}  # userIdentity.userName
+
+
+def test_an_unreadable_module_time_is_flagged_and_the_alerts_time_used():
+    doc = document(CLOUDTRAIL)
+    doc["data"]["aws"]["eventTime"] = "Aug 6 15:13:07"
+    alert = parse(doc)
+    assert alert.observed_at == datetime(2020, 8, 6, 15, 47, 14, 334000, tzinfo=UTC)
+    assert [(f["code"], f["field"]) for f in alert.flags] == [("observed_at_unparsed", "data.aws.eventTime")]
+
+
+def test_the_sysmon_alert_has_the_images_hash_and_the_windows_message(post):
+    # Before: the description was full_log, the JSON of data.win; the SHA-256 was dropped.
+    alert = ingested(post, document(SYSMON))
+    assert alert.title == "Sysmon - Suspicious Process - svchost.exe"
+    assert alert.description.startswith(
+        "Process Create:\r\nRuleName: -\r\nUtcTime: 2022-12-28 01:35:15.998\r\n"
+    )
+    assert alert.description.endswith("ParentUser: -")
+    assert alert.technique_ids == ["T1055"]
+    assert observables_of(alert) == {
+        ("hash", "643ec58e82e0272c97c2a59f6020970d881af19c0ad5029db9c958c13b6558c7", "declared"),
+        ("hostname", "desktop-9lo9b7q", "destination"),
+        ("ip", "10.0.2.6", "destination"),
+    }
+
+
+def test_sysmons_hashes_are_the_file_digests_without_the_imphash():
+    # Sysmon's HashAlgorithms "*": every digest in one field; IMPHASH hashes the import table.
+    doc = document(SYSMON)
+    doc["data"]["win"]["eventdata"]["hashes"] = (
+        "SHA1=A1B2C3D4E5F6A7B8C9D0E1F2A3B4C5D6E7F8A9B0,MD5=0123456789ABCDEF0123456789ABCDEF,"
+        "SHA256=643EC58E82E0272C97C2A59F6020970D881AF19C0AD5029DB9C958C13B6558C7,"
+        "IMPHASH=FEDCBA9876543210FEDCBA9876543210"
+    )
+    hashes = {v for t, v, _ in parse(doc).observables if t == "hash"}
+    assert hashes == {
+        "a1b2c3d4e5f6a7b8c9d0e1f2a3b4c5d6e7f8a9b0",
+        "0123456789abcdef0123456789abcdef",
+        "643ec58e82e0272c97c2a59f6020970d881af19c0ad5029db9c958c13b6558c7",
+    }
+
+
+def test_a_log_line_of_an_eventchannel_alert_is_kept():
+    # Only the JSON dump of data.win gives way to the message; a real log line stays.
+    doc = document(SYSMON)
+    doc["full_log"] = "Process Create: svchost.exe"
+    assert parse(doc).description == "Process Create: svchost.exe"
+
+
+@settings(max_examples=150, deadline=None)
+@given(data=st.data())
+def test_no_mutation_of_the_cloud_and_sysmon_alerts_makes_the_adapter_fail_otherwise(data):
+    doc = data.draw(
+        st.sampled_from(
+            [document(MS_GRAPH_ALERT), document(INTUNE), azure_alert(), gke_alert(), document(SYSMON)]
+        )
+    )
+    only_validation_errors("wazuh", data.draw(mutated(copy.deepcopy(doc))))
