@@ -35,7 +35,6 @@ from .common import (
     T,
     as_list,
     content_digest,
-    dig,
     event_time,
     first,
     flatten,
@@ -143,18 +142,18 @@ def severity_from(errors: Errors, flat: dict) -> int:
     return read_severity(errors, "kibana.alert.severity", None)
 
 
-def indicator_observables(doc: dict, flat: dict) -> list[tuple[str, str, str]]:
+def indicator_observables(flat: dict) -> list[tuple[str, str, str]]:
     """The threat indicators an indicator-match alert matched: 8.x `threat.enrichments[]`
     (each {"indicator": {...}, "matched": {...}}) and 7.x `threat.indicator[]`, each object
     nested or dotted."""
     indicators = [
         {key.removeprefix("indicator."): value for key, value in flatten(enrichment).items()}
-        for enrichment in as_list(first(dig(doc, "threat.enrichments"), flat.get("threat.enrichments")))
+        for enrichment in as_list(flat.get("threat.enrichments"))
         if isinstance(enrichment, dict)
     ]
     indicators += [
         flatten(indicator)
-        for indicator in as_list(first(dig(doc, "threat.indicator"), flat.get("threat.indicator")))
+        for indicator in as_list(flat.get("threat.indicator"))
         if isinstance(indicator, dict)
     ]
     observables = ObservableList()
@@ -227,7 +226,7 @@ class ElasticAdapter(Adapter):
             techniques += read_techniques(alert, "kibana.alert." + suffix, alert_field(flat, suffix))
         alert.technique_ids = specific_first(techniques)
         alert.observables = ObservableList.of_fields(flat, OBSERVABLE_FIELDS).items + indicator_observables(
-            doc, flat
+            flat
         )
         alert.tags = read_str_list(alert, "kibana.alert.rule.tags", alert_field(flat, "rule.tags"))
         alert.severity = severity_from(alert, flat)
