@@ -337,7 +337,8 @@ WazuhIngestView = ingest_view(
     summary="Ingest Wazuh alerts",
     description="Wazuh alert JSON (rule.mitre arrays, data.* from the decoder), bare or as "
     "wazuh-indexer stores it: a search hit or Logstash record (the alert in `_source`), a list of "
-    "them, or a search response (one alert per hit). source_ref is `id`, else the hit's `_id`.",
+    "them, or a search response (one alert per hit). source_ref is `id`, else the hit's `_id`, else "
+    "a digest of the alert (a resent copy is a duplicate).",
     example=("Alert", _example("wazuh_alert.json")),
 )
 OcsfIngestView = ingest_view(

@@ -7,7 +7,9 @@ wazuh-indexer's Logstash pipelines ({"@version", "@timestamp", "_source": {...}}
 array of hits or records, or a whole search response ({"hits": {"hits": [...]}}, one alert
 per hit). The alert is the `_source` object; a `_source` that is not one is refused.
 
-- source_ref: id (the alert's own, "1772632721.4829113"), else the hit's `_id` (required)
+- source_ref: id (the alert's own, "1772632721.4829113"), else the hit's `_id`, else a
+  digest of the alert (common.content_digest; copies on documentation pages drop the id),
+  so a resent copy is a duplicate
 - title: rule.description (required)
 - description: full_log, else MS Graph's data.ms-graph.description, else its .title,
   else data.win.system.message (eventchannel alerts have no log line, or, decoder
@@ -20,15 +22,17 @@ per hit). The alert is the `_source` object; a `_source` that is not one is refu
 - observed_at: the module's own event time where it has one: MS Graph
   data.ms-graph.firstActivityDateTime, else .createdDateTime (alerts), else
   .activityDateTime (audit events); AWS CloudTrail data.aws.eventTime; GCP log entries'
-  data.gcp.timestamp, or data.timestamp for location "Wazuh-GCloud" only; else timestamp ("2026-03-04T13:58:41.203+0000",
-  when Wazuh analysed it: for the cloud modules the poll), else @timestamp (indexer
+  data.gcp.timestamp, or data.timestamp for the gcp-pubsub wodle's only; else timestamp
+  ("2026-03-04T13:58:41.203+0000", when Wazuh analysed it: for the cloud modules the
+  poll), else @timestamp (indexer
   exports; the alert's, never the Logstash record's); unreadable: flagged
   observed_at_unparsed, the next time used, at last the receive time
 - observables: data.srcip / data.src_ip (source), data.dstip (destination),
   data.srcuser / data.dstuser / data.user (user), data.url, agent.name (host) and
   agent.ip (destination; not for the cloud collectors' alerts, whose agent only polls an
   API: data.integration office365, aws, gcp or ms-graph, or location "Azure" (the azure
-  wodle's), "Wazuh-GCloud" (the gcp-pubsub wodle's), "github" or "ms-graph"), Windows
+  wodle's), "Wazuh-GCloud" (the gcp-pubsub wodle's), "github" or "ms-graph", or without a
+  location a record shaped as Azure's or a GCP log entry), Windows
   eventdata addresses and accounts and Defender's eventdata["detection User"] (user),
   Sysmon's eventdata.hashes ("SHA1=...,MD5=...,SHA256=...", declared; IMPHASH, a hash of
   the import table and no file digest, skipped), syscheck hashes; VirusTotal:
@@ -52,6 +56,7 @@ from .common import (
     Reading,
     T,
     as_list,
+    content_digest,
     event_time,
     first,
     flatten,
@@ -215,6 +220,20 @@ def collector_of(doc: dict, flat: dict) -> str | None:
         return integration
     if isinstance(location, str) and location in COLLECTOR_LOCATIONS:
         return location
+    return collector_by_record(doc.get("data"))
+
+
+def collector_by_record(data) -> str | None:
+    """The cloud module, from the shape of the record it polled, for a copy of an alert
+    that lost its `location` (documentation pages, some exports): the azure wodle's
+    `azure_tag` or a Log Analytics row (TenantId and SourceSystem, columns every table
+    has) is Azure's; a Cloud Logging LogEntry (logName and insertId) the gcp-pubsub wodle's."""
+    if not isinstance(data, dict):
+        return None
+    if "azure_tag" in data or {"TenantId", "SourceSystem"} <= data.keys():
+        return "Azure"
+    if {"logName", "insertId"} <= data.keys():
+        return "Wazuh-GCloud"
     return None
 
 
@@ -266,7 +285,11 @@ class WazuhAdapter(Adapter):
         # Exports from the indexer may carry dotted keys ("data.srcip"); read both spellings.
         flat = flatten(doc)
         alert.source_ref = read_str(
-            alert, "id", first(doc.get("id"), hit_id), required=True, allow_numbers=True
+            alert,
+            "id",
+            first(doc.get("id"), hit_id) or content_digest(doc),
+            required=True,
+            allow_numbers=True,
         )
         alert.title = read_str(alert, "rule.description", flat.get("rule.description"), required=True)
         alert.description = description_of(alert, doc, flat)

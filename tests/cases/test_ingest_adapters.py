@@ -188,9 +188,9 @@ def test_wazuh_level_bands(level, severity):
     assert parse("wazuh", doc).severity == severity
 
 
-def test_wazuh_refuses_a_level_out_of_range_and_names_missing_fields():
+def test_wazuh_refuses_a_level_out_of_range_and_a_missing_title():
     assert "rule.level" in errors_of("wazuh", {"id": "1", "rule": {"description": "d", "level": 16}})
-    assert set(errors_of("wazuh", {"rule": {}})) == {"id", "rule.description"}
+    assert set(errors_of("wazuh", {"rule": {}})) == {"rule.description"}  # no id: its digest
 
 
 # --- OCSF -----------------------------------------------------------------------------------------

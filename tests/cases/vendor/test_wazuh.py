@@ -17,7 +17,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from cases.ingest import ADAPTERS
-from cases.ingest.base import InvalidAlert
+from cases.ingest.common import content_digest
 from cases.models import Alert
 from tests.cases.test_ingest_adapters import mutated, only_validation_errors
 from tests.cases.vendor.support import document, observables_of
@@ -249,12 +249,15 @@ def test_a_source_that_is_no_object_is_a_field_error(post, source):
     assert set(response.json()["errors"]) == {"_source"}
 
 
-def test_a_record_without_any_id_names_the_id():
+def test_a_record_without_any_id_is_known_by_its_alerts_digest():
     record = document("wazuh_indexer_asl_logstash_events.json")[0]
     del record["_source"]["id"]
-    with pytest.raises(InvalidAlert) as exc:
-        parse(record)
-    assert set(exc.value.errors) == {"id"}
+    source_ref = parse(record).source_ref
+    assert source_ref == content_digest(record["_source"])
+    # The Logstash record around it (its own @timestamp) is not the alert: same digest.
+    assert parse({**record, "@timestamp": "2030-01-01T00:00:00Z"}).source_ref == source_ref
+    record["_source"]["rule"]["level"] = 15
+    assert parse(record).source_ref != source_ref
 
 
 @settings(max_examples=150, deadline=None)
@@ -310,9 +313,9 @@ def test_wazuhs_integration_test_alert_with_a_placeholder_time(post):
 MS_GRAPH_ALERT = "wazuh_docs_msgraph_security_alert_v2_99506.json"
 INTUNE = "wazuh_docs_msgraph_intune_audit_event_99652.json"
 GITHUB = "wazuh_docs_github_repository_vulnerability_alert.json"
-AZURE = "derived_wazuh_docs_azure_log_analytics_vm_start_plus_id.json"
-GKE = "derived_wazuh_docs_gcp_gke_malicious_pods_list_plus_id.json"
-CLOUDTRAIL = "derived_wazuh_docs_aws_cloudtrail_deletesecuritygroup_comma_fixed_plus_id.json"
+AZURE = "wazuh_docs_azure_log_analytics_vm_start.json"
+GKE = "wazuh_docs_gcp_gke_malicious_pods_list.json"
+CLOUDTRAIL = "derived_wazuh_docs_aws_cloudtrail_deletesecuritygroup_comma_fixed.json"
 SYSMON = "wazuh_tomato_readme_sysmon_eid1_suspicious_svchost_61618.json"
 
 
@@ -400,8 +403,23 @@ def test_the_gke_audit_alert_has_its_caller_and_the_entrys_time(post):
 
 
 def test_a_data_timestamp_is_the_events_time_only_for_gcp():
-    doc = document(GKE)  # no location: not known as the gcp-pubsub wodle's
+    doc = document(GKE)
+    for name in ("logName", "insertId"):  # no more a log entry, and no location
+        del doc["data"][name]
     assert parse(doc).observed_at == datetime(2020, 8, 17, 17, 9, 25, 832000, tzinfo=UTC)
+
+
+def test_the_docs_pages_cloud_alerts_without_id_or_location_are_read_by_their_records_shape(post):
+    # Before: refused (no id), and the polling manager stood as the host.
+    azure = ingested(post, document(AZURE))
+    assert azure.source_ref.startswith("sha256:")
+    assert observables_of(azure) == {("ip", "83.49.98.225", "source"), ("user", "john.doe@email.com", "user")}
+    gke = ingested(post, document(GKE))
+    assert gke.observed_at == datetime(2020, 8, 17, 17, 9, 5, 43988, tzinfo=UTC)  # the entry's
+    assert ("hostname", "wazuh-manager-master", "destination") not in observables_of(gke)
+    # The same copy again is the same alert (a retry), not a second one.
+    again = post("wazuh", document(AZURE))
+    assert again.status_code == 200 and again.json()["id"] == azure.pk
 
 
 def test_the_cloudtrail_alert_has_its_user_and_the_events_time(post):
