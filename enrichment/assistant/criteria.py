@@ -17,6 +17,23 @@ from .facts import AlertView, ip_evidence, obs_evidence
 from .reference import MALICIOUS, PARTNER_ACTIVE, UNKNOWN_EXTERNAL, contract_active, contract_text
 
 INBOUND_TECHNIQUES = ("T1566", "T1598", "T1656", "T1534")
+# What makes a partner's probing go beyond its scope (E3), as against its integration paging
+# through what it was given: the systems refused what it asked for (HTTP 401/403/404/429,
+# NXDOMAIN, a denial), it used attack tooling no integration uses, or the alert says so.
+REFUSED_RESPONSES = re.compile(
+    r"\b(?:4(?:01|03|04|29)\b|unauthori[sz]ed|forbidden|not found|nxdomain|access denied|denied|refused)",
+    re.I,
+)
+ATTACK_TOOLING = re.compile(
+    r"\b(?:port[- ]?(?:scan|sweep)\w*|scan(?:s|ned|ning|ner)?|wordlists?|dirbust\w*|directory brute\w*|fuzz\w*"
+    r"|brute[- ]forc\w*|nmap|masscan|zmap|nikto|gobuster|dirb|ffuf|feroxbuster|wpscan|sqlmap|zone[- ]walk\w*|axfr)\b",
+    re.I,
+)
+OUT_OF_SCOPE = re.compile(
+    r"\b(?:beyond|outside|out of|exceed\w*) (?:of )?(?:its |their |the )?(?:[\w-]+ )?scope\b"
+    r"|\bscope (?:covers|is limited to|allows|includes) only\b|\bout-of-scope\b|\bnot in (?:its |the )?scope\b",
+    re.I,
+)
 # A personal destination that is a mail address, not a file share: Q3's communication case.
 ADDRESS_WORDS = re.compile(
     r"\b(e-?mail|address|mailbox|inbox|gmail|outlook|proton)|[\w.+-]@[\w-]", re.IGNORECASE
@@ -142,7 +159,11 @@ class CriteriaSignals:
                 if alert.id in p.alert_ids and p.kind == "credential_stuffing"
             ]
             partner_ips = [ip for ip in alert.ips if ip.partner is not None]
-            if partner_ips and not authorised and (probing or in_attack):
+            if (
+                partner_ips
+                and not authorised
+                and (in_attack or (probing and not self.reads_within_scope(alert, partner_ips)))
+            ):
                 evidence = probing.evidence() if probing else in_attack[0].evidence("ip")
                 signals.append(signal_of(evidence, alert, actors))
             bulk = self.bulk(alert)
@@ -177,6 +198,24 @@ class CriteriaSignals:
                 detail = f"genuine {partner.name} mailbox {obs.value} sends: {fact.detail}"
                 return [signal_of(obs_evidence(alert, obs, fact.cite, detail), alert, [partner])]
         return []
+
+    def reads_within_scope(self, alert: AlertView, partner_ips: list) -> bool:
+        """A partner's integration paging through what it was given, not probing beyond its
+        scope: under its own account, from its networks, during an active contract and the
+        working day, every request served (no refusal), no attack tooling, no anomaly or
+        anonymiser stated, no more records than the exfiltration threshold, and no statement
+        that it exceeded its scope."""
+        partners = {ip.partner for ip in partner_ips}
+        start, end = settings.VIGIL_WORKDAY_START_HOUR, settings.VIGIL_WORKDAY_END_HOUR
+        text = alert.text
+        return (
+            any(self.account_owner(account) in partners for account in alert.accounts())
+            and all(ip.partner_active for ip in partner_ips)
+            and start <= alert.observed_at.hour < end
+            and not any(pattern.search(text) for pattern in (REFUSED_RESPONSES, ATTACK_TOOLING, OUT_OF_SCOPE))
+            and not alert.has(r.ABNORMAL, r.OFF_HOURS, r.ANONYMISER, r.BLOCKED)
+            and alert.max_value(r.RECORDS) < settings.VIGIL_EXFIL_MIN_RECORDS
+        )
 
     # --- E4 ------------------------------------------------------------------------------
 

@@ -278,3 +278,61 @@ def test_a_message_from_an_ended_partners_network_is_no_access_outside_the_contr
         )
         answers[result.case.pk] = step.suggestion["answer"]
     assert answers == {mail.case.pk: "unchecked", read.case.pk: "checked"}
+
+
+PAGING = "Client svc-litware called GET /v2/parts?page=1..6, 540 records returned in total, HTTP 200."
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("description", "hour", "observables", "met"),
+    [
+        # The partner's integration paging through what it was given: enumeration (Q2), no E3.
+        (PAGING, 11, [("user", "svc-litware", "user")], False),
+        # Beyond its scope: refused, attack tooling, said so, over the records threshold.
+        (
+            "Client svc-litware requested /v2/parts/1 through /v2/parts/600; 590 answered 403 Forbidden.",
+            11,
+            [("user", "svc-litware", "user")],
+            True,
+        ),
+        (
+            "Client svc-litware ran nmap against the parts API, pages 1..6.",
+            11,
+            [("user", "svc-litware", "user")],
+            True,
+        ),
+        (
+            PAGING + " Its API scope covers only its own parts list.",
+            11,
+            [("user", "svc-litware", "user")],
+            True,
+        ),
+        (PAGING.replace("540", "4,800"), 11, [("user", "svc-litware", "user")], True),
+        # Outside the working day, or with no account of the partner's: not its integration.
+        (PAGING, 23, [("user", "svc-litware", "user")], True),
+        (PAGING.replace("Client svc-litware", "A client"), 11, [], True),
+    ],
+)
+def test_a_partners_paging_is_beyond_its_scope_only_when_something_says_so(
+    seed_playbook, ingest_alert_factory, description, hour, observables, met
+):
+    from intel import services
+
+    services.partner_create(
+        by=None, name="Litware", networks=["198.51.100.128/26"], contract_start=date(2026, 11, 1)
+    )
+    result = ingest_alert_factory(
+        title="API gateway: new client pages through the parts catalogue",
+        description=description,
+        observed_at=AT.replace(hour=hour),
+        observables=[("ip", "198.51.100.140", "source"), *observables],
+    )
+    assistant.refresh_case(case_id=result.case.pk)
+    steps = CaseStep.objects.filter(case=result.case, section__in=["question", "escalation_criterion"])
+    answers = {
+        s.item.assist: s.suggestion.get("answer")
+        for s in steps.exclude(item__assist="").select_related("item")
+    }
+    assert answers["related_activity"] == "yes"  # Q2: enumeration either way
+    assert answers["supply_chain_anomaly"] == ("checked" if met else "unchecked")
