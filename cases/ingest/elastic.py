@@ -23,10 +23,15 @@ or a whole search response ({"hits": {"hits": [...]}}, one alert per hit).
 - observables: ECS source/destination/client/server IPs, user.name, user.email, host.name,
   url.full/original, url.domain, dns.question.name, email.from/to, file.hash.*, related.*;
   Windows event data (winlog.event_data.SubjectUserName, TargetUserName, IpAddress,
-  WorkstationName) and winlog.computer_name
+  WorkstationName) and winlog.computer_name. Lists of objects (LIST_FIELDS): each loaded
+  library's hash.* in Endpoint alerts' `dll[]` and `process.Ext.dll[]`, and in a behavior
+  alert's `Events[]` (the events its rule matched) each event's file/process/parent/dll
+  hashes, source.ip, destination.ip and user.name; at most MAX_LIST_ELEMENTS elements of
+  each list and MAX_LIST_OBSERVABLES observables from them all
 - tags: kibana.alert.rule.tags (signal.rule.tags)
 """
 
+from .base import dedupe_observables
 from .common import (
     Adapter,
     Errors,
@@ -104,6 +109,28 @@ OBSERVABLE_FIELDS = [
     ("winlog.computer_name", T.HOSTNAME, R.DESTINATION),
 ]
 
+# Lists of objects read element by element. Endpoint alerts list every library the process
+# loaded (process.Ext.dll[], often 40 and more) and a library alert its libraries (dll[]);
+# a behavior alert embeds the events its rule matched (Events[], each a whole ECS event of
+# the same endpoint: the host is the alert's own, so only hashes, the network peers and the
+# acting user are read from them). A list is read to MAX_LIST_ELEMENTS elements, and all of
+# them together give at most MAX_LIST_OBSERVABLES observables (after dedupe), so a list of
+# 100,000 elements costs what 32 do and never pushes an alert past base.MAX_OBSERVABLES.
+MAX_LIST_ELEMENTS = 32
+MAX_LIST_OBSERVABLES = 200
+LIBRARY_FIELDS = [(f"hash.{algorithm}", T.HASH, R.DECLARED) for algorithm in HASH_ALGORITHMS]
+EVENT_FIELDS = [
+    *(
+        (f"{owner}.hash.{algorithm}", T.HASH, R.DECLARED)
+        for owner in ("file", "process", "process.parent", "dll")
+        for algorithm in HASH_ALGORITHMS
+    ),
+    ("source.ip", T.IP, R.SOURCE),
+    ("destination.ip", T.IP, R.DESTINATION),
+    ("user.name", T.USER, R.USER),
+]
+LIST_FIELDS = {"dll": LIBRARY_FIELDS, "process.Ext.dll": LIBRARY_FIELDS, "Events": EVENT_FIELDS}
+
 RISK_SCORE_SEVERITY = ((73, 4), (47, 3), (21, 2), (0, 1))  # Elastic's own bands
 
 
@@ -161,6 +188,21 @@ def indicator_observables(flat: dict) -> list[tuple[str, str, str]]:
         for name, type_ in INDICATOR_FIELDS:
             observables.add(type_, fields.get(name), R.DECLARED)
     return observables.items
+
+
+def list_observables(flat: dict) -> list[tuple[str, str, str]]:
+    """The observables of the elements of LIST_FIELDS' lists, bounded (MAX_LIST_*)."""
+    observables = ObservableList()
+    for name, fields in LIST_FIELDS.items():
+        elements = flat.get(name)
+        if not isinstance(elements, list):
+            continue
+        for element in elements[:MAX_LIST_ELEMENTS]:
+            if isinstance(element, dict):
+                element = flatten(element)
+                for field, type_, role in fields:
+                    observables.add(type_, element.get(field), role)
+    return dedupe_observables(observables.items)[:MAX_LIST_OBSERVABLES]
 
 
 def unwrap_hit(item: dict) -> tuple[dict, object]:
@@ -225,8 +267,10 @@ class ElasticAdapter(Adapter):
         for suffix in ("rule.threat.technique.id", "rule.threat.technique.subtechnique.id"):
             techniques += read_techniques(alert, "kibana.alert." + suffix, alert_field(flat, suffix))
         alert.technique_ids = specific_first(techniques)
-        alert.observables = ObservableList.of_fields(flat, OBSERVABLE_FIELDS).items + indicator_observables(
-            flat
-        )
+        alert.observables = [
+            *ObservableList.of_fields(flat, OBSERVABLE_FIELDS).items,
+            *indicator_observables(flat),
+            *list_observables(flat),
+        ]
         alert.tags = read_str_list(alert, "kibana.alert.rule.tags", alert_field(flat, "rule.tags"))
         alert.severity = severity_from(alert, flat)

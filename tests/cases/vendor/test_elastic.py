@@ -191,3 +191,81 @@ def test_8x_threat_enrichments_give_their_indicators():
     alert = ADAPTERS["elastic"].parse(doc)
     assert ("ip", "203.0.113.50", "declared") in alert.observables
     assert ("hash", "a" * 64, "declared") in alert.observables
+
+
+# --- Hashes inside lists: loaded libraries, a behavior alert's matched events ----------------
+
+
+def test_a_behavior_alert_reads_the_hashes_of_the_events_that_matched_its_rule(post):
+    # Events[] holds the endpoint events the behavior rule matched; here the exec of
+    # /tmp/bash, whose hashes appear nowhere else in the alert (the top-level process.hash
+    # is redacted in this document: "ABCD..." in place of the first characters).
+    body = document("elastic_integrations_elastic_security_behavior_alert_events.json")
+    response = post("elastic", body)
+    assert response.status_code == 201, response.json()
+    alert = Alert.objects.get(pk=response.json()["id"])
+    assert alert.title == "Malicious Behavior Prevention Alert: Empire Stager Execution"
+    assert alert.source_ref == "abcdef123" and alert.severity == 3
+    assert alert.observed_at == datetime(2024, 6, 9, 13, 52, 7, 402000, tzinfo=UTC)
+    assert alert.technique_ids == ["T1059.004", "T1059.006", "T1132.001"]
+    seen = observables_of(alert)
+    assert {
+        ("hash", "21a5d9c728d069ba6239c1da751a2f31fba9b1aa", "declared"),
+        ("hash", "d9df3091f6093bd9a7b308e536fbc285aeef2c5139577cc96bc594a4845f0e13", "declared"),
+        ("hash", "f9bf2d21a340f2b3ee534fba5b29e417", "declared"),
+        ("user", "admin", "user"),
+        ("hostname", "siem-linux-release-sec-bis", "destination"),
+        ("ip", "89.160.20.156", "destination"),
+    } <= seen
+    # The redacted top-level sha1 and md5 are not hashes (38 and 33 characters).
+    assert not {v for t, v, _ in seen if t == "hash" and v.startswith("abcd") and len(v) != 64}
+
+
+def test_a_loaded_librarys_hashes_are_read_from_the_dll_list(post):
+    # The telemetry mock's behavior alert lists its library in `dll` as an array.
+    response = post("elastic", document("kibana_telemetry_endpoint_behavior_alert.json"))
+    assert response.status_code == 201, response.json()
+    hashes = {v for t, v, _ in observables_of(Alert.objects.get(pk=response.json()["id"])) if t == "hash"}
+    assert {
+        "ca85243c0af6a6471bdaa560685c51eefd6dbc0d",
+        "8ad40c90a611d36eb8f9eb24fa04f7dbca713db383ff55a03aa0f382e92061a2",
+        "1f2d082566b0fc5f2c238a5180db7451",
+    } <= hashes
+
+
+def test_the_process_loaded_libraries_are_read_from_process_ext_dll():
+    # The ransomware alert without its process.hash: the library list (process.Ext.dll[],
+    # whose one entry here is the process image) still gives the hashes.
+    hit = document("kibana_cypress_ransomware_alert_hit.json")
+    del hit["_source"]["process"]["hash"]
+    hashes = {v for t, v, _ in ADAPTERS["elastic"].parse(hit).observables if t == "hash"}
+    assert {
+        "2e0ccb27064856e3d55017fa2d33a7b9",
+        "5b1a36a8b206fe9daece7e2cd702cdd4e10bb895",
+        "1c84c8632c5269f24876ed9f49fa810b49f77e1e92e8918fc164c34b020f9a94",
+    } <= hashes
+
+
+def test_huge_lists_are_read_only_up_to_the_cap():
+    from cases.ingest.elastic import MAX_LIST_ELEMENTS, MAX_LIST_OBSERVABLES
+
+    body = document("elastic_integrations_elastic_security_behavior_alert_events.json")
+    template = body["Events"][0]
+    body["Events"] = [
+        {
+            **template,
+            "process": {"hash": {"sha256": f"{i:064x}"}},
+            "source": {"ip": f"10.{i // 65536 % 256}.{i // 256 % 256}.{i % 256}"},
+        }
+        for i in range(100_000)
+    ]
+    body["dll"] = [{"hash": {"md5": f"{i:032x}"}} for i in range(100_000)]
+    alert = ADAPTERS["elastic"].parse(body)
+    from_events = {
+        v for t, v, _ in alert.observables if t == "hash" and len(v) == 64 and v.startswith("0" * 50)
+    }
+    assert len(from_events) <= MAX_LIST_ELEMENTS
+    assert f"{MAX_LIST_ELEMENTS:064x}" not in from_events  # the element past the cap
+    from_lists = [o for o in alert.observables if o[0] == "hash" and o[1].startswith("0" * 20)]
+    from_lists += [o for o in alert.observables if o[0] == "ip" and o[1].startswith("10.0.")]
+    assert len(from_lists) <= MAX_LIST_OBSERVABLES
