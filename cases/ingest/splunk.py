@@ -1,4 +1,4 @@
-"""Splunk webhook alert action bodies.
+"""Splunk webhook and alert action bodies, search result rows, and search results bodies.
 
     {"sid": "...", "search_name": "...", "app": "...", "owner": "...",
      "results_link": "...", "result": {"_time": "...", "src_ip": "...", ...}}
@@ -6,7 +6,14 @@
 `result` is the first result row, every value a string; a multivalue field arrives as a
 list (or newline-separated), and wherever one value is expected the first is taken.
 `search_name` may be null. Splunk's webhook cannot set headers, so this endpoint also
-takes the token as `?token=`.
+takes the token as `?token=`. Also accepted: a result row posted bare (no `sid`, no
+`result`; known by Splunk's own row fields, ROW_FIELDS: `_time`, `_raw`, `event_id`,
+`_cd`...), an array of rows or bodies (each its own alert, a bad one refused alone), and a
+body carrying all results (`results`, as search/jobs/<sid>/results and /events return in
+output_mode json, `{"fields": [...], "results": [...]}`; rows given as value lists are
+named by `fields`): each result is read as that body's `result`, with its other keys (a
+sid, a search_name) and without the response's own (RESPONSE_KEYS). At most
+VIGIL_MAX_BATCH results per body, as for arrays.
 
 A row of Enterprise Security's `notable` index (sourcetype `stash`, as a search over
 notables forwards them) carries the correlation search's fields as `key="value"` pairs in
@@ -17,7 +24,8 @@ the title falls back to `source` (the correlation search's name) and the time is
 not one is flagged `technique_unparsed`, the alert kept.
 
 - source_ref: sid, plus a digest of the result row (a per-result alert action posts one
-  body per row under the same sid; a retried body gives the same digest)
+  body per row under the same sid; a retried body gives the same digest); without a sid
+  the row's `event_id` (a notable's id), else common.content_digest of the row
 - title: search_name, else result.rule_title / rule_name / signature / search_name (and
   a notable's source), else "Splunk alert"
 - description: result.description / rule_description, else the event's `_raw` (what a
@@ -31,20 +39,27 @@ not one is flagged `technique_unparsed`, the alert kept.
   firstTime; unreadable: flagged observed_at_unparsed, receive time used
 - observables: CIM fields src/src_ip, dest/dest_ip, user/src_user/dest_user, dest_host,
   url, domain/query, sender/recipient, file_hash, and the default `host` field (the host
-  the event came from; on a notable, orig_host)
-- tags: "splunk:<app>", "sourcetype:<sourcetype>", "source:<source>"
+  the event came from; on a notable, orig_host); the spellings of non-CIM sources and
+  searches: srcip/dstip (Fortinet, OSSEC), dst_ip, username/user_name, URL
+- tags: "splunk:<app>" (the body's app, never a row's), "sourcetype:<sourcetype>",
+  "source:<source>"
+- raw: the body as received, without splunkd's `session_key` (an alert action's payload
+  carries it: a live credential) and without credential-named keys of its
+  `configuration` (the alert action's parameters: SECRET_WORDS)
 """
 
 import hashlib
 import json
 import re
 
+from .base import MAX_SOURCE_REF
 from .common import (
     Adapter,
     R,
     Reading,
     T,
     as_list,
+    content_digest,
     event_time,
     first,
     flatten,
@@ -62,20 +77,26 @@ URGENCY = {"informational": "low", "info": "low", "unknown": None}
 
 OBSERVABLE_FIELDS = [
     ("src_ip", T.IP, R.SOURCE),
+    ("srcip", T.IP, R.SOURCE),
     ("src", T.IP, R.SOURCE),
     ("src", T.HOSTNAME, R.SOURCE),
     ("source_ip", T.IP, R.SOURCE),
     ("client_ip", T.IP, R.SOURCE),
     ("dest_ip", T.IP, R.DESTINATION),
+    ("dst_ip", T.IP, R.DESTINATION),
+    ("dstip", T.IP, R.DESTINATION),
     ("dest", T.IP, R.DESTINATION),
     ("dest", T.HOSTNAME, R.DESTINATION),
     ("user", T.USER, R.USER),
     ("src_user", T.USER, R.USER),
     ("dest_user", T.USER, R.USER),
+    ("username", T.USER, R.USER),
+    ("user_name", T.USER, R.USER),
     ("dest_host", T.HOSTNAME, R.DESTINATION),
     ("dest_nt_host", T.HOSTNAME, R.DESTINATION),
     ("src_host", T.HOSTNAME, R.SOURCE),
     ("url", T.URL, R.DECLARED),
+    ("URL", T.URL, R.DECLARED),
     ("domain", T.DOMAIN, R.DECLARED),
     ("query", T.DOMAIN, R.DECLARED),
     ("sender", T.EMAIL, R.SENDER),
@@ -103,6 +124,16 @@ TECHNIQUE_FIELDS = (
     "annotations.mitre_attack.mitre_technique_id",
 )
 MAX_TAG = 100
+# Fields Splunk itself puts on a search result row: a body with one of them and neither
+# `sid` nor `result` is a row posted bare.
+ROW_FIELDS = ("_time", "_raw", "event_id", "_cd", "_serial", "_bkt", "_indextime", "_si")
+# The search results response's own keys (not context for its rows).
+RESPONSE_KEYS = frozenset(
+    {"fields", "results", "rows", "preview", "init_offset", "messages", "highlighted", "post_process_count"}
+)
+# Stored nowhere: splunkd's session key, and alert action parameters named like credentials.
+SECRET_KEYS = frozenset({"session_key"})
+SECRET_WORDS = ("password", "passwd", "secret", "token", "api_key", "apikey", "session_key", "authorization")
 
 
 def multivalue(value) -> list:
@@ -134,50 +165,101 @@ class SplunkAdapter(Adapter):
     name = "splunk"
     field_names = {"source_ref": "sid", "title": "search_name"}
 
+    def split(self, data) -> tuple[list, bool]:
+        """A body carrying all results is a batch of its rows, each as the body's `result`."""
+        if isinstance(data, dict):
+            names = column_names(data.get("fields"))
+            rows = data.get("results")
+            if not isinstance(rows, list) and names:
+                rows = data.get("rows")  # output_mode json_rows
+            if isinstance(rows, list):
+                context = {k: v for k, v in data.items() if k not in RESPONSE_KEYS}
+                return [{**context, "result": named(row, names)} for row in rows], True
+        return super().split(data)
+
     def read(self, alert: Reading, item: dict) -> None:
-        sid = read_str(alert, "sid", item.get("sid"), required=True, allow_numbers=True)
-        result = item.get("result")
+        alert.raw = without_secrets(item)
+        bare = "sid" not in item and "result" not in item and any(item.get(f) is not None for f in ROW_FIELDS)
+        context, result = ({}, item) if bare else (item, item.get("result"))
+        prefix = "" if bare else "result."
+        sid = read_str(alert, "sid", context.get("sid"), allow_numbers=True)
         if result is None:
             result = {}
         elif not isinstance(result, dict):
             alert.add("result", "Must be an object (the first result row).")
             result = {}
+        if not sid and not result:
+            alert.add("sid", "This field is required (or post a result row: _time, _raw, event_id...).")
         notable = is_notable(result)
         stash = stash_fields(result.get("_raw")) if notable else {}
         row = {**stash, **result}
         # Annotations may arrive nested ({"annotations": {"mitre_attack": [...]}}).
         fields = flatten(result)
-        title = first(single(item.get("search_name")), first_field(row, TITLE_FIELDS))
+        title = first(single(context.get("search_name")), first_field(row, TITLE_FIELDS))
         if title is None and notable:
             title = single(row.get("source"))
         alert.title = read_str(alert, "search_name", title) or (
-            "Splunk alert" + (f" ({item['app']})" if isinstance(item.get("app"), str) else "")
+            "Splunk alert" + (f" ({context['app']})" if isinstance(context.get("app"), str) else "")
         )
         alert.description = read_str(
-            alert, "result.description", first_field(row, DESCRIPTION_FIELDS, joined)
+            alert, prefix + "description", first_field(row, DESCRIPTION_FIELDS, joined)
         )
         severity_value = first_field(row, SEVERITY_FIELDS)
         if isinstance(severity_value, str):
             severity_value = URGENCY.get(severity_value.strip().lower(), severity_value)
-        alert.severity = read_severity(alert, "result.severity", severity_value)
+        alert.severity = read_severity(alert, prefix + "severity", severity_value)
         techniques = read_techniques(
             alert,
-            "result.mitre_technique_id",
+            prefix + "mitre_technique_id",
             [value for name in TECHNIQUE_FIELDS for value in as_list(fields.get(name))],
         )
         # Ids in a notable's text are read too; one that is not an id is flagged, not refused.
         techniques += read_techniques(
             alert,
-            "result._raw",
+            prefix + "_raw",
             [stash[name] for name in TECHNIQUE_FIELDS if name in stash and name not in fields],
             lenient=True,
         )
         alert.technique_ids = list(dict.fromkeys(techniques))
-        alert.observed_at = event_time(alert, "result._time", first_field(row, TIME_FIELDS))
+        alert.observed_at = event_time(alert, prefix + "_time", first_field(row, TIME_FIELDS))
         table = NOTABLE_OBSERVABLE_FIELDS if notable else OBSERVABLE_FIELDS
         alert.observables = ObservableList.of_fields(row, table, multivalue).items
-        alert.source_ref = f"{sid}#{row_digest(result)}" if sid else ""
-        alert.tags = tags_of(item, result)
+        alert.source_ref = f"{sid}#{row_digest(result)}" if sid else row_id(result)
+        alert.tags = tags_of(context, result)
+
+
+def row_id(result: dict) -> str:
+    """A row's own id without a sid: a notable's event_id, else a digest of the row."""
+    event_id = single(result.get("event_id"))
+    if isinstance(event_id, str) and event_id.strip() and len(event_id) <= MAX_SOURCE_REF:
+        return event_id
+    return content_digest(result) if result else ""
+
+
+def column_names(fields) -> list[str]:
+    """The column names of a results body's `fields` (names, or {"name": ...} objects)."""
+    names = [f.get("name") if isinstance(f, dict) else f for f in fields] if isinstance(fields, list) else []
+    return names if names and all(isinstance(n, str) for n in names) else []
+
+
+def named(row, names: list[str]):
+    """A row given as a list of values (output_mode json_rows) as an object."""
+    return dict(zip(names, row, strict=False)) if isinstance(row, list) and names else row
+
+
+def without_secrets(item: dict) -> dict:
+    """The body to store: no session key, no credential-named alert action parameter."""
+    config = item.get("configuration")
+    if not SECRET_KEYS.intersection(item) and not isinstance(config, dict):
+        return item
+    clean = {k: v for k, v in item.items() if k not in SECRET_KEYS}
+    if isinstance(config, dict):
+        clean["configuration"] = {
+            k: v
+            for k, v in config.items()
+            if not (isinstance(k, str) and any(word in k.lower() for word in SECRET_WORDS))
+        }
+    return clean
 
 
 def is_notable(result: dict) -> bool:

@@ -163,3 +163,125 @@ def test_the_thehive_docs_audittrail_webhook(post):
     assert alert.observed_at == datetime(2022, 8, 5, 13, 24, 19, 827088, tzinfo=UTC)
     assert {("user", "admin", "user"), ("hostname", "8afeb4633464", "destination")} <= observables_of(alert)
     assert "sourcetype:audittrail" in alert.tags
+
+
+# --- Bare result rows, arrays of them, whole results bodies -----------------------------------
+
+
+def test_a_bare_notable_row_is_an_alert_identified_by_its_event_id(post):
+    # A notable as SplunkPy fetches it from `search notable`: the row itself, no webhook body.
+    row = document("demisto_splunkpy_test_notable_event.json")
+    response = post("splunk", row)
+    assert response.status_code == 201, response.json()
+    alert = Alert.objects.get(pk=response.json()["id"])
+    assert alert.source_ref == row["event_id"]
+    assert alert.title == "Root user use"  # rule_title
+    assert alert.description == "User successfully changed UID."
+    assert alert.severity == 1  # urgency informational
+    assert alert.observed_at == datetime(2024, 6, 4, 9, 30, 10, tzinfo=UTC)  # orig_time
+    assert ("user", "root", "user") in observables_of(alert)
+    # The row's `app` is the event's (su), not a Splunk app: no "splunk:su" tag.
+    assert alert.tags == ["sourcetype:stash", "source:Identity - Root sucess - Rule"]
+    assert post("splunk", row).json()["duplicate"] is True
+
+
+def test_an_array_of_rows_is_one_alert_per_row_and_a_bad_row_refuses_only_itself(post):
+    rows = document("demisto_splunkpy_response_two_events.json")
+    response = post("splunk", [rows[0], {"search_name": "not a row"}, rows[1]])
+    assert response.status_code == 200, response.json()
+    results = response.json()["results"]
+    assert [r["status"] for r in results] == [201, 400, 201]
+    assert "sid" in results[1]["errors"]
+    first, second = (Alert.objects.get(pk=r["id"]) for r in (results[0], results[2]))
+    # No sid, no event_id: each row's content digest (the rows differ in _time only).
+    assert first.source_ref.startswith("sha256:") and first.source_ref != second.source_ref
+    assert first.title == "Endpoint - Recurring Malware Infection - Rule"
+    assert first.observed_at == datetime(2020, 8, 24, 19, 10, 17, tzinfo=UTC)
+    assert {
+        ("ip", "192.168.3.12", "destination"),
+        ("hostname", "acme-workstation-012", "destination"),
+    } <= observables_of(first)
+
+
+def test_the_notable_rows_posted_bare_as_an_array(post):
+    response = post("splunk", NOTABLES)
+    assert response.status_code == 200, response.json()
+    results = response.json()["results"]
+    assert [r["status"] for r in results] == [201, 201, 201]
+    titles = [Alert.objects.get(pk=r["id"]).title for r in results]
+    assert titles == [
+        "Access - Excessive Failed Logins - Rule",
+        "Threat - Crowdstrike - Detection Found - Rule",
+        "Example Detection Rule",
+    ]
+
+
+def test_a_search_jobs_results_body_is_one_alert_per_result(post):
+    # Splunk's JSON output of a search job ({"fields", "results", ...}), as Elastic's mock
+    # of the Splunk API serves it.
+    body = document("elastic_integrations_splunk_mock_search_job_events_response.json")
+    response = post("splunk", body)
+    assert response.status_code == 200, response.json()
+    results = response.json()["results"]
+    assert [r["status"] for r in results] == [201, 201]
+    crowdstrike, logins = (Alert.objects.get(pk=r["id"]) for r in results)
+    assert crowdstrike.title == "Threat - Crowdstrike - Detection Found - Rule"
+    assert crowdstrike.observed_at == datetime(2025, 2, 11, 7, 34, 26, tzinfo=UTC)  # orig_time
+    assert logins.title == "Access - Excessive Failed Logins - Rule"
+    assert observables_of(logins) == {("ip", "89.160.20.112", "source")}
+    assert crowdstrike.raw == {"result": body["results"][0]}
+    assert post("splunk", body).json()["results"][0]["duplicate"] is True
+
+
+def test_results_given_as_value_lists_are_named_by_fields():
+    # json_rows-style columns: `fields` names each position of a row (derived from the
+    # mock body above).
+    body = document("elastic_integrations_splunk_mock_search_job_events_response.json")
+    names = [f["name"] for f in body["fields"]]
+    rows = [[r.get(n) for n in names] for r in body["results"]]
+    adapter = ADAPTERS["splunk"]
+    items, is_batch = adapter.split({"sid": "1756080001.364431", "fields": names, "results": rows})
+    assert is_batch and [adapter.parse(i).title for i in items] == [
+        "Threat - Crowdstrike - Detection Found - Rule",
+        "Access - Excessive Failed Logins - Rule",
+    ]
+    assert adapter.parse(items[0]).source_ref.startswith("1756080001.364431#")
+
+
+def test_non_cim_field_spellings_are_read():
+    row = {
+        "_time": "1772631667",
+        "srcip": "198.51.100.7",
+        "dstip": "203.0.113.9",
+        "dst_ip": "203.0.113.10",
+        "username": "m.keller",
+        "user_name": "j.doe",
+        "URL": "https://evil.example.net/payload",
+    }
+    alert = ADAPTERS["splunk"].parse(row)
+    assert {
+        ("ip", "198.51.100.7", "source"),
+        ("ip", "203.0.113.9", "destination"),
+        ("ip", "203.0.113.10", "destination"),
+        ("user", "m.keller", "user"),
+        ("user", "j.doe", "user"),
+        ("url", "https://evil.example.net/payload", "declared"),
+    } <= set(alert.observables)
+
+
+def test_the_alert_actions_session_key_is_not_stored(post):
+    # A custom alert action's payload carries splunkd's session key and management URL
+    # (Splunk docs, "Create a custom alert action script": the configuration payload);
+    # here added to TheHive docs' real webhook body.
+    body = {
+        **document("splunk_strangebee_docs_audittrail_webhook.json"),
+        "server_uri": "https://127.0.0.1:8089",
+        "session_key": "test-session-key-not-a-real-one",
+        "configuration": {"url": "https://vigil.example.com/api/v1/alerts/splunk/", "api_key": "s3cr3t"},
+    }
+    response = post("splunk", body)
+    assert response.status_code == 201, response.json()
+    raw = Alert.objects.get(pk=response.json()["id"]).raw
+    assert "session_key" not in raw and raw["server_uri"] == "https://127.0.0.1:8089"
+    assert raw["configuration"] == {"url": "https://vigil.example.com/api/v1/alerts/splunk/"}
+    assert raw["result"] == body["result"]
