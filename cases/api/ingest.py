@@ -317,9 +317,12 @@ ElasticIngestView = ingest_view(
 
 @ingest_schema(
     summary="Ingest Splunk webhook alert actions",
-    description="The Splunk webhook alert action body (sid, search_name, result). A result row of "
+    description="The Splunk webhook alert action body (sid, search_name, result); also a search result "
+    "row posted bare (source_ref its event_id, else a digest), an array of rows or bodies, or a search "
+    'results body {"fields": [...], "results": [...]} (one alert per result). A result row of '
     'Enterprise Security\'s notable index (sourcetype stash) is read with the key="value" fields '
-    "of its `_raw`. Splunk cannot set headers, so the token may also be passed as `?token=`.",
+    "of its `_raw`. An alert action's session_key is not stored. Splunk cannot set headers, so the "
+    "token may also be passed as `?token=`.",
     parameters=[
         OpenApiParameter(
             "token", str, OpenApiParameter.QUERY, required=False, description="The ingest token."
