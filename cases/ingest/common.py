@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 from cases.models import AlertObservable, Observable, Severity
 from playbooks.attack import normalize_technique_id
 
-from .base import InvalidAlert, NativeAlert
+from .base import MAX_OBSERVABLES, InvalidAlert, NativeAlert, dedupe_observables
 
 # Event times outside this range are refused: they are placeholders (epoch 0, a
 # "date: 123"), typos or unit mistakes, and window arithmetic on year 1 or 9999 would
@@ -38,6 +38,9 @@ SEVERITY_NAMES = {severity.name.lower(): severity for severity in Severity}
 OBSERVED_AT_UNPARSED = "observed_at_unparsed"
 # The flag of a technique id read out of free text that is not one (the alert is kept).
 TECHNIQUE_UNPARSED = "technique_unparsed"
+# The flag of a document with more distinct observables than an alert holds: the first
+# MAX_OBSERVABLES are kept (a vendor's rich document is no bad input to refuse).
+OBSERVABLES_TRUNCATED = "observables_truncated"
 MAX_FLAG_DETAIL = 200
 
 
@@ -344,6 +347,14 @@ class Adapter:
         receive time. Indicators in the title and description are extracted after
         ingestion, by the enrichment task (cases.services.extraction)."""
         alert.raise_if_any()
+        observables = dedupe_observables(alert.observables)
+        if len(observables) > MAX_OBSERVABLES:
+            alert.flag(
+                OBSERVABLES_TRUNCATED,
+                "observables",
+                f"{len(observables)} distinct observables read; the first {MAX_OBSERVABLES} kept.",
+            )
+            observables = observables[:MAX_OBSERVABLES]
         try:
             return NativeAlert(
                 source_ref=alert.source_ref,
@@ -352,7 +363,7 @@ class Adapter:
                 severity=alert.severity,
                 technique_ids=alert.technique_ids,
                 observed_at=alert.observed_at or datetime.now(UTC),
-                observables=list(alert.observables),
+                observables=observables,
                 tags=alert.tags,
                 raw=alert.raw,
                 flags=alert.flags,

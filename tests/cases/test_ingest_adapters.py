@@ -10,7 +10,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from cases.ingest import ADAPTERS
-from cases.ingest.base import InvalidAlert, NativeAlert
+from cases.ingest.base import MAX_OBSERVABLES, InvalidAlert, NativeAlert
+from cases.ingest.common import Adapter, R, T
 from tests.conftest import SAMPLES_DIR
 
 SAMPLE_FILES = {
@@ -436,3 +437,27 @@ def test_a_placeholder_time_is_flagged_not_believed(placeholder):
 
 def test_a_readable_time_carries_no_flag():
     assert parse("wazuh", SAMPLES["wazuh"]).flags == []
+
+
+class ManyAddresses(Adapter):
+    """An adapter reading `count` distinct addresses, each twice."""
+
+    name = "many"
+
+    def read(self, alert, item):
+        alert.source_ref, alert.title = "r-1", "Many addresses"
+        ips = [f"10.0.{i // 250}.{i % 250 + 1}" for i in range(item["count"])]
+        alert.observables = [(T.IP, ip, R.SOURCE) for ip in ips + ips]
+
+
+def test_a_vendor_document_with_more_observables_than_an_alert_holds_is_kept_and_flagged():
+    alert = ManyAddresses().parse({"count": MAX_OBSERVABLES + 20})
+    assert len(alert.observables) == MAX_OBSERVABLES
+    assert alert.observables[0] == ("ip", "10.0.0.1", "source")
+    assert [(f["code"], f["field"]) for f in alert.flags] == [("observables_truncated", "observables")]
+    assert f"{MAX_OBSERVABLES + 20} distinct observables read" in alert.flags[0]["detail"]
+
+
+def test_duplicates_never_push_a_document_over_the_limit():
+    alert = ManyAddresses().parse({"count": MAX_OBSERVABLES})  # 2 x MAX read, MAX distinct
+    assert len(alert.observables) == MAX_OBSERVABLES and alert.flags == []
