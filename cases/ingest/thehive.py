@@ -10,7 +10,9 @@ integration) can point at Vigil unchanged; cases.api.thehive serves TheHive's pa
 - techniques: ATT&CK ids in tags ("attack.t1591.002", "T1591.002", "mitre:T1591",
   "mitre-attack/T1566.001"...), in `procedures[].patternId` (TheHive 5) and in `ttps`
   (ids or {patternId} objects, as some integrations send)
-- observed_at: date (epoch ms); unreadable: flagged observed_at_unparsed, receive time used
+- observed_at: date (epoch ms); without a date, the earliest `procedures[].occurDate`
+  (TheHive 5: when each technique was seen); unreadable: flagged observed_at_unparsed,
+  receive time used
 - file observables ("file" dataType: an attachment) are not entities: the compat API keeps
   them as evidence files
 """
@@ -19,11 +21,13 @@ import re
 
 from .common import (
     Adapter,
+    Errors,
     R,
     Reading,
     T,
     as_list,
     event_time,
+    parse_time,
     read_severity,
     read_str,
     read_str_list,
@@ -47,6 +51,7 @@ SOURCE_TAGS = {"src", "source", "attacker"}
 # A technique id alone or at the end of a tag after a separator ("attack.t1591.002",
 # "mitre:T1591", "MITRE ATT&CK/T1566.001"), never inside a word ("xt1000").
 TAG_TECHNIQUE = re.compile(r"(?:^|[.:=/_\s-])(t\d{4}(?:\.\d{3})?)$", re.IGNORECASE)
+MAX_PROCEDURES = 100
 
 
 def observable(item: dict) -> tuple[str, str] | None:
@@ -62,6 +67,23 @@ def observable(item: dict) -> tuple[str, str] | None:
     if type_ == T.EMAIL and data_type == "mail-from":
         return type_, R.SENDER
     return type_, R.DECLARED
+
+
+def procedure_time(alert: Reading, procedures: list):
+    """The earliest readable `occurDate` of the procedures (TheHive 5 records when each
+    technique was seen), or None; when some were sent and none is readable, the first is
+    flagged as event_time flags an unreadable date."""
+    dates = [p.get("occurDate") for p in procedures[:MAX_PROCEDURES] if isinstance(p, dict)]
+    dates = [d for d in dates if d is not None and d != ""]
+    readable = []
+    for value in dates:
+        probe = Errors()
+        when = parse_time(probe, "procedures.occurDate", value)
+        if when is not None:
+            readable.append(when)
+    if readable:
+        return min(readable)
+    return event_time(alert, "procedures.occurDate", dates[0]) if dates else None
 
 
 class TheHiveAdapter(Adapter):
@@ -80,7 +102,8 @@ class TheHiveAdapter(Adapter):
             match = TAG_TECHNIQUE.search(tag.strip())
             if match:
                 techniques.append(match.group(1).upper())
-        for procedure in as_list(item.get("procedures")) + as_list(item.get("ttps")):
+        procedures = as_list(item.get("procedures"))
+        for procedure in procedures + as_list(item.get("ttps")):
             if isinstance(procedure, dict) and procedure.get("patternId") is not None:
                 techniques.append(procedure["patternId"])
             elif isinstance(procedure, str):
@@ -99,6 +122,10 @@ class TheHiveAdapter(Adapter):
                     observables.add(mapped[0], obs.get("data"), mapped[1])
         alert.source_ref = f"{type_}:{source}:{source_ref}"
         alert.severity = read_severity(alert, "severity", item.get("severity"))
-        alert.observed_at = event_time(alert, "date", item.get("date"))
+        date = item.get("date")
+        if date is None or date == "":
+            alert.observed_at = procedure_time(alert, procedures)
+        else:
+            alert.observed_at = event_time(alert, "date", date)
         alert.observables = observables.items
         alert.tags = tags

@@ -1,6 +1,7 @@
 """Real TheHive alert bodies through /api/v1/alerts/thehive/ and TheHive's own API."""
 
 import json
+from datetime import UTC, datetime
 
 import pytest
 
@@ -42,3 +43,23 @@ def test_thehive_docs_v0_alert_with_artifacts(client, ingest_source, settings, t
     seen = observables_of(alert)
     assert {("ip", "127.0.0.1", "declared"), ("domain", "thehive-project.org", "declared")} <= seen
     assert [a["dataType"] for a in body["artifacts"]].count("file") == 1  # the inline file, kept as evidence
+
+
+def test_a_thehive5_alert_without_date_takes_its_earliest_procedure_time(post):
+    response = post("thehive", document("derived_thehive4py_advanced_alert_plus_procedures.json"))
+    assert response.status_code == 201, response.json()
+    alert = Alert.objects.get(pk=response.json()["id"])
+    assert alert.observed_at == datetime(2025, 11, 30, 9, 15, 42, 123000, tzinfo=UTC)
+    assert not [f for f in alert.flags if f["code"] == "observed_at_unparsed"]
+    assert alert.technique_id == "T1566.001"  # the sub-technique; its parent is implied
+
+
+def test_unreadable_procedure_times_are_flagged_and_a_date_still_wins(post):
+    doc = document("derived_thehive4py_advanced_alert_plus_procedures.json")
+    unreadable = {**doc, "procedures": [{**p, "occurDate": "yesterday"} for p in doc["procedures"]]}
+    alert = Alert.objects.get(pk=post("thehive", unreadable).json()["id"])
+    assert {"code": "observed_at_unparsed", "field": "procedures.occurDate"}.items() <= alert.flags[0].items()
+    dated = {**doc, "sourceRef": "dated", "date": 1643972499000}
+    alert = Alert.objects.get(pk=post("thehive", dated).json()["id"])
+    assert alert.observed_at == datetime(2022, 2, 4, 11, 1, 39, tzinfo=UTC)
+
