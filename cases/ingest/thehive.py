@@ -7,6 +7,12 @@ integration) can point at Vigil unchanged; cases.api.thehive serves TheHive's pa
 - severity 1-4 (1 low ... 4 critical); date in epoch milliseconds
 - observables ("artifacts" in TheHive 4): {dataType, data, tags}; dataType ip, domain,
   fqdn, hostname, url, mail, hash, and "other" tagged account/user for user names
+- an observable's role from its tags: "src"/"source"/"attacker" on an ip; a field tag
+  `<namespace>:type=<ECS field>` (Sekoia's `sekoia:type=source.ip`) says which party it
+  is (source./client. source, destination./server. destination, email.from. sender) and
+  `...:type=user.name` on an "other" observable makes it a user name
+- users named by tags: `user:<name>` or `username:<name>` (also with "=") on the alert or
+  on an observable is a user observable (role user), at most MAX_TAG_USERS per alert
 - techniques: ATT&CK ids in tags ("attack.t1591.002", "T1591.002", "mitre:T1591",
   "mitre-attack/T1566.001"...), in `procedures[].patternId` (TheHive 5) and in `ttps`
   (ids or {patternId} objects, as some integrations send)
@@ -51,20 +57,51 @@ SOURCE_TAGS = {"src", "source", "attacker"}
 # A technique id alone or at the end of a tag after a separator ("attack.t1591.002",
 # "mitre:T1591", "MITRE ATT&CK/T1566.001"), never inside a word ("xt1000").
 TAG_TECHNIQUE = re.compile(r"(?:^|[.:=/_\s-])(t\d{4}(?:\.\d{3})?)$", re.IGNORECASE)
+# "user:alice", "username=alice": a tag naming a user. Only these two keys: "account:" is
+# as often a cloud account number as a person.
+TAG_USER = re.compile(r"^(?:user|username)\s*[:=]\s*(\S.*)$", re.IGNORECASE)
+# "sekoia:type=source.ip": the ECS field an integration read the observable from.
+TAG_FIELD = re.compile(r"^[\w.-]+:type=([a-z_]+(?:\.[a-z_]+)+)$", re.IGNORECASE)
+# The party an ECS field names, by its first segment (as the Elastic adapter reads them).
+FIELD_ROLES = {"source": R.SOURCE, "client": R.SOURCE, "destination": R.DESTINATION, "server": R.DESTINATION}
+USER_FIELDS = {"user.name", "host.user.name", "source.user.name", "destination.user.name"}
+MAX_TAG_USERS = 20
 MAX_PROCEDURES = 100
+
+
+def _tags(item: dict) -> list[str]:
+    return [t.strip() for t in as_list(item.get("tags"))[:100] if isinstance(t, str)]
+
+
+def _field(tags: list[str]) -> str:
+    """The ECS field a `<namespace>:type=<field>` tag names, lower-case, or ""."""
+    for tag in tags:
+        match = TAG_FIELD.match(tag)
+        if match:
+            return match.group(1).lower()
+    return ""
+
+
+def tag_users(tags: list[str]) -> list[str]:
+    """The user names that `user:`/`username:` tags name."""
+    return [m.group(1).strip() for m in map(TAG_USER.match, tags) if m]
 
 
 def observable(item: dict) -> tuple[str, str] | None:
     data_type = item.get("dataType")
-    tags = {t.lower() for t in as_list(item.get("tags")) if isinstance(t, str)}
-    if data_type == "other" and tags & USER_TAGS:
+    tags = _tags(item)
+    lowered = {t.lower() for t in tags}
+    field = _field(tags)
+    if data_type == "other" and (lowered & USER_TAGS or field in USER_FIELDS):
         return T.USER, R.USER
     if not isinstance(data_type, str) or data_type not in DATA_TYPES:
         return None
     type_ = DATA_TYPES[data_type]
-    if type_ == T.IP and tags & SOURCE_TAGS:
+    if field.split(".")[0] in FIELD_ROLES:
+        return type_, FIELD_ROLES[field.split(".")[0]]
+    if type_ == T.IP and lowered & SOURCE_TAGS:
         return type_, R.SOURCE
-    if type_ == T.EMAIL and data_type == "mail-from":
+    if type_ == T.EMAIL and (data_type == "mail-from" or field.startswith("email.from.")):
         return type_, R.SENDER
     return type_, R.DECLARED
 
@@ -111,6 +148,7 @@ class TheHiveAdapter(Adapter):
         alert.technique_ids = specific_first(read_techniques(alert, "procedures", techniques))
 
         observables = ObservableList()
+        users = tag_users([t.strip() for t in tags])
         declared = item.get("observables", item.get("artifacts"))
         if declared is not None and not isinstance(declared, list):
             alert.add("observables", "Must be a list of {dataType, data} objects.")
@@ -120,6 +158,8 @@ class TheHiveAdapter(Adapter):
                 mapped = observable(obs)
                 if mapped:
                     observables.add(mapped[0], obs.get("data"), mapped[1])
+                users += tag_users(_tags(obs))
+        observables.add(T.USER, list(dict.fromkeys(users))[:MAX_TAG_USERS], R.USER)
         alert.source_ref = f"{type_}:{source}:{source_ref}"
         alert.severity = read_severity(alert, "severity", item.get("severity"))
         date = item.get("date")

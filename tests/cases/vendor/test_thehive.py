@@ -63,3 +63,38 @@ def test_unreadable_procedure_times_are_flagged_and_a_date_still_wins(post):
     alert = Alert.objects.get(pk=post("thehive", dated).json()["id"])
     assert alert.observed_at == datetime(2022, 2, 4, 11, 1, 39, tzinfo=UTC)
 
+
+def test_sekoia_field_tags_say_the_observables_party(post):
+    # SEKOIA-IO/automation-library's TheHive action tags each artifact with the ECS field it
+    # came from: "sekoia:type=source.ip".
+    response = post("thehive", document("sekoia_automation_thehive_create_alert_artifacts.json"))
+    assert response.status_code == 201, response.json()
+    alert = Alert.objects.get(pk=response.json()["id"])
+    assert alert.source_ref == "information-gathering/scanner:SEKOIA.IO:AL123456789"
+    assert alert.severity == 4 and alert.observed_at == datetime(2022, 2, 4, 11, 1, 39, tzinfo=UTC)
+    assert observables_of(alert) == {("ip", "1.2.3.4", "source"), ("ip", "6.7.8.9", "source")}
+
+
+def test_user_tags_and_field_tags_name_users_and_parties(post):
+    # The Sekoia document with tags the same integration writes for other ECS fields
+    # (destination.ip, user.name), and user tags on an artifact and on the alert.
+    doc = document("sekoia_automation_thehive_create_alert_artifacts.json")
+    first, second = doc["artifacts"]
+    doc = {
+        **doc,
+        "tags": ["username:M.Keller", "user:", "account:123456789012"],
+        "artifacts": [
+            {**first, "tags": ["sekoia:type=source.ip", "user=CORP\\j.doe"]},
+            {**second, "tags": ["sekoia:type=destination.ip"]},
+            {"dataType": "other", "data": "svc-backup", "tags": ["sekoia:type=user.name"]},
+            {"dataType": "other", "data": "Jane Doe", "tags": ["sekoia:type=user.full_name"]},
+        ],
+    }
+    alert = Alert.objects.get(pk=post("thehive", doc).json()["id"])
+    assert observables_of(alert) == {
+        ("ip", "1.2.3.4", "source"),
+        ("ip", "6.7.8.9", "destination"),
+        ("user", "svc-backup", "user"),
+        ("user", "m.keller", "user"),
+        ("user", "j.doe", "user"),
+    }
