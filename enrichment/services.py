@@ -99,7 +99,7 @@ def alert_enrich(*, alert_id: int) -> Enriched | None:
     (cases.services.extraction), so they are enriched with the declared ones."""
     alert = (
         Alert.objects.filter(pk=alert_id)
-        .only("id", "case_id", "observed_at", "technique_id", "title", "description")
+        .only("id", "case_id", "observed_at", "technique_id", "source_ref", "title", "description")
         .first()
     )
     if alert is None:

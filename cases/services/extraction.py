@@ -25,10 +25,11 @@ from cases.models import Alert, AlertObservable, Case, CaseObservable
 
 def alert_extract_observables(*, alert: Alert) -> int:
     """Link the indicators found in the alert's title and description to the alert (role
-    "extracted") and to its case, widening the case's first/last-seen span of each.
-    `alert` needs pk, case_id, title, description and observed_at. Returns how many
-    indicators were found (and are linked now)."""
-    found = observables_in_text(alert.title, alert.description)
+    "extracted") and to its case, widening the case's first/last-seen span of each; the
+    alert's own ids (its source_ref) are not indicators. `alert` needs pk, case_id,
+    source_ref, title, description and observed_at. Returns how many indicators were found
+    (and are linked now)."""
+    found = observables_in_text(alert.title, alert.description, ignore=(alert.source_ref,))
     if not found:
         return 0
     pairs = [(type_, value) for type_, value, _role in found]

