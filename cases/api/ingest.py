@@ -358,7 +358,10 @@ OcsfIngestView = ingest_view(
 @ingest_schema(
     summary="Ingest TheHive 5 alerts",
     description="TheHive 5 alert bodies, answered in Vigil's shape. TheHive's own API (POST "
-    "/api/v1/alert and the rest, cases.api.thehive) answers in TheHive's shapes for TheHive clients.",
+    "/api/v1/alert and the rest, cases.api.thehive) answers in TheHive's shapes for TheHive clients. "
+    "Without `date`, the earliest `procedures[].occurDate` is the event time. An observable tagged "
+    "`<namespace>:type=<ECS field>` (`sekoia:type=source.ip`) takes that field's party as its role; "
+    "`user:<name>` or `username:<name>` tags on the alert or an observable add that user.",
     example=("Alert", _example("thehive_alert.json")),
 )
 class TheHiveIngestView(IngestView):
