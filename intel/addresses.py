@@ -49,12 +49,15 @@ def in_internal_ranges(value: str) -> bool:
 
 # Names every machine gives itself (/etc/hosts of Debian, RHEL and Windows).
 LOCAL_HOSTNAMES = frozenset({"localhost", "localhost.localdomain", "ip6-localhost", "ip6-loopback"})
+# "This network" (RFC 1122 3.2.1.3): never a source or destination on the wire; in alerts,
+# 0.0.0.0 and redacted addresses ("000.111.222.10" read as 0.111.222.10).
+THIS_NETWORK = ipaddress.ip_network("0.0.0.0/8")
 
 
 def names_no_host(value: str) -> bool:
     """The address or name means the same on every machine, so it says nothing about which
     host an alert is about: loopback (127.0.0.0/8, ::1, "localhost"), unspecified (0.0.0.0,
-    ::), multicast, and IPv6 link-local (fe80::/10, on every interface; an endpoint
+    ::) and the rest of 0.0.0.0/8, multicast, and IPv6 link-local (fe80::/10, on every interface; an endpoint
     agent's `host.ip` lists them all). IPv4 link-local is not among them:
     169.254.169.254 is the cloud metadata service, a destination that matters."""
     address = parse_address(value)
@@ -63,6 +66,7 @@ def names_no_host(value: str) -> bool:
     return (
         address.is_loopback
         or address.is_unspecified
+        or (address.version == 4 and address in THIS_NETWORK)
         or address.is_multicast
         or (address.version == 6 and address.is_link_local)
     )

@@ -20,6 +20,12 @@ its findings are filtered here:
   domain); more labels (`mail.google.zip`) keep it a domain. A label starting or ending
   with "-", or a name whose every mention starts after a "-" or "_" ("-001.zip", a
   command-line flag's tail), is never a host.
+- A field name is not a domain: Elastic Common Schema paths in rule text ("host.name",
+  "user.name", "event.id", "container.info") end in labels that are also TLDs; a name
+  whose first label is an ECS field set (ECS_FIELD_SETS) and whose last is one of the
+  leaves that are TLDs (ECS_FIELD_LEAVES) is a field, unless the text uses it as a host.
+- An address that names no host (intel.addresses.names_no_host: loopback, 0.0.0.0/8,
+  multicast) is no indicator.
 - The alert's own ids (`ignore`: its source_ref and each ":"-separated part of it) are
   never indicators.
 """
@@ -31,6 +37,7 @@ from functools import lru_cache
 from ioc_finder import find_iocs, prepare_text
 
 from cases.models import AlertObservable, Observable
+from intel.addresses import names_no_host
 
 from .observables import normalise
 
@@ -61,6 +68,45 @@ _HEX_ID = re.compile(r"[0-9A-Fa-f]{32,}")
 # mov), scripts and sources (sh, py, pl, ps, rs, md), shared objects (so). Not ai, me,
 # cc, tv, io...: those are read as domains far more often than as files.
 FILE_EXTENSION_TLDS = frozenset({"zip", "mov", "sh", "py", "pl", "ps", "rs", "md", "so"})
+# ECS field sets (and the Elastic alert namespaces kibana, signal) and the field leaves
+# that are also TLDs: "host.name", "source.user.name", "event.id", "container.info".
+ECS_FIELD_SETS = frozenset(
+    [
+        "agent",
+        "client",
+        "cloud",
+        "container",
+        "destination",
+        "device",
+        "dll",
+        "dns",
+        "email",
+        "event",
+        "faas",
+        "file",
+        "group",
+        "host",
+        "http",
+        "kibana",
+        "observer",
+        "orchestrator",
+        "organization",
+        "package",
+        "process",
+        "registry",
+        "rule",
+        "server",
+        "service",
+        "signal",
+        "source",
+        "threat",
+        "tls",
+        "url",
+        "user",
+        "vulnerability",
+    ]
+)
+ECS_FIELD_LEAVES = frozenset({"name", "id", "info", "email", "domain", "type"})
 
 
 def _mentions(text: str, value: str):
@@ -86,6 +132,8 @@ def _is_host_name(text: str, value: str, hosts: set[str]) -> bool:
         return False
     if value in hosts:
         return True  # a URL's host or an address's domain: the text uses it as a host
+    if labels[0] in ECS_FIELD_SETS and labels[-1] in ECS_FIELD_LEAVES:
+        return False  # "host.name", "user.name": a field of the alert's schema
     if len(labels) == 2 and labels[-1] in FILE_EXTENSION_TLDS:
         return False  # "report-001.zip", "install.sh": a file name
     return any(m.start() == 0 or text[m.start() - 1] not in "-_" for m in _mentions(text, value))
@@ -123,7 +171,7 @@ def _extract(text: str) -> tuple[tuple[str, str], ...]:
             if key == "domains" and not _is_host_name(fanged, value.lower(), hosts):
                 continue
             normalised = normalise(type_, value)
-            if normalised is not None:
+            if normalised is not None and not (type_ == Observable.Type.IP and names_no_host(normalised)):
                 result.append((type_, normalised))
             if len(result) >= MAX_EXTRACTED:
                 return tuple(result)

@@ -155,10 +155,18 @@ def test_32_hex_digits_are_a_hash_only_when_the_text_says_so(text, hashes):
         ("lure https://github.zip/x and sender bob@invoice.zip", {"github.zip", "invoice.zip"}),
         ("flag --proxy=-evil.example.com and x.evil-.com", set()),
         ("callback to evil.com and video.mov", {"evil.com"}),
+        # Schema fields in rule text, not hosts; a host named like one still counts when used as one.
+        ("Rule matched on host.name, source.user.name, event.id and container.info", set()),
+        ("beacon to https://user.name/x and to user.name.evil.com", {"user.name", "user.name.evil.com"}),
     ],
 )
 def test_file_names_are_not_domains(text, domains):
     assert {v for t, v, _ in observables_in_text(text) if t == "domain"} == domains
+
+
+def test_addresses_that_name_no_host_are_not_indicators():
+    text = "listening on 0.0.0.0 and 127.0.0.1, redacted 000.111.222.10, mDNS 224.0.0.251, peer 198.51.100.7"
+    assert {v for t, v, _ in observables_in_text(text) if t == "ip"} == {"198.51.100.7"}
 
 
 def test_the_alerts_own_ids_are_not_indicators():

@@ -122,6 +122,7 @@ def test_mail_then_web_alert_with_one_lookalike_domain_is_one_case():
         (fact("ip", "::1", "source", internal=True), False),
         (fact("ip", "fe80::1c2a:5ff:fe3b:7d10", "destination", internal=True), False),
         (fact("ip", "0.0.0.0", "source"), False),  # noqa: S104 (an address, not a bind)
+        (fact("ip", "0.111.222.10", "source"), False),  # "this network" (a redacted 000.111.222.10)
         (fact("hostname", "localhost", "destination"), False),
         (fact("hostname", "localhost.localdomain", "destination"), False),
         (fact("ip", "224.0.0.251", "destination"), False),
