@@ -80,7 +80,7 @@ TEXT_PATTERNS = (
 
 
 # Wording that names a fact's words without stating the fact (see wording.py).
-EXCLUDED_WORDING = {RECON: w.RECON_EXCLUDED, FRAUD: w.FRAUD_EXCLUDED}
+EXCLUDED_WORDING = {RECON: w.RECON_EXCLUDED, FRAUD: w.FRAUD_EXCLUDED, AUTHORISED: w.AUTHORISED_EXCLUDED}
 
 
 def _string(value) -> str | None:

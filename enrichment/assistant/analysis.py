@@ -7,6 +7,7 @@ Each signal is an evidence entry citing the alert and the field, sentence or obs
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from functools import cached_property
 
@@ -17,6 +18,14 @@ from .criteria import ADDRESS_WORDS, INBOUND_TECHNIQUES, CriteriaSignals, Signal
 from .facts import AlertView, CaseFacts, ip_evidence, obs_evidence
 from .patterns import CasePatterns, compute
 from .reference import MALICIOUS, UNKNOWN_EXTERNAL, free_mail
+
+# A sender written with its display name: "'Halcyon Pay Remittances' <noreply@...>",
+# "From: Halcyon Pay <noreply@...>".
+DISPLAY_NAME_ADDRESS = re.compile(
+    r"(?:[\"'\u201c\u2018]([^\"'<>\n\u201d\u2019]{2,80})[\"'\u201d\u2019]|\bfrom:?\s+([^\"'<>\n,;:]{2,60}?))"
+    r"\s*<([\w.+-]+@[\w-]+(?:\.[\w-]+)+)>",
+    re.IGNORECASE,
+)
 
 
 @dataclass
@@ -156,6 +165,18 @@ class Analysis(CriteriaSignals):
                 signals.append(
                     signal_of(obs_evidence(alert, owned[0], failed[0].cite, detail), alert, partners)
                 )
+            for quoted, written, address in DISPLAY_NAME_ADDRESS.findall(alert.text):
+                display = quoted or written
+                domain = address.rpartition("@")[2].lower()
+                named = [p for p in ref.partners_named_in(display) if ref.partner_of_domain(domain) is not p]
+                if named and not ref.is_org_domain(domain):
+                    detail = f'{address} displays as {named[0].name} ("{display.strip()}"), not its domain'
+                    evidence = {
+                        "observable": f"email:{address.lower()}",
+                        "source": f"alert {alert.id} · text",
+                    }
+                    signals.append(signal_of({**evidence, "detail": detail}, alert, named))
+                    break
             claimed = ref.partners_named_in(alert.text)
             inbound = (alert.technique_id or "").startswith(INBOUND_TECHNIQUES) or any(
                 o.role == "sender" for o in senders
@@ -275,11 +296,14 @@ class Analysis(CriteriaSignals):
         if fact and (not addresses_only or ADDRESS_WORDS.search(fact.detail)):
             return fact.evidence()
         outbound = not (alert.technique_id or "").startswith(INBOUND_TECHNIQUES)
+        # A reply (with the file attached) goes to the message's sender.
+        replied = alert.has(r.REPLIED)
         for obs in alert.of_types("email"):
-            if obs.role == "sender" or self.facts.ref.is_org_domain(obs.domain):
+            if (obs.role == "sender" and not replied) or self.facts.ref.is_org_domain(obs.domain):
                 continue
             lookalike = self.facts.ref.lookalike(obs.domain)
-            if (obs.role == "destination" or outbound) and (free_mail(obs.domain) or lookalike):
+            to_them = obs.role == "destination" or outbound or (replied and obs.role == "sender")
+            if to_them and (free_mail(obs.domain) or lookalike):
                 kind = "a lookalike" if lookalike else "a personal free-mail"
                 return obs_evidence(alert, obs, "recipient", f"data sent to {obs.value}, {kind} address")
         return None

@@ -13,6 +13,7 @@ from functools import cached_property
 from django.conf import settings
 
 from . import alert_reading as r
+from . import wording as w
 from .facts import AlertView, ip_evidence, obs_evidence
 from .reference import MALICIOUS, PARTNER_ACTIVE, UNKNOWN_EXTERNAL, contract_active, contract_text
 
@@ -91,9 +92,20 @@ class CriteriaSignals:
 
     @staticmethod
     def outside_normal(alert: AlertView) -> bool:
-        """Abnormal volume or off-hours timing stated, anonymising infrastructure used, or no
-        routine wording."""
-        return alert.has(r.ABNORMAL, r.ANONYMISER, r.OFF_HOURS) or not alert.has(r.NORMAL)
+        """Abnormal volume or off-hours timing stated, anonymising infrastructure used, no
+        routine wording, or a routine stated and departed from: a volume ten times the
+        baseline the alert states ("baseline is about 150 records per day" beside 18,412
+        records), or a daytime routine and the activity outside the working day."""
+        if alert.has(r.ABNORMAL, r.ANONYMISER, r.OFF_HOURS) or not alert.has(r.NORMAL):
+            return True
+        routine = {f.detail for f in alert.all(r.NORMAL)}
+        stated = [f.value for f in alert.all(r.RECORDS) if f.detail in routine]
+        seen = [f.value for f in alert.all(r.RECORDS) if f.detail not in routine]
+        if stated and seen and max(seen) >= 10 * max(stated):
+            return True
+        start, end = settings.VIGIL_WORKDAY_START_HOUR, settings.VIGIL_WORKDAY_END_HOUR
+        daytime = any(w.DAYTIME.search(detail) for detail in routine)
+        return daytime and not (start <= alert.observed_at.hour < end)
 
     # --- E3 ------------------------------------------------------------------------------
 

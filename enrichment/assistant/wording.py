@@ -28,7 +28,9 @@ RECON = re.compile(
     r"|(?:pages?|ids?|offsets?|objects?)\s*=?\s*#?\d+\s*(?:\.\.|to|-|\u2013|through|thru)\s*(?:(?:page|id|offset)\s*=?\s*)?\d+"
     r"|/\d+\s*(?:\.\.|to|-|\u2013|through|thru)\s*(?:/[\w.-]+)*/\d+\b"  # "/v1/suppliers/1 through /v1/suppliers/400"
     r"|nmap|masscan|zmap|nikto|gobuster|dirb\b|ffuf|feroxbuster|wpscan|sqlmap"
-    r"|headless (?:browser|chrome)|bot-like|\bbots? (?:traffic|activity)|bad bot"
+    r"|headless (?:browser|chrome)|bot-like|\bbots? (?:traffic|activity)|bad bot|likely automated|automated traffic"
+    r"|rotating (?:user[- ]agents?|ips?|proxies|addresses)"
+    r"|(?:\d{1,3}(?:,\d{3})+|\d{4,}) (?:http )?requests (?:in|within) \d+ (?:s|sec|min)"  # 1,000+ in minutes
     r"|automated (?:collection|scraping|harvest\w*|enumeration|requests|queries|crawl\w*|download\w* of))",
     _I,
 )
@@ -107,7 +109,7 @@ REPLY_TO_MISMATCH = re.compile(
 REPLY_TO_ADDRESS = re.compile(r"reply-?to:?\s*<?([\w.+-]+@[\w.-]+\.\w+)", _I)
 # An address the data or message went to, written in the text ("e-mailed to x@gmx.de").
 RECIPIENT_ADDRESS = re.compile(
-    r"\b(?:to|recipients?:?|rcpt to:?|addressed to|cc:?|bcc:?)\s+<?([\w.+-]+@[\w-]+(?:\.[\w-]+)+)", _I
+    r"(?<!-)\b(?:to|recipients?:?|rcpt to:?|addressed to|cc:?|bcc:?)\s+<?([\w.+-]+@[\w-]+(?:\.[\w-]+)+)", _I
 )
 FROM_ADDRESS = re.compile(r"\bfrom:?\s*(?:\"?[^\"<@]{0,60}\"?\s*)?<?([\w.+-]+@[\w.-]+\.\w+)", _I)
 AUTH_RESULT = re.compile(
@@ -121,7 +123,7 @@ AUTH_RESULT_VERB_FIRST = re.compile(
     _I,
 )
 MASS_MAIL = re.compile(
-    r"\b(mass[- ]?mail\w*|bulk (?:e-?mail|mail|campaign|phishing|sending)|mass (?:phishing|campaign|mailing|sending)"
+    r"\b(mass[- ]?mail\w*|bulk (?:campaign|phishing|sending)|mass (?:phishing|campaign|mailing|sending)"
     r"|spam (?:wave|run|campaign|outbreak|burst)|outbound spam|mail(?:ing)? blast|e-?mail blast"
     r"|high[- ]volume (?:sending|mail\w*|outbound)|(?:unusual|anomalous|abnormal) (?:sending|outbound mail) volume"
     r"|sent (?:\d[\d,]*|hundreds|thousands) (?:of )?(?:e-?mails|messages)"
@@ -196,6 +198,10 @@ PERIODIC = re.compile(
     _I,
 )
 # A sentence that also states an abnormal volume ("40x its baseline") is not normal: see alert_reading.
+# A normal pattern stated as daytime: activity outside the working day departs from it.
+DAYTIME = re.compile(
+    r"\b(?:business|working|office) hours\b|\bdaytime\b|\bduring the (?:work(?:ing )?)?day\b", _I
+)
 NORMAL_VOLUME = re.compile(
     r"\b(routine|scheduled|nightly|hourly|daily|weekly|monthly|quarterly|recurring|regular|usual|as usual|baseline"
     r"|typical (?:for|of)|normal for"
@@ -259,6 +265,12 @@ AUTHORISED = re.compile(
     r"|exception granted|known (?:scanner|activity))",
     _I,
 )
+# "Outside Marlow's contracted placements": the authorisation is named to say it was exceeded.
+AUTHORISED_EXCLUDED = re.compile(
+    r"\b(?:outside|beyond|exceed\w*|violat\w*|breach\w*|not covered by)\b[^.;,()]{0,40}?"
+    r"\b(?:authori[sz]ed|approved|contracted|agreed|sanctioned|in scope)\b",
+    _I,
+)
 OUTCOMES = {
     "blocked": re.compile(
         r"\b(quarantin\w+|blocked|rejected|dropped|denied|stopped|prevented|deleted before delivery|held|discarded"
@@ -294,7 +306,8 @@ SIZE = re.compile(
     _I,
 )
 FAILURES = re.compile(
-    COUNT + r"\s+(?:consecutive\s+|repeated\s+)?(?:failed|unsuccessful|invalid|bad|wrong)\s+(?:\w+\s+){0,2}?"
+    COUNT
+    + r"\s+(?:consecutive\s+|repeated\s+|further\s+|more\s+|additional\s+|new\s+)?(?:failed|unsuccessful|invalid|bad|wrong)\s+(?:\w+\s+){0,2}?"
     r"(?:log-?ins?|log-?ons?|sign-?ins?|attempts?|passwords?|authentications?|tries)"
     r"|" + COUNT + r"\s+(?:log-?in |logon |sign-?in |authentication |password )?(?:failures|attempts)\b"
     r"|(?:failed|unsuccessful|invalid)\s+(?:\w+\s+){0,2}?(?:log-?ins?|sign-?ins?|attempts|authentications?)\s*(?:\(|:|=)\s*(\d[\d,]*)"

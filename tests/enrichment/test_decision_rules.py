@@ -136,6 +136,16 @@ def test_facts_cite_the_vendor_field_or_the_sentence(ref):
         ("Login failed for 12 accounts, none successful.", r.LOGIN_SUCCESS, False),
         ("Sign-in from 203.0.113.60 succeeded 3 minutes later.", r.LOGIN_SUCCESS, True),
         ("Display name 'Tailspin Accounts' does not match the sender address.", r.DISPLAY_NAME, True),
+        # An authorisation named to say it was exceeded authorises nothing.
+        ("3,871 answered 403 (employees outside Marlow's contracted placements).", r.AUTHORISED, False),
+        ("Scan agreed in change CHG-2211, in scope.", r.AUTHORISED, True),
+        # Automation without the word "scraping": rotating agents, 1,000+ requests in minutes.
+        ("203.0.113.9 made 1,214 requests in 6 minutes with rotating user agents.", r.RECON, True),
+        ("Likely automated traffic (bot score 2).", r.RECON, True),
+        ("The user made 14 requests in 6 minutes.", r.RECON, False),
+        # A gateway's "bulk" class is a newsletter, not a mass-mail burst.
+        ("SPF pass, DKIM pass. Classified bulk mail, delivered.", r.MASS_MAIL, False),
+        ("Outbound spam campaign: 4,300 messages in 1 hour.", r.MASS_MAIL, True),
     ],
 )
 def test_outcomes_and_wording_in_text(ref, text, kind, present):
@@ -336,3 +346,103 @@ def test_a_partners_paging_is_beyond_its_scope_only_when_something_says_so(
     }
     assert answers["related_activity"] == "yes"  # Q2: enumeration either way
     assert answers["supply_chain_anomaly"] == ("checked" if met else "unchecked")
+
+
+def test_a_reply_to_address_is_no_recipient_and_further_failures_are_counted(ref):
+    facts = r.read(view(description="From a@fabrikam.com, Reply-To x@proton.me, to ap@example.com."))
+    assert r.PERSONAL_DESTINATION not in {f.kind for f in facts}
+    facts = r.read(view(description="5 further failed password attempts for svc-backup."))
+    assert [f.value for f in facts if f.kind == r.FAILURES] == [5]
+
+
+def judged(ingest_alert_factory, **alert):
+    """The suggested answers by assist key; the seed playbook covers the alert's techniques."""
+    from playbooks import services as playbooks
+    from playbooks.models import Playbook
+
+    playbooks.set_playbook_coverage(
+        Playbook.objects.get(technique_id="T1591.002"), ["T1566", "T1598"], by=None
+    )
+    result = ingest_alert_factory(**alert)
+    assistant.refresh_case(case_id=result.case.pk)
+    steps = CaseStep.objects.filter(case=result.case, section__in=["question", "escalation_criterion"])
+    return {
+        s.item.assist: s.suggestion.get("answer")
+        for s in steps.exclude(item__assist="").select_related("item")
+    }
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("description", "hour", "met"),
+    [
+        # A stated routine departed from: ten times the stated baseline, or at night when it is daytime.
+        ("18,412 records exported. The baseline is about 150 records per day, in business hours.", 11, True),
+        ("1,400 records exported, its usual daily volume during business hours.", 3, True),
+        ("1,400 records exported, its usual daily volume during business hours.", 11, False),
+        ("1,400 records exported by the nightly scheduled sync, as every night.", 3, False),
+    ],
+)
+def test_a_bulk_export_departs_from_the_routine_it_states(
+    seed_playbook, ingest_alert_factory, description, hour, met
+):
+    answers = judged(
+        ingest_alert_factory,
+        title="CRM: bulk API export by integration user",
+        description=description,
+        observed_at=AT.replace(hour=hour),
+        observables=[("ip", "10.1.2.3", "source"), ("user", "svc-sync", "user")],
+    )
+    assert answers["exfiltration"] == ("checked" if met else "unchecked")
+
+
+@pytest.mark.django_db
+def test_a_display_name_naming_a_partner_on_another_domain_forges_it(seed_playbook, ingest_alert_factory):
+    from intel import services
+
+    services.partner_create(by=None, name="Halcyon Pay", domains=["halcyonpay.com"], criticality="critical")
+    answers = judged(
+        ingest_alert_factory,
+        title="Phish quarantined",
+        description="From 'Halcyon Pay Remittances' <noreply@remit-center.net> to ap@example.com. Quarantined.",
+        observed_at=AT,
+        technique_ids=["T1566"],
+        observables=[
+            ("email", "noreply@remit-center.net", "sender"),
+            ("email", "ap@example.com", "destination"),
+        ],
+    )
+    assert answers["lookalike_domain"] == "yes"  # Q3: forged identity
+    assert answers["sensitive_partner"] == "checked"  # E4: a critical partner's name in the lure
+    genuine = judged(
+        ingest_alert_factory,
+        title="Remittance advice",
+        description="From 'Halcyon Pay Remittances' <noreply@halcyonpay.com> to ap@example.com. Delivered.",
+        observed_at=AT,
+        technique_ids=["T1566"],
+        observables=[
+            ("email", "noreply@halcyonpay.com", "sender"),
+            ("email", "ap@example.com", "destination"),
+        ],
+    )
+    assert genuine["lookalike_domain"] == "no"
+
+
+@pytest.mark.django_db
+def test_a_reply_carrying_a_file_to_a_lookalike_sender_is_data_leaving(seed_playbook, ingest_alert_factory):
+    from intel import services
+
+    services.partner_create(by=None, name="Pinecrest Legal", domains=["pinecrestlegal.com"])
+    answers = judged(
+        ingest_alert_factory,
+        title="Reply sent to external sender",
+        description="legal@pinecrest-legal.com asked for the signatories list. The recipient replied "
+        "attaching Signatories.pdf (internal).",
+        observed_at=AT,
+        technique_ids=["T1598"],
+        observables=[
+            ("email", "legal@pinecrest-legal.com", "sender"),
+            ("email", "cs@example.com", "destination"),
+        ],
+    )
+    assert answers["exfiltration"] == "checked"
