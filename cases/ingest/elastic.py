@@ -54,6 +54,12 @@ from .observable_list import ObservableList
 # Legacy (7.x) detection alerts used signal.* for the same fields.
 PREFIXES = ("kibana.alert.", "signal.")
 HASH_ALGORITHMS = ("md5", "sha1", "sha256", "sha512")
+# The file's, the process's, its parent's and a loaded library's, in each algorithm.
+HASH_FIELDS = [
+    (f"{owner}.hash.{algorithm}", T.HASH, R.DECLARED)
+    for owner in ("file", "process", "process.parent", "dll")
+    for algorithm in HASH_ALGORITHMS
+]
 
 # ECS threat indicator fields (threat.indicator.*, threat.enrichments.indicator.*): what
 # an indicator-match rule matched the event against.
@@ -87,12 +93,7 @@ OBSERVABLE_FIELDS = [
     ("email.from.address", T.EMAIL, R.SENDER),
     ("email.sender.address", T.EMAIL, R.SENDER),
     ("email.to.address", T.EMAIL, R.DESTINATION),
-    # The file's, the process's, its parent's and a loaded library's, in each algorithm.
-    *(
-        (f"{owner}.hash.{algorithm}", T.HASH, R.DECLARED)
-        for owner in ("file", "process", "process.parent", "dll")
-        for algorithm in HASH_ALGORITHMS
-    ),
+    *HASH_FIELDS,
     ("related.ip", T.IP, R.DECLARED),
     ("related.user", T.USER, R.USER),
     ("related.hosts", T.HOSTNAME, R.DECLARED),
@@ -120,11 +121,7 @@ MAX_LIST_ELEMENTS = 32
 MAX_LIST_OBSERVABLES = 200
 LIBRARY_FIELDS = [(f"hash.{algorithm}", T.HASH, R.DECLARED) for algorithm in HASH_ALGORITHMS]
 EVENT_FIELDS = [
-    *(
-        (f"{owner}.hash.{algorithm}", T.HASH, R.DECLARED)
-        for owner in ("file", "process", "process.parent", "dll")
-        for algorithm in HASH_ALGORITHMS
-    ),
+    *HASH_FIELDS,
     ("source.ip", T.IP, R.SOURCE),
     ("destination.ip", T.IP, R.DESTINATION),
     ("user.name", T.USER, R.USER),
