@@ -40,7 +40,9 @@ not one is flagged `technique_unparsed`, the alert kept.
 - observables: CIM fields src/src_ip, dest/dest_ip, user/src_user/dest_user, dest_host,
   url, domain/query, sender/recipient, file_hash, and the default `host` field (the host
   the event came from; on a notable, orig_host); the spellings of non-CIM sources and
-  searches: srcip/dstip (Fortinet, OSSEC), dst_ip, username/user_name, URL
+  searches: srcip/dstip (Fortinet, OSSEC), dst_ip, username/user_name, URL; each also
+  under a CIM data model's dataset name ("All_Traffic.src", "Authentication.user", as a
+  tstats search names them; the row's plain field wins)
 - tags: "splunk:<app>" (the body's app, never a row's), "sourcetype:<sourcetype>",
   "source:<source>"
 - raw: the body as received, without splunkd's `session_key` (an alert action's payload
@@ -192,7 +194,7 @@ class SplunkAdapter(Adapter):
             alert.add("sid", "This field is required (or post a result row: _time, _raw, event_id...).")
         notable = is_notable(result)
         stash = stash_fields(result.get("_raw")) if notable else {}
-        row = {**stash, **result}
+        row = {**data_model_fields(result), **stash, **result}
         # Annotations may arrive nested ({"annotations": {"mitre_attack": [...]}}).
         fields = flatten(result)
         title = first(single(context.get("search_name")), first_field(row, TITLE_FIELDS))
@@ -226,6 +228,22 @@ class SplunkAdapter(Adapter):
         alert.observables = ObservableList.of_fields(row, table, multivalue).items
         alert.source_ref = f"{sid}#{row_digest(result)}" if sid else row_id(result)
         alert.tags = tags_of(context, result)
+
+
+# A search over an accelerated CIM data model (`| tstats ... from datamodel=Network_Traffic
+# by All_Traffic.src All_Traffic.dest`) names its fields by dataset: "All_Traffic.src",
+# "Authentication.user", "Web.url", "Processes.dest". A dataset is a capitalised name.
+DATA_MODEL_FIELD = re.compile(r"^[A-Z][A-Za-z0-9]*(?:_[A-Za-z0-9]+)*\.([a-z][a-z0-9_]*)$")
+
+
+def data_model_fields(result: dict) -> dict:
+    """The row's data-model fields under their CIM names (the first dataset's wins)."""
+    fields = {}
+    for name, value in result.items():
+        match = DATA_MODEL_FIELD.match(name) if isinstance(name, str) else None
+        if match:
+            fields.setdefault(match.group(1), value)
+    return fields
 
 
 def row_id(result: dict) -> str:

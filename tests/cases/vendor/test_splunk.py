@@ -269,6 +269,33 @@ def test_non_cim_field_spellings_are_read():
     } <= set(alert.observables)
 
 
+def test_a_data_model_searchs_dataset_fields_are_read_under_their_cim_names(post):
+    # `| tstats count from datamodel=Authentication by Authentication.src Authentication.user
+    # Authentication.dest` names each field by its dataset.
+    body = {
+        "sid": "scheduler__admin__SplunkEnterpriseSecuritySuite__RMD5a1b2",
+        "search_name": "Access - Brute Force Access Behavior Detected - Rule",
+        "result": {
+            "Authentication.src": "203.0.113.60",
+            "Authentication.user": "m.keller",
+            "Authentication.dest": "vpn-gw-01",
+            "All_Traffic.dest_ip": "192.0.2.10",
+            "user": "j.doe",  # the row's own field wins over a dataset's
+            "count": "42",
+        },
+    }
+    response = post("splunk", body)
+    assert response.status_code == 201, response.json()
+    alert = Alert.objects.get(pk=response.json()["id"])
+    assert observables_of(alert) >= {
+        ("ip", "203.0.113.60", "source"),
+        ("hostname", "vpn-gw-01", "destination"),
+        ("ip", "192.0.2.10", "destination"),
+        ("user", "j.doe", "user"),
+    }
+    assert ("user", "m.keller", "user") not in observables_of(alert)
+
+
 def test_the_alert_actions_session_key_is_not_stored(post):
     # A custom alert action's payload carries splunkd's session key and management URL
     # (Splunk docs, "Create a custom alert action script": the configuration payload);
