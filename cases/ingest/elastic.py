@@ -189,17 +189,15 @@ def indicator_observables(flat: dict) -> list[tuple[str, str, str]]:
 
 def list_observables(flat: dict) -> list[tuple[str, str, str]]:
     """The observables of the elements of LIST_FIELDS' lists, bounded (MAX_LIST_*)."""
-    observables = ObservableList()
+    observables = []
     for name, fields in LIST_FIELDS.items():
         elements = flat.get(name)
         if not isinstance(elements, list):
             continue
         for element in elements[:MAX_LIST_ELEMENTS]:
             if isinstance(element, dict):
-                element = flatten(element)
-                for field, type_, role in fields:
-                    observables.add(type_, element.get(field), role)
-    return dedupe_observables(observables.items)[:MAX_LIST_OBSERVABLES]
+                observables += ObservableList.of_fields(flatten(element), fields).items
+    return dedupe_observables(observables)[:MAX_LIST_OBSERVABLES]
 
 
 def unwrap_hit(item: dict) -> tuple[dict, object]:

@@ -401,31 +401,21 @@ def test_a_display_name_naming_a_partner_on_another_domain_forges_it(seed_playbo
     from intel import services
 
     services.partner_create(by=None, name="Halcyon Pay", domains=["halcyonpay.com"], criticality="critical")
-    answers = judged(
-        ingest_alert_factory,
-        title="Phish quarantined",
-        description="From 'Halcyon Pay Remittances' <noreply@remit-center.net> to ap@example.com. Quarantined.",
-        observed_at=AT,
-        technique_ids=["T1566"],
-        observables=[
-            ("email", "noreply@remit-center.net", "sender"),
-            ("email", "ap@example.com", "destination"),
-        ],
-    )
-    assert answers["lookalike_domain"] == "yes"  # Q3: forged identity
-    assert answers["sensitive_partner"] == "checked"  # E4: a critical partner's name in the lure
-    genuine = judged(
-        ingest_alert_factory,
-        title="Remittance advice",
-        description="From 'Halcyon Pay Remittances' <noreply@halcyonpay.com> to ap@example.com. Delivered.",
-        observed_at=AT,
-        technique_ids=["T1566"],
-        observables=[
-            ("email", "noreply@halcyonpay.com", "sender"),
-            ("email", "ap@example.com", "destination"),
-        ],
-    )
-    assert genuine["lookalike_domain"] == "no"
+
+    def remittance_from(sender, outcome):
+        return judged(
+            ingest_alert_factory,
+            title="Remittance advice",
+            description=f"From 'Halcyon Pay Remittances' <{sender}> to ap@example.com. {outcome}.",
+            observed_at=AT,
+            technique_ids=["T1566"],
+            observables=[("email", sender, "sender"), ("email", "ap@example.com", "destination")],
+        )
+
+    forged = remittance_from("noreply@remit-center.net", "Quarantined")
+    assert forged["lookalike_domain"] == "yes"  # Q3: forged identity
+    assert forged["sensitive_partner"] == "checked"  # E4: a critical partner's name in the lure
+    assert remittance_from("noreply@halcyonpay.com", "Delivered")["lookalike_domain"] == "no"
 
 
 @pytest.mark.django_db
