@@ -80,13 +80,20 @@ def failures_of(alert: AlertView) -> int:
     return max(alert.max_value(r.FAILURES), alert.max_value(r.EVENTS), 1)
 
 
+# A stated count written rounded ("4.2k rows") still names the vendor's exact count (4212).
+SAME_COUNT_TOLERANCE = 0.05
+
+
 def burst_weight(alert: AlertView) -> int:
     """How many of the source's events the alert stands for in a burst: the vendor's event
-    count, unless that count is the alert's stated record count (a Splunk row counting the
-    rows of one export) or the alert describes periodic monitoring (one check a minute is a
-    schedule, not a burst); one otherwise."""
+    count, unless that count is the alert's stated record count, exact or rounded (a Splunk
+    row counting the rows of one export) or the alert describes periodic monitoring (one
+    check a minute is a schedule, not a burst); one otherwise."""
     count = alert.max_value(r.EVENTS)
-    if count <= 1 or alert.has(r.PERIODIC) or count in {f.value for f in alert.all(r.RECORDS)}:
+    if count <= 1 or alert.has(r.PERIODIC):
+        return 1
+    stated = [f.value for f in alert.all(r.RECORDS) if isinstance(f.value, int | float)]
+    if any(abs(count - value) <= SAME_COUNT_TOLERANCE * value for value in stated):
         return 1
     return count
 

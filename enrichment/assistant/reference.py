@@ -178,9 +178,9 @@ class Reference:
 
     def partners_named_in(self, text: str, *, names_as_written: bool = True) -> list:
         """Partners whose name, domain label or first name word appears in text. The first
-        word alone ("Nordwind" of "Nordwind Logistik GmbH") counts when written capitalised,
-        as a name is, or inside an identifier (so "Global" of "Global Freight" is not found
-        in "global rollout"),
+        word alone ("Nordwind" of "Nordwind Logistik GmbH") counts when written capitalised
+        or in capitals, as a name is ("NORDWIND - invoice"), or inside an identifier (so
+        "Global" of "Global Freight" is not found in "global rollout"),
         unless names_as_written is False (account names are lower-case)."""
         lowered = text.lower()
         found = []
@@ -196,6 +196,7 @@ class Reference:
                     word = re.escape(first.lower())
                     hit = bool(
                         re.search(rf"\b{re.escape(first[:1].upper() + first[1:])}", text)
+                        or re.search(rf"(?<![/.])\b{re.escape(first.upper())}\b", text)
                         or re.search(rf"\b{word}[_-]\w|\w[_-]{word}\b", lowered)
                     )
                 else:

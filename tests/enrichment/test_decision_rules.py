@@ -37,6 +37,20 @@ def ref(settings):
 
 
 @pytest.mark.parametrize(
+    ("text", "named"),
+    [
+        ("Remittance advice from Tailspin accounts payable", ["Tailspin Toys"]),
+        ("SUBJECT: TAILSPIN - REMITTANCE ADVICE", ["Tailspin Toys"]),  # a name in capitals
+        ("invoice for tailspin_contract.pdf", ["Tailspin Toys"]),  # inside an identifier
+        ("the woodgrove rollout starts", []),  # a first word in lower case is no name
+        ("GET /PARTNERS/TAILSPIN HTTP/1.1", []),  # nor a path segment in capitals
+    ],
+)
+def test_a_partner_is_named_by_its_first_word_written_as_a_name(ref, text, named):
+    assert [p.name for p in ref.partners_named_in(text)] == named
+
+
+@pytest.mark.parametrize(
     ("domain", "kind", "imitates"),
     [
         ("contoso-logistlcs.net", "edit_distance", "contoso-logistics.net"),

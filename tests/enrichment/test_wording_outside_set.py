@@ -136,6 +136,10 @@ def test_a_periodic_monitor_counts_once_in_a_burst():
 def test_a_count_of_exported_rows_counts_once_in_a_burst():
     export = view("Export all suppliers: 4,212 supplier rows written.", raw={"result": {"count": "4212"}})
     assert burst_weight(export) == 1
+    rounded = view("Export all suppliers: 4.2k supplier rows written.", raw={"result": {"count": "4212"}})
+    assert burst_weight(rounded) == 1
+    other = view("Export of 40 supplier rows.", raw={"result": {"count": "4212"}})
+    assert burst_weight(other) == 4212
 
 
 def test_a_count_of_requests_weighs_in_a_burst():
