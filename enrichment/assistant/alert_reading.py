@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 from enrichment.events import event_count, get_path, is_failed_login, payloads
 from intel.domains import normalize_domain
 
+from . import quantities as q
 from . import wording as w
 from .reference import free_mail
 from .vendor_fields import (
@@ -173,7 +174,7 @@ def _vendor_facts(alert: AlertView, docs: list[dict], add) -> None:
     if found and _whole_number(found[1]) is not None:
         add(BYTES, found[0], f"{found[0]} = {found[1]}", _whole_number(found[1]))
     elif found and isinstance(found[1], str) and (size := w.SIZE.fullmatch(found[1].strip())):
-        add(BYTES, found[0], f"{found[0]} = {found[1]}", w.size_in_bytes(size.group(1), size.group(2)))
+        add(BYTES, found[0], f"{found[0]} = {found[1]}", q.size_in_bytes(size.group(1), size.group(2)))
     for path in TEXT_FIELDS:
         value = _field(docs, (path,))
         if value and isinstance(value[1], str | list):
@@ -240,23 +241,23 @@ def _text_facts(cite: str, text: str, add) -> None:
             found.add(PERSONAL_DESTINATION)
             add(PERSONAL_DESTINATION, cite, text)
     for match in [*w.RECORDS.finditer(text), *w.RECORDS_AFTER.finditer(text)]:
-        value = w.number(match.group(1))
+        value = q.number(match.group(1))
         if value and not w.negated(text, match.start()):
             add(RECORDS, cite, text, value)
     for match in w.SIZE.finditer(text):
-        value = w.size_in_bytes(match.group(1), match.group(2))
+        value = q.size_in_bytes(match.group(1), match.group(2))
         if value:
             add(BYTES, cite, text, value)
     for match in w.FAILURES.finditer(text):
-        value = w.number(next((g for g in match.groups() if g), ""))
+        value = q.number(next((g for g in match.groups() if g), ""))
         if value:
             add(FAILURES, cite, text, value)
     for match in w.ACCOUNTS.finditer(text):
-        value = w.number(match.group(1))
+        value = q.number(match.group(1))
         if value:
             add(ACCOUNTS, cite, text, value)
     for match in w.RECIPIENTS.finditer(text):
-        value = w.number(match.group(1))
+        value = q.number(match.group(1))
         if value:
             add(RECIPIENTS, cite, text, value)
     for match in w.AUTH_RESULT.finditer(text):

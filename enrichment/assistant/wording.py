@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import re
 
+from .quantities import COUNT
+
 _I = re.IGNORECASE
 
 NEGATION = re.compile(r"(\b(no|not|never|without|none|nor|zero|neither|nothing|nobody)\b|n't\b)", _I)
@@ -287,7 +289,6 @@ OUTCOMES = {
     "replied": re.compile(r"\b(replied|responded|answered|sent back|wrote back|reply sent)\b", _I),
 }
 
-COUNT = r"(\d{1,3}(?:[,\u202f ]\d{3})+|\d+(?:\.\d+)?\s*[kKmM]?)"
 # Not "messages" or "addresses": "sent 4,300 e-mails" is a mail burst (Q3), not an export.
 _RECORD_NOUNS = (
     r"rows|records|entries|contacts|documents|files|lines|items|objects|profiles|suppliers|customers|clients"
@@ -321,20 +322,6 @@ ACCOUNTS = re.compile(
     r"(accounts|users|usernames|user names|identities|mailboxes|logins)\b",
     _I,
 )
-UNITS = {"b": 1, "bytes": 1, "kb": 10**3, "kib": 2**10, "mb": 10**6, "mib": 2**20, "gb": 10**9, "gib": 2**30}
-UNITS |= {"tb": 10**12, "tib": 2**40}
-_UNIT_WORDS = {"kilo": "k", "mega": "m", "giga": "g", "tera": "t"}
-
-
-def unit_key(unit: str) -> str:
-    """'Gigabytes', 'MByte', 'GB', 'byte' -> 'gb', 'mb', 'gb', 'b'."""
-    unit = unit.lower()
-    for word, letter in _UNIT_WORDS.items():
-        unit = unit.replace(word + "byte", letter + "b")
-    unit = unit.removesuffix("s")
-    if unit == "byte":
-        return "b"
-    return unit.replace("byte", "b")
 
 
 def negated(text: str, start: int) -> bool:
@@ -355,32 +342,6 @@ def affirmed(pattern: re.Pattern, text: str) -> re.Match | None:
         if not negated(text, match.start()):
             return match
     return None
-
-
-def number(text: str) -> int | None:
-    """'4,212' -> 4212, '2.5k' -> 2500, '12' -> 12."""
-    value = text.strip().replace(",", "").replace("\u202f", "").replace(" ", "")
-    factor = 1
-    if value[-1:].lower() == "k":
-        factor, value = 1000, value[:-1]
-    elif value[-1:].lower() == "m":
-        factor, value = 1_000_000, value[:-1]
-    try:
-        return int(float(value) * factor)
-    except ValueError:
-        return None
-
-
-def size_in_bytes(amount: str, unit: str) -> int | None:
-    """'2.3' GB, '3,2' GB (decimal comma) and '1,200' MB (thousands) in bytes."""
-    amount = (
-        amount.replace(",", "") if re.fullmatch(r"\d{1,3}(?:,\d{3})+", amount) else amount.replace(",", ".")
-    )
-    try:
-        value = float(amount)
-    except ValueError:
-        return None
-    return int(value * UNITS.get(unit_key(unit), 1))
 
 
 def sentences(text: str) -> list[str]:
