@@ -6,6 +6,7 @@ fact cites the field path or the sentence.
 
 from __future__ import annotations
 
+import re
 from collections import OrderedDict
 from typing import TYPE_CHECKING
 
@@ -46,7 +47,8 @@ LOGIN_SUCCESS, LOGIN_FAILURE, FAILURES, ACCOUNTS = "login_success", "login_failu
 CREDENTIALS_SUBMITTED, ACCOUNT_ANOMALY, AUTHORISED = "credentials_submitted", "account_anomaly", "authorised"
 BLOCKED, DELIVERED, CLICKED, REPLIED = "blocked", "delivered", "clicked", "replied"
 EVENTS, FRAUD, LOGIN_ATTACK, ANONYMISER = "events", "fraud", "login_attack", "anonymiser"
-CLEAN, OFF_HOURS, PERIODIC = "clean_verdict", "off_hours", "periodic"
+CLEAN, OFF_HOURS, PERIODIC, NOVELTY = "clean_verdict", "off_hours", "periodic", "novelty"
+OWNER_CONFIRMED = "owner_confirmed"
 
 # Plain wording facts: (kind, pattern).
 TEXT_PATTERNS = (
@@ -63,12 +65,14 @@ TEXT_PATTERNS = (
     (EXFILTRATION, w.EXFILTRATION),
     (TRANSFER, w.TRANSFER),
     (ABNORMAL, w.ABNORMAL_VOLUME),
+    (NOVELTY, w.NOVELTY),
     (NORMAL, w.NORMAL_VOLUME),
     (PUBLIC_ONLY, w.PUBLIC_ONLY),
     (CONFIDENTIAL, w.CONFIDENTIAL),
     (LOGIN_SUCCESS, w.SUCCESS_LOGIN),
     (CREDENTIALS_SUBMITTED, w.CREDENTIALS_SUBMITTED),
     (ACCOUNT_ANOMALY, w.ACCOUNT_ANOMALY),
+    (OWNER_CONFIRMED, w.OWNER_CONFIRMED),
     (AUTHORISED, w.AUTHORISED),
     (FRAUD, w.FRAUD),
     (CLEAN, w.CLEAN_VERDICT),
@@ -115,7 +119,16 @@ MAX_CACHED_ALERTS = 20_000
 
 def read(alert: AlertView) -> list:
     """The facts an alert states, in its vendor fields and text."""
-    key = (alert.id, alert.observed_at, alert.title, alert.description, repr(alert.tags), repr(alert.raw))
+    names = tuple(o.value for o in alert.of_types("user", "hostname"))
+    key = (
+        alert.id,
+        alert.observed_at,
+        alert.title,
+        alert.description,
+        repr(alert.tags),
+        repr(alert.raw),
+        names,
+    )
     found = _READ.get(key)
     if found is None:
         found = _read(alert)
@@ -135,8 +148,9 @@ def _read(alert: AlertView) -> list:
         facts.append(Fact(kind, alert.id, cite, w.quote(str(detail)), value))
 
     _vendor_facts(alert, docs, add)
+    names = _identifiers(alert)
     for cite, text in [("title", alert.title)] + [("description", s) for s in w.sentences(alert.description)]:
-        _text_facts(cite, text, add)
+        _text_facts(cite, text, add, names)
     if is_failed_login(alert.title, alert.description, alert.tags, alert.raw) and not any(
         f.kind == LOGIN_FAILURE for f in facts
     ):
@@ -221,13 +235,22 @@ def _auth(add, cite: str, mechanism: str, result: str, detail: str) -> None:
         add(AUTH_PASS, cite, detail, mechanism)
 
 
-def _text_facts(cite: str, text: str, add) -> None:
+def _identifiers(alert: AlertView) -> re.Pattern | None:
+    """The alert's account and host names, which are identifiers and not wording: the
+    "recon" of svc-kestrel-recon states no reconnaissance."""
+    names = sorted({o.value for o in alert.of_types("user", "hostname") if len(o.value) >= 4}, key=len)
+    return re.compile("|".join(re.escape(n) for n in reversed(names)), re.IGNORECASE) if names else None
+
+
+def _text_facts(cite: str, text: str, add, identifiers: re.Pattern | None = None) -> None:
     if not text:
         return
     found = set()
+    # Masked with as many characters, so that positions (negation windows) hold.
+    plain = identifiers.sub(lambda m: "_" * len(m.group()), text) if identifiers else text
     for kind, pattern in TEXT_PATTERNS:
         excluded = EXCLUDED_WORDING.get(kind)
-        searched = excluded.sub(" ", text) if excluded else text
+        searched = excluded.sub(" ", plain) if excluded else plain
         # "40x its usual volume" states an abnormal volume, not a normal one.
         if w.affirmed(pattern, searched) and not (kind == NORMAL and ABNORMAL in found):
             found.add(kind)

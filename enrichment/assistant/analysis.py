@@ -14,6 +14,7 @@ from functools import cached_property
 from django.conf import settings
 
 from . import alert_reading as r
+from . import wording as w
 from .criteria import ADDRESS_WORDS, INBOUND_TECHNIQUES, CriteriaSignals, Signal, signal_of
 from .facts import AlertView, CaseFacts, ip_evidence, obs_evidence
 from .patterns import CasePatterns, compute
@@ -26,6 +27,19 @@ DISPLAY_NAME_ADDRESS = re.compile(
     r"\s*<([\w.+-]+@[\w-]+(?:\.[\w-]+)+)>",
     re.IGNORECASE,
 )
+
+
+def succeeded_from(alert: AlertView) -> list:
+    """The alert's addresses its text says a sign-in succeeded from ("07:40 success from
+    192.0.2.26"; not "no success from 203.0.113.160")."""
+    text = alert.text
+    named = []
+    for ip in alert.ips:
+        for match in re.finditer(rf"\bsucce\w*\b[^.;]{{0,40}}?\bfrom\s+{re.escape(ip.value)}\b", text, re.I):
+            if not w.negated(text, match.start()):
+                named.append(ip)
+                break
+    return named
 
 
 @dataclass
@@ -223,15 +237,18 @@ class Analysis(CriteriaSignals):
                 continue
             success = alert.first(r.LOGIN_SUCCESS)
             partners = self.partners_of(alert)
-            hit_sources = [ip for ip in alert.ips if ip.value in sources]
-            hit_accounts = [a for a in alert.accounts() if a in accounts]
+            named = succeeded_from(alert)
+            hit_sources = [ip for ip in named or alert.ips if ip.value in sources]
+            # The owner's sign-in from a legitimate address after the attempts is not the attacker's.
+            owner_only = named and all(ip.legitimate for ip in named)
+            hit_accounts = [] if owner_only else [a for a in alert.accounts() if a in accounts]
             if hit_sources or hit_accounts:
                 who = hit_sources[0].value if hit_sources else hit_accounts[0]
                 detail = (
                     f"successful login involving {who}, which the failed-login pattern targeted or came from"
                 )
                 signals.append(signal_of({**success.evidence(), "detail": detail}, alert, partners))
-            elif alert.max_value(r.FAILURES) >= brute_min:
+            elif alert.max_value(r.FAILURES) >= brute_min and not owner_only:
                 signals.append(signal_of(success.evidence(), alert, partners))
             if not alert.accounts() and any(ip.kind == MALICIOUS for ip in alert.ips):
                 ip = next(ip for ip in alert.ips if ip.kind == MALICIOUS)
@@ -262,7 +279,7 @@ class Analysis(CriteriaSignals):
         for alert in facts.alerts:
             fact = alert.first(r.ACCOUNT_ANOMALY)
             odd = [ip for ip in alert.ips if ip.kind in (MALICIOUS, UNKNOWN_EXTERNAL)]
-            if fact and odd:
+            if fact and odd and not alert.has(r.OWNER_CONFIRMED):
                 detail = f"{fact.detail} (source {odd[0].value})"
                 signals.append(
                     signal_of({**fact.evidence(), "detail": detail}, alert, self.partners_of(alert))
@@ -275,7 +292,9 @@ class Analysis(CriteriaSignals):
         minimum = settings.VIGIL_MASS_MAIL_MIN_RECIPIENTS
         for alert in self.facts.alerts:
             partners = self.partners_of(alert)
-            if alert.is_communication and not alert.has(r.NORMAL):
+            # A stated routine explains a mailing, unless the mail is fraudulent or abnormal.
+            routine = alert.has(r.NORMAL) and not alert.has(r.FRAUD, r.ABNORMAL)
+            if alert.is_communication and not routine:
                 fact = alert.first(r.MASS_MAIL)
                 many = [f for f in alert.all(r.RECIPIENTS) if f.value >= minimum]
                 if fact or many:

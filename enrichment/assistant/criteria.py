@@ -69,9 +69,11 @@ class CriteriaSignals:
             partners = self.partners_of(alert)
             if alert.has(r.BLOCKED):
                 continue
+            public = {f.detail for f in alert.all(r.PUBLIC_ONLY)}
             for kind in (r.PUBLISHED, r.EXFILTRATION):
                 fact = alert.first(kind)
-                if fact:
+                # "Published on the public supplier page" finds nothing non-public.
+                if fact and not (kind == r.PUBLISHED and fact.detail in public):
                     signals.append(signal_of(fact.evidence(), alert, partners))
             bulk = self.bulk(alert)
             if bulk and not alert.has(r.PUBLIC_ONLY) and self.outside_normal(alert):
@@ -96,7 +98,7 @@ class CriteriaSignals:
         routine wording, or a routine stated and departed from: a volume ten times the
         baseline the alert states ("baseline is about 150 records per day" beside 18,412
         records), or a daytime routine and the activity outside the working day."""
-        if alert.has(r.ABNORMAL, r.ANONYMISER, r.OFF_HOURS) or not alert.has(r.NORMAL):
+        if alert.has(r.ABNORMAL, r.NOVELTY, r.ANONYMISER, r.OFF_HOURS) or not alert.has(r.NORMAL):
             return True
         routine = {f.detail for f in alert.all(r.NORMAL)}
         stated = [f.value for f in alert.all(r.RECORDS) if f.detail in routine]
@@ -187,7 +189,7 @@ class CriteriaSignals:
                         {**bulk, "detail": f"bulk access by a partner{when}: {bulk['detail']}"}, alert, actors
                     )
                 )
-            elif alert.has(r.ABNORMAL) and not alert.has(r.PUBLIC_ONLY):
+            elif alert.has(r.ABNORMAL) and not alert.has(r.PUBLIC_ONLY, r.AUTHORISED):
                 signals.append(signal_of(alert.first(r.ABNORMAL).evidence(), alert, actors))
             signals += self._partner_mailbox(alert)
         return signals

@@ -98,8 +98,14 @@ class AlertView:
 
     @property
     def is_communication(self) -> bool:
+        """A message or contact: a correspondent's address (not one only found in the text,
+        nor an account's sign-in name), a phishing technique or communication wording."""
+        accounts = set(self.accounts())
+        correspondents = [
+            o for o in self.of_types("email") if o.role != EXTRACTED and o.value not in accounts
+        ]
         return bool(
-            self.of_types("email")
+            correspondents
             or (self.technique_id or "").startswith(COMMUNICATION_TECHNIQUES)
             or self.has(alert_reading.COMMUNICATION)
         )

@@ -122,12 +122,16 @@ class CasePatterns:
         return self.brute_force + self.stuffing
 
     def attacking_sources(self, facts: CaseFacts) -> set[str]:
-        """Source IPs of the stuffing and of the brute-forcing alerts."""
+        """Source IPs of the stuffing and of the brute-forcing alerts; of an alert that also
+        names internal, benign or partner addresses (the owner's own sign-in after the
+        lockout), only the others."""
         sources = {p.subject for p in self.stuffing}
         for pattern in self.brute_force:
             for alert_id in pattern.alert_ids:
                 alert = facts.alert(alert_id)
-                sources |= {ip.value for ip in alert.ips} if alert else set()
+                if alert:
+                    outside = [ip for ip in alert.ips if not ip.legitimate]
+                    sources |= {ip.value for ip in outside or alert.ips}
         return sources
 
     def attacked_accounts(self, facts: CaseFacts) -> set[str]:

@@ -26,8 +26,9 @@ _WORD_COUNT = (
     rf"\b(?:(?:{_TENS_WORD})(?:[- ](?:{_SMALL_WORD}))?|{_SMALL_WORD}|a)(?:\s+dozen)?"
     r"(?:\s+(?:hundred|thousand|million))*\b"
 )
+# Not the digits ending an identifier ("FL-2026-11-3391 - November shipments").
 COUNT = (
-    r"(\d{1,3}(?:[,\u202f ]\d{3})+(?:\s+(?:thousand|million)\b)?"
+    r"(?<![\w.#/-])(\d{1,3}(?:[,\u202f ]\d{3})+(?:\s+(?:thousand|million)\b)?"
     r"|\d+(?:\.\d+)?(?:\s*[kKmM]\b|\s+(?:thousand|million)\b)?"
     rf"|(?<![\w-])(?:{_WORD_COUNT}|\ba dozen\b))"
 )

@@ -17,6 +17,8 @@ NEGATION = re.compile(r"(\b(no|not|never|without|none|nor|zero|neither|nothing|n
 # "0 successful sign-ins" denies like "no successful sign-ins": a zero standing alone as a
 # count, up to two words before the fact (not the last digit of "10.0.0.0", "2.0", "10:00").
 ZERO_COUNT = re.compile(r"(?:^|(?<=[\s(]))0\s+(?:[\w-]+\s+){0,2}$")
+# ... but not a zero that is a code's value ("ResultType 0 success", "status: 0").
+CODE_LABEL = re.compile(r"(?:code|type|status|result|error|level|id)\s*[:=]?\s*$", _I)
 CLAUSE_BREAK = re.compile(r"[.;,:!?()]|\b(and|but|then|while|after|before|which|that)\b", _I)
 
 RECON = re.compile(
@@ -129,7 +131,8 @@ MASS_MAIL = re.compile(
     r"|spam (?:wave|run|campaign|outbreak|burst)|outbound spam|mail(?:ing)? blast|e-?mail blast"
     r"|high[- ]volume (?:sending|mail\w*|outbound)|(?:unusual|anomalous|abnormal) (?:sending|outbound mail) volume"
     r"|sent (?:\d[\d,]*|hundreds|thousands) (?:of )?(?:e-?mails|messages)"
-    r"|\d[\d,]* (?:e-?mails|messages) (?:in|within) (?:one|an|a|\d+) (?:hour|h|minutes?|min)\b"
+    r"|\d[\d,]* (?:e-?mails|messages) (?:from \S+ )?(?:in|within|between) (?:one|an|a|\d+)\b"
+    r"|(?:message|mail|e-?mail|sending) (?:burst|spike|surge)|burst of (?:\d[\d,]* )?(?:e-?mails|messages)"
     r"|(?:mail|e-?mail|message|sending) volume\b[^.;]{0,40}\b(?:spik\w*|surg\w*|exceed\w*|unusual|anomal\w*))",
     _I,
 )
@@ -178,11 +181,18 @@ TRANSFER = re.compile(
     _I,
 )
 ABNORMAL_VOLUME = re.compile(
-    r"\b(unusual\w*|anomal\w*|abnormal\w*|atypical|unexpected|excessive\w*|spike\w*|surge|burst|outlier|never before"
-    r"|first[- ]time|exceed\w*|mass (?:download|export|copy|deletion|access)|bulk (?:download|export|copy|access)"
+    r"\b(unusual\w*|anomal\w*|abnormal\w*|atypical|unexpected|excessive\w*|spike\w*|surge|burst|outlier"
+    r"|exceed\w*|mass (?:download|export|copy|deletion|access)|bulk (?:download|export|copy|access)"
     r"|(?:above|over|higher than|more than) (?:the |its |their |his |her )?(?:baseline|normal|usual|average|typical)"
     r"|outside (?:the |its )?(?:normal|usual|baseline|pattern)"
     r"|\d+(?:\.\d+)?\s*(?:x|times)\b[^.;]{0,30}\b(?:usual|normal|baseline|average|daily|typical|mean)|deviat\w*)",
+    _I,
+)
+# Something seen for the first time (a new source, device or sender): not the usual pattern,
+# but no unusual volume either.
+NOVELTY = re.compile(
+    r"\b(first[- ]time|never (?:before|seen|observed)|first (?:ever|seen)|no (?:prior )?history"
+    r"|new (?:device|ip|source|location|country|client|sender|user agent))\b",
     _I,
 )
 # When, not how much: access outside the working day deviates from the usual pattern, but it
@@ -212,7 +222,7 @@ NORMAL_VOLUME = re.compile(
     _I,
 )
 PUBLIC_ONLY = re.compile(
-    r"\b(public(?:ly available)? (?:pages?|site|website|web ?site|profile|listing|directory|press|content|information"
+    r"\b(public(?:ly available)? (?:'[^']{1,40}' |\"[^\"]{1,40}\" )?(?:pages?|site|website|web ?site|profile|listing|directory|press|content|information"
     r"|catalogue|catalog|showcase|brochure|product pages?|api docs|documentation)|publicly available"
     r"|marketing (?:site|pages?)|press (?:release|page)|only public|public-facing|landing page|robots\.txt|sitemap)",
     _I,
@@ -239,6 +249,12 @@ CREDENTIALS_SUBMITTED = re.compile(
     r"|\b(submitted|entered|typed|provided|gave|disclosed)\s+(?:his|her|their|the|a)?\s*(?:\w+\s+){0,2}?(credentials?|passwords?)"
     r"|\b(?:submitted|filled in|completed) (?:the |a )?(?:fake |phishing )?(?:log-?in|sign-?in) (?:form|page)"
     r"|\bcredential (?:submission|capture|theft)\b",
+    _I,
+)
+# The account's owner vouches for the sign-in: it is no use by someone else.
+OWNER_CONFIRMED = re.compile(
+    r"\b(confirmed ?safe|this was me|it was me|(?:user|owner) (?:has )?confirmed|confirmed by the (?:user|owner)"
+    r"|dismissed as (?:benign|legitimate) by the user)",
     _I,
 )
 ACCOUNT_ANOMALY = re.compile(
@@ -302,8 +318,9 @@ RECORDS_AFTER = re.compile(
     r"\s*(?:[:=]|of|count)\s*" + COUNT + r"(?!\s*(?:%|ms|s\b|min|seconds|minutes))",
     _I,
 )
+# Not a count before a key named for its unit ("count=4870 bytes=6.2MB").
 SIZE = re.compile(
-    r"(\d{1,3}(?:,\d{3})+|\d+(?:[.,]\d+)?)\s*(bytes?|[kmgt]i?b|[kmgt]bytes?|(?:kilo|mega|giga|tera)bytes?)\b",
+    r"(\d{1,3}(?:,\d{3})+|\d+(?:[.,]\d+)?)\s*(bytes?|[kmgt]i?b|[kmgt]bytes?|(?:kilo|mega|giga|tera)bytes?)\b(?!\s*[=:])",
     _I,
 )
 FAILURES = re.compile(
@@ -314,7 +331,9 @@ FAILURES = re.compile(
     r"|(?:failed|unsuccessful|invalid)\s+(?:\w+\s+){0,2}?(?:log-?ins?|sign-?ins?|attempts|authentications?)\s*(?:\(|:|=)\s*(\d[\d,]*)"
     r"|\bfail(?:ed|ing|s)?\b[^.;]{0,40}?\b(\d[\d,]*)\s+times\b"
     r"|\b(?:failure|failed[ _-]log-?in|failed[ _-]sign-?in|failed[ _-]attempt)s?[ _-]?count\s*[:=]?\s*(\d[\d,]*)"
-    r"|\bfail\w*[^.;]{0,40}?\battempts?\s+\d+\s+of\s+(\d+)",
+    r"|\bfail\w*[^.;]{0,40}?\battempts?\s+\d+\s+of\s+(\d+)"
+    # "14 x user.session.start outcome=FAILURE", "11 x ResultType 50126 (invalid ... password)".
+    r"|(?<![\w.])(\d[\d,]*)\s*[x\u00d7]\s+(?:[^.;]|\.(?=\S)){0,60}?\b(?:fail(?:ure|ed)?|invalid|incorrect|wrong password|bad password)\b",
     _I,
 )
 ACCOUNTS = re.compile(
@@ -327,7 +346,8 @@ ACCOUNTS = re.compile(
 def negated(text: str, start: int) -> bool:
     """Whether the words just before `start` deny what follows ("no", "not", "without", a
     zero count)."""
-    if ZERO_COUNT.search(text[:start]):
+    zero = ZERO_COUNT.search(text[:start])
+    if zero and not CODE_LABEL.search(text[: zero.start()]):
         return True
     window = text[max(0, start - 30) : start]
     breaks = list(CLAUSE_BREAK.finditer(window))
@@ -345,8 +365,9 @@ def affirmed(pattern: re.Pattern, text: str) -> re.Match | None:
 
 
 def sentences(text: str) -> list[str]:
-    """Sentences of a title or description (split after . ! ? ; or a line break)."""
-    parts = re.split(r"(?<=[.!?;])\s+|\n+", text or "")
+    """Sentences of a title or description (split after . ! ? ; at a line break, or at a
+    " | " between fields, as Splunk and syslog join them)."""
+    parts = re.split(r"(?<=[.!?;])\s+|\n+|\s+\|\s+", text or "")
     return [p.strip() for p in parts if p and p.strip()]
 
 

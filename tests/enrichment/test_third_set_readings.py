@@ -1,0 +1,198 @@
+"""Readings a third author's labelled incidents (written from the rules file alone) found
+missing or wrong, one at a time: what is novel is not unusual volume, an approved change
+explains an anomaly, an account's name is no wording, a key is no unit, an identifier's
+digits are no count, a public page publishes nothing, a sign-in name is no correspondent,
+"N x ... FAILURE" counts, the owner's confirmation and the owner's own sign-in after a
+lockout are no use by someone else, a burst of messages from one sender is a mass mailing.
+"""
+
+from datetime import UTC, date, datetime
+
+import pytest
+
+from cases.models import CaseStep
+from enrichment import assistant
+from enrichment.assistant import alert_reading as r
+from enrichment.assistant import wording as w
+from enrichment.assistant.facts import AlertView, Obs
+
+from .test_wording_outside_set import AT, kinds, view
+
+
+def values(sentence, kind, **kwargs):
+    return [f.value for f in view(sentence, **kwargs).facts if f.kind == kind]
+
+
+def test_something_seen_for_the_first_time_is_novel_not_unusual_volume():
+    found = kinds("First Time Seen Source IP for Service Account; source.ip never observed for this user.")
+    assert r.NOVELTY in found and r.ABNORMAL not in found
+    assert r.ABNORMAL in kinds("Unusual API data volume for new client.")
+
+
+def test_an_accounts_name_is_no_wording():
+    text = "user=svc-kestrel-recon exported AR_INVOICE_LINES."
+    alert = AlertView(
+        id=1,
+        observed_at=AT,
+        title="Export",
+        description=text,
+        tags=[],
+        raw={},
+        technique_id="T1567",
+        observables=[Obs("user", "svc-kestrel-recon", "user", 1)],
+    )
+    assert r.RECON not in {f.kind for f in r.read(alert)}
+    assert r.RECON in kinds(text)  # without the observable, "recon" reads as a word
+
+
+def test_a_key_named_for_a_unit_and_an_identifiers_digits_are_no_quantities():
+    assert values("count=4870 bytes=6.2MB object=AR_INVOICE_LINES", r.BYTES) == [6_200_000]
+    assert values("Subject 'Final invoice FL-2026-11-3391 - November shipments'.", r.RECORDS) == []
+    assert values("Invoice #3391 shipments", r.RECORDS) == []
+    assert values("3,391 shipments exported", r.RECORDS) == [3391]
+
+
+def test_a_public_page_named_in_quotes_is_public():
+    assert r.PUBLIC_ONLY in kinds("Document is published on the public 'Become a supplier' page.")
+
+
+@pytest.mark.parametrize(
+    ("sentence", "count"),
+    [
+        ("14 x user.session.start outcome=FAILURE reason=INVALID_CREDENTIALS for a.b@example.com", 14),
+        ("11 x ResultType 50126 (invalid username or password) for e.strand@example.com", 11),
+    ],
+)
+def test_repeated_events_marked_as_failures_are_counted(sentence, count):
+    assert values(sentence, r.FAILURES) == [count]
+
+
+def test_a_zero_that_is_a_codes_value_denies_nothing():
+    text = "07:40 ResultType 0 success from 192.0.2.26"
+    assert not w.negated(text, text.index("success"))
+    assert w.negated("0 successful sign-ins", 2)
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Campaign view: 146 messages from j.k@partner.example between 09:55 and 10:02 UTC.",
+        "Message burst with malicious URL from trusted partner sender.",
+    ],
+)
+def test_a_burst_of_messages_from_one_sender_is_a_mass_mailing(sentence):
+    assert r.MASS_MAIL in kinds(sentence)
+
+
+def test_the_owners_confirmation_is_read():
+    assert r.OWNER_CONFIRMED in kinds("riskState changed to 'confirmedSafe' by the user ('This was me').")
+
+
+def test_an_address_found_only_in_the_text_or_a_sign_in_name_is_no_correspondent():
+    def alert(*observables):
+        return AlertView(1, AT, "Okta: failed sign-in", "", [], {}, "T1110", list(observables))
+
+    assert not alert(Obs("email", "a.b@example.com", "extracted", 1)).is_communication
+    assert not alert(
+        Obs("user", "a.b@example.com", "user", 1), Obs("email", "a.b@example.com", "declared", 2)
+    ).is_communication
+    assert alert(Obs("email", "x@partner.example", "sender", 1)).is_communication
+
+
+def answers_for(ingest_alert_factory, **alert):
+    """The suggested answers of the new alert's case; the seed playbook covers its technique."""
+    from playbooks import services as playbooks
+    from playbooks.models import Playbook
+
+    playbooks.set_playbook_coverage(
+        Playbook.objects.get(technique_id="T1591.002"), ["T1078", "T1110"], by=None
+    )
+    result = ingest_alert_factory(**alert)
+    assistant.refresh_case(case_id=result.case.pk)
+    steps = CaseStep.objects.filter(case=result.case, section__in=["question", "escalation_criterion"])
+    return {s.item.assist: s.suggestion for s in steps.exclude(item__assist="").select_related("item")}
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("title", "description", "met"),
+    [
+        (
+            "First Time Seen Source IP for Service Account",
+            "Never observed for this account. GET /v1/reports, 9 records.",
+            False,
+        ),
+        (
+            "Unusual API data volume for new client",
+            "640 records. Change CHG-31877 'initial KPI load' approved.",
+            False,
+        ),
+        ("Unusual API data volume for client", "640 records in one call.", True),
+    ],
+)
+def test_a_partners_first_seen_address_or_approved_anomaly_is_no_access_anomaly(
+    seed_playbook, ingest_alert_factory, title, description, met
+):
+    from intel import services
+
+    services.partner_create(
+        by=None, name="Quorra Analytics", networks=["198.51.100.176/28"], contract_start=date(2026, 11, 1)
+    )
+    answers = answers_for(
+        ingest_alert_factory,
+        title=title,
+        description=description,
+        observed_at=AT,
+        technique_ids=["T1078"],
+        observables=[("ip", "198.51.100.183", "source"), ("user", "svc-quorra", "user")],
+    )
+    assert answers["supply_chain_anomaly"]["answer"] == ("checked" if met else "unchecked"), answers
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("success", "other", "used"),
+    [("192.0.2.26", "203.0.113.160", False), ("203.0.113.160", "192.0.2.26", True)],
+)
+def test_the_owners_sign_in_after_a_lockout_is_not_the_attackers(
+    seed_playbook, ingest_alert_factory, success, other, used
+):
+    from intel import services
+
+    services.network_create(by=None, cidr="192.0.2.24/29", list="benign", label="VPN egress")
+    description = (
+        "11 x ResultType 50126 (invalid username or password) for e.strand@example.com from 203.0.113.160 "
+        "between 07:12 and 07:37 UTC, then 50053 (account locked). 07:38 password reset by the user; "
+        f"07:40 ResultType 0 success from {success}. No success from {other}."
+    )
+    answers = answers_for(
+        ingest_alert_factory,
+        title="Smart lockout triggered, followed by successful sign-in",
+        description=description,
+        observed_at=datetime(2026, 11, 6, 7, 40, tzinfo=UTC),
+        technique_ids=["T1110.001"],
+        observables=[
+            ("ip", "203.0.113.160", "source"),
+            ("ip", "192.0.2.26", "source"),
+            ("user", "e.strand", "user"),
+        ],
+    )
+    assert answers["compromised_account"]["answer"] == ("checked" if used else "unchecked")
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("said", "used"), [("", True), (" riskState 'confirmedSafe' by the user ('This was me').", False)]
+)
+def test_a_sign_in_the_owner_confirmed_is_no_use_by_someone_else(
+    seed_playbook, ingest_alert_factory, said, used
+):
+    answers = answers_for(
+        ingest_alert_factory,
+        title="Entra ID Protection: Unfamiliar sign-in properties",
+        description="Sign-in succeeded from 203.0.113.9." + said,
+        observed_at=AT,
+        technique_ids=["T1078"],
+        observables=[("ip", "203.0.113.9", "source"), ("user", "s.wik", "user")],
+    )
+    assert answers["compromised_account"]["answer"] == ("checked" if used else "unchecked")
