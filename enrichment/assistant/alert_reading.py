@@ -265,7 +265,7 @@ def _text_facts(cite: str, text: str, add, identifiers: re.Pattern | None = None
             add(PERSONAL_DESTINATION, cite, text)
     for match in [*w.RECORDS.finditer(text), *w.RECORDS_AFTER.finditer(text)]:
         value = q.number(match.group(1))
-        if value and not w.negated(text, match.start()):
+        if value and not w.negated(text, match.start()) and not q.in_identifier(text, match.start(1)):
             add(RECORDS, cite, text, value)
     for match in w.SIZE.finditer(text):
         value = q.size_in_bytes(match.group(1), match.group(2))

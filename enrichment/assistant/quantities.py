@@ -26,12 +26,21 @@ _WORD_COUNT = (
     rf"\b(?:(?:{_TENS_WORD})(?:[- ](?:{_SMALL_WORD}))?|{_SMALL_WORD}|a)(?:\s+dozen)?"
     r"(?:\s+(?:hundred|thousand|million))*\b"
 )
-# Not the digits ending an identifier ("FL-2026-11-3391 - November shipments").
+# Not digits inside a word, an address or a version ("v2.5", "#3391"); see also in_identifier.
 COUNT = (
-    r"(?<![\w.#/-])(\d{1,3}(?:[,\u202f ]\d{3})+(?:\s+(?:thousand|million)\b)?"
+    r"(?<![\w.#/])(\d{1,3}(?:[,\u202f ]\d{3})+(?:\s+(?:thousand|million)\b)?"
     r"|\d+(?:\.\d+)?(?:\s*[kKmM]\b|\s+(?:thousand|million)\b)?"
     rf"|(?<![\w-])(?:{_WORD_COUNT}|\ba dozen\b))"
 )
+
+
+_IDENTIFIER_PREFIX = re.compile(r"(?:[A-Za-z]{2,}[\w-]*|\d+-\d+)-$")
+
+
+def in_identifier(text: str, start: int) -> bool:
+    """Whether the number at `start` ends an identifier ("FL-2026-11-3391", "INV-3391"),
+    not a range ("4,500-5,300 rows", "1k-2k rows")."""
+    return bool(_IDENTIFIER_PREFIX.search(text[:start].rsplit(None, 1)[-1] if text[:start].strip() else ""))
 
 
 def number(text: str) -> int | None:

@@ -175,7 +175,7 @@ EXFILTRATION = re.compile(
 TRANSFER = re.compile(
     r"\b(export\w*|download\w*|upload\w*|e-?mail(?:ed|ing)|mail(?:ed)|sent|send(?:s|ing)?|forward\w*|transferr?\w*"
     r"|transmit\w*|copied|cop(?:y|ies|ying)|sync\w*|egress|outbound|attach\w*|shar(?:ed|ing)(?: externally)?"
-    r"|dump\w*|extract\w*|exfiltrat\w*|exfil|moved|pulled|scraped|harvested|retriev\w*|fetch\w*|returned|leaked"
+    r"|dump\w*|extract\w*|exfiltrat\w*|exfil|unload\w*|moved|pulled|scraped|harvested|retriev\w*|fetch\w*|returned|leaked"
     r"|pushed|posted|sav(?:ed|ing) to|wrote to|written to|removable (?:media|drive|storage)|usb|mass storage"
     r"|external (?:drive|disk|hdd|ssd)|thumb drive|memory stick)\b",
     _I,
@@ -235,12 +235,12 @@ CONFIDENTIAL = re.compile(
     _I,
 )
 SUCCESS_LOGIN = re.compile(
-    r"\b(?:log-?ins?|log-?ons?|sign-?ins?|authentications?)\b(?:(?!fail|\bnot?\b|never|none|without|n't)(?:[^.;]|\.(?=\S))){0,40}?"
+    r"\b(?:log-?ins?|log-?ons?|sign-?ins?|signinlogs|authentications?)\b(?:(?!fail|\bnot?\b|never|none|without|n't)(?:[^.;]|\.(?=\S))){0,40}?"
     r"\b(?:succeeded|successful|success|accepted|granted|ok)\b"
     r"|\bsuccessful(?:ly)?\s+(?:\w+\s+)?(?:log-?ins?|log-?ons?|sign-?ins?|authenticat\w*|signed in|logged (?:in|on))"
     r"|\b(?:signed|logged) (?:in|on)\b|\bauthenticated (?:successfully|as)\b|\bsession (?:established|opened|started)\b"
     r"|\baccess granted\b|\b(?:log-?in|sign-?in|logon) (?:ok|success)\b|\baccepted (?:password|publickey|keyboard-interactive)"
-    r"|\baudit success\b|\bevent (?:id )?4624\b|\bmfa (?:satisfied|completed|approved|passed)|\bmfa requirement satisfied",
+    r"|\baudit success\b|\bevent (?:id )?4624\b|\bmfa (?:push |prompt )?(?:satisfied|completed|approved|passed)|\bmfa requirement satisfied",
     _I,
 )
 CREDENTIALS_SUBMITTED = re.compile(
@@ -248,7 +248,7 @@ CREDENTIALS_SUBMITTED = re.compile(
     r"(submitted|entered|captured|harvested|typed|posted|phished|stolen|provided|given)"
     r"|\b(submitted|entered|typed|provided|gave|disclosed)\s+(?:his|her|their|the|a)?\s*(?:\w+\s+){0,2}?(credentials?|passwords?)"
     r"|\b(?:submitted|filled in|completed) (?:the |a )?(?:fake |phishing )?(?:log-?in|sign-?in) (?:form|page)"
-    r"|\bcredential (?:submission|capture|theft)\b",
+    r"|\bcredential[- ](?:submission|capture|theft|post)\b|\bpost(?:ed)? (?:the )?credentials\b",
     _I,
 )
 # The account's owner vouches for the sign-in: it is no use by someone else.
@@ -286,7 +286,9 @@ AUTHORISED = re.compile(
 # "Outside Marlow's contracted placements": the authorisation is named to say it was exceeded.
 AUTHORISED_EXCLUDED = re.compile(
     r"\b(?:outside|beyond|exceed\w*|violat\w*|breach\w*|not covered by)\b[^.;,()]{0,40}?"
-    r"\b(?:authori[sz]ed|approved|contracted|agreed|sanctioned|in scope)\b",
+    r"\b(?:authori[sz]ed|approved|contracted|agreed|sanctioned|in scope)\b"
+    # A second factor approved authorises a sign-in, not the activity.
+    r"|\b(?:mfa|2fa|push|prompt)\s+(?:push\s+|prompt\s+|request\s+)?approved\b",
     _I,
 )
 OUTCOMES = {
@@ -314,7 +316,8 @@ _RECORD_NOUNS = (
 RECORDS = re.compile(COUNT + r"\s+(?:[\w-]+\s+){0,2}?(" + _RECORD_NOUNS + r")\b", _I)
 # The count written after its noun: "records: 4,212", "row count = 8912", "rows exported 4212".
 RECORDS_AFTER = re.compile(
-    r"\b(?:rows|records|entries|items|row count|record count|records exported|rows exported|matches)"
+    r"\b(?:rows|records|entries|items|row count|record count|records exported|rows exported|matches"
+    r"|(?:rows|records)_(?:produced|returned|exported|unloaded|read|sent|affected|count))"
     r"\s*(?:[:=]|of|count)\s*" + COUNT + r"(?!\s*(?:%|ms|s\b|min|seconds|minutes))",
     _I,
 )

@@ -196,3 +196,42 @@ def test_a_sign_in_the_owner_confirmed_is_no_use_by_someone_else(
         observables=[("ip", "203.0.113.9", "source"), ("user", "s.wik", "user")],
     )
     assert answers["compromised_account"]["answer"] == ("checked" if used else "unchecked")
+
+
+def test_a_query_historys_rows_and_an_unload_are_a_bulk_transfer():
+    sentence = (
+        "QUERY_HISTORY: rows_produced=96,450, bytes_scanned 1.9 GB, followed by GET @~/unload/ at 01:20 UTC."
+    )
+    assert values(sentence, r.RECORDS) == [96_450]
+    assert r.TRANSFER in kinds("Snowflake large result set unloaded by partner service user")
+
+
+def test_a_stated_range_is_read_and_an_identifiers_number_is_not():
+    assert values("Integration baseline: 1k-2k rows per weekday run.", r.RECORDS) == [2000]
+    assert values("Baseline 4,500-5,300 rows on that day.", r.RECORDS) == [5300]
+    assert values("Ticket INV-2026-3391 shipments", r.RECORDS) == []
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Form fields 'loginfmt','passwd' detected (credential-submission heuristic).",
+        "Zscaler ZIA: Credential POST to newly registered domain.",
+    ],
+)
+def test_a_credential_post_is_a_submission(sentence):
+    assert r.CREDENTIALS_SUBMITTED in kinds(sentence)
+
+
+def test_an_entra_success_is_a_sign_in_and_an_approved_push_authorises_nothing():
+    found = kinds("SigninLogs ResultType 0 (success) for m.ekberg from 203.0.113.181, MFA push approved.")
+    assert r.LOGIN_SUCCESS in found and r.AUTHORISED not in found
+    assert r.AUTHORISED in kinds("Export approved under change CHG-31877.")
+
+
+def test_fields_joined_by_pipes_are_sentences():
+    assert w.sentences("src=198.51.100.12 | 18,412 records | baseline 150 per day") == [
+        "src=198.51.100.12",
+        "18,412 records",
+        "baseline 150 per day",
+    ]
