@@ -14,8 +14,9 @@ from functools import cached_property
 from django.conf import settings
 
 from . import alert_reading as r
+from . import vendor_claims as claims
 from . import wording as w
-from .criteria import ADDRESS_WORDS, INBOUND_TECHNIQUES, CriteriaSignals, Signal, signal_of
+from .criteria import ADDRESS_WORDS, INBOUND_TECHNIQUES, REFUSED_RESPONSES, CriteriaSignals, Signal, signal_of
 from .facts import AlertView, CaseFacts, ip_evidence, obs_evidence
 from .patterns import CasePatterns, compute
 from .reference import MALICIOUS, UNKNOWN_EXTERNAL, free_mail
@@ -103,7 +104,7 @@ class Analysis(CriteriaSignals):
     def probing(self) -> list[Signal]:
         signals = []
         for alert in self.facts.alerts:
-            fact = alert.first(r.RECON)
+            fact = next((f for f in alert.all(r.RECON) if not self.routine_paging(alert, f)), None)
             if fact:
                 signals.append(signal_of(fact.evidence(), alert, self.partners_of(alert)))
             fact = alert.first(r.SOLICITATION)
@@ -124,6 +125,22 @@ class Analysis(CriteriaSignals):
                 Signal(pattern.evidence("user"), pattern.alert_ids[0], self._pattern_partners(pattern))
             )
         return signals
+
+    def routine_paging(self, alert: AlertView, fact) -> bool:
+        """A sync paging through its result set ("cursor pages 1..46") from legitimate
+        sources, in a run the alert states is routine and within its baseline: the rules'
+        routine sync, not enumeration. Other reconnaissance wording in the sentence still counts."""
+        rest = claims.PAGING.sub(" ", fact.detail)
+        return (
+            bool(claims.PAGING.search(fact.detail))
+            and not w.RECON.search(rest)
+            and bool(alert.ips)
+            and all(ip.legitimate for ip in alert.ips)
+            and self.within_baseline(alert)
+            and not self.unexplained_abnormal(alert)
+            and not alert.has(r.OFF_HOURS, r.ANONYMISER)
+            and not REFUSED_RESPONSES.search(alert.text)
+        )
 
     def _pattern_partners(self, pattern) -> tuple:
         alerts = [self.facts.alert(i) for i in pattern.alert_ids]
@@ -166,7 +183,7 @@ class Analysis(CriteriaSignals):
             partners = self.partners_of(alert)
             for kind in (r.REPLY_TO, r.DISPLAY_NAME, r.IMPERSONATION):
                 fact = alert.first(kind)
-                if fact:
+                if fact and not (kind == r.IMPERSONATION and self.similarity_claim_disproved(alert, fact)):
                     signals.append(signal_of(fact.evidence(), alert, partners))
             failed = [f for f in alert.all(r.AUTH_FAIL) if f.value in ("spf", "dmarc")]
             senders = self._senders(alert)
@@ -201,6 +218,21 @@ class Analysis(CriteriaSignals):
                     signals.append(signal_of(obs_evidence(alert, obs, "sender", detail), alert, claimed))
                     break
         return signals
+
+    def similarity_claim_disproved(self, alert: AlertView, fact) -> bool:
+        """A product's lookalike claim ("sender domain resembles partner quorra.io", "fuzzy
+        brand match") about senders that are no lookalike by the rules (a registered
+        domain, or one no lookalike rule matches) and pass authentication, with no
+        display-name or Reply-To mismatch: the product's heuristic, not a forged identity."""
+        if not claims.SIMILARITY_CLAIM.search(fact.detail) or alert.has(
+            r.REPLY_TO, r.DISPLAY_NAME, r.AUTH_FAIL
+        ):
+            return False
+        senders = [o for o in self._senders(alert) if o.role == "sender"]
+        ref = self.facts.ref
+        return (
+            bool(senders) and alert.has(r.AUTH_PASS) and all(ref.lookalike(o.domain) is None for o in senders)
+        )
 
     def _senders(self, alert: AlertView):
         """External correspondents of the alert: senders first, then other outside emails."""
@@ -336,8 +368,18 @@ class Analysis(CriteriaSignals):
             # Who the correspondent is: an outside or sending address, an outside domain or
             # link, an account that is not one of our mailboxes (the reporter of a
             # user-reported message, and the organisation's own domain, say nothing of it).
+            # An account named like one of the alert's own addresses (e.holm of
+            # e.holm@example.com, the reporter) is ours, not a correspondent.
+            own = {
+                o.value.rsplit("@", 1)[0].lower()
+                for o in alert.of_types("email")
+                if ref.is_org_domain(o.domain)
+            }
             outside_accounts = [
-                a for a in alert.accounts() if "@" not in a or not ref.is_org_domain(a.rsplit("@", 1)[1])
+                a
+                for a in alert.accounts()
+                if ("@" not in a and a.lower() not in own)
+                or ("@" in a and not ref.is_org_domain(a.rsplit("@", 1)[1]))
             ]
             links = [o for o in alert.of_types("domain", "url") if not ref.is_org_domain(o.domain)]
             identity = self._senders(alert) or links or outside_accounts

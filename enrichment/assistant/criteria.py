@@ -13,6 +13,7 @@ from functools import cached_property
 from django.conf import settings
 
 from . import alert_reading as r
+from . import vendor_claims as claims
 from . import wording as w
 from .facts import AlertView, ip_evidence, obs_evidence
 from .reference import MALICIOUS, PARTNER_ACTIVE, UNKNOWN_EXTERNAL, contract_active, contract_text
@@ -93,12 +94,30 @@ class CriteriaSignals:
         return found.evidence() if found else None
 
     @staticmethod
-    def outside_normal(alert: AlertView) -> bool:
+    def within_baseline(alert: AlertView) -> bool:
+        """The alert states a routine with a count, and what it saw is within 1.5 times it
+        ("baseline ~4,300 rows/run" beside 4.6k rows)."""
+        routine = {f.detail for f in alert.all(r.NORMAL)}
+        stated = [f.value for f in alert.all(r.RECORDS) if f.detail in routine]
+        seen = [f.value for f in alert.all(r.RECORDS) if f.detail not in routine]
+        return bool(stated and seen) and max(seen) <= 1.5 * max(stated)
+
+    def unexplained_abnormal(self, alert: AlertView) -> list:
+        """Abnormal-volume statements, but for a detection's own threshold trigger when the
+        alert's stated baseline explains what it saw."""
+        facts = alert.all(r.ABNORMAL)
+        if self.within_baseline(alert):
+            facts = [f for f in facts if not claims.THRESHOLD_TRIGGER.search(f.detail)]
+        return facts
+
+    def outside_normal(self, alert: AlertView) -> bool:
         """Abnormal volume or off-hours timing stated, anonymising infrastructure used, no
         routine wording, or a routine stated and departed from: a volume ten times the
         baseline the alert states ("baseline is about 150 records per day" beside 18,412
         records), or a daytime routine and the activity outside the working day."""
-        if alert.has(r.ABNORMAL, r.NOVELTY, r.ANONYMISER, r.OFF_HOURS) or not alert.has(r.NORMAL):
+        if self.unexplained_abnormal(alert) or not alert.has(r.NORMAL):
+            return True
+        if alert.has(r.NOVELTY, r.ANONYMISER, r.OFF_HOURS):
             return True
         routine = {f.detail for f in alert.all(r.NORMAL)}
         stated = [f.value for f in alert.all(r.RECORDS) if f.detail in routine]
@@ -189,8 +208,8 @@ class CriteriaSignals:
                         {**bulk, "detail": f"bulk access by a partner{when}: {bulk['detail']}"}, alert, actors
                     )
                 )
-            elif alert.has(r.ABNORMAL) and not alert.has(r.PUBLIC_ONLY, r.AUTHORISED):
-                signals.append(signal_of(alert.first(r.ABNORMAL).evidence(), alert, actors))
+            elif self.unexplained_abnormal(alert) and not alert.has(r.PUBLIC_ONLY, r.AUTHORISED):
+                signals.append(signal_of(self.unexplained_abnormal(alert)[0].evidence(), alert, actors))
             signals += self._partner_mailbox(alert)
         return signals
 
@@ -208,7 +227,12 @@ class CriteriaSignals:
         for obs in self._senders(alert):
             partner = ref.partner_of_domain(obs.domain)
             fact = alert.first(*kinds)
-            if partner is not None and fact and alert.is_communication:
+            if (
+                partner is not None
+                and fact
+                and alert.is_communication
+                and not self.similarity_claim_disproved(alert, fact)
+            ):
                 detail = f"genuine {partner.name} mailbox {obs.value} sends: {fact.detail}"
                 return [signal_of(obs_evidence(alert, obs, fact.cite, detail), alert, [partner])]
         return []

@@ -17,6 +17,7 @@ from intel.domains import domain_of
 from intel.models import BusinessPartner
 
 from . import alert_reading
+from . import vendor_claims as claims
 from .reference import INTERNAL, IpJudgement, Reference
 
 YES, NO, UNKNOWN = "yes", "no", "unknown"
@@ -142,6 +143,9 @@ class CaseFacts:
         out, seen = [], set()
         for alert in self.alerts:
             url_hosts = set() if with_urls else {o.domain for o in alert.of_types("url")}
+            # The domain a product says is imitated is not the activity's (attribution).
+            if not with_urls:
+                url_hosts |= {d.lower() for d in claims.IMITATED_DOMAIN.findall(alert.text)}
             # An account name the text extractor took for a domain ("d.ott", ".ott" is a TLD).
             not_domains = url_hosts | {a.lower() for a in alert.accounts()}
             # Senders and links first: a domain observable often repeats an address's domain.

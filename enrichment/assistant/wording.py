@@ -25,7 +25,7 @@ RECON = re.compile(
     r"\b(scan(?:s|ned|ning|ner)?|port[- ]?sweep\w*|(?:ping |host |network )?sweep(?:s|ing)?|crawl\w*"
     r"|scrap(?:e|es|ed|ing|er)\b|spider\w*|enumerat\w*|sequential\w*|in sequence|one after (?:another|the other)"
     r"|increment(?:ing|ed|al) (?:ids?|page|object|numbers?)|iterat\w* (?:over|through)|walk(?:ed|ing)? (?:through|the)"
-    r"|zone[- ]walk\w*|nsec walk\w*|harvest\w*|prob(?:e|es|ed|ing)\b|fuzz\w*|dirbust\w*|directory brute\w*"
+    r"|zone[- ]walk\w*|nsec walk\w*|harvest\w*|prob(?:e|es|ed|ing)\b|fuzz(?:ing|ed|er|ers|es)?\b|dirbust\w*|directory brute\w*"
     r"|forced[- ]browsing|path (?:discovery|brute\w*)|wordlist|reconnaissance|recon\b|footprint\w*"
     r"|zone transfer|axfr|vrfy|rcpt to probing|user enumeration|mapp(?:ed|ing) (?:the |our )?(?:network|site|api|directory)"
     r"|paginat\w* through|mirror(?:ed|ing) the|bulk (?:lookup|query|queries|ldap)"

@@ -13,6 +13,7 @@ import pytest
 from cases.models import CaseStep
 from enrichment import assistant
 from enrichment.assistant import alert_reading as r
+from enrichment.assistant import vendor_claims as claims
 from enrichment.assistant import wording as w
 from enrichment.assistant.facts import AlertView, Obs
 
@@ -105,7 +106,7 @@ def answers_for(ingest_alert_factory, **alert):
     from playbooks.models import Playbook
 
     playbooks.set_playbook_coverage(
-        Playbook.objects.get(technique_id="T1591.002"), ["T1078", "T1110"], by=None
+        Playbook.objects.get(technique_id="T1591.002"), ["T1078", "T1110", "T1566", "T1598"], by=None
     )
     result = ingest_alert_factory(**alert)
     assistant.refresh_case(case_id=result.case.pk)
@@ -235,3 +236,97 @@ def test_fields_joined_by_pipes_are_sentences():
         "18,412 records",
         "baseline 150 per day",
     ]
+
+
+def test_fuzzy_is_no_fuzzing():
+    assert r.RECON not in kinds("Possible partner impersonation (fuzzy brand match 'kestrel').")
+    assert r.RECON in kinds("Directory fuzzing against /api/ from 203.0.113.5.")
+
+
+def test_the_domain_a_product_says_is_imitated_is_named():
+    text = "Impostor classifier - sender domain resembles partner quorra.io; similar to kestrel-logistics.nl."
+    assert claims.IMITATED_DOMAIN.findall(text) == ["quorra.io", "kestrel-logistics.nl"]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("sender", "auth", "forged"),
+    [
+        ("ar@quorra-labs.com", "spf=pass dkim=pass dmarc=pass", False),  # a registered partner domain
+        ("events@kestrel-labs.com", "spf=pass dmarc=pass", False),  # shares a prefix only: no lookalike
+        ("ar@quorra-labs.com", "dmarc=fail", True),  # authentication failed: the claim stands
+        ("ar@quorra-io.com", "spf=pass dkim=pass dmarc=pass", True),  # a lookalike by the rules
+    ],
+)
+def test_a_products_similarity_claim_is_judged_by_the_lookalike_rules(
+    seed_playbook, ingest_alert_factory, sender, auth, forged
+):
+    from intel import services
+
+    services.partner_create(
+        by=None, name="Quorra Analytics", domains=["quorra.io"], contract_start=date(2026, 1, 1)
+    )
+    services.partner_create(
+        by=None, name="Quorra Labs AB", domains=["quorra-labs.com"], contract_start=date(2025, 9, 1)
+    )
+    services.partner_create(by=None, name="Kestrel Logistics", domains=["kestrel-logistics.nl"])
+    answers = answers_for(
+        ingest_alert_factory,
+        title="Proofpoint TAP: Impostor classifier - sender domain resembles partner quorra.io",
+        description=f"Subject 'Invoice INV-0419'. {auth}. Disposition: delivered.",
+        observed_at=AT,
+        technique_ids=["T1566"],
+        observables=[("email", sender, "sender"), ("email", "ap@example.com", "destination")],
+    )
+    assert (answers["lookalike_domain"]["answer"] == "yes") is forged
+    if sender == "ar@quorra-labs.com" and not forged:
+        assert answers["partner_match"]["answer"] == "yes"  # quorra.io is the imitated domain, not an entity
+        assert answers["supply_chain_anomaly"]["answer"] == "unchecked"  # no fraud from a genuine mailbox
+
+
+@pytest.mark.django_db
+def test_a_report_without_its_senders_address_leaves_identity_unknown(seed_playbook, ingest_alert_factory):
+    answers = answers_for(
+        ingest_alert_factory,
+        title="KnowBe4 PhishER: User-reported message - headers unavailable",
+        description="The original was deleted; no headers or sender address. Reporter: 'asked me for our supplier list'.",
+        observed_at=AT,
+        technique_ids=["T1598"],
+        observables=[("email", "e.holm@example.com", "destination"), ("user", "e.holm", "user")],
+    )
+    assert answers["lookalike_domain"]["answer"] == "unknown"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("baseline", "probing"),
+    [
+        (
+            "Scheduled job runs 10:00 UTC each business day; 30-day baseline 40-55 pages, ~4,300 rows/run.",
+            False,
+        ),
+        (
+            "Scheduled job runs 10:00 UTC each business day; 30-day baseline ~400 rows/run.",
+            True,
+        ),  # 11x its baseline
+        ("", True),  # no routine stated: sequential pages are enumeration
+    ],
+)
+def test_a_routine_sync_paging_within_its_baseline_is_no_enumeration(
+    seed_playbook, ingest_alert_factory, baseline, probing
+):
+    from intel import services
+
+    services.partner_create(
+        by=None, name="Kestrel Logistics", networks=["198.51.100.32/28"], contract_start=date(2023, 4, 1)
+    )
+    answers = answers_for(
+        ingest_alert_factory,
+        title="Splunk ES Notable: API client exceeded page-count threshold (client_id=kestrel-edi)",
+        description="src=198.51.100.38 GET /v2/shipments, cursor pages 1..46, status=200 on all, 4.6k rows returned. "
+        + baseline,
+        observed_at=datetime(2026, 11, 17, 10, 14, tzinfo=UTC),
+        observables=[("ip", "198.51.100.38", "source"), ("user", "svc-kestrel-edi", "user")],
+    )
+    assert (answers["related_activity"]["answer"] == "yes") is probing
+    assert (answers["exfiltration"]["answer"] == "checked") is probing
