@@ -346,11 +346,14 @@ WazuhIngestView = ingest_view(
 )
 OcsfIngestView = ingest_view(
     "ocsf",
-    summary="Ingest OCSF findings",
+    summary="Ingest OCSF findings and activity events",
     description="OCSF findings: class_uid 2004 (Detection Finding), 2001 (Security Finding, OCSF "
     "1.0), 2002 (Vulnerability), 2003 (Compliance), 2006 (Data Security), 2007 (Application "
     "Security Posture); not 2005 (Incident Finding, which has no uid or title of its own). "
-    "source_ref is finding_info.uid (finding.uid in OCSF 1.0).",
+    "source_ref is finding_info.uid (finding.uid in OCSF 1.0). Also System, Identity & Access "
+    "Management, Network and Application Activity events (1xxx, 3xxx, 4xxx, 6xxx: "
+    "Authentication, API Activity, Network Activity...): source_ref metadata.uid, else a "
+    "digest of the event; title type_name, with api.operation when present.",
     example=("Detection Finding", _example("ocsf_detection_finding.json")),
 )
 

@@ -12,7 +12,9 @@ or a whole search response ({"hits": {"hits": [...]}}, one alert per hit).
   is the document id in .siem-signals-*), else a digest of the document
   (common.content_digest: "sha256:" + 32 hex digits of its canonical JSON), so a document
   with no id at all is still idempotent
-- title: kibana.alert.rule.name / signal.rule.name (required)
+- title: kibana.alert.rule.name / signal.rule.name, else ECS rule.name; an ECS alert
+  (event.kind "alert", an integration's: Defender for Endpoint) without a rule name
+  takes its message, else rule.description (required)
 - description: kibana.alert.reason, else kibana.alert.rule.description, else message
 - severity: kibana.alert.severity (low/medium/high/critical), else from risk_score
 - techniques: kibana.alert.rule.threat / signal.rule.threat [].technique[].id and
@@ -27,7 +29,10 @@ or a whole search response ({"hits": {"hits": [...]}}, one alert per hit).
   library's hash.* in Endpoint alerts' `dll[]` and `process.Ext.dll[]`, and in a behavior
   alert's `Events[]` (the events its rule matched) each event's file/process/parent/dll
   hashes, source.ip, destination.ip and user.name; at most MAX_LIST_ELEMENTS elements of
-  each list and MAX_LIST_OBSERVABLES observables from them all
+  each list and MAX_LIST_OBSERVABLES observables from them all. The `fields` API and ES|QL
+  spell a list flat, one dotted key per field holding every element's value
+  ("process.Ext.dll.hash.sha256": [...], "threat.enrichments.indicator.ip": [...]): read
+  as the list's elements are
 - tags: kibana.alert.rule.tags (signal.rule.tags)
 """
 
@@ -47,6 +52,7 @@ from .common import (
     read_str,
     read_str_list,
     read_techniques,
+    single,
     specific_first,
 )
 from .observable_list import ObservableList
@@ -180,6 +186,14 @@ def indicator_observables(flat: dict) -> list[tuple[str, str, str]]:
         for indicator in as_list(flat.get("threat.indicator"))
         if isinstance(indicator, dict)
     ]
+    # The same lists spelt flat by the `fields` API and ES|QL (see spelt_flat).
+    indicators.append(
+        {
+            key.removeprefix("indicator."): value
+            for key, value in spelt_flat(flat, "threat.enrichments").items()
+        }
+    )
+    indicators.append(spelt_flat(flat, "threat.indicator"))
     observables = ObservableList()
     for fields in indicators:
         for name, type_ in INDICATOR_FIELDS:
@@ -187,17 +201,34 @@ def indicator_observables(flat: dict) -> list[tuple[str, str, str]]:
     return observables.items
 
 
+def spelt_flat(flat: dict, name: str) -> dict:
+    """A list of objects as the `fields` API and ES|QL spell it, one dotted key per field
+    with all elements' values in one array ("process.Ext.dll.hash.sha256": [...]), as one
+    element holding those arrays ({"hash.sha256": [...]})."""
+    prefix = f"{name}."
+    return {key.removeprefix(prefix): value for key, value in flat.items() if key.startswith(prefix)}
+
+
 def list_observables(flat: dict) -> list[tuple[str, str, str]]:
-    """The observables of the elements of LIST_FIELDS' lists, bounded (MAX_LIST_*)."""
+    """The observables of the elements of LIST_FIELDS' lists, nested or spelt flat,
+    bounded (MAX_LIST_*)."""
     observables = []
     for name, fields in LIST_FIELDS.items():
         elements = flat.get(name)
-        if not isinstance(elements, list):
-            continue
-        for element in elements[:MAX_LIST_ELEMENTS]:
+        elements = elements[:MAX_LIST_ELEMENTS] if isinstance(elements, list) else []
+        for element in [*elements, spelt_flat(flat, name)]:
             if isinstance(element, dict):
                 observables += ObservableList.of_fields(flatten(element), fields).items
     return dedupe_observables(observables)[:MAX_LIST_OBSERVABLES]
+
+
+def ecs_alert_title(flat: dict):
+    """An ECS alert document's own headline (event.kind "alert", no rule name): its
+    `message`, else its rule's description; None for any other document, which must name
+    its rule."""
+    if single(flat.get("event.kind")) != "alert":
+        return None
+    return first(single(flat.get("message")), single(flat.get("rule.description")))
 
 
 def unwrap_hit(item: dict) -> tuple[dict, object]:
@@ -231,11 +262,12 @@ class ElasticAdapter(Adapter):
             allow_numbers=True,
         )
         # An ECS alert that no Kibana rule wrote (event.kind "alert" from an integration:
-        # Splunk, CrowdStrike...) names its rule in ECS `rule.name`.
+        # Splunk, CrowdStrike...) names its rule in ECS `rule.name`, or, without one
+        # (Defender for Endpoint's), says what it detected in `message`.
         alert.title = read_str(
             alert,
             "kibana.alert.rule.name",
-            first(alert_field(flat, "rule.name"), flat.get("rule.name")),
+            first(alert_field(flat, "rule.name"), flat.get("rule.name"), ecs_alert_title(flat)),
             required=True,
         )
         alert.description = read_str(

@@ -11,6 +11,16 @@ title) and report something an analyst triages (FINDING_CLASSES):
 - 2006 Data Security Finding (DLP, DSPM alerts) and 2007 Application Security Posture
   Finding (OCSF 1.4+).
 
+Activity events are accepted too (ACTIVITY_CATEGORIES: the System, Identity & Access
+Management, Network and Application Activity classes, 1xxx, 3xxx, 4xxx, 6xxx), as
+pipelines forward them as alerts (Security Lake subscribers, SIEMs' OCSF output): an
+Authentication failure, an API call, a refused flow. They have no finding_info: their
+source_ref is metadata.uid (else common.content_digest of the event), their title
+type_name ("Authentication: Logon") with api.operation when present ("API Activity: Read
+(DescribeDirectConnectGateways)"), else "class_name: activity_name", else message; they
+are tagged "class:" + class_name and "status:" + status. The other categories (Discovery,
+Remediation...) report no event to triage and are refused.
+
 2005 Incident Finding is refused: it has no uid or title of its own (`desc` and
 `finding_info_list` only, OCSF 1.1 to 1.5), so an update or the closure of an incident
 could not be told from a new alert, and it reports an incident another system has opened.
@@ -45,7 +55,8 @@ both are read, finding_info first.
     not. The role comes from `name` (src/dst), else user for a user name, else declared
   - evidences[] src/dst endpoints, users and URLs, and the same on the finding itself
     (where producers such as Synqly's bridge put them)
-  - device hostname and ip (destination)
+  - device hostname, name and ip (destination); actor.user.name and .email_addr (user:
+    who acted, in activity events)
   - resources[] and `resource` (the one resource of older Vulnerability and Compliance
     Findings): hostname and ip (resource_details has them in OCSF 1.7, not in 1.5);
     `name` only where `type` names a host (host, agent, endpoint, device, server) or the
@@ -69,6 +80,7 @@ from .common import (
     Reading,
     T,
     as_list,
+    content_digest,
     dig,
     event_time,
     first,
@@ -91,10 +103,16 @@ FINDING_CLASSES = {
     2006: "Data Security Finding",
     2007: "Application Security Posture Finding",
 }
+# Activity events a pipeline forwards as alerts (Security Lake subscribers, a SIEM's OCSF
+# output): System (1xxx), Identity & Access Management (3xxx, "Audit Activity" before
+# 1.0), Network (4xxx) and Application (6xxx) Activity classes.
+ACTIVITY_CATEGORIES = {1: "System", 3: "Identity & Access Management", 4: "Network", 6: "Application"}
 CLASS_MESSAGE = (
     "Must be an OCSF finding class: "
     + ", ".join(f"{uid} ({name})" for uid, name in FINDING_CLASSES.items())
-    + ". 2005 (Incident Finding) has no uid or title of its own: send its findings."
+    + ", or an activity class ("
+    + ", ".join(f"{category}xxx {name}" for category, name in ACTIVITY_CATEGORIES.items())
+    + "). 2005 (Incident Finding) has no uid or title of its own: send its findings."
 )
 SEVERITY_IDS = {1: 1, 2: 1, 3: 2, 4: 3, 5: 4, 6: 4}
 OBSERVABLE_TYPE_IDS = {1: T.HOSTNAME, 2: T.IP, 4: T.USER, 5: T.EMAIL, 6: T.URL, 8: T.HASH, 12: T.CIDR}
@@ -113,6 +131,29 @@ COMPLIANCE_STATUSES = {1: "Pass", 2: "Warning", 3: "Fail"}
 CVE_ID = re.compile(r"CVE-\d{4}-\d{4,}", re.IGNORECASE)
 # (object, its key) in the order the observed time is taken.
 TIME_FIELDS = (("info", "first_seen_time"), ("item", "start_time"), ("item", "time"))
+
+
+def is_activity(class_uid) -> bool:
+    """An activity event class (ACTIVITY_CATEGORIES), not a finding."""
+    return class_uid is not None and 1000 <= class_uid < 7000 and class_uid // 1000 in ACTIVITY_CATEGORIES
+
+
+def _text(value) -> str | None:
+    return value.strip() if isinstance(value, str) and value.strip() else None
+
+
+def activity_title(item: dict) -> str:
+    """An activity event's headline: its type_name ("Authentication: Logon"), with the API
+    operation when it names one ("API Activity: Read (DescribeDirectConnectGateways)"),
+    else "class_name: activity_name", else its message, else its class."""
+    class_name, activity_name = _text(item.get("class_name")), _text(item.get("activity_name"))
+    title = _text(item.get("type_name")) or (
+        f"{class_name}: {activity_name}" if class_name and activity_name else None
+    )
+    operation = _text(dig(item, "api.operation"))
+    if title and operation:
+        return f"{title} ({operation})"
+    return title or _text(item.get("message")) or f"OCSF activity (class {item.get('class_uid')})"
 
 
 def observable_role(name, type_: str) -> str:
@@ -237,18 +278,23 @@ class OcsfAdapter(Adapter):
 
     def read(self, alert: Reading, item: dict) -> None:
         class_uid = _int(item.get("class_uid"))
-        if class_uid not in FINDING_CLASSES:
+        activity = class_uid not in FINDING_CLASSES and is_activity(class_uid)
+        if class_uid not in FINDING_CLASSES and not activity:
             alert.add("class_uid", CLASS_MESSAGE)
         info_name = "finding" if item.get("finding_info") in (None, "") else "finding_info"
         info = first(item.get("finding_info"), item.get("finding"))
         has_info = isinstance(info, dict)
-        if not has_info:
+        if not has_info and not activity:
             alert.add("finding_info", "This field is required (an object with uid and title).")
-            info = {}
+        info = info if has_info else {}
         alert.source_ref = read_str(
             alert, "finding_info.uid", info.get("uid"), required=has_info, allow_numbers=True
         )
         alert.title = read_str(alert, "finding_info.title", info.get("title"), required=has_info)
+        if activity:  # an event: its metadata.uid (else a digest) and its type
+            uid = read_str(alert, "metadata.uid", dig(item, "metadata.uid"), allow_numbers=True)
+            alert.source_ref = alert.source_ref or uid or content_digest(item)
+            alert.title = alert.title or activity_title(item)
         # desc is often the check's generic text and `message` this finding's own sentence
         # (Prowler: "ACM Certificate ... expires in 200 days."): both are kept.
         texts = [
@@ -273,9 +319,20 @@ class OcsfAdapter(Adapter):
         read_observables(observables, item)
         read_evidences(observables, item)
         observables.add(T.HOSTNAME, dig(item, "device.hostname"), R.DESTINATION)
+        observables.add(T.HOSTNAME, dig(item, "device.name"), R.DESTINATION)
+        observables.add(T.USER, dig(item, "actor.user.name"), R.USER)
+        observables.add(T.EMAIL, dig(item, "actor.user.email_addr"), R.USER)
         observables.add(T.IP, dig(item, "device.ip"), R.DESTINATION)
         read_resources(observables, item)
         alert.observables = observables.items
         alert.severity = severity_from(alert, item)
         types = read_str_list(alert, "finding_info.types", info.get("types"))
-        alert.tags = list(dict.fromkeys(types + context_tags(item)))
+        alert.tags = list(dict.fromkeys(types + context_tags(item) + activity_tags(item, activity)))
+
+
+def activity_tags(item: dict, activity: bool) -> list[str]:
+    """An activity event's class and outcome ("class:Authentication", "status:Failure")."""
+    if not activity:
+        return []
+    names = [("class", item.get("class_name")), ("status", item.get("status"))]
+    return [f"{key}:{value.strip()[:40]}" for key, value in names if isinstance(value, str) and value.strip()]

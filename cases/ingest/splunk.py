@@ -8,7 +8,8 @@ list (or newline-separated), and wherever one value is expected the first is tak
 `search_name` may be null. Splunk's webhook cannot set headers, so this endpoint also
 takes the token as `?token=`. Also accepted: a result row posted bare (no `sid`, no
 `result`; known by Splunk's own row fields, ROW_FIELDS: `_time`, `_raw`, `event_id`,
-`_cd`...), an array of rows or bodies (each its own alert, a bad one refused alone), and a
+`_cd`...; an Enterprise Security 8 finding by its `finding_id`), an array of rows or
+bodies, Enterprise Security 8's findings list (`{"items": [...]}`, each its own alert) (each its own alert, a bad one refused alone), and a
 body carrying all results (`results`, as search/jobs/<sid>/results and /events return in
 output_mode json, `{"fields": [...], "results": [...]}`; rows given as value lists are
 named by `fields`): each result is read as that body's `result`, with its other keys (a
@@ -25,7 +26,8 @@ not one is flagged `technique_unparsed`, the alert kept.
 
 - source_ref: sid, plus a digest of the result row (a per-result alert action posts one
   body per row under the same sid; a retried body gives the same digest); without a sid
-  the row's `event_id` (a notable's id), else common.content_digest of the row
+  the row's `event_id` (a notable's id) or `finding_id` (an ES 8 finding's), else
+  common.content_digest of the row
 - title: search_name, else result.rule_title / rule_name / signature / search_name (and
   a notable's source), else "Splunk alert"
 - description: result.description / rule_description, else the event's `_raw` (what a
@@ -36,13 +38,19 @@ not one is flagged `technique_unparsed`, the alert kept.
   annotations.mitre_attack (also nested, and .mitre_technique_id under it; comma, space or
   newline separated)
 - observed_at: result.orig_time, else _time (epoch seconds or ISO 8601), else first_seen /
-  firstTime; unreadable: flagged observed_at_unparsed, receive time used
+  firstTime, else the time an ES 8 finding id ends in ("...@@notable@@time1768225865");
+  unreadable: flagged observed_at_unparsed, receive time used
 - observables: CIM fields src/src_ip, dest/dest_ip, user/src_user/dest_user, dest_host,
   url, domain/query, sender/recipient, file_hash, and the default `host` field (the host
   the event came from; on a notable, orig_host); the spellings of non-CIM sources and
   searches: srcip/dstip (Fortinet, OSSEC), dst_ip, username/user_name, URL; each also
   under a CIM data model's dataset name ("All_Traffic.src", "Authentication.user", as a
-  tstats search names them; the row's plain field wins)
+  tstats search names them), and as a stats/tstats column not renamed with `as`, named by
+  a function giving the field's values ("values(Authentication.user)", "latest(src)";
+  count, dc(), sum()... give numbers, no observable); the row's plain field wins.
+  Risk-based alerting's risk_object by risk_object_type (user: a user; system: a host)
+  and threat_object by threat_object_type (ip_address, domain, url, file_hash,
+  email_address, user, system), parallel multivalue fields
 - tags: "splunk:<app>" (the body's app, never a row's), "sourcetype:<sourcetype>",
   "source:<source>"
 - raw: the body as received, without splunkd's `session_key` (an alert action's payload
@@ -128,7 +136,25 @@ TECHNIQUE_FIELDS = (
 MAX_TAG = 100
 # Fields Splunk itself puts on a search result row: a body with one of them and neither
 # `sid` nor `result` is a row posted bare.
-ROW_FIELDS = ("_time", "_raw", "event_id", "_cd", "_serial", "_bkt", "_indextime", "_si")
+ROW_FIELDS = ("_time", "_raw", "event_id", "finding_id", "_cd", "_serial", "_bkt", "_indextime", "_si")
+# Enterprise Security 8's finding ids end in the finding's time: "<uuid>@@notable@@time1768225865".
+FINDING_TIME = re.compile(r"@@time(\d{9,11})$")
+# Risk-based alerting: the entity a risk event or finding scores (risk_object, typed by
+# risk_object_type) and the threat objects it saw (threat_object by threat_object_type),
+# parallel multivalue fields; the types Enterprise Security names, as Vigil's.
+RISK_OBJECT_TYPES = {
+    "user": [(T.USER, R.USER)],
+    "system": [(T.IP, R.DESTINATION), (T.HOSTNAME, R.DESTINATION)],
+}
+THREAT_OBJECT_TYPES = {
+    "ip_address": [(T.IP, R.SOURCE)],
+    "domain": [(T.DOMAIN, R.DECLARED)],
+    "url": [(T.URL, R.DECLARED)],
+    "file_hash": [(T.HASH, R.DECLARED)],
+    "email_address": [(T.EMAIL, R.SENDER)],
+    "user": [(T.USER, R.USER)],
+    "system": [(T.HOSTNAME, R.DECLARED)],
+}
 # The search results response's own keys (not context for its rows).
 RESPONSE_KEYS = frozenset(
     {"fields", "results", "rows", "preview", "init_offset", "messages", "highlighted", "post_process_count"}
@@ -165,6 +191,7 @@ def row_digest(result) -> str:
 
 class SplunkAdapter(Adapter):
     name = "splunk"
+    batch_keys = ("items",)  # Enterprise Security 8's findings API: {"items": [finding, ...]}
     field_names = {"source_ref": "sid", "title": "search_name"}
 
     def split(self, data) -> tuple[list, bool]:
@@ -223,9 +250,14 @@ class SplunkAdapter(Adapter):
             lenient=True,
         )
         alert.technique_ids = list(dict.fromkeys(techniques))
-        alert.observed_at = event_time(alert, prefix + "_time", first_field(row, TIME_FIELDS))
+        alert.observed_at = event_time(
+            alert, prefix + "_time", first_field(row, TIME_FIELDS) or finding_time(row)
+        )
         table = NOTABLE_OBSERVABLE_FIELDS if notable else OBSERVABLE_FIELDS
-        alert.observables = ObservableList.of_fields(row, table, multivalue).items
+        observables = ObservableList.of_fields(row, table, multivalue)
+        typed_objects(observables, row, "risk_object", RISK_OBJECT_TYPES)
+        typed_objects(observables, row, "threat_object", THREAT_OBJECT_TYPES)
+        alert.observables = observables.items
         alert.source_ref = f"{sid}#{row_digest(result)}" if sid else row_id(result)
         alert.tags = tags_of(context, result)
 
@@ -236,22 +268,58 @@ class SplunkAdapter(Adapter):
 DATA_MODEL_FIELD = re.compile(r"^[A-Z][A-Za-z0-9]*(?:_[A-Za-z0-9]+)*\.([a-z][a-z0-9_]*)$")
 
 
+# A stats or tstats column not renamed with `as` is named by its function:
+# "values(Authentication.user)", "latest(src)". These functions give the field's own
+# values; counting ones (count, dc, sum, avg...) give numbers and name no observable.
+VALUE_FUNCTION = re.compile(r"^(?:values|list|latest|earliest|first|last|mode|min|max)\((\S+)\)$")
+PLAIN_FIELD = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+
+
 def data_model_fields(result: dict) -> dict:
-    """The row's data-model fields under their CIM names (the first dataset's wins)."""
+    """The row's data-model and aggregate columns under their CIM names:
+    "All_Traffic.src" and "values(All_Traffic.src)" as src, "values(user)" as user (the
+    first such column of a name wins; the row's own field wins over them all)."""
     fields = {}
     for name, value in result.items():
-        match = DATA_MODEL_FIELD.match(name) if isinstance(name, str) else None
+        if not isinstance(name, str):
+            continue
+        function = VALUE_FUNCTION.match(name)
+        inner = function.group(1) if function else name
+        match = DATA_MODEL_FIELD.match(inner)
         if match:
             fields.setdefault(match.group(1), value)
+        elif function and PLAIN_FIELD.match(inner):
+            fields.setdefault(inner, value)
     return fields
 
 
 def row_id(result: dict) -> str:
-    """A row's own id without a sid: a notable's event_id, else a digest of the row."""
-    event_id = single(result.get("event_id"))
-    if isinstance(event_id, str) and event_id.strip() and len(event_id) <= MAX_SOURCE_REF:
-        return event_id
+    """A row's own id without a sid: a notable's event_id or an ES 8 finding's finding_id,
+    else a digest of the row."""
+    for name in ("event_id", "finding_id"):
+        value = single(result.get(name))
+        if isinstance(value, str) and value.strip() and len(value) <= MAX_SOURCE_REF:
+            return value
     return content_digest(result) if result else ""
+
+
+def finding_time(row: dict):
+    """The epoch seconds an ES 8 finding id ends in (FINDING_TIME), or None."""
+    for name in ("finding_id", "event_id"):
+        value = single(row.get(name))
+        match = FINDING_TIME.search(value) if isinstance(value, str) else None
+        if match:
+            return match.group(1)
+    return None
+
+
+def typed_objects(observables: ObservableList, row: dict, name: str, types: dict) -> None:
+    """`name` read by its `<name>_type` (parallel multivalue fields: the first type is the
+    first object's); an object of a type Vigil has no reading for is skipped."""
+    values, kinds = multivalue(row.get(name)), multivalue(row.get(f"{name}_type"))
+    for value, kind in zip(values[:100], kinds, strict=False):
+        for type_, role in types.get(kind.strip().lower() if isinstance(kind, str) else None, ()):
+            observables.add(type_, value, role)
 
 
 def column_names(fields) -> list[str]:

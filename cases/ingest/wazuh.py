@@ -34,7 +34,8 @@ per hit). The alert is the `_source` object; a `_source` that is not one is refu
   wodle's), "Wazuh-GCloud" (the gcp-pubsub wodle's), "github" or "ms-graph", or without a
   location a record shaped as Azure's or a GCP log entry), Windows
   eventdata addresses and accounts and Defender's eventdata["detection User"] (user),
-  Sysmon's eventdata.hashes ("SHA1=...,MD5=...,SHA256=...", declared; IMPHASH, a hash of
+  Sysmon's eventdata sourceIp / destinationIp / destinationHostname (event 3),
+  queryName (22, a domain) and user (not NT AUTHORITY's), and eventdata.hashes ("SHA1=...,MD5=...,SHA256=...", declared; IMPHASH, a hash of
   the import table and no file digest, skipped), syscheck hashes; VirusTotal:
   data.virustotal.source.md5 / .source.sha1 and data.virustotal.sha1 (the scanned
   file's, declared; the permalink is VirusTotal's report page, no observable); Office
@@ -95,6 +96,12 @@ OBSERVABLE_FIELDS = [
     ("data.aws.userIdentity.userName", T.USER, R.USER),
     ("data.github.actor", T.USER, R.USER),
     ("data.win.eventdata.workstationName", T.HOSTNAME, R.SOURCE),
+    # Sysmon (eventchannel Microsoft-Windows-Sysmon/Operational): 3 network connection,
+    # 22 DNS query (its process's account, eventdata.user: observables_of).
+    ("data.win.eventdata.sourceIp", T.IP, R.SOURCE),
+    ("data.win.eventdata.destinationIp", T.IP, R.DESTINATION),
+    ("data.win.eventdata.destinationHostname", T.HOSTNAME, R.DESTINATION),
+    ("data.win.eventdata.queryName", T.DOMAIN, R.DECLARED),
     ("data.win.system.computer", T.HOSTNAME, R.DESTINATION),
     ("data.url", T.URL, R.DECLARED),
     ("data.hostname", T.HOSTNAME, R.DECLARED),
@@ -245,6 +252,12 @@ def file_digests(value) -> list[str]:
     return [digest.strip() for algorithm, _, digest in pairs if algorithm.strip().upper() in FILE_DIGESTS]
 
 
+def person_accounts(values) -> list:
+    """Sysmon's "DOMAIN\\user" accounts, without Windows' own ("NT AUTHORITY\\SYSTEM",
+    LOCAL SERVICE, NETWORK SERVICE), which run every host and are no party."""
+    return [v for v in as_list(values) if isinstance(v, str) and not v.upper().startswith("NT AUTHORITY\\")]
+
+
 def upns(values) -> list:
     """The user principal names (address-shaped) among Office 365 identities."""
     return [v for v in as_list(values) if normalise(T.EMAIL, v) is not None]
@@ -255,6 +268,7 @@ def observables_of(flat: dict, collector: str | None) -> list[tuple[str, str, st
     if collector is None:
         observables.items += ObservableList.of_fields(flat, AGENT_FIELDS).items
     observables.add(T.HASH, file_digests(flat.get("data.win.eventdata.hashes")), R.DECLARED)
+    observables.add(T.USER, person_accounts(flat.get("data.win.eventdata.user")), R.USER)
     # Azure's Caller is a UPN, or an application's id (a GUID) for service principals.
     observables.add(T.USER, upns(flat.get("data.Caller")), R.USER)
     observables.add(T.USER, upns(flat.get(f"{MS_GRAPH}actor.userPrincipalName")), R.USER)

@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 import pytest
 
 from cases.ingest import ADAPTERS
+from cases.ingest.base import InvalidAlert
 from cases.models import Alert
 from tests.cases.vendor.support import document, observables_of
 
@@ -269,3 +270,80 @@ def test_huge_lists_are_read_only_up_to_the_cap():
     from_lists = [o for o in alert.observables if o[0] == "hash" and o[1].startswith("0" * 20)]
     from_lists += [o for o in alert.observables if o[0] == "ip" and o[1].startswith("10.0.")]
     assert len(from_lists) <= MAX_LIST_OBSERVABLES
+
+
+# --- lists spelt flat (fields API, ES|QL), ECS alerts without a rule name --------------------
+
+
+def test_a_list_spelt_as_flat_dotted_keys_is_read_as_its_elements_are():
+    # The `fields` API and ES|QL give a list of objects as one array per dotted field.
+    sha_a, sha_b = "a" * 64, "b" * 64
+    doc = {
+        "kibana.alert.uuid": "flat-1",
+        "kibana.alert.rule.name": "Library loaded",
+        "process.Ext.dll.hash.sha256": [sha_a, sha_b],
+        "Events.source.ip": ["198.51.100.20"],
+        "threat.enrichments.indicator.ip": ["203.0.113.50"],
+        "threat.indicator.domain": ["bad.example.org"],
+    }
+    alert = ADAPTERS["elastic"].parse(doc)
+    assert {("hash", sha_a, "declared"), ("hash", sha_b, "declared")} <= set(alert.observables)
+    assert ("ip", "198.51.100.20", "source") in alert.observables
+    assert ("ip", "203.0.113.50", "declared") in alert.observables
+    assert ("domain", "bad.example.org", "declared") in alert.observables
+
+
+def test_a_fields_api_hit_of_an_endpoint_alert_keeps_its_library_hashes():
+    # The ransomware alert read with `fields` (no _source): each field one array, the
+    # libraries' hashes under "process.Ext.dll.hash.sha256".
+    source = document("kibana_cypress_ransomware_alert_hit.json")["_source"]
+    libraries = [lib["hash"]["sha256"] for lib in source["process"]["Ext"]["dll"]]
+    hit = {
+        "_index": ".internal.alerts-security.alerts-default-000001",
+        "_id": source["kibana.alert.uuid"],
+        "fields": {
+            "kibana.alert.rule.name": [source["kibana.alert.rule.name"]],
+            "process.Ext.dll.hash.sha256": libraries,
+        },
+    }
+    alert = ADAPTERS["elastic"].parse(hit)
+    assert libraries and {("hash", sha, "declared") for sha in libraries} <= set(alert.observables)
+
+
+def test_defender_for_endpoint_alert_without_a_rule_name_takes_its_message(post):
+    body = document("elastic_integrations_microsoft_defender_endpoint_alert.json")
+    response = post("elastic", body)
+    assert response.status_code == 201, response.json()
+    alert = Alert.objects.get(pk=response.json()["id"])
+    assert alert.title == "Low-reputation arbitrary code executed by signed executable"
+    assert alert.source_ref.startswith("sha256:")
+    assert alert.observed_at == datetime(2025, 10, 16, 10, 42, 6, 592000, tzinfo=UTC)
+    seen = observables_of(alert)
+    assert ("user", "temp123", "user") in seen
+    assert ("hostname", "temp123.middleeast.corp.microsoft.com", "destination") in seen
+
+
+def test_an_ecs_document_that_is_no_alert_must_still_name_its_rule():
+    doc = {"event": {"kind": "event"}, "message": "a log line", "@timestamp": "2026-03-04T13:41:07Z"}
+    with pytest.raises(InvalidAlert) as exc:
+        ADAPTERS["elastic"].parse(doc)
+    assert "kibana.alert.rule.name" in exc.value.errors
+
+
+def test_an_endpoint_security_promoted_alert_from_kibanas_cypress_archive(post):
+    hit = document("kibana_cypress_query_alert_endpoint_malware_hit.json")
+    response = post("elastic", hit)
+    assert response.status_code == 201, response.json()
+    alert = Alert.objects.get(pk=response.json()["id"])
+    assert alert.source_ref == hit["_id"]
+    assert alert.title == "Endpoint Security"
+    assert alert.description.startswith("malware event with process malware writer")
+    assert alert.severity == 2  # kibana.alert.severity "medium"
+    assert alert.observed_at == datetime(2023, 4, 29, 7, 17, 32, 103000, tzinfo=UTC)  # original_time
+    seen = observables_of(alert)
+    assert {("user", "user1", "user"), ("hostname", "host-fwarau82er", "destination")} <= seen
+    assert ("ip", "10.186.17.170", "destination") in seen
+    # The loaded library's real hashes; the archive's "fake file md5" placeholders are no hashes.
+    assert ("hash", "8ad40c90a611d36eb8f9eb24fa04f7dbca713db383ff55a03aa0f382e92061a2", "declared") in seen
+    assert not any("fake" in value for _, value, _ in seen)
+    assert set(alert.tags) == {"Elastic", "Endpoint Security"}

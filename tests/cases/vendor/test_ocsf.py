@@ -350,3 +350,93 @@ def test_a_findings_own_endpoints_are_read_like_its_evidences():
     } <= set(alert.observables)
     # Prowler's mapping is read leniently: a value that is no id is flagged, not refused.
     assert [f["code"] for f in alert.flags] == ["technique_unparsed"]
+
+
+# --- activity events: Authentication, Account Change, API and Network Activity -------------
+
+
+ACTIVITY_DOCUMENTS = [
+    "ocsf_examples_cloudtrail_authentication_3002_v1_1.json",
+    "ocsf_examples_windows_4625_authentication_3002.json",
+    "ocsf_examples_vpc_flow_network_activity_4001_v1_1.json",
+    "ocsf_examples_cloudtrail_api_activity_3005.json",
+    "ocsf_examples_cloudtrail_account_change_3001.json",
+]
+
+
+def test_a_cloudtrail_console_logon_as_ocsf_1_1_authentication(post):
+    alert = ingested(post, "ocsf_examples_cloudtrail_authentication_3002_v1_1.json")
+    assert alert.source_ref == "fed06f42-cb12-4764-8c69-example"  # metadata.uid
+    assert alert.title == "Authentication: Logon (ConsoleLogin)"
+    assert alert.severity == 1  # severity_id 1, Informational
+    assert alert.observed_at == datetime(2023, 11, 10, 16, 24, 34, tzinfo=UTC)
+    assert observables_of(alert) == {("ip", "192.0.2.0", "source"), ("user", "anaya", "user")}
+    assert {"class:Authentication", "status:Success"} <= set(alert.tags)
+
+
+def test_a_windows_4625_logon_failure_without_type_name_is_titled_by_its_message(post):
+    alert = ingested(post, "ocsf_examples_windows_4625_authentication_3002.json")
+    assert alert.source_ref == "dd6755af-393a-4eab-8f44-0c24f5ffc590"
+    assert alert.title == "An account failed to log on."
+    assert alert.observed_at == datetime(2020, 10, 8, 16, 41, 47, tzinfo=UTC)
+    # The actor's "-" (Windows' empty account) and src_endpoint.ip "-" are no observables.
+    assert observables_of(alert) == {
+        ("user", "administrator", "user"),
+        ("hostname", "ec2amaz-6kj2bpp", "destination"),
+    }
+
+
+def test_a_vpc_flow_as_network_activity_without_an_id_is_known_by_its_digest(post):
+    body = document("ocsf_examples_vpc_flow_network_activity_4001_v1_1.json")
+    alert = ingested(post, "ocsf_examples_vpc_flow_network_activity_4001_v1_1.json")
+    assert alert.source_ref.startswith("sha256:")
+    assert alert.title == "Network Activity: Traffic"
+    assert alert.observed_at == datetime.fromtimestamp(1653200100, tz=UTC)  # seconds, by size
+    assert observables_of(alert) == {("ip", "192.168.1.10", "source"), ("ip", "192.168.1.20", "destination")}
+    again = post("ocsf", body)
+    assert again.status_code == 200 and again.json()["duplicate"] is True
+
+
+@pytest.mark.parametrize(
+    ("name", "title", "user", "address"),
+    [
+        (
+            "ocsf_examples_cloudtrail_api_activity_3005.json",
+            "API Activity: Read (DescribeDirectConnectGateways)",
+            "level6",
+            "205.8.181.128",
+        ),
+        (
+            "ocsf_examples_cloudtrail_account_change_3001.json",
+            "Account Change: Create (CreateUser)",
+            "test_user2",
+            "52.95.4.21",
+        ),
+    ],
+)
+def test_cloudtrail_api_calls_name_their_operation_actor_and_caller(post, name, title, user, address):
+    alert = ingested(post, name)
+    assert alert.title == title
+    assert {("user", user, "user"), ("ip", address, "source")} <= observables_of(alert)
+
+
+def test_an_activity_events_actor_is_read():
+    doc = {**document("ocsf_examples_cloudtrail_api_activity_3005.json")}
+    doc["actor"] = {"user": {"name": "r.ortiz", "email_addr": "r.ortiz@example.com"}}
+    alert = parse(doc)
+    assert {("user", "r.ortiz", "user"), ("email", "r.ortiz@example.com", "user")} <= set(alert.observables)
+
+
+@pytest.mark.parametrize("class_uid", [5001, 7001, 2005, 999, 9001])
+def test_discovery_remediation_incident_and_unknown_classes_stay_refused(class_uid):
+    doc = {**document("ocsf_examples_cloudtrail_api_activity_3005.json"), "class_uid": class_uid}
+    with pytest.raises(InvalidAlert) as exc:
+        parse(doc)
+    assert "3xxx Identity & Access Management" in exc.value.errors["class_uid"][0]
+
+
+@pytest.mark.parametrize("name", ACTIVITY_DOCUMENTS)
+@settings(max_examples=40, deadline=None)
+@given(data=st.data())
+def test_no_mutation_of_the_activity_documents_fails_otherwise(name, data):
+    only_validation_errors("ocsf", data.draw(mutated(document(name))))

@@ -312,3 +312,85 @@ def test_the_alert_actions_session_key_is_not_stored(post):
     assert "session_key" not in raw and raw["server_uri"] == "https://127.0.0.1:8089"
     assert raw["configuration"] == {"url": "https://vigil.example.com/api/v1/alerts/splunk/"}
     assert raw["result"] == body["result"]
+
+
+# --- aggregate columns, risk-based alerting, ES 8 findings ----------------------------------
+
+
+def test_a_stats_searchs_aggregate_columns_are_read_under_their_cim_names():
+    # `| tstats count dc(All_Traffic.dest) values(Authentication.user) latest(src) min(_time)
+    # ... by Authentication.src` without `as`: each column named by its function.
+    body = {
+        "sid": "scheduler__admin__search__RMD5aggr",
+        "search_name": "Password spraying from one source",
+        "result": {
+            "Authentication.src": "203.0.113.61",
+            "values(Authentication.user)": ["m.keller", "j.doe"],
+            "values(Authentication.dest)": "vpn-gw-02",
+            "latest(url)": "https://portal.example.com/login",
+            "min(_time)": "1772631667",
+            "dc(All_Traffic.dest)": "17",
+            "count": "42",
+        },
+    }
+    alert = ADAPTERS["splunk"].parse(body)
+    assert {
+        ("ip", "203.0.113.61", "source"),
+        ("user", "m.keller", "user"),
+        ("user", "j.doe", "user"),
+        ("hostname", "vpn-gw-02", "destination"),
+        ("url", "https://portal.example.com/login", "declared"),
+    } <= set(alert.observables)
+    assert alert.observed_at == datetime(2026, 3, 4, 13, 41, 7, tzinfo=UTC)
+    # dc() and count are numbers, not the field's values.
+    assert not [o for o in alert.observables if o[1] in ("17", "42")]
+
+
+def test_risk_and_threat_objects_are_read_by_their_types():
+    row = {
+        "_time": "1772631667",
+        "search_name": "Threat - Suspicious PowerShell - Rule",
+        "risk_object": ["ws-0042", "a.novak"],
+        "risk_object_type": ["system", "user"],
+        "threat_object": ["198.51.100.77", "evil.example.net", "powershell.exe"],
+        "threat_object_type": ["ip_address", "domain", "process_name"],
+    }
+    alert = ADAPTERS["splunk"].parse(row)
+    assert {
+        ("hostname", "ws-0042", "destination"),
+        ("user", "a.novak", "user"),
+        ("ip", "198.51.100.77", "source"),
+        ("domain", "evil.example.net", "declared"),
+    } <= set(alert.observables)
+    assert not [o for o in alert.observables if o[1] == "powershell.exe"]
+
+
+def test_enterprise_security_8_findings_list_is_one_alert_per_finding(post):
+    body = document("splunk_ansible_es_findings_api_list.json")
+    response = post("splunk", body)
+    assert response.status_code == 200, response.json()
+    results = response.json()["results"]
+    assert [r["status"] for r in results] == [201, 201, 201]
+    alerts = [Alert.objects.get(pk=r["id"]) for r in results]
+    assert [a.source_ref for a in alerts] == [item["finding_id"] for item in body["items"]]
+    assert [a.title for a in alerts] == [
+        "Suspicious Login Activity",
+        "Malware Detection",
+        "Suspicious Login Activity",
+    ]
+    assert [a.severity for a in alerts] == [3, 4, 2]  # urgency high, critical, medium
+    assert alerts[0].description == "Multiple failed login attempts"
+    # The finding id ends in its time: "...@@notable@@time1768225865".
+    assert alerts[0].observed_at == datetime(2026, 1, 12, 13, 51, 5, tzinfo=UTC)
+    assert observables_of(alerts[0]) == {("user", "testuser", "user")}
+    assert observables_of(alerts[1]) == {("hostname", "server01", "destination")}
+
+
+def test_a_single_enterprise_security_8_finding_is_accepted(post):
+    finding = document("splunk_ansible_es_findings_api_single.json")
+    response = post("splunk", finding)
+    assert response.status_code == 201, response.json()
+    alert = Alert.objects.get(pk=response.json()["id"])
+    assert alert.source_ref == finding["finding_id"]
+    assert (alert.title, alert.severity) == ("Suspicious Login Activity", 3)
+    assert observables_of(alert) == {("user", "testuser", "user")}

@@ -109,3 +109,39 @@ def test_a_hex_source_ref_in_the_description_is_not_a_hash(post):
     )
     alert = Alert.objects.get(pk=post("thehive", doc).json()["id"])
     assert alert_extract_observables(alert=alert) == 0
+
+
+# --- thehive4py's observables-at-creation example, Kibana's TheHive connector ----------------
+
+
+def test_thehive4pys_alert_with_observables(post):
+    body = document("thehive4py_alert_observable_during_alerting.json")
+    response = post("thehive", body)
+    assert response.status_code == 201, response.json()
+    alert = Alert.objects.get(pk=response.json()["id"])
+    assert alert.source_ref == f"alert-with-observables:example:{body['sourceRef']}"
+    assert (alert.title, alert.description, alert.severity) == ("alert with observables",) * 2 + (2,)
+    assert observables_of(alert) == {("ip", "1.2.3.4", "declared"), ("domain", "example.com", "declared")}
+
+
+def test_kibanas_thehive_connector_alert_body(post):
+    response = post("thehive", document("kibana_thehive_connector_create_alert_body.json"))
+    assert response.status_code == 201, response.json()
+    alert = Alert.objects.get(pk=response.json()["id"])
+    assert alert.source_ref == "alert type:alert source:test123"
+    assert (alert.title, alert.severity) == ("title", 1)
+    assert alert.technique_ids == ["T1132"]
+    # No date: the procedure's occurDate (1640000000000 ms).
+    assert alert.observed_at == datetime(2021, 12, 20, 11, 33, 20, tzinfo=UTC)
+    assert observables_of(alert) == {("url", "http://example.com", "declared")}
+    assert set(alert.tags) == {"tag1", "tag2"}
+
+
+def test_a_thehive_5_alert_as_its_api_returns_it(post):
+    # What TheHive answers to the create (Kibana's connector test): _id, customFields [], date.
+    response = post("thehive", document("kibana_thehive_connector_create_alert_response.json"))
+    assert response.status_code == 201, response.json()
+    alert = Alert.objects.get(pk=response.json()["id"])
+    assert alert.source_ref == "alert type:alert source:test123"
+    assert alert.observed_at == datetime(2024, 4, 3, 16, 18, 48, 964000, tzinfo=UTC)
+    assert alert.severity == 1

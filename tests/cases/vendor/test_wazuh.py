@@ -486,3 +486,44 @@ def test_no_mutation_of_the_cloud_and_sysmon_alerts_makes_the_adapter_fail_other
         )
     )
     only_validation_errors("wazuh", data.draw(mutated(copy.deepcopy(doc))))
+
+
+# --- osquery, Sysmon network and DNS events -------------------------------------------------
+
+
+def test_the_docs_osquery_alert(post):
+    alert = ingested(post, document("wazuh_docs_osquery_system_info_24010.json"))
+    assert alert.source_ref == "1532958886.437707"
+    assert alert.title == "osquery data grouped"
+    assert alert.severity == 1  # level 3
+    assert alert.observed_at == datetime(2018, 7, 30, 13, 54, 46, 476000, tzinfo=UTC)
+    assert alert.description.startswith('{"name":"system_info","hostIdentifier":"manager"')
+    assert observables_of(alert) == {("hostname", "manager", "destination")}
+    assert alert.tags == ["osquery"]
+
+
+def test_sysmon_network_connection_and_dns_query_fields_are_read():
+    # The TOMATO Sysmon alert as its event 3 and 22 would carry Sysmon's own fields.
+    doc = copy.deepcopy(document(SYSMON))
+    eventdata = doc["data"]["win"]["eventdata"]
+    eventdata.update(
+        sourceIp="10.0.2.15",
+        destinationIp="185.199.108.133",
+        destinationHostname="cdn-185-199-108-133.github.com",
+        queryName="raw.githubusercontent.com",
+        user="CORP\\m.keller",
+    )
+    alert = parse(doc)
+    assert {
+        ("ip", "10.0.2.15", "source"),
+        ("ip", "185.199.108.133", "destination"),
+        ("hostname", "cdn-185-199-108-133.github.com", "destination"),
+        ("domain", "raw.githubusercontent.com", "declared"),
+    } <= set(alert.observables)
+    assert [v for t, v, r in alert.observables if t == "user" and "keller" in v]
+
+
+def test_sysmons_own_nt_authority_accounts_are_no_user():
+    doc = copy.deepcopy(document(SYSMON))
+    doc["data"]["win"]["eventdata"]["user"] = "NT AUTHORITY\\NETWORK SERVICE"
+    assert not [o for o in parse(doc).observables if o[0] == "user"]
