@@ -336,7 +336,9 @@ FAILURES = re.compile(
     r"|\b(?:failure|failed[ _-]log-?in|failed[ _-]sign-?in|failed[ _-]attempt)s?[ _-]?count\s*[:=]?\s*(\d[\d,]*)"
     r"|\bfail\w*[^.;]{0,40}?\battempts?\s+\d+\s+of\s+(\d+)"
     # "14 x user.session.start outcome=FAILURE", "11 x ResultType 50126 (invalid ... password)".
-    r"|(?<![\w.])(\d[\d,]*)\s*[x\u00d7]\s+(?:[^.;]|\.(?=\S)){0,60}?\b(?:fail(?:ure|ed)?|invalid|incorrect|wrong password|bad password)\b",
+    r"|"
+    + COUNT
+    + r"\s*[x\u00d7]\s+(?:[^.;]|\.(?=\S)){0,60}?\b(?:fail(?:ure|ed)?|invalid|incorrect|wrong password|bad password)\b",
     _I,
 )
 ACCOUNTS = re.compile(
