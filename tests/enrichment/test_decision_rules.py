@@ -14,6 +14,8 @@ from enrichment.assistant import alert_reading as r
 from enrichment.assistant.facts import AlertView
 from enrichment.assistant.reference import Reference, contract_active, free_mail
 
+from .support import answers as answers_of
+
 AT = datetime(2026, 11, 20, 9, 0, tzinfo=UTC)
 
 
@@ -346,20 +348,15 @@ def test_a_partners_paging_is_beyond_its_scope_only_when_something_says_so(
     services.partner_create(
         by=None, name="Litware", networks=["198.51.100.128/26"], contract_start=date(2026, 11, 1)
     )
-    result = ingest_alert_factory(
+    answered = answers_of(
+        ingest_alert_factory,
         title="API gateway: new client pages through the parts catalogue",
         description=description,
         observed_at=AT.replace(hour=hour),
         observables=[("ip", "198.51.100.140", "source"), *observables],
     )
-    assistant.refresh_case(case_id=result.case.pk)
-    steps = CaseStep.objects.filter(case=result.case, section__in=["question", "escalation_criterion"])
-    answers = {
-        s.item.assist: s.suggestion.get("answer")
-        for s in steps.exclude(item__assist="").select_related("item")
-    }
-    assert answers["related_activity"] == "yes"  # Q2: enumeration either way
-    assert answers["supply_chain_anomaly"] == ("checked" if met else "unchecked")
+    assert answered["related_activity"] == "yes"  # Q2: enumeration either way
+    assert answered["supply_chain_anomaly"] == ("checked" if met else "unchecked")
 
 
 def test_a_reply_to_address_is_no_recipient_and_further_failures_are_counted(ref):
@@ -367,23 +364,6 @@ def test_a_reply_to_address_is_no_recipient_and_further_failures_are_counted(ref
     assert r.PERSONAL_DESTINATION not in {f.kind for f in facts}
     facts = r.read(view(description="5 further failed password attempts for svc-backup."))
     assert [f.value for f in facts if f.kind == r.FAILURES] == [5]
-
-
-def judged(ingest_alert_factory, **alert):
-    """The suggested answers by assist key; the seed playbook covers the alert's techniques."""
-    from playbooks import services as playbooks
-    from playbooks.models import Playbook
-
-    playbooks.set_playbook_coverage(
-        Playbook.objects.get(technique_id="T1591.002"), ["T1566", "T1598"], by=None
-    )
-    result = ingest_alert_factory(**alert)
-    assistant.refresh_case(case_id=result.case.pk)
-    steps = CaseStep.objects.filter(case=result.case, section__in=["question", "escalation_criterion"])
-    return {
-        s.item.assist: s.suggestion.get("answer")
-        for s in steps.exclude(item__assist="").select_related("item")
-    }
 
 
 @pytest.mark.django_db
@@ -400,7 +380,7 @@ def judged(ingest_alert_factory, **alert):
 def test_a_bulk_export_departs_from_the_routine_it_states(
     seed_playbook, ingest_alert_factory, description, hour, met
 ):
-    answers = judged(
+    answers = answers_of(
         ingest_alert_factory,
         title="CRM: bulk API export by integration user",
         description=description,
@@ -417,7 +397,7 @@ def test_a_display_name_naming_a_partner_on_another_domain_forges_it(seed_playbo
     services.partner_create(by=None, name="Halcyon Pay", domains=["halcyonpay.com"], criticality="critical")
 
     def remittance_from(sender, outcome):
-        return judged(
+        return answers_of(
             ingest_alert_factory,
             title="Remittance advice",
             description=f"From 'Halcyon Pay Remittances' <{sender}> to ap@example.com. {outcome}.",
@@ -437,7 +417,7 @@ def test_a_reply_carrying_a_file_to_a_lookalike_sender_is_data_leaving(seed_play
     from intel import services
 
     services.partner_create(by=None, name="Pinecrest Legal", domains=["pinecrestlegal.com"])
-    answers = judged(
+    answers = answers_of(
         ingest_alert_factory,
         title="Reply sent to external sender",
         description="legal@pinecrest-legal.com asked for the signatories list. The recipient replied "

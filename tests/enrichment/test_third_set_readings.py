@@ -10,13 +10,12 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from cases.models import CaseStep
-from enrichment import assistant
 from enrichment.assistant import alert_reading as r
 from enrichment.assistant import vendor_claims as claims
 from enrichment.assistant import wording as w
 from enrichment.assistant.facts import AlertView, Obs
 
+from .support import suggestions
 from .test_wording_outside_set import AT, kinds, view
 
 
@@ -100,20 +99,6 @@ def test_an_address_found_only_in_the_text_or_a_sign_in_name_is_no_correspondent
     assert alert(Obs("email", "x@partner.example", "sender", 1)).is_communication
 
 
-def answers_for(ingest_alert_factory, **alert):
-    """The suggested answers of the new alert's case; the seed playbook covers its technique."""
-    from playbooks import services as playbooks
-    from playbooks.models import Playbook
-
-    playbooks.set_playbook_coverage(
-        Playbook.objects.get(technique_id="T1591.002"), ["T1078", "T1110", "T1566", "T1598"], by=None
-    )
-    result = ingest_alert_factory(**alert)
-    assistant.refresh_case(case_id=result.case.pk)
-    steps = CaseStep.objects.filter(case=result.case, section__in=["question", "escalation_criterion"])
-    return {s.item.assist: s.suggestion for s in steps.exclude(item__assist="").select_related("item")}
-
-
 @pytest.mark.django_db
 @pytest.mark.parametrize(
     ("title", "description", "met"),
@@ -139,7 +124,7 @@ def test_a_partners_first_seen_address_or_approved_anomaly_is_no_access_anomaly(
     services.partner_create(
         by=None, name="Quorra Analytics", networks=["198.51.100.176/28"], contract_start=date(2026, 11, 1)
     )
-    answers = answers_for(
+    answers = suggestions(
         ingest_alert_factory,
         title=title,
         description=description,
@@ -166,7 +151,7 @@ def test_the_owners_sign_in_after_a_lockout_is_not_the_attackers(
         "between 07:12 and 07:37 UTC, then 50053 (account locked). 07:38 password reset by the user; "
         f"07:40 ResultType 0 success from {success}. No success from {other}."
     )
-    answers = answers_for(
+    answers = suggestions(
         ingest_alert_factory,
         title="Smart lockout triggered, followed by successful sign-in",
         description=description,
@@ -188,7 +173,7 @@ def test_the_owners_sign_in_after_a_lockout_is_not_the_attackers(
 def test_a_sign_in_the_owner_confirmed_is_no_use_by_someone_else(
     seed_playbook, ingest_alert_factory, said, used
 ):
-    answers = answers_for(
+    answers = suggestions(
         ingest_alert_factory,
         title="Entra ID Protection: Unfamiliar sign-in properties",
         description="Sign-in succeeded from 203.0.113.9." + said,
@@ -270,7 +255,7 @@ def test_a_products_similarity_claim_is_judged_by_the_lookalike_rules(
         by=None, name="Quorra Labs AB", domains=["quorra-labs.com"], contract_start=date(2025, 9, 1)
     )
     services.partner_create(by=None, name="Kestrel Logistics", domains=["kestrel-logistics.nl"])
-    answers = answers_for(
+    answers = suggestions(
         ingest_alert_factory,
         title="Proofpoint TAP: Impostor classifier - sender domain resembles partner quorra.io",
         description=f"Subject 'Invoice INV-0419'. {auth}. Disposition: delivered.",
@@ -286,7 +271,7 @@ def test_a_products_similarity_claim_is_judged_by_the_lookalike_rules(
 
 @pytest.mark.django_db
 def test_a_report_without_its_senders_address_leaves_identity_unknown(seed_playbook, ingest_alert_factory):
-    answers = answers_for(
+    answers = suggestions(
         ingest_alert_factory,
         title="KnowBe4 PhishER: User-reported message - headers unavailable",
         description="The original was deleted; no headers or sender address. Reporter: 'asked me for our supplier list'.",
@@ -320,7 +305,7 @@ def test_a_routine_sync_paging_within_its_baseline_is_no_enumeration(
     services.partner_create(
         by=None, name="Kestrel Logistics", networks=["198.51.100.32/28"], contract_start=date(2023, 4, 1)
     )
-    answers = answers_for(
+    answers = suggestions(
         ingest_alert_factory,
         title="Splunk ES Notable: API client exceeded page-count threshold (client_id=kestrel-edi)",
         description="src=198.51.100.38 GET /v2/shipments, cursor pages 1..46, status=200 on all, 4.6k rows returned. "
