@@ -136,7 +136,13 @@ def _is_host_name(text: str, value: str, hosts: set[str]) -> bool:
         return False  # "host.name", "user.name": a field of the alert's schema
     if len(labels) == 2 and labels[-1] in FILE_EXTENSION_TLDS:
         return False  # "report-001.zip", "install.sh": a file name
-    return any(m.start() == 0 or text[m.start() - 1] not in "-_" for m in _mentions(text, value))
+    # Not a name glued to a longer identifier ("ws-01.corp") or the start of a longer dotted
+    # field path ("sender.email" of "sender.email.domain.root_domain").
+    return any(
+        (m.start() == 0 or text[m.start() - 1] not in "-_")
+        and not re.match(r"\.\w", text[m.end() : m.end() + 2])
+        for m in _mentions(text, value)
+    )
 
 
 def _hosts(found: dict) -> set[str]:

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 from enrichment.events import event_count, get_path, is_failed_login, payloads
 from intel.domains import normalize_domain
 
+from . import exclusions as x
 from . import quantities as q
 from . import wording as w
 from .reference import free_mail
@@ -85,7 +86,13 @@ TEXT_PATTERNS = (
 
 
 # Wording that names a fact's words without stating the fact (see wording.py).
-EXCLUDED_WORDING = {RECON: w.RECON_EXCLUDED, FRAUD: w.FRAUD_EXCLUDED, AUTHORISED: w.AUTHORISED_EXCLUDED}
+EXCLUDED_WORDING = {
+    RECON: x.RECON_EXCLUDED,
+    FRAUD: x.FRAUD_EXCLUDED,
+    AUTHORISED: x.AUTHORISED_EXCLUDED,
+    BANK_CHANGE: x.BANK_CHANGE_EXCLUDED,
+    IMPERSONATION: x.IMPERSONATION_EXCLUDED,
+}
 
 
 def _string(value) -> str | None:
@@ -315,3 +322,16 @@ def _auth_facts_from_text(alert: AlertView, facts: list, add) -> None:
         if domain and reply_domain and domain != reply_domain:
             add(REPLY_TO, "description", f"Reply-To {reply.group(1)} differs from sender {address}")
             return
+
+
+def succeeded_from(alert: AlertView) -> list:
+    """The alert's addresses its text says a sign-in succeeded from ("07:40 success from
+    192.0.2.26"; not "no success from 203.0.113.160")."""
+    text = alert.text
+    named = []
+    for ip in alert.ips:
+        for match in re.finditer(rf"\bsucce\w*\b[^.;]{{0,40}}?\bfrom\s+{re.escape(ip.value)}\b", text, re.I):
+            if not w.negated(text, match.start()):
+                named.append(ip)
+                break
+    return named

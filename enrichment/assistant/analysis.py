@@ -19,7 +19,7 @@ from . import wording as w
 from .criteria import ADDRESS_WORDS, INBOUND_TECHNIQUES, REFUSED_RESPONSES, CriteriaSignals, Signal, signal_of
 from .facts import AlertView, CaseFacts, ip_evidence, obs_evidence
 from .patterns import CasePatterns, compute
-from .reference import MALICIOUS, UNKNOWN_EXTERNAL, free_mail
+from .reference import MALICIOUS, UNKNOWN_EXTERNAL, free_mail, names_own_domain
 
 # A sender written with its display name: "'Halcyon Pay Remittances' <noreply@...>",
 # "From: Halcyon Pay <noreply@...>".
@@ -28,19 +28,6 @@ DISPLAY_NAME_ADDRESS = re.compile(
     r"\s*<([\w.+-]+@[\w-]+(?:\.[\w-]+)+)>",
     re.IGNORECASE,
 )
-
-
-def succeeded_from(alert: AlertView) -> list:
-    """The alert's addresses its text says a sign-in succeeded from ("07:40 success from
-    192.0.2.26"; not "no success from 203.0.113.160")."""
-    text = alert.text
-    named = []
-    for ip in alert.ips:
-        for match in re.finditer(rf"\bsucce\w*\b[^.;]{{0,40}}?\bfrom\s+{re.escape(ip.value)}\b", text, re.I):
-            if not w.negated(text, match.start()):
-                named.append(ip)
-                break
-    return named
 
 
 @dataclass
@@ -200,7 +187,7 @@ class Analysis(CriteriaSignals):
                 display = quoted or written
                 domain = address.rpartition("@")[2].lower()
                 named = [p for p in ref.partners_named_in(display) if ref.partner_of_domain(domain) is not p]
-                if named and not ref.is_org_domain(domain):
+                if named and not ref.is_org_domain(domain) and not names_own_domain(display, domain):
                     detail = f'{address} displays as {named[0].name} ("{display.strip()}"), not its domain'
                     evidence = {
                         "observable": f"email:{address.lower()}",
@@ -269,7 +256,7 @@ class Analysis(CriteriaSignals):
                 continue
             success = alert.first(r.LOGIN_SUCCESS)
             partners = self.partners_of(alert)
-            named = succeeded_from(alert)
+            named = r.succeeded_from(alert)
             hit_sources = [ip for ip in named or alert.ips if ip.value in sources]
             # The owner's sign-in from a legitimate address after the attempts is not the attacker's.
             owner_only = named and all(ip.legitimate for ip in named)
@@ -378,7 +365,7 @@ class Analysis(CriteriaSignals):
             outside_accounts = [
                 a
                 for a in alert.accounts()
-                if ("@" not in a and a.lower() not in own)
+                if ("@" not in a and a.lower() not in own and self.account_owner(a) is not None)
                 or ("@" in a and not ref.is_org_domain(a.rsplit("@", 1)[1]))
             ]
             links = [o for o in alert.of_types("domain", "url") if not ref.is_org_domain(o.domain)]

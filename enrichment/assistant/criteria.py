@@ -22,6 +22,11 @@ INBOUND_TECHNIQUES = ("T1566", "T1598", "T1656", "T1534")
 # What makes a partner's probing go beyond its scope (E3), as against its integration paging
 # through what it was given: the systems refused what it asked for (HTTP 401/403/404/429,
 # NXDOMAIN, a denial), it used attack tooling no integration uses, or the alert says so.
+VOLUME_WORDS = re.compile(
+    r"\b(volume|download\w*|export\w*|records?|rows?|data|bulk|requests?|traffic|transfer\w*|files?|quer(?:y|ies)"
+    r"|[kmgt]i?b|bytes?|rate|spike|surge|mass)\b",
+    re.IGNORECASE,
+)
 REFUSED_RESPONSES = re.compile(
     r"\b(?:4(?:01|03|04|29)\b|unauthori[sz]ed|forbidden|not found|nxdomain|access denied|denied|refused)",
     re.I,
@@ -102,6 +107,14 @@ class CriteriaSignals:
         seen = [f.value for f in alert.all(r.RECORDS) if f.detail not in routine]
         return bool(stated and seen) and max(seen) <= 1.5 * max(stated)
 
+    @staticmethod
+    def never_authenticated(alert: AlertView) -> bool:
+        """A connection the alert says never authenticated and that read nothing: no
+        access to our systems or data (E3's "authenticating to or reading")."""
+        return bool(w.NO_AUTHENTICATION.search(alert.text)) and not alert.has(
+            r.LOGIN_SUCCESS, r.RECORDS, r.EXFILTRATION, r.PUBLISHED
+        )
+
     def unexplained_abnormal(self, alert: AlertView) -> list:
         """Abnormal-volume statements, but for a detection's own threshold trigger when the
         alert's stated baseline explains what it saw."""
@@ -153,6 +166,7 @@ class CriteriaSignals:
                     and not alert.has(r.PUBLIC_ONLY)
                     and not failed_only
                     and not message_in
+                    and not self.never_authenticated(alert)
                 ):
                     detail = f"{ip.partner.name} network used outside its contract: {ip.detail}"
                     signals.append(
@@ -208,8 +222,11 @@ class CriteriaSignals:
                         {**bulk, "detail": f"bulk access by a partner{when}: {bulk['detail']}"}, alert, actors
                     )
                 )
-            elif self.unexplained_abnormal(alert) and not alert.has(r.PUBLIC_ONLY, r.AUTHORISED):
-                signals.append(signal_of(self.unexplained_abnormal(alert)[0].evidence(), alert, actors))
+            # E3's "unusual volume": an unusual source or sender is no volume.
+            elif (
+                volume := [f for f in self.unexplained_abnormal(alert) if VOLUME_WORDS.search(f.detail)]
+            ) and not alert.has(r.PUBLIC_ONLY, r.AUTHORISED):
+                signals.append(signal_of(volume[0].evidence(), alert, actors))
             signals += self._partner_mailbox(alert)
         return signals
 

@@ -8,6 +8,7 @@ shape the case page shows: {"observable", "source", "detail"}.
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -146,6 +147,8 @@ class CaseFacts:
             # The domain a product says is imitated is not the activity's (attribution).
             if not with_urls:
                 url_hosts |= {d.lower() for d in claims.IMITATED_DOMAIN.findall(alert.text)}
+                # A name written with a path ("github.com/projectdiscovery/nuclei") is a URL's host.
+                url_hosts |= {d.lower() for d in re.findall(r"((?:[\w-]+\.)+[a-z]{2,})/", alert.text, re.I)}
             # An account name the text extractor took for a domain ("d.ott", ".ott" is a TLD).
             not_domains = url_hosts | {a.lower() for a in alert.accounts()}
             # Senders and links first: a domain observable often repeats an address's domain.

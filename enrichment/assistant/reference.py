@@ -270,3 +270,12 @@ class Reference:
 def _listed(value: str, match: lookup.Match) -> str:
     label = f" ({match.label})" if match.label else ""
     return f"{value} is on the {match.list} list: {match.cidr}{label}"
+
+
+def names_own_domain(display: str, domain: str) -> bool:
+    """Whether a display name is the sender's own domain's name ("Tidewater Brewing Co." of
+    tidewater-brewing.com): every word of the label before the TLD is in it."""
+    label = domain.rsplit(".", 2)[-2] if "." in domain else domain
+    words = re.findall(r"[a-z0-9]+", display.lower())
+    parts = [p for p in re.split(r"[-_]", label) if p]
+    return bool(parts) and (all(p in words for p in parts) or label == "".join(words[: len(parts) + 1]))

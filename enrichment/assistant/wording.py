@@ -29,7 +29,7 @@ RECON = re.compile(
     r"|forced[- ]browsing|path (?:discovery|brute\w*)|wordlist|reconnaissance|recon\b|footprint\w*"
     r"|zone transfer|axfr|vrfy|rcpt to probing|user enumeration|mapp(?:ed|ing) (?:the |our )?(?:network|site|api|directory)"
     r"|paginat\w* through|mirror(?:ed|ing) the|bulk (?:lookup|query|queries|ldap)"
-    r"|(?:pages?|ids?|offsets?|objects?)\s*=?\s*#?\d+\s*(?:\.\.|to|-|\u2013|through|thru)\s*(?:(?:page|id|offset)\s*=?\s*)?\d+"
+    r"|(?:pages?|ids?|offsets?|objects?)\s*=?\s*#?\d+\s*(?:\.\.|to|-|\u2013|through|thru)\s*[?&]?(?:(?:page|id|offset)\s*=?\s*)?\d+"
     r"|/\d+\s*(?:\.\.|to|-|\u2013|through|thru)\s*(?:/[\w.-]+)*/\d+\b"  # "/v1/suppliers/1 through /v1/suppliers/400"
     r"|nmap|masscan|zmap|nikto|gobuster|dirb\b|ffuf|feroxbuster|wpscan|sqlmap"
     r"|headless (?:browser|chrome)|bot-like|\bbots? (?:traffic|activity)|bad bot|likely automated|automated traffic"
@@ -48,7 +48,7 @@ _RELATIONSHIP_NOUNS = (
 SOLICITATION = re.compile(
     r"\b(request\w*|ask\w*|seek\w*|solicit\w*|send (?:us|me|over|the|a|your|our)|please send|share|provide|forward"
     r"|compile|looking for|would like|need\w*|requir\w*|obtain|collect\w*|gather\w*|wants? (?:to (?:know|receive|get))"
-    r"|inquir\w*|enquir\w*|questionnaire|survey)\b(?:[^.?!]|\.(?=\w)){0,90}?\b("
+    r"|inquir\w*|enquir\w*|questionnaire|survey)\b(?!\s+(?:from|by)\b)(?:[^.?!]|\.(?=\w)){0,90}?\b("
     + _RELATIONSHIP_NOUNS
     + r")\b"
     r"|\b(?:supplier|vendor|partner|customer|contact|distributor|subcontractor|carrier)s?\s+"
@@ -63,20 +63,6 @@ COMMUNICATION = re.compile(
     r"\b(e-?mails?|mail|sender|phish\w*|lure|linkedin|social[- ]media profile|invitation"
     r"|connection request|direct message|inmail|voicemail|phone call|caller|sms|whatsapp|reply-?to|newsletter"
     r"|questionnaire|teams message|chat message|instant message)\b",
-    _I,
-)
-# Scanning words that describe a security control, not the activity ("attachment scanned").
-RECON_EXCLUDED = re.compile(
-    r"\b(?:virus|malware|av|anti-?virus|attachment|sandbox|content|url|link|safe ?links?|dlp|spam)\s+(?:scan\w*|prob\w*)"
-    r"|\bcredential[- ]harvest\w*|\b(?:attachments?|files?|messages?|mails?|e-?mails?|urls?|links?|payloads?)\s+(?:was\s+|were\s+)?scanned\b|\bscanned clean|\bscan (?:clean|result|verdict)|\bhealth[- ]?(?:check|probe)\w*|\b(?:liveness|readiness|uptime"
-    r"|load[- ]balancer|monitoring|synthetic|keep-?alive) (?:probe|check|monitor)\w*",
-    _I,
-)
-# A user's report or a gateway's verdict names phishing without finding it: "reported by
-# user as phish", "verdict: no threats found".
-FRAUD_EXCLUDED = re.compile(
-    r"\breported\s+(?:by\s+(?:an?\s+|the\s+)?(?:user|recipient|employee)s?\s+)?as\s+(?:phish\w*|spam|junk|suspicious|malicious)"
-    r"|\b(?:user|end-?user|recipient)[- ]reported\b[^.;]{0,40}|\bphish(?:ing)?[- ]report\w*|\breport (?:message|phish\w*) (?:button|add-?in)",
     _I,
 )
 CLEAN_VERDICT = re.compile(
@@ -145,6 +131,12 @@ BANK_CHANGE = re.compile(
     r"|remittance|payment (?:details|instructions|account)|settlement (?:account|details|instructions)"
     r"|wire (?:instructions|details)|change (?:of|in|to) (?:our |the )?(?:bank|banking|payment|remittance)"
     r"|new (?:bank|account|iban|beneficiary) (?:details|number|account)?|beneficiary (?:account|details|change))",
+    _I,
+)
+# A connection that never authenticated reads nothing ("[preauth]", "no userauth request").
+NO_AUTHENTICATION = re.compile(
+    r"\bno (?:userauth|authentication|auth|log-?in|sign-?in) (?:request|attempt)\w*|\bpre-?auth\b"
+    r"|\bwithout authenticat\w*|\bno authentication attempted|\bbanner exchange only",
     _I,
 )
 PERSONAL_DESTINATION = re.compile(
@@ -281,14 +273,6 @@ AUTHORISED = re.compile(
     r"\b(authori[sz]ed|approved|pre-?approved|sanctioned|allow-?listed|whitelisted|in scope|agreed|contracted"
     r"|pen(?:etration)?[- ]?test\w*|red[- ]team|scheduled scan|change (?:ticket|request)|chg-?\d+|maintenance window"
     r"|exception granted|known (?:scanner|activity))",
-    _I,
-)
-# "Outside Marlow's contracted placements": the authorisation is named to say it was exceeded.
-AUTHORISED_EXCLUDED = re.compile(
-    r"\b(?:outside|beyond|exceed\w*|violat\w*|breach\w*|not covered by)\b[^.;,()]{0,40}?"
-    r"\b(?:authori[sz]ed|approved|contracted|agreed|sanctioned|in scope)\b"
-    # A second factor approved authorises a sign-in, not the activity.
-    r"|\b(?:mfa|2fa|push|prompt)\s+(?:push\s+|prompt\s+|request\s+)?approved\b",
     _I,
 )
 OUTCOMES = {

@@ -5,7 +5,7 @@ from cases.models import CaseStep
 from enrichment import assistant
 
 # Techniques the tests' alerts carry besides T1591.002; the seed playbook is set to cover them.
-COVERED = ["T1078", "T1110", "T1566", "T1598"]
+COVERED = ["T1078", "T1110", "T1566", "T1595", "T1598"]
 
 
 def suggestions(ingest_alert_factory, **alert) -> dict[str, dict]:

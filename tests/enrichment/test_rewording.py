@@ -15,7 +15,14 @@ from django.core.management import call_command
 
 pytestmark = pytest.mark.django_db
 
-SETS = ["scenarios", "scenarios_heldout", "scenarios_blind", "scenarios_fresh", "scenarios_third"]
+SETS = [
+    "scenarios",
+    "scenarios_heldout",
+    "scenarios_blind",
+    "scenarios_fresh",
+    "scenarios_third",
+    "scenarios_fourth",
+]
 HERE = Path(__file__).parent
 NUMBER_WORDS = "two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen".split()  # noqa: SIM905
 

@@ -1,0 +1,51 @@
+"""Wording that names a fact's words without stating the fact: a control's scan is no
+reconnaissance, a user's report no fraud, an authorisation named to say it was exceeded no
+authorisation, unchanged bank details no change, a bot's claimed user agent no impersonation
+of a partner. alert_reading removes these before it looks for the fact (EXCLUDED_WORDING).
+"""
+
+from __future__ import annotations
+
+import re
+
+_I = re.IGNORECASE
+
+# Scanning words that describe a security control, not the activity ("attachment scanned").
+RECON_EXCLUDED = re.compile(
+    r"\b(?:virus|malware|av|anti-?virus|attachment|sandbox|content|url|link|safe ?links?|dlp|spam)\s+(?:scan\w*|prob\w*)"
+    r"|\bcredential[- ]harvest\w*|\b(?:attachments?|files?|messages?|mails?|e-?mails?|urls?|links?|payloads?)\s+(?:was\s+|were\s+)?scanned\b|\bscanned clean|\bscan (?:clean|result|verdict)|\bhealth[- ]?(?:check|probe)\w*|\b(?:liveness|readiness|uptime"
+    r"|load[- ]balancer|monitoring|synthetic|keep-?alive) (?:probe|check|monitor)\w*",
+    _I,
+)
+
+# A user's report or a gateway's verdict names phishing without finding it: "reported by
+# user as phish", "verdict: no threats found".
+FRAUD_EXCLUDED = re.compile(
+    r"\breported\s+(?:by\s+(?:an?\s+|the\s+)?(?:user|recipient|employee)s?\s+)?as\s+(?:phish\w*|spam|junk|suspicious|malicious)"
+    r"|\b(?:user|end-?user|recipient)[- ]reported\b[^.;]{0,40}|\bphish(?:ing)?[- ]report\w*|\breport (?:message|phish\w*) (?:button|add-?in)",
+    _I,
+)
+
+# Bank details said to be unchanged are no change request.
+BANK_CHANGE_EXCLUDED = re.compile(
+    r"\b(?:bank(?:ing)? (?:details|account|information)|iban|payment details)\b[^.;]{0,30}?"
+    r"\b(?:identical|unchanged|the same as|same as|match(?:es|ing)? (?:the )?(?:previous|prior|registered|vendor master))",
+    _I,
+)
+
+# A bot's claimed user agent is no partner's or organisation's identity.
+IMPERSONATION_EXCLUDED = re.compile(
+    r"\b(?:google|bing|yandex|baidu|duckduck|apple|facebook)bot[- ]impersonat\w*"
+    r"|\bimpersonat\w*\s+(?:of\s+)?(?:a\s+|the\s+)?(?:google|bing)?(?:bot|crawler|search engine|user[- ]agent)s?\b"
+    r"|\b(?:fake|spoofed) (?:googlebot|bingbot|crawler|user[- ]agent)|\bimpersonators? of (?:known |verified |good )?(?:bots?|crawlers?)",
+    _I,
+)
+
+# "Outside Marlow's contracted placements": the authorisation is named to say it was exceeded.
+AUTHORISED_EXCLUDED = re.compile(
+    r"\b(?:outside|beyond|exceed\w*|violat\w*|breach\w*|not covered by)\b[^.;,()]{0,40}?"
+    r"\b(?:authori[sz]ed|approved|contracted|agreed|sanctioned|in scope)\b"
+    # A second factor approved authorises a sign-in, not the activity.
+    r"|\b(?:mfa|2fa|push|prompt)\s+(?:push\s+|prompt\s+|request\s+)?approved\b",
+    _I,
+)
