@@ -9,7 +9,8 @@ list (or newline-separated), and wherever one value is expected the first is tak
 takes the token as `?token=`. Also accepted: a result row posted bare (no `sid`, no
 `result`; known by Splunk's own row fields, ROW_FIELDS: `_time`, `_raw`, `event_id`,
 `_cd`...; an Enterprise Security 8 finding by its `finding_id`), an array of rows or
-bodies, Enterprise Security 8's findings list (`{"items": [...]}`, each its own alert) (each its own alert, a bad one refused alone), and a
+bodies or Enterprise Security 8's findings list (`{"items": [...]}`), each its own alert
+(a bad one refused alone), and a
 body carrying all results (`results`, as search/jobs/<sid>/results and /events return in
 output_mode json, `{"fields": [...], "results": [...]}`; rows given as value lists are
 named by `fields`): each result is read as that body's `result`, with its other keys (a

@@ -35,7 +35,8 @@ per hit). The alert is the `_source` object; a `_source` that is not one is refu
   location a record shaped as Azure's or a GCP log entry), Windows
   eventdata addresses and accounts and Defender's eventdata["detection User"] (user),
   Sysmon's eventdata sourceIp / destinationIp / destinationHostname (event 3),
-  queryName (22, a domain) and user (not NT AUTHORITY's), and eventdata.hashes ("SHA1=...,MD5=...,SHA256=...", declared; IMPHASH, a hash of
+  queryName (22, a domain) and user (not NT AUTHORITY's), and eventdata.hashes
+  ("SHA1=...,MD5=...,SHA256=...", declared; IMPHASH, a hash of
   the import table and no file digest, skipped), syscheck hashes; VirusTotal:
   data.virustotal.source.md5 / .source.sha1 and data.virustotal.sha1 (the scanned
   file's, declared; the permalink is VirusTotal's report page, no observable); Office

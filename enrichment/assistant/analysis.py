@@ -353,19 +353,12 @@ class Analysis(CriteriaSignals):
         ref = self.facts.ref
         for alert in self.facts.alerts:
             # Who the correspondent is: an outside or sending address, an outside domain or
-            # link, an account that is not one of our mailboxes (the reporter of a
+            # link, a partner's account or an outside address as account (the reporter of a
             # user-reported message, and the organisation's own domain, say nothing of it).
-            # An account named like one of the alert's own addresses (e.holm of
-            # e.holm@example.com, the reporter) is ours, not a correspondent.
-            own = {
-                o.value.rsplit("@", 1)[0].lower()
-                for o in alert.of_types("email")
-                if ref.is_org_domain(o.domain)
-            }
             outside_accounts = [
                 a
                 for a in alert.accounts()
-                if ("@" not in a and a.lower() not in own and self.account_owner(a) is not None)
+                if ("@" not in a and self.account_owner(a) is not None)
                 or ("@" in a and not ref.is_org_domain(a.rsplit("@", 1)[1]))
             ]
             links = [o for o in alert.of_types("domain", "url") if not ref.is_org_domain(o.domain)]

@@ -22,14 +22,15 @@ INBOUND_TECHNIQUES = ("T1566", "T1598", "T1656", "T1534")
 # What makes a partner's probing go beyond its scope (E3), as against its integration paging
 # through what it was given: the systems refused what it asked for (HTTP 401/403/404/429,
 # NXDOMAIN, a denial), it used attack tooling no integration uses, or the alert says so.
+REFUSED_RESPONSES = re.compile(
+    r"\b(?:4(?:01|03|04|29)\b|unauthori[sz]ed|forbidden|not found|nxdomain|access denied|denied|refused)",
+    re.I,
+)
+# What an anomaly must speak of to be E3's "unusual volume" (not an unusual source or sender).
 VOLUME_WORDS = re.compile(
     r"\b(volume|download\w*|export\w*|records?|rows?|data|bulk|requests?|traffic|transfer\w*|files?|quer(?:y|ies)"
     r"|[kmgt]i?b|bytes?|rate|spike|surge|mass)\b",
     re.IGNORECASE,
-)
-REFUSED_RESPONSES = re.compile(
-    r"\b(?:4(?:01|03|04|29)\b|unauthori[sz]ed|forbidden|not found|nxdomain|access denied|denied|refused)",
-    re.I,
 )
 ATTACK_TOOLING = re.compile(
     r"\b(?:port[- ]?(?:scan|sweep)\w*|scan(?:s|ned|ning|ner)?|wordlists?|dirbust\w*|directory brute\w*|fuzz\w*"
@@ -99,12 +100,19 @@ class CriteriaSignals:
         return found.evidence() if found else None
 
     @staticmethod
-    def within_baseline(alert: AlertView) -> bool:
+    def stated_and_seen(alert: AlertView) -> tuple[list, list]:
+        """The record counts of the alert's routine sentences ("baseline ~4,300 rows/run")
+        and those of its other sentences (what it saw)."""
+        routine = {f.detail for f in alert.all(r.NORMAL)}
+        records = alert.all(r.RECORDS)
+        return [f.value for f in records if f.detail in routine], [
+            f.value for f in records if f.detail not in routine
+        ]
+
+    def within_baseline(self, alert: AlertView) -> bool:
         """The alert states a routine with a count, and what it saw is within 1.5 times it
         ("baseline ~4,300 rows/run" beside 4.6k rows)."""
-        routine = {f.detail for f in alert.all(r.NORMAL)}
-        stated = [f.value for f in alert.all(r.RECORDS) if f.detail in routine]
-        seen = [f.value for f in alert.all(r.RECORDS) if f.detail not in routine]
+        stated, seen = self.stated_and_seen(alert)
         return bool(stated and seen) and max(seen) <= 1.5 * max(stated)
 
     @staticmethod
@@ -132,13 +140,11 @@ class CriteriaSignals:
             return True
         if alert.has(r.NOVELTY, r.ANONYMISER, r.OFF_HOURS):
             return True
-        routine = {f.detail for f in alert.all(r.NORMAL)}
-        stated = [f.value for f in alert.all(r.RECORDS) if f.detail in routine]
-        seen = [f.value for f in alert.all(r.RECORDS) if f.detail not in routine]
+        stated, seen = self.stated_and_seen(alert)
         if stated and seen and max(seen) >= 10 * max(stated):
             return True
         start, end = settings.VIGIL_WORKDAY_START_HOUR, settings.VIGIL_WORKDAY_END_HOUR
-        daytime = any(w.DAYTIME.search(detail) for detail in routine)
+        daytime = any(w.DAYTIME.search(f.detail) for f in alert.all(r.NORMAL))
         return daytime and not (start <= alert.observed_at.hour < end)
 
     # --- E3 ------------------------------------------------------------------------------

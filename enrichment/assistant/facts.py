@@ -22,6 +22,8 @@ from . import vendor_claims as claims
 from .reference import INTERNAL, IpJudgement, Reference
 
 YES, NO, UNKNOWN = "yes", "no", "unknown"
+# A name written with a path after it: a link's host, without its scheme.
+HOST_WITH_PATH = re.compile(r"((?:[\w-]+\.)+[a-z]{2,})/", re.IGNORECASE)
 MET, NOT_MET = "checked", "unchecked"
 DONE, NOT_APPLICABLE = "done", "not_applicable"
 MAX_EVIDENCE = 12
@@ -148,7 +150,7 @@ class CaseFacts:
             if not with_urls:
                 url_hosts |= {d.lower() for d in claims.IMITATED_DOMAIN.findall(alert.text)}
                 # A name written with a path ("github.com/projectdiscovery/nuclei") is a URL's host.
-                url_hosts |= {d.lower() for d in re.findall(r"((?:[\w-]+\.)+[a-z]{2,})/", alert.text, re.I)}
+                url_hosts |= {d.lower() for d in HOST_WITH_PATH.findall(alert.text)}
             # An account name the text extractor took for a domain ("d.ott", ".ott" is a TLD).
             not_domains = url_hosts | {a.lower() for a in alert.accounts()}
             # Senders and links first: a domain observable often repeats an address's domain.

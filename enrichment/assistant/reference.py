@@ -272,10 +272,18 @@ def _listed(value: str, match: lookup.Match) -> str:
     return f"{value} is on the {match.list} list: {match.cidr}{label}"
 
 
+# Words a company name carries besides its own ("Tidewater Brewing Co.", "Acme Group").
+COMPANY_WORDS = frozenset(
+    "co company corp corporation inc llc ltd limited plc gmbh ag sa sas bv nv ab as asa oy group the and of".split()  # noqa: SIM905
+)
+
+
 def names_own_domain(display: str, domain: str) -> bool:
     """Whether a display name is the sender's own domain's name ("Tidewater Brewing Co." of
-    tidewater-brewing.com): every word of the label before the TLD is in it."""
+    tidewater-brewing.com or tidewaterbrewing.com): every word of it but company words
+    (COMPANY_WORDS) is in the label before the TLD. "Tidewater Assurance Group" from
+    tidewater.net is not: "assurance" names someone else."""
     label = domain.rsplit(".", 2)[-2] if "." in domain else domain
-    words = re.findall(r"[a-z0-9]+", display.lower())
     parts = [p for p in re.split(r"[-_]", label) if p]
-    return bool(parts) and (all(p in words for p in parts) or label == "".join(words[: len(parts) + 1]))
+    words = [w for w in re.findall(r"[a-z0-9]+", display.lower()) if w not in COMPANY_WORDS]
+    return bool(words) and (set(words) <= set(parts) or "".join(words) == "".join(parts))

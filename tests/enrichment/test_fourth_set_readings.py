@@ -47,6 +47,8 @@ def test_what_a_sentence_states(sentence, kind, stated):
         ("Tidewater Brewing Co.", "tidewater-brewing.com", True),
         ("Halcyon Pay Remittances", "remit-advice-center.net", False),
         ("Tidewater Assurance Group", "tidewater-brewing.com", False),
+        ("Tidewater Assurance Group", "tidewater.net", False),  # a name the domain does not carry
+        ("Tidewater Brewing", "tidewaterbrewing.com", True),
     ],
 )
 def test_a_display_name_that_is_the_senders_own_domains_name(display, domain, own):
