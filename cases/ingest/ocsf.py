@@ -14,12 +14,12 @@ title) and report something an analyst triages (FINDING_CLASSES):
 Activity events are accepted too (ACTIVITY_CATEGORIES: the System, Identity & Access
 Management, Network and Application Activity classes, 1xxx, 3xxx, 4xxx, 6xxx), as
 pipelines forward them as alerts (Security Lake subscribers, SIEMs' OCSF output): an
-Authentication failure, an API call, a refused flow. They have no finding_info: their
-source_ref is metadata.uid (else common.content_digest of the event), their title
-type_name ("Authentication: Logon") with api.operation when present ("API Activity: Read
-(DescribeDirectConnectGateways)"), else "class_name: activity_name", else message; they
-are tagged "class:" + class_name and "status:" + status. The other categories (Discovery,
-Remediation...) report no event to triage and are refused.
+Authentication failure, an API call, a refused flow, a message filtered as spam. They
+have no finding_info: their source_ref is metadata.uid (else common.content_digest of the
+event), their title their type and what they acted on (ocsf_activity.activity_title:
+"API Activity: Read (DescribeDirectConnectGateways)", "Email Activity: Trace (<the
+subject>)"); they are tagged "class:" + class_name and "status:" + status. The other
+categories (Discovery, Remediation...) report no event to triage and are refused.
 
 2005 Incident Finding is refused: it has no uid or title of its own (`desc` and
 `finding_info_list` only, OCSF 1.1 to 1.5), so an update or the closure of an incident
@@ -53,8 +53,10 @@ both are read, finding_info first.
     `hostname`, `email_addr`, `url_string` (Falco writes {"name": "hostname",
     "type_id": 0}); `name`, `uid`, `domain` (a Windows domain as often as a DNS one) do
     not. The role comes from `name` (src/dst), else user for a user name, else declared
-  - evidences[] src/dst endpoints, users and URLs, and the same on the finding itself
-    (where producers such as Synqly's bridge put them)
+  - evidences[] src/dst endpoints, users and URLs, their email's senders, recipients and
+    links and their http_request's URL, server and forwarded-for clients (read as
+    ocsf_activity reads them), and the same on the event itself (an Email or HTTP
+    Activity's own; where producers such as Synqly's bridge put a finding's)
   - device hostname, name and ip (destination); actor.user.name and .email_addr (user:
     who acted, in activity events)
   - resources[] and `resource` (the one resource of older Vulnerability and Compliance
@@ -66,7 +68,9 @@ both are read, finding_info first.
     groups, repositories) name no host. Destination, source for role_id 2 (Actor),
     declared for 4 (Related); a resource's `data` object's md5 / sha1 / sha256 (hash) and
     user_name (CrowdStrike's converter puts the process's file and user there)
-- tags: finding_info.types; "status:" + status_code (a check's PASS or FAIL); vulnerabilities[].cve.uid when it is a CVE id
+- tags: finding_info.types; "status:" + status_code (a check's PASS or FAIL);
+  "disposition:" + disposition (what the security control did: Blocked, Allowed...);
+  vulnerabilities[].cve.uid when it is a CVE id
   ("CVE-2024-3094"); compliance: "control:" + compliance.control, "standard:" + each of
   compliance.standards, "compliance:" + its status (the status_id caption, else `status`)
 """
@@ -92,6 +96,14 @@ from .common import (
     specific_first,
 )
 from .observable_list import ObservableList
+from .ocsf_activity import (
+    ACTIVITY_CATEGORIES,
+    activity_tags,
+    activity_title,
+    is_activity,
+    read_email,
+    read_http_request,
+)
 
 DETECTION_FINDING = 2004
 SECURITY_FINDING = 2001
@@ -103,10 +115,6 @@ FINDING_CLASSES = {
     2006: "Data Security Finding",
     2007: "Application Security Posture Finding",
 }
-# Activity events a pipeline forwards as alerts (Security Lake subscribers, a SIEM's OCSF
-# output): System (1xxx), Identity & Access Management (3xxx, "Audit Activity" before
-# 1.0), Network (4xxx) and Application (6xxx) Activity classes.
-ACTIVITY_CATEGORIES = {1: "System", 3: "Identity & Access Management", 4: "Network", 6: "Application"}
 CLASS_MESSAGE = (
     "Must be an OCSF finding class: "
     + ", ".join(f"{uid} ({name})" for uid, name in FINDING_CLASSES.items())
@@ -131,29 +139,6 @@ COMPLIANCE_STATUSES = {1: "Pass", 2: "Warning", 3: "Fail"}
 CVE_ID = re.compile(r"CVE-\d{4}-\d{4,}", re.IGNORECASE)
 # (object, its key) in the order the observed time is taken.
 TIME_FIELDS = (("info", "first_seen_time"), ("item", "start_time"), ("item", "time"))
-
-
-def is_activity(class_uid) -> bool:
-    """An activity event class (ACTIVITY_CATEGORIES), not a finding."""
-    return class_uid is not None and 1000 <= class_uid < 7000 and class_uid // 1000 in ACTIVITY_CATEGORIES
-
-
-def _text(value) -> str | None:
-    return value.strip() if isinstance(value, str) and value.strip() else None
-
-
-def activity_title(item: dict) -> str:
-    """An activity event's headline: its type_name ("Authentication: Logon"), with the API
-    operation when it names one ("API Activity: Read (DescribeDirectConnectGateways)"),
-    else "class_name: activity_name", else its message, else its class."""
-    class_name, activity_name = _text(item.get("class_name")), _text(item.get("activity_name"))
-    title = _text(item.get("type_name")) or (
-        f"{class_name}: {activity_name}" if class_name and activity_name else None
-    )
-    operation = _text(dig(item, "api.operation"))
-    if title and operation:
-        return f"{title} ({operation})"
-    return title or _text(item.get("message")) or f"OCSF activity (class {item.get('class_uid')})"
 
 
 def observable_role(name, type_: str) -> str:
@@ -236,8 +221,8 @@ def read_resources(observables: ObservableList, item: dict) -> None:
 
 
 def read_evidences(observables: ObservableList, item: dict) -> None:
-    """evidences[] (Detection Finding), and the finding's own endpoints and user where a
-    producer puts them on the finding itself (Synqly's bridge does)."""
+    """evidences[] (Detection Finding), and the same objects on the event itself (an
+    activity's own; a finding's where a producer puts them there, as Synqly's bridge does)."""
     for evidence in [*as_list(item.get("evidences")), item]:
         if not isinstance(evidence, dict):
             continue
@@ -249,7 +234,8 @@ def read_evidences(observables: ObservableList, item: dict) -> None:
         observables.add(T.EMAIL, dig(evidence, "user.email_addr"), R.USER)
         observables.add(T.URL, dig(evidence, "url.url_string"), R.DECLARED)
         observables.add(T.DOMAIN, dig(evidence, "url.hostname"), R.DESTINATION)
-        observables.add(T.EMAIL, dig(evidence, "email.from"), R.SENDER)
+        read_email(observables, evidence.get("email"))
+        read_http_request(observables, evidence.get("http_request"))
 
 
 def context_tags(item: dict) -> list[str]:
@@ -263,6 +249,9 @@ def context_tags(item: dict) -> list[str]:
     status_code = item.get("status_code")
     if isinstance(status_code, str) and status_code.strip():
         tags.append(f"status:{status_code.strip()[:40]}")  # a check's PASS / FAIL (Prowler)
+    disposition = item.get("disposition")
+    if isinstance(disposition, str) and disposition.strip():
+        tags.append(f"disposition:{disposition.strip()[:40]}")
     compliance = item.get("compliance")
     if isinstance(compliance, dict):
         tags += [f"control:{control}" for control in _strings(compliance.get("control"))]
@@ -328,11 +317,3 @@ class OcsfAdapter(Adapter):
         alert.severity = severity_from(alert, item)
         types = read_str_list(alert, "finding_info.types", info.get("types"))
         alert.tags = list(dict.fromkeys(types + context_tags(item) + activity_tags(item, activity)))
-
-
-def activity_tags(item: dict, activity: bool) -> list[str]:
-    """An activity event's class and outcome ("class:Authentication", "status:Failure")."""
-    if not activity:
-        return []
-    names = [("class", item.get("class_name")), ("status", item.get("status"))]
-    return [f"{key}:{value.strip()[:40]}" for key, value in names if isinstance(value, str) and value.strip()]
