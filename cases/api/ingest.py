@@ -366,7 +366,9 @@ OcsfIngestView = ingest_view(
     "/api/v1/alert and the rest, cases.api.thehive) answers in TheHive's shapes for TheHive clients. "
     "Without `date`, the earliest `procedures[].occurDate` is the event time. An observable tagged "
     "`<namespace>:type=<ECS field>` (`sekoia:type=source.ip`) takes that field's party as its role; "
-    "`user:<name>` or `username:<name>` tags on the alert or an observable add that user.",
+    "`user:<name>` or `username:<name>` tags on the alert or an observable add that user; "
+    "`host:`/`hostname:`/`agent_name:` and `host_ip:`/`agent_ip:` tags on the alert its host "
+    "(as the wazuh2thehive integration tags its alerts).",
     example=("Alert", _example("thehive_alert.json")),
 )
 class TheHiveIngestView(IngestView):

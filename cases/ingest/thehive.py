@@ -13,6 +13,11 @@ integration) can point at Vigil unchanged; cases.api.thehive serves TheHive's pa
   `...:type=user.name` on an "other" observable makes it a user name
 - users named by tags: `user:<name>` or `username:<name>` (also with "=") on the alert or
   on an observable is a user observable (role user), at most MAX_TAG_USERS per alert
+- the host named by the alert's tags (destination: the host the alert is about):
+  `host:`, `hostname:` or `agent_name:` (also with "=") a host name, `host_ip:` or
+  `agent_ip:` its address; the Wazuh integration most deployments copy
+  (crow1011/wazuh2thehive's custom-w2thive.py) names the agent only so, in
+  `agent_name=<name>` and `agent_ip=<address>` tags ("no agent ip" is no address)
 - techniques: ATT&CK ids in tags ("attack.t1591.002", "T1591.002", "mitre:T1591",
   "mitre-attack/T1566.001"...), in `procedures[].patternId` (TheHive 5) and in `ttps`
   (ids or {patternId} objects, as some integrations send)
@@ -60,6 +65,10 @@ TAG_TECHNIQUE = re.compile(r"(?:^|[.:=/_\s-])(t\d{4}(?:\.\d{3})?)$", re.IGNORECA
 # "user:alice", "username=alice": a tag naming a user. Only these two keys: "account:" is
 # as often a cloud account number as a person.
 TAG_USER = re.compile(r"^(?:user|username)\s*[:=]\s*(\S.*)$", re.IGNORECASE)
+# "agent_name=web-01", "hostname:web-01", "agent_ip=10.0.0.5": a tag naming the alert's
+# host, by name or by address; one word after the key (not "no agent name").
+TAG_HOST = re.compile(r"^(?:host|hostname|agent_name)\s*[:=]\s*(\S+)$", re.IGNORECASE)
+TAG_HOST_ADDRESS = re.compile(r"^(?:host_ip|agent_ip)\s*[:=]\s*(\S+)$", re.IGNORECASE)
 # "sekoia:type=source.ip": the ECS field an integration read the observable from.
 TAG_FIELD = re.compile(r"^[\w.-]+:type=([a-z_]+(?:\.[a-z_]+)+)$", re.IGNORECASE)
 # The party an ECS field names, by its first segment (as the Elastic adapter reads them).
@@ -84,7 +93,12 @@ def _field(tags: list[str]) -> str:
 
 def tag_users(tags: list[str]) -> list[str]:
     """The user names that `user:`/`username:` tags name."""
-    return [m.group(1).strip() for m in map(TAG_USER.match, tags) if m]
+    return tag_values(TAG_USER, tags)
+
+
+def tag_values(pattern: re.Pattern, tags: list[str]) -> list[str]:
+    """What the tags matching `key:value` `pattern` name, first MAX_TAG_USERS."""
+    return [m.group(1).strip() for m in map(pattern.match, tags) if m][:MAX_TAG_USERS]
 
 
 def observable(item: dict) -> tuple[str, str] | None:
@@ -148,7 +162,8 @@ class TheHiveAdapter(Adapter):
         alert.technique_ids = specific_first(read_techniques(alert, "procedures", techniques))
 
         observables = ObservableList()
-        users = tag_users([t.strip() for t in tags])
+        stripped = [t.strip() for t in tags]
+        users = tag_users(stripped)
         declared = item.get("observables", item.get("artifacts"))
         if declared is not None and not isinstance(declared, list):
             alert.add("observables", "Must be a list of {dataType, data} objects.")
@@ -160,6 +175,8 @@ class TheHiveAdapter(Adapter):
                     observables.add(mapped[0], obs.get("data"), mapped[1])
                 users += tag_users(_tags(obs))
         observables.add(T.USER, list(dict.fromkeys(users))[:MAX_TAG_USERS], R.USER)
+        observables.add(T.HOSTNAME, tag_values(TAG_HOST, stripped), R.DESTINATION)
+        observables.add(T.IP, tag_values(TAG_HOST_ADDRESS, stripped), R.DESTINATION)
         alert.source_ref = f"{type_}:{source}:{source_ref}"
         alert.severity = read_severity(alert, "severity", item.get("severity"))
         date = item.get("date")

@@ -145,3 +145,60 @@ def test_a_thehive_5_alert_as_its_api_returns_it(post):
     assert alert.source_ref == "alert type:alert source:test123"
     assert alert.observed_at == datetime(2024, 4, 3, 16, 18, 48, 964000, tzinfo=UTC)
     assert alert.severity == 1
+
+
+def test_elastalerts_hivealerter_body(post):
+    # Elastalert's HiveAlerter: the test's expected body with the `date` and `sourceRef` the
+    # test deletes (int(time.time()) * 1000 and str(uuid.uuid4())).
+    body = document("elastalert_hivealerter_alert_body.json")
+    response = post("thehive", body)
+    assert response.status_code == 201, response.json()
+    alert = Alert.objects.get(pk=response.json()["id"])
+    assert alert.source_ref == "external:elastalert:6f1c3a52-8e4b-4d7a-9c21-5b0e7d3f9a48"
+    assert (alert.title, alert.severity) == ("test-thehive", 2)
+    assert alert.observed_at == datetime(2025, 11, 30, 9, 15, 42, tzinfo=UTC)
+    assert alert.technique_ids == []
+    # A loopback address the sender declared is kept (it names no host as a party would).
+    assert observables_of(alert) == {("ip", "127.0.0.1", "declared")}
+    assert alert.tags == ["9876"]
+    again = post("thehive", body)
+    assert again.status_code == 200 and again.json()["duplicate"] is True
+
+
+def test_the_wazuh2thehive_integrations_alert_names_its_agent_in_tags(post):
+    # Before: the agent (the host the Wazuh alert is about) was only in the tags, unread.
+    body = document("wazuh2thehive_custom_w2thive_sshd_alert_body.json")
+    response = post("thehive", body)
+    assert response.status_code == 201, response.json()
+    alert = Alert.objects.get(pk=response.json()["id"])
+    assert alert.source_ref == "wazuh_alert:wazuh:9b2e4c"
+    assert alert.title == "sshd: Attempt to login using a non-existent user"
+    assert alert.severity == 2  # thehive4py 1.x's default; the Wazuh level is not carried
+    assert alert.observed_at == datetime.fromtimestamp(1796631529, tz=UTC)  # `date`: when it was sent
+    assert "| **data.srcuser** | blimey |" in alert.description
+    # The artifact is listed twice (srcip and full_log); "agent_ip=no agent ip" names none.
+    assert observables_of(alert) == {
+        ("ip", "18.18.18.18", "declared"),
+        ("hostname", "linux-agent", "destination"),
+    }
+    assert "rule=5710" in alert.tags
+    again = post("thehive", body)
+    assert again.status_code == 200 and again.json()["duplicate"] is True
+
+
+@pytest.mark.parametrize(
+    ("tag", "expected"),
+    [
+        ("agent_ip=203.0.113.8", ("ip", "203.0.113.8", "destination")),
+        ("hostname:web-01.corp.example", ("hostname", "web-01.corp.example", "destination")),
+        ("host=db-02", ("hostname", "db-02", "destination")),
+        ("agent_name=no agent name", None),
+        ("hostnames:web-01", None),
+    ],
+)
+def test_host_tags_name_the_alerts_host(post, tag, expected):
+    body = {**document("elastalert_hivealerter_alert_body.json"), "sourceRef": tag, "tags": [tag]}
+    response = post("thehive", body)
+    assert response.status_code == 201, response.json()
+    seen = observables_of(Alert.objects.get(pk=response.json()["id"])) - {("ip", "127.0.0.1", "declared")}
+    assert seen == ({expected} if expected else set())
