@@ -87,7 +87,8 @@ TEXT_PATTERNS = (
 
 # Wording that names a fact's words without stating the fact (see wording.py).
 EXCLUDED_WORDING = {
-    RECON: x.RECON_EXCLUDED,
+    RECON: x.RECON_OR_FIELD_NAME,
+    CONFIDENTIAL: x.FIELD_NAME,
     FRAUD: x.FRAUD_EXCLUDED,
     AUTHORISED: x.AUTHORISED_EXCLUDED,
     BANK_CHANGE: x.BANK_CHANGE_EXCLUDED,
@@ -166,7 +167,20 @@ def _read(alert: AlertView) -> list:
     if count > 1:
         add(EVENTS, "vendor count", f"{count} events summarised by this alert", count)
     _auth_facts_from_text(alert, facts, add)
+    _objects_read(alert, add)
     return facts
+
+
+def _objects_read(alert: AlertView, add) -> None:
+    """An alert reading objects by id counts its records in successful responses: 4,212
+    answers of 200 to GET /suppliers/{id} returned 4,212 supplier records."""
+    if not w.OBJECTS_BY_ID.search(alert.text):
+        return
+    for sentence in w.sentences(alert.description):
+        for match in w.SUCCESSFUL_RESPONSES.finditer(sentence):
+            value = q.number(next(g for g in match.groups() if g))
+            if value:
+                add(RECORDS, "description", sentence, value)
 
 
 def _vendor_facts(alert: AlertView, docs: list[dict], add) -> None:

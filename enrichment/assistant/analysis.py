@@ -135,8 +135,13 @@ class Analysis(CriteriaSignals):
 
     @staticmethod
     def origin_recorded(alert: AlertView) -> bool:
-        """Where the activity came from: a source address or the source host (an endpoint)."""
-        return bool(alert.ips or [o for o in alert.of_types("hostname") if o.role == "source"])
+        """Where the activity came from: a source address or the source host (an endpoint),
+        unless the alert says the other end was not recorded (a flow summary that kept no
+        peer names only our own server)."""
+        if alert.ips:
+            return True
+        hosts = [o for o in alert.of_types("hostname") if o.role == "source"]
+        return bool(hosts) and not w.ORIGIN_NOT_RECORDED.search(alert.text)
 
     @cached_property
     def volume_without_detail(self) -> list[dict]:

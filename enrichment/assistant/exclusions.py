@@ -18,6 +18,16 @@ RECON_EXCLUDED = re.compile(
     _I,
 )
 
+# A record's field names are not statements: "scanner=Threat Intelligence" (Snowflake names its
+# detectors scanners), "CLIENT=Browser" and "client.ipAddress=..." say what a field holds, not
+# that anything was scanned or that client data moved. A key whose value is a number stays
+# ("page=1..5": the range is the statement), and so does a URL's query ("?page=").
+FIELD_NAME = re.compile(
+    r"(?<![\w.?&])[a-z_]\w*(?=\s?=\s*[\"']?[a-z])|(?<![\w.?&])[a-z_]\w*(?:\.[a-z_]\w*)+(?=\s?=)",
+    _I,
+)
+RECON_OR_FIELD_NAME = re.compile(f"{RECON_EXCLUDED.pattern}|{FIELD_NAME.pattern}", _I)
+
 # A user's report or a gateway's verdict names phishing without finding it: "reported by
 # user as phish", "verdict: no threats found".
 FRAUD_EXCLUDED = re.compile(

@@ -22,9 +22,10 @@ THRESHOLD_TRIGGER = re.compile(
     _I,
 )
 # A product's claim that a domain looks like another ("sender domain resembles partner
-# quorra.io", "fuzzy brand match"): the assistant checks lookalikes itself (Q3).
+# quorra.io", "suspected lookalike sender domain", "fuzzy brand match"): the assistant
+# checks lookalikes itself (Q3).
 SIMILARITY_CLAIM = re.compile(
-    r"\b(resembl\w*|similar(?:ity)?\b|fuzzy|brand[- ]?(?:match\w*|similarity)|impostor (?:classifier|score))",
+    r"\b(resembl\w*|similar(?:ity)?\b|look-?alike|fuzzy|brand[- ]?(?:match\w*|similarity)|impostor (?:classifier|score))",
     _I,
 )
 # The domain such a claim names as imitated: "resembles partner quorra.io".

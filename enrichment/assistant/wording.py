@@ -19,6 +19,8 @@ NEGATION = re.compile(r"(\b(no|not|never|without|none|nor|zero|neither|nothing|n
 ZERO_COUNT = re.compile(r"(?:^|(?<=[\s(]))0\s+(?:[\w-]+\s+){0,2}$")
 # ... but not a zero that is a code's value ("ResultType 0 success", "status: 0").
 CODE_LABEL = re.compile(r"(?:code|type|status|result|error|level|id)\s*[:=]?\s*$", _I)
+# "successful authentications: 0": a zero written as the fact's value also denies it.
+ZERO_VALUE = re.compile(r"\s*[:=]\s*(?:0|none)\b(?![.,]\d)", _I)
 CLAUSE_BREAK = re.compile(r"[.;,:!?()]|\b(and|but|then|while|after|before|which|that)\b", _I)
 
 RECON = re.compile(
@@ -134,6 +136,12 @@ BANK_CHANGE = re.compile(
     _I,
 )
 # A connection that never authenticated reads nothing ("[preauth]", "no userauth request").
+# A flow summary that kept no peer: the origin of the activity is not recorded (Q2 unknown).
+ORIGIN_NOT_RECORDED = re.compile(
+    r"\b(?:peer|remote|source|client|external|destination)\s+(?:ip\s+)?(?:address(?:es)?|addrs?|ips?|hosts?)\s+"
+    r"(?:were\s+|was\s+|are\s+|is\s+)?(?:not\s+(?:retained|recorded|captured|logged|kept|available)|unavailable|missing)",
+    _I,
+)
 NO_AUTHENTICATION = re.compile(
     r"\bno (?:userauth|authentication|auth|log-?in|sign-?in) (?:request|attempt)\w*|\bpre-?auth\b"
     r"|\bwithout authenticat\w*|\bno authentication attempted|\bbanner exchange only",
@@ -143,6 +151,7 @@ PERSONAL_DESTINATION = re.compile(
     r"\b(personal|private|home|consumer) (?:e-?mail|address|account|mailbox|inbox|gmail|cloud|drive|storage|dropbox"
     r"|onedrive|google drive|icloud|box|instance|tenant)"
     r"|\b(?:free-?mail|webmail) (?:address|account|mailbox|provider)|\bto (?:his|her|their) own\b"
+    r"|\bto (?:an? |the )?(?:external |outside |personal )?(?:free-?mail|webmail)\b"
     r"|\bunsanctioned\b|\bun(?:approved|managed) (?:file|cloud|share|app\w*|storage|instance|device)|\bshadow it\b"
     r"|\bnon-?(?:corporate|business|company) (?:e-?mail|address|account|mailbox|cloud|storage|device)"
     r"|\b(wetransfer|mega\.nz|mega\.io|transfer\.sh|gofile|anonfiles|file\.io|sendspace|mediafire|4shared|zippyshare)",
@@ -167,7 +176,7 @@ EXFILTRATION = re.compile(
 TRANSFER = re.compile(
     r"\b(export\w*|download\w*|upload\w*|e-?mail(?:ed|ing)|mail(?:ed)|sent|send(?:s|ing)?|forward\w*|transferr?\w*"
     r"|transmit\w*|copied|cop(?:y|ies|ying)|sync\w*|egress|outbound|attach\w*|shar(?:ed|ing)(?: externally)?"
-    r"|dump\w*|extract\w*|exfiltrat\w*|exfil|unload\w*|moved|pulled|scraped|harvested|retriev\w*|fetch\w*|returned|leaked"
+    r"|dump\w*|extract\w*|exfiltrat\w*|exfil|unload\w*|clon(?:e|es|ed|ing)|moved|pulled|scraped|harvested|retriev\w*|fetch\w*|returned|leaked"
     r"|pushed|posted|sav(?:ed|ing) to|wrote to|written to|removable (?:media|drive|storage)|usb|mass storage"
     r"|external (?:drive|disk|hdd|ssd)|thumb drive|memory stick)\b",
     _I,
@@ -216,7 +225,8 @@ NORMAL_VOLUME = re.compile(
 PUBLIC_ONLY = re.compile(
     r"\b(public(?:ly available)? (?:'[^']{1,40}' |\"[^\"]{1,40}\" )?(?:pages?|site|website|web ?site|profile|listing|directory|press|content|information"
     r"|catalogue|catalog|showcase|brochure|product pages?|api docs|documentation)|publicly available"
-    r"|marketing (?:site|pages?)|press (?:release|page)|only public|public-facing|landing page|robots\.txt|sitemap)",
+    r"|marketing (?:site|pages?)|press (?:release|page)|only public|public-facing|landing page|robots\.txt|sitemap"
+    r"|public paths?|(?:all|every) (?:paths?|pages?|urls?|resources?) (?:were |are |is )?public\b)",
     _I,
 )
 CONFIDENTIAL = re.compile(
@@ -301,8 +311,25 @@ RECORDS = re.compile(COUNT + r"\s+(?:[\w-]+\s+){0,2}?(" + _RECORD_NOUNS + r")\b"
 # The count written after its noun: "records: 4,212", "row count = 8912", "rows exported 4212".
 RECORDS_AFTER = re.compile(
     r"\b(?:rows|records|entries|items|row count|record count|records exported|rows exported|matches"
-    r"|(?:rows|records)_(?:produced|returned|exported|unloaded|read|sent|affected|count))"
+    r"|(?:rows|records)_(?:produced|returned|exported|unloaded|read|sent|affected|count|processed|fetched"
+    r"|downloaded|written|copied|extracted|transferred|selected))"
     r"\s*(?:[:=]|of|count)\s*" + COUNT + r"(?!\s*(?:%|ms|s\b|min|seconds|minutes))",
+    _I,
+)
+# Successful responses counted ("response_code 200=4212", "HTTP 200 x 4,212", "4,212
+# requests returned 200"), and reads of objects by id ("/suppliers/{id}", "id range
+# 10001-14300"): each successful read of an object by id returned one record.
+SUCCESSFUL_RESPONSES = re.compile(
+    r"\b(?:http\s*|status\s*)?2(?:\d\d|xx)(?:\s*ok)?\s*(?:=|:|x|\u00d7)\s*"
+    + COUNT
+    + r"|"
+    + COUNT
+    + r"\s+(?:requests?\s+|responses?\s+)?(?:returned|answered with|served with|got)\s+(?:http\s+)?2\d\d\b",
+    _I,
+)
+OBJECTS_BY_ID = re.compile(
+    r"\{(?:\w+_)?(?:id|uuid)\}|/:id\b|\bid range\b|\bids?\s+#?\d+\s*(?:\.\.|to|-|\u2013|through|thru)\s*\d+"
+    r"|\b(?:sequential|incrementing|ascending)\s+(?:[\w-]+\s+)?ids?\b",
     _I,
 )
 # Not a count before a key named for its unit ("count=4870 bytes=6.2MB").
@@ -348,7 +375,7 @@ def negated(text: str, start: int) -> bool:
 def affirmed(pattern: re.Pattern, text: str) -> re.Match | None:
     """The first match of `pattern` in `text` that is not negated."""
     for match in pattern.finditer(text):
-        if not negated(text, match.start()):
+        if not negated(text, match.start()) and not ZERO_VALUE.match(text, match.end()):
             return match
     return None
 

@@ -22,6 +22,7 @@ SETS = [
     "scenarios_fresh",
     "scenarios_third",
     "scenarios_fourth",
+    "scenarios_fifth",
 ]
 HERE = Path(__file__).parent
 NUMBER_WORDS = "two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen".split()  # noqa: SIM905
