@@ -7,7 +7,7 @@ the answers the decision rules give (shared/playbooks/T1591.002-decision-rules.m
 
     {"name": ..., "category": ..., "description": ...,
      "reference": {"networks": [...], "partners": [...], "org_domains": [...]},
-     "alerts": [{native alert}, ...],
+     "alerts": [{native alert}, ...], "cases": 1 (optional: how many cases they form),
      "expected": {"q1": "yes|no|unknown", ..., "q4": ...,
                   "e1": "met|not_met", ..., "e4": ..., "recommendation": "escalate|close"}}
 
@@ -17,7 +17,10 @@ escalation criteria carrying exfiltration, compromised_account, supply_chain_ano
 sensitive_partner. Each scenario runs inside a rolled-back transaction: reference data
 loaded through the services, alerts ingested through `cases.services.intake.ingest_alert`,
 enrichment and suggestions computed after each alert (as the task would), and the case of
-the last alert judged.
+the last alert judged. A scenario is one incident: its alerts must form one case (the rules
+file's correlation), or as many as its optional `"cases"` says (alerts that must not join,
+such as two users behind a shared NAT); any other count is a grouping miss, reported beside
+the decisions.
 """
 
 from __future__ import annotations
@@ -34,7 +37,7 @@ from django.db import transaction
 from django.test import override_settings
 
 from cases.ingest.native import NativeAdapter
-from cases.models import CaseStep
+from cases.models import Alert, CaseStep
 from cases.services.intake import ingest_alert
 from cases.services.recommendation import recommend
 from intel import lookup, services
@@ -72,6 +75,7 @@ TITLES = {
     "recommendation": "recommendation",
 }
 DECISIONS = (*QUESTIONS, *CRITERIA, RECOMMENDATION)
+GROUPING = "grouping"
 VALUES = {
     QUESTION: ("yes", "no", "unknown"),
     CRITERION: ("met", "not_met"),
@@ -92,6 +96,7 @@ class Scenario:
     alerts: list[dict]
     expected: dict[str, str]
     reference: dict = field(default_factory=dict)
+    cases: int = 1  # how many cases its alerts should form
 
 
 @dataclass
@@ -100,6 +105,11 @@ class Outcome:
     got: dict[str, str]
     reasons: dict[str, str] = field(default_factory=dict)
     error: str = ""
+    cases: int = 1  # how many cases the scenario's alerts formed
+
+    @property
+    def grouped_as_expected(self) -> bool:
+        return self.cases == self.scenario.cases
 
     @property
     def misses(self) -> list[str]:
@@ -128,8 +138,15 @@ class Report:
             return 1.0
         return sum(o.got.get(key) == o.scenario.expected[key] for o in labelled) / len(labelled)
 
+    def grouped(self) -> tuple[int, int]:
+        """(multi-alert scenarios whose alerts formed the cases expected, multi-alert scenarios)."""
+        several = [o for o in self.outcomes if len(o.scenario.alerts) > 1 and not o.error]
+        return sum(o.grouped_as_expected for o in several), len(several)
+
     def below(self, minimum: float) -> list[str]:
-        return [k for k in DECISIONS if self.accuracy_of(k) < minimum]
+        one, several = self.grouped()
+        split = [GROUPING] if several and one / several < minimum else []
+        return [k for k in DECISIONS if self.accuracy_of(k) < minimum] + split
 
     def table(self) -> str:
         lines = [f"{len(self.outcomes)} scenarios", ""]
@@ -144,12 +161,19 @@ class Report:
                     f"  {expected:<15}" + "".join(f"{counts.get((expected, g), 0):>10}" for g in got_values)
                 )
             lines.append("")
-        misses = [o for o in self.outcomes if o.misses or o.error]
+        one, several = self.grouped()
+        lines += [f"{GROUPING}: {one} of {several} multi-alert scenarios formed the cases expected", ""]
+        misses = [o for o in self.outcomes if o.misses or o.error or not o.grouped_as_expected]
         if misses:
             lines.append("Misses:")
             for o in misses:
                 if o.error:
                     lines.append(f"  {o.scenario.name}: ERROR {o.error}")
+                if not o.error and not o.grouped_as_expected:
+                    lines.append(
+                        f"  {o.scenario.name} {GROUPING}: expected {o.scenario.cases} case(s), got "
+                        f"{len(o.scenario.alerts)} alerts in {o.cases}"
+                    )
                 for key in o.misses:
                     lines.append(
                         f"  {o.scenario.name} {key}: expected {o.scenario.expected.get(key)}, got "
@@ -166,6 +190,7 @@ def _scenario(data: dict, default_name: str) -> Scenario:
         alerts=data["alerts"],
         expected=data["expected"],
         reference=data.get("reference") or {},
+        cases=int(data.get("cases", 1)),
     )
 
 
@@ -237,15 +262,17 @@ def _load_reference(reference: dict) -> None:
 
 def ingest_and_assist(source, alerts: list[dict]):
     """Ingest native alerts one by one, enriching and refreshing suggestions after each as
-    the Celery task would; returns the case of the last alert."""
+    the Celery task would; returns the case of the last alert and how many cases the
+    alerts are in at the end."""
     adapter = NativeAdapter()
-    case = None
+    case, ids = None, []
     for item in alerts:
         result = ingest_alert(source=source, alert=adapter.parse(item))
         enrichment.alert_enrich(alert_id=result.alert.pk)
         assistant.refresh_case(case_id=result.case.pk, alert_id=result.alert.pk)
         case = result.case
-    return case
+        ids.append(result.alert.pk)
+    return case, Alert.objects.filter(pk__in=ids).values("case").distinct().count()
 
 
 def judge(case) -> tuple[dict[str, str], dict[str, str]]:
@@ -279,7 +306,7 @@ def run_scenario(scenario: Scenario, *, source, common: dict) -> Outcome:
                 _load_reference(common)
                 _load_reference(scenario.reference)
                 lookup.invalidate()
-                case = ingest_and_assist(source, scenario.alerts)
+                case, cases = ingest_and_assist(source, scenario.alerts)
                 got, reasons = judge(case)
             finally:
                 transaction.set_rollback(True)
@@ -287,7 +314,7 @@ def run_scenario(scenario: Scenario, *, source, common: dict) -> Outcome:
         return Outcome(scenario, {}, {}, error=f"{type(exc).__name__}: {exc}")
     finally:
         lookup.invalidate()
-    return Outcome(scenario, got, reasons)
+    return Outcome(scenario, got, reasons, cases=cases)
 
 
 def evaluate(path: Path, *, source) -> Report:

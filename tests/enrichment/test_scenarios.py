@@ -6,11 +6,12 @@ Fails below 95% on any question (q1-q4), any escalation criterion (e1-e4) or the
 recommendation. `manage.py evaluate_assistant` prints the same tables.
 """
 
+import json
 from io import StringIO
 from pathlib import Path
 
 import pytest
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 
 from enrichment.evaluation import CRITERIA, DECISIONS, QUESTIONS, evaluate, load_scenarios
 from enrichment.management.commands.evaluate_assistant import DEFAULT_COVERS, prepare_playbook
@@ -170,3 +171,47 @@ def test_another_authors_set_is_separate_and_agreed_with(seed_playbook, name):
     out = StringIO()
     call_command("evaluate_assistant", str(folder), "--min-accuracy", str(MIN_ACCURACY), stdout=out)
     assert out.getvalue().startswith(f"{len(scenarios)} scenarios") and "ERROR" not in out.getvalue()
+
+
+# --- Grouping -------------------------------------------------------------------------------
+# A scenario is one incident: its alerts must form one case, or as many as its "cases" says.
+
+
+def _two_unrelated_alerts(tmp_path, **extra) -> Path:
+    alert = {"technique": "T1591.002", "severity": "low", "observed_at": "2026-11-20T10:00:00Z"}
+    scenario = {
+        "name": "two-unrelated-alerts",
+        "alerts": [
+            {
+                **alert,
+                "source_ref": "g-1",
+                "title": "Directory viewed",
+                "observables": [{"type": "user", "value": "a.one", "role": "user"}],
+            },
+            {
+                **alert,
+                "source_ref": "g-2",
+                "title": "Directory viewed",
+                "observables": [{"type": "user", "value": "b.two", "role": "user"}],
+            },
+        ],
+        "expected": {"recommendation": "close"},
+        **extra,
+    }
+    path = tmp_path / "split.json"
+    path.write_text(json.dumps(scenario))
+    return path
+
+
+def test_an_incident_split_over_cases_is_a_grouping_miss_that_fails_the_command(seed_playbook, tmp_path):
+    out = StringIO()
+    with pytest.raises(CommandError, match="grouping"):
+        call_command("evaluate_assistant", str(_two_unrelated_alerts(tmp_path)), stdout=out)
+    assert "grouping: 0 of 1 multi-alert scenarios formed the cases expected" in out.getvalue()
+    assert "two-unrelated-alerts grouping: expected 1 case(s), got 2 alerts in 2" in out.getvalue()
+
+
+def test_alerts_that_must_not_join_say_how_many_cases_they_form(seed_playbook, tmp_path):
+    out = StringIO()
+    call_command("evaluate_assistant", str(_two_unrelated_alerts(tmp_path, cases=2)), stdout=out)
+    assert "grouping: 1 of 1 multi-alert scenarios formed the cases expected" in out.getvalue()
