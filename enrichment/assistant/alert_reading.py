@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 from enrichment.events import event_count, get_path, is_failed_login, payloads
 from intel.domains import normalize_domain
 
+from . import counts as c
 from . import exclusions as x
 from . import quantities as q
 from . import wording as w
@@ -93,6 +94,7 @@ EXCLUDED_WORDING = {
     AUTHORISED: x.AUTHORISED_EXCLUDED,
     BANK_CHANGE: x.BANK_CHANGE_EXCLUDED,
     IMPERSONATION: x.IMPERSONATION_EXCLUDED,
+    ABNORMAL: x.ABNORMAL_EXCLUDED,
 }
 
 
@@ -168,16 +170,28 @@ def _read(alert: AlertView) -> list:
         add(EVENTS, "vendor count", f"{count} events summarised by this alert", count)
     _auth_facts_from_text(alert, facts, add)
     _objects_read(alert, add)
+    _sign_in_outcome(alert, facts, add)
     return facts
+
+
+def _sign_in_outcome(alert: AlertView, facts: list, add) -> None:
+    """A sign-in event's outcome given as its own field ("eventType=user.session.start |
+    outcome.result=SUCCESS"), which the sentence split leaves apart from the event's name."""
+    outcome = w.OUTCOME_FIELD.search(alert.description)
+    if not outcome or not w.SIGN_IN_EVENT.search(alert.text):
+        return
+    kind = LOGIN_SUCCESS if outcome.group(1).lower() == "success" else LOGIN_FAILURE
+    if not any(f.kind == kind for f in facts):
+        add(kind, "description", outcome.group(0))
 
 
 def _objects_read(alert: AlertView, add) -> None:
     """An alert reading objects by id counts its records in successful responses: 4,212
     answers of 200 to GET /suppliers/{id} returned 4,212 supplier records."""
-    if not w.OBJECTS_BY_ID.search(alert.text):
+    if not c.OBJECTS_BY_ID.search(alert.text):
         return
     for sentence in w.sentences(alert.description):
-        for match in w.SUCCESSFUL_RESPONSES.finditer(sentence):
+        for match in c.SUCCESSFUL_RESPONSES.finditer(sentence):
             value = q.number(next(g for g in match.groups() if g))
             if value:
                 add(RECORDS, "description", sentence, value)
@@ -208,7 +222,7 @@ def _vendor_facts(alert: AlertView, docs: list[dict], add) -> None:
     found = _field(docs, BYTE_FIELDS)
     if found and _whole_number(found[1]) is not None:
         add(BYTES, found[0], f"{found[0]} = {found[1]}", _whole_number(found[1]))
-    elif found and isinstance(found[1], str) and (size := w.SIZE.fullmatch(found[1].strip())):
+    elif found and isinstance(found[1], str) and (size := c.SIZE.fullmatch(found[1].strip())):
         add(BYTES, found[0], f"{found[0]} = {found[1]}", q.size_in_bytes(size.group(1), size.group(2)))
     for path in TEXT_FIELDS:
         value = _field(docs, (path,))
@@ -284,24 +298,24 @@ def _text_facts(cite: str, text: str, add, identifiers: re.Pattern | None = None
         ):
             found.add(PERSONAL_DESTINATION)
             add(PERSONAL_DESTINATION, cite, text)
-    for match in [*w.RECORDS.finditer(text), *w.RECORDS_AFTER.finditer(text)]:
+    for match in [*c.RECORDS.finditer(text), *c.RECORDS_AFTER.finditer(text)]:
         value = q.number(match.group(1))
         if value and not w.negated(text, match.start()) and not q.in_identifier(text, match.start(1)):
             add(RECORDS, cite, text, value)
-    for match in w.SIZE.finditer(text):
+    for match in c.SIZE.finditer(text):
         value = q.size_in_bytes(match.group(1), match.group(2))
         if value:
             add(BYTES, cite, text, value)
-    for match in w.FAILURES.finditer(text):
+    for match in c.FAILURES.finditer(text):
         value = q.number(next((g for g in match.groups() if g), ""))
         if value:
             add(FAILURES, cite, text, value)
-    for match in w.ACCOUNTS.finditer(text):
+    for match in c.ACCOUNTS.finditer(text):
         value = q.number(match.group(1))
         if value:
             add(ACCOUNTS, cite, text, value)
-    for match in w.RECIPIENTS.finditer(text):
-        value = q.number(match.group(1))
+    for match in c.RECIPIENTS.finditer(text):
+        value = q.number(match.group(1) or match.group(3))
         if value:
             add(RECIPIENTS, cite, text, value)
     for match in w.AUTH_RESULT.finditer(text):

@@ -61,10 +61,11 @@ class Analysis(CriteriaSignals):
 
     def account_owner(self, account: str):
         """The partner an account was issued to: by its name or address (the register's
-        domains and names), else the partner from whose network the case's alerts show the
+        domains and names), else the partner an alert's text says issued it ("partner-issued,
+        Fenwick & Auer LLP"), else the partner from whose network the case's alerts show the
         account used ("hl-dispatch01" signed in from Helvetia's range is Helvetia's)."""
         if account not in self._owners:
-            owner = self.facts.ref.partner_of_account(account)
+            owner = self.facts.ref.partner_of_account(account) or self._issuer_named(account)
             if owner is None:
                 owner = next(
                     (
@@ -78,6 +79,15 @@ class Analysis(CriteriaSignals):
                 )
             self._owners[account] = owner
         return self._owners[account]
+
+    def _issuer_named(self, account: str):
+        for alert in self.facts.alerts:
+            if account in alert.accounts():
+                for sentence in w.sentences(alert.description):
+                    named = self.facts.ref.partners_named_in(sentence) if w.ISSUED_TO.search(sentence) else []
+                    if named:
+                        return named[0]
+        return None
 
     def partner_actor(self, alert: AlertView) -> list:
         """Partners acting in the alert: its networks or its accounts."""
@@ -292,14 +302,6 @@ class Analysis(CriteriaSignals):
                         f"login after credentials were submitted (alert {first.alert_id}): {success.detail}"
                     )
                     signals.append(signal_of({**success.evidence(), "detail": detail}, alert, partners))
-            for account in alert.accounts():
-                owner = self.account_owner(account)
-                foreign = [ip for ip in alert.external_ips if owner is not None and ip.partner is not owner]
-                if owner is not None and foreign and foreign[0].kind in (MALICIOUS, UNKNOWN_EXTERNAL):
-                    detail = f"{owner.name} account {account} used from {foreign[0].value}, outside {owner.name}'s networks"
-                    signals.append(
-                        signal_of(ip_evidence(alert, foreign[0]) | {"detail": detail}, alert, [owner])
-                    )
         for alert in facts.alerts:
             fact = alert.first(r.ACCOUNT_ANOMALY)
             odd = [ip for ip in alert.ips if ip.kind in (MALICIOUS, UNKNOWN_EXTERNAL)]
@@ -346,8 +348,10 @@ class Analysis(CriteriaSignals):
                 continue
             lookalike = self.facts.ref.lookalike(obs.domain)
             to_them = obs.role == "destination" or outbound or (replied and obs.role == "sender")
-            if to_them and (free_mail(obs.domain) or lookalike):
-                kind = "a lookalike" if lookalike else "a personal free-mail"
+            # A reply to a sender the alert finds forging an identity goes to the attacker.
+            impostor = replied and obs.role == "sender" and alert.has(r.IMPERSONATION, r.DISPLAY_NAME)
+            if to_them and (free_mail(obs.domain) or lookalike or impostor):
+                kind = "a lookalike" if lookalike else "an impostor's" if impostor else "a personal free-mail"
                 return obs_evidence(alert, obs, "recipient", f"data sent to {obs.value}, {kind} address")
         return None
 

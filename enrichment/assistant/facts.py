@@ -161,7 +161,7 @@ class CaseFacts:
                 if (
                     obs.type == "domain"
                     and obs.role == EXTRACTED
-                    and (domain in not_domains or looks_like_file_name(domain))
+                    and (domain in not_domains or looks_like_file_name(domain) or cloud_service(domain))
                 ):
                     continue
                 seen.add((alert.id, domain))
@@ -177,6 +177,15 @@ def looks_like_file_name(domain: str) -> bool:
     """A name the text extractor took for a domain that is a file name: an underscore (no
     host name has one: letters, digits and hyphens only) or a file-extension TLD."""
     return "_" in domain or domain.rsplit(".", 1)[-1] in FILE_EXTENSION_TLDS
+
+
+# Cloud providers' service endpoints ("eventSource":"s3.amazonaws.com"): a text naming one
+# names the service the event happened on, not a third party to attribute it to.
+CLOUD_SERVICE_DOMAINS = ("amazonaws.com", "googleapis.com", "windows.net", "azure.com", "cloudapp.net")
+
+
+def cloud_service(domain: str) -> bool:
+    return any(domain == d or domain.endswith("." + d) for d in CLOUD_SERVICE_DOMAINS)
 
 
 def gather(case: Case, *, reference: Reference | None = None) -> CaseFacts:

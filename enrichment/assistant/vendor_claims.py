@@ -1,6 +1,6 @@
 """What a product says about its own detection, which the assistant weighs against the
 rules instead of taking as a finding: a lookalike claim (the rules define lookalikes), a
-threshold trigger (the alert's stated baseline may explain it), a sync's paging.
+sync's paging.
 """
 
 from __future__ import annotations
@@ -13,12 +13,6 @@ _I = re.IGNORECASE
 # shape when the alert states the run is routine and within its baseline.
 PAGING = re.compile(
     r"\b(?:(?:cursor |offset |result )?pages?\s*=?\s*#?\d+\s*(?:\.\.|to|-|\u2013|through|thru)\s*\d+|paginat\w*(?: through)?)",
-    _I,
-)
-# A detection's own trigger ("exceeded page-count threshold"), which a stated baseline can explain.
-THRESHOLD_TRIGGER = re.compile(
-    r"\bexceed\w*\s+(?:the\s+|a\s+|its\s+)?(?:[\w-]+\s+){0,2}?thresholds?\b|\bthresholds?\s+(?:exceeded|breached|crossed)"
-    r"|\b(?:over|above)\s+(?:the\s+)?thresholds?\b",
     _I,
 )
 # A product's claim that a domain looks like another ("sender domain resembles partner

@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import re
 
-from .quantities import COUNT
-
 _I = re.IGNORECASE
 
 NEGATION = re.compile(r"(\b(no|not|never|without|none|nor|zero|neither|nothing|nobody)\b|n't\b)", _I)
@@ -20,7 +18,9 @@ ZERO_COUNT = re.compile(r"(?:^|(?<=[\s(]))0\s+(?:[\w-]+\s+){0,2}$")
 # ... but not a zero that is a code's value ("ResultType 0 success", "status: 0").
 CODE_LABEL = re.compile(r"(?:code|type|status|result|error|level|id)\s*[:=]?\s*$", _I)
 # "successful authentications: 0": a zero written as the fact's value also denies it.
-ZERO_VALUE = re.compile(r"\s*[:=]\s*(?:0|none)\b(?![.,]\d)", _I)
+ZERO_VALUE = re.compile(
+    r"(?:\s+(?!\w*(?:code|type|status|result|error|level|id)\b)\w{1,10})?\s*[:=]\s*(?:0|none)\b(?![.,]\d)", _I
+)
 CLAUSE_BREAK = re.compile(r"[.;,:!?()]|\b(and|but|then|while|after|before|which|that)\b", _I)
 
 RECON = re.compile(
@@ -31,6 +31,7 @@ RECON = re.compile(
     r"|forced[- ]browsing|path (?:discovery|brute\w*)|wordlist|reconnaissance|recon\b|footprint\w*"
     r"|zone transfer|axfr|vrfy|rcpt to probing|user enumeration|mapp(?:ed|ing) (?:the |our )?(?:network|site|api|directory)"
     r"|paginat\w* through|mirror(?:ed|ing) the|bulk (?:lookup|query|queries|ldap)"
+    r"|\b(?:across|over|through) (?:all|every) (?:\d+ )?(?:prefixes|folders|buckets|directories|repositories|repos|sites|shares)"
     r"|(?:pages?|ids?|offsets?|objects?)\s*=?\s*#?\d+\s*(?:\.\.|to|-|\u2013|through|thru)\s*[?&]?(?:(?:page|id|offset)\s*=?\s*)?\d+"
     r"|/\d+\s*(?:\.\.|to|-|\u2013|through|thru)\s*(?:/[\w.-]+)*/\d+\b"  # "/v1/suppliers/1 through /v1/suppliers/400"
     r"|nmap|masscan|zmap|nikto|gobuster|dirb\b|ffuf|feroxbuster|wpscan|sqlmap"
@@ -68,7 +69,7 @@ COMMUNICATION = re.compile(
     _I,
 )
 CLEAN_VERDICT = re.compile(
-    r"\bno threats? (?:were |was )?(?:found|detected|identified)|\bverdict\W{1,3}(?:clean|benign|safe|no threats?)"
+    r"\bno threats? (?:were |was )?(?:found|detected|identified)|\bverdict\W{1,3}(?:clean|benign|safe|allowed|no threats?)"
     r"|\b(?:classified|determined|marked|confirmed) (?:as )?(?:clean|benign|safe|legitimate|not malicious)"
     r"|\bfalse positive|\bbenign positive",
     _I,
@@ -124,10 +125,6 @@ MASS_MAIL = re.compile(
     r"|(?:mail|e-?mail|message|sending) volume\b[^.;]{0,40}\b(?:spik\w*|surg\w*|exceed\w*|unusual|anomal\w*))",
     _I,
 )
-RECIPIENTS = re.compile(
-    r"\b(\d[\d,.]*)\s+(?:internal |external |distinct |different |unique )?(recipients|mailboxes|inboxes|addressees)\b",
-    _I,
-)
 BANK_CHANGE = re.compile(
     r"\b(bank(?:ing)? (?:details|account|information|change|coordinates)|iban|swift|bic code|sort code|routing number"
     r"|remittance|payment (?:details|instructions|account)|settlement (?:account|details|instructions)"
@@ -152,6 +149,7 @@ PERSONAL_DESTINATION = re.compile(
     r"|onedrive|google drive|icloud|box|instance|tenant)"
     r"|\b(?:free-?mail|webmail) (?:address|account|mailbox|provider)|\bto (?:his|her|their) own\b"
     r"|\bto (?:an? |the )?(?:external |outside |personal )?(?:free-?mail|webmail)\b"
+    r"|\b(?:consumer|personal) (?:e-?mail |mail )?domains?\b"
     r"|\bunsanctioned\b|\bun(?:approved|managed) (?:file|cloud|share|app\w*|storage|instance|device)|\bshadow it\b"
     r"|\bnon-?(?:corporate|business|company) (?:e-?mail|address|account|mailbox|cloud|storage|device)"
     r"|\b(wetransfer|mega\.nz|mega\.io|transfer\.sh|gofile|anonfiles|file\.io|sendspace|mediafire|4shared|zippyshare)",
@@ -176,7 +174,7 @@ EXFILTRATION = re.compile(
 TRANSFER = re.compile(
     r"\b(export\w*|download\w*|upload\w*|e-?mail(?:ed|ing)|mail(?:ed)|sent|send(?:s|ing)?|forward\w*|transferr?\w*"
     r"|transmit\w*|copied|cop(?:y|ies|ying)|sync\w*|egress|outbound|attach\w*|shar(?:ed|ing)(?: externally)?"
-    r"|dump\w*|extract\w*|exfiltrat\w*|exfil|unload\w*|clon(?:e|es|ed|ing)|moved|pulled|scraped|harvested|retriev\w*|fetch\w*|returned|leaked"
+    r"|dump\w*|extract\w*|exfiltrat\w*|exfil|unload\w*|clon(?:e|es|ed|ing)|(?:get|copy) ?objects?|moved|pulled|scraped|harvested|retriev\w*|fetch\w*|returned|leaked"
     r"|pushed|posted|sav(?:ed|ing) to|wrote to|written to|removable (?:media|drive|storage)|usb|mass storage"
     r"|external (?:drive|disk|hdd|ssd)|thumb drive|memory stick)\b",
     _I,
@@ -215,11 +213,22 @@ PERIODIC = re.compile(
 DAYTIME = re.compile(
     r"\b(?:business|working|office) hours\b|\bdaytime\b|\bduring the (?:work(?:ing )?)?day\b", _I
 )
+# A routine's stated hours ("normal pattern: ~35 objects per 5 min during 08:00-17:00 UTC").
+HOUR_WINDOW = re.compile(r"\b([01]?\d|2[0-3]):[0-5]\d\s*(?:-|\u2013|to)\s*([01]?\d|2[0-3]):[0-5]\d\b")
+# A sign-in's outcome written as a field ("outcome.result=SUCCESS") beside the event's name.
+OUTCOME_FIELD = re.compile(r"\boutcome(?:\.result)?\s*[=:]\s*[\"']?(success|failure)\b", _I)
+SIGN_IN_EVENT = re.compile(r"\b(?:sign-?in|log-?in|logon|session\.start|authn|authenticat\w*)", _I)
+# The text says whose an account is: "fa.jmorales (partner-issued, Fenwick & Auer LLP)".
+ISSUED_TO = re.compile(
+    r"\b(?:partner[- ]issued|issued to|partner(?:'s)? account|guest (?:account|user) (?:of|from)|external (?:user|account) (?:of|from))",
+    _I,
+)
 NORMAL_VOLUME = re.compile(
     r"\b(routine|scheduled|nightly|hourly|daily|weekly|monthly|quarterly|recurring|regular|usual|as usual|baseline"
     r"|typical (?:for|of)|normal for"
     r"|as every|as expected|expected|planned|normal (?:volume|pattern|activity)|same volume as|in line with"
-    r"|consistent with (?:the |its )?(?:baseline|history|usual)|within (?:the |its )?(?:normal|usual|baseline|agreed))",
+    r"|consistent with (?:the |its )?(?:baseline|history|usual)|within (?:the |its )?(?:normal|usual|baseline|agreed)"
+    r"|previous (?:runs?|exports?|transfers?|syncs?|jobs?)|match(?:es)? (?:the |its )?schedule)",
     _I,
 )
 PUBLIC_ONLY = re.compile(
@@ -242,7 +251,7 @@ SUCCESS_LOGIN = re.compile(
     r"|\bsuccessful(?:ly)?\s+(?:\w+\s+)?(?:log-?ins?|log-?ons?|sign-?ins?|authenticat\w*|signed in|logged (?:in|on))"
     r"|\b(?:signed|logged) (?:in|on)\b|\bauthenticated (?:successfully|as)\b|\bsession (?:established|opened|started)\b"
     r"|\baccess granted\b|\b(?:log-?in|sign-?in|logon) (?:ok|success)\b|\baccepted (?:password|publickey|keyboard-interactive)"
-    r"|\baudit success\b|\bevent (?:id )?4624\b|\bmfa (?:push |prompt )?(?:satisfied|completed|approved|passed)|\bmfa requirement satisfied",
+    r"|\bcredentials?\b[^.;|]{0,40}?\bused (?:from|outside|by)\b|\baudit success\b|\bevent (?:id )?4624\b|\bmfa (?:push |prompt )?(?:satisfied|completed|approved|passed)|\bmfa requirement satisfied",
     _I,
 )
 CREDENTIALS_SUBMITTED = re.compile(
@@ -300,63 +309,6 @@ OUTCOMES = {
     ),
     "replied": re.compile(r"\b(replied|responded|answered|sent back|wrote back|reply sent)\b", _I),
 }
-
-# Not "messages" or "addresses": "sent 4,300 e-mails" is a mail burst (Q3), not an export.
-_RECORD_NOUNS = (
-    r"rows|records|entries|contacts|documents|files|lines|items|objects|profiles|suppliers|customers|clients"
-    r"|vendors|partners|employees|attachments|leads|names|invoices|orders"
-    r"|transactions|shipments|accounts? records|persons|people"
-)
-RECORDS = re.compile(COUNT + r"\s+(?:[\w-]+\s+){0,2}?(" + _RECORD_NOUNS + r")\b", _I)
-# The count written after its noun: "records: 4,212", "row count = 8912", "rows exported 4212".
-RECORDS_AFTER = re.compile(
-    r"\b(?:rows|records|entries|items|row count|record count|records exported|rows exported|matches"
-    r"|(?:rows|records)_(?:produced|returned|exported|unloaded|read|sent|affected|count|processed|fetched"
-    r"|downloaded|written|copied|extracted|transferred|selected))"
-    r"\s*(?:[:=]|of|count)\s*" + COUNT + r"(?!\s*(?:%|ms|s\b|min|seconds|minutes))",
-    _I,
-)
-# Successful responses counted ("response_code 200=4212", "HTTP 200 x 4,212", "4,212
-# requests returned 200"), and reads of objects by id ("/suppliers/{id}", "id range
-# 10001-14300"): each successful read of an object by id returned one record.
-SUCCESSFUL_RESPONSES = re.compile(
-    r"\b(?:http\s*|status\s*)?2(?:\d\d|xx)(?:\s*ok)?\s*(?:=|:|x|\u00d7)\s*"
-    + COUNT
-    + r"|"
-    + COUNT
-    + r"\s+(?:requests?\s+|responses?\s+)?(?:returned|answered with|served with|got)\s+(?:http\s+)?2\d\d\b",
-    _I,
-)
-OBJECTS_BY_ID = re.compile(
-    r"\{(?:\w+_)?(?:id|uuid)\}|/:id\b|\bid range\b|\bids?\s+#?\d+\s*(?:\.\.|to|-|\u2013|through|thru)\s*\d+"
-    r"|\b(?:sequential|incrementing|ascending)\s+(?:[\w-]+\s+)?ids?\b",
-    _I,
-)
-# Not a count before a key named for its unit ("count=4870 bytes=6.2MB").
-SIZE = re.compile(
-    r"(\d{1,3}(?:,\d{3})+|\d+(?:[.,]\d+)?)\s*(bytes?|[kmgt]i?b|[kmgt]bytes?|(?:kilo|mega|giga|tera)bytes?)\b(?!\s*[=:])",
-    _I,
-)
-FAILURES = re.compile(
-    COUNT
-    + r"\s+(?:consecutive\s+|repeated\s+|further\s+|more\s+|additional\s+|new\s+)?(?:failed|unsuccessful|invalid|bad|wrong)\s+(?:\w+\s+){0,2}?"
-    r"(?:log-?ins?|log-?ons?|sign-?ins?|attempts?|passwords?|authentications?|tries)"
-    r"|" + COUNT + r"\s+(?:log-?in |logon |sign-?in |authentication |password )?(?:failures|attempts)\b"
-    r"|(?:failed|unsuccessful|invalid)\s+(?:\w+\s+){0,2}?(?:log-?ins?|sign-?ins?|attempts|authentications?)\s*(?:\(|:|=)\s*(\d[\d,]*)"
-    r"|\bfail(?:ed|ing|s)?\b[^.;]{0,40}?\b(\d[\d,]*)\s+times\b"
-    r"|\b(?:failure|failed[ _-]log-?in|failed[ _-]sign-?in|failed[ _-]attempt)s?[ _-]?count\s*[:=]?\s*(\d[\d,]*)"
-    r"|\bfail\w*[^.;]{0,40}?\battempts?\s+\d+\s+of\s+(\d+)"
-    # "14 x user.session.start outcome=FAILURE", "11 x ResultType 50126 (invalid ... password)".
-    r"|"
-    + COUNT
-    + r"\s*[x\u00d7]\s+(?:[^.;]|\.(?=\S)){0,60}?\b(?:fail(?:ure|ed)?|invalid|incorrect|wrong password|bad password)\b",
-    _I,
-)
-ACCOUNTS = re.compile(
-    COUNT + r"\s+(?:distinct\s+|different\s+|unique\s+|separate\s+|valid\s+|internal\s+)?(?:user\s+)?"
-    r"(accounts|users|usernames|user names|identities|mailboxes|logins)\b",
-    _I,
-)
 
 
 def negated(text: str, start: int) -> bool:

@@ -23,6 +23,7 @@ SETS = [
     "scenarios_third",
     "scenarios_fourth",
     "scenarios_fifth",
+    "scenarios_sixth",
 ]
 HERE = Path(__file__).parent
 NUMBER_WORDS = "two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen".split()  # noqa: SIM905
