@@ -106,6 +106,8 @@ def _eq(name: str, value, *, postgres: bool) -> Q:
 
 
 def _column(name: str):
+    if not isinstance(name, str):
+        raise QueryError("A filter's _field is a field name (a string).")
     if name not in FIELDS:
         supported = ", ".join([*FIELDS, "sourceRef", "source", "type", "tags"])
         raise QueryError(f"Vigil does not filter alerts on {name!r}; it does on {supported}.")
@@ -181,9 +183,9 @@ def parse(body, *, postgres: bool) -> Plan:
     if not isinstance(body, dict) or not isinstance(body.get("query"), list) or not body["query"]:
         raise QueryError('Expected {"query": [{"_name": ...}, ...]}.')
     steps = body["query"]
-    first = steps[0]
-    if not isinstance(first, dict):
+    if not all(isinstance(step, dict) for step in steps):
         raise QueryError("Each query step is an object with _name.")
+    first = steps[0]
     if first.get("_name") == "listAlert":
         plan = Plan(kind="alerts")
         rest = steps[1:]
@@ -193,7 +195,7 @@ def parse(body, *, postgres: bool) -> Plan:
     else:
         raise QueryError("Vigil answers listAlert (alert.find / alert.count) and getAlert + observables.")
     for step in rest:
-        name = step.get("_name") if isinstance(step, dict) else None
+        name = step.get("_name")
         if name == "filter" and plan.kind == "alerts":
             expr = {k: v for k, v in step.items() if k != "_name"}
             plan.q &= to_q(expr, postgres=postgres)
