@@ -272,7 +272,7 @@ def test_query_lists_filters_pages_and_counts(api, django_assert_max_num_queries
         },
     )
     assert count.json() == 1
-    unknown = api("post", "/api/v1/query", {"query": [{"_name": "listCase"}]})
+    unknown = api("post", "/api/v1/query", {"query": [{"_name": "listTask"}]})
     assert unknown.status_code == 400
 
 
@@ -375,7 +375,10 @@ def test_a_lone_surrogate_in_the_multipart_json_is_a_400(api):
     "query",
     [
         [{"_name": "getAlert", "idOrName": "1"}, 5],
-        [{"_name": "listAlert"}, {"_name": "filter", "_between": {"_field": ["title"], "_from": 1, "_to": 2}}],
+        [
+            {"_name": "listAlert"},
+            {"_name": "filter", "_between": {"_field": ["title"], "_from": 1, "_to": 2}},
+        ],
         [{"_name": "listAlert"}, {"_name": "filter", "_in": {"_field": {"x": 1}, "_values": ["a"]}}],
     ],
 )
