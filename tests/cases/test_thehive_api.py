@@ -272,7 +272,7 @@ def test_query_lists_filters_pages_and_counts(api, django_assert_max_num_queries
         },
     )
     assert count.json() == 1
-    unknown = api("post", "/api/v1/query", {"query": [{"_name": "listCase"}]})
+    unknown = api("post", "/api/v1/query", {"query": [{"_name": "listTask"}]})
     assert unknown.status_code == 400
 
 
@@ -369,3 +369,19 @@ def test_a_lone_surrogate_in_the_multipart_json_is_a_400(api):
     assert response.status_code == 400, response.content
     assert "title" in response.json()["errors"]
     assert not Alert.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        [{"_name": "getAlert", "idOrName": "1"}, 5],
+        [
+            {"_name": "listAlert"},
+            {"_name": "filter", "_between": {"_field": ["title"], "_from": 1, "_to": 2}},
+        ],
+        [{"_name": "listAlert"}, {"_name": "filter", "_in": {"_field": {"x": 1}, "_values": ["a"]}}],
+    ],
+)
+def test_a_malformed_query_is_a_400_not_a_500(api, query):
+    response = api("post", "/api/v1/query", {"query": query})
+    assert response.status_code == 400 and response.json()["type"] == "BadRequest"

@@ -127,6 +127,41 @@ def test_thehive4py_2_file_observables_are_evidence(hive, media):
     assert all(a.file.read() == b"some observable content" for a in stored)
 
 
+def test_thehive4py_2_soar_sequence_with_an_organisation(live_server, ingest_source, media):
+    from thehive4py import TheHiveApi
+    from thehive4py.errors import TheHiveError
+    from thehive4py.query.filters import Eq
+    from thehive4py.query.page import Paginate
+
+    hive = TheHiveApi(url=live_server.url, apikey=ingest_source[1], organisation="SOC")
+    ref = uuid.uuid4().hex
+    dedup = Eq("sourceRef", ref) & Eq("source", "soar")
+    assert hive.alert.find(filters=dedup, paginate=Paginate(0, 1)) == []
+    alert = hive.alert.create(
+        alert={
+            "type": "t",
+            "source": "soar",
+            "sourceRef": ref,
+            "title": "seen by the SOAR",
+            "description": "d",
+            "observables": [{"dataType": "ip", "data": "198.51.100.77"}],
+        }
+    )
+    [found] = hive.alert.find(filters=dedup, paginate=Paginate(0, 1))
+    assert found["_id"] == alert["_id"]
+    hive.alert.follow(alert["_id"])
+    hive.alert.update(alert["_id"], fields={"status": found["status"]})  # unchanged: accepted
+    case = hive.alert.merge_into_case(alert["_id"], found["caseId"])
+    assert case["_id"] == found["caseId"] == hive.case.get(case["_id"])["_id"]
+    assert [c["_id"] for c in hive.case.find(filters=Eq("stage", "New"))] == [case["_id"]]
+    assert hive.case.count() == 1
+    with pytest.raises(TheHiveError, match="AuthorizationError"):
+        hive.alert.delete(alert["_id"])
+    with pytest.raises(TheHiveError, match="AuthorizationError"):
+        hive.case.create(case={"title": "by hand", "description": "d"})
+    assert Alert.objects.filter(pk=int(alert["_id"])).exists()
+
+
 # --- thehive4py 1.x, in its own virtualenv --------------------------------------------------
 
 

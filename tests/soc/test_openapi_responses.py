@@ -103,6 +103,7 @@ def analyst_reads(world) -> dict[str, str]:
 THEHIVE_READS = {
     "/api/v1/alert/{alert_id}/",
     "/api/alert/{alert_id}/",
+    "/api/v1/case/{case_id}/",
     "/api/v1/user/current/",
     "/api/user/current/",
 }
@@ -152,10 +153,11 @@ def test_thehive_reads_match_the_schema(spec, client, ingest_source):
     auth = {"HTTP_AUTHORIZATION": f"Bearer {ingest_source[1]}"}
     alert = {"type": "t", "source": "s", "sourceRef": "r", "title": "x", "description": "d"}
     created = client.post("/api/v1/alert", json.dumps(alert), content_type="application/json", **auth)
-    alert_id = created.json()["_id"]
+    alert_id, case_id = created.json()["_id"], created.json()["caseId"]
     for url in (
         f"/api/v1/alert/{alert_id}/",
         f"/api/alert/{alert_id}/",
+        f"/api/v1/case/{case_id}/",
         "/api/v1/user/current/",
         "/api/user/current/",
     ):

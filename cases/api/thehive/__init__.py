@@ -9,9 +9,17 @@ Kibana's and Wazuh's TheHive connectors, Splunk's TheHive add-ons) point at Vigi
 | add observables | POST alert/{id}/observable, alert/{id}/artifact | POST alert/{id}/artifact | to the alert and its case, enrichment sent |
 | attach files | POST alert/{id}/attachments | | evidence files |
 | promote to a case | POST alert/{id}/case | POST alert/{id}/createCase | answers the alert's case (every alert has one) |
-| find / count | POST query | | listAlert, filter, sort, page, count; getAlert + observables |
+| merge into a case | POST alert/{id}/merge/{case}, alert/merge/_bulk | POST alert/{id}/merge/{case} | its own case: answered; another: 403 |
+| get a case | GET case/{id} | | a case holding one of the source's alerts |
+| follow | POST alert/{id}/follow | | answers the alert; unfollow is a 400 |
+| find / count | POST query | POST alert/_search | listAlert, listCase, filter, sort, page, count; getAlert + observables |
 | current user | GET user/current | GET user/current | the ingest source |
 
-Modules: `views` (thin), `body` (JSON/multipart reading, files bounded while read),
-`query` (TheHive's query language, pure), `render` (TheHive's shapes), `urls`.
+Deleting alerts, writing cases, moving alerts between cases, changing an alert's status,
+and any other TheHive path answer TheHive's errors (`refusals`).
+
+Modules: `base` (the shared view: who may call, TheHive's errors), `views` (alerts, query,
+user; thin), `case_views` (promote, merge, case), `refusals`, `body` (JSON/multipart
+reading, files bounded while read), `query` and `query_v0` (TheHive's query languages,
+pure), `render` (TheHive's shapes), `urls`.
 """

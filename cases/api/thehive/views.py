@@ -1,54 +1,26 @@
 """TheHive's alert API on Vigil, for the clients of TheHive 5 (/api/v1/, thehive4py 2.x)
-and TheHive 3/4 (/api/, thehive4py 1.x). See the package docstring for what each call does.
-
-Who may call: an ingest source, by its token (`Authorization: Bearer <ingest token>`, or
-`Token`), and it sees only the alerts it sent. A personal (user) token is refused (403).
-Errors answer TheHive's {"type", "message"} (and Vigil's status/code/detail beside them).
+and TheHive 3/4 (/api/, thehive4py 1.x): alerts, their observables and files, queries,
+the token's user. See the package docstring for what each call does, `base` for who may
+call, `case_views` for promoting and merging alerts and reading cases.
 """
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Prefetch
-from django.urls import reverse
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import exceptions, status
-from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
-from cases.api.ingest_auth import IngestHeaderAuthentication, IngestRateThrottle
 from cases.ingest import ADAPTERS
 from cases.ingest.base import InvalidAlert
-from cases.models import Alert, AlertAttachment, AlertObservable, Case
 from cases.services.alert_additions import alert_evidence_add, alert_observables_add
 from cases.services.intake import ingest_alerts
-from soc.api import ErrorOutput
-from soc.permissions import IsIngestSource
 
 from . import render
-from .body import (
-    TheHiveError,
-    TheHiveJSONParser,
-    bad_request,
-    bound_uploads,
-    read_body,
-    read_observables,
-    split_files,
-)
+from .base import TheHiveView, thehive_schema, v0_flavour, with_observables
+from .body import TheHiveError, bad_request, read_body, read_observables, split_files, uploaded
 from .query import Plan, QueryError, parse
 from .query_v0 import parse_search
+from .refusals import EVIDENCE
 
-ERROR_TYPES = {
-    400: "BadRequest",
-    401: "AuthenticationError",
-    403: "AuthorizationError",
-    404: "NotFoundError",
-    405: "BadRequest",
-    413: "RequestTooLarge",
-    415: "BadRequest",
-    429: "TooManyRequests",
-}
 # Fields a PATCH may carry unchanged (thehive4py 1.x sends them all on every update).
 PATCHABLE_UNCHANGED = (
     "title",
@@ -60,94 +32,9 @@ PATCHABLE_UNCHANGED = (
     "follow",
     "caseTemplate",
     "customFields",
+    "status",  # "Imported": thehive4py's update may carry the status it read
+    "stage",
 )
-
-RESPONSES = {
-    200: OpenApiResponse(OpenApiTypes.OBJECT, description="TheHive's object for the call."),
-    400: OpenApiResponse(ErrorOutput, description='TheHive\'s {"type", "message"}.'),
-    401: OpenApiResponse(ErrorOutput, description="Missing, unknown or revoked token."),
-    403: OpenApiResponse(ErrorOutput, description="Not an ingest token."),
-    404: OpenApiResponse(ErrorOutput, description="No such alert of this source."),
-}
-
-
-def thehive_schema(summary: str, description: str | None = None, *, body: bool = True, created: bool = False):
-    """The schema of one of TheHive's calls: TheHive's object in (`body`) and out (with a
-    201 where the call `created` something), TheHive's errors."""
-    responses = {**RESPONSES, 201: OpenApiResponse(OpenApiTypes.OBJECT)} if created else RESPONSES
-    extra = {"request": OpenApiTypes.OBJECT} if body else {}
-    return extend_schema(
-        tags=["thehive"],
-        summary=f"{summary} (TheHive)",
-        description=description,
-        responses=responses,
-        **extra,
-    )
-
-
-class TheHiveView(APIView):
-    authentication_classes = [IngestHeaderAuthentication]
-    permission_classes = [IsIngestSource]
-    throttle_classes = [IngestRateThrottle]
-    parser_classes = [TheHiveJSONParser, MultiPartParser]
-    v0 = False  # TheHive 3/4's shapes (artifacts, id) instead of TheHive 5's
-
-    def initial(self, request, *args, **kwargs):
-        bound_uploads(request)
-        super().initial(request, *args, **kwargs)
-
-    def handle_exception(self, exc):
-        response = super().handle_exception(exc)
-        data = response.data if isinstance(response.data, dict) else {}
-        type_ = getattr(exc, "type", None) or ERROR_TYPES.get(response.status_code, "Error")
-        message = str(getattr(exc, "detail", "") or data.get("detail", "")) or type_
-        response.data = {"type": type_, "message": message, **data}
-        if getattr(exc, "errors", None):
-            response.data["errors"] = exc.errors
-        return response
-
-    # --- helpers ---------------------------------------------------------------------
-
-    def alerts(self):
-        return Alert.objects.filter(source=self.request.auth).select_related("source")
-
-    def get_alert(self, alert_id: str) -> Alert:
-        try:
-            pk = int(alert_id)
-        except ValueError:
-            pk = None
-        alert = self.alerts().filter(pk=pk).first() if pk is not None else None
-        if alert is None:
-            raise TheHiveError(404, "NotFoundError", f"Alert {alert_id[:40]} not found")
-        return alert
-
-    def case_url(self, case_id: int) -> str:
-        return self.request.build_absolute_uri(reverse("cases:detail", kwargs={"pk": case_id}))
-
-    def render_alert(self, alert: Alert) -> dict:
-        links = getattr(alert, "prefetched_links", None)
-        if links is None:
-            links = list(alert.alert_observables.select_related("observable").order_by("pk"))
-        files = getattr(alert, "prefetched_files", None)
-        if files is None:
-            files = list(alert.attachments.order_by("pk"))
-        return render.alert(alert, links, files, case_url=self.case_url(alert.case_id), v0=self.v0)
-
-    @property
-    def observables_key(self) -> str:
-        return "artifacts" if self.v0 else "observables"
-
-
-def with_observables(queryset):
-    """Alerts with their observables and files in two more queries, whatever their number."""
-    return queryset.prefetch_related(
-        Prefetch(
-            "alert_observables",
-            queryset=AlertObservable.objects.select_related("observable").order_by("pk"),
-            to_attr="prefetched_links",
-        ),
-        Prefetch("attachments", queryset=AlertAttachment.objects.order_by("pk"), to_attr="prefetched_files"),
-    )
 
 
 class AlertCreateView(TheHiveView):
@@ -203,6 +90,7 @@ class AlertDetailView(TheHiveView):
             for key, value in document.items()
             if key not in ("observables", "artifacts")
             and not (key in PATCHABLE_UNCHANGED and (key not in current or current[key] == value))
+            and not tags_unchanged(key, value, current["tags"])
         )
         if changed:
             raise bad_request(
@@ -218,6 +106,42 @@ class AlertDetailView(TheHiveView):
                 if files:
                     alert_evidence_add(alert=alert, files=files, source=request.auth)
         return Response(self.render_alert(self.get_alert(alert_id)))
+
+    @thehive_schema("Delete an alert", "Refused (403): Vigil keeps alerts as evidence.", body=False)
+    def delete(self, request, alert_id: str, *args, **kwargs):
+        alert = self.get_alert(alert_id)
+        raise TheHiveError(403, "AuthorizationError", f"{EVIDENCE} (alert {alert.pk})")
+
+
+def tags_unchanged(key: str, value, tags: list) -> bool:
+    """thehive4py's addTags / removeTags that would leave the alert's tags as they are."""
+    if not isinstance(value, list):
+        return False
+    if key == "addTags":
+        return all(tag in tags for tag in value)
+    return key == "removeTags" and not any(tag in tags for tag in value)
+
+
+class AlertFollowView(TheHiveView):
+    @thehive_schema(
+        "Follow an alert",
+        "Vigil always follows its alerts (what is added reaches the case): answers the alert.",
+        body=False,
+    )
+    def post(self, request, alert_id: str, *args, **kwargs):
+        return Response(self.render_alert(self.get_alert(alert_id)))
+
+
+class AlertUnfollowView(TheHiveView):
+    @thehive_schema(
+        "Unfollow an alert", "Refused (400): what is added to an alert always reaches its case.", body=False
+    )
+    def post(self, request, alert_id: str, *args, **kwargs):
+        alert = self.get_alert(alert_id)
+        raise bad_request(
+            f"Vigil always follows its alerts: what is added to alert {alert.pk} reaches case {alert.case_id}.",
+            {"follow": ["Not updatable."]},
+        )
 
 
 class AlertObservablesView(TheHiveView):
@@ -257,8 +181,6 @@ class AlertAttachmentsView(TheHiveView):
         uploads = request.FILES.getlist("attachments")
         if not uploads:
             raise bad_request("Send the files as multipart `attachments` parts.")
-        from .body import uploaded
-
         stored = alert_evidence_add(alert=alert, files=[uploaded(f) for f in uploads], source=request.auth)
         return Response(
             {"attachments": [render.attachment_observable(item, alert)["attachment"] for item in stored]},
@@ -266,24 +188,12 @@ class AlertAttachmentsView(TheHiveView):
         )
 
 
-class AlertCaseView(TheHiveView):
-    @thehive_schema(
-        "Promote an alert to a case",
-        "Every Vigil alert is in a case from the moment it arrives: this answers that case "
-        "as TheHive's case object (its Vigil reference and page in extraData.vigil). Nothing changes.",
-        created=True,
-    )
-    def post(self, request, alert_id: str, *args, **kwargs):
-        alert = self.get_alert(alert_id)
-        case = Case.objects.select_related("assignee").get(pk=alert.case_id)
-        return Response(render.case(case, url=self.case_url(case.pk)), status=status.HTTP_201_CREATED)
-
-
 class QueryView(TheHiveView):
     @thehive_schema(
         "Query alerts",
-        "The query forms of thehive4py's alert.find, alert.count and alert.find_observables "
-        "(listAlert with filter, sort, page, count; getAlert + observables), over this source's alerts.",
+        "The query forms of thehive4py's alert.find, alert.count, alert.find_observables, "
+        "case.find and case.count (listAlert or listCase with filter, sort, page, count; "
+        "getAlert + observables), over this source's alerts and the cases that hold them.",
     )
     def post(self, request, *args, **kwargs):
         try:
@@ -298,6 +208,12 @@ class QueryView(TheHiveView):
             alert = self.get_alert(plan.alert_id)
             rendered = self.render_alert(alert)[self.observables_key]
             return Response(rendered[plan.start : plan.end])
+        if plan.kind == "cases":
+            cases = self.cases().filter(plan.q)
+            if plan.count:
+                return Response(cases.count())
+            page = cases.order_by(*plan.order_by)[plan.start : plan.end]
+            return Response([render.case(case, url=self.case_url(case.pk)) for case in page])
         alerts = self.alerts().filter(plan.q)
         if plan.count:
             return Response(alerts.count())
@@ -311,15 +227,9 @@ class CurrentUserView(TheHiveView):
         return Response(render.user(request.auth, v0=self.v0))
 
 
-def v0_flavour(view: type[TheHiveView]) -> type[TheHiveView]:
-    """The TheHive 3/4 (v0) flavour of a view: the same call, answered in the older shapes."""
-    return type(f"V0{view.__name__}", (view,), {"v0": True, "__module__": __name__})
-
-
 V0AlertCreateView = v0_flavour(AlertCreateView)
 V0AlertDetailView = v0_flavour(AlertDetailView)
 V0AlertObservablesView = v0_flavour(AlertObservablesView)
-V0AlertCaseView = v0_flavour(AlertCaseView)
 V0CurrentUserView = v0_flavour(CurrentUserView)
 
 
