@@ -132,13 +132,13 @@ BANK_CHANGE = re.compile(
     r"|new (?:bank|account|iban|beneficiary) (?:details|number|account)?|beneficiary (?:account|details|change))",
     _I,
 )
-# A connection that never authenticated reads nothing ("[preauth]", "no userauth request").
 # A flow summary that kept no peer: the origin of the activity is not recorded (Q2 unknown).
 ORIGIN_NOT_RECORDED = re.compile(
     r"\b(?:peer|remote|source|client|external|destination)\s+(?:ip\s+)?(?:address(?:es)?|addrs?|ips?|hosts?)\s+"
     r"(?:were\s+|was\s+|are\s+|is\s+)?(?:not\s+(?:retained|recorded|captured|logged|kept|available)|unavailable|missing)",
     _I,
 )
+# A connection that never authenticated reads nothing ("[preauth]", "no userauth request").
 NO_AUTHENTICATION = re.compile(
     r"\bno (?:userauth|authentication|auth|log-?in|sign-?in) (?:request|attempt)\w*|\bpre-?auth\b"
     r"|\bwithout authenticat\w*|\bno authentication attempted|\bbanner exchange only",

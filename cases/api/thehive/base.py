@@ -79,15 +79,20 @@ class TheHiveView(APIView):
     def alerts(self):
         return Alert.objects.filter(source=self.request.auth).select_related("source")
 
-    def get_alert(self, alert_id: str) -> Alert:
+    @staticmethod
+    def _one(queryset, raw_id: str, kind: str):
+        """The row of `queryset` with TheHive id `raw_id`, or TheHive's 404 for `kind`."""
         try:
-            pk = int(alert_id)
+            pk = int(raw_id)
         except ValueError:
             pk = None
-        alert = self.alerts().filter(pk=pk).first() if pk is not None else None
-        if alert is None:
-            raise TheHiveError(404, "NotFoundError", f"Alert {alert_id[:40]} not found")
-        return alert
+        found = queryset.filter(pk=pk).first() if pk is not None else None
+        if found is None:
+            raise TheHiveError(404, "NotFoundError", f"{kind} {raw_id[:40]} not found")
+        return found
+
+    def get_alert(self, alert_id: str) -> Alert:
+        return self._one(self.alerts(), alert_id, "Alert")
 
     def cases(self):
         """The cases that hold this source's alerts (the only cases it may read)."""
@@ -95,14 +100,7 @@ class TheHiveView(APIView):
         return Case.objects.filter(pk__in=held).select_related("assignee")
 
     def get_case(self, case_id: str) -> Case:
-        try:
-            pk = int(case_id)
-        except ValueError:
-            pk = None
-        case = self.cases().filter(pk=pk).first() if pk is not None else None
-        if case is None:
-            raise TheHiveError(404, "NotFoundError", f"Case {case_id[:40]} not found")
-        return case
+        return self._one(self.cases(), case_id, "Case")
 
     def case_url(self, case_id: int) -> str:
         return self.request.build_absolute_uri(reverse("cases:detail", kwargs={"pk": case_id}))
