@@ -300,11 +300,16 @@ def _text_facts(cite: str, text: str, add, identifiers: re.Pattern | None = None
             add(PERSONAL_DESTINATION, cite, text)
     for match in [*c.RECORDS.finditer(text), *c.RECORDS_AFTER.finditer(text)]:
         value = q.number(match.group(1))
-        if value and not w.negated(text, match.start()) and not q.in_identifier(text, match.start(1)):
+        if (
+            value
+            and not w.negated(text, match.start())
+            and not q.in_identifier(text, match.start(1))
+            and not q.is_threshold(text, match.start(1))
+        ):
             add(RECORDS, cite, text, value)
     for match in c.SIZE.finditer(text):
         value = q.size_in_bytes(match.group(1), match.group(2))
-        if value:
+        if value and not q.is_threshold(text, match.start(1)):
             add(BYTES, cite, text, value)
     for match in c.FAILURES.finditer(text):
         value = q.number(next((g for g in match.groups() if g), ""))

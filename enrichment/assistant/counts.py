@@ -23,10 +23,11 @@ _RECORD_NOUNS = (
     r"|transactions|shipments|accounts? records|persons|people"
 )
 RECORDS = re.compile(COUNT + r"\s+(?:[\w-]+\s+){0,2}?(" + _RECORD_NOUNS + r")\b", _I)
-# The count written after its noun: "records: 4,212", "row count = 8912", "rows exported 4212".
+# The count written after its noun: "records: 4,212", "row count = 8912", "rows exported 4212",
+# as a field ("ROWS_PROCESSED=3,912", "RowsProcessed: 1,000").
 RECORDS_AFTER = re.compile(
     r"\b(?:rows|records|entries|items|row count|record count|records exported|rows exported|matches"
-    r"|(?:rows|records)_(?:produced|returned|exported|unloaded|read|sent|affected|count|processed|fetched"
+    r"|(?:rows|records)[_ ]?(?:produced|returned|exported|unloaded|read|sent|affected|count|processed|fetched"
     r"|downloaded|written|copied|extracted|transferred|selected))"
     r"\s*(?:[:=]|of|count)\s*[\"']?" + COUNT + r"(?!\s*(?:%|ms|s\b|min|seconds|minutes))",
     _I,

@@ -7,15 +7,25 @@ citing its alert and the field, sentence or observable.
 from __future__ import annotations
 
 import re
+from contextlib import suppress
 from dataclasses import dataclass
 from functools import cached_property
+from ipaddress import ip_address, ip_network
 
 from django.conf import settings
 
 from . import alert_reading as r
 from . import wording as w
 from .facts import AlertView, ip_evidence, obs_evidence
-from .reference import MALICIOUS, PARTNER_ACTIVE, UNKNOWN_EXTERNAL, contract_active, contract_text
+from .reference import (
+    BENIGN,
+    INTERNAL,
+    MALICIOUS,
+    PARTNER_ACTIVE,
+    UNKNOWN_EXTERNAL,
+    contract_active,
+    contract_text,
+)
 
 INBOUND_TECHNIQUES = ("T1566", "T1598", "T1656", "T1534")
 # What makes a partner's probing go beyond its scope (E3), as against its integration paging
@@ -36,15 +46,34 @@ ATTACK_TOOLING = re.compile(
     r"|brute[- ]forc\w*|nmap|masscan|zmap|nikto|gobuster|dirb|ffuf|feroxbuster|wpscan|sqlmap|zone[- ]walk\w*|axfr)\b",
     re.I,
 )
+# Stated scope breaches, and reads across tenants: a partner portal's account reading other
+# tenants' data ("cross-tenant", "scope is its own tenant 0042") is beyond its scope.
 OUT_OF_SCOPE = re.compile(
     r"\b(?:beyond|outside|out of|exceed\w*) (?:of )?(?:its |their |the )?(?:[\w-]+ )?scope\b"
-    r"|\bscope (?:covers|is limited to|allows|includes) only\b|\bout-of-scope\b|\bnot in (?:its |the )?scope\b",
+    r"|\bscope (?:covers|is limited to|allows|includes) only\b|\bout-of-scope\b|\bnot in (?:its |the )?scope\b"
+    r"|\bcross[- ](?:tenant|customer|partner|account)\b|\bscope (?:is|covers) (?:only )?(?:its|their) own\b"
+    r"|\b(?:other|another) (?:tenants?|customers?|partners?|suppliers?)'?s? (?:data|records|contacts|files|ids|objects)\b",
     re.I,
 )
 # A personal destination that is a mail address, not a file share: Q3's communication case.
 ADDRESS_WORDS = re.compile(
     r"\b(e-?mail|address|mailbox|inbox|gmail|outlook|proton)|[\w.+-]@[\w-]", re.IGNORECASE
 )
+
+
+# A network written in a label ("scope: DMZ 10.44.200.0/24").
+NETWORK_IN_TEXT = re.compile(
+    r"\b(?:\d{1,3}\.){3}\d{1,3}/\d{1,2}\b|\b[0-9a-f]{1,4}(?::[0-9a-f]{0,4}){2,7}/\d{1,3}\b", re.I
+)
+
+
+def networks_in(text: str) -> list:
+    """The IP networks a text names, in CIDR form."""
+    found = []
+    for match in NETWORK_IN_TEXT.finditer(text or ""):
+        with suppress(ValueError):
+            found.append(ip_network(match.group(), strict=False))
+    return found
 
 
 @dataclass
@@ -104,20 +133,22 @@ class CriteriaSignals:
         return found.evidence() if found else None
 
     @staticmethod
-    def stated_and_seen(alert: AlertView) -> tuple[list, list]:
-        """The record counts of the alert's routine sentences ("baseline ~4,300 rows/run")
-        and those of its other sentences (what it saw)."""
+    def stated_and_seen(alert: AlertView, kind: str = r.RECORDS) -> tuple[list, list]:
+        """The record counts (or sizes) of the alert's routine sentences ("baseline ~4,300
+        rows/run") and those of its other sentences (what it saw)."""
         routine = {f.detail for f in alert.all(r.NORMAL)}
-        records = alert.all(r.RECORDS)
-        return [f.value for f in records if f.detail in routine], [
-            f.value for f in records if f.detail not in routine
+        found = alert.all(kind)
+        return [f.value for f in found if f.detail in routine], [
+            f.value for f in found if f.detail not in routine
         ]
 
     def within_baseline(self, alert: AlertView) -> bool:
-        """The alert states a routine with a count, and what it saw is within 1.5 times it
-        ("baseline ~4,300 rows/run" beside 4.6k rows)."""
-        stated, seen = self.stated_and_seen(alert)
-        return bool(stated and seen) and max(seen) <= 1.5 * max(stated)
+        """The alert states a routine with a count or a size, and what it saw is within 1.5
+        times it ("baseline ~4,300 rows/run" beside 4.6k rows, "baseline 1.9-2.3 GB per
+        run" beside 2.1 GB), for each of the two the alert states a baseline of."""
+        compared = [self.stated_and_seen(alert, kind) for kind in (r.RECORDS, r.BYTES)]
+        compared = [(stated, seen) for stated, seen in compared if stated and seen]
+        return bool(compared) and all(max(seen) <= 1.5 * max(stated) for stated, seen in compared)
 
     @staticmethod
     def never_authenticated(alert: AlertView) -> bool:
@@ -143,9 +174,10 @@ class CriteriaSignals:
             return True
         if alert.has(r.NOVELTY, r.ANONYMISER, r.OFF_HOURS):
             return True
-        stated, seen = self.stated_and_seen(alert)
-        if stated and seen and max(seen) >= 10 * max(stated):
-            return True
+        for kind in (r.RECORDS, r.BYTES):
+            stated, seen = self.stated_and_seen(alert, kind)
+            if stated and seen and max(seen) >= 10 * max(stated):
+                return True
         windows = [m.groups() for f in alert.all(r.NORMAL) for m in w.HOUR_WINDOW.finditer(f.detail)]
         if windows:
             return not any(within_hours(alert.observed_at.hour, int(a), int(b)) for a, b in windows)
@@ -164,7 +196,7 @@ class CriteriaSignals:
             if not actors:
                 signals += self._partner_mailbox(alert)
                 continue
-            authorised = alert.has(r.AUTHORISED, r.NORMAL)
+            authorised = alert.has(r.AUTHORISED, r.NORMAL) or self.listed_authorisation(alert)
             # Failed or refused sign-ins only (a lockout): the partner's access was not used.
             failed_only = alert.has(r.LOGIN_FAILURE, r.BLOCKED) and not alert.has(r.LOGIN_SUCCESS)
             # A message the partner sends us is not access to our systems or data (its
@@ -266,6 +298,23 @@ class CriteriaSignals:
                 detail = f"genuine {partner.name} mailbox {obs.value} sends: {fact.detail}"
                 return [signal_of(obs_evidence(alert, obs, fact.cite, detail), alert, [partner])]
         return []
+
+    @staticmethod
+    def listed_authorisation(alert: AlertView) -> bool:
+        """A partner's activity that the allow-list authorises: every partner address of the
+        alert on the benign list under an entry whose label states an authorisation ("Redoubt
+        - authorised external pentest PT-2026-11 (scope: DMZ 10.44.200.0/24, extranet)"),
+        every internal address the alert names inside the networks that label gives as its
+        scope (when it gives any), and no statement that the scope was exceeded."""
+        partner_ips = [ip for ip in alert.ips if ip.partner is not None]
+        if not partner_ips or OUT_OF_SCOPE.search(alert.text):
+            return False
+        labels = [ip.label for ip in partner_ips]
+        if not all(ip.kind == BENIGN and w.affirmed(w.AUTHORISED, ip.label) for ip in partner_ips):
+            return False
+        scope = [network for label in labels for network in networks_in(label)]
+        targets = [ip_address(ip.value) for ip in alert.ips if ip.kind == INTERNAL]
+        return not scope or all(any(t in network for network in scope) for t in targets)
 
     def reads_within_scope(self, alert: AlertView, partner_ips: list) -> bool:
         """A partner's integration paging through what it was given, not probing beyond its

@@ -46,14 +46,15 @@ BANK_CHANGE_EXCLUDED = re.compile(
 # A bot's claimed user agent is no partner's or organisation's identity, and a control named
 # for what it guards against ("Impersonation Protection") finds none.
 IMPERSONATION_EXCLUDED = re.compile(
-    r"\bimpersonation (?:protection|defen[cs]e|guard|policy|shield)\b|\b(?:google|bing|yandex|baidu|duckduck|apple|facebook)bot[- ]impersonat\w*"
+    r"\bimpersonation (?:protect(?:ion)?|defen[cs]e|guard|policy|shield)\b|\b(?:google|bing|yandex|baidu|duckduck|apple|facebook)bot[- ]impersonat\w*"
     r"|\bimpersonat\w*\s+(?:of\s+)?(?:a\s+|the\s+)?(?:google|bing)?(?:bot|crawler|search engine|user[- ]agent)s?\b"
     r"|\b(?:fake|spoofed) (?:googlebot|bingbot|crawler|user[- ]agent)|\bimpersonators? of (?:known |verified |good )?(?:bots?|crawlers?)",
     _I,
 )
 
-# A product named Abnormal (Abnormal Security) states no abnormal volume.
-ABNORMAL_EXCLUDED = re.compile(r"\babnormal (?:security|ai)\b", _I)
+# A product named Abnormal (Abnormal Security) states no abnormal volume, nor does a score's
+# name ("anomaly_score: 12": how unusual the product rates it, whatever the value).
+ABNORMAL_EXCLUDED = re.compile(r"\babnormal (?:security|ai)\b|\banomaly[_ .-]?scores?\b", _I)
 
 # "Outside Marlow's contracted placements": the authorisation is named to say it was exceeded.
 AUTHORISED_EXCLUDED = re.compile(

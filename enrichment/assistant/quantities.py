@@ -43,6 +43,19 @@ def in_identifier(text: str, start: int) -> bool:
     return bool(_IDENTIFIER_PREFIX.search(text[:start].rsplit(None, 1)[-1] if text[:start].strip() else ""))
 
 
+# A limit, not a count: "(block at >= 1,000 rows)", "threshold: 1,000 records".
+_THRESHOLD_BEFORE = re.compile(
+    r"(?:>=?|\u2265|=>|<=?|\u2264|\bthreshold(?:\s+(?:of|is|at))?\s*[:=]?|\blimit(?:\s+(?:of|is))?\s*[:=]?"
+    r"|\b(?:block|alert|trigger|warn|notify)(?:s|ed|ing)?\s+(?:at|above|over|when over))\s*$",
+    re.IGNORECASE,
+)
+
+
+def is_threshold(text: str, start: int) -> bool:
+    """Whether the number at `start` is a policy's limit that the text names, not a count."""
+    return bool(_THRESHOLD_BEFORE.search(text[max(0, start - 30) : start]))
+
+
 def number(text: str) -> int | None:
     """'4,212' -> 4212, '2.5k' -> 2500, '12 thousand' -> 12000, 'twenty-five' -> 25,
     'a dozen' -> 12, '12' -> 12; None when it is no count ('a' alone)."""

@@ -46,6 +46,7 @@ class IpJudgement:
     detail: str
     partner: object | None = None  # the BusinessPartner whose network holds the IP, whatever the class
     partner_active: bool = False  # its contract is active at the alert
+    label: str = ""  # the label of the list entry that classed it ("... pentest (scope: ...)")
 
     @property
     def legitimate(self) -> bool:
@@ -233,7 +234,8 @@ class Reference:
         if in_internal_ranges(value):
             return IpJudgement(value, INTERNAL, f"{value} is internal address space", **membership)
         if BENIGN in by_list:
-            return IpJudgement(value, BENIGN, _listed(value, by_list[BENIGN]), **membership)
+            match = by_list[BENIGN]
+            return IpJudgement(value, BENIGN, _listed(value, match), label=match.label, **membership)
         if partner is not None:
             kind = PARTNER_ACTIVE if active else PARTNER_INACTIVE
             return IpJudgement(
@@ -272,6 +274,38 @@ def _listed(value: str, match: lookup.Match) -> str:
     return f"{value} is on the {match.list} list: {match.cidr}{label}"
 
 
+# Words naming a mailbox's role, not a company ("Polar Optics Sales", "Acme Billing Team").
+ROLE_WORDS = frozenset(
+    [
+        "sales",
+        "billing",
+        "accounts",
+        "accounting",
+        "finance",
+        "invoices",
+        "invoicing",
+        "payments",
+        "support",
+        "helpdesk",
+        "help",
+        "desk",
+        "team",
+        "info",
+        "noreply",
+        "no",
+        "reply",
+        "customer",
+        "care",
+        "office",
+        "admin",
+        "marketing",
+        "operations",
+        "ops",
+        "hr",
+        "department",
+        "dept",
+    ]
+)
 # Words a company name carries besides its own ("Tidewater Brewing Co.", "Acme Group").
 COMPANY_WORDS = frozenset(
     "co company corp corporation inc llc ltd limited plc gmbh ag sa sas bv nv ab as asa oy group the and of".split()  # noqa: SIM905
@@ -280,10 +314,12 @@ COMPANY_WORDS = frozenset(
 
 def names_own_domain(display: str, domain: str) -> bool:
     """Whether a display name is the sender's own domain's name ("Tidewater Brewing Co." of
-    tidewater-brewing.com or tidewaterbrewing.com): every word of it but company words
-    (COMPANY_WORDS) is in the label before the TLD. "Tidewater Assurance Group" from
-    tidewater.net is not: "assurance" names someone else."""
+    tidewater-brewing.com or tidewaterbrewing.com, "Polar Optics Sales" of po1ar-optics.com,
+    the label as it reads): every word of it but company and mailbox-role words
+    (COMPANY_WORDS, ROLE_WORDS) is in the label before the TLD. "Tidewater Assurance
+    Group" from tidewater.net is not: "assurance" names someone else."""
     label = domain.rsplit(".", 2)[-2] if "." in domain else domain
-    parts = [p for p in re.split(r"[-_]", label) if p]
-    words = [w for w in re.findall(r"[a-z0-9]+", display.lower()) if w not in COMPANY_WORDS]
+    parts = [p for p in re.split(r"[-_]", fold(label)) if p]
+    ignored = COMPANY_WORDS | ROLE_WORDS
+    words = [w for w in re.findall(r"[a-z0-9]+", display.lower()) if w not in ignored]
     return bool(words) and (set(words) <= set(parts) or "".join(words) == "".join(parts))

@@ -19,7 +19,8 @@ PAGING = re.compile(
 # quorra.io", "suspected lookalike sender domain", "fuzzy brand match"): the assistant
 # checks lookalikes itself (Q3).
 SIMILARITY_CLAIM = re.compile(
-    r"\b(resembl\w*|similar(?:ity)?\b|look-?alike|fuzzy|brand[- ]?(?:match\w*|similarity)|impostor (?:classifier|score))",
+    r"\b(resembl\w*|similar(?:ity)?\b|look-?alike|fuzzy|brand[- ]?(?:match\w*|similarity)|impostor (?:classifier|score)"
+    r"|homoglyph\w*|typo-?squat\w*|cousin domain)",
     _I,
 )
 # The domain such a claim names as imitated: "resembles partner quorra.io".

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import re
 
+from .embedded_json import as_field_lines
+
 _I = re.IGNORECASE
 
 NEGATION = re.compile(r"(\b(no|not|never|without|none|nor|zero|neither|nothing|nobody)\b|n't\b)", _I)
@@ -38,7 +40,10 @@ RECON = re.compile(
     r"|headless (?:browser|chrome)|bot-like|\bbots? (?:traffic|activity)|bad bot|likely automated|automated traffic"
     r"|rotating (?:user[- ]agents?|ips?|proxies|addresses)"
     r"|(?:\d{1,3}(?:,\d{3})+|\d{4,}) (?:http )?requests (?:in|within) \d+ (?:s|sec|min)"  # 1,000+ in minutes
-    r"|automated (?:collection|scraping|harvest\w*|enumeration|requests|queries|crawl\w*|download\w* of))",
+    r"|automated (?:collection|scraping|harvest\w*|enumeration|requests|queries|crawl\w*|download\w* of)"
+    # Listing calls repeated ("ListObjectsV2 x43"), and a finding typed as discovery
+    # (GuardDuty's "Discovery:S3/...": an attempt to learn what the systems hold).
+    r"|(?:list|describe|enumerate)[a-z]*(?:v\d)?\s*(?:x|\u00d7)\s*\d{2,}|discovery:[a-z0-9]+/)",
     _I,
 )
 _RELATIONSHIP_NOUNS = (
@@ -145,7 +150,7 @@ NO_AUTHENTICATION = re.compile(
     _I,
 )
 PERSONAL_DESTINATION = re.compile(
-    r"\b(personal|private|home|consumer) (?:e-?mail|address|account|mailbox|inbox|gmail|cloud|drive|storage|dropbox"
+    r"\b(personal|private|home|consumer) (?:e-?mail|mail|address|account|mailbox|inbox|gmail|cloud|drive|storage|dropbox"
     r"|onedrive|google drive|icloud|box|instance|tenant)"
     r"|\b(?:free-?mail|webmail) (?:address|account|mailbox|provider)|\bto (?:his|her|their) own\b"
     r"|\bto (?:an? |the )?(?:external |outside |personal )?(?:free-?mail|webmail)\b"
@@ -334,8 +339,9 @@ def affirmed(pattern: re.Pattern, text: str) -> re.Match | None:
 
 def sentences(text: str) -> list[str]:
     """Sentences of a title or description (split after . ! ? ; at a line break, or at a
-    " | " between fields, as Splunk and syslog join them)."""
-    parts = re.split(r"(?<=[.!?;])\s+|\n+|\s+\|\s+", text or "")
+    " | " between fields, as Splunk and syslog join them); a JSON object in the text gives
+    a sentence per field."""
+    parts = re.split(r"(?<=[.!?;])\s+|\n+|\s+\|\s+", as_field_lines(text))
     return [p.strip() for p in parts if p and p.strip()]
 
 

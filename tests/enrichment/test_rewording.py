@@ -24,6 +24,7 @@ SETS = [
     "scenarios_fourth",
     "scenarios_fifth",
     "scenarios_sixth",
+    "scenarios_seventh",
 ]
 HERE = Path(__file__).parent
 NUMBER_WORDS = "two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen".split()  # noqa: SIM905

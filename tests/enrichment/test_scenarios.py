@@ -166,6 +166,7 @@ AUTHORS_SETS = [
     "scenarios_fourth",
     "scenarios_fifth",
     "scenarios_sixth",
+    "scenarios_seventh",
 ]
 
 
