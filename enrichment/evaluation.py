@@ -20,7 +20,8 @@ enrichment and suggestions computed after each alert (as the task would), and th
 the last alert judged. A scenario is one incident: its alerts must form one case (the rules
 file's correlation), or as many as its optional `"cases"` says (alerts that must not join,
 such as two users behind a shared NAT); any other count is a grouping miss, reported beside
-the decisions.
+the decisions. The labels are always those of the last alert's case: answers follow only
+from the case's alerts, so a scenario of two cases labels the second.
 """
 
 from __future__ import annotations

@@ -97,12 +97,23 @@ def _lower_strings(values: Iterable) -> set[str]:
     return {v.strip().lower() for v in values if isinstance(v, str)}
 
 
+DENIED_BEFORE = re.compile(r"\b(?:no|not|never|without|zero|0)\s+$", re.IGNORECASE)
+
+
+def _states_failed_login(text: str) -> bool:
+    """Failed-login wording the text does not deny ("No failed sign-ins in the prior 24 h")."""
+    return any(
+        not DENIED_BEFORE.search(text[max(0, m.start() - 12) : m.start()])
+        for m in FAILED_LOGIN_TEXT.finditer(text)
+    )
+
+
 def is_failed_login(title: str = "", description: str = "", tags=None, raw=None) -> bool:
     """Whether an alert reports failed authentication: tags, wording, or the event fields
     vendors use (ECS event.outcome + authentication category, Wazuh groups, OCSF 3002)."""
     if _lower_strings(_as_list(tags)) & FAILED_LOGIN_TAGS:
         return True
-    if FAILED_LOGIN_TEXT.search(title or "") or FAILED_LOGIN_TEXT.search((description or "")[:2000]):
+    if _states_failed_login(title or "") or _states_failed_login((description or "")[:2000]):
         return True
     return any(_failed_login_fields(doc) for doc in payloads(raw))
 

@@ -19,7 +19,8 @@ its findings are filtered here:
   before it is a file, unless the text uses it as a host (a URL's host, an address's
   domain); more labels (`mail.google.zip`) keep it a domain. A label starting or ending
   with "-", or a name whose every mention starts after a "-" or "_" ("-001.zip", a
-  command-line flag's tail), is never a host.
+  command-line flag's tail), is the local part of an address ("c.obi@bank.example") or a
+  field path given its value ("target.app=Microsoft 365"), is never a host.
 - A field name is not a domain: Elastic Common Schema paths in rule text ("host.name",
   "user.name", "event.id", "container.info") end in labels that are also TLDs; a name
   whose first label is an ECS field set (ECS_FIELD_SETS) and whose last is one of the
@@ -136,11 +137,13 @@ def _is_host_name(text: str, value: str, hosts: set[str]) -> bool:
         return False  # "host.name", "user.name": a field of the alert's schema
     if len(labels) == 2 and labels[-1] in FILE_EXTENSION_TLDS:
         return False  # "report-001.zip", "install.sh": a file name
-    # Not a name glued to a longer identifier ("ws-01.corp") or the start of a longer dotted
-    # field path ("sender.email" of "sender.email.domain.root_domain").
+    # Not a name glued to a longer identifier ("ws-01.corp"), the start of a longer dotted
+    # field path ("sender.email" of "sender.email.domain.root_domain"), a field path given
+    # its value ("target.app=Microsoft 365") or the local part of an address ("c.obi" of
+    # "c.obi@bank.example").
     return any(
         (m.start() == 0 or text[m.start() - 1] not in "-_")
-        and not re.match(r"\.\w", text[m.end() : m.end() + 2])
+        and not re.match(r"\.\w|@|\s?=", text[m.end() : m.end() + 2])
         for m in _mentions(text, value)
     )
 

@@ -1,6 +1,7 @@
-"""The signals of the decision rules, computed once per case: what probes (Q2), what
-impersonates or uses an account that is not the user's (Q3), and which partners an alert
-involves; the escalation criteria's signals (E1-E4) come from criteria.CriteriaSignals.
+"""The signals of the decision rules, computed once per case: what probes (Q2) and what
+impersonates or uses an account that is not the user's (Q3); which partners an alert
+involves comes from involvement.PartnerInvolvement, the escalation criteria's signals
+(E1-E4) from criteria.CriteriaSignals.
 
 Each signal is an evidence entry citing the alert and the field, sentence or observable.
 """
@@ -18,6 +19,7 @@ from . import vendor_claims as claims
 from . import wording as w
 from .criteria import ADDRESS_WORDS, INBOUND_TECHNIQUES, REFUSED_RESPONSES, CriteriaSignals, Signal, signal_of
 from .facts import AlertView, CaseFacts, ip_evidence, obs_evidence
+from .involvement import PartnerInvolvement
 from .patterns import CasePatterns, compute
 from .reference import MALICIOUS, UNKNOWN_EXTERNAL, free_mail, names_own_domain
 
@@ -31,7 +33,7 @@ DISPLAY_NAME_ADDRESS = re.compile(
 
 
 @dataclass
-class Analysis(CriteriaSignals):
+class Analysis(PartnerInvolvement, CriteriaSignals):
     facts: CaseFacts
     patterns: CasePatterns = field(init=False)
 
@@ -39,61 +41,6 @@ class Analysis(CriteriaSignals):
         self.patterns = compute(self.facts)
         self._involved: dict[int, list] = {}
         self._owners: dict[str, object | None] = {}
-
-    # --- Involvement of partners ---------------------------------------------------------
-
-    def partners_of(self, alert: AlertView) -> list:
-        """Partners an alert involves: their networks, accounts, domains, lookalikes or name."""
-        if alert.id not in self._involved:
-            self._involved[alert.id] = self._partners_of(alert)
-        return self._involved[alert.id]
-
-    def _partners_of(self, alert: AlertView) -> list:
-        ref, found = self.facts.ref, []
-        found += [ip.partner for ip in alert.ips if ip.partner is not None]
-        found += [self.account_owner(a) for a in alert.accounts()]
-        for obs in alert.of_types("email", "domain", "url", "hostname"):
-            found.append(ref.partner_of_domain(obs.domain))
-            lookalike = ref.lookalike(obs.domain)
-            found.append(lookalike.partner if lookalike else None)
-        found += ref.partners_named_in(alert.text)
-        return list({p.pk: p for p in found if p is not None}.values())
-
-    def account_owner(self, account: str):
-        """The partner an account was issued to: by its name or address (the register's
-        domains and names), else the partner an alert's text says issued it ("partner-issued,
-        Fenwick & Auer LLP"), else the partner from whose network the case's alerts show the
-        account used ("hl-dispatch01" signed in from Helvetia's range is Helvetia's)."""
-        if account not in self._owners:
-            owner = self.facts.ref.partner_of_account(account) or self._issuer_named(account)
-            if owner is None:
-                owner = next(
-                    (
-                        ip.partner
-                        for alert in self.facts.alerts
-                        if account in alert.accounts()
-                        for ip in alert.ips
-                        if ip.partner is not None
-                    ),
-                    None,
-                )
-            self._owners[account] = owner
-        return self._owners[account]
-
-    def _issuer_named(self, account: str):
-        for alert in self.facts.alerts:
-            if account in alert.accounts():
-                for sentence in w.sentences(alert.description):
-                    named = self.facts.ref.partners_named_in(sentence) if w.ISSUED_TO.search(sentence) else []
-                    if named:
-                        return named[0]
-        return None
-
-    def partner_actor(self, alert: AlertView) -> list:
-        """Partners acting in the alert: its networks or its accounts."""
-        found = [ip.partner for ip in alert.ips if ip.partner is not None]
-        found += [self.account_owner(a) for a in alert.accounts()]
-        return list({p.pk: p for p in found if p is not None}.values())
 
     # --- Q2 ------------------------------------------------------------------------------
 
@@ -104,7 +51,9 @@ class Analysis(CriteriaSignals):
             fact = next((f for f in alert.all(r.RECON) if not self.routine_paging(alert, f)), None)
             if fact:
                 signals.append(signal_of(fact.evidence(), alert, self.partners_of(alert)))
-            fact = alert.first(r.SOLICITATION)
+            # A request to change bank details asks for no relationship information.
+            payment = {f.detail for f in alert.all(r.BANK_CHANGE)}
+            fact = next((f for f in alert.all(r.SOLICITATION) if f.detail not in payment), None)
             if fact and alert.is_communication:
                 signals.append(signal_of(fact.evidence(), alert, self.partners_of(alert)))
             # A vendor naming brute force or stuffing without counts: its word is the evidence;
@@ -156,10 +105,14 @@ class Analysis(CriteriaSignals):
     @cached_property
     def volume_without_detail(self) -> list[dict]:
         """Alerts reporting volume or exposed data with no request, login or source detail.
-        An account name alone is none of them: it says who, not from where or how."""
+        An account name alone is none of them: it says who, not from where or how; the
+        operation that produced the data ("Transaction=SE16N", "Operation=ReportExported")
+        is a request: a one-off export, judged under the escalation criteria."""
         out = []
         for alert in self.facts.alerts:
-            detail = self.origin_recorded(alert) or alert.of_types("email")
+            detail = (
+                self.origin_recorded(alert) or alert.of_types("email") or w.REQUEST_DETAIL.search(alert.text)
+            )
             exposed = alert.first(r.PUBLISHED, r.EXFILTRATION, r.ABNORMAL, r.RECORDS, r.BYTES)
             if exposed and not detail and not alert.has(r.LOGIN_FAILURE, r.LOGIN_SUCCESS):
                 out.append(exposed.evidence())
@@ -338,7 +291,12 @@ class Analysis(CriteriaSignals):
         if alert.has(r.BLOCKED) or not alert.has(r.TRANSFER):
             return None
         fact = alert.first(r.PERSONAL_DESTINATION)
-        if fact and (not addresses_only or ADDRESS_WORDS.search(fact.detail)):
+        # "to non-corporate recipient" beside the recipient's address names a mail address.
+        outside_recipient = any(
+            o.role == "destination" and not self.facts.ref.is_org_domain(o.domain)
+            for o in alert.of_types("email")
+        )
+        if fact and (not addresses_only or ADDRESS_WORDS.search(fact.detail) or outside_recipient):
             return fact.evidence()
         outbound = not (alert.technique_id or "").startswith(INBOUND_TECHNIQUES)
         # A reply (with the file attached) goes to the message's sender.
@@ -382,6 +340,11 @@ class Analysis(CriteriaSignals):
             # An account's abnormal activity (a mass download) with no origin is an account
             # use whose user cannot be told.
             fact = alert.first(r.ACCOUNT_ANOMALY) or (alert.accounts() and alert.first(r.ABNORMAL))
+            # A bulk export outside its account's pattern (not a message: its correspondent
+            # is the identity, and not one that was stopped).
+            bulk = alert.accounts() and not fact and not alert.is_communication and self.bulk(alert)
+            if bulk and not alert.has(r.BLOCKED) and self.outside_normal(alert):
+                fact = alert.first(r.RECORDS, r.BYTES)
             if fact and not self.origin_recorded(alert):
                 out.append({**fact.evidence(), "detail": f"{fact.detail} (origin not recorded)"})
         return out

@@ -27,7 +27,7 @@ RECORDS = re.compile(COUNT + r"\s+(?:[\w-]+\s+){0,2}?(" + _RECORD_NOUNS + r")\b"
 # as a field ("ROWS_PROCESSED=3,912", "RowsProcessed: 1,000").
 RECORDS_AFTER = re.compile(
     r"\b(?:rows|records|entries|items|row count|record count|records exported|rows exported|matches"
-    r"|(?:rows|records)[_ ]?(?:produced|returned|exported|unloaded|read|sent|affected|count|processed|fetched"
+    r"|(?:rows|records|entries|items|objects|files)[_ ]?(?:produced|returned|exported|unloaded|read|sent|affected|count|processed|fetched"
     r"|downloaded|written|copied|extracted|transferred|selected))"
     r"\s*(?:[:=]|of|count)\s*[\"']?" + COUNT + r"(?!\s*(?:%|ms|s\b|min|seconds|minutes))",
     _I,

@@ -279,13 +279,17 @@ class CriteriaSignals:
         """A genuine partner mailbox sending fraud or mass mail: the partner's domain, its
         authentication not failed and, when the reply path or display name is diverted, passed
         (a diverted reply from an authenticated mailbox is the partner's mailbox misused, not a
-        forgery). A user's report or a clean verdict is no fraud."""
+        forgery). A user's report, a clean verdict or an information request is no fraud."""
         ref = self.facts.ref
         if any(f.value in ("spf", "dmarc") for f in alert.all(r.AUTH_FAIL)):
             return []
         if alert.has(r.REPLY_TO, r.DISPLAY_NAME) and not alert.has(r.AUTH_PASS):
             return []
-        kinds = (r.MASS_MAIL, r.BANK_CHANGE) if alert.has(r.CLEAN) else (r.FRAUD, r.MASS_MAIL, r.BANK_CHANGE)
+        # A genuine sender's information request is reconnaissance (Q2), whatever class the
+        # product files it under ("Content filter 'BEC-Info-Request'").
+        solicits = alert.has(r.SOLICITATION) and not alert.has(r.BANK_CHANGE, r.MASS_MAIL)
+        fraud = () if alert.has(r.CLEAN) or solicits else (r.FRAUD,)
+        kinds = (*fraud, r.MASS_MAIL, r.BANK_CHANGE)
         for obs in self._senders(alert):
             partner = ref.partner_of_domain(obs.domain)
             fact = alert.first(*kinds)

@@ -14,7 +14,8 @@ _I = re.IGNORECASE
 RECON_EXCLUDED = re.compile(
     r"\b(?:virus|malware|av|anti-?virus|attachment|sandbox|content|url|link|safe ?links?|dlp|spam)\s+(?:scan\w*|prob\w*)"
     r"|\bcredential[- ]harvest\w*|\b(?:attachments?|files?|messages?|mails?|e-?mails?|urls?|links?|payloads?)\s+(?:was\s+|were\s+)?scanned\b|\bscanned clean|\bscan (?:clean|result|verdict)|\bhealth[- ]?(?:check|probe)\w*|\b(?:liveness|readiness|uptime"
-    r"|load[- ]balancer|monitoring|synthetic|keep-?alive) (?:probe|check|monitor)\w*",
+    r"|load[- ]balancer|monitoring|synthetic|keep-?alive) (?:probe|check|monitor)\w*"
+    r"|\bsynthetics?\b[^;|]{0,40}?\bprob\w*",  # a monitor's user agent: "Synthetics/4.2 (+probe eu-west-3)"
     _I,
 )
 
@@ -28,11 +29,25 @@ FIELD_NAME = re.compile(
 )
 RECON_OR_FIELD_NAME = re.compile(f"{RECON_EXCLUDED.pattern}|{FIELD_NAME.pattern}", _I)
 
+# What a threat-intelligence list says an address hosts ("SettleSwap phishing-kit hosting")
+# is no message: the address's listing, not a lure sent.
+PHISHING_INFRASTRUCTURE = r"\bphish(?:ing)?[- ]kits?\b|\bphish(?:ing)? (?:infrastructure|hosting)\b"
+
 # A user's report or a gateway's verdict names phishing without finding it: "reported by
 # user as phish", "verdict: no threats found".
 FRAUD_EXCLUDED = re.compile(
     r"\breported\s+(?:by\s+(?:an?\s+|the\s+)?(?:user|recipient|employee)s?\s+)?as\s+(?:phish\w*|spam|junk|suspicious|malicious)"
-    r"|\b(?:user|end-?user|recipient)[- ]reported\b[^.;]{0,40}|\bphish(?:ing)?[- ]report\w*|\breport (?:message|phish\w*) (?:button|add-?in)",
+    r"|\b(?:user|end-?user|recipient)[- ]reported\b[^.;]{0,40}|\bphish(?:ing)?[- ]report\w*|\breport (?:message|phish\w*) (?:button|add-?in)"
+    rf"|{PHISHING_INFRASTRUCTURE}",
+    _I,
+)
+
+# A second factor by phone or text ("MFA by phone call", "authenticationDetails: Password
+# (success), Phone call (success)") is a sign-in, not a contact.
+COMMUNICATION_EXCLUDED = re.compile(
+    r"\b(?:mfa|2fa|multi-?factor|second factor|authenticat\w*|verification|otp|one-time (?:code|password))\b"
+    r"[^.;|]{0,60}?\b(?:phone call|sms|voice call|text message)s?\b"
+    rf"|{PHISHING_INFRASTRUCTURE}",
     _I,
 )
 

@@ -182,15 +182,18 @@ class Reference:
         word alone ("Nordwind" of "Nordwind Logistik GmbH") counts when written capitalised
         or in capitals, as a name is ("NORDWIND - invoice"), or inside an identifier (so
         "Global" of "Global Freight" is not found in "global rollout"),
-        unless names_as_written is False (account names are lower-case)."""
+        unless names_as_written is False (account names are lower-case), and unless it is the
+        first word of another partner named in full ("Northgate" of "Northgate Payroll
+        Solutions" names no Northgate Card Services)."""
         lowered = text.lower()
-        found = []
+        found, by_first_word = [], []
         for partner in self.partners:
             words = [w for w in re.split(r"\W+", partner.name) if len(w) >= 4]
             labels = [split_domain(d)[1] for d, p in self.partner_domains if p is partner]
             needles = [partner.name.lower()] + [label for label in labels if len(label) >= 4]
-            hit = any(re.search(rf"\b{re.escape(n)}", lowered) for n in needles)
-            if not hit and words:
+            if any(re.search(rf"\b{re.escape(n)}", lowered) for n in needles):
+                found.append(partner)
+            elif words:
                 first = words[0]
                 if names_as_written:
                     # Capitalised as a name, or inside an identifier ("woodgrove_contract.pdf").
@@ -202,9 +205,10 @@ class Reference:
                     )
                 else:
                     hit = bool(re.search(rf"\b{re.escape(first.lower())}", lowered))
-            if hit:
-                found.append(partner)
-        return found
+                if hit:
+                    by_first_word.append((first.lower(), partner))
+        named_first_words = {_first_word(p.name) for p in found}
+        return found + [p for first, p in by_first_word if first not in named_first_words]
 
     def partner_of_account(self, account: str):
         """The partner an account was issued to: an address on its domain, or its name or
@@ -267,6 +271,11 @@ class Reference:
             if kinds:
                 return Lookalike(domain, candidate, owner, partner, kinds)
         return None
+
+
+def _first_word(name: str) -> str:
+    words = [w for w in re.split(r"\W+", name) if len(w) >= 4]
+    return words[0].lower() if words else ""
 
 
 def _listed(value: str, match: lookup.Match) -> str:

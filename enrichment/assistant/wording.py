@@ -143,6 +143,12 @@ ORIGIN_NOT_RECORDED = re.compile(
     r"(?:were\s+|was\s+|are\s+|is\s+)?(?:not\s+(?:retained|recorded|captured|logged|kept|available)|unavailable|missing)",
     _I,
 )
+# The request behind an alert's volume, named as a field: one operation, not a summary.
+REQUEST_DETAIL = re.compile(
+    r"\b(?:transaction|t-?code|operation|report ?name|query|sql|statement|api ?call|http\.?method|method|endpoint"
+    r"|uri|url\.path|request)\s*[:=]\s*\S",
+    _I,
+)
 # A connection that never authenticated reads nothing ("[preauth]", "no userauth request").
 NO_AUTHENTICATION = re.compile(
     r"\bno (?:userauth|authentication|auth|log-?in|sign-?in) (?:request|attempt)\w*|\bpre-?auth\b"
@@ -150,13 +156,13 @@ NO_AUTHENTICATION = re.compile(
     _I,
 )
 PERSONAL_DESTINATION = re.compile(
-    r"\b(personal|private|home|consumer) (?:e-?mail|mail|address|account|mailbox|inbox|gmail|cloud|drive|storage|dropbox"
+    r"\b(personal|private|home|consumer) (?:e-?mail|mail|web-?mail|address|account|mailbox|inbox|gmail|cloud|drive|storage|dropbox"
     r"|onedrive|google drive|icloud|box|instance|tenant)"
     r"|\b(?:free-?mail|webmail) (?:address|account|mailbox|provider)|\bto (?:his|her|their) own\b"
     r"|\bto (?:an? |the )?(?:external |outside |personal )?(?:free-?mail|webmail)\b"
     r"|\b(?:consumer|personal) (?:e-?mail |mail )?domains?\b"
     r"|\bunsanctioned\b|\bun(?:approved|managed) (?:file|cloud|share|app\w*|storage|instance|device)|\bshadow it\b"
-    r"|\bnon-?(?:corporate|business|company) (?:e-?mail|address|account|mailbox|cloud|storage|device)"
+    r"|\bnon-?(?:corporate|business|company) (?:e-?mail|address|account|mailbox|cloud|storage|device|recipient)"
     r"|\b(wetransfer|mega\.nz|mega\.io|transfer\.sh|gofile|anonfiles|file\.io|sendspace|mediafire|4shared|zippyshare)",
     _I,
 )
@@ -196,7 +202,10 @@ ABNORMAL_VOLUME = re.compile(
 # but no unusual volume either.
 NOVELTY = re.compile(
     r"\b(first[- ]time|never (?:before|seen|observed)|first (?:ever|seen)|no (?:prior )?history"
-    r"|new (?:device|ip|source|location|country|client|sender|user agent))\b",
+    r"|new (?:device|ip|source|location|country|client|sender|user agent))\b"
+    # A baseline of nothing: "0 downloads of LFBK in the last 30 days".
+    r"|\b(?:0|zero|no)\s+(?:prior\s+|previous\s+)?(?:[\w-]+\s+){1,3}?(?:in|during|over|within)\s+the\s+"
+    r"(?:last|past|previous|prior)\s+\d+\s+(?:days|weeks|months)\b",
     _I,
 )
 # When, not how much: access outside the working day deviates from the usual pattern, but it
@@ -210,7 +219,8 @@ OFF_HOURS = re.compile(
 PERIODIC = re.compile(
     r"\bevery\s+\d*\s*(?:s|secs?|seconds?|mins?|minutes?)\b|\bonce (?:a|per|every) (?:second|minute)\b"
     r"|\bheart-?beats?\b|\bhealth[- ]?checks?\b|\buptime ?(?:monitor\w*|checks?|robot)|\bkeep-?alive"
-    r"|\bsynthetic (?:monitor\w*|checks?|tests?|transactions?)|\b(?:liveness|readiness) (?:probe|check)s?\b",
+    r"|\bsynthetic (?:monitor\w*|checks?|tests?|transactions?)|\b(?:liveness|readiness) (?:probe|check)s?\b"
+    r"|\bsynthetics\b|\b(?:avg_|mean_)?interval(?:_?s(?:ec(?:onds)?)?)?\s*[=:]\s*\d|/health(?:z|check)?\b",
     _I,
 )
 # A sentence that also states an abnormal volume ("40x its baseline") is not normal: see alert_reading.
@@ -220,8 +230,12 @@ DAYTIME = re.compile(
 )
 # A routine's stated hours ("normal pattern: ~35 objects per 5 min during 08:00-17:00 UTC").
 HOUR_WINDOW = re.compile(r"\b([01]?\d|2[0-3]):[0-5]\d\s*(?:-|\u2013|to)\s*([01]?\d|2[0-3]):[0-5]\d\b")
-# A sign-in's outcome written as a field ("outcome.result=SUCCESS") beside the event's name.
-OUTCOME_FIELD = re.compile(r"\boutcome(?:\.result)?\s*[=:]\s*[\"']?(success|failure)\b", _I)
+# A sign-in's outcome written as a field ("outcome.result=SUCCESS", "signInStatus: success").
+OUTCOME_FIELD = re.compile(
+    r"\b(?:outcome(?:\.result)?|sign-?in ?status|log-?[io]n ?status|auth(?:entication)? ?(?:status|result))"
+    r"\s*[=:]\s*[\"']?(success|failure)\b",
+    _I,
+)
 SIGN_IN_EVENT = re.compile(r"\b(?:sign-?in|log-?in|logon|session\.start|authn|authenticat\w*)", _I)
 # The text says whose an account is: "fa.jmorales (partner-issued, Fenwick & Auer LLP)".
 ISSUED_TO = re.compile(
@@ -264,13 +278,20 @@ CREDENTIALS_SUBMITTED = re.compile(
     r"(submitted|entered|captured|harvested|typed|posted|phished|stolen|provided|given)"
     r"|\b(submitted|entered|typed|provided|gave|disclosed)\s+(?:his|her|their|the|a)?\s*(?:\w+\s+){0,2}?(credentials?|passwords?)"
     r"|\b(?:submitted|filled in|completed) (?:the |a )?(?:fake |phishing )?(?:log-?in|sign-?in) (?:form|page)"
-    r"|\bcredential[- ](?:submission|capture|theft|post)\b|\bpost(?:ed)? (?:the )?credentials\b",
+    r"|\bcredential[- ](?:submission|capture|theft|post)\b|\bpost(?:ed)? (?:the )?credentials\b"
+    # "a form POST (username + password fields)", "form submission with password field"
+    r"|\bform[- ](?:post|submission|submit)\w*\b[^.;|]{0,40}?\bpassword\b"
+    r"|\b(?:submitted|posted)\b[^.;|]{0,30}?\b(?:username|e-?mail) (?:\+|and|&) password\b",
     _I,
 )
 # The account's owner vouches for the sign-in: it is no use by someone else.
+# The owner's own sign-in: confirmed by them, or a risk the owner's second factor remediated
+# on the owner's managed device ("riskState=remediated (user passed MFA)", "Intune compliant").
 OWNER_CONFIRMED = re.compile(
     r"\b(confirmed ?safe|this was me|it was me|(?:user|owner) (?:has )?confirmed|confirmed by the (?:user|owner)"
-    r"|dismissed as (?:benign|legitimate) by the user)",
+    r"|dismissed as (?:benign|legitimate) by the user"
+    r"|risk ?state\W{1,3}remediated\b(?=[^.;|]{0,40}\b(?:mfa|multi-?factor|password (?:change|reset)))"
+    r"|(?:intune|mdm)[- ](?:compliant|managed)|compliant (?:and )?(?:managed )?device)",
     _I,
 )
 ACCOUNT_ANOMALY = re.compile(

@@ -25,6 +25,7 @@ SETS = [
     "scenarios_fifth",
     "scenarios_sixth",
     "scenarios_seventh",
+    "scenarios_eighth",
 ]
 HERE = Path(__file__).parent
 NUMBER_WORDS = "two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen".split()  # noqa: SIM905

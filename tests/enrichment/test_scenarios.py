@@ -167,6 +167,7 @@ AUTHORS_SETS = [
     "scenarios_fifth",
     "scenarios_sixth",
     "scenarios_seventh",
+    "scenarios_eighth",
 ]
 
 
