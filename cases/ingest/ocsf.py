@@ -54,9 +54,10 @@ both are read, finding_info first.
     "type_id": 0}); `name`, `uid`, `domain` (a Windows domain as often as a DNS one) do
     not. The role comes from `name` (src/dst), else user for a user name, else declared
   - evidences[] src/dst endpoints, users and URLs, their email's senders, recipients and
-    links and their http_request's URL, server and forwarded-for clients (read as
-    ocsf_activity reads them), and the same on the event itself (an Email or HTTP
-    Activity's own; where producers such as Synqly's bridge put a finding's)
+    links, their http_request's URL, server and forwarded-for clients and their DNS
+    query's name and answers (read as ocsf_activity reads them), and the same on the
+    event itself (an Email, HTTP or DNS Activity's own; where producers such as Synqly's
+    bridge put a finding's)
   - device hostname, name and ip (destination); actor.user.name and .email_addr (user:
     who acted, in activity events)
   - resources[] and `resource` (the one resource of older Vulnerability and Compliance
@@ -101,6 +102,7 @@ from .ocsf_activity import (
     activity_tags,
     activity_title,
     is_activity,
+    read_dns,
     read_email,
     read_http_request,
 )
@@ -236,6 +238,7 @@ def read_evidences(observables: ObservableList, item: dict) -> None:
         observables.add(T.DOMAIN, dig(evidence, "url.hostname"), R.DESTINATION)
         read_email(observables, evidence.get("email"))
         read_http_request(observables, evidence.get("http_request"))
+        read_dns(observables, evidence)
 
 
 def context_tags(item: dict) -> list[str]:

@@ -1,0 +1,88 @@
+"""OCSF activity classes from the OCSF project's example mappings (tests/cases/fixtures/vendor,
+its README names each) through /api/v1/alerts/ocsf/: DNS Activity (AWS Route 53 Resolver,
+Zeek's dns.log)."""
+
+from datetime import UTC, datetime
+
+import pytest
+
+from cases.ingest import ADAPTERS
+from cases.models import Alert
+from tests.cases.vendor.support import document, observables_of
+
+pytestmark = pytest.mark.django_db
+
+ROUTE53 = "ocsf_examples_route53_dns_activity_4003_v1_5.json"
+ZEEK_DNS = "derived_ocsf_examples_zeek_dns_activity_4003_v1_3_comments_removed.json"
+
+
+def ingested(post, name: str) -> Alert:
+    response = post("ocsf", document(name))
+    assert response.status_code == 201, response.json()
+    return Alert.objects.get(pk=response.json()["id"])
+
+
+def test_a_route53_resolver_alert_names_the_domain_it_resolved(post):
+    # Before: titled "DNS Activity: Traffic", the query's name only as the hostname the
+    # producer's observables[] happen to list.
+    alert = ingested(post, ROUTE53)
+    assert alert.source_ref.startswith("sha256:")  # no metadata.uid: the content digest
+    assert alert.title == "DNS Activity: Traffic (ip-127-0-0-62.alert.firewall.canary.)"
+    assert alert.description == ""
+    assert alert.severity == 1  # severity_id 1, Informational
+    assert alert.observed_at == datetime(2022, 10, 13, 21, 2, 36, tzinfo=UTC)  # time, ms
+    assert alert.technique_ids == [] and alert.flags == []
+    assert observables_of(alert) == {
+        ("ip", "10.200.21.100", "source"),
+        ("domain", "ip-127-0-0-62.alert.firewall.canary", "declared"),  # query.hostname
+        ("hostname", "ip-127-0-0-62.alert.firewall.canary", "declared"),  # observables[]
+        ("ip", "127.0.0.62", "declared"),  # the answer, declared (loopback kept)
+    }
+    assert set(alert.tags) == {"class:DNS Activity", "disposition:Alert"}
+
+
+def test_a_zeek_dns_record_without_observables_keeps_its_query_and_answers(post):
+    # Before: titled "DNS Activity", the name asked and the CNAMEs answered lost (Zeek's
+    # mapping lists no observables[]).
+    alert = ingested(post, ZEEK_DNS)
+    assert alert.source_ref == "CSTYRyVNejbcG9lQf"  # metadata.uid, Zeek's connection uid
+    assert alert.title == "DNS Activity (staging-validation-poc.s3.amazonaws.com)"
+    assert alert.observed_at == datetime(2024, 10, 17, 11, 50, 29, tzinfo=UTC)  # time, seconds
+    assert alert.severity == 1
+    assert observables_of(alert) == {
+        ("ip", "172.27.0.137", "source"),
+        ("ip", "172.27.0.2", "destination"),  # the resolver
+        ("domain", "staging-validation-poc.s3.amazonaws.com", "declared"),
+        ("domain", "s3-1-w.amazonaws.com", "declared"),
+        ("domain", "s3-w.us-east-1.amazonaws.com", "declared"),
+    }
+
+
+def test_dns_answers_that_are_neither_an_address_nor_a_name_give_nothing():
+    event = {
+        **document(ZEEK_DNS),
+        "answers": [
+            {"rdata": "v=spf1 include:_spf.example.com ~all", "type": "TXT"},
+            {"rdata": "10 mail.example.com", "type": "MX"},
+            {"rdata": "2001:db8::5", "type": "AAAA"},
+            {"rdata": None},
+            "not an object",
+        ],
+    }
+    answers = {(t, v) for t, v, _ in ADAPTERS["ocsf"].parse(event).observables} - {
+        ("ip", "172.27.0.137"),
+        ("ip", "172.27.0.2"),
+        ("domain", "staging-validation-poc.s3.amazonaws.com"),
+    }
+    assert answers == {("ip", "2001:db8::5")}
+
+
+def test_a_detection_findings_evidence_query_is_read():
+    finding = {
+        "class_uid": 2004,
+        "finding_info": {"uid": "f-1", "title": "DNS request to a sinkholed domain"},
+        "evidences": [{"query": {"hostname": "bad.example.net"}}],
+    }
+    alert = ADAPTERS["ocsf"].parse(finding)
+    assert alert.title == "DNS request to a sinkholed domain"  # a finding keeps its own title
+    assert ("domain", "bad.example.net", "declared") in alert.observables
