@@ -1,6 +1,6 @@
 """OCSF activity classes from the OCSF project's example mappings (tests/cases/fixtures/vendor,
 its README names each) through /api/v1/alerts/ocsf/: DNS Activity (AWS Route 53 Resolver,
-Zeek's dns.log)."""
+Zeek's dns.log), Process Activity (a Windows 4688 from Splunk's Attack Range)."""
 
 from datetime import UTC, datetime
 
@@ -14,6 +14,7 @@ pytestmark = pytest.mark.django_db
 
 ROUTE53 = "ocsf_examples_route53_dns_activity_4003_v1_5.json"
 ZEEK_DNS = "derived_ocsf_examples_zeek_dns_activity_4003_v1_3_comments_removed.json"
+PROCESS_4688 = "ocsf_examples_attackrange_4688_process_activity_1007.json"
 
 
 def ingested(post, name: str) -> Alert:
@@ -86,3 +87,31 @@ def test_a_detection_findings_evidence_query_is_read():
     alert = ADAPTERS["ocsf"].parse(finding)
     assert alert.title == "DNS request to a sinkholed domain"  # a finding keeps its own title
     assert ("domain", "bad.example.net", "declared") in alert.observables
+
+
+def test_a_process_creation_is_titled_by_the_command_line_it_ran(post):
+    # Before: titled "A new process has been created.", which process (a registry hive
+    # saved to a temporary file: credential dumping) said nowhere.
+    alert = ingested(post, PROCESS_4688)
+    assert alert.source_ref == "4b92acf8-3f63-483e-8040-57aba851fd26"
+    assert alert.title == (
+        "A new process has been created."
+        " (reg  save HKLM\\system C:\\Users\\ADMINI~1\\AppData\\Local\\Temp\\system)"
+    )
+    assert alert.description == "A new process has been created."
+    assert alert.severity == 1
+    assert alert.observed_at == datetime(2021, 3, 12, 15, 48, 14, tzinfo=UTC)
+    # The actor's account; the new process's user is Windows' "-" (no account).
+    assert observables_of(alert) == {
+        ("user", "administrator", "user"),
+        ("hostname", "win-dc-725.attackrange.local", "destination"),  # device.name
+    }
+
+
+def test_a_process_without_a_command_line_is_named_by_its_file_then_its_name():
+    event = document(PROCESS_4688)
+    del event["process"]["cmd_line"]
+    assert ADAPTERS["ocsf"].parse(event).title == "A new process has been created. (reg.exe)"
+    del event["process"]["file"]
+    event["process"]["name"] = "reg"
+    assert ADAPTERS["ocsf"].parse(event).title == "A new process has been created. (reg)"
