@@ -32,7 +32,9 @@ both are read, finding_info first.
 - source_ref: finding_info.uid / finding.uid (required)
 - title: finding_info.title / finding.title (required)
 - description: finding_info.desc and `message` when it says something else (Prowler: the
-  check's text, then "ACM Certificate ... expires in 200 days.")
+  check's text, then "ACM Certificate ... expires in 200 days."); neither sent, `raw_data`
+  (the event as the source wrote it: Cisco ASA's syslog line), as the Splunk and Wazuh
+  adapters fall back to the raw event
 - severity: severity_id 1-2 low, 3 medium, 4 high, 5-6 critical; 0/99 use the
   `severity` caption when it names one, else medium
 - techniques: finding_info.attacks[] and the event's own attacks[] (OCSF 1.0):
@@ -293,7 +295,10 @@ class OcsfAdapter(Adapter):
             read_str(alert, "finding_info.desc", info.get("desc")),
             read_str(alert, "message", item.get("message")),
         ]
-        alert.description = "\n\n".join(dict.fromkeys(t for t in texts if t))
+        raw_data = item.get("raw_data")  # context only: a value that is no text is skipped
+        alert.description = "\n\n".join(dict.fromkeys(t for t in texts if t)) or (
+            raw_data if isinstance(raw_data, str) else ""
+        )
         alert.observed_at = observed_at(alert, {"info": info, "item": item}, info_name)
         technique_ids = []
         for attack in as_list(info.get("attacks")) + as_list(item.get("attacks")):

@@ -1,6 +1,7 @@
 """OCSF activity classes from the OCSF project's example mappings (tests/cases/fixtures/vendor,
 its README names each) through /api/v1/alerts/ocsf/: DNS Activity (AWS Route 53 Resolver,
-Zeek's dns.log), Process Activity (a Windows 4688 from Splunk's Attack Range)."""
+Zeek's dns.log), Process Activity (a Windows 4688 from Splunk's Attack Range), Network
+Activity (a Cisco ASA deny)."""
 
 from datetime import UTC, datetime
 
@@ -15,6 +16,7 @@ pytestmark = pytest.mark.django_db
 ROUTE53 = "ocsf_examples_route53_dns_activity_4003_v1_5.json"
 ZEEK_DNS = "derived_ocsf_examples_zeek_dns_activity_4003_v1_3_comments_removed.json"
 PROCESS_4688 = "ocsf_examples_attackrange_4688_process_activity_1007.json"
+ASA_DENY = "ocsf_examples_cisco_asa_106023_network_activity_4001_v1_3.json"
 
 
 def ingested(post, name: str) -> Alert:
@@ -115,3 +117,26 @@ def test_a_process_without_a_command_line_is_named_by_its_file_then_its_name():
     del event["process"]["file"]
     event["process"]["name"] = "reg"
     assert ADAPTERS["ocsf"].parse(event).title == "A new process has been created. (reg)"
+
+
+def test_a_cisco_asa_deny_without_a_message_is_described_by_its_raw_syslog_line(post):
+    # Before: no description at all (no finding_info, no `message`); raw_data is the only
+    # text the event has.
+    alert = ingested(post, ASA_DENY)
+    event = document(ASA_DENY)
+    assert alert.description == event["raw_data"]
+    assert "%ASA-4-106023: Deny tcp src outside:100.66.19.254/80" in alert.description
+    assert alert.title == "Network Activity: Refuse"  # type_name
+    assert alert.severity == 4  # severity_id 5, Critical
+    assert alert.observed_at == datetime(2018, 10, 10, 12, 34, 56, tzinfo=UTC)
+    assert observables_of(alert) == {
+        ("ip", "100.66.19.254", "source"),
+        ("ip", "172.31.98.44", "destination"),
+    }
+    assert set(alert.tags) == {"class:Network Activity", "status:Failure"}
+
+
+def test_raw_data_is_only_the_last_resort_and_never_a_reason_to_refuse():
+    event = document(ASA_DENY)
+    assert ADAPTERS["ocsf"].parse({**event, "message": "Denied"}).description == "Denied"
+    assert ADAPTERS["ocsf"].parse({**event, "raw_data": {"not": "text"}}).description == ""
