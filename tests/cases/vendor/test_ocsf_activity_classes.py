@@ -1,7 +1,8 @@
 """OCSF activity classes from the OCSF project's example mappings (tests/cases/fixtures/vendor,
 its README names each) through /api/v1/alerts/ocsf/: DNS Activity (AWS Route 53 Resolver,
 Zeek's dns.log), Process Activity (a Windows 4688 from Splunk's Attack Range), Network
-Activity (a Cisco ASA deny)."""
+Activity (a Cisco ASA deny), Authorize Session (Okta) and API Activity (GitHub's audit
+log)."""
 
 from datetime import UTC, datetime
 
@@ -17,6 +18,8 @@ ROUTE53 = "ocsf_examples_route53_dns_activity_4003_v1_5.json"
 ZEEK_DNS = "derived_ocsf_examples_zeek_dns_activity_4003_v1_3_comments_removed.json"
 PROCESS_4688 = "ocsf_examples_attackrange_4688_process_activity_1007.json"
 ASA_DENY = "ocsf_examples_cisco_asa_106023_network_activity_4001_v1_3.json"
+OKTA_AUTHORIZE = "ocsf_examples_okta_authorize_session_3003_v1_3.json"
+GITHUB_PUSH = "ocsf_examples_github_api_activity_6003_v1_3.json"
 
 
 def ingested(post, name: str) -> Alert:
@@ -140,3 +143,37 @@ def test_raw_data_is_only_the_last_resort_and_never_a_reason_to_refuse():
     event = document(ASA_DENY)
     assert ADAPTERS["ocsf"].parse({**event, "message": "Denied"}).description == "Denied"
     assert ADAPTERS["ocsf"].parse({**event, "raw_data": {"not": "text"}}).description == ""
+
+
+def test_an_okta_impersonation_grant_as_authorize_session(post):
+    # Read in full before this set too (an Identity & Access Management class).
+    alert = ingested(post, OKTA_AUTHORIZE)
+    assert alert.source_ref == "dc9fd3c0-598c-11ef-8478-2b7584bf8d5a"
+    assert alert.title == "Authorize Session: Assign Privileges"
+    assert alert.description == "Enable impersonation grant"
+    assert alert.severity == 1
+    assert alert.observed_at == datetime(2024, 8, 13, 15, 58, 20, tzinfo=UTC)
+    # device.name "Mac15,6" is a hardware model, no host name: no observable.
+    assert observables_of(alert) == {
+        ("ip", "10.0.0.1", "source"),
+        ("user", "john doe", "user"),
+        ("email", "john.doe@example.com", "user"),
+        ("domain", "example.com", "user"),
+    }
+    assert set(alert.tags) == {"class:Authorize Session", "status:Success"}
+
+
+def test_a_github_push_as_api_activity(post):
+    # Read in full before this set too.
+    alert = ingested(post, GITHUB_PUSH)
+    assert alert.source_ref == "m-111111111111=="
+    assert alert.title == "API Activity: Other (git.push)"
+    assert alert.observed_at == datetime(2024, 10, 17, 14, 42, 46, 108000, tzinfo=UTC)  # time, ms
+    # The repository pushed to (resources[].name "acme/dynamite") names no host.
+    assert observables_of(alert) == {
+        ("ip", "1.1.1.1", "source"),
+        ("user", "test_user", "user"),
+        ("email", "test_user@acme.com", "user"),
+        ("domain", "acme.com", "user"),
+    }
+    assert alert.tags == ["class:API Activity"]
