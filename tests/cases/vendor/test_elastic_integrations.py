@@ -1,5 +1,6 @@
-"""ECS documents Elastic's integrations write (tests/cases/fixtures/vendor, its README names
-each) through /api/v1/alerts/elastic/: a cloud provider's finding (AWS GuardDuty)."""
+"""ECS documents Elastic's integrations write and Elastic Defend's alerts
+(tests/cases/fixtures/vendor, its README names each) through /api/v1/alerts/elastic/: a cloud
+provider's finding (AWS GuardDuty), an Endpoint memory signature alert."""
 
 import copy
 from datetime import UTC, datetime
@@ -13,6 +14,7 @@ from tests.cases.vendor.support import document, observables_of
 pytestmark = pytest.mark.django_db
 
 GUARDDUTY = "elastic_integrations_aws_guardduty_sample_event.json"
+MEMORY_SIGNATURE = "kibana_telemetry_endpoint_memory_signature_alert.json"
 
 
 def test_a_guardduty_finding_is_identified_by_its_finding_id(post):
@@ -49,3 +51,27 @@ def test_a_rule_alert_does_not_take_the_event_id_of_the_event_it_copied():
     doc = {"kibana.alert.rule.name": "R", "event": {"id": "source-event-1"}, "source": {"ip": "203.0.113.7"}}
     assert ADAPTERS["elastic"].parse(doc).source_ref.startswith("sha256:")
     assert ADAPTERS["elastic"].parse({**doc, "_id": "hit-1", "_source": doc}).source_ref == "hit-1"
+
+
+def test_an_endpoint_memory_signature_alert(post):
+    # Read in full before this set too.
+    body = document(MEMORY_SIGNATURE)
+    response = post("elastic", body)
+    assert response.status_code == 201, response.json()
+    alert = Alert.objects.get(pk=response.json()["id"])
+    assert alert.source_ref == body["kibana.alert.uuid"]
+    assert alert.title == "Endpoint Security"  # rule_name_override "message", and no message
+    assert alert.description == (
+        "malware event with process iexlorer.exe, on Host-v3mqhhvt7z created medium alert Endpoint Security."
+    )
+    assert alert.severity == 2
+    assert alert.observed_at == datetime(2022, 7, 18, 15, 42, 6, 265000, tzinfo=UTC)  # original_time
+    # The host and the loaded library's hashes; the mock's "fake sha1" process hashes are none.
+    assert observables_of(alert) == {
+        ("ip", "10.54.27.117", "destination"),
+        ("hostname", "host-v3mqhhvt7z", "destination"),
+        ("hash", "1f2d082566b0fc5f2c238a5180db7451", "declared"),
+        ("hash", "ca85243c0af6a6471bdaa560685c51eefd6dbc0d", "declared"),
+        ("hash", "8ad40c90a611d36eb8f9eb24fa04f7dbca713db383ff55a03aa0f382e92061a2", "declared"),
+    }
+    assert alert.tags == ["Elastic", "Endpoint Security"]
