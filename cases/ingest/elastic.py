@@ -9,9 +9,12 @@ bodies: one alert document, an array of them, a Kibana Webhook connector body
 or a whole search response ({"hits": {"hits": [...]}}, one alert per hit).
 
 - source_ref: kibana.alert.uuid, else the hit's `_id` (7.x signals have no uuid: their id
-  is the document id in .siem-signals-*), else a digest of the document
-  (common.content_digest: "sha256:" + 32 hex digits of its canonical JSON), so a document
-  with no id at all is still idempotent
+  is the document id in .siem-signals-*), else, for a document no detection rule wrote
+  (an integration's: GuardDuty, Defender for Endpoint), its ECS event.id, the id the
+  vendor gave what it reports, so a finding polled again is a duplicate (a rule's alert
+  copies its source event's event.id, which another rule's alert shares), else a digest
+  of the document (common.content_digest: "sha256:" + 32 hex digits of its canonical
+  JSON), so a document with no id at all is still idempotent
 - title: kibana.alert.rule.name / signal.rule.name, else ECS rule.name; an ECS alert
   (event.kind "alert", an integration's: Defender for Endpoint) without a rule name
   takes its message, else rule.description (required)
@@ -231,6 +234,14 @@ def ecs_alert_title(flat: dict):
     return first(single(flat.get("message")), single(flat.get("rule.description")))
 
 
+def vendor_event_id(flat: dict):
+    """ECS event.id of a document no detection rule wrote (see the module docstring), or
+    None."""
+    if alert_field(flat, "rule.name") is not None:
+        return None
+    return single(flat.get("event.id"))
+
+
 def unwrap_hit(item: dict) -> tuple[dict, object]:
     """(document, hit id): a search hit's `_source` and `_id`; for a hit fetched with the
     `fields` option and no `_source` (Kibana's alerts table reads alerts so), its `fields`,
@@ -257,7 +268,8 @@ class ElasticAdapter(Adapter):
         alert.source_ref = read_str(
             alert,
             "kibana.alert.uuid",
-            first(alert_field(flat, "uuid"), flat.get("signal.id"), hit_id) or content_digest(doc),
+            first(alert_field(flat, "uuid"), flat.get("signal.id"), hit_id, vendor_event_id(flat))
+            or content_digest(doc),
             required=True,
             allow_numbers=True,
         )

@@ -32,7 +32,9 @@ both are read, finding_info first.
 - source_ref: finding_info.uid / finding.uid (required)
 - title: finding_info.title / finding.title (required)
 - description: finding_info.desc and `message` when it says something else (Prowler: the
-  check's text, then "ACM Certificate ... expires in 200 days.")
+  check's text, then "ACM Certificate ... expires in 200 days."); neither sent, `raw_data`
+  (the event as the source wrote it: Cisco ASA's syslog line), as the Splunk and Wazuh
+  adapters fall back to the raw event
 - severity: severity_id 1-2 low, 3 medium, 4 high, 5-6 critical; 0/99 use the
   `severity` caption when it names one, else medium
 - techniques: finding_info.attacks[] and the event's own attacks[] (OCSF 1.0):
@@ -54,9 +56,10 @@ both are read, finding_info first.
     "type_id": 0}); `name`, `uid`, `domain` (a Windows domain as often as a DNS one) do
     not. The role comes from `name` (src/dst), else user for a user name, else declared
   - evidences[] src/dst endpoints, users and URLs, their email's senders, recipients and
-    links and their http_request's URL, server and forwarded-for clients (read as
-    ocsf_activity reads them), and the same on the event itself (an Email or HTTP
-    Activity's own; where producers such as Synqly's bridge put a finding's)
+    links, their http_request's URL, server and forwarded-for clients and their DNS
+    query's name and answers (read as ocsf_activity reads them), and the same on the
+    event itself (an Email, HTTP or DNS Activity's own; where producers such as Synqly's
+    bridge put a finding's)
   - device hostname, name and ip (destination); actor.user.name and .email_addr (user:
     who acted, in activity events)
   - resources[] and `resource` (the one resource of older Vulnerability and Compliance
@@ -101,6 +104,7 @@ from .ocsf_activity import (
     activity_tags,
     activity_title,
     is_activity,
+    read_dns,
     read_email,
     read_http_request,
 )
@@ -236,6 +240,7 @@ def read_evidences(observables: ObservableList, item: dict) -> None:
         observables.add(T.DOMAIN, dig(evidence, "url.hostname"), R.DESTINATION)
         read_email(observables, evidence.get("email"))
         read_http_request(observables, evidence.get("http_request"))
+        read_dns(observables, evidence)
 
 
 def context_tags(item: dict) -> list[str]:
@@ -290,7 +295,10 @@ class OcsfAdapter(Adapter):
             read_str(alert, "finding_info.desc", info.get("desc")),
             read_str(alert, "message", item.get("message")),
         ]
-        alert.description = "\n\n".join(dict.fromkeys(t for t in texts if t))
+        raw_data = item.get("raw_data")  # context only: a value that is no text is skipped
+        alert.description = "\n\n".join(dict.fromkeys(t for t in texts if t)) or (
+            raw_data if isinstance(raw_data, str) else ""
+        )
         alert.observed_at = observed_at(alert, {"info": info, "item": item}, info_name)
         technique_ids = []
         for attack in as_list(info.get("attacks")) + as_list(item.get("attacks")):

@@ -1,12 +1,15 @@
 """OCSF activity events (see ocsf.py): which classes are accepted, their title and tags,
-and the email and HTTP request objects they carry (a Detection Finding's evidences carry
-the same objects, and are read with the same functions).
+and the email, HTTP request and DNS query objects they carry (a Detection Finding's
+evidences carry the same objects, and are read with the same functions).
 
 - title: type_name ("Authentication: Logon"), else "class_name: activity_name", else
   `message`, else the class's name, the name taken from ACTIVITY_CLASSES when the event
   leaves class_name out (Zeek's OCSF mappings do); with what the activity acted on, when
   the event names it: the API operation ("API Activity: Read
-  (DescribeDirectConnectGateways)"), the email's subject, the HTTP request's URL
+  (DescribeDirectConnectGateways)"), the email's subject, the HTTP request's URL, the DNS
+  query's name ("DNS Activity: Traffic (ip-127-0-0-62.alert.firewall.canary.)"), the
+  process's command line, else its file's name (Process Activity: the process launched or
+  terminated; the actor's process is the one that did it)
 - email (Email Activity 4009, and the email of any evidence): from, smtp_from and reply_to
   are the sender's; to, smtp_to, cc and delivered_to the recipients' (destination), each
   an address or an RFC 5322 mailbox ("Warren Lutze <estimating@example.com.au>");
@@ -14,6 +17,10 @@ the same objects, and are read with the same functions).
   links there)
 - http_request: url.url_string (declared), url.hostname (the server asked: destination),
   x_forwarded_for (the client behind a proxy: source)
+- DNS (DNS Activity 4003, and a finding evidence's query): query.hostname, the name asked
+  (a domain, declared, as the Elastic adapter reads dns.question.name), and each of
+  answers[].rdata that is an address or a name (a CNAME's target), declared; other record
+  data (TXT, MX preference and host) gives none
 """
 
 from email.utils import getaddresses
@@ -92,7 +99,8 @@ def activity_title(item: dict) -> str:
 
 def activity_object(item: dict) -> str | None:
     """What the activity acted on, as the event names it: the API operation, the email's
-    subject, the HTTP request's URL (url_string, else hostname and path)."""
+    subject, the HTTP request's URL (url_string, else hostname and path), the DNS query's
+    name, the process's command line (else its file's or its own name)."""
     url = dig(item, "http_request.url")
     url = url if isinstance(url, dict) else {}
     hostname, path = _text(url.get("hostname")), _text(url.get("path"))
@@ -101,6 +109,10 @@ def activity_object(item: dict) -> str | None:
         or _text(dig(item, "email.subject"))
         or _text(url.get("url_string"))
         or (f"{hostname}{path or ''}" if hostname else None)
+        or _text(dig(item, "query.hostname"))
+        or _text(dig(item, "process.cmd_line"))
+        or _text(dig(item, "process.file.name"))
+        or _text(dig(item, "process.name"))
     )
 
 
@@ -139,3 +151,11 @@ def read_http_request(observables: ObservableList, request) -> None:
     observables.add(T.URL, dig(request, "url.url_string"), R.DECLARED)
     observables.add(T.HOSTNAME, dig(request, "url.hostname"), R.DESTINATION)
     observables.add(T.IP, request.get("x_forwarded_for"), R.SOURCE)
+
+
+def read_dns(observables: ObservableList, item: dict) -> None:
+    """The name a DNS query asked and the addresses and names its answers gave."""
+    observables.add(T.DOMAIN, dig(item, "query.hostname"), R.DECLARED)
+    answers = [dig(answer, "rdata") for answer in as_list(item.get("answers"))[:MAX_ADDRESSES]]
+    observables.add(T.IP, answers, R.DECLARED)
+    observables.add(T.DOMAIN, answers, R.DECLARED)

@@ -29,8 +29,10 @@ not one is flagged `technique_unparsed`, the alert kept.
   body per row under the same sid; a retried body gives the same digest); without a sid
   the row's `event_id` (a notable's id) or `finding_id` (an ES 8 finding's), else
   common.content_digest of the row
-- title: search_name, else result.rule_title / rule_name / signature / search_name (and
-  a notable's source), else "Splunk alert"
+- title: result.rule_title (an ES notable's or finding's own title, its tokens expanded:
+  "24 hour risk threshold exceeded for system=10.0.1.4"), else search_name (the search's
+  name), else result.rule_name / signature / search_name (and a notable's source), else
+  "Splunk alert"
 - description: result.description / rule_description, else the event's `_raw` (what a
   plain search's alert carries)
 - severity: result.urgency (ES: severity weighed by asset and identity priority, what
@@ -225,7 +227,8 @@ class SplunkAdapter(Adapter):
         row = {**data_model_fields(result), **stash, **result}
         # Annotations may arrive nested ({"annotations": {"mitre_attack": [...]}}).
         fields = flatten(result)
-        title = first(single(context.get("search_name")), first_field(row, TITLE_FIELDS))
+        title = first(single(row.get("rule_title")), single(context.get("search_name")))
+        title = first(title, first_field(row, TITLE_FIELDS))
         if title is None and notable:
             title = single(row.get("source"))
         alert.title = read_str(alert, "search_name", title) or (

@@ -26,6 +26,9 @@ integration) can point at Vigil unchanged; cases.api.thehive serves TheHive's pa
   receive time used
 - file observables ("file" dataType: an attachment) are not entities: the compat API keeps
   them as evidence files
+- a `url` observable written without a scheme ("example.org", as thehive4py's own tests
+  send it; TheHive does not check an observable's data) is no URL: its host is read as a
+  domain, in the observable's role
 """
 
 import re
@@ -120,6 +123,12 @@ def observable(item: dict) -> tuple[str, str] | None:
     return type_, R.DECLARED
 
 
+def schemeless_hosts(data) -> list[str]:
+    """The host part of each value of a `url` observable written without a scheme."""
+    values = [v.strip() for v in as_list(data) if isinstance(v, str)]
+    return [v.split("/", 1)[0] for v in values if "://" not in v]
+
+
 def procedure_time(alert: Reading, procedures: list):
     """The earliest readable `occurDate` of the procedures (TheHive 5 records when each
     technique was seen), or None; when some were sent and none is readable, the first is
@@ -173,6 +182,8 @@ class TheHiveAdapter(Adapter):
                 mapped = observable(obs)
                 if mapped:
                     observables.add(mapped[0], obs.get("data"), mapped[1])
+                if mapped and mapped[0] == T.URL:
+                    observables.add(T.DOMAIN, schemeless_hosts(obs.get("data")), mapped[1])
                 users += tag_users(_tags(obs))
         observables.add(T.USER, list(dict.fromkeys(users))[:MAX_TAG_USERS], R.USER)
         observables.add(T.HOSTNAME, tag_values(TAG_HOST, stripped), R.DESTINATION)

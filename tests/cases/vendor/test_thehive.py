@@ -202,3 +202,45 @@ def test_host_tags_name_the_alerts_host(post, tag, expected):
     assert response.status_code == 201, response.json()
     seen = observables_of(Alert.objects.get(pk=response.json()["id"])) - {("ip", "127.0.0.1", "declared")}
     assert seen == ({expected} if expected else set())
+
+
+THEHIVE4PY_OBSERVABLES = "thehive4py_test_create_alert_with_observables.json"
+
+
+def test_thehive4pys_test_alert_with_a_url_written_without_a_scheme(client, ingest_source):
+    # thehive4py's own test of TheHive 5: `date` 123 (1970, out of range: flagged, the
+    # receive time taken, not refused) and a url observable "example.org", no URL.
+    response = client.post(
+        "/api/v1/alert",
+        json.dumps(document(THEHIVE4PY_OBSERVABLES)),
+        content_type="application/json",
+        HTTP_AUTHORIZATION=f"Bearer {ingest_source[1]}",
+    )
+    assert response.status_code == 201, response.json()
+    alert = Alert.objects.get(source_ref="test:test:second")
+    assert alert.title == "my first alert" and alert.description == "..."
+    assert alert.flags[0]["code"] == "observed_at_unparsed" and alert.flags[0]["field"] == "date"
+    assert abs((alert.observed_at - alert.received_at).total_seconds()) < 60
+    assert observables_of(alert) == {
+        ("domain", "example.org", "declared"),  # the url's host, and the mail's domain
+        ("email", "foo@example.org", "declared"),
+    }
+    assert alert.tags == ["whatever"]
+
+
+def test_a_url_observable_without_a_scheme_gives_its_host_as_a_domain(post):
+    # Before: dropped (no URL without a scheme), its host with it.
+    body = {
+        **document(THEHIVE4PY_OBSERVABLES),
+        "sourceRef": "schemeless",
+        "observables": [
+            {"dataType": "url", "data": "www.evil.example/login.php"},
+            {"dataType": "url", "data": "https://cdn.example.net/a.js"},
+        ],
+    }
+    response = post("thehive", body)
+    assert response.status_code == 201, response.json()
+    assert observables_of(Alert.objects.get(pk=response.json()["id"])) == {
+        ("domain", "www.evil.example", "declared"),
+        ("url", "https://cdn.example.net/a.js", "declared"),  # a URL stays a URL, and only that
+    }

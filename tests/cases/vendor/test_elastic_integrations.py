@@ -1,0 +1,77 @@
+"""ECS documents Elastic's integrations write and Elastic Defend's alerts
+(tests/cases/fixtures/vendor, its README names each) through /api/v1/alerts/elastic/: a cloud
+provider's finding (AWS GuardDuty), an Endpoint memory signature alert."""
+
+import copy
+from datetime import UTC, datetime
+
+import pytest
+
+from cases.ingest import ADAPTERS
+from cases.models import Alert
+from tests.cases.vendor.support import document, observables_of
+
+pytestmark = pytest.mark.django_db
+
+GUARDDUTY = "elastic_integrations_aws_guardduty_sample_event.json"
+MEMORY_SIGNATURE = "kibana_telemetry_endpoint_memory_signature_alert.json"
+
+
+def test_a_guardduty_finding_is_identified_by_its_finding_id(post):
+    # Before: a content digest, so the same finding polled again (its count and last-seen
+    # time updated) would have been a second alert.
+    body = document(GUARDDUTY)
+    response = post("elastic", body)
+    assert response.status_code == 201, response.json()
+    alert = Alert.objects.get(pk=response.json()["id"])
+    assert alert.source_ref == "e0c22973b012f3af67ac593443e920ff"  # event.id, GuardDuty's id
+    assert alert.title == "Discovery:Kubernetes/TorIPCaller"  # ECS rule.name, the finding type
+    assert alert.description == body["message"]
+    assert alert.severity == 2  # no kibana.alert.severity: medium (event.severity is GuardDuty's 5)
+    assert alert.observed_at == datetime(2022, 11, 22, 12, 22, 20, 938000, tzinfo=UTC)  # @timestamp
+    assert alert.technique_ids == [] and alert.flags == []
+    # The Tor exit node, and the principal as related.user lists it (name and ids).
+    assert observables_of(alert) == {
+        ("ip", "175.16.199.1", "source"),
+        ("user", "generatedfindingusername", "user"),
+        ("user", "generatedfindingprincipalid", "user"),
+        ("user", "generatedfindinguid", "user"),
+    }
+
+    polled_again = copy.deepcopy(body)
+    polled_again["aws"]["guardduty"]["service"]["count"] = 3
+    polled_again["event"]["ingested"] = "2023-12-14T11:43:35Z"
+    again = post("elastic", polled_again)
+    assert again.status_code == 200 and again.json()["duplicate"] is True
+
+
+def test_a_rule_alert_does_not_take_the_event_id_of_the_event_it_copied():
+    # Two rules' alerts on one event share its event.id: a rule's alert without its own id
+    # is still told by its content.
+    doc = {"kibana.alert.rule.name": "R", "event": {"id": "source-event-1"}, "source": {"ip": "203.0.113.7"}}
+    assert ADAPTERS["elastic"].parse(doc).source_ref.startswith("sha256:")
+    assert ADAPTERS["elastic"].parse({**doc, "_id": "hit-1", "_source": doc}).source_ref == "hit-1"
+
+
+def test_an_endpoint_memory_signature_alert(post):
+    # Read in full before this set too.
+    body = document(MEMORY_SIGNATURE)
+    response = post("elastic", body)
+    assert response.status_code == 201, response.json()
+    alert = Alert.objects.get(pk=response.json()["id"])
+    assert alert.source_ref == body["kibana.alert.uuid"]
+    assert alert.title == "Endpoint Security"  # rule_name_override "message", and no message
+    assert alert.description == (
+        "malware event with process iexlorer.exe, on Host-v3mqhhvt7z created medium alert Endpoint Security."
+    )
+    assert alert.severity == 2
+    assert alert.observed_at == datetime(2022, 7, 18, 15, 42, 6, 265000, tzinfo=UTC)  # original_time
+    # The host and the loaded library's hashes; the mock's "fake sha1" process hashes are none.
+    assert observables_of(alert) == {
+        ("ip", "10.54.27.117", "destination"),
+        ("hostname", "host-v3mqhhvt7z", "destination"),
+        ("hash", "1f2d082566b0fc5f2c238a5180db7451", "declared"),
+        ("hash", "ca85243c0af6a6471bdaa560685c51eefd6dbc0d", "declared"),
+        ("hash", "8ad40c90a611d36eb8f9eb24fa04f7dbca713db383ff55a03aa0f382e92061a2", "declared"),
+    }
+    assert alert.tags == ["Elastic", "Endpoint Security"]
