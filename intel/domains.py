@@ -48,10 +48,20 @@ def domain_of(observable_type: str, value: str) -> str | None:
     return None
 
 
+# The second-level names RFC 2606 reserves for documentation (example.com, example.net,
+# example.org, and by the same intent example.<country>): a name under one stands for a
+# domain under some TLD, so "acme.example.co" is acme's, not example.co's subdomain.
+DOCUMENTATION_LABELS = frozenset({"example"})
+
+
 @lru_cache(maxsize=8192)
 def split_domain(domain: str) -> tuple[str, str, str]:
-    """(subdomain, registrable label, public suffix): 'a.b.example.co.uk' -> ('a.b', 'example', 'co.uk')."""
+    """(subdomain, registrable label, public suffix): 'a.b.example.co.uk' -> ('a.b', 'example', 'co.uk');
+    under a documentation name, 'a.acme.example.co' -> ('a', 'acme', 'example.co')."""
     parts = _EXTRACT(domain)
+    if parts.suffix and parts.domain in DOCUMENTATION_LABELS and parts.subdomain:
+        subdomain, _, label = parts.subdomain.rpartition(".")
+        return subdomain, label, f"{parts.domain}.{parts.suffix}"
     if parts.suffix or "." not in domain:
         return parts.subdomain, parts.domain, parts.suffix
     # A suffix the list does not know (e.g. the reserved `.example`, `.test`, an internal

@@ -50,7 +50,7 @@ CREDENTIALS_SUBMITTED, ACCOUNT_ANOMALY, AUTHORISED = "credentials_submitted", "a
 BLOCKED, DELIVERED, CLICKED, REPLIED = "blocked", "delivered", "clicked", "replied"
 EVENTS, FRAUD, LOGIN_ATTACK, ANONYMISER = "events", "fraud", "login_attack", "anonymiser"
 CLEAN, OFF_HOURS, PERIODIC, NOVELTY = "clean_verdict", "off_hours", "periodic", "novelty"
-OWNER_CONFIRMED = "owner_confirmed"
+OWNER_CONFIRMED, EXPOSED = "owner_confirmed", "exposed"
 
 # Plain wording facts: (kind, pattern).
 TEXT_PATTERNS = (
@@ -64,6 +64,7 @@ TEXT_PATTERNS = (
     (BANK_CHANGE, w.BANK_CHANGE),
     (PERSONAL_DESTINATION, w.PERSONAL_DESTINATION),
     (PUBLISHED, w.PUBLISHED),
+    (EXPOSED, w.EXPOSED),
     (EXFILTRATION, w.EXFILTRATION),
     (TRANSFER, w.TRANSFER),
     (ABNORMAL, w.ABNORMAL_VOLUME),
@@ -92,6 +93,8 @@ EXCLUDED_WORDING = {
     CONFIDENTIAL: x.FIELD_NAME,
     FRAUD: x.FRAUD_EXCLUDED,
     COMMUNICATION: x.COMMUNICATION_EXCLUDED,
+    SOLICITATION: x.SOLICITATION_EXCLUDED,
+    TRANSFER: x.TRANSFER_EXCLUDED,
     AUTHORISED: x.AUTHORISED_EXCLUDED,
     BANK_CHANGE: x.BANK_CHANGE_EXCLUDED,
     IMPERSONATION: x.IMPERSONATION_EXCLUDED,
@@ -310,14 +313,19 @@ def _text_facts(cite: str, text: str, add, identifiers: re.Pattern | None = None
             add(RECORDS, cite, text, value)
     for match in c.SIZE.finditer(text):
         value = q.size_in_bytes(match.group(1), match.group(2))
-        if value and not q.is_threshold(text, match.start(1)):
+        if (
+            value
+            and not q.is_threshold(text, match.start(1))
+            and not q.is_capacity(text, match.start(), match.end())
+        ):
             add(BYTES, cite, text, value)
     for match in c.FAILURES.finditer(text):
         value = q.number(next((g for g in match.groups() if g), ""))
-        if value:
+        # "one failed password each": a count per account, not of the failures.
+        if value and not re.match(r"\s+(?:each|per (?:account|user))\b", text[match.end() :]):
             add(FAILURES, cite, text, value)
     for match in c.ACCOUNTS.finditer(text):
-        value = q.number(match.group(1))
+        value = q.number(next((g for g in match.groups() if g), ""))
         if value:
             add(ACCOUNTS, cite, text, value)
     for match in c.RECIPIENTS.finditer(text):

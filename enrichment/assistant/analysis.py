@@ -15,13 +15,15 @@ from functools import cached_property
 from django.conf import settings
 
 from . import alert_reading as r
+from . import unrecorded as u
 from . import vendor_claims as claims
 from . import wording as w
-from .criteria import ADDRESS_WORDS, INBOUND_TECHNIQUES, REFUSED_RESPONSES, CriteriaSignals, Signal, signal_of
+from .criteria import ADDRESS_WORDS, INBOUND_TECHNIQUES, CriteriaSignals, Signal, signal_of
 from .facts import AlertView, CaseFacts, ip_evidence, obs_evidence
 from .involvement import PartnerInvolvement
 from .patterns import CasePatterns, compute
-from .reference import MALICIOUS, UNKNOWN_EXTERNAL, free_mail, names_own_domain
+from .reference import MALICIOUS, UNKNOWN_EXTERNAL, contract_active, free_mail, names_own_domain
+from .scope import REFUSED_RESPONSES
 
 # A sender written with its display name: "'Halcyon Pay Remittances' <noreply@...>",
 # "From: Halcyon Pay <noreply@...>".
@@ -30,6 +32,12 @@ DISPLAY_NAME_ADDRESS = re.compile(
     r"\s*<([\w.+-]+@[\w-]+(?:\.[\w-]+)+)>",
     re.IGNORECASE,
 )
+
+
+def monitor_probe(alert: AlertView, fact) -> bool:
+    """Probes of a monitor's periodic health checks ("probe set redeployed by the vendor"
+    beside "GET /healthz every 60 s"): the monitor's checks, not probing of endpoints."""
+    return alert.has(r.PERIODIC) and not w.RECON.search(w.PROBE_WORD.sub(" ", fact.detail))
 
 
 @dataclass
@@ -48,7 +56,14 @@ class Analysis(PartnerInvolvement, CriteriaSignals):
     def probing(self) -> list[Signal]:
         signals = []
         for alert in self.facts.alerts:
-            fact = next((f for f in alert.all(r.RECON) if not self.routine_paging(alert, f)), None)
+            fact = next(
+                (
+                    f
+                    for f in alert.all(r.RECON)
+                    if not self.routine_paging(alert, f) and not monitor_probe(alert, f)
+                ),
+                None,
+            )
             if fact:
                 signals.append(signal_of(fact.evidence(), alert, self.partners_of(alert)))
             # A request to change bank details asks for no relationship information.
@@ -100,7 +115,7 @@ class Analysis(PartnerInvolvement, CriteriaSignals):
         if alert.ips:
             return True
         hosts = [o for o in alert.of_types("hostname") if o.role == "source"]
-        return bool(hosts) and not w.ORIGIN_NOT_RECORDED.search(alert.text)
+        return bool(hosts) and not u.ORIGIN_NOT_RECORDED.search(alert.text)
 
     @cached_property
     def volume_without_detail(self) -> list[dict]:
@@ -110,10 +125,10 @@ class Analysis(PartnerInvolvement, CriteriaSignals):
         is a request: a one-off export, judged under the escalation criteria."""
         out = []
         for alert in self.facts.alerts:
-            detail = (
-                self.origin_recorded(alert) or alert.of_types("email") or w.REQUEST_DETAIL.search(alert.text)
-            )
-            exposed = alert.first(r.PUBLISHED, r.EXFILTRATION, r.ABNORMAL, r.RECORDS, r.BYTES)
+            # A message's addresses are its detail; an exposed account's address is not.
+            correspondents = [o for o in alert.of_types("email") if o.role != "user"]
+            detail = self.origin_recorded(alert) or correspondents or u.REQUEST_DETAIL.search(alert.text)
+            exposed = alert.first(r.PUBLISHED, r.EXPOSED, r.EXFILTRATION, r.ABNORMAL, r.RECORDS, r.BYTES)
             if exposed and not detail and not alert.has(r.LOGIN_FAILURE, r.LOGIN_SUCCESS):
                 out.append(exposed.evidence())
         return out
@@ -256,7 +271,8 @@ class Analysis(PartnerInvolvement, CriteriaSignals):
                     )
                     signals.append(signal_of({**success.evidence(), "detail": detail}, alert, partners))
         for alert in facts.alerts:
-            fact = alert.first(r.ACCOUNT_ANOMALY)
+            # Concurrent use or a taken session, not an oddity alone ("unfamiliar sign-in").
+            fact = next((f for f in alert.all(r.ACCOUNT_ANOMALY) if w.CONCURRENT_USE.search(f.detail)), None)
             odd = [ip for ip in alert.ips if ip.kind in (MALICIOUS, UNKNOWN_EXTERNAL)]
             if fact and odd and not alert.has(r.OWNER_CONFIRMED):
                 detail = f"{fact.detail} (source {odd[0].value})"
@@ -347,4 +363,22 @@ class Analysis(PartnerInvolvement, CriteriaSignals):
                 fact = alert.first(r.RECORDS, r.BYTES)
             if fact and not self.origin_recorded(alert):
                 out.append({**fact.evidence(), "detail": f"{fact.detail} (origin not recorded)"})
+            elif not self.origin_recorded(alert):
+                out += self._outside_contract_use(alert)
+                if not alert.accounts() and all(
+                    p.search(alert.text) for p in (u.ACTOR_UNRESOLVED, u.AUTHENTICATED_USE)
+                ):
+                    detail = "accounts used whose user and origin were not recorded"
+                    out.append({"observable": "", "source": f"alert {alert.id} · text", "detail": detail})
         return out
+
+    def _outside_contract_use(self, alert: AlertView) -> list[dict]:
+        """A partner's account used outside its contract's dates: an anomalous account use
+        (its user cannot be told when the alert records no origin)."""
+        return [
+            {"observable": f"user:{account}", "source": f"alert {alert.id}", "detail": detail}
+            for account in alert.accounts()
+            if (owner := self.account_owner(account)) is not None
+            and not contract_active(owner, alert.observed_at)
+            for detail in [f"{owner.name} account {account} used outside its contract (origin not recorded)"]
+        ]

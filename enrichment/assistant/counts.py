@@ -60,7 +60,9 @@ FAILURES = re.compile(
     r"|" + COUNT + r"\s+(?:log-?in |logon |sign-?in |authentication |password )?(?:failures|attempts)\b"
     r"|(?:failed|unsuccessful|invalid)\s+(?:\w+\s+){0,2}?(?:log-?ins?|sign-?ins?|attempts|authentications?)\s*(?:\(|:|=)\s*(\d[\d,]*)"
     r"|\bfail(?:ed|ing|s)?\b[^.;]{0,40}?\b(\d[\d,]*)\s+times\b"
-    r"|\b(?:failure|failed[ _-]log-?in|failed[ _-]sign-?in|failed[ _-]attempt)s?[ _-]?count\s*[:=]?\s*(\d[\d,]*)"
+    r"|\b(?:failure|failed[ _-]?log-?in|failed[ _-]?logon|failed[ _-]?sign-?in|failed[ _-]?attempt)s?[ _-]?count\s*[:=]?\s*(\d[\d,]*)"
+    # As a field: "FailedLogonCount=23", "failedAttempts": "14".
+    r"|\bfailed[ _-]?(?:log-?ins|logons|sign-?ins|attempts|auths|authentications)\W{1,3}(\d[\d,]*)\b"
     r"|\bfail\w*[^.;]{0,40}?\battempts?\s+\d+\s+of\s+(\d+)"
     # "14 x user.session.start outcome=FAILURE", "11 x ResultType 50126 (invalid ... password)".
     r"|"
@@ -68,8 +70,14 @@ FAILURES = re.compile(
     + r"\s*[x\u00d7]\s+(?:[^.;]|\.(?=\S)){0,60}?\b(?:fail(?:ure|ed)?|invalid|incorrect|wrong password|bad password)\b",
     _I,
 )
+# "14 distinct harrowport.example users", and as a field: "targetedUsers: 14", "distinct_users=14".
 ACCOUNTS = re.compile(
-    COUNT + r"\s+(?:distinct\s+|different\s+|unique\s+|separate\s+|valid\s+|internal\s+)?(?:user\s+)?"
-    r"(accounts|users|usernames|user names|identities|mailboxes|logins)\b",
+    COUNT
+    + r"\s+(?:distinct\s+|different\s+|unique\s+|separate\s+|valid\s+|internal\s+)?(?:[\w.-]+\s+)?(?:user\s+)?"
+    r"(accounts|users|usernames|user names|identities|mailboxes|logins)\b"
+    r"|\b(?:targeted|distinct|unique|attacked)[_ ]?(?:users|accounts|usernames)\W{1,3}"
+    + COUNT
+    + r"|\b(?:users|accounts|usernames)[_ ]?(?:targeted|attacked|attempted)\W{1,3}"
+    + COUNT,
     _I,
 )

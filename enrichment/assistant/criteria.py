@@ -7,14 +7,16 @@ citing its alert and the field, sentence or observable.
 from __future__ import annotations
 
 import re
-from contextlib import suppress
 from dataclasses import dataclass
 from functools import cached_property
-from ipaddress import ip_address, ip_network
+from ipaddress import ip_address
 
 from django.conf import settings
 
+from intel.domains import is_same_or_subdomain
+
 from . import alert_reading as r
+from . import unrecorded as u
 from . import wording as w
 from .facts import AlertView, ip_evidence, obs_evidence
 from .reference import (
@@ -26,34 +28,14 @@ from .reference import (
     contract_active,
     contract_text,
 )
+from .scope import ATTACK_TOOLING, OUT_OF_SCOPE, REFUSED_RESPONSES, stated_scope
 
 INBOUND_TECHNIQUES = ("T1566", "T1598", "T1656", "T1534")
-# What makes a partner's probing go beyond its scope (E3), as against its integration paging
-# through what it was given: the systems refused what it asked for (HTTP 401/403/404/429,
-# NXDOMAIN, a denial), it used attack tooling no integration uses, or the alert says so.
-REFUSED_RESPONSES = re.compile(
-    r"\b(?:4(?:01|03|04|29)\b|unauthori[sz]ed|forbidden|not found|nxdomain|access denied|denied|refused)",
-    re.I,
-)
 # What an anomaly must speak of to be E3's "unusual volume" (not an unusual source or sender).
 VOLUME_WORDS = re.compile(
     r"\b(volume|download\w*|export\w*|records?|rows?|data|bulk|requests?|traffic|transfer\w*|files?|quer(?:y|ies)"
     r"|[kmgt]i?b|bytes?|rate|spike|surge|mass)\b",
     re.IGNORECASE,
-)
-ATTACK_TOOLING = re.compile(
-    r"\b(?:port[- ]?(?:scan|sweep)\w*|scan(?:s|ned|ning|ner)?|wordlists?|dirbust\w*|directory brute\w*|fuzz\w*"
-    r"|brute[- ]forc\w*|nmap|masscan|zmap|nikto|gobuster|dirb|ffuf|feroxbuster|wpscan|sqlmap|zone[- ]walk\w*|axfr)\b",
-    re.I,
-)
-# Stated scope breaches, and reads across tenants: a partner portal's account reading other
-# tenants' data ("cross-tenant", "scope is its own tenant 0042") is beyond its scope.
-OUT_OF_SCOPE = re.compile(
-    r"\b(?:beyond|outside|out of|exceed\w*) (?:of )?(?:its |their |the )?(?:[\w-]+ )?scope\b"
-    r"|\bscope (?:covers|is limited to|allows|includes) only\b|\bout-of-scope\b|\bnot in (?:its |the )?scope\b"
-    r"|\bcross[- ](?:tenant|customer|partner|account)\b|\bscope (?:is|covers) (?:only )?(?:its|their) own\b"
-    r"|\b(?:other|another) (?:tenants?|customers?|partners?|suppliers?)'?s? (?:data|records|contacts|files|ids|objects)\b",
-    re.I,
 )
 # A personal destination that is a mail address, not a file share: Q3's communication case.
 ADDRESS_WORDS = re.compile(
@@ -61,19 +43,23 @@ ADDRESS_WORDS = re.compile(
 )
 
 
-# A network written in a label ("scope: DMZ 10.44.200.0/24").
-NETWORK_IN_TEXT = re.compile(
-    r"\b(?:\d{1,3}\.){3}\d{1,3}/\d{1,2}\b|\b[0-9a-f]{1,4}(?::[0-9a-f]{0,4}){2,7}/\d{1,3}\b", re.I
+# A routine stated as a rate of some operation ("Baseline: 1 clone per day"), and the same
+# operation counted ("git.clone x41", "41 clones").
+STATED_RATE = re.compile(
+    r"\b(\d+)\s+([a-z]{3,}?)(?:e?s)?\s+(?:per|a|each|every)\s+(?:day|run|hour|week|night)\b", re.I
 )
 
 
-def networks_in(text: str) -> list:
-    """The IP networks a text names, in CIDR form."""
-    found = []
-    for match in NETWORK_IN_TEXT.finditer(text or ""):
-        with suppress(ValueError):
-            found.append(ip_network(match.group(), strict=False))
-    return found
+def departs_from_stated_rate(alert: AlertView) -> bool:
+    """The alert counts ten times or more of an operation than the routine rate it states."""
+    routine = {f.detail for f in alert.all(r.NORMAL)}
+    rates = [(int(m.group(1)), m.group(2).lower()) for d in routine for m in STATED_RATE.finditer(d)]
+    for rate, noun in rates:
+        seen = re.compile(rf"\b{re.escape(noun)}\w*\s*[x\u00d7]\s*(\d+)|\b(\d+)\s+{re.escape(noun)}\w*", re.I)
+        counts = [int(g) for m in seen.finditer(alert.text) for g in m.groups() if g]
+        if counts and max(counts) >= 10 * max(rate, 1):
+            return True
+    return False
 
 
 @dataclass
@@ -154,15 +140,18 @@ class CriteriaSignals:
     def never_authenticated(alert: AlertView) -> bool:
         """A connection the alert says never authenticated, or was refused, and that read
         nothing: no access to our systems or data (E3's "authenticating to or reading")."""
-        return bool(w.NO_AUTHENTICATION.search(alert.text) or alert.has(r.BLOCKED)) and not alert.has(
+        return bool(u.NO_AUTHENTICATION.search(alert.text) or alert.has(r.BLOCKED)) and not alert.has(
             r.LOGIN_SUCCESS, r.RECORDS, r.EXFILTRATION, r.PUBLISHED
         )
 
     def unexplained_abnormal(self, alert: AlertView) -> list:
         """Abnormal-volume statements, unless the alert's stated baseline explains what it
         saw (a detection's "spike vs 7-day baseline" beside "previous runs 4,052, 4,087,
-        4,101 records" and 4,120 seen)."""
-        return [] if self.within_baseline(alert) else alert.all(r.ABNORMAL)
+        4,101 records" and 4,120 seen) or it says it has none to compare with ("no
+        behavioural baseline for this user"): then the claim is novelty, not volume."""
+        if self.within_baseline(alert) or u.NO_BASELINE.search(alert.text):
+            return []
+        return alert.all(r.ABNORMAL)
 
     def outside_normal(self, alert: AlertView) -> bool:
         """Abnormal volume or off-hours timing stated, anonymising infrastructure used, no
@@ -178,6 +167,8 @@ class CriteriaSignals:
             stated, seen = self.stated_and_seen(alert, kind)
             if stated and seen and max(seen) >= 10 * max(stated):
                 return True
+        if departs_from_stated_rate(alert):
+            return True
         windows = [m.groups() for f in alert.all(r.NORMAL) for m in w.HOUR_WINDOW.finditer(f.detail)]
         if windows:
             return not any(within_hours(alert.observed_at.hour, int(a), int(b)) for a, b in windows)
@@ -309,16 +300,21 @@ class CriteriaSignals:
         alert on the benign list under an entry whose label states an authorisation ("Redoubt
         - authorised external pentest PT-2026-11 (scope: DMZ 10.44.200.0/24, extranet)"),
         every internal address the alert names inside the networks that label gives as its
-        scope (when it gives any), and no statement that the scope was exceeded."""
+        scope, and every host it targets among the hosts it names (when it names any), and no
+        statement that the scope was exceeded."""
         partner_ips = [ip for ip in alert.ips if ip.partner is not None]
         if not partner_ips or OUT_OF_SCOPE.search(alert.text):
             return False
-        labels = [ip.label for ip in partner_ips]
         if not all(ip.kind == BENIGN and w.affirmed(w.AUTHORISED, ip.label) for ip in partner_ips):
             return False
-        scope = [network for label in labels for network in networks_in(label)]
+        scopes = [stated_scope(ip.label) for ip in partner_ips]
+        networks = [n for found, _ in scopes for n in found]
+        hosts = [h for _, found in scopes for h in found]
         targets = [ip_address(ip.value) for ip in alert.ips if ip.kind == INTERNAL]
-        return not scope or all(any(t in network for network in scope) for t in targets)
+        named = [o.domain for o in alert.of_types("hostname", "url") if o.role == "destination" and o.domain]
+        return (not networks or all(any(t in n for n in networks) for t in targets)) and (
+            not hosts or all(any(is_same_or_subdomain(d, h) for h in hosts) for d in named)
+        )
 
     def reads_within_scope(self, alert: AlertView, partner_ips: list) -> bool:
         """A partner's integration paging through what it was given, not probing beyond its

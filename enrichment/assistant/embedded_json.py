@@ -29,7 +29,7 @@ def _lines(value, path: str = "") -> list[str]:
 
 
 def as_field_lines(text: str) -> str:
-    """`text` with each JSON object in it (one that parses, with at least two fields)
+    """`text` with each JSON object in it (one that parses, with at least two leaf fields)
     replaced by its fields, one `path: value` per line; any other text is kept."""
     if "{" not in (text or ""):
         return text or ""
@@ -41,7 +41,8 @@ def as_field_lines(text: str) -> str:
             out.append(text[position : start + 1])
             position = start + 1
             continue
-        lines = _lines(value)[:MAX_FIELDS] if isinstance(value, dict) and len(value) > 1 else None
+        lines = _lines(value)[:MAX_FIELDS] if isinstance(value, dict) else []
+        lines = lines if len(lines) > 1 else None
         out.append(text[position:start])
         out.append("\n" + "\n".join(lines) + "\n" if lines else text[start:end])
         position = end

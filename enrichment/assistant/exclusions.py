@@ -15,7 +15,16 @@ RECON_EXCLUDED = re.compile(
     r"\b(?:virus|malware|av|anti-?virus|attachment|sandbox|content|url|link|safe ?links?|dlp|spam)\s+(?:scan\w*|prob\w*)"
     r"|\bcredential[- ]harvest\w*|\b(?:attachments?|files?|messages?|mails?|e-?mails?|urls?|links?|payloads?)\s+(?:was\s+|were\s+)?scanned\b|\bscanned clean|\bscan (?:clean|result|verdict)|\bhealth[- ]?(?:check|probe)\w*|\b(?:liveness|readiness|uptime"
     r"|load[- ]balancer|monitoring|synthetic|keep-?alive) (?:probe|check|monitor)\w*"
-    r"|\bsynthetics?\b[^;|]{0,40}?\bprob\w*",  # a monitor's user agent: "Synthetics/4.2 (+probe eu-west-3)"
+    # A monitor's user agent ("Synthetics/4.2 (+probe eu-west-3)"), a gateway's own re-scan
+    # of delivered mail ("quarantined by TRAP retro-scan").
+    r"|\bsynthetics?\b[^;|]{0,40}?\bprob\w*"
+    r"|\b(?:retro-?|re-?|retroactive |post-delivery |periodic )scan\w*",
+    _I,
+)
+
+# Queries or probes sent carry no data out ("sent suspicious LDAP queries to HPA-DC02").
+TRANSFER_EXCLUDED = re.compile(
+    r"\b(?:sent|sends|sending|send)\s+(?:[\w-]+\s+){0,2}?(?:quer(?:y|ies)|requests|packets|probes|pings|lookups|syn\w*)\b",
     _I,
 )
 
@@ -47,7 +56,17 @@ FRAUD_EXCLUDED = re.compile(
 COMMUNICATION_EXCLUDED = re.compile(
     r"\b(?:mfa|2fa|multi-?factor|second factor|authenticat\w*|verification|otp|one-time (?:code|password))\b"
     r"[^.;|]{0,60}?\b(?:phone call|sms|voice call|text message)s?\b"
-    rf"|{PHISHING_INFRASTRUCTURE}",
+    rf"|{PHISHING_INFRASTRUCTURE}"
+    # E-mail addresses as a class of data ("Compromised data: Email addresses, Names").
+    r"|\b(?:compromised|exposed|leaked|breached) data\b[^.;|\n]*"
+    r"|\be-?mail addresses\b(?=[^.;|\n]{0,40}\b(?:names|passwords|phone numbers|usernames|dates? of birth)\b)",
+    _I,
+)
+
+# Customers who received the same messages are no information asked for ("the vendor's
+# mailbox sent similar requests to 2 other Abnormal customers today").
+SOLICITATION_EXCLUDED = re.compile(
+    r"\b(?:requests?|messages?|e-?mails?)\s+to\s+(?:[\w-]+\s+){0,3}?(?:customers?|clients?|tenants?|organi[sz]ations?|companies)\b",
     _I,
 )
 
@@ -69,13 +88,20 @@ IMPERSONATION_EXCLUDED = re.compile(
 
 # A product named Abnormal (Abnormal Security) states no abnormal volume, nor does a score's
 # name ("anomaly_score: 12": how unusual the product rates it, whatever the value).
-ABNORMAL_EXCLUDED = re.compile(r"\babnormal (?:security|ai)\b|\banomaly[_ .-]?scores?\b", _I)
+ABNORMAL_EXCLUDED = re.compile(
+    r"\babnormal (?:security|ai)\b|\banomaly[_ .-]?scores?\b"
+    r"|\b(?:risk )?score\W{1,3}\d+(?:\.\d+)?\s*\(\w+\)",  # a score's band: "Risk score: 65 (Unusual)"
+    _I,
+)
 
 # "Outside Marlow's contracted placements": the authorisation is named to say it was exceeded.
 AUTHORISED_EXCLUDED = re.compile(
     r"\b(?:outside|beyond|exceed\w*|violat\w*|breach\w*|not covered by)\b[^.;,()]{0,40}?"
     r"\b(?:authori[sz]ed|approved|contracted|agreed|sanctioned|in scope)\b"
     # A second factor approved authorises a sign-in, not the activity.
-    r"|\b(?:mfa|2fa|push|prompt)\s+(?:push\s+|prompt\s+|request\s+)?approved\b",
+    r"|\b(?:mfa|2fa|push|prompt)\s+(?:push\s+|prompt\s+|request\s+)?approved\b"
+    # A scope stated to compare the activity with ("the contracted scope is TCP 10082 on 4
+    # backup servers") authorises nothing it did.
+    r"|\b(?:contracted|agreed|authori[sz]ed|approved|permitted) scope\s+(?:is|was|covers|covered|:)",
     _I,
 )

@@ -13,6 +13,13 @@ if TYPE_CHECKING:  # pragma: no cover
     from .facts import AlertView
 
 
+# A file's name: a name with an extension ("Tidewater_Crane_Rates_2027.xlsx", 'Q4 rates.pdf').
+FILE_NAME = re.compile(
+    r"(?:['\"][^'\"\n]{1,120}|[\w.-]{1,120})\.(?:xlsx?|xlsm|docx?|pdf|csv|pptx?|txt|zip|7z|rar|json|xml|msg|eml)\b['\"]?",
+    re.IGNORECASE,
+)
+
+
 class PartnerInvolvement:
     def partners_of(self, alert: AlertView) -> list:
         """Partners an alert involves: their networks, accounts, domains, lookalikes or name."""
@@ -28,7 +35,9 @@ class PartnerInvolvement:
             found.append(ref.partner_of_domain(obs.domain))
             lookalike = ref.lookalike(obs.domain)
             found.append(lookalike.partner if lookalike else None)
-        found += ref.partners_named_in(alert.text)
+        # Its name in a lure: a message's text, not a file's name ("Tidewater_Crane_Rates_2027.xlsx").
+        if alert.is_communication:
+            found += ref.partners_named_in(FILE_NAME.sub(" ", alert.text))
         return list({p.pk: p for p in found if p is not None}.values())
 
     def account_owner(self, account: str):

@@ -51,6 +51,22 @@ _THRESHOLD_BEFORE = re.compile(
 )
 
 
+# A device's capacity, not data moved: "SanDisk Extreme 256 GB", "a 64 GB USB stick".
+_CAPACITY_BEFORE = re.compile(
+    r"\b(?:capacity|sandisk|kingston|samsung|seagate|lexar|toshiba|transcend|verbatim"
+    r"|(?:usb|flash|thumb|external|removable) (?:drive|stick|disk|media))\b[^,;|()]{0,20}$",
+    re.IGNORECASE,
+)
+_CAPACITY_AFTER = re.compile(
+    r"\s*(?:usb|flash|thumb|external|portable|ssd|hdd|nvme|drive|disk|stick|card)\b", re.IGNORECASE
+)
+
+
+def is_capacity(text: str, start: int, end: int) -> bool:
+    """Whether the size between `start` and `end` is a device's capacity."""
+    return bool(_CAPACITY_BEFORE.search(text[max(0, start - 40) : start]) or _CAPACITY_AFTER.match(text, end))
+
+
 def is_threshold(text: str, start: int) -> bool:
     """Whether the number at `start` is a policy's limit that the text names, not a count."""
     return bool(_THRESHOLD_BEFORE.search(text[max(0, start - 30) : start]))

@@ -26,6 +26,8 @@ SETS = [
     "scenarios_sixth",
     "scenarios_seventh",
     "scenarios_eighth",
+    "scenarios_ninth",
+    "scenarios_tenth",
 ]
 HERE = Path(__file__).parent
 NUMBER_WORDS = "two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen".split()  # noqa: SIM905

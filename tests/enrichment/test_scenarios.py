@@ -168,6 +168,8 @@ AUTHORS_SETS = [
     "scenarios_sixth",
     "scenarios_seventh",
     "scenarios_eighth",
+    "scenarios_ninth",
+    "scenarios_tenth",
 ]
 
 

@@ -173,9 +173,10 @@ def test_the_owners_sign_in_after_a_lockout_is_not_the_attackers(
 def test_a_sign_in_the_owner_confirmed_is_no_use_by_someone_else(
     seed_playbook, ingest_alert_factory, said, used
 ):
+    # (An unfamiliar sign-in alone is no use by someone else: test_ninth_and_tenth_set_readings.)
     answers = suggestions(
         ingest_alert_factory,
-        title="Entra ID Protection: Unfamiliar sign-in properties",
+        title="Entra ID Protection: Impossible travel",
         description="Sign-in succeeded from 203.0.113.9." + said,
         observed_at=AT,
         technique_ids=["T1078"],
