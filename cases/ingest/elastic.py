@@ -19,7 +19,11 @@ or a whole search response ({"hits": {"hits": [...]}}, one alert per hit).
   (event.kind "alert", an integration's: Defender for Endpoint) without a rule name
   takes its message, else rule.description (required)
 - description: kibana.alert.reason, else kibana.alert.rule.description, else message
-- severity: kibana.alert.severity (low/medium/high/critical), else from risk_score
+- severity: kibana.alert.severity (low/medium/high/critical), else from risk_score, else,
+  for an ECS alert (event.kind "alert": Elastic Defend's own logs-endpoint.alerts-*
+  documents, an integration's), event.severity as Elastic's promotion rules ("Endpoint
+  Security", "External Alerts") map it: 21 low, 47 medium, 73 high, 99 critical (any other
+  value is the vendor's own scale, GuardDuty's 5: medium, the rules' default)
 - techniques: kibana.alert.rule.threat / signal.rule.threat [].technique[].id and
   .subtechnique[].id, the ECS `threat` field of endpoint alerts, and the `fields` API's
   parallel arrays
@@ -138,6 +142,9 @@ EVENT_FIELDS = [
 LIST_FIELDS = {"dll": LIBRARY_FIELDS, "process.Ext.dll": LIBRARY_FIELDS, "Events": EVENT_FIELDS}
 
 RISK_SCORE_SEVERITY = ((73, 4), (47, 3), (21, 2), (0, 1))  # Elastic's own bands
+# event.severity values Elastic's promotion rules map to a severity (their severity_mapping);
+# any other value keeps the rules' default, medium.
+PROMOTED_SEVERITY = {21: 1, 47: 2, 73: 3, 99: 4}
 
 
 def alert_field(flat: dict, name: str):
@@ -172,6 +179,10 @@ def severity_from(errors: Errors, flat: dict) -> int:
     risk = alert_field(flat, "risk_score") or alert_field(flat, "rule.risk_score")
     if isinstance(risk, int | float) and not isinstance(risk, bool):
         return next(level for floor, level in RISK_SCORE_SEVERITY if risk >= floor)
+    event_severity = single(flat.get("event.severity"))  # a number, or bad input of any type
+    is_alert = single(flat.get("event.kind")) == "alert"
+    if is_alert and isinstance(event_severity, int | float) and event_severity in PROMOTED_SEVERITY:
+        return PROMOTED_SEVERITY[event_severity]
     return read_severity(errors, "kibana.alert.severity", None)
 
 

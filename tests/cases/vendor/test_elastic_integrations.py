@@ -15,6 +15,7 @@ pytestmark = pytest.mark.django_db
 
 GUARDDUTY = "elastic_integrations_aws_guardduty_sample_event.json"
 MEMORY_SIGNATURE = "kibana_telemetry_endpoint_memory_signature_alert.json"
+DEFEND_MALWARE = "elastic_endpoint_package_malware_prevention_alert_sample_event.json"
 
 
 def test_a_guardduty_finding_is_identified_by_its_finding_id(post):
@@ -75,3 +76,34 @@ def test_an_endpoint_memory_signature_alert(post):
         ("hash", "8ad40c90a611d36eb8f9eb24fa04f7dbca713db383ff55a03aa0f382e92061a2", "declared"),
     }
     assert alert.tags == ["Elastic", "Endpoint Security"]
+
+
+def test_elastic_defends_own_alert_takes_its_severity_as_the_promotion_rule_maps_it(post):
+    # Before: medium, the default; Kibana's "Endpoint Security" rule makes event.severity 73 high.
+    body = document(DEFEND_MALWARE)
+    response = post("elastic", body)
+    assert response.status_code == 201, response.json()
+    alert = Alert.objects.get(pk=response.json()["id"])
+    assert alert.source_ref == "MYfSjQEEEFe1o09b+++++D5Q"  # event.id: no rule wrote it
+    assert alert.title == alert.description == "Malware Prevention Alert"  # message
+    assert alert.severity == 3
+    assert alert.observed_at == datetime(2022, 4, 4, 12, 15, 41, 594406, tzinfo=UTC)  # @timestamp
+    assert alert.technique_ids == [] and alert.flags == []
+    # The host (its link-local and loopback addresses name no host), the account, the file.
+    assert observables_of(alert) == {
+        ("ip", "10.201.0.34", "destination"),
+        ("hostname", "security-win-1", "destination"),
+        ("user", "system", "user"),
+        ("hash", "debf08c09d49337fbe7acde4d3749242", "declared"),
+        ("hash", "9c0e42a47d34240a9a4101cc5d3bc5787dc5ad73", "declared"),
+        ("hash", "90143dfb2e3210f18e1bcc50eb6c3961d11071e3ec024215b8835e468fa63e53", "declared"),
+    }
+
+
+@pytest.mark.parametrize(("event_severity", "severity"), [(21, 1), (47, 2), (99, 4), (5, 2), ("73", 2)])
+def test_an_ecs_alerts_event_severity_is_read_on_elastics_scale_only(event_severity, severity):
+    doc = document(DEFEND_MALWARE)
+    doc["event"]["severity"] = event_severity
+    assert ADAPTERS["elastic"].parse(doc).severity == severity
+    doc["event"]["kind"] = "event"  # no alert: the rules promote none, nor does Vigil read it
+    assert ADAPTERS["elastic"].parse({**doc, "rule": {"name": "R"}}).severity == 2
