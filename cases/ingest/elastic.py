@@ -16,8 +16,11 @@ or a whole search response ({"hits": {"hits": [...]}}, one alert per hit).
   of the document (common.content_digest: "sha256:" + 32 hex digits of its canonical
   JSON), so a document with no id at all is still idempotent
 - title: kibana.alert.rule.name / signal.rule.name, else ECS rule.name; an ECS alert
-  (event.kind "alert", an integration's: Defender for Endpoint) without a rule name
-  takes its message, else rule.description (required)
+  (event.kind "alert", an integration's) without a rule name takes the vendor's title
+  where the integration keeps the vendor's fields, under its dataset's name
+  (data_stream.dataset "m365_defender.alert": m365_defender.alert.title, the field Elastic's
+  own promotion rule names it by), else its message (Defender for Endpoint's), else
+  rule.description (required)
 - description: kibana.alert.reason, else kibana.alert.rule.description, else message
 - severity: kibana.alert.severity (low/medium/high/critical), else from risk_score, else,
   for an ECS alert (event.kind "alert": Elastic Defend's own logs-endpoint.alerts-*
@@ -237,12 +240,18 @@ def list_observables(flat: dict) -> list[tuple[str, str, str]]:
 
 
 def ecs_alert_title(flat: dict):
-    """An ECS alert document's own headline (event.kind "alert", no rule name): its
-    `message`, else its rule's description; None for any other document, which must name
-    its rule."""
+    """An ECS alert document's own headline (event.kind "alert", no rule name): the vendor's
+    title under the integration's dataset (see the module docstring), else its `message`,
+    else its rule's description; None for any other document, which must name its rule."""
     if single(flat.get("event.kind")) != "alert":
         return None
-    return first(single(flat.get("message")), single(flat.get("rule.description")))
+    dataset = first(single(flat.get("data_stream.dataset")), single(flat.get("event.dataset")))
+    vendor_title = single(flat.get(f"{dataset}.title")) if isinstance(dataset, str) else None
+    return first(
+        vendor_title if isinstance(vendor_title, str) else None,
+        single(flat.get("message")),
+        single(flat.get("rule.description")),
+    )
 
 
 def vendor_event_id(flat: dict):

@@ -16,6 +16,7 @@ pytestmark = pytest.mark.django_db
 GUARDDUTY = "elastic_integrations_aws_guardduty_sample_event.json"
 MEMORY_SIGNATURE = "kibana_telemetry_endpoint_memory_signature_alert.json"
 DEFEND_MALWARE = "elastic_endpoint_package_malware_prevention_alert_sample_event.json"
+M365_DEFENDER = "elastic_integrations_m365_defender_alert_sample_event.json"
 
 
 def test_a_guardduty_finding_is_identified_by_its_finding_id(post):
@@ -107,3 +108,30 @@ def test_an_ecs_alerts_event_severity_is_read_on_elastics_scale_only(event_sever
     assert ADAPTERS["elastic"].parse(doc).severity == severity
     doc["event"]["kind"] = "event"  # no alert: the rules promote none, nor does Vigil read it
     assert ADAPTERS["elastic"].parse({**doc, "rule": {"name": "R"}}).severity == 2
+
+
+def test_a_defender_xdr_alert_is_titled_by_the_vendors_title_not_its_description(post):
+    # Before: titled by `message`, the alert's four-sentence description.
+    body = document(M365_DEFENDER)
+    response = post("elastic", body)
+    assert response.status_code == 201, response.json()
+    alert = Alert.objects.get(pk=response.json()["id"])
+    assert alert.title == "Suspicious PowerShell command line"  # m365_defender.alert.title
+    assert alert.description == body["message"]
+    assert alert.source_ref == "daefa1828b-dd4e-405c-8a3b-aa28596830dd_1"  # event.id, Defender's
+    assert alert.severity == 2  # event.severity 47
+    assert alert.observed_at == datetime(2023, 10, 20, 9, 54, 7, 503000, tzinfo=UTC)  # @timestamp
+    assert alert.technique_ids == ["T1059.001"]  # threat.technique.subtechnique.id
+    seen = observables_of(alert)
+    assert {
+        ("user", "cdpuseris-38411", "user"),
+        ("hash", "a72c41316307889e43fe8605a0dca4a72e72a011", "declared"),
+        ("hash", "d783ba6567faf10fdff2d0ea3864f6756862d6c733c7f4467283da81aedc3a80", "declared"),
+        ("hostname", "clw555test", "declared"),  # the device, in related.hosts only
+    } <= seen
+
+
+def test_a_vendor_title_that_is_no_text_falls_back_to_the_message():
+    doc = document(M365_DEFENDER)
+    doc["m365_defender"]["alert"]["title"] = 42
+    assert ADAPTERS["elastic"].parse(doc).title == doc["message"].strip()
