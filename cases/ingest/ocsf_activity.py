@@ -73,6 +73,16 @@ ACTIVITY_CLASSES = {
 SENDER_FIELDS = ("from", "smtp_from", "reply_to")
 RECIPIENT_FIELDS = ("to", "smtp_to", "cc", "delivered_to")
 MAX_ADDRESSES = 100
+MAX_INT_DIGITS = 18  # an OCSF id or epoch number; longer digit strings are no integer field
+
+
+def ocsf_int(value) -> int | None:
+    """An OCSF integer field: a JSON integer, or one written as a decimal string ("4007",
+    as Zeek's OCSF mappings write their ids); None for anything else."""
+    text = value.strip() if isinstance(value, str) else ""
+    if 0 < len(text) <= MAX_INT_DIGITS and text.isascii() and text.isdecimal():
+        return int(text)
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
 
 
 def is_activity(class_uid) -> bool:
@@ -86,7 +96,7 @@ def _text(value) -> str | None:
 
 def activity_title(item: dict) -> str:
     """An activity event's headline (see the module docstring)."""
-    class_uid = item.get("class_uid")
+    class_uid = ocsf_int(item.get("class_uid"))
     class_name = _text(item.get("class_name")) or ACTIVITY_CLASSES.get(class_uid)
     activity_name = _text(item.get("activity_name"))
     title = _text(item.get("type_name")) or (

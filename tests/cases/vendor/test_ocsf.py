@@ -152,10 +152,12 @@ def test_an_other_typed_observable_is_typed_by_the_last_segment_of_its_name():
         {"name": "file.name", "type_id": 0, "value": "evil.exe"},  # ambiguous: not typed
         {"name": "user.domain", "type_id": 0, "value": "CORP"},  # a Windows domain, not DNS
         {"name": ["ip"], "type_id": 0, "value": "198.51.100.21"},
-        {"name": "ip", "type_id": "0", "value": "198.51.100.22"},
+        {"name": "ip", "type_id": "0", "value": "198.51.100.22"},  # an id as a string, Zeek's way
+        {"name": "ip", "type_id": "zero", "value": "198.51.100.23"},
     ]
     assert set(parse(doc).observables) == {
         ("ip", "198.51.100.20", "source"),
+        ("ip", "198.51.100.22", "declared"),
         ("email", "m.keller@example.com", "declared"),
         ("domain", "example.com", "declared"),  # an address's domain comes with it
         ("url", "https://bad.example.net/x", "declared"),
