@@ -9,7 +9,9 @@ evidences carry the same objects, and are read with the same functions).
   (DescribeDirectConnectGateways)"), the email's subject, the HTTP request's URL, the DNS
   query's name ("DNS Activity: Traffic (ip-127-0-0-62.alert.firewall.canary.)"), the
   process's command line, else its file's name (Process Activity: the process launched or
-  terminated; the actor's process is the one that did it)
+  terminated; the actor's process is the one that did it), the group's name (Group
+  Management: the group a user was added to or removed from), the Windows resource's
+  (Windows Resource Activity: the registry key or object accessed)
 - email (Email Activity 4009, and the email of any evidence): from, smtp_from and reply_to
   are the sender's; to, smtp_to, cc and delivered_to the recipients' (destination), each
   an address or an RFC 5322 mailbox ("Warren Lutze <estimating@example.com.au>");
@@ -110,7 +112,8 @@ def activity_title(item: dict) -> str:
 def activity_object(item: dict) -> str | None:
     """What the activity acted on, as the event names it: the API operation, the email's
     subject, the HTTP request's URL (url_string, else hostname and path), the DNS query's
-    name, the process's command line (else its file's or its own name)."""
+    name, the process's command line (else its file's or its own name), the group's name,
+    the Windows resource's name."""
     url = dig(item, "http_request.url")
     url = url if isinstance(url, dict) else {}
     hostname, path = _text(url.get("hostname")), _text(url.get("path"))
@@ -123,6 +126,8 @@ def activity_object(item: dict) -> str | None:
         or _text(dig(item, "process.cmd_line"))
         or _text(dig(item, "process.file.name"))
         or _text(dig(item, "process.name"))
+        or _text(dig(item, "group.name"))
+        or _text(dig(item, "win_resource.name"))
     )
 
 

@@ -1,6 +1,7 @@
 """More OCSF classes from the OCSF project's example mappings (tests/cases/fixtures/vendor, its
 README names each) through /api/v1/alerts/ocsf/: SSH Activity (Zeek's ssh.log, its ids
-written as strings)."""
+written as strings), Group Management (Okta, GitHub), Windows Resource Activity (a Windows
+4663 in OCSF 1.0.0-rc.2)."""
 
 from datetime import UTC, datetime
 
@@ -14,6 +15,9 @@ from tests.cases.vendor.support import document, observables_of
 pytestmark = pytest.mark.django_db
 
 ZEEK_SSH = "ocsf_examples_zeek_ssh_activity_4007_v1_3.json"
+OKTA_GROUP = "ocsf_examples_okta_group_management_3006_v1_3.json"
+GITHUB_GROUP = "ocsf_examples_github_group_management_3006_v1_3.json"
+WINDOWS_4663 = "ocsf_examples_windows_4663_resource_activity_1010_v1_0_rc2.json"
 
 
 def ingested(post, name: str) -> Alert:
@@ -48,3 +52,57 @@ def test_a_class_uid_string_that_is_no_integer_is_refused():
     with pytest.raises(InvalidAlert) as exc:
         ADAPTERS["ocsf"].parse({**document(ZEEK_SSH), "class_uid": "SSH Activity"})
     assert "class_uid" in exc.value.errors
+
+
+# --- Group Management, Windows Resource Activity: titled by what they acted on -----------------
+
+
+def test_an_okta_group_membership_change_names_the_group(post):
+    # Before: "Group Management: Add User", the same title for every group.
+    alert = ingested(post, OKTA_GROUP)
+    assert alert.source_ref == "dc9fd3c0-598c-11ef-8478-2b7584bf8d5a"
+    assert alert.title == "Group Management: Add User (TEST Group)"
+    assert alert.description == "Add user to group membership"
+    assert alert.severity == 1
+    assert alert.observed_at == datetime(2024, 8, 13, 15, 58, 20, tzinfo=UTC)  # time, seconds
+    # The admin who acted (actor.user) and the user added (user), each by name and address.
+    assert observables_of(alert) == {
+        ("ip", "10.0.0.1", "source"),
+        ("user", "john doe", "user"),
+        ("email", "john.doe@example.com", "user"),
+        ("user", "test user", "user"),
+        ("email", "test_user@example.com", "user"),
+        ("domain", "example.com", "user"),
+    }
+    assert set(alert.tags) == {"class:Group Management", "status:Success"}
+
+
+def test_a_github_team_membership_change_names_the_team(post):
+    alert = ingested(post, GITHUB_GROUP)
+    assert alert.source_ref == "m-111111111111=="
+    assert alert.title == "Group Management: Add User (Wiley Coyote)"
+    assert alert.description == ""  # no message, no raw_data
+    assert alert.observed_at == datetime(2024, 10, 17, 14, 42, 46, 108000, tzinfo=UTC)  # time, ms
+    assert observables_of(alert) == {
+        ("ip", "1.1.1.1", "source"),
+        ("user", "test_user", "user"),
+        ("email", "test_user@acme.com", "user"),
+        ("domain", "acme.com", "user"),
+        ("user", "test_user_2", "user"),
+    }
+
+
+def test_a_windows_object_access_names_the_registry_key(post):
+    # Before: "Windows Resource Activity: Access", the key accessed unsaid.
+    alert = ingested(post, WINDOWS_4663)
+    assert alert.source_ref == "05e90f2c-5be6-484c-aefb-f8e6f591bd2c"
+    assert alert.title == (
+        "Windows Resource Activity: Access (\\REGISTRY\\MACHINE\\SYSTEM\\ControlSet001\\Services\\EventLog\\Security)"
+    )
+    assert alert.description == "An attempt was made to access an object."
+    assert alert.observed_at == datetime(2015, 1, 15, 1, 30, 54, tzinfo=UTC)  # time, ms
+    assert observables_of(alert) == {
+        ("hostname", "szusoidc1.soi.dir.acme080.com", "destination"),
+        ("user", "szusoidc1$", "user"),  # the machine account that acted
+    }
+    assert set(alert.tags) == {"class:Windows Resource Activity", "status:Success"}
