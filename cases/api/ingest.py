@@ -352,7 +352,8 @@ OcsfIngestView = ingest_view(
     "Security Posture); not 2005 (Incident Finding, which has no uid or title of its own). "
     "source_ref is finding_info.uid (finding.uid in OCSF 1.0). Also System, Identity & Access "
     "Management, Network and Application Activity events (1xxx, 3xxx, 4xxx, 6xxx: "
-    "Authentication, API Activity, Network, HTTP and Email Activity...): source_ref metadata.uid, "
+    "Authentication, API Activity, Network, HTTP and Email Activity...) and Discovery reports "
+    "(5xxx: Device Inventory Info...); integers may be decimal strings: source_ref metadata.uid, "
     "else a digest of the event; title type_name (else the class's name), with what it acted on "
     "when present (api.operation, the email's subject, the HTTP request's URL). An email's "
     "from/smtp_from/reply_to are its senders, to/smtp_to/cc its recipients.",

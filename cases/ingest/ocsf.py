@@ -14,12 +14,16 @@ title) and report something an analyst triages (FINDING_CLASSES):
 Activity events are accepted too (ACTIVITY_CATEGORIES: the System, Identity & Access
 Management, Network and Application Activity classes, 1xxx, 3xxx, 4xxx, 6xxx), as
 pipelines forward them as alerts (Security Lake subscribers, SIEMs' OCSF output): an
-Authentication failure, an API call, a refused flow, a message filtered as spam. They
-have no finding_info: their source_ref is metadata.uid (else common.content_digest of the
+Authentication failure, an API call, a refused flow, a message filtered as spam; and so
+are the Discovery classes (5xxx: Device Inventory Info, Device Config State Change...),
+the inventory and state reports the same pipelines forward with them (Tenable's asset
+export), at the severity their severity_id gives (mostly Informational: low). They have
+no finding_info: their source_ref is metadata.uid (else common.content_digest of the
 event), their title their type and what they acted on (ocsf_activity.activity_title:
 "API Activity: Read (DescribeDirectConnectGateways)", "Email Activity: Trace (<the
-subject>)"); they are tagged "class:" + class_name and "status:" + status. The other
-categories (Discovery, Remediation...) report no event to triage and are refused.
+subject>)", "Device Inventory Info: Log (<the device>)"); they are tagged "class:" +
+class_name and "status:" + status. The other categories (Remediation, 7xxx, and any
+unknown) are refused.
 
 2005 Incident Finding is refused: it has no uid or title of its own (`desc` and
 `finding_info_list` only, OCSF 1.1 to 1.5), so an update or the closure of an incident

@@ -1,7 +1,8 @@
 """More OCSF classes from the OCSF project's example mappings (tests/cases/fixtures/vendor, its
 README names each) through /api/v1/alerts/ocsf/: SSH Activity (Zeek's ssh.log, its ids
 written as strings), Group Management (Okta, GitHub), Windows Resource Activity (a Windows
-4663 in OCSF 1.0.0-rc.2)."""
+4663 in OCSF 1.0.0-rc.2), Device Inventory Info (Tenable's asset export, a Discovery
+class)."""
 
 from datetime import UTC, datetime
 
@@ -18,6 +19,7 @@ ZEEK_SSH = "ocsf_examples_zeek_ssh_activity_4007_v1_3.json"
 OKTA_GROUP = "ocsf_examples_okta_group_management_3006_v1_3.json"
 GITHUB_GROUP = "ocsf_examples_github_group_management_3006_v1_3.json"
 WINDOWS_4663 = "ocsf_examples_windows_4663_resource_activity_1010_v1_0_rc2.json"
+TENABLE_INVENTORY = "ocsf_examples_tenable_device_inventory_info_5001_v1_2.json"
 
 
 def ingested(post, name: str) -> Alert:
@@ -106,3 +108,32 @@ def test_a_windows_object_access_names_the_registry_key(post):
         ("user", "szusoidc1$", "user"),  # the machine account that acted
     }
     assert set(alert.tags) == {"class:Windows Resource Activity", "status:Success"}
+
+
+# --- Discovery: inventory reports forwarded with the rest ---------------------------------------
+
+
+def test_a_tenable_device_inventory_report_is_accepted_and_names_its_device(post):
+    # Before: a 400, the Discovery category refused.
+    body = document(TENABLE_INVENTORY)
+    alert = ingested(post, TENABLE_INVENTORY)
+    assert alert.source_ref.startswith("sha256:")  # metadata.uid is null: the content digest
+    assert alert.title == "Device Inventory Info: Log (i-04ca47edc1111111)"
+    assert alert.description == "Raw ExportAsset Output"
+    assert alert.severity == 1  # Informational
+    assert alert.observed_at == datetime(2024, 6, 8, 4, 48, 42, 354000, tzinfo=UTC)  # time, microseconds
+    assert observables_of(alert) == {
+        ("hostname", "i-04ca47edc1111111", "destination"),
+        ("ip", "10.222.222.222", "destination"),
+    }
+    assert set(alert.tags) == {"class:Device Inventory Info", "status:Unknown"}
+    again = post("ocsf", body)
+    assert again.status_code == 200 and again.json()["duplicate"] is True
+
+
+def test_a_user_inventory_report_names_its_user_and_remediation_is_still_refused():
+    doc = {"class_uid": 5003, "activity_id": 1, "user": {"name": "m.keller"}, "time": 1717822122354}
+    assert ADAPTERS["ocsf"].parse(doc).title == "User Inventory Info (m.keller)"
+    with pytest.raises(InvalidAlert) as exc:
+        ADAPTERS["ocsf"].parse({**doc, "class_uid": 7001})  # Remediation Activity
+    assert "class_uid" in exc.value.errors
