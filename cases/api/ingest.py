@@ -366,7 +366,8 @@ OcsfIngestView = ingest_view(
     description="TheHive 5 alert bodies, answered in Vigil's shape. TheHive's own API (POST "
     "/api/v1/alert and the rest, cases.api.thehive) answers in TheHive's shapes for TheHive clients. "
     "Without `date`, the earliest `procedures[].occurDate` is the event time. An observable tagged "
-    "`<namespace>:type=<ECS field>` (`sekoia:type=source.ip`) takes that field's party as its role; "
+    "`<namespace>:type=<ECS field>` (`sekoia:type=source.ip`) takes that field's party as its role, "
+    'an ip or host whose `message` starts by naming one ("Source IP", "Destination IP") that one; '
     "`user:<name>` or `username:<name>` tags on the alert or an observable add that user; "
     "`host:`/`hostname:`/`agent_name:` and `host_ip:`/`agent_ip:` tags on the alert its host "
     "(as the wazuh2thehive integration tags its alerts).",
