@@ -352,7 +352,8 @@ OcsfIngestView = ingest_view(
     "Security Posture); not 2005 (Incident Finding, which has no uid or title of its own). "
     "source_ref is finding_info.uid (finding.uid in OCSF 1.0). Also System, Identity & Access "
     "Management, Network and Application Activity events (1xxx, 3xxx, 4xxx, 6xxx: "
-    "Authentication, API Activity, Network, HTTP and Email Activity...): source_ref metadata.uid, "
+    "Authentication, API Activity, Network, HTTP and Email Activity...) and Discovery reports "
+    "(5xxx: Device Inventory Info...); integers may be decimal strings: source_ref metadata.uid, "
     "else a digest of the event; title type_name (else the class's name), with what it acted on "
     "when present (api.operation, the email's subject, the HTTP request's URL). An email's "
     "from/smtp_from/reply_to are its senders, to/smtp_to/cc its recipients.",
@@ -365,7 +366,8 @@ OcsfIngestView = ingest_view(
     description="TheHive 5 alert bodies, answered in Vigil's shape. TheHive's own API (POST "
     "/api/v1/alert and the rest, cases.api.thehive) answers in TheHive's shapes for TheHive clients. "
     "Without `date`, the earliest `procedures[].occurDate` is the event time. An observable tagged "
-    "`<namespace>:type=<ECS field>` (`sekoia:type=source.ip`) takes that field's party as its role; "
+    "`<namespace>:type=<ECS field>` (`sekoia:type=source.ip`) takes that field's party as its role, "
+    'an ip or host whose `message` starts by naming one ("Source IP", "Destination IP") that one; '
     "`user:<name>` or `username:<name>` tags on the alert or an observable add that user; "
     "`host:`/`hostname:`/`agent_name:` and `host_ip:`/`agent_ip:` tags on the alert its host "
     "(as the wazuh2thehive integration tags its alerts).",

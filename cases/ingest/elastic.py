@@ -16,10 +16,17 @@ or a whole search response ({"hits": {"hits": [...]}}, one alert per hit).
   of the document (common.content_digest: "sha256:" + 32 hex digits of its canonical
   JSON), so a document with no id at all is still idempotent
 - title: kibana.alert.rule.name / signal.rule.name, else ECS rule.name; an ECS alert
-  (event.kind "alert", an integration's: Defender for Endpoint) without a rule name
-  takes its message, else rule.description (required)
+  (event.kind "alert", an integration's) without a rule name takes the vendor's title
+  where the integration keeps the vendor's fields, under its dataset's name
+  (data_stream.dataset "m365_defender.alert": m365_defender.alert.title, the field Elastic's
+  own promotion rule names it by), else its message (Defender for Endpoint's), else
+  rule.description (required)
 - description: kibana.alert.reason, else kibana.alert.rule.description, else message
-- severity: kibana.alert.severity (low/medium/high/critical), else from risk_score
+- severity: kibana.alert.severity (low/medium/high/critical), else from risk_score, else,
+  for an ECS alert (event.kind "alert": Elastic Defend's own logs-endpoint.alerts-*
+  documents, an integration's), event.severity as Elastic's promotion rules ("Endpoint
+  Security", "External Alerts") map it: 21 low, 47 medium, 73 high, 99 critical (any other
+  value is the vendor's own scale, GuardDuty's 5: medium, the rules' default)
 - techniques: kibana.alert.rule.threat / signal.rule.threat [].technique[].id and
   .subtechnique[].id, the ECS `threat` field of endpoint alerts, and the `fields` API's
   parallel arrays
@@ -138,6 +145,9 @@ EVENT_FIELDS = [
 LIST_FIELDS = {"dll": LIBRARY_FIELDS, "process.Ext.dll": LIBRARY_FIELDS, "Events": EVENT_FIELDS}
 
 RISK_SCORE_SEVERITY = ((73, 4), (47, 3), (21, 2), (0, 1))  # Elastic's own bands
+# event.severity values Elastic's promotion rules map to a severity (their severity_mapping);
+# any other value keeps the rules' default, medium.
+PROMOTED_SEVERITY = {21: 1, 47: 2, 73: 3, 99: 4}
 
 
 def alert_field(flat: dict, name: str):
@@ -172,6 +182,10 @@ def severity_from(errors: Errors, flat: dict) -> int:
     risk = alert_field(flat, "risk_score") or alert_field(flat, "rule.risk_score")
     if isinstance(risk, int | float) and not isinstance(risk, bool):
         return next(level for floor, level in RISK_SCORE_SEVERITY if risk >= floor)
+    event_severity = single(flat.get("event.severity"))  # a number, or bad input of any type
+    is_alert = single(flat.get("event.kind")) == "alert"
+    if is_alert and isinstance(event_severity, int | float) and event_severity in PROMOTED_SEVERITY:
+        return PROMOTED_SEVERITY[event_severity]
     return read_severity(errors, "kibana.alert.severity", None)
 
 
@@ -226,12 +240,18 @@ def list_observables(flat: dict) -> list[tuple[str, str, str]]:
 
 
 def ecs_alert_title(flat: dict):
-    """An ECS alert document's own headline (event.kind "alert", no rule name): its
-    `message`, else its rule's description; None for any other document, which must name
-    its rule."""
+    """An ECS alert document's own headline (event.kind "alert", no rule name): the vendor's
+    title under the integration's dataset (see the module docstring), else its `message`,
+    else its rule's description; None for any other document, which must name its rule."""
     if single(flat.get("event.kind")) != "alert":
         return None
-    return first(single(flat.get("message")), single(flat.get("rule.description")))
+    dataset = first(single(flat.get("data_stream.dataset")), single(flat.get("event.dataset")))
+    vendor_title = single(flat.get(f"{dataset}.title")) if isinstance(dataset, str) else None
+    return first(
+        vendor_title if isinstance(vendor_title, str) else None,
+        single(flat.get("message")),
+        single(flat.get("rule.description")),
+    )
 
 
 def vendor_event_id(flat: dict):

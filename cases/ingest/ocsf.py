@@ -14,12 +14,16 @@ title) and report something an analyst triages (FINDING_CLASSES):
 Activity events are accepted too (ACTIVITY_CATEGORIES: the System, Identity & Access
 Management, Network and Application Activity classes, 1xxx, 3xxx, 4xxx, 6xxx), as
 pipelines forward them as alerts (Security Lake subscribers, SIEMs' OCSF output): an
-Authentication failure, an API call, a refused flow, a message filtered as spam. They
-have no finding_info: their source_ref is metadata.uid (else common.content_digest of the
+Authentication failure, an API call, a refused flow, a message filtered as spam; and so
+are the Discovery classes (5xxx: Device Inventory Info, Device Config State Change...),
+the inventory and state reports the same pipelines forward with them (Tenable's asset
+export), at the severity their severity_id gives (mostly Informational: low). They have
+no finding_info: their source_ref is metadata.uid (else common.content_digest of the
 event), their title their type and what they acted on (ocsf_activity.activity_title:
 "API Activity: Read (DescribeDirectConnectGateways)", "Email Activity: Trace (<the
-subject>)"); they are tagged "class:" + class_name and "status:" + status. The other
-categories (Discovery, Remediation...) report no event to triage and are refused.
+subject>)", "Device Inventory Info: Log (<the device>)"); they are tagged "class:" +
+class_name and "status:" + status. The other categories (Remediation, 7xxx, and any
+unknown) are refused.
 
 2005 Incident Finding is refused: it has no uid or title of its own (`desc` and
 `finding_info_list` only, OCSF 1.1 to 1.5), so an update or the closure of an incident
@@ -27,7 +31,9 @@ could not be told from a new alert, and it reports an incident another system ha
 The 400 names the accepted classes.
 
 A Security Finding keeps its finding in `finding` (OCSF 1.0) rather than `finding_info`;
-both are read, finding_info first.
+both are read, finding_info first. The schema's integers (class_uid, severity_id, an
+observable's type_id, a resource's role_id, compliance.status_id) are read from a decimal
+string as well (ocsf_activity.ocsf_int: Zeek's OCSF mappings write "class_uid": "4007").
 
 - source_ref: finding_info.uid / finding.uid (required)
 - title: finding_info.title / finding.title (required)
@@ -104,6 +110,7 @@ from .ocsf_activity import (
     activity_tags,
     activity_title,
     is_activity,
+    ocsf_int,
     read_dns,
     read_email,
     read_http_request,
@@ -157,19 +164,15 @@ def observable_role(name, type_: str) -> str:
 
 
 def severity_from(errors: Errors, item: dict) -> int:
-    severity_id = item.get("severity_id")
-    if isinstance(severity_id, int) and not isinstance(severity_id, bool) and severity_id in SEVERITY_IDS:
+    severity_id = ocsf_int(item.get("severity_id"))
+    if severity_id in SEVERITY_IDS:
         return SEVERITY_IDS[severity_id]
     caption = item.get("severity")
     if isinstance(caption, str) and caption.strip().lower() in ("low", "medium", "high", "critical"):
         return read_severity(errors, "severity", caption)
-    if severity_id is not None and severity_id not in (0, 99):
+    if item.get("severity_id") is not None and severity_id not in (0, 99):
         errors.add("severity_id", "Must be an OCSF severity id (0-6 or 99).")
     return 2
-
-
-def _int(value) -> int | None:
-    return value if isinstance(value, int) and not isinstance(value, bool) else None
 
 
 def _strings(value) -> list[str]:
@@ -196,7 +199,7 @@ def read_observables(observables: ObservableList, item: dict) -> None:
     for obs in as_list(item.get("observables")):
         if not isinstance(obs, dict):
             continue
-        type_id, name = _int(obs.get("type_id")), obs.get("name")
+        type_id, name = ocsf_int(obs.get("type_id")), obs.get("name")
         type_ = OBSERVABLE_TYPE_IDS.get(type_id)
         if type_ is None and type_id in UNTYPED_OBSERVABLE_IDS and isinstance(name, str):
             type_ = OBSERVABLE_NAME_TYPES.get(name.rsplit(".", 1)[-1].removesuffix("[]"))
@@ -211,7 +214,7 @@ def read_resources(observables: ObservableList, item: dict) -> None:
     for resource in resources:
         if not isinstance(resource, dict):
             continue
-        role = RESOURCE_ROLES.get(_int(resource.get("role_id")), R.DESTINATION)
+        role = RESOURCE_ROLES.get(ocsf_int(resource.get("role_id")), R.DESTINATION)
         observables.add(T.HOSTNAME, resource.get("hostname"), role)
         observables.add(T.IP, resource.get("ip"), role)
         data = resource.get("data")
@@ -261,7 +264,7 @@ def context_tags(item: dict) -> list[str]:
     if isinstance(compliance, dict):
         tags += [f"control:{control}" for control in _strings(compliance.get("control"))]
         tags += [f"standard:{standard}" for standard in _strings(compliance.get("standards"))]
-        status = COMPLIANCE_STATUSES.get(_int(compliance.get("status_id")))
+        status = COMPLIANCE_STATUSES.get(ocsf_int(compliance.get("status_id")))
         tags += [f"compliance:{s}" for s in ([status] if status else _strings(compliance.get("status"))[:1])]
     return tags
 
@@ -271,7 +274,7 @@ class OcsfAdapter(Adapter):
     field_names = {"source_ref": "finding_info.uid", "title": "finding_info.title"}
 
     def read(self, alert: Reading, item: dict) -> None:
-        class_uid = _int(item.get("class_uid"))
+        class_uid = ocsf_int(item.get("class_uid"))
         activity = class_uid not in FINDING_CLASSES and is_activity(class_uid)
         if class_uid not in FINDING_CLASSES and not activity:
             alert.add("class_uid", CLASS_MESSAGE)

@@ -9,7 +9,11 @@ evidences carry the same objects, and are read with the same functions).
   (DescribeDirectConnectGateways)"), the email's subject, the HTTP request's URL, the DNS
   query's name ("DNS Activity: Traffic (ip-127-0-0-62.alert.firewall.canary.)"), the
   process's command line, else its file's name (Process Activity: the process launched or
-  terminated; the actor's process is the one that did it)
+  terminated; the actor's process is the one that did it), the group's name (Group
+  Management: the group a user was added to or removed from), the Windows resource's
+  (Windows Resource Activity: the registry key or object accessed); a Discovery report's
+  device (hostname, else name), else its user (Device Inventory Info, User Inventory Info:
+  what was inventoried)
 - email (Email Activity 4009, and the email of any evidence): from, smtp_from and reply_to
   are the sender's; to, smtp_to, cc and delivered_to the recipients' (destination), each
   an address or an RFC 5322 mailbox ("Warren Lutze <estimating@example.com.au>");
@@ -30,8 +34,16 @@ from .observable_list import ObservableList
 
 # Activity events a pipeline forwards as alerts (Security Lake subscribers, a SIEM's OCSF
 # output): System (1xxx), Identity & Access Management (3xxx, "Audit Activity" before
-# 1.0), Network (4xxx) and Application (6xxx) Activity classes.
-ACTIVITY_CATEGORIES = {1: "System", 3: "Identity & Access Management", 4: "Network", 6: "Application"}
+# 1.0), Network (4xxx) and Application (6xxx) Activity classes, and the inventory and state
+# reports of Discovery (5xxx) forwarded with them.
+ACTIVITY_CATEGORIES = {
+    1: "System",
+    3: "Identity & Access Management",
+    4: "Network",
+    5: "Discovery",
+    6: "Application",
+}
+DISCOVERY = 5
 # The OCSF 1.x names of those classes, for an event without class_name. (Before 1.0 the
 # numbers differed: 3005 was API Activity; such events name their class.)
 ACTIVITY_CLASSES = {
@@ -62,6 +74,12 @@ ACTIVITY_CLASSES = {
     4012: "Email URL Activity",
     4013: "NTP Activity",
     4014: "Tunnel Activity",
+    5001: "Device Inventory Info",
+    5002: "Device Config State",
+    5003: "User Inventory Info",
+    5004: "Operating System Patch State",
+    5019: "Device Config State Change",
+    5020: "Software Inventory Info",
     6001: "Web Resources Activity",
     6002: "Application Lifecycle",
     6003: "API Activity",
@@ -73,6 +91,16 @@ ACTIVITY_CLASSES = {
 SENDER_FIELDS = ("from", "smtp_from", "reply_to")
 RECIPIENT_FIELDS = ("to", "smtp_to", "cc", "delivered_to")
 MAX_ADDRESSES = 100
+MAX_INT_DIGITS = 18  # an OCSF id or epoch number; longer digit strings are no integer field
+
+
+def ocsf_int(value) -> int | None:
+    """An OCSF integer field: a JSON integer, or one written as a decimal string ("4007",
+    as Zeek's OCSF mappings write their ids); None for anything else."""
+    text = value.strip() if isinstance(value, str) else ""
+    if 0 < len(text) <= MAX_INT_DIGITS and text.isascii() and text.isdecimal():
+        return int(text)
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
 
 
 def is_activity(class_uid) -> bool:
@@ -86,7 +114,7 @@ def _text(value) -> str | None:
 
 def activity_title(item: dict) -> str:
     """An activity event's headline (see the module docstring)."""
-    class_uid = item.get("class_uid")
+    class_uid = ocsf_int(item.get("class_uid"))
     class_name = _text(item.get("class_name")) or ACTIVITY_CLASSES.get(class_uid)
     activity_name = _text(item.get("activity_name"))
     title = _text(item.get("type_name")) or (
@@ -100,10 +128,12 @@ def activity_title(item: dict) -> str:
 def activity_object(item: dict) -> str | None:
     """What the activity acted on, as the event names it: the API operation, the email's
     subject, the HTTP request's URL (url_string, else hostname and path), the DNS query's
-    name, the process's command line (else its file's or its own name)."""
+    name, the process's command line (else its file's or its own name), the group's name,
+    the Windows resource's name; a Discovery report's device or user."""
     url = dig(item, "http_request.url")
     url = url if isinstance(url, dict) else {}
     hostname, path = _text(url.get("hostname")), _text(url.get("path"))
+    discovery = (ocsf_int(item.get("class_uid")) or 0) // 1000 == DISCOVERY
     return (
         _text(dig(item, "api.operation"))
         or _text(dig(item, "email.subject"))
@@ -113,6 +143,18 @@ def activity_object(item: dict) -> str | None:
         or _text(dig(item, "process.cmd_line"))
         or _text(dig(item, "process.file.name"))
         or _text(dig(item, "process.name"))
+        or _text(dig(item, "group.name"))
+        or _text(dig(item, "win_resource.name"))
+        or (inventoried(item) if discovery else None)
+    )
+
+
+def inventoried(item: dict) -> str | None:
+    """What a Discovery report is about: its device (hostname, else name), else its user."""
+    return (
+        _text(dig(item, "device.hostname"))
+        or _text(dig(item, "device.name"))
+        or _text(dig(item, "user.name"))
     )
 
 

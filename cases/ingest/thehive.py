@@ -10,7 +10,10 @@ integration) can point at Vigil unchanged; cases.api.thehive serves TheHive's pa
 - an observable's role from its tags: "src"/"source"/"attacker" on an ip; a field tag
   `<namespace>:type=<ECS field>` (Sekoia's `sekoia:type=source.ip`) says which party it
   is (source./client. source, destination./server. destination, email.from. sender) and
-  `...:type=user.name` on an "other" observable makes it a user name
+  `...:type=user.name` on an "other" observable makes it a user name; else, on an ip or a
+  host, its `message` (TheHive's note on the observable) when it starts by naming the
+  party: "Source IP", "src_ip", "attacker ..." (source), "Destination IP", "dst",
+  "target ...", "victim ..." (destination), as Tenzir's Suricata-to-TheHive app writes them
 - users named by tags: `user:<name>` or `username:<name>` (also with "=") on the alert or
   on an observable is a user observable (role user), at most MAX_TAG_USERS per alert
 - the host named by the alert's tags (destination: the host the alert is about):
@@ -72,6 +75,13 @@ TAG_USER = re.compile(r"^(?:user|username)\s*[:=]\s*(\S.*)$", re.IGNORECASE)
 # host, by name or by address; one word after the key (not "no agent name").
 TAG_HOST = re.compile(r"^(?:host|hostname|agent_name)\s*[:=]\s*(\S+)$", re.IGNORECASE)
 TAG_HOST_ADDRESS = re.compile(r"^(?:host_ip|agent_ip)\s*[:=]\s*(\S+)$", re.IGNORECASE)
+# An observable's message that starts by naming its party ("Source IP", "src_ip"); a letter
+# after the word is another word ("Sourcefire").
+MESSAGE_ROLES = (
+    (re.compile(r"^\s*(?:source|src|attacker)(?![a-z])", re.IGNORECASE), R.SOURCE),
+    (re.compile(r"^\s*(?:destination|dest|dst|target|victim)(?![a-z])", re.IGNORECASE), R.DESTINATION),
+)
+PARTY_TYPES = (T.IP, T.HOSTNAME)
 # "sekoia:type=source.ip": the ECS field an integration read the observable from.
 TAG_FIELD = re.compile(r"^[\w.-]+:type=([a-z_]+(?:\.[a-z_]+)+)$", re.IGNORECASE)
 # The party an ECS field names, by its first segment (as the Elastic adapter reads them).
@@ -118,6 +128,11 @@ def observable(item: dict) -> tuple[str, str] | None:
         return type_, FIELD_ROLES[field.split(".")[0]]
     if type_ == T.IP and lowered & SOURCE_TAGS:
         return type_, R.SOURCE
+    message = item.get("message")
+    if type_ in PARTY_TYPES and isinstance(message, str):
+        for pattern, role in MESSAGE_ROLES:
+            if pattern.match(message):
+                return type_, role
     if type_ == T.EMAIL and (data_type == "mail-from" or field.startswith("email.from.")):
         return type_, R.SENDER
     return type_, R.DECLARED

@@ -15,6 +15,8 @@ pytestmark = pytest.mark.django_db
 
 GUARDDUTY = "elastic_integrations_aws_guardduty_sample_event.json"
 MEMORY_SIGNATURE = "kibana_telemetry_endpoint_memory_signature_alert.json"
+DEFEND_MALWARE = "elastic_endpoint_package_malware_prevention_alert_sample_event.json"
+M365_DEFENDER = "elastic_integrations_m365_defender_alert_sample_event.json"
 
 
 def test_a_guardduty_finding_is_identified_by_its_finding_id(post):
@@ -75,3 +77,61 @@ def test_an_endpoint_memory_signature_alert(post):
         ("hash", "8ad40c90a611d36eb8f9eb24fa04f7dbca713db383ff55a03aa0f382e92061a2", "declared"),
     }
     assert alert.tags == ["Elastic", "Endpoint Security"]
+
+
+def test_elastic_defends_own_alert_takes_its_severity_as_the_promotion_rule_maps_it(post):
+    # Before: medium, the default; Kibana's "Endpoint Security" rule makes event.severity 73 high.
+    body = document(DEFEND_MALWARE)
+    response = post("elastic", body)
+    assert response.status_code == 201, response.json()
+    alert = Alert.objects.get(pk=response.json()["id"])
+    assert alert.source_ref == "MYfSjQEEEFe1o09b+++++D5Q"  # event.id: no rule wrote it
+    assert alert.title == alert.description == "Malware Prevention Alert"  # message
+    assert alert.severity == 3
+    assert alert.observed_at == datetime(2022, 4, 4, 12, 15, 41, 594406, tzinfo=UTC)  # @timestamp
+    assert alert.technique_ids == [] and alert.flags == []
+    # The host (its link-local and loopback addresses name no host), the account, the file.
+    assert observables_of(alert) == {
+        ("ip", "10.201.0.34", "destination"),
+        ("hostname", "security-win-1", "destination"),
+        ("user", "system", "user"),
+        ("hash", "debf08c09d49337fbe7acde4d3749242", "declared"),
+        ("hash", "9c0e42a47d34240a9a4101cc5d3bc5787dc5ad73", "declared"),
+        ("hash", "90143dfb2e3210f18e1bcc50eb6c3961d11071e3ec024215b8835e468fa63e53", "declared"),
+    }
+
+
+@pytest.mark.parametrize(("event_severity", "severity"), [(21, 1), (47, 2), (99, 4), (5, 2), ("73", 2)])
+def test_an_ecs_alerts_event_severity_is_read_on_elastics_scale_only(event_severity, severity):
+    doc = document(DEFEND_MALWARE)
+    doc["event"]["severity"] = event_severity
+    assert ADAPTERS["elastic"].parse(doc).severity == severity
+    doc["event"]["kind"] = "event"  # no alert: the rules promote none, nor does Vigil read it
+    assert ADAPTERS["elastic"].parse({**doc, "rule": {"name": "R"}}).severity == 2
+
+
+def test_a_defender_xdr_alert_is_titled_by_the_vendors_title_not_its_description(post):
+    # Before: titled by `message`, the alert's four-sentence description.
+    body = document(M365_DEFENDER)
+    response = post("elastic", body)
+    assert response.status_code == 201, response.json()
+    alert = Alert.objects.get(pk=response.json()["id"])
+    assert alert.title == "Suspicious PowerShell command line"  # m365_defender.alert.title
+    assert alert.description == body["message"]
+    assert alert.source_ref == "daefa1828b-dd4e-405c-8a3b-aa28596830dd_1"  # event.id, Defender's
+    assert alert.severity == 2  # event.severity 47
+    assert alert.observed_at == datetime(2023, 10, 20, 9, 54, 7, 503000, tzinfo=UTC)  # @timestamp
+    assert alert.technique_ids == ["T1059.001"]  # threat.technique.subtechnique.id
+    seen = observables_of(alert)
+    assert {
+        ("user", "cdpuseris-38411", "user"),
+        ("hash", "a72c41316307889e43fe8605a0dca4a72e72a011", "declared"),
+        ("hash", "d783ba6567faf10fdff2d0ea3864f6756862d6c733c7f4467283da81aedc3a80", "declared"),
+        ("hostname", "clw555test", "declared"),  # the device, in related.hosts only
+    } <= seen
+
+
+def test_a_vendor_title_that_is_no_text_falls_back_to_the_message():
+    doc = document(M365_DEFENDER)
+    doc["m365_defender"]["alert"]["title"] = 42
+    assert ADAPTERS["elastic"].parse(doc).title == doc["message"].strip()
