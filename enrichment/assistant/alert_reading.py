@@ -95,6 +95,7 @@ EXCLUDED_WORDING = {
     COMMUNICATION: x.COMMUNICATION_EXCLUDED,
     SOLICITATION: x.SOLICITATION_EXCLUDED,
     TRANSFER: x.TRANSFER_EXCLUDED,
+    EXFILTRATION: x.EXFILTRATION_EXCLUDED,
     AUTHORISED: x.AUTHORISED_EXCLUDED,
     BANK_CHANGE: x.BANK_CHANGE_EXCLUDED,
     IMPERSONATION: x.IMPERSONATION_EXCLUDED,
@@ -302,6 +303,7 @@ def _text_facts(cite: str, text: str, add, identifiers: re.Pattern | None = None
         ):
             found.add(PERSONAL_DESTINATION)
             add(PERSONAL_DESTINATION, cite, text)
+    text = q.digits_for_words(text)  # counts: "ten (10) failed attempts" is one count
     for match in [*c.RECORDS.finditer(text), *c.RECORDS_AFTER.finditer(text)]:
         value = q.number(match.group(1))
         if (

@@ -15,15 +15,15 @@ from functools import cached_property
 from django.conf import settings
 
 from . import alert_reading as r
-from . import unrecorded as u
 from . import vendor_claims as claims
 from . import wording as w
 from .criteria import ADDRESS_WORDS, INBOUND_TECHNIQUES, CriteriaSignals, Signal, signal_of
 from .facts import AlertView, CaseFacts, ip_evidence, obs_evidence
 from .involvement import PartnerInvolvement
 from .patterns import CasePatterns, compute
-from .reference import MALICIOUS, UNKNOWN_EXTERNAL, contract_active, free_mail, names_own_domain
+from .reference import MALICIOUS, UNKNOWN_EXTERNAL, free_mail, names_own_domain
 from .scope import REFUSED_RESPONSES
+from .unknowns import UnknownAnswers
 
 # A sender written with its display name: "'Halcyon Pay Remittances' <noreply@...>",
 # "From: Halcyon Pay <noreply@...>".
@@ -41,7 +41,7 @@ def monitor_probe(alert: AlertView, fact) -> bool:
 
 
 @dataclass
-class Analysis(PartnerInvolvement, CriteriaSignals):
+class Analysis(PartnerInvolvement, UnknownAnswers, CriteriaSignals):
     facts: CaseFacts
     patterns: CasePatterns = field(init=False)
 
@@ -106,34 +106,6 @@ class Analysis(PartnerInvolvement, CriteriaSignals):
     def _pattern_partners(self, pattern) -> tuple:
         alerts = [self.facts.alert(i) for i in pattern.alert_ids]
         return tuple({p.pk: p for a in alerts if a for p in self.partners_of(a)}.values())
-
-    @staticmethod
-    def origin_recorded(alert: AlertView) -> bool:
-        """Where the activity came from: a source address or the source host (an endpoint),
-        unless the alert says the other end was not recorded (a flow summary that kept no
-        peer names only our own server)."""
-        if alert.ips:
-            return True
-        hosts = [o for o in alert.of_types("hostname") if o.role == "source"]
-        return bool(hosts) and not u.ORIGIN_NOT_RECORDED.search(alert.text)
-
-    @cached_property
-    def volume_without_detail(self) -> list[dict]:
-        """Alerts reporting volume or exposed data with no request, login or source detail.
-        An account name alone is none of them: it says who, not from where or how; the
-        operation that produced the data ("Transaction=SE16N", "Operation=ReportExported")
-        is a request: a one-off export, judged under the escalation criteria."""
-        out = []
-        for alert in self.facts.alerts:
-            # A message's addresses are its detail; an exposed account's address is not.
-            correspondents = [o for o in alert.of_types("email") if o.role != "user"]
-            detail = self.origin_recorded(alert) or correspondents or u.REQUEST_DETAIL.search(alert.text)
-            exposed = alert.first(r.PUBLISHED, r.EXPOSED, r.EXFILTRATION, r.ABNORMAL, r.RECORDS, r.BYTES)
-            if exposed and not detail and not alert.has(r.LOGIN_FAILURE, r.LOGIN_SUCCESS):
-                out.append(exposed.evidence())
-        return out
-
-    # --- Q3 ------------------------------------------------------------------------------
 
     @cached_property
     def lookalikes(self) -> list[Signal]:
@@ -223,7 +195,10 @@ class Analysis(PartnerInvolvement, CriteriaSignals):
         submitted = facts.facts(r.CREDENTIALS_SUBMITTED)
         brute_min = settings.VIGIL_BRUTE_FORCE_MIN_FAILURES
         for alert in facts.alerts:
-            failed_only = alert.has(r.LOGIN_FAILURE, r.FAILURES) and not alert.has(r.LOGIN_SUCCESS)
+            not_completed = bool(w.SIGN_IN_NOT_COMPLETED.search(alert.text))
+            failed_only = not_completed or (
+                alert.has(r.LOGIN_FAILURE, r.FAILURES) and not alert.has(r.LOGIN_SUCCESS)
+            )
             # A mail's user is its recipient, not someone using the account.
             in_use = not alert.is_communication or alert.has(r.LOGIN_SUCCESS)
             if alert.accounts() and not failed_only and in_use:
@@ -235,7 +210,7 @@ class Analysis(PartnerInvolvement, CriteriaSignals):
                                 ip_evidence(alert, ip) | {"detail": detail}, alert, self.partners_of(alert)
                             )
                         )
-            if not alert.has(r.LOGIN_SUCCESS):
+            if not alert.has(r.LOGIN_SUCCESS) or not_completed:
                 continue
             success = alert.first(r.LOGIN_SUCCESS)
             partners = self.partners_of(alert)
@@ -271,6 +246,14 @@ class Analysis(PartnerInvolvement, CriteriaSignals):
                     )
                     signals.append(signal_of({**success.evidence(), "detail": detail}, alert, partners))
         for alert in facts.alerts:
+            concurrent = self.concurrent_sign_ins(alert)
+            if concurrent:
+                detail = f"{alert.accounts()[0]} signed in from its usual network and from {concurrent.value}"
+                signals.append(
+                    signal_of(
+                        ip_evidence(alert, concurrent) | {"detail": detail}, alert, self.partners_of(alert)
+                    )
+                )
             # Concurrent use or a taken session, not an oddity alone ("unfamiliar sign-in").
             fact = next((f for f in alert.all(r.ACCOUNT_ANOMALY) if w.CONCURRENT_USE.search(f.detail)), None)
             odd = [ip for ip in alert.ips if ip.kind in (MALICIOUS, UNKNOWN_EXTERNAL)]
@@ -280,6 +263,19 @@ class Analysis(PartnerInvolvement, CriteriaSignals):
                     signal_of({**fact.evidence(), "detail": detail}, alert, self.partners_of(alert))
                 )
         return signals
+
+    @staticmethod
+    def concurrent_sign_ins(alert: AlertView):
+        """The rules' "concurrent use from the owner's network and an unknown source": an
+        account's alert stating successful sign-ins from a legitimate address and from an
+        unknown or malicious one ("Sign-in 1: ... 2001:db8:4a10::20 success", "Sign-in 2:
+        ... 2001:db8:77:1::15 success"); the odd address, or None."""
+        if not alert.accounts():
+            return None
+        named = {ip.value: ip for ip in alert.ips}
+        signed_in = [named[v] for f in alert.all(r.LOGIN_SUCCESS) for v in named if v in f.detail.lower()]
+        odd = [ip for ip in signed_in if ip.kind in (MALICIOUS, UNKNOWN_EXTERNAL)]
+        return odd[0] if odd and any(ip.legitimate for ip in signed_in) else None
 
     @cached_property
     def communication_anomaly(self) -> list[Signal]:
@@ -322,63 +318,26 @@ class Analysis(PartnerInvolvement, CriteriaSignals):
                 continue
             lookalike = self.facts.ref.lookalike(obs.domain)
             to_them = obs.role == "destination" or outbound or (replied and obs.role == "sender")
-            # A reply to a sender the alert finds forging an identity goes to the attacker.
-            impostor = replied and obs.role == "sender" and alert.has(r.IMPERSONATION, r.DISPLAY_NAME)
+            # A reply to a sender the alert finds forging an identity goes to the attacker, as
+            # does mail to an address another alert of the case found forging one.
+            impostor = (
+                (replied and obs.role == "sender" and alert.has(r.IMPERSONATION, r.DISPLAY_NAME))
+                or (obs.role == "destination" and obs.value in self.forging_senders)
+            ) and not w.NO_ATTACHMENT.search(alert.text)  # a text-only reply carries no data
             if to_them and (free_mail(obs.domain) or lookalike or impostor):
                 kind = "a lookalike" if lookalike else "an impostor's" if impostor else "a personal free-mail"
                 return obs_evidence(alert, obs, "recipient", f"data sent to {obs.value}, {kind} address")
         return None
 
     @cached_property
-    def q3_unknown(self) -> list[dict]:
-        """Communication or account-use elements whose identity was not recorded."""
-        out = []
+    def forging_senders(self) -> set[str]:
+        """Outside addresses of the case's messages that forge an identity: the sender and
+        the reply path it gives ("Reply-To: kestrel.payroll.ops@freemail.test")."""
         ref = self.facts.ref
-        for alert in self.facts.alerts:
-            # Who the correspondent is: an outside or sending address, an outside domain or
-            # link, a partner's account or an outside address as account (the reporter of a
-            # user-reported message, and the organisation's own domain, say nothing of it).
-            outside_accounts = [
-                a
-                for a in alert.accounts()
-                if ("@" not in a and self.account_owner(a) is not None)
-                or ("@" in a and not ref.is_org_domain(a.rsplit("@", 1)[1]))
-            ]
-            links = [o for o in alert.of_types("domain", "url") if not ref.is_org_domain(o.domain)]
-            identity = self._senders(alert) or links or outside_accounts
-            if alert.is_communication and not identity:
-                out.append(
-                    {
-                        **(alert.first(r.COMMUNICATION) or alert.facts[0]).evidence(),
-                        "detail": "no sender address recorded",
-                    }
-                )
-            # An account's abnormal activity (a mass download) with no origin is an account
-            # use whose user cannot be told.
-            fact = alert.first(r.ACCOUNT_ANOMALY) or (alert.accounts() and alert.first(r.ABNORMAL))
-            # A bulk export outside its account's pattern (not a message: its correspondent
-            # is the identity, and not one that was stopped).
-            bulk = alert.accounts() and not fact and not alert.is_communication and self.bulk(alert)
-            if bulk and not alert.has(r.BLOCKED) and self.outside_normal(alert):
-                fact = alert.first(r.RECORDS, r.BYTES)
-            if fact and not self.origin_recorded(alert):
-                out.append({**fact.evidence(), "detail": f"{fact.detail} (origin not recorded)"})
-            elif not self.origin_recorded(alert):
-                out += self._outside_contract_use(alert)
-                if not alert.accounts() and all(
-                    p.search(alert.text) for p in (u.ACTOR_UNRESOLVED, u.AUTHENTICATED_USE)
-                ):
-                    detail = "accounts used whose user and origin were not recorded"
-                    out.append({"observable": "", "source": f"alert {alert.id} · text", "detail": detail})
-        return out
-
-    def _outside_contract_use(self, alert: AlertView) -> list[dict]:
-        """A partner's account used outside its contract's dates: an anomalous account use
-        (its user cannot be told when the alert records no origin)."""
-        return [
-            {"observable": f"user:{account}", "source": f"alert {alert.id}", "detail": detail}
-            for account in alert.accounts()
-            if (owner := self.account_owner(account)) is not None
-            and not contract_active(owner, alert.observed_at)
-            for detail in [f"{owner.name} account {account} used outside its contract (origin not recorded)"]
-        ]
+        return {
+            o.value
+            for alert in self.facts.alerts
+            if alert.has(r.IMPERSONATION, r.DISPLAY_NAME, r.REPLY_TO)
+            for o in alert.of_types("email")
+            if o.role in ("sender", "declared") and not ref.is_org_domain(o.domain)
+        }

@@ -22,7 +22,10 @@ _RECORD_NOUNS = (
     r"|vendors|partners|employees|attachments|leads|names|invoices|orders"
     r"|transactions|shipments|accounts? records|persons|people"
 )
-RECORDS = re.compile(COUNT + r"\s+(?:[\w-]+\s+){0,2}?(" + _RECORD_NOUNS + r")\b", _I)
+# The words between a count and its noun are no other count or unit ("184 KB 312 rows").
+RECORDS = re.compile(
+    COUNT + r"\s+(?:(?!\d|[kmgt]i?b\b|bytes?\b)[\w-]+\s+){0,2}?(" + _RECORD_NOUNS + r")\b", _I
+)
 # The count written after its noun: "records: 4,212", "row count = 8912", "rows exported 4212",
 # as a field ("ROWS_PROCESSED=3,912", "RowsProcessed: 1,000").
 RECORDS_AFTER = re.compile(

@@ -98,8 +98,11 @@ class CriteriaSignals:
             public = {f.detail for f in alert.all(r.PUBLIC_ONLY)}
             for kind in (r.PUBLISHED, r.EXFILTRATION):
                 fact = alert.first(kind)
-                # "Published on the public supplier page" finds nothing non-public.
-                if fact and not (kind == r.PUBLISHED and fact.detail in public):
+                # "Published on the public supplier page" finds nothing non-public, nor does a
+                # post the alert found already public ("compared ... with your public website:
+                # all 24 names appear on ...").
+                already_public = any(w.ALREADY_PUBLIC.search(d) for d in public)
+                if fact and not (kind == r.PUBLISHED and (fact.detail in public or already_public)):
                     signals.append(signal_of(fact.evidence(), alert, partners))
             bulk = self.bulk(alert)
             if bulk and not alert.has(r.PUBLIC_ONLY) and self.outside_normal(alert):
@@ -245,7 +248,11 @@ class CriteriaSignals:
             if (
                 partner_ips
                 and not authorised
-                and (in_attack or (probing and not self.reads_within_scope(alert, partner_ips)))
+                # A message asking for information probes none of our systems (Q2's case).
+                and (
+                    in_attack
+                    or (probing and not message_in and not self.reads_within_scope(alert, partner_ips))
+                )
             ):
                 evidence = probing.evidence() if probing else in_attack[0].evidence("ip")
                 signals.append(signal_of(evidence, alert, actors))

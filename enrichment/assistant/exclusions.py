@@ -18,7 +18,16 @@ RECON_EXCLUDED = re.compile(
     # A monitor's user agent ("Synthetics/4.2 (+probe eu-west-3)"), a gateway's own re-scan
     # of delivered mail ("quarantined by TRAP retro-scan").
     r"|\bsynthetics?\b[^;|]{0,40}?\bprob\w*"
-    r"|\b(?:retro-?|re-?|retroactive |post-delivery |periodic )scan\w*",
+    r"|\b(?:retro-?|re-?|retroactive |post-delivery |periodic )scan\w*"
+    r"|\bscanner\s*[:=]",  # a field naming the product's detector ("Scanner: Threat Intelligence")
+    _I,
+)
+
+# A policy named for what it watches for finds none ("Policy: Data theft by departing
+# users", "(data theft policy)").
+EXFILTRATION_EXCLUDED = re.compile(
+    r"\b(?:data theft|exfiltration|data loss|data leak(?:age)?)\s+(?:policy|rule|template|model)\b"
+    r"|\b(?:policy|rule|template)\W{1,3}(?:data theft|exfiltration|data loss|data leak(?:age)?)\b",
     _I,
 )
 
@@ -57,6 +66,8 @@ COMMUNICATION_EXCLUDED = re.compile(
     r"\b(?:mfa|2fa|multi-?factor|second factor|authenticat\w*|verification|otp|one-time (?:code|password))\b"
     r"[^.;|]{0,60}?\b(?:phone call|sms|voice call|text message)s?\b"
     rf"|{PHISHING_INFRASTRUCTURE}"
+    # A field holding an address names the field, not a message ("actor_details.email: x@y").
+    r"|\b[\w.-]*e-?mail[\w.-]*\s*[:=]\s*(?=[\w.+-]+@)"
     # E-mail addresses as a class of data ("Compromised data: Email addresses, Names").
     r"|\b(?:compromised|exposed|leaked|breached) data\b[^.;|\n]*"
     r"|\be-?mail addresses\b(?=[^.;|\n]{0,40}\b(?:names|passwords|phone numbers|usernames|dates? of birth)\b)",
@@ -72,8 +83,10 @@ SOLICITATION_EXCLUDED = re.compile(
 
 # Bank details said to be unchanged are no change request.
 BANK_CHANGE_EXCLUDED = re.compile(
-    r"\b(?:bank(?:ing)? (?:details|account|information)|iban|payment details)\b[^.;]{0,30}?"
-    r"\b(?:identical|unchanged|the same as|same as|match(?:es|ing)? (?:the )?(?:previous|prior|registered|vendor master))",
+    r"\b(?:bank(?:ing)? (?:details|account|information)|iban|payment details|remittance(?: details)?"
+    r"|payment instructions)\b[^.;]{0,30}?"
+    r"\b(?:identical|unchanged|the same as|same as|match(?:es|ing)? (?:the )?(?:previous|prior|registered|vendor master))"
+    r"[^.;]*",
     _I,
 )
 

@@ -179,9 +179,17 @@ def looks_like_file_name(domain: str) -> bool:
     return "_" in domain or domain.rsplit(".", 1)[-1] in FILE_EXTENSION_TLDS
 
 
-# Cloud providers' service endpoints ("eventSource":"s3.amazonaws.com"): a text naming one
-# names the service the event happened on, not a third party to attribute it to.
-CLOUD_SERVICE_DOMAINS = ("amazonaws.com", "googleapis.com", "windows.net", "azure.com", "cloudapp.net")
+# Cloud providers' service endpoints ("eventSource":"s3.amazonaws.com") and platforms' API
+# group names ("apiVersion":"audit.k8s.io/v1"): a text naming one names the service the event
+# happened on, not a third party to attribute it to.
+CLOUD_SERVICE_DOMAINS = (
+    "amazonaws.com",
+    "googleapis.com",
+    "windows.net",
+    "azure.com",
+    "cloudapp.net",
+    "k8s.io",
+)
 
 
 def cloud_service(domain: str) -> bool:

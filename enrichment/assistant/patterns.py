@@ -8,6 +8,8 @@ VIGIL_BRUTE_FORCE_MIN_FAILURES, VIGIL_STUFFING_MIN_ACCOUNTS).
 
 from __future__ import annotations
 
+import math
+import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -73,11 +75,45 @@ def _minutes(window: timedelta) -> str:
     return f"{minutes // 60} h" if minutes % 60 == 0 and minutes >= 60 else f"{minutes} min"
 
 
+# How failures spread over time, as alerts state it: the most in any window of the rules'
+# ("max_per_60m=4", "at most 4 in any 60 minutes"), or the span they took ("11 failures
+# over 3h12m", "first=2026-11-22T09:02:11Z last=2026-11-22T12:14:30Z").
+PER_WINDOW_MAX = re.compile(
+    r"\bmax[_ ]?per[_ ]?(?:60 ?m(?:in)?|hour|1 ?h)\W{1,3}(\d+)|\bat most (\d+) in any (?:60 minutes|hour|1 ?h)\b",
+    re.I,
+)
+SPAN = re.compile(r"\bover (?:(\d+) ?h(?:ours?)?)? ?(?:(\d+) ?m(?:in(?:utes?)?)?)?\b", re.I)
+FIRST_LAST = re.compile(
+    r"\bfirst\W{1,3}(\d{4}-\d\d-\d\dT\d\d:\d\d(?::\d\d)?)\S*\s+last\W{1,3}(\d{4}-\d\d-\d\dT\d\d:\d\d(?::\d\d)?)",
+    re.I,
+)
+
+
+def stated_span(text: str) -> timedelta | None:
+    """The time the alert says its events took, or None."""
+    if match := FIRST_LAST.search(text):
+        first, last = (datetime.fromisoformat(g) for g in match.groups())
+        return abs(last - first)
+    for match in SPAN.finditer(text):
+        hours, minutes = match.groups()
+        if hours or minutes:
+            return timedelta(hours=int(hours or 0), minutes=int(minutes or 0))
+    return None
+
+
 def failures_of(alert: AlertView) -> int:
-    """Failed logins the alert reports: its stated count, the vendor's, or one."""
+    """Failed logins the alert reports within the login window: the most it says fell in one
+    window, else its stated count (the vendor's, or one), spread over the span it says they
+    took when that is longer than the window."""
     if not alert.has(r.LOGIN_FAILURE, r.FAILURES):
         return 0
-    return max(alert.max_value(r.FAILURES), alert.max_value(r.EVENTS), 1)
+    if match := PER_WINDOW_MAX.search(alert.text):
+        return int(next(g for g in match.groups() if g))
+    count = max(alert.max_value(r.FAILURES), alert.max_value(r.EVENTS), 1)
+    span, window = stated_span(alert.text), settings.VIGIL_LOGIN_WINDOW
+    if span and span > window:
+        return max(1, math.ceil(count * (window / span)))
+    return count
 
 
 # A stated count written rounded ("4.2k rows") still names the vendor's exact count (4212).

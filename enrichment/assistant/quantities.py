@@ -46,7 +46,10 @@ def in_identifier(text: str, start: int) -> bool:
 # A limit, not a count: "(block at >= 1,000 rows)", "threshold: 1,000 records".
 _THRESHOLD_BEFORE = re.compile(
     r"(?:>=?|\u2265|=>|<=?|\u2264|\bthreshold(?:\s+(?:of|is|at))?\s*[:=]?|\blimit(?:\s+(?:of|is))?\s*[:=]?"
-    r"|\b(?:block|alert|trigger|warn|notify)(?:s|ed|ing)?\s+(?:at|above|over|when over))\s*$",
+    r"|\b(?:block|alert|trigger|warn|notify)(?:s|ed|ing)?\s+(?:at|above|over|when over)"
+    r"|\bpolicy\W{1,3}(?:more|over|above|greater) than)\s*"
+    # the second of two limits: "block threshold: 100 MB or 1,000 rows"
+    r"(?:[\d.,]+\s*[a-z]{0,5}\s+(?:or|and|/)\s*)?$",
     re.IGNORECASE,
 )
 
@@ -69,7 +72,16 @@ def is_capacity(text: str, start: int, end: int) -> bool:
 
 def is_threshold(text: str, start: int) -> bool:
     """Whether the number at `start` is a policy's limit that the text names, not a count."""
-    return bool(_THRESHOLD_BEFORE.search(text[max(0, start - 30) : start]))
+    return bool(_THRESHOLD_BEFORE.search(text[max(0, start - 45) : start]))
+
+
+# A count in words with its digits after it: "ten (10) failed password attempts".
+_WORDS_THEN_DIGITS = re.compile(rf"{_WORD_COUNT}\s*\((\d[\d,]*)\)", re.IGNORECASE)
+
+
+def digits_for_words(text: str) -> str:
+    """`text` with each count written in words and then in digits left as its digits."""
+    return _WORDS_THEN_DIGITS.sub(lambda m: m.group(1), text)
 
 
 def number(text: str) -> int | None:

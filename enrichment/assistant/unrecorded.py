@@ -17,8 +17,9 @@ ORIGIN_NOT_RECORDED = re.compile(
 )
 # The request behind an alert's volume, named as a field: one operation, not a summary.
 REQUEST_DETAIL = re.compile(
-    r"\b(?:transaction|t-?code|operation|activity|report ?name|query|sql|statement|api ?call|http\.?method|method|endpoint"
-    r"|uri|url\.path|request)\s*[:=]\s*\S",
+    r"(?<!usual )(?<!normal )(?<!typical )(?<!baseline )\b(?:transaction|t-?code|operation|activity|report ?name|query|sql"
+    r"|statement|api ?call|(?:http|request)[ ._]?method|endpoint|uri|url\.path|request)\s*[:=]\s*\S"
+    r"|\bmethod\s*[:=]\s*(?:get|post|put|patch|delete|head)\b",
     _I,
 )
 # Accounts used whose user the alert did not record ("aggregates authenticated download

@@ -36,6 +36,9 @@ RECON = re.compile(
     r"|zone transfer|axfr|vrfy|rcpt to probing|user enumeration|mapp(?:ed|ing) (?:the |our )?(?:network|site|api|directory)"
     r"|paginat\w* through|mirror(?:ed|ing) the|bulk (?:lookup|query|queries|ldap)"
     r"|\b(?:across|over|through) (?:all|every) (?:\d+ )?(?:prefixes|folders|buckets|directories|repositories|repos|sites|shares)"
+    # "listed across 14 namespaces", "37 distinct paths under kv/data/erp/ read", "Path walk".
+    r"|\bacross \d+ (?:namespaces|projects|subscriptions|accounts|tenants|buckets|repositories|clusters)\b"
+    r"|\b\d+ distinct (?:paths|keys|secrets|objects|endpoints|namespaces)\b|\bpath[- ]walk\w*"
     r"|(?:pages?|ids?|offsets?|objects?)\s*=?\s*#?\d+\s*(?:\.\.|to|-|\u2013|through|thru)\s*[?&]?(?:(?:page|id|offset)\s*=?\s*)?\d+"
     r"|/\d+\s*(?:\.\.|to|-|\u2013|through|thru)\s*(?:/[\w.-]+)*/\d+\b"  # "/v1/suppliers/1 through /v1/suppliers/400"
     r"|nmap|masscan|zmap|nikto|gobuster|dirb\b|ffuf|feroxbuster|wpscan|sqlmap"
@@ -61,7 +64,8 @@ SOLICITATION = re.compile(
     r"|compile|looking for|would like|need\w*|requir\w*|obtain|collect\w*|gather\w*|wants? (?:to (?:know|receive|get))"
     r"|inquir\w*|enquir\w*|questionnaire|survey)\b(?!\s+(?:from|by)\b)(?:[^.?!]|\.(?=\w)){0,90}?\b("
     + _RELATIONSHIP_NOUNS
-    + r")\b"
+    # Not a system named after them ("supplier-portal password expires").
+    + r")\b(?![-\u2010](?:portal|site|hub|login|app|system|platform|web|onboarding)\b)"
     r"|\b(?:supplier|vendor|partner|customer|contact|distributor|subcontractor|carrier)s?\s+"
     r"(?:list|contacts|details|directory|names|register|roster|database|master data|overview|spreadsheet)\b"
     r"(?:[^.?!]|\.(?=\w)){0,40}\b(?:request\w*|asked|solicit\w*|sought|wanted)\b"
@@ -102,12 +106,12 @@ DISPLAY_NAME_MISMATCH = re.compile(
     _I,
 )
 REPLY_TO_MISMATCH = re.compile(
-    r"reply-?to\b(?:[^.]|\.(?=\w)){0,60}\b(differs?|different|mismatch\w*|does ?n[o']t match|points? to|set to|redirect\w*|goes to"
+    r"reply[-_]?to(?:[-_]?address)?\b(?:[^.]|\.(?=\w)){0,60}\b(differs?|different|mismatch\w*|does ?n[o']t match|points? to|set to|redirect\w*|goes to"
     r"|divert\w*|external|free-?mail|gmail|outlook|proton)"
     r"|\b(mismatch\w*|different|diverted)\b[^.]{0,20}reply-?to",
     _I,
 )
-REPLY_TO_ADDRESS = re.compile(r"reply-?to:?\s*<?([\w.+-]+@[\w.-]+\.\w+)", _I)
+REPLY_TO_ADDRESS = re.compile(r"reply[-_]?to(?:[-_]?address)?:?\s*<?([\w.+-]+@[\w.-]+\.\w+)", _I)
 # An address the data or message went to, written in the text ("e-mailed to x@gmx.de").
 RECIPIENT_ADDRESS = re.compile(
     r"(?<!-)\b(?:to|recipients?:?|rcpt to:?|addressed to|cc:?|bcc:?)\s+<?([\w.+-]+@[\w-]+(?:\.[\w-]+)+)", _I
@@ -146,6 +150,8 @@ PERSONAL_DESTINATION = re.compile(
     r"|\b(?:free-?mail|webmail) (?:address|account|mailbox|provider)|\bto (?:his|her|their) own\b"
     r"|\bto (?:an? |the )?(?:external |outside |personal )?(?:free-?mail|webmail)\b"
     r"|\b(?:consumer|personal) (?:e-?mail |mail )?domains?\b"
+    r"|\b(?:category|classified(?: as)?|classification)\W{1,3}(?:free-?mail|consumer|web-?mail|personal)\b"
+    r"|\((?:external,?\s*)?(?:consumer|personal|free-?mail|private)\)"
     r"|\bunsanctioned\b|\bun(?:approved|managed) (?:file|cloud|share|app\w*|storage|instance)|\bshadow it\b"
     r"|\bnon-?(?:corporate|business|company) (?:e-?mail|address|account|mailbox|cloud|storage|recipient)"
     r"|\b(wetransfer|mega\.nz|mega\.io|transfer\.sh|gofile|anonfiles|file\.io|sendspace|mediafire|4shared|zippyshare)",
@@ -156,6 +162,16 @@ PERSONAL_DESTINATION = re.compile(
 EXPOSED = re.compile(
     r"\b(breach (?:exposure|notification)|combo-?lists?|info-?stealer\w*|stealer logs?|credential (?:leak|exposure|dump)s?"
     r"|(?:compromised|exposed|leaked|breached) (?:data|credentials?|accounts?|records)|have i been pwned|pwned)\b",
+    _I,
+)
+# A message that carried no file ("attachments: 0", "no attachment", "text only").
+NO_ATTACHMENT = re.compile(
+    r"\battachments?\W{1,3}(?:0|none)\b|\bno attachments?\b|\bwithout (?:an? )?attachments?\b", _I
+)
+# Published content the alert found public already.
+ALREADY_PUBLIC = re.compile(
+    r"\b(?:compared|match(?:es|ed)?|identical to|same as|already)\b[^.;]{0,80}\bpublic\b"
+    r"|\bpublic\b[^.;]{0,80}\b(?:all|every)\b[^.;]{0,40}\bappears?\b",
     _I,
 )
 PUBLISHED = re.compile(
@@ -179,7 +195,7 @@ TRANSFER = re.compile(
     r"|transmit\w*|copied|cop(?:y|ies|ying)|sync\w*|egress|outbound|attach\w*|shar(?:ed|ing)(?: externally)?"
     r"|dump\w*|extract\w*|exfiltrat\w*|exfil|unload\w*|clon(?:e|es|ed|ing)|(?:get|copy) ?objects?|moved|pulled|scraped|harvested|retriev\w*|fetch\w*|returned|leaked"
     r"|pushed|posted|sav(?:ed|ing) to|wrote to|written to|removable (?:media|drive|storage)|usb|mass storage"
-    r"|external (?:drive|disk|hdd|ssd)|thumb drive|memory stick)\b",
+    r"|external (?:drive|disk|hdd|ssd)|thumb drive|memory stick|bulk (?:api )?(?:quer(?:y|ies)|reads?|pulls?)|api pull)\b",
     _I,
 )
 ABNORMAL_VOLUME = re.compile(
@@ -223,6 +239,13 @@ DAYTIME = re.compile(
 )
 # A routine's stated hours ("normal pattern: ~35 objects per 5 min during 08:00-17:00 UTC").
 HOUR_WINDOW = re.compile(r"\b([01]?\d|2[0-3]):[0-5]\d\s*(?:-|\u2013|to)\s*([01]?\d|2[0-3]):[0-5]\d\b")
+# A sign-in that never completed: the password was right but the second factor denied, or
+# no session was issued ("Duo Push DENIED", "login not completed, no session or token issued").
+SIGN_IN_NOT_COMPLETED = re.compile(
+    r"\b(?:log-?in|sign-?in|authentication) (?:was )?not completed\b|\bno session (?:or token )?(?:was )?(?:issued|created|established)"
+    r"|\b(?:mfa|2fa|second factor|duo|okta verify|push)\b[^.;|\n]{0,30}?\bdenied\b",
+    _I,
+)
 # A sign-in's outcome written as a field ("outcome.result=SUCCESS", "signInStatus: success").
 OUTCOME_FIELD = re.compile(
     r"\b(?:outcome(?:\.result)?|sign-?in ?status|log-?[io]n ?status|auth(?:entication)? ?(?:status|result)|status)"
@@ -258,7 +281,7 @@ CONFIDENTIAL = re.compile(
     _I,
 )
 SUCCESS_LOGIN = re.compile(
-    r"\b(?:log-?ins?|log-?ons?|sign-?ins?|signinlogs|authentications?)\b(?:(?!fail|\bnot?\b|never|none|without|n't)(?:[^.;]|\.(?=\S))){0,40}?"
+    r"\b(?:log-?ins?|log-?ons?|sign-?ins?|signinlogs|authentications?)\b(?:(?!fail|\bnot?\b|never|none|without|n't)(?:[^.;]|\.(?=\S))){0,80}?"
     r"\b(?:succeeded|successful|success|accepted|granted|ok)\b"
     r"|\bsuccessful(?:ly)?\s+(?:\w+\s+)?(?:log-?ins?|log-?ons?|sign-?ins?|authenticat\w*|signed in|logged (?:in|on))"
     r"|\b(?:signed|logged) (?:in|on)\b|\bauthenticated (?:successfully|as)\b|\bsession (?:established|opened|started)\b"

@@ -28,6 +28,8 @@ SETS = [
     "scenarios_eighth",
     "scenarios_ninth",
     "scenarios_tenth",
+    "scenarios_eleventh",
+    "scenarios_twelfth",
 ]
 HERE = Path(__file__).parent
 NUMBER_WORDS = "two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen".split()  # noqa: SIM905

@@ -170,6 +170,8 @@ AUTHORS_SETS = [
     "scenarios_eighth",
     "scenarios_ninth",
     "scenarios_tenth",
+    "scenarios_eleventh",
+    "scenarios_twelfth",
 ]
 
 
