@@ -23,3 +23,17 @@ def suggestions(ingest_alert_factory, **alert) -> dict[str, dict]:
 def answers(ingest_alert_factory, **alert) -> dict[str, str]:
     """The suggested answer per assist key on the new alert's case."""
     return {key: s.get("answer") for key, s in suggestions(ingest_alert_factory, **alert).items()}
+
+
+def partner(**fields):
+    """A business partner created through the reference-data service."""
+    from intel import services
+
+    return services.partner_create(by=None, **fields)
+
+
+def known_network(**fields):
+    """A known-network entry created through the reference-data service."""
+    from intel import services
+
+    return services.network_create(by=None, source=fields.pop("source", "test"), **fields)

@@ -20,7 +20,7 @@ from cases.ingest.text_indicators import observables_in_text
 from enrichment.assistant import alert_reading as r
 from enrichment.events import is_failed_login
 
-from .support import suggestions
+from .support import partner, suggestions
 from .test_wording_outside_set import AT, kinds, view
 
 
@@ -88,12 +88,6 @@ def test_an_address_local_part_and_a_field_path_are_no_domains():
     assert "target.app" not in found
 
 
-def _partner(**fields):
-    from intel import services
-
-    return services.partner_create(by=None, **fields)
-
-
 SAP_DOWNLOAD = (
     "User=ZBRW_CONS02 (user group EXT_CONS, 'Brightwell Consulting - core modernisation') | Transaction=SE16N | "
     "Tables=LFA1, LFBK (Vendor master bank details) | Entries downloaded=9,412 | Export format=XLSX to local file | "
@@ -103,7 +97,7 @@ SAP_DOWNLOAD = (
 
 @pytest.mark.django_db
 def test_a_partner_accounts_bulk_export_with_no_origin(seed_playbook, ingest_alert_factory):
-    _partner(name="Brightwell Consulting", domains=["brightwell.example"], contract_start=date(2026, 11, 16))
+    partner(name="Brightwell Consulting", domains=["brightwell.example"], contract_start=date(2026, 11, 16))
     answers = suggestions(
         ingest_alert_factory,
         title="SAP - Data has been downloaded from sensitive tables",
@@ -120,7 +114,7 @@ def test_a_partner_accounts_bulk_export_with_no_origin(seed_playbook, ingest_ale
 
 @pytest.mark.django_db
 def test_a_genuine_partners_information_request_is_no_fraud(seed_playbook, ingest_alert_factory):
-    _partner(
+    partner(
         name="Tallis Print & Mail",
         domains=["tallisprint.example"],
         networks=["198.51.100.32/28"],
@@ -141,8 +135,8 @@ def test_a_genuine_partners_information_request_is_no_fraud(seed_playbook, inges
 
 @pytest.mark.django_db
 def test_a_partner_named_in_full_is_not_another_sharing_its_first_word(seed_playbook, ingest_alert_factory):
-    _partner(name="Northgate Card Services", domains=["northgatecards.example"], criticality="high")
-    _partner(name="Northgate Payroll Solutions", domains=["northgate-payroll.example"], criticality="medium")
+    partner(name="Northgate Card Services", domains=["northgatecards.example"], criticality="high")
+    partner(name="Northgate Payroll Solutions", domains=["northgate-payroll.example"], criticality="medium")
     answers = suggestions(
         ingest_alert_factory,
         title="Cisco Secure Email: lookalike sender domain - quarantined",

@@ -21,7 +21,7 @@ from enrichment.assistant import alert_reading as r
 from enrichment.assistant.facts import cloud_service
 from enrichment.assistant.patterns import failures_of
 
-from .support import suggestions
+from .support import partner, suggestions
 from .test_wording_outside_set import AT, kinds, view
 
 
@@ -80,15 +80,9 @@ def test_api_group_names_are_no_third_party():
     assert cloud_service("meta.k8s.io") and not cloud_service("k8s.example")
 
 
-def _partner(**fields):
-    from intel import services
-
-    return services.partner_create(by=None, **fields)
-
-
 @pytest.mark.django_db
 def test_a_genuine_partners_information_request_probes_no_system(seed_playbook, ingest_alert_factory):
-    _partner(name="Norrvik Tank Terminals", domains=["norrvik.example"], networks=["203.0.113.128/27"])
+    partner(name="Norrvik Tank Terminals", domains=["norrvik.example"], networks=["203.0.113.128/27"])
     answers = suggestions(
         ingest_alert_factory,
         title="Barracuda Impersonation Protection: Information Request from First-time Sender",
@@ -139,7 +133,7 @@ def test_mail_to_a_forging_messages_reply_path(seed_playbook, ingest_alert_facto
 
 @pytest.mark.django_db
 def test_sign_ins_from_the_owners_network_and_an_unknown_one(seed_playbook, ingest_alert_factory):
-    _partner(name="Verdigris Environmental", networks=["2001:db8:4a10::/48"], contract_start=date(2026, 2, 1))
+    partner(name="Verdigris Environmental", networks=["2001:db8:4a10::/48"], contract_start=date(2026, 2, 1))
     answers = suggestions(
         ingest_alert_factory,
         title="Entra ID Protection: Suspicious sign-ins (workload identity)",

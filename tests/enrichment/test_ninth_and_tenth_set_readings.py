@@ -23,7 +23,7 @@ from enrichment.assistant import alert_reading as r
 from enrichment.assistant.scope import stated_scope
 from intel.domains import split_domain
 
-from .support import suggestions
+from .support import known_network, partner, suggestions
 from .test_wording_outside_set import AT, kinds, view
 
 
@@ -96,25 +96,13 @@ def test_a_scope_stated_in_a_label():
     assert stated_scope("authorised external pentest (CHG-8812)") == ([], [])
 
 
-def _partner(**fields):
-    from intel import services
-
-    return services.partner_create(by=None, **fields)
-
-
-def _network(**fields):
-    from intel import services
-
-    return services.network_create(by=None, source="test", **fields)
-
-
 @pytest.mark.django_db
 @pytest.mark.parametrize(
     ("target", "met"), [("partners.harrowport.example", False), ("tos-gw.harrowport.example", True)]
 )
 def test_a_pentest_against_a_host_its_scope_leaves_out(seed_playbook, ingest_alert_factory, target, met):
-    _partner(name="Ironclad Assurance", networks=["198.51.100.200/29"], contract_start=date(2026, 11, 9))
-    _network(
+    partner(name="Ironclad Assurance", networks=["198.51.100.200/29"], contract_start=date(2026, 11, 9))
+    known_network(
         cidr="198.51.100.200/29",
         list="benign",
         label="Ironclad Assurance authorised penetration test. Scope: extranet portal partners.harrowport.example ONLY.",
@@ -132,7 +120,7 @@ def test_a_pentest_against_a_host_its_scope_leaves_out(seed_playbook, ingest_ale
 
 @pytest.mark.django_db
 def test_a_stated_scope_is_no_authorisation(seed_playbook, ingest_alert_factory):
-    _partner(name="Castellan IT Services", networks=["192.0.2.32/27"], contract_start=date(2025, 1, 1))
+    partner(name="Castellan IT Services", networks=["192.0.2.32/27"], contract_start=date(2025, 1, 1))
     answers = suggestions(
         ingest_alert_factory,
         title="FortiGate IPS: tcp_port_scan anomaly from partner VPN tunnel",
@@ -162,7 +150,7 @@ def test_an_oddity_alone_is_no_use_by_someone_else(seed_playbook, ingest_alert_f
 
 @pytest.mark.django_db
 def test_a_partner_named_in_a_file_name_is_in_no_lure(seed_playbook, ingest_alert_factory):
-    _partner(name="Tidewater Crane Services", domains=["tidewater-cranes.example.co"], criticality="critical")
+    partner(name="Tidewater Crane Services", domains=["tidewater-cranes.example.co"], criticality="critical")
     answers = suggestions(
         ingest_alert_factory,
         title="Code42 Incydr: Departing employee - file exfiltration to removable media",
@@ -177,7 +165,7 @@ def test_a_partner_named_in_a_file_name_is_in_no_lure(seed_playbook, ingest_aler
 
 @pytest.mark.django_db
 def test_a_partner_account_used_outside_its_contract_with_no_origin(seed_playbook, ingest_alert_factory):
-    _partner(
+    partner(
         name="Quillfeather Payroll Services",
         domains=["quillfeather.example"],
         contract_start=date(2023, 1, 1),
@@ -221,7 +209,7 @@ def test_sessions_whose_users_were_not_resolved(seed_playbook, ingest_alert_fact
     ("clones", "met"), [("git.clone x41 (2.7 GB transferred)", True), ("git.clone x1 (0.2 GB)", False)]
 )
 def test_a_routine_stated_as_a_rate(seed_playbook, ingest_alert_factory, clones, met):
-    _partner(name="Kestrel Data Archiving", networks=["198.51.100.224/28"], contract_start=date(2025, 6, 1))
+    partner(name="Kestrel Data Archiving", networks=["198.51.100.224/28"], contract_start=date(2025, 6, 1))
     answers = suggestions(
         ingest_alert_factory,
         title="GitHub audit log: repository clone by outside collaborator",

@@ -13,24 +13,11 @@ from pathlib import Path
 import pytest
 from django.core.management import call_command
 
+from .test_scenarios import AUTHORS_SETS
+
 pytestmark = pytest.mark.django_db
 
-SETS = [
-    "scenarios",
-    "scenarios_heldout",
-    "scenarios_blind",
-    "scenarios_fresh",
-    "scenarios_third",
-    "scenarios_fourth",
-    "scenarios_fifth",
-    "scenarios_sixth",
-    "scenarios_seventh",
-    "scenarios_eighth",
-    "scenarios_ninth",
-    "scenarios_tenth",
-    "scenarios_eleventh",
-    "scenarios_twelfth",
-]
+SETS = ["scenarios", "scenarios_heldout", "scenarios_blind", *AUTHORS_SETS]
 HERE = Path(__file__).parent
 NUMBER_WORDS = "two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen".split()  # noqa: SIM905
 

@@ -17,7 +17,7 @@ from enrichment.assistant import wording as w
 from enrichment.assistant.embedded_json import as_field_lines
 from enrichment.assistant.reference import names_own_domain
 
-from .support import suggestions
+from .support import known_network, partner, suggestions
 from .test_wording_outside_set import AT, kinds, view
 
 
@@ -81,18 +81,6 @@ def test_a_display_name_of_the_senders_own_folded_domain():
     assert not names_own_domain("Polar Composites Billing", "po1ar-optics.example")
 
 
-def _partner(**fields):
-    from intel import services
-
-    return services.partner_create(by=None, **fields)
-
-
-def _network(**fields):
-    from intel import services
-
-    return services.network_create(by=None, source="test", **fields)
-
-
 @pytest.mark.django_db
 @pytest.mark.parametrize(
     ("baseline", "met"), [("1.9-2.3 GB per month-end run", False), ("40 MB per run", True)]
@@ -115,13 +103,13 @@ def test_a_baseline_stated_as_a_size(seed_playbook, ingest_alert_factory, baseli
 def test_a_pentest_inside_the_scope_its_allow_list_entry_states(
     seed_playbook, ingest_alert_factory, target, met
 ):
-    _partner(
+    partner(
         name="Redoubt Security Testing",
         networks=["192.0.2.160/28"],
         contract_start=date(2026, 11, 16),
         contract_end=date(2026, 11, 30),
     )
-    _network(
+    known_network(
         cidr="192.0.2.160/28",
         list="benign",
         label="Redoubt - authorised external pentest PT-2026-11 (scope: DMZ 10.44.200.0/24, extranet)",
@@ -147,9 +135,7 @@ def test_a_pentest_inside_the_scope_its_allow_list_entry_states(
     ],
 )
 def test_a_partner_account_reading_other_tenants(seed_playbook, ingest_alert_factory, paths, met):
-    _partner(
-        name="Skyline Parts Distribution", networks=["198.51.100.32/28"], contract_start=date(2025, 3, 1)
-    )
+    partner(name="Skyline Parts Distribution", networks=["198.51.100.32/28"], contract_start=date(2025, 3, 1))
     answers = suggestions(
         ingest_alert_factory,
         title="Partner Extranet: directory access by partner account",
@@ -164,7 +150,7 @@ def test_a_partner_account_reading_other_tenants(seed_playbook, ingest_alert_fac
 
 @pytest.mark.django_db
 def test_a_homoglyph_claim_about_a_non_partner_forges_nothing(seed_playbook, ingest_alert_factory):
-    _partner(name="Polar Composites", domains=["polar-composites.example"], contract_start=date(2024, 2, 1))
+    partner(name="Polar Composites", domains=["polar-composites.example"], contract_start=date(2024, 2, 1))
     answers = suggestions(
         ingest_alert_factory,
         title="Mimecast Impersonation Protect: hit (monitor) - brand homoglyph",

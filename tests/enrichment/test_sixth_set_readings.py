@@ -17,7 +17,7 @@ from enrichment.assistant import alert_reading as r
 from enrichment.assistant.criteria import within_hours
 from enrichment.assistant.facts import cloud_service
 
-from .support import suggestions
+from .support import partner, suggestions
 from .test_wording_outside_set import AT, kinds, view
 
 
@@ -76,12 +76,6 @@ def test_cloud_service_endpoints():
     assert not cloud_service("notamazonaws.com")
 
 
-def _partner(**fields):
-    from intel import services
-
-    return services.partner_create(by=None, **fields)
-
-
 @pytest.mark.django_db
 @pytest.mark.parametrize(
     ("history", "met"), [("previous runs 4 052, 4 087, 4 101 records", False), ("", True)]
@@ -89,7 +83,7 @@ def _partner(**fields):
 def test_a_stated_routine_explains_a_detections_volume_claim(
     seed_playbook, ingest_alert_factory, history, met
 ):
-    _partner(name="Tessaract Payroll", networks=["198.51.100.48/29"], contract_start=date(2025, 1, 1))
+    partner(name="Tessaract Payroll", networks=["198.51.100.48/29"], contract_start=date(2025, 1, 1))
     answers = suggestions(
         ingest_alert_factory,
         title="Anomalous data transfer volume to third party (UEBA)",
@@ -104,7 +98,7 @@ def test_a_stated_routine_explains_a_detections_volume_claim(
 @pytest.mark.django_db
 @pytest.mark.parametrize(("hour", "met"), [(1, True), (10, False)])
 def test_a_routines_stated_hours(seed_playbook, ingest_alert_factory, hour, met):
-    _partner(name="Norrland Reagents", networks=["198.51.100.64/28"], contract_start=date(2026, 10, 1))
+    partner(name="Norrland Reagents", networks=["198.51.100.64/28"], contract_start=date(2026, 10, 1))
     answers = suggestions(
         ingest_alert_factory,
         title="CloudTrail Insights: ApiCallRateInsight on s3:GetObject",
@@ -127,7 +121,7 @@ def test_a_routines_stated_hours(seed_playbook, ingest_alert_factory, hour, met)
     ],
 )
 def test_refused_access_is_no_partner_access(seed_playbook, ingest_alert_factory, outcome, met):
-    _partner(
+    partner(
         name="Miravel Packaging",
         networks=["203.0.113.64/28"],
         contract_start=date(2020, 1, 1),
@@ -159,8 +153,8 @@ def test_a_reply_with_data_to_an_impostor_goes_to_the_attacker(seed_playbook, in
 
 
 @pytest.mark.django_db
-def test_the_text_names_an_accounts_issuing_partner(seed_playbook, ingest_alert_factory):
-    _partner(name="Fenwick & Auer LLP", networks=["192.0.2.96/28"], contract_start=date(2022, 2, 1))
+def test_the_text_names_an_accounts_issuingpartner(seed_playbook, ingest_alert_factory):
+    partner(name="Fenwick & Auer LLP", networks=["192.0.2.96/28"], contract_start=date(2022, 2, 1))
     answers = suggestions(
         ingest_alert_factory,
         title="Okta: User sign-in from new device",
