@@ -15,9 +15,17 @@ PLACEHOLDERS = frozenset({"-", "--", "n/a", "na", "none", "null", "(null)", "nil
 MAX_VALUES = 100
 
 
+def is_zero_digest(value: str) -> bool:
+    """A digest of zeros only ("0000...", CrowdStrike's SHA-1 of a file it has none for): a
+    placeholder, no file's hash (it would tie every such alert to one case)."""
+    text = value.strip()
+    return bool(text) and set(text) == {"0"}
+
+
 class ObservableList:
     """Observables read from a vendor's known fields: each value normalised, invalid or
-    non-string values skipped (SIEMs send "-" or "unknown" for missing addresses), and so
+    non-string values skipped (SIEMs send "-" or "unknown" for missing addresses, and an
+    all-zero digest for a missing hash), and so
     are addresses and names that name no host (loopback, localhost, ::, fe80::: see
     intel.addresses.names_no_host) in a party's field; the sender's declared observables keep them."""
 
@@ -34,7 +42,9 @@ class ObservableList:
                 item = str(item)
             if not isinstance(item, str):
                 continue
-            if item.strip().lower() in PLACEHOLDERS:
+            if item.strip().lower() in PLACEHOLDERS or (
+                type_ == Observable.Type.HASH and is_zero_digest(item)
+            ):
                 skipped.append(item)
                 continue
             if type_ in _NAME_TYPES and normalise(Observable.Type.IP, item) is not None:

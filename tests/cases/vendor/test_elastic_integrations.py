@@ -1,6 +1,7 @@
 """ECS documents Elastic's integrations write and Elastic Defend's alerts
 (tests/cases/fixtures/vendor, its README names each) through /api/v1/alerts/elastic/: a cloud
-provider's finding (AWS GuardDuty), an Endpoint memory signature alert."""
+provider's finding (AWS GuardDuty), an Endpoint memory signature alert, the alerts of
+Defender XDR and CrowdStrike Falcon."""
 
 import copy
 from datetime import UTC, datetime
@@ -17,6 +18,8 @@ GUARDDUTY = "elastic_integrations_aws_guardduty_sample_event.json"
 MEMORY_SIGNATURE = "kibana_telemetry_endpoint_memory_signature_alert.json"
 DEFEND_MALWARE = "elastic_endpoint_package_malware_prevention_alert_sample_event.json"
 M365_DEFENDER = "elastic_integrations_m365_defender_alert_sample_event.json"
+CROWDSTRIKE = "elastic_integrations_crowdstrike_alert_sample_event.json"
+ZERO_SHA1 = "0" * 40
 
 
 def test_a_guardduty_finding_is_identified_by_its_finding_id(post):
@@ -135,3 +138,39 @@ def test_a_vendor_title_that_is_no_text_falls_back_to_the_message():
     doc = document(M365_DEFENDER)
     doc["m365_defender"]["alert"]["title"] = 42
     assert ADAPTERS["elastic"].parse(doc).title == doc["message"].strip()
+
+
+def test_a_crowdstrike_alert_is_titled_by_its_detection_and_keeps_its_host(post):
+    # Before: titled by `message`, the run-together sentence; no host (the integration
+    # writes host.hostname, no host.name); the SHA-1 of forty zeros as a hash.
+    body = document(CROWDSTRIKE)
+    response = post("elastic", body)
+    assert response.status_code == 201, response.json()
+    alert = Alert.objects.get(pk=response.json()["id"])
+    assert alert.title == "PrewittPupAdwareSensorDetect-Lowest"  # crowdstrike.alert.name
+    assert alert.description == body["message"]
+    assert alert.source_ref == "ind:2ce412d17b334ad4adc8c1c54dbfec4b:399748687993-5761-42627600"  # event.id
+    # event.severity 30 is Falcon's scale: the promotion rule's default, medium.
+    assert alert.severity == 2
+    assert alert.observed_at == datetime(2023, 11, 3, 18, 0, 22, 328000, tzinfo=UTC)  # @timestamp
+    # The integration maps Falcon's CST0000 to "T0000", no ATT&CK technique: kept, flagged.
+    assert alert.technique_ids == ["T0000"]
+    assert alert.flags == [{"code": "unknown_technique", "field": "technique", "detail": "T0000"}]
+    seen = observables_of(alert)
+    assert {
+        ("hostname", "abc709-1175", "destination"),  # host.hostname
+        ("ip", "81.2.69.142", "destination"),
+        ("user", "mohit.jha", "user"),
+        ("user", "yuvraj.mahajan", "user"),  # the grandparent's, in related.user
+        ("hash", "b26a6791b72753d2317efd5e1363d93fdd33e611c8b9e08a3b24ea4d755b81fd", "declared"),
+        ("hash", "cdf9cfebb400ce89d5b6032bfcdc693b", "declared"),
+        ("hash", "0b25d56bd2b4d8a6df45beff7be165117fbf7ba6ba2c07744f039143866335e4", "declared"),
+        ("hostname", "abc.local", "declared"),  # related.hosts: the AD domain
+    } <= seen
+    assert not any(value == ZERO_SHA1 for _, value, _ in seen)
+    assert not any(value == "abc709-1175" for type_, value, _ in seen if type_ == "hash")
+
+
+def test_an_all_zero_digest_is_no_hash_anywhere():
+    doc = {"event": {"kind": "alert"}, "message": "m", "file": {"hash": {"sha1": ZERO_SHA1, "md5": "0" * 32}}}
+    assert ADAPTERS["elastic"].parse(doc).observables == []
