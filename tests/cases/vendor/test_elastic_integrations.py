@@ -1,7 +1,7 @@
 """ECS documents Elastic's integrations write and Elastic Defend's alerts
 (tests/cases/fixtures/vendor, its README names each) through /api/v1/alerts/elastic/: a cloud
 provider's finding (AWS GuardDuty), an Endpoint memory signature alert, the alerts of
-Defender XDR and CrowdStrike Falcon."""
+Defender XDR, CrowdStrike Falcon and Google Workspace's Alert Center."""
 
 import copy
 from datetime import UTC, datetime
@@ -19,6 +19,7 @@ MEMORY_SIGNATURE = "kibana_telemetry_endpoint_memory_signature_alert.json"
 DEFEND_MALWARE = "elastic_endpoint_package_malware_prevention_alert_sample_event.json"
 M365_DEFENDER = "elastic_integrations_m365_defender_alert_sample_event.json"
 CROWDSTRIKE = "elastic_integrations_crowdstrike_alert_sample_event.json"
+GOOGLE_WORKSPACE = "elastic_integrations_google_workspace_alert_sample_event.json"
 ZERO_SHA1 = "0" * 40
 
 
@@ -174,3 +175,37 @@ def test_a_crowdstrike_alert_is_titled_by_its_detection_and_keeps_its_host(post)
 def test_an_all_zero_digest_is_no_hash_anywhere():
     doc = {"event": {"kind": "alert"}, "message": "m", "file": {"hash": {"sha1": ZERO_SHA1, "md5": "0" * 32}}}
     assert ADAPTERS["elastic"].parse(doc).observables == []
+
+
+def test_a_google_workspace_alert_without_a_message_is_titled_by_its_action(post):
+    # Before: refused, 400 on the title (no rule name, no vendor title, no message).
+    body = document(GOOGLE_WORKSPACE)
+    response = post("elastic", body)
+    assert response.status_code == 201, response.json()
+    alert = Alert.objects.get(pk=response.json()["id"])
+    assert alert.title == "Gmail phishing"  # event.action
+    assert alert.description == ""  # nothing says more: the alert's type is Google's own field
+    assert alert.source_ref == "91840a82-3af0-46d7-95ec-625c1cf0c3f7"  # event.id, the alert id
+    assert alert.severity == 2  # no event.severity (Google's HIGH is its own field)
+    assert alert.observed_at == datetime(2022, 7, 1, 10, 49, 29, 436000, tzinfo=UTC)  # @timestamp
+    assert alert.technique_ids == [] and alert.flags == []
+    assert observables_of(alert) == {
+        ("user", "example", "user"),
+        ("email", "example@example.com", "user"),  # user.email, also the recipient
+        ("domain", "example.com", "user"),
+        # The three attachments (email.attachments.file.hash.sha256, also in related.hash)
+        # and the subject's MD5 that related.hash lists too.
+        ("hash", "50d858e0985ecc7f60418aaf0cc5ab587f42c2570a884095a9e8ccacd0f6545c", "declared"),
+        ("hash", "228b48a56dbc2ecf10393227ac9c9dc943881fd7a55452e12a09107476bef2b2", "declared"),
+        ("hash", "5fb1679e08674059b72e271d8902c11a127bb5301b055dc77fa03932ada56a56", "declared"),
+        ("hash", "a3708f8228384d932237f85980ff8283", "declared"),
+    }
+
+
+def test_an_emails_attachments_give_their_digests_as_a_list_of_files_too():
+    sha256 = "5fb1679e08674059b72e271d8902c11a127bb5301b055dc77fa03932ada56a56"
+    doc = {
+        "event": {"kind": "alert", "action": "Gmail phishing"},
+        "email": {"attachments": [{"file": {"name": "a.pdf", "hash": {"sha256": sha256}}}]},
+    }
+    assert ADAPTERS["elastic"].parse(doc).observables == [("hash", sha256, "declared")]
