@@ -16,11 +16,12 @@ or a whole search response ({"hits": {"hits": [...]}}, one alert per hit).
   of the document (common.content_digest: "sha256:" + 32 hex digits of its canonical
   JSON), so a document with no id at all is still idempotent
 - title: kibana.alert.rule.name / signal.rule.name, else ECS rule.name; an ECS alert
-  (event.kind "alert", an integration's) without a rule name takes the vendor's title
-  where the integration keeps the vendor's fields, under its dataset's name
-  (data_stream.dataset "m365_defender.alert": m365_defender.alert.title, the field Elastic's
-  own promotion rule names it by), else its message (Defender for Endpoint's), else
-  rule.description (required)
+  (event.kind "alert", an integration's) without a rule name takes the vendor's title,
+  else its name, where the integration keeps the vendor's fields, under its dataset's name
+  (data_stream.dataset "m365_defender.alert": m365_defender.alert.title; "crowdstrike.alert":
+  crowdstrike.alert.name, the detection's name: the fields Elastic's own promotion rules
+  name them by), else its message (Defender for Endpoint's), else rule.description, else
+  event.action (Google Workspace's alerts carry no message: "Gmail phishing") (required)
 - description: kibana.alert.reason, else kibana.alert.rule.description, else message
 - severity: kibana.alert.severity (low/medium/high/critical), else from risk_score, else,
   for an ECS alert (event.kind "alert": Elastic Defend's own logs-endpoint.alerts-*
@@ -32,17 +33,18 @@ or a whole search response ({"hits": {"hits": [...]}}, one alert per hit).
   parallel arrays
 - observed_at: kibana.alert.original_time (the source event's time), else @timestamp;
   unreadable: flagged observed_at_unparsed, receive time used
-- observables: ECS source/destination/client/server IPs, user.name, user.email, host.name,
-  url.full/original, url.domain, dns.question.name, email.from/to, file.hash.*, related.*;
-  Windows event data (winlog.event_data.SubjectUserName, TargetUserName, IpAddress,
-  WorkstationName) and winlog.computer_name. Lists of objects (LIST_FIELDS): each loaded
-  library's hash.* in Endpoint alerts' `dll[]` and `process.Ext.dll[]`, and in a behavior
-  alert's `Events[]` (the events its rule matched) each event's file/process/parent/dll
-  hashes, source.ip, destination.ip and user.name; at most MAX_LIST_ELEMENTS elements of
-  each list and MAX_LIST_OBSERVABLES observables from them all. The `fields` API and ES|QL
-  spell a list flat, one dotted key per field holding every element's value
-  ("process.Ext.dll.hash.sha256": [...], "threat.enrichments.indicator.ip": [...]): read
-  as the list's elements are
+- observables: ECS source/destination/client/server IPs, user.name, user.email, host.name
+  and host.hostname (CrowdStrike's alerts carry only the latter), url.full/original,
+  url.domain, dns.question.name, email.from/to, file.hash.*, related.*; Windows event data
+  (winlog.event_data.SubjectUserName, TargetUserName, IpAddress, WorkstationName) and
+  winlog.computer_name. Lists of objects (LIST_FIELDS): each loaded library's hash.* in
+  Endpoint alerts' `dll[]` and `process.Ext.dll[]`, in a behavior alert's `Events[]` (the
+  events its rule matched) each event's file/process/parent/dll hashes, source.ip,
+  destination.ip and user.name, and an e-mail's `email.attachments[]` file.hash.*; at most
+  MAX_LIST_ELEMENTS elements of each list and MAX_LIST_OBSERVABLES observables from them
+  all. The `fields` API and ES|QL spell a list flat, one dotted key per field holding every
+  element's value ("process.Ext.dll.hash.sha256": [...], "threat.enrichments.indicator.ip":
+  [...]): read as the list's elements are
 - tags: kibana.alert.rule.tags (signal.rule.tags)
 """
 
@@ -100,6 +102,8 @@ OBSERVABLE_FIELDS = [
     ("user.target.name", T.USER, R.USER),
     ("user.email", T.EMAIL, R.USER),
     ("host.name", T.HOSTNAME, R.DESTINATION),
+    # The host's own name where an integration sets no host.name (CrowdStrike's alerts).
+    ("host.hostname", T.HOSTNAME, R.DESTINATION),
     ("url.full", T.URL, R.DECLARED),
     ("url.original", T.URL, R.DECLARED),
     ("url.domain", T.DOMAIN, R.DESTINATION),
@@ -142,8 +146,19 @@ EVENT_FIELDS = [
     ("destination.ip", T.IP, R.DESTINATION),
     ("user.name", T.USER, R.USER),
 ]
-LIST_FIELDS = {"dll": LIBRARY_FIELDS, "process.Ext.dll": LIBRARY_FIELDS, "Events": EVENT_FIELDS}
+# An e-mail's attachments (ECS email.attachments[], each a file): their digests.
+ATTACHMENT_FIELDS = [(f"file.hash.{algorithm}", T.HASH, R.DECLARED) for algorithm in HASH_ALGORITHMS]
+LIST_FIELDS = {
+    "dll": LIBRARY_FIELDS,
+    "process.Ext.dll": LIBRARY_FIELDS,
+    "Events": EVENT_FIELDS,
+    "email.attachments": ATTACHMENT_FIELDS,
+}
 
+# The vendor's headline of an integration's alert, under its dataset's name, as Elastic's
+# promotion rules name the alerts they promote (rule_name_override): "m365_defender.alert"
+# .title, "crowdstrike.alert" .name.
+VENDOR_TITLES = ("title", "name")
 RISK_SCORE_SEVERITY = ((73, 4), (47, 3), (21, 2), (0, 1))  # Elastic's own bands
 # event.severity values Elastic's promotion rules map to a severity (their severity_mapping);
 # any other value keeps the rules' default, medium.
@@ -241,16 +256,20 @@ def list_observables(flat: dict) -> list[tuple[str, str, str]]:
 
 def ecs_alert_title(flat: dict):
     """An ECS alert document's own headline (event.kind "alert", no rule name): the vendor's
-    title under the integration's dataset (see the module docstring), else its `message`,
-    else its rule's description; None for any other document, which must name its rule."""
+    title or name under the integration's dataset (see the module docstring), else its
+    `message`, else its rule's description, else what ECS says happened (event.action);
+    None for any other document, which must name its rule."""
     if single(flat.get("event.kind")) != "alert":
         return None
     dataset = first(single(flat.get("data_stream.dataset")), single(flat.get("event.dataset")))
-    vendor_title = single(flat.get(f"{dataset}.title")) if isinstance(dataset, str) else None
+    vendor_titles = (
+        [single(flat.get(f"{dataset}.{key}")) for key in VENDOR_TITLES] if isinstance(dataset, str) else []
+    )
     return first(
-        vendor_title if isinstance(vendor_title, str) else None,
+        *(title for title in vendor_titles if isinstance(title, str)),
         single(flat.get("message")),
         single(flat.get("rule.description")),
+        single(flat.get("event.action")),
     )
 
 

@@ -32,11 +32,19 @@ integration) can point at Vigil unchanged; cases.api.thehive serves TheHive's pa
 - a `url` observable written without a scheme ("example.org", as thehive4py's own tests
   send it; TheHive does not check an observable's data) is no URL: its host is read as a
   domain, in the observable's role
+- any other observable is a value TheHive accepts (its admin configures the dataTypes:
+  registry, user-agent, filename, autonomous-system, a custom type) or one Vigil cannot
+  read as an entity of its type (an ip "999.1.1.1", a "-"): no entity, but `kept_values`
+  names it, and the compat API keeps it on the alert as sent (cases.models.KeptObservable)
+- an observable TheHive would refuse (`unreadable`: no dataType, no data, a value too
+  long) is skipped and flagged `observable_unreadable`; the alert is kept (its raw has it)
 """
 
 import re
 
+from .base import MAX_OBSERVABLES
 from .common import (
+    OBSERVABLES_TRUNCATED,
     Adapter,
     Errors,
     R,
@@ -51,7 +59,7 @@ from .common import (
     read_techniques,
     specific_first,
 )
-from .observable_list import ObservableList
+from .observable_list import MAX_VALUES, ObservableList
 
 DATA_TYPES = {
     "ip": T.IP,
@@ -89,6 +97,11 @@ FIELD_ROLES = {"source": R.SOURCE, "client": R.SOURCE, "destination": R.DESTINAT
 USER_FIELDS = {"user.name", "host.user.name", "source.user.name", "destination.user.name"}
 MAX_TAG_USERS = 20
 MAX_PROCEDURES = 100
+# TheHive's bounds on an observable: its dataType (String32) and, in TheHive 5, each value.
+MAX_DATA_TYPE = 32
+MAX_DATA = 4096
+# The flag of an observable TheHive would refuse, skipped (the alert is kept).
+OBSERVABLE_UNREADABLE = "observable_unreadable"
 
 
 def _tags(item: dict) -> list[str]:
@@ -136,6 +149,75 @@ def observable(item: dict) -> tuple[str, str] | None:
     if type_ == T.EMAIL and (data_type == "mail-from" or field.startswith("email.from.")):
         return type_, R.SENDER
     return type_, R.DECLARED
+
+
+def declared(item: dict):
+    """The alert's observables as sent: TheHive 5's `observables`, TheHive 3/4's `artifacts`."""
+    return item.get("observables", item.get("artifacts"))
+
+
+def unreadable(obs) -> tuple[str, str] | None:
+    """(attribute, reason) when `obs` is no observable TheHive creates, else None: it needs
+    a dataType (at most MAX_DATA_TYPE characters) and, but for a file (whose content comes
+    as an attachment), data: a value or a list of them, each a string (an integer is read
+    as its text) of at most MAX_DATA characters, and Vigil reads MAX_VALUES of them."""
+    if not isinstance(obs, dict):
+        return "", "Must be an object {dataType, data}."
+    data_type = obs.get("dataType")
+    if not isinstance(data_type, str) or not data_type.strip():
+        return "dataType", "This field is required (the observable's type: ip, domain, registry...)."
+    if len(data_type) > MAX_DATA_TYPE:
+        return "dataType", f"At most {MAX_DATA_TYPE} characters."
+    if data_type == "file":
+        return None
+    values = as_list(obs.get("data"))
+    if not values:
+        return "data", "This field is required (a value, or a list of them)."
+    if len(values) > MAX_VALUES:
+        return "data", f"At most {MAX_VALUES} values per observable."
+    for value in values:
+        if isinstance(value, bool) or not isinstance(value, str | int):
+            return "data", "Each value must be a string."
+        if not str(value).strip():
+            return "data", "A value is empty."
+        if len(str(value)) > MAX_DATA:
+            return "data", f"A value is longer than {MAX_DATA} characters."
+    return None
+
+
+def read_declared(obs: dict, into: ObservableList) -> list[str]:
+    """Adds the values of TheHive observable `obs` that are entities to `into` (in the
+    observable's role; a url without a scheme also gives its host as a domain) and
+    returns the others, which Vigil keeps as sent: every value of a dataType it has no
+    entity for, and those it cannot read as one of its type. A file has no values here
+    (the compat API keeps it as an evidence file); a value TheHive would refuse (see
+    unreadable) is neither."""
+    data_type = obs.get("dataType")
+    if not isinstance(data_type, str) or data_type == "file" or len(data_type) > MAX_DATA_TYPE:
+        return []
+    values = [
+        str(v)
+        for v in as_list(obs.get("data"))[:MAX_VALUES]
+        if isinstance(v, str | int) and not isinstance(v, bool) and str(v).strip() and len(str(v)) <= MAX_DATA
+    ]
+    mapped = observable(obs)
+    if mapped is None:
+        return values
+    type_, role = mapped
+    kept = into.add(type_, values, role)
+    if type_ == T.URL:
+        into.add(T.DOMAIN, schemeless_hosts(values), role)
+    return kept
+
+
+def kept_values(item: dict) -> list[tuple[dict, str]]:
+    """(observable, value) for each value of the alert's observables kept as sent (see
+    read_declared), the first MAX_OBSERVABLES; the adapter flags the alert past that."""
+    pairs = []
+    for obs in as_list(declared(item)):
+        if isinstance(obs, dict):
+            pairs += [(obs, value) for value in read_declared(obs, ObservableList())]
+    return pairs[:MAX_OBSERVABLES]
 
 
 def schemeless_hosts(data) -> list[str]:
@@ -188,18 +270,25 @@ class TheHiveAdapter(Adapter):
         observables = ObservableList()
         stripped = [t.strip() for t in tags]
         users = tag_users(stripped)
-        declared = item.get("observables", item.get("artifacts"))
-        if declared is not None and not isinstance(declared, list):
+        sent = declared(item)
+        if sent is not None and not isinstance(sent, list):
             alert.add("observables", "Must be a list of {dataType, data} objects.")
-            declared = []
-        for obs in declared or ():
+            sent = []
+        key = "observables" if "observables" in item else "artifacts"
+        kept = 0
+        for i, obs in enumerate(sent or ()):
+            problem = unreadable(obs)
+            if problem:
+                alert.flag(OBSERVABLE_UNREADABLE, f"{key}[{i}].{problem[0]}".rstrip("."), problem[1])
             if isinstance(obs, dict):
-                mapped = observable(obs)
-                if mapped:
-                    observables.add(mapped[0], obs.get("data"), mapped[1])
-                if mapped and mapped[0] == T.URL:
-                    observables.add(T.DOMAIN, schemeless_hosts(obs.get("data")), mapped[1])
+                kept += len(read_declared(obs, observables))
                 users += tag_users(_tags(obs))
+        if kept > MAX_OBSERVABLES:
+            alert.flag(
+                OBSERVABLES_TRUNCATED,
+                key,
+                f"{kept} values of no entity type; at most {MAX_OBSERVABLES} are kept as sent.",
+            )
         observables.add(T.USER, list(dict.fromkeys(users))[:MAX_TAG_USERS], R.USER)
         observables.add(T.HOSTNAME, tag_values(TAG_HOST, stripped), R.DESTINATION)
         observables.add(T.IP, tag_values(TAG_HOST_ADDRESS, stripped), R.DESTINATION)

@@ -37,7 +37,8 @@ per hit). The alert is the `_source` object; a `_source` that is not one is refu
   Sysmon's eventdata sourceIp / destinationIp / destinationHostname (event 3),
   queryName (22, a domain) and user (not NT AUTHORITY's), and eventdata.hashes
   ("SHA1=...,MD5=...,SHA256=...", declared; IMPHASH, a hash of
-  the import table and no file digest, skipped), syscheck hashes; VirusTotal:
+  the import table and no file digest, skipped), syscheck hashes and its who-data users
+  (syscheck.audit login_user, user and effective_user: who changed the file); VirusTotal:
   data.virustotal.source.md5 / .source.sha1 and data.virustotal.sha1 (the scanned
   file's, declared; the permalink is VirusTotal's report page, no observable); Office
   365: data.office365.ClientIP / ActorIpAddress (source, without the port Exchange
@@ -106,6 +107,11 @@ OBSERVABLE_FIELDS = [
     ("data.win.system.computer", T.HOSTNAME, R.DESTINATION),
     ("data.url", T.URL, R.DECLARED),
     ("data.hostname", T.HOSTNAME, R.DECLARED),
+    # FIM who-data (syscheck.mode "whodata"): who changed the file, as the session's login
+    # user, the process's user and its effective user (root under sudo).
+    ("syscheck.audit.login_user.name", T.USER, R.USER),
+    ("syscheck.audit.user.name", T.USER, R.USER),
+    ("syscheck.audit.effective_user.name", T.USER, R.USER),
     ("syscheck.md5_after", T.HASH, R.DECLARED),
     ("syscheck.sha1_after", T.HASH, R.DECLARED),
     ("syscheck.sha256_after", T.HASH, R.DECLARED),

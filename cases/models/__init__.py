@@ -1,7 +1,7 @@
 from .alerts import Alert, AlertObservable, Observable, Severity
 from .cases import Case, CaseObservable, CaseStep, Comment
 from .events import CaseEvent
-from .evidence import AlertAttachment
+from .evidence import AlertAttachment, KeptObservable
 from .saved_filters import SavedFilter
 from .tokens import ApiToken, IngestSource, IngestTally
 
@@ -17,6 +17,7 @@ __all__ = [
     "Comment",
     "IngestSource",
     "IngestTally",
+    "KeptObservable",
     "Observable",
     "SavedFilter",
     "Severity",

@@ -115,7 +115,8 @@ def alert_detail(request, pk: int, alert_pk: int):
     case = selectors.get_case_for_user(request.user, pk)
     alert = get_object_or_404(Alert.objects.select_related("source"), case=case, pk=alert_pk)
     observables = alert.alert_observables.select_related("observable").order_by("observable__type")
-    return render(request, "cases/alert_detail.html", {"case": case, "alert": alert, "links": observables})
+    context = {"case": case, "alert": alert, "links": observables, "kept": alert.kept_observables.all()}
+    return render(request, "cases/alert_detail.html", context)
 
 
 def _step_fragment(request, case, step, error: str = "", status: int = 200):

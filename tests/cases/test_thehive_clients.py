@@ -62,6 +62,29 @@ def test_thehive4py_2_observable_after_alerting_example(hive):
     assert fetched["observableCount"] == 2 and fetched["sourceRef"] == input_alert["sourceRef"]
 
 
+def test_thehive4py_2_keeps_an_observable_of_a_type_vigil_has_no_entity_for(hive):
+    output_alert = hive.alert.create(
+        alert={
+            "type": "t",
+            "source": "s",
+            "sourceRef": uuid.uuid4().hex,
+            "title": "download",
+            "description": "d",
+            "observables": [{"dataType": "filename", "data": "invoice.pdf.exe"}],
+        }
+    )
+    created = hive.alert.create_observable(
+        alert_id=output_alert["_id"], observable={"dataType": "user-agent", "data": "curl/7.68.0"}
+    )
+    assert [(o["dataType"], o["data"]) for o in created] == [("user-agent", "curl/7.68.0")]
+    found = hive.alert.find_observables(alert_id=output_alert["_id"])
+    assert [(o["dataType"], o["data"]) for o in found] == [
+        ("filename", "invoice.pdf.exe"),
+        ("user-agent", "curl/7.68.0"),
+    ]
+    assert not Alert.objects.get(pk=int(output_alert["_id"])).observables.exists()  # no entity
+
+
 def test_thehive4py_2_find_count_promote_update_and_user(hive, ingest_source):
     from thehive4py.errors import TheHiveError
     from thehive4py.query.filters import Eq, Gte
@@ -213,6 +236,8 @@ out["create"] = [created.status_code, created.json()]
 alert_id = created.json()["id"]
 more = api.create_alert_artifact(alert_id, AlertArtifact(dataType="domain", data="partner.example"))
 out["artifact"] = [more.status_code, more.json()]
+registry = api.create_alert_artifact(alert_id, AlertArtifact(dataType="registry", data="HKLM\\Run\\updater"))
+out["registry"] = [registry.status_code, registry.json()]
 out["get"] = api.get_alert(alert_id).json()
 again = api.create_alert(alert)
 out["duplicate"] = [again.status_code, again.json()]
@@ -244,6 +269,9 @@ def test_thehive4py_1_creates_alerts_and_artifacts(live_server, ingest_source, m
     assert {a["dataType"] for a in created["artifacts"]} == {"ip", "file"}
     assert AlertAttachment.objects.get(alert=alert).file.read() == b"phishing mail body"
     assert out["artifact"][0] == 201
+    assert out["registry"][0] == 201 and [(a["dataType"], a["data"]) for a in out["registry"][1]] == [
+        ("registry", "HKLM\\Run\\updater")
+    ]
     assert "partner.example" in {a.get("data") for a in out["get"]["artifacts"]}
     assert out["duplicate"][0] == 400 and out["duplicate"][1]["type"] == "CreateError"
     status, found = out["find"]

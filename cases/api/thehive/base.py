@@ -13,7 +13,7 @@ from rest_framework.parsers import MultiPartParser
 from rest_framework.views import APIView
 
 from cases.api.ingest_auth import IngestHeaderAuthentication, IngestRateThrottle
-from cases.models import Alert, AlertAttachment, AlertObservable, Case
+from cases.models import Alert, AlertAttachment, AlertObservable, Case, KeptObservable
 from soc.api import ErrorOutput
 from soc.permissions import IsIngestSource
 
@@ -39,10 +39,23 @@ RESPONSES = {
 }
 
 
-def thehive_schema(summary: str, description: str | None = None, *, body: bool = True, created: bool = False):
+def thehive_schema(
+    summary: str,
+    description: str | None = None,
+    *,
+    body: bool = True,
+    created: bool = False,
+    partial: bool = False,
+):
     """The schema of one of TheHive's calls: TheHive's object in (`body`) and out (with a
-    201 where the call `created` something), TheHive's errors."""
+    201 where the call `created` something, and TheHive's 207 {"success", "failure"} where
+    it may create `partial`ly), TheHive's errors."""
     responses = {**RESPONSES, 201: OpenApiResponse(OpenApiTypes.OBJECT)} if created else RESPONSES
+    if partial:
+        responses = {
+            **responses,
+            207: OpenApiResponse(OpenApiTypes.OBJECT, description="Some could not be read."),
+        }
     extra = {"request": OpenApiTypes.OBJECT if body else None}
     return extend_schema(
         tags=["thehive"],
@@ -112,7 +125,10 @@ class TheHiveView(APIView):
         files = getattr(alert, "prefetched_files", None)
         if files is None:
             files = list(alert.attachments.order_by("pk"))
-        return render.alert(alert, links, files, case_url=self.case_url(alert.case_id), v0=self.v0)
+        kept = getattr(alert, "prefetched_kept", None)
+        if kept is None:
+            kept = list(alert.kept_observables.order_by("pk"))
+        return render.alert(alert, links, files, kept=kept, case_url=self.case_url(alert.case_id), v0=self.v0)
 
     @property
     def observables_key(self) -> str:
@@ -120,12 +136,16 @@ class TheHiveView(APIView):
 
 
 def with_observables(queryset):
-    """Alerts with their observables and files in two more queries, whatever their number."""
+    """Alerts with their observables, kept values and files in three more queries,
+    whatever their number."""
     return queryset.prefetch_related(
         Prefetch(
             "alert_observables",
             queryset=AlertObservable.objects.select_related("observable").order_by("pk"),
             to_attr="prefetched_links",
+        ),
+        Prefetch(
+            "kept_observables", queryset=KeptObservable.objects.order_by("pk"), to_attr="prefetched_kept"
         ),
         Prefetch("attachments", queryset=AlertAttachment.objects.order_by("pk"), to_attr="prefetched_files"),
     )

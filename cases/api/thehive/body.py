@@ -11,16 +11,19 @@ is answered 413 before anything is stored.
 import base64
 import binascii
 import json
+from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.core.files.uploadhandler import StopUpload, TemporaryFileUploadHandler
 from rest_framework import exceptions
 
 from cases.api.ingest_body import IngestJSONParser, TooDeep, scrub
-from cases.ingest.observables import normalise
-from cases.ingest.thehive import observable as observable_kind
+from cases.ingest.base import MAX_OBSERVABLES, MAX_TAG_LENGTH, MAX_TAGS
+from cases.ingest.common import as_list
+from cases.ingest.observable_list import ObservableList
+from cases.ingest.thehive import read_declared, unreadable
 from cases.models import Observable
-from cases.services.alert_additions import EvidenceFile
+from cases.services.alert_additions import EvidenceFile, KeptValue
 from soc.parsers import MAX_DEPTH, SURROGATE_MESSAGE, lone_surrogate_path
 
 
@@ -152,46 +155,107 @@ def split_files(document: dict, files: dict, key: str) -> tuple[dict, list[Evide
     return {**document, key: kept}, evidence
 
 
-def read_observables(items, uploads: dict) -> tuple[list[tuple[str, str, str]], list[EvidenceFile]]:
-    """TheHive observables to add to an alert: (type, value, role) tuples (normalised) and
-    files (inline v0 data, or the multipart parts for a file observable without data).
-    `data` may be one value or a list (TheHive 5 makes one observable each). A dataType
-    Vigil keeps no entity for, or an invalid value, is a 400."""
-    if isinstance(items, dict):
-        items = [items]
+@dataclass(slots=True)
+class Observables:
+    """What an add-observables call carries: entities as (type, value, role) tuples
+    (normalised), values kept as sent (KeptValue), files, and TheHive's failure entries
+    for what could not be read ({"type", "message", "object"})."""
+
+    tuples: list[tuple[str, str, str]] = field(default_factory=list)
+    kept: list[KeptValue] = field(default_factory=list)
+    files: list[EvidenceFile] = field(default_factory=list)
+    failures: list[dict] = field(default_factory=list)
+
+
+def kept_value(obs: dict, value: str) -> KeptValue:
+    """One value of observable `obs` kept as sent, with its message and its tags (as many
+    and as long as an alert's: MAX_TAGS, MAX_TAG_LENGTH)."""
+    message = obs.get("message")
+    tags = [t[:MAX_TAG_LENGTH] for t in as_list(obs.get("tags"))[:MAX_TAGS] if isinstance(t, str)]
+    return KeptValue(
+        data_type=obs["dataType"],
+        data=value,
+        message=message if isinstance(message, str) else "",
+        tags=tuple(tags),
+    )
+
+
+def failure(type_: str, message: str, obj: dict) -> dict:
+    """A failure entry of TheHive's 207 answer: its error, and what it was about."""
+    return {"type": type_, "message": message, "object": obj}
+
+
+def read_observables(items, uploads: dict, *, strict: bool = False) -> Observables:
+    """TheHive observables to add to an alert: one {dataType, data} or a list of them.
+    `data` may be one value or a list (TheHive makes one observable of each). A value of
+    a type Vigil stores is an entity; any other is kept as sent (cases.ingest.thehive
+    read_declared); a file comes inline (v0 "name;type;base64") or as the multipart parts.
+
+    What TheHive refuses (cases.ingest.thehive.unreadable: no dataType, no data...) is
+    TheHive's 400 AttributeCheckingError when it is the one observable sent, or with
+    `strict` (an alert update); in a list, the observable is a failure entry and the
+    others are read. An inline file that is not "name;type;base64" is a failure entry, as
+    TheHive makes each value on its own. More than MAX_OBSERVABLES values is a 400."""
+    single = isinstance(items, dict)
+    items = [items] if single else items
     if not isinstance(items, list) or not items:
         raise bad_request("Expected an observable {dataType, data} (or a list of them).")
-    tuples, files = [], []
+    read = Observables()
+    values = 0
     for i, item in enumerate(items):
-        if not isinstance(item, dict):
-            raise bad_request(f"observables[{i}]: must be an object.")
-        if item.get("dataType") == "file":
-            if item.get("data") is not None:
-                files.append(inline_file(f"observables[{i}]", item.get("data")))
-            elif uploads:
-                files += [uploaded(f) for f in uploads.values()]
-                uploads = {}
-            else:
-                raise bad_request(f"observables[{i}]: a file observable comes with its file (multipart).")
-            continue
-        kind = observable_kind(item)
-        if kind is None:
-            raise bad_request(
-                f"observables[{i}]: Vigil keeps no entity of dataType {str(item.get('dataType'))[:40]!r}; "
-                "it takes ip, domain, fqdn, hostname, url, mail, mail-from, hash, file, "
-                "and other tagged account for a user.",
-                {f"observables[{i}].dataType": ["Not a type Vigil stores."]},
-            )
-        type_, role = kind
-        values = item.get("data")
-        for value in values if isinstance(values, list) else [values]:
-            normalised = normalise(type_, value)
-            if normalised is None:
-                raise bad_request(
-                    f"observables[{i}]: {str(value)[:80]!r} is not a valid {type_}.",
-                    {f"observables[{i}].data": [f"Not a valid {type_}."]},
+        problem = unreadable(item)
+        if problem:
+            name = f"observables[{i}].{problem[0]}".rstrip(".")
+            if single or strict:
+                raise TheHiveError(
+                    400, "AttributeCheckingError", f"{name}: {problem[1]}", {name: [problem[1]]}
                 )
-            tuples.append((type_, normalised, role))
+            read.failures.append(failure("AttributeCheckingError", f"{name}: {problem[1]}", _described(item)))
+            continue
+        values += len(as_list(item.get("data")))
+        if values > MAX_OBSERVABLES:
+            raise bad_request(f"At most {MAX_OBSERVABLES} observable values per request.")
+        if item["dataType"] == "file":
+            uploads = _read_files(read, i, item, uploads)
+            continue
+        entities = ObservableList()
+        read.kept += [kept_value(item, value) for value in read_declared(item, entities)]
+        for type_, value, role in entities.items:
+            read.tuples.append((type_, value, role))
             if type_ == Observable.Type.EMAIL:
-                tuples.append((Observable.Type.DOMAIN, normalised.rpartition("@")[2], role))
-    return tuples, files
+                read.tuples.append((Observable.Type.DOMAIN, value.rpartition("@")[2], role))
+    if strict and read.failures:
+        raise bad_request(read.failures[0]["message"])
+    return read
+
+
+def _described(item) -> dict:
+    """What a failure entry names of the observable: its dataType and data, as sent."""
+    if not isinstance(item, dict):
+        return {}
+    return {key: item[key] for key in ("dataType", "data") if key in item}
+
+
+def _read_files(read: Observables, i: int, item: dict, uploads: dict) -> dict:
+    """A file observable's files into `read` (or its failure entries); returns the
+    multipart parts not used yet."""
+    if item.get("data") is None:
+        if not uploads:
+            raise bad_request(f"observables[{i}]: a file observable comes with its file (multipart).")
+        read.files += [uploaded(f) for f in uploads.values()]
+        return {}
+    for value in as_list(item.get("data")):
+        try:
+            read.files.append(inline_file(f"observables[{i}]", value))
+        except TheHiveError as exc:
+            if exc.status_code != 400:
+                raise
+            name = value.split(";", 1)[0] if isinstance(value, str) and ";" in value else "no name"
+            read.failures.append(
+                failure(
+                    "AttributeCheckingError",
+                    str(exc.detail),
+                    {"data": f"file:{name}", "attachment": {"name": name}},
+                )
+            )
+    return uploads

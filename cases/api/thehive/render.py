@@ -6,9 +6,18 @@ that did not come in TheHive's format answers type "vigil", its source's name an
 source_ref. Every case also carries Vigil's own reference and page under `extraData.vigil`.
 """
 
+from collections.abc import Sequence
 from datetime import datetime
 
-from cases.models import Alert, AlertAttachment, AlertObservable, Case, IngestSource, Observable
+from cases.models import (
+    Alert,
+    AlertAttachment,
+    AlertObservable,
+    Case,
+    IngestSource,
+    KeptObservable,
+    Observable,
+)
 
 SEVERITY_LABELS = {1: "LOW", 2: "MEDIUM", 3: "HIGH", 4: "CRITICAL"}
 TLP_LABELS = {0: "WHITE", 1: "GREEN", 2: "AMBER", 3: "RED", 4: "AMBER+STRICT"}
@@ -59,52 +68,16 @@ def identity(alert: Alert) -> tuple[str, str, str]:
     return "vigil", alert.source.name, alert.source_ref
 
 
-def observable(link: AlertObservable, alert: Alert, *, v0: bool = False) -> dict:
-    obs = link.observable
-    tags = [OTHER_TAGS[obs.type]] if obs.type in OTHER_TAGS else []
-    if link.role in (AlertObservable.Role.SOURCE, AlertObservable.Role.SENDER):
-        tags.append(link.role)
+def _observable(id_: str, alert: Alert, created_at: datetime, data_type: str, *, v0: bool) -> dict:
+    """TheHive's fields every observable has; Vigil keeps no tlp, pap, ioc or sightings
+    for what a sender declared, so TheHive's defaults are answered."""
     body = {
-        "_id": f"o{link.pk}",
+        "_id": id_,
         "_type": "Observable" if not v0 else "case_artifact",
         "_createdBy": alert.source.name,
-        "_createdAt": ms(alert.received_at),
-        "dataType": DATA_TYPES.get(obs.type, "other"),
-        "data": obs.value,
+        "_createdAt": ms(created_at),
+        "dataType": data_type,
         "startDate": ms(alert.observed_at),
-        "tlp": DEFAULT_TLP,
-        "tlpLabel": TLP_LABELS[DEFAULT_TLP],
-        "pap": DEFAULT_PAP,
-        "papLabel": PAP_LABELS[DEFAULT_PAP],
-        "tags": tags,
-        "ioc": False,
-        "sighted": False,
-        "ignoreSimilarity": False,
-        "reports": {},
-        "extraData": {},
-        "message": f"{link.get_role_display()} ({obs.get_type_display()})",
-    }
-    if v0:
-        body["id"] = body["_id"]
-    return body
-
-
-def attachment_observable(item: AlertAttachment, alert: Alert, *, v0: bool = False) -> dict:
-    body = {
-        "_id": f"f{item.pk}",
-        "_type": "Observable" if not v0 else "case_artifact",
-        "_createdBy": alert.source.name,
-        "_createdAt": ms(item.received_at),
-        "dataType": "file",
-        "startDate": ms(alert.observed_at),
-        "attachment": {
-            "_id": str(item.pk),
-            "id": str(item.pk),
-            "name": item.name,
-            "size": item.size,
-            "contentType": item.content_type or "application/octet-stream",
-            "hashes": [item.sha256],
-        },
         "tlp": DEFAULT_TLP,
         "tlpLabel": TLP_LABELS[DEFAULT_TLP],
         "pap": DEFAULT_PAP,
@@ -117,7 +90,37 @@ def attachment_observable(item: AlertAttachment, alert: Alert, *, v0: bool = Fal
         "extraData": {},
     }
     if v0:
-        body["id"] = body["_id"]
+        body["id"] = id_
+    return body
+
+
+def observable(link: AlertObservable, alert: Alert, *, v0: bool = False) -> dict:
+    obs = link.observable
+    tags = [OTHER_TAGS[obs.type]] if obs.type in OTHER_TAGS else []
+    if link.role in (AlertObservable.Role.SOURCE, AlertObservable.Role.SENDER):
+        tags.append(link.role)
+    body = _observable(f"o{link.pk}", alert, alert.received_at, DATA_TYPES.get(obs.type, "other"), v0=v0)
+    body.update(data=obs.value, tags=tags, message=f"{link.get_role_display()} ({obs.get_type_display()})")
+    return body
+
+
+def kept_observable(item: KeptObservable, alert: Alert, *, v0: bool = False) -> dict:
+    """An observable Vigil keeps no entity for, as the sender declared it."""
+    body = _observable(f"k{item.pk}", alert, item.received_at, item.data_type, v0=v0)
+    body.update(data=item.data, tags=list(item.tags), message=item.message)
+    return body
+
+
+def attachment_observable(item: AlertAttachment, alert: Alert, *, v0: bool = False) -> dict:
+    body = _observable(f"f{item.pk}", alert, item.received_at, "file", v0=v0)
+    body["attachment"] = {
+        "_id": str(item.pk),
+        "id": str(item.pk),
+        "name": item.name,
+        "size": item.size,
+        "contentType": item.content_type or "application/octet-stream",
+        "hashes": [item.sha256],
+    }
     return body
 
 
@@ -126,16 +129,20 @@ def alert(
     links: list[AlertObservable],
     attachments: list[AlertAttachment],
     *,
+    kept: Sequence[KeptObservable] = (),
     case_url: str,
     v0: bool = False,
 ) -> dict:
-    """TheHive's alert (v1), or with `v0` the TheHive 3/4 alert with `artifacts`."""
+    """TheHive's alert (v1), or with `v0` the TheHive 3/4 alert with `artifacts`: its
+    observables are its entities, the values kept as sent, then its files."""
     type_, source, source_ref = identity(alert)
     raw = alert.raw if isinstance(alert.raw, dict) else {}
     tlp, pap = _raw_int(raw, "tlp", DEFAULT_TLP), _raw_int(raw, "pap", DEFAULT_PAP)
-    observables = [observable(link, alert, v0=v0) for link in links] + [
-        attachment_observable(item, alert, v0=v0) for item in attachments
-    ]
+    observables = (
+        [observable(link, alert, v0=v0) for link in links]
+        + [kept_observable(item, alert, v0=v0) for item in kept]
+        + [attachment_observable(item, alert, v0=v0) for item in attachments]
+    )
     body = {
         "_id": str(alert.pk),
         "_type": "Alert" if not v0 else "alert",

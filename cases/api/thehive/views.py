@@ -11,12 +11,13 @@ from rest_framework.response import Response
 
 from cases.ingest import ADAPTERS
 from cases.ingest.base import InvalidAlert
+from cases.ingest.thehive import declared, kept_values
 from cases.services.alert_additions import alert_evidence_add, alert_observables_add
 from cases.services.intake import ingest_alerts
 
 from . import render
 from .base import TheHiveView, thehive_schema, v0_flavour, with_observables
-from .body import TheHiveError, bad_request, read_body, read_observables, split_files, uploaded
+from .body import TheHiveError, bad_request, kept_value, read_body, read_observables, split_files, uploaded
 from .query import Plan, QueryError, parse
 from .query_v0 import parse_search
 from .refusals import EVIDENCE
@@ -53,10 +54,13 @@ class AlertCreateView(TheHiveView):
             native = ADAPTERS["thehive"].parse(document)
         except InvalidAlert as exc:
             raise TheHiveError(400, "AttributeCheckingError", f"Invalid alert: {exc}", exc.errors) from None
+        kept = [kept_value(obs, value) for obs, value in kept_values(document)]
         with transaction.atomic():
             [result] = ingest_alerts(source=request.auth, alerts=[native])
             if result.created and evidence:
                 alert_evidence_add(alert=result.alert, files=evidence, source=request.auth)
+            if result.created and kept:
+                alert_observables_add(alert=result.alert, observables=[], kept=kept, source=request.auth)
         if not result.created and settings.VIGIL_THEHIVE_DUPLICATE_IS_ERROR:
             type_, source, ref = render.identity(result.alert)
             raise TheHiveError(
@@ -98,13 +102,15 @@ class AlertDetailView(TheHiveView):
                 "Add observables instead, or work the case in Vigil.",
                 {key: ["Not updatable."] for key in changed},
             )
-        added = document.get("observables", document.get("artifacts"))
+        added = declared(document)
         if added:
-            tuples, files = read_observables(added, uploads)
+            read = read_observables(added, uploads, strict=True)
             with transaction.atomic():
-                alert_observables_add(alert=alert, observables=tuples, source=request.auth)
-                if files:
-                    alert_evidence_add(alert=alert, files=files, source=request.auth)
+                alert_observables_add(
+                    alert=alert, observables=read.tuples, kept=read.kept, source=request.auth
+                )
+                if read.files:
+                    alert_evidence_add(alert=alert, files=read.files, source=request.auth)
         return Response(self.render_alert(self.get_alert(alert_id)))
 
     @thehive_schema("Delete an alert", "Refused (403): Vigil keeps alerts as evidence.", body=False)
@@ -147,21 +153,32 @@ class AlertUnfollowView(TheHiveView):
 class AlertObservablesView(TheHiveView):
     @thehive_schema(
         "Add observables to an alert",
-        "Adds them to the alert and its case and sends them to enrichment. A file "
-        "observable (multipart, or v0 inline data) is kept as evidence. Answers the created "
-        "observables, as TheHive does.",
+        "Adds them to the alert and its case and sends them to enrichment. A dataType Vigil "
+        "has no entity for (registry, user-agent, a custom type) is kept on the alert as sent; "
+        "a file observable (multipart, or v0 inline data) as evidence. Answers the created "
+        "observables (201), or, when some could not be read, TheHive's 207 "
+        '{"success": [...], "failure": [...]}, the others stored.',
         created=True,
+        partial=True,
     )
     def post(self, request, alert_id: str, *args, **kwargs):
         alert = self.get_alert(alert_id)
         document, uploads = read_body(request)
-        tuples, files = read_observables(document, uploads)
+        read = read_observables(document, uploads)
         with transaction.atomic():
-            links = alert_observables_add(alert=alert, observables=tuples, source=request.auth)
-            stored = alert_evidence_add(alert=alert, files=files, source=request.auth) if files else []
-        body = [render.observable(link, alert, v0=self.v0) for link in links] + [
-            render.attachment_observable(item, alert, v0=self.v0) for item in stored
-        ]
+            added = alert_observables_add(
+                alert=alert, observables=read.tuples, kept=read.kept, source=request.auth
+            )
+            stored = (
+                alert_evidence_add(alert=alert, files=read.files, source=request.auth) if read.files else []
+            )
+        body = (
+            [render.observable(link, alert, v0=self.v0) for link in added.links]
+            + [render.kept_observable(item, alert, v0=self.v0) for item in added.kept]
+            + [render.attachment_observable(item, alert, v0=self.v0) for item in stored]
+        )
+        if read.failures:
+            return Response({"success": body, "failure": read.failures}, status=status.HTTP_207_MULTI_STATUS)
         return Response(body, status=status.HTTP_201_CREATED)
 
 

@@ -1,6 +1,7 @@
 """ECS documents Elastic's integrations write and Elastic Defend's alerts
 (tests/cases/fixtures/vendor, its README names each) through /api/v1/alerts/elastic/: a cloud
-provider's finding (AWS GuardDuty), an Endpoint memory signature alert."""
+provider's finding (AWS GuardDuty), an Endpoint memory signature alert, the alerts of
+Defender XDR, CrowdStrike Falcon and Google Workspace's Alert Center."""
 
 import copy
 from datetime import UTC, datetime
@@ -17,6 +18,9 @@ GUARDDUTY = "elastic_integrations_aws_guardduty_sample_event.json"
 MEMORY_SIGNATURE = "kibana_telemetry_endpoint_memory_signature_alert.json"
 DEFEND_MALWARE = "elastic_endpoint_package_malware_prevention_alert_sample_event.json"
 M365_DEFENDER = "elastic_integrations_m365_defender_alert_sample_event.json"
+CROWDSTRIKE = "elastic_integrations_crowdstrike_alert_sample_event.json"
+GOOGLE_WORKSPACE = "elastic_integrations_google_workspace_alert_sample_event.json"
+ZERO_SHA1 = "0" * 40
 
 
 def test_a_guardduty_finding_is_identified_by_its_finding_id(post):
@@ -135,3 +139,73 @@ def test_a_vendor_title_that_is_no_text_falls_back_to_the_message():
     doc = document(M365_DEFENDER)
     doc["m365_defender"]["alert"]["title"] = 42
     assert ADAPTERS["elastic"].parse(doc).title == doc["message"].strip()
+
+
+def test_a_crowdstrike_alert_is_titled_by_its_detection_and_keeps_its_host(post):
+    # Before: titled by `message`, the run-together sentence; no host (the integration
+    # writes host.hostname, no host.name); the SHA-1 of forty zeros as a hash.
+    body = document(CROWDSTRIKE)
+    response = post("elastic", body)
+    assert response.status_code == 201, response.json()
+    alert = Alert.objects.get(pk=response.json()["id"])
+    assert alert.title == "PrewittPupAdwareSensorDetect-Lowest"  # crowdstrike.alert.name
+    assert alert.description == body["message"]
+    assert alert.source_ref == "ind:2ce412d17b334ad4adc8c1c54dbfec4b:399748687993-5761-42627600"  # event.id
+    # event.severity 30 is Falcon's scale: the promotion rule's default, medium.
+    assert alert.severity == 2
+    assert alert.observed_at == datetime(2023, 11, 3, 18, 0, 22, 328000, tzinfo=UTC)  # @timestamp
+    # The integration maps Falcon's CST0000 to "T0000", no ATT&CK technique: kept, flagged.
+    assert alert.technique_ids == ["T0000"]
+    assert alert.flags == [{"code": "unknown_technique", "field": "technique", "detail": "T0000"}]
+    seen = observables_of(alert)
+    assert {
+        ("hostname", "abc709-1175", "destination"),  # host.hostname
+        ("ip", "81.2.69.142", "destination"),
+        ("user", "mohit.jha", "user"),
+        ("user", "yuvraj.mahajan", "user"),  # the grandparent's, in related.user
+        ("hash", "b26a6791b72753d2317efd5e1363d93fdd33e611c8b9e08a3b24ea4d755b81fd", "declared"),
+        ("hash", "cdf9cfebb400ce89d5b6032bfcdc693b", "declared"),
+        ("hash", "0b25d56bd2b4d8a6df45beff7be165117fbf7ba6ba2c07744f039143866335e4", "declared"),
+        ("hostname", "abc.local", "declared"),  # related.hosts: the AD domain
+    } <= seen
+    assert not any(value == ZERO_SHA1 for _, value, _ in seen)
+    assert not any(value == "abc709-1175" for type_, value, _ in seen if type_ == "hash")
+
+
+def test_an_all_zero_digest_is_no_hash_anywhere():
+    doc = {"event": {"kind": "alert"}, "message": "m", "file": {"hash": {"sha1": ZERO_SHA1, "md5": "0" * 32}}}
+    assert ADAPTERS["elastic"].parse(doc).observables == []
+
+
+def test_a_google_workspace_alert_without_a_message_is_titled_by_its_action(post):
+    # Before: refused, 400 on the title (no rule name, no vendor title, no message).
+    body = document(GOOGLE_WORKSPACE)
+    response = post("elastic", body)
+    assert response.status_code == 201, response.json()
+    alert = Alert.objects.get(pk=response.json()["id"])
+    assert alert.title == "Gmail phishing"  # event.action
+    assert alert.description == ""  # nothing says more: the alert's type is Google's own field
+    assert alert.source_ref == "91840a82-3af0-46d7-95ec-625c1cf0c3f7"  # event.id, the alert id
+    assert alert.severity == 2  # no event.severity (Google's HIGH is its own field)
+    assert alert.observed_at == datetime(2022, 7, 1, 10, 49, 29, 436000, tzinfo=UTC)  # @timestamp
+    assert alert.technique_ids == [] and alert.flags == []
+    assert observables_of(alert) == {
+        ("user", "example", "user"),
+        ("email", "example@example.com", "user"),  # user.email, also the recipient
+        ("domain", "example.com", "user"),
+        # The three attachments (email.attachments.file.hash.sha256, also in related.hash)
+        # and the subject's MD5 that related.hash lists too.
+        ("hash", "50d858e0985ecc7f60418aaf0cc5ab587f42c2570a884095a9e8ccacd0f6545c", "declared"),
+        ("hash", "228b48a56dbc2ecf10393227ac9c9dc943881fd7a55452e12a09107476bef2b2", "declared"),
+        ("hash", "5fb1679e08674059b72e271d8902c11a127bb5301b055dc77fa03932ada56a56", "declared"),
+        ("hash", "a3708f8228384d932237f85980ff8283", "declared"),
+    }
+
+
+def test_an_emails_attachments_give_their_digests_as_a_list_of_files_too():
+    sha256 = "5fb1679e08674059b72e271d8902c11a127bb5301b055dc77fa03932ada56a56"
+    doc = {
+        "event": {"kind": "alert", "action": "Gmail phishing"},
+        "email": {"attachments": [{"file": {"name": "a.pdf", "hash": {"sha256": sha256}}}]},
+    }
+    assert ADAPTERS["elastic"].parse(doc).observables == [("hash", sha256, "declared")]

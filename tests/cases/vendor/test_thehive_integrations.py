@@ -1,6 +1,6 @@
 """TheHive alert bodies as integrations send them (tests/cases/fixtures/vendor, its README
 names each), through /api/v1/alerts/thehive/ and TheHive's own POST /api/v1/alert: Tenzir's
-Suricata-to-TheHive app."""
+Suricata-to-TheHive app; Graylog's alert gateway, to TheHive 4's POST /api/alert."""
 
 import json
 from datetime import UTC, datetime
@@ -8,12 +8,13 @@ from datetime import UTC, datetime
 import pytest
 
 from cases.ingest import ADAPTERS
-from cases.models import Alert
+from cases.models import Alert, KeptObservable
 from tests.cases.vendor.support import document, observables_of
 
 pytestmark = pytest.mark.django_db
 
 TENZIR_SURICATA = "tenzir_suricata2thehive_wazuh_docs_suricata_curl_alert_body.json"
+GRAYLOG_GATEWAY = "graylog_alert_gateway_thehive4_error_and_warn_alert_body.json"
 SOURCE_REF = "Attempted Information Leak:suricata:ca7eebf9f24e7aeb046e8bd8f707a832"
 
 
@@ -81,3 +82,33 @@ def test_an_observables_message_names_its_party_only_when_it_starts_with_one(mes
     ]
     assert ("ip", "198.51.100.7", "source") in ADAPTERS["thehive"].parse(doc).observables
     assert ("email", "a@example.org", "declared") in ADAPTERS["thehive"].parse(doc).observables
+
+
+def test_graylogs_gateway_alert_keeps_its_fields_as_other_observables(client, ingest_source):
+    # Before: both `other` artifacts (the event's fields) were dropped: no entity type.
+    body = document(GRAYLOG_GATEWAY)
+    response = client.post(
+        "/api/alert",
+        json.dumps(body),
+        content_type="application/json",
+        HTTP_AUTHORIZATION=f"Bearer {ingest_source[1]}",
+    )
+    assert response.status_code == 201, response.json()
+    answered = response.json()
+    log_line = body["artifacts"][1]["data"]
+    assert [(a["dataType"], a["data"]) for a in answered["artifacts"]] == [
+        ("other", "stg"),
+        ("other", log_line),
+    ]
+    alert = Alert.objects.get(pk=int(answered["id"]))
+    assert alert.source_ref == "external:AlertGateway:5d2c8a"
+    assert alert.title == "Error and Warn" and alert.description == ""
+    assert alert.severity == 3  # the Graylog event's priority
+    # No `date` (TheHive takes its receive time, as Vigil does); no technique, no entity.
+    assert abs((alert.observed_at - alert.received_at).total_seconds()) < 5
+    assert alert.technique_ids == [] and alert.flags == []
+    assert observables_of(alert) == set()
+    assert list(KeptObservable.objects.filter(alert=alert).values_list("data_type", "data")) == [
+        ("other", "stg"),
+        ("other", log_line),
+    ]
