@@ -93,7 +93,7 @@ BANK_CHANGE_EXCLUDED = re.compile(
 # A bot's claimed user agent is no partner's or organisation's identity, and a control named
 # for what it guards against ("Impersonation Protection") finds none.
 IMPERSONATION_EXCLUDED = re.compile(
-    r"\bimpersonation (?:protect(?:ion)?|defen[cs]e|guard|policy|shield)\b|\b(?:google|bing|yandex|baidu|duckduck|apple|facebook)bot[- ]impersonat\w*"
+    r"\bimpersonation (?:protect(?:ion)?|defen[cs]e|guard|policy|shield)\b|\bttp impersonation\b|\b(?:google|bing|yandex|baidu|duckduck|apple|facebook)bot[- ]impersonat\w*"
     r"|\bimpersonat\w*\s+(?:of\s+)?(?:a\s+|the\s+)?(?:google|bing)?(?:bot|crawler|search engine|user[- ]agent)s?\b"
     r"|\b(?:fake|spoofed) (?:googlebot|bingbot|crawler|user[- ]agent)|\bimpersonators? of (?:known |verified |good )?(?:bots?|crawlers?)",
     _I,

@@ -41,6 +41,7 @@ from .test_wording_outside_set import AT, kinds, view
         ("replyToAddress: meridianfreight.ar@freemail.test   <- differs; first seen today", r.REPLY_TO, True),
         ("Scanner: Threat Intelligence - Anomalous egress", r.RECON, False),
         ("Policy: Data theft by departing users (HR connector)", r.EXFILTRATION, False),
+        ("Mimecast TTP Impersonation | Action: Tag subject [EXTERNAL-SIMILAR]", r.IMPERSONATION, False),
         ("Confirmed data exfiltration to a paste site", r.EXFILTRATION, True),
     ],
 )
