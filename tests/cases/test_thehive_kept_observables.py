@@ -243,3 +243,22 @@ def test_find_observables_and_the_alert_page_show_them(api, client, l1):
     client.force_login(l1)
     page = client.get(f"/cases/{alert.case_id}/alerts/{alert.pk}/").content.decode()
     assert "Kept as sent" in page and "HKLM\\Run\\&lt;script&gt;" in page
+
+
+def test_only_the_alerts_own_source_may_add_kept_observables(api, client, l1):
+    from cases.ingest.tokens import ingest_source_create
+    from cases.services.tokens import user_token_create
+
+    alert_id = created(api)["_id"]
+    path, body = f"/api/v1/alert/{alert_id}/observable", {"dataType": "registry", "data": "HKLM\\Run\\x"}
+    _other, other_token = ingest_source_create(name="other-siem")
+    _token, personal = user_token_create(user=l1, name="t", by=l1)
+    calls = {
+        "another source": ({"HTTP_AUTHORIZATION": f"Bearer {other_token}"}, 404),
+        "a personal token": ({"HTTP_AUTHORIZATION": f"Bearer {personal}"}, 403),
+        "no token": ({}, 401),
+    }
+    for who, (headers, status) in calls.items():
+        response = client.post(path, json.dumps(body), content_type="application/json", **headers)
+        assert response.status_code == status, (who, response.status_code)
+    assert not KeptObservable.objects.filter(alert_id=alert_id).exists()

@@ -130,6 +130,34 @@ def test_no_page_scrolls_sideways_at_1280(page, seed_playbook, ingest_alert_fact
         assert size["width"] <= 1280, (url, size)
 
 
+@pytest.mark.parametrize("width", [1280, 1440])
+def test_the_alert_page_holds_long_entities_and_kept_observables(
+    page, seed_playbook, ingest_alert_factory, l1, login, screenshot, width
+):
+    from hashlib import sha256
+
+    from django.utils import timezone
+
+    from cases.models import KeptObservable
+
+    long_url = "https://very-long-host-name.example.net/" + "a" * 300
+    result = ingest_alert_factory(observables=[("url", long_url, "declared")])
+    kept = "HKLM\\Software\\" + "Run\\" * 60 + "updater"
+    KeptObservable.objects.create(
+        alert=result.alert,
+        data_type="registry",
+        data=kept,
+        digest=sha256(kept.encode()).hexdigest(),
+        received_at=timezone.now(),
+    )
+    page.set_viewport_size({"width": width, "height": 900})
+    login(page, l1)
+    page.goto(f"/cases/{result.case.pk}/alerts/{result.alert.pk}/")
+    expect(page.get_by_text("updater", exact=False)).to_be_visible()
+    screenshot(page, f"alert-page-{width}")
+    assert measure(page)["width"] <= width
+
+
 def test_one_click_confirms_one_suggestion_in_place(page, seed_playbook, ingest_alert_factory, l1, login):
     case = fresh_case(ingest_alert_factory)
     login(page, l1)
